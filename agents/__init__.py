@@ -1,0 +1,1 @@
+"""agents for llm-prune-gym."""

@@ -1,0 +1,1 @@
+"""finetune for llm-prune-gym."""

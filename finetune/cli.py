@@ -1,0 +1,5 @@
+"""`llm-prune` subcommands of the finetune package."""
+
+
+def register(subparsers) -> None:
+    """Add this package's subcommands to the `llm-prune` parser."""

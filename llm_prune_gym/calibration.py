@@ -1,0 +1,145 @@
+"""Calibration sequences, the teacher's cached distributions, and the KL drift of a student.
+
+Each calibration sequence is a chat prompt followed by the *teacher's own greedy
+answer* (the unpruned student's, generated once and cached on disk), so the KL
+measures drift in the hints themselves. The **scored tokens** are the answer's
+tokens: for each, KL(p_teacher || p_student) of the next-token distribution that
+predicts it. Prompt and padding tokens are not scored. With ``answer_tokens=0``
+the prompt's own tokens (all but the first) are scored instead.
+
+The teacher's probabilities at the scored tokens are computed once, with the
+same model before any pruning, and kept on the model's device; an episode's KL
+then costs one forward pass of the pruned student.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+
+from .generation import chat_token_ids, generate_answer_ids, left_pad
+from .prompts import Messages
+from .students import Student, cache_dir, model_fingerprint
+
+
+@dataclass
+class KLResult:
+    """KL of a batch: the token-weighted mean, and each sequence's sum and token count."""
+
+    mean: float
+    sums: list[float]
+    counts: list[int]
+
+
+def _cached_answers(
+    student: Student,
+    prompts: Sequence[Messages],
+    answer_tokens: int,
+    batch_size: int,
+    progress: bool,
+) -> list[list[int]]:
+    model = student.model
+    parameter = next(model.parameters())
+    key_text = json.dumps(
+        [
+            model_fingerprint(model),
+            parameter.device.type,
+            str(parameter.dtype),
+            answer_tokens,
+            prompts,
+        ]
+    )
+    path = cache_dir() / "answers" / f"{hashlib.sha256(key_text.encode()).hexdigest()[:24]}.json"
+    if path.is_file():
+        return json.loads(path.read_text())
+    answers = generate_answer_ids(
+        model, student.tokenizer, prompts, answer_tokens, batch_size, progress=progress
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(answers))
+    tmp.replace(path)
+    return answers
+
+
+class CalibrationSet:
+    """Tokenized calibration sequences of one student with the teacher's cached distributions.
+
+    Args:
+        student: the unpruned student; its current weights are the teacher.
+        prompts: chat prompts (lists of messages).
+        answer_tokens: length cap of the teacher's greedy answers (0: score the prompts).
+        batch_size: prompts per forward pass while computing the teacher.
+        progress: show progress bars while generating answers.
+    """
+
+    def __init__(
+        self,
+        student: Student,
+        prompts: Sequence[Messages],
+        answer_tokens: int = 32,
+        batch_size: int = 8,
+        progress: bool = False,
+    ) -> None:
+        if not prompts:
+            raise ValueError("the calibration prompt set is empty")
+        self.model = student.model
+        self.pad_id = student.tokenizer.pad_token_id
+        self.device = next(self.model.parameters()).device
+        prompt_ids = [chat_token_ids(student.tokenizer, p) for p in prompts]
+        context = getattr(self.model.config, "max_position_embeddings", None)
+        for index, ids in enumerate(prompt_ids):
+            if context is not None and len(ids) + answer_tokens > context:
+                raise ValueError(
+                    f"prompt {index} has {len(ids)} tokens; with {answer_tokens} answer tokens "
+                    f"it exceeds the model's context of {context}"
+                )
+        if answer_tokens > 0:
+            answers = _cached_answers(student, prompts, answer_tokens, batch_size, progress)
+            self.scored = [len(a) for a in answers]
+        else:
+            answers = [[] for _ in prompts]
+            self.scored = [len(p) - 1 for p in prompt_ids]
+        self.sequences = [p + a for p, a in zip(prompt_ids, answers, strict=True)]
+        if min(self.scored) < 1:
+            raise ValueError("every calibration sequence needs at least one scored token")
+        self.teacher_probs: list[torch.Tensor] = []
+        self.teacher_neg_entropy: list[torch.Tensor] = []
+        for start in range(0, len(prompts), batch_size):
+            indices = list(range(start, min(start + batch_size, len(prompts))))
+            for logprobs in self.logprobs(indices):
+                probs = logprobs.exp()
+                self.teacher_probs.append(probs)
+                self.teacher_neg_entropy.append((probs * logprobs).sum(dim=-1))
+
+    def __len__(self) -> int:
+        return len(self.sequences)
+
+    def inputs(self, indices: Sequence[int]) -> dict[str, torch.Tensor]:
+        """Left-padded model inputs for the sequences at `indices`."""
+        return left_pad([self.sequences[i] for i in indices], self.pad_id, self.device)
+
+    @torch.no_grad()
+    def logprobs(self, indices: Sequence[int]) -> list[torch.Tensor]:
+        """Current model's next-token log-probs at each sequence's scored tokens ([n_i, V])."""
+        keep = max(self.scored[i] for i in indices) + 1
+        logits = self.model(**self.inputs(indices), logits_to_keep=keep).logits
+        logprobs = torch.log_softmax(logits.float(), dim=-1)
+        return [
+            logprobs[row, keep - 1 - self.scored[i] : keep - 1] for row, i in enumerate(indices)
+        ]
+
+    @torch.no_grad()
+    def kl(self, indices: Sequence[int]) -> KLResult:
+        """KL(teacher || current model) per scored token, averaged over the batch's tokens."""
+        sums = []
+        for i, logprobs in zip(indices, self.logprobs(indices), strict=True):
+            cross = (self.teacher_probs[i] * logprobs).sum(dim=-1)
+            sums.append((self.teacher_neg_entropy[i] - cross).sum())
+        totals = torch.stack(sums).clamp(min=0.0).tolist()  # one host sync per batch
+        counts = [self.scored[i] for i in indices]
+        return KLResult(sum(totals) / sum(counts), totals, counts)

@@ -1,0 +1,117 @@
+"""The ``llm-prune`` command line.
+
+The environment's own commands live here; ``agents``, ``evaluation`` and
+``finetune`` add theirs through the ``llm_prune_gym.commands`` entry points
+(each a ``register(subparsers)`` function), so this package imports none of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from importlib.metadata import entry_points
+
+import numpy as np
+import torch
+
+from .env import LLMPruneEnv
+from .pruning import CRITERIA, DEFAULT_MODULES
+
+
+def add_env_arguments(parser: argparse.ArgumentParser) -> None:
+    """The environment options every command that builds an env shares."""
+    group = parser.add_argument_group("environment")
+    group.add_argument("--student", default="smollm2", help="smollm2, stub, a .gguf or a HF folder")
+    group.add_argument("--modules", default=",".join(DEFAULT_MODULES), help="comma-separated")
+    group.add_argument("--criterion", default="magnitude", choices=CRITERIA)
+    group.add_argument("--prompts", default="builtin:train", help="builtin:SPLIT or a JSONL file")
+    group.add_argument("--batch-size", type=int, default=8)
+    group.add_argument("--sampling", default="fixed", choices=("fixed", "sample"))
+    group.add_argument("--answer-tokens", type=int, default=32)
+    group.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    group.add_argument("--dtype", default="float32", choices=("float32", "bfloat16", "float16"))
+    group.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+
+
+def env_kwargs(args: argparse.Namespace, **overrides) -> dict:
+    """Keyword arguments for `LLMPruneEnv` from the shared options (plus overrides)."""
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    kwargs = {
+        "student": args.student,
+        "modules": tuple(m for m in args.modules.split(",") if m),
+        "criterion": args.criterion,
+        "prompts": args.prompts,
+        "batch_size": args.batch_size,
+        "sampling": args.sampling,
+        "answer_tokens": args.answer_tokens,
+        "device": args.device,
+        "dtype": args.dtype,
+        "progress": True,
+    }
+    kwargs.update(overrides)
+    return kwargs
+
+
+def rollout(args: argparse.Namespace) -> int:
+    """One episode with a random or a constant policy; prints its KL and sparsity."""
+    started = time.perf_counter()
+    env = LLMPruneEnv(**env_kwargs(args))
+    loaded = time.perf_counter()
+    observation, info = env.reset(seed=args.seed)
+    rng = np.random.default_rng(args.seed)
+    total, terminated = 0.0, False
+    while not terminated:
+        if args.ratio is None:
+            action = rng.integers(0, len(env.ratio_grid), env.num_modules)
+        else:
+            action = np.full(env.num_modules, int(np.abs(env.ratio_grid - args.ratio).argmin()))
+        observation, reward, terminated, _, info = env.step(action)
+        total += reward
+    finished = time.perf_counter()
+    if args.plan_out:
+        env.current_plan().save(args.plan_out)
+    report = {
+        "student": env.student.name,
+        "layers": env.num_layers,
+        "return": round(total, 6),
+        "kl": round(info["kl"], 6),
+        "prunable_sparsity": round(info["prunable_sparsity"], 6),
+        "model_sparsity": round(info["model_sparsity"], 6),
+        "load_seconds": round(loaded - started, 2),
+        "episode_seconds": round(finished - loaded, 3),
+    }
+    print(json.dumps(report))
+    env.close()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="llm-prune", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run = commands.add_parser("rollout", help="run one episode and print its KL and sparsity")
+    add_env_arguments(run)
+    run.add_argument("--seed", type=int, default=0)
+    run.add_argument(
+        "--ratio", type=float, default=None, help="constant ratio (default: a random policy)"
+    )
+    run.add_argument("--plan-out", default=None, help="save the episode's plan as JSON")
+    run.set_defaults(func=rollout)
+    for entry in sorted(entry_points(group="llm_prune_gym.commands"), key=lambda e: e.name):
+        entry.load()(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (ValueError, FileNotFoundError) as error:
+        print(f"llm-prune {args.command}: error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,177 @@
+"""Pruning plans: the L x K table of ratios an agent chose, as a portable JSON file."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from torch import nn
+
+from .pruning import DEFAULT_MODULES, Pruner
+
+
+@dataclass
+class PruningPlan:
+    """Per-layer, per-module pruning ratios plus what is needed to apply and compare them.
+
+    Attributes:
+        ratios: array of shape (layers, modules), each in [0, 1].
+        modules: short names of the pruned linear modules, one per column.
+        unit_sizes: weights in each unit, same shape as `ratios` (for sparsity without a model).
+        total_params: parameters of the whole model (tied weights counted once).
+        criterion: pruning criterion the ratios are meant for.
+        model: identity of the student the plan was made on.
+        metadata: free-form facts (agent, seed, KL, ...), kept in the JSON.
+    """
+
+    ratios: np.ndarray
+    unit_sizes: np.ndarray
+    total_params: int
+    modules: tuple[str, ...] = DEFAULT_MODULES
+    criterion: str = "magnitude"
+    model: str = ""
+    metadata: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.ratios = np.asarray(self.ratios, dtype=np.float64)
+        self.unit_sizes = np.asarray(self.unit_sizes, dtype=np.int64)
+        self.modules = tuple(self.modules)
+        if self.ratios.ndim != 2 or self.ratios.shape[1] != len(self.modules):
+            raise ValueError(
+                f"ratios must have shape (layers, {len(self.modules)}), got {self.ratios.shape}"
+            )
+        if self.unit_sizes.shape != self.ratios.shape:
+            raise ValueError("unit_sizes must have the same shape as ratios")
+        if np.any(self.ratios < 0) or np.any(self.ratios > 1):
+            raise ValueError("every pruning ratio must lie in [0, 1]")
+
+    @classmethod
+    def for_pruner(
+        cls, pruner: Pruner, ratios: np.ndarray, total_params: int, **kwargs
+    ) -> PruningPlan:
+        """A plan shaped for `pruner`'s units."""
+        return cls(
+            ratios=ratios,
+            unit_sizes=np.array(pruner.sizes),
+            total_params=total_params,
+            modules=pruner.modules,
+            criterion=pruner.criterion,
+            **kwargs,
+        )
+
+    @property
+    def num_layers(self) -> int:
+        return self.ratios.shape[0]
+
+    @property
+    def pruned_params(self) -> float:
+        return float((self.ratios * self.unit_sizes).sum())
+
+    @property
+    def prunable_sparsity(self) -> float:
+        """Share of the prunable units' weights this plan removes."""
+        return self.pruned_params / float(self.unit_sizes.sum())
+
+    @property
+    def model_sparsity(self) -> float:
+        """Share of all the model's parameters this plan removes."""
+        return self.pruned_params / float(self.total_params)
+
+    def scaled(self, prunable_sparsity: float | None = None, model_sparsity: float | None = None):
+        """The same allocation scaled (ratios x f, capped at 1) to hit one sparsity exactly."""
+        if (prunable_sparsity is None) == (model_sparsity is None):
+            raise ValueError("give exactly one of prunable_sparsity and model_sparsity")
+        target = (
+            prunable_sparsity
+            if prunable_sparsity is not None
+            else model_sparsity * self.total_params / float(self.unit_sizes.sum())
+        )
+        if not 0.0 <= target <= 1.0:
+            raise ValueError(f"a prunable sparsity of {target:.4f} is impossible")
+        if target > 0 and self.prunable_sparsity == 0:
+            raise ValueError("an empty plan cannot be scaled up; use a uniform plan")
+
+        def sparsity_at(factor: float) -> float:
+            return float((np.minimum(self.ratios * factor, 1.0) * self.unit_sizes).sum()) / float(
+                self.unit_sizes.sum()
+            )
+
+        low, high = 0.0, 1.0
+        while sparsity_at(high) < target and high < 1e9:
+            high *= 2
+        for _ in range(100):  # bisection: sparsity is monotone in the factor
+            middle = (low + high) / 2
+            low, high = (middle, high) if sparsity_at(middle) < target else (low, middle)
+        ratios = np.minimum(self.ratios * high, 1.0)
+        return self.with_ratios(ratios, scaled_from=self.prunable_sparsity)
+
+    def uniform_like(self, prunable_sparsity: float | None = None) -> PruningPlan:
+        """A uniform plan (one ratio everywhere) at this plan's (or the given) sparsity."""
+        target = self.prunable_sparsity if prunable_sparsity is None else prunable_sparsity
+        return self.with_ratios(np.full_like(self.ratios, target), baseline="uniform")
+
+    def with_ratios(self, ratios: np.ndarray, **metadata) -> PruningPlan:
+        return PruningPlan(
+            ratios=ratios,
+            unit_sizes=self.unit_sizes,
+            total_params=self.total_params,
+            modules=self.modules,
+            criterion=self.criterion,
+            model=self.model,
+            metadata=metadata,
+        )
+
+    def apply(self, pruner: Pruner) -> None:
+        """Prune `pruner`'s model to this plan (restoring first)."""
+        if pruner.modules != self.modules or np.array(pruner.sizes).shape != self.ratios.shape:
+            raise ValueError(
+                f"this plan is for {self.num_layers} layers x {self.modules}; the model has "
+                f"{pruner.num_layers} layers x {pruner.modules}"
+            )
+        pruner.apply(self.ratios.tolist())
+
+    def to_dict(self) -> dict:
+        return {
+            "format": "llm-prune-gym/plan/v1",
+            "model": self.model,
+            "criterion": self.criterion,
+            "modules": list(self.modules),
+            "ratios": self.ratios.round(6).tolist(),
+            "unit_sizes": self.unit_sizes.tolist(),
+            "total_params": int(self.total_params),
+            "prunable_sparsity": round(self.prunable_sparsity, 6),
+            "model_sparsity": round(self.model_sparsity, 6),
+            "metadata": self.metadata,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> PruningPlan:
+        try:
+            return cls(
+                ratios=np.array(data["ratios"]),
+                unit_sizes=np.array(data["unit_sizes"]),
+                total_params=int(data["total_params"]),
+                modules=tuple(data["modules"]),
+                criterion=data.get("criterion", "magnitude"),
+                model=data.get("model", ""),
+                metadata=data.get("metadata", {}),
+            )
+        except KeyError as missing:
+            raise ValueError(f"a pruning plan needs the field {missing}") from None
+
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.to_dict(), indent=1) + "\n")
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> PruningPlan:
+        return cls.from_dict(json.loads(Path(path).read_text()))
+
+
+def count_parameters(model: nn.Module) -> int:
+    """Parameters of a model, tied tensors counted once."""
+    return sum(p.numel() for p in model.parameters())

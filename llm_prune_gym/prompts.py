@@ -1,0 +1,110 @@
+"""Chat prompts for the hint model, and loading prompt sets.
+
+`hint_messages` is the one place that decides what the hint model sees: the
+environment's calibration set, the fine-tuning data and the hint evaluation
+all build their prompts with it.
+
+A prompt file is JSON Lines, one prompt per line, in any of these forms:
+
+    {"messages": [{"role": "system", "content": ...}, {"role": "user", "content": ...}]}
+    {"prompt": [{"role": "user", "content": ...}], ...}      # trl's conversational format
+    {"prompt": "plain text, sent as one user message"}
+
+Other keys on a line are kept as metadata and ignored here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+
+Messages = list[dict[str, str]]
+
+SYSTEM_PROMPT = (
+    "You are a patient Python tutor for beginners. A student's program failed. "
+    "Give one short hint that helps them find the mistake themselves: say which line "
+    "is wrong and what the problem is, but do not write the corrected code."
+)
+
+BUILTIN_SPLITS = ("train", "heldout")
+
+
+def hint_messages(code: str, error_output: str) -> Messages:
+    """The chat a beginner sends: their program and the error Python printed."""
+    user = (
+        "Here is my program:\n```python\n"
+        f"{code.rstrip()}\n"
+        "```\nWhen I run it I get:\n```\n"
+        f"{error_output.rstrip()}\n"
+        "```\nCan you give me a hint?"
+    )
+    return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
+
+
+def _messages_from_record(record: object, where: str) -> Messages:
+    if not isinstance(record, dict):
+        raise ValueError(f"{where}: expected a JSON object, got {type(record).__name__}")
+    value = record.get("messages", record.get("prompt"))
+    if isinstance(value, str):
+        value = [{"role": "user", "content": value}]
+    if not isinstance(value, list) or not value:
+        raise ValueError(f"{where}: needs a non-empty 'messages' or 'prompt' field")
+    for message in value:
+        if not (
+            isinstance(message, dict)
+            and isinstance(message.get("role"), str)
+            and isinstance(message.get("content"), str)
+        ):
+            raise ValueError(f"{where}: every message needs string 'role' and 'content'")
+    return value
+
+
+def read_prompt_file(path: str | Path) -> list[Messages]:
+    """Read a JSONL prompt file; a malformed line raises an error naming it."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"prompt file not found: {path}")
+    prompts = []
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            where = f"{path}, line {number}"
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise ValueError(f"{where}: not valid JSON ({error.msg})") from None
+            prompts.append(_messages_from_record(record, where))
+    return prompts
+
+
+def builtin_prompts(split: str = "train") -> list[Messages]:
+    """The calibration prompts shipped with the package: `train` or `heldout`."""
+    if split not in BUILTIN_SPLITS:
+        raise ValueError(f"unknown split {split!r}; choose one of {BUILTIN_SPLITS}")
+    data = resources.files("llm_prune_gym") / "data" / "calibration.jsonl"
+    records = [json.loads(line) for line in data.read_text("utf-8").splitlines() if line]
+    return [_messages_from_record(r, "builtin") for r in records if r["split"] == split]
+
+
+def load_prompts(source: str | Path | Sequence[str | Messages] = "builtin:train") -> list[Messages]:
+    """Resolve a prompt source: `"builtin"`/`"builtin:SPLIT"`, a JSONL path, or a list.
+
+    A list may hold plain strings (each a user message) or chat message lists.
+    """
+    if isinstance(source, str | Path):
+        text = str(source)
+        if text == "builtin" or text.startswith("builtin:"):
+            prompts = builtin_prompts(text.partition(":")[2] or "train")
+        else:
+            prompts = read_prompt_file(text)
+    else:
+        prompts = [
+            _messages_from_record({"prompt": item}, f"prompts[{index}]")
+            for index, item in enumerate(source)
+        ]
+    if not prompts:
+        raise ValueError(f"the prompt set {source!r} is empty")
+    return prompts
