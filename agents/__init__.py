@@ -1,1 +1,18 @@
-"""agents for llm-prune-gym."""
+"""Agents for llm-prune-gym: the paper's A2C, SB3 baselines, heuristics and searches.
+
+All follow one protocol (see :mod:`agents.base`)::
+
+    from agents import make_agent
+    agent = make_agent("a2c", env, seed=0)
+    agent.train(episodes=300)
+    plan = agent.plan()
+
+``AGENTS`` maps every registered name to its class; ``@register_agent("name")``
+adds one. :mod:`agents.runner` trains with metrics, checkpoints, resume and
+held-out evaluation; ``llm-prune train`` and ``llm-prune bench-agents`` use it.
+"""
+
+from . import a2c, baselines, sb3, search  # noqa: F401  (importing registers the agents)
+from .base import AGENTS, Agent, load_agent, make_agent, register_agent
+
+__all__ = ["AGENTS", "Agent", "load_agent", "make_agent", "register_agent"]

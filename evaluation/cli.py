@@ -1,5 +1,518 @@
-"""`llm-prune` subcommands of the evaluation package."""
+"""`llm-prune` subcommands of the evaluation package.
+
+Pruning evaluation (each writes Markdown + CSV + PNG under ``--out``):
+
+- ``sensitivity``: KL of pruning one module type (all layers) or one layer at a
+  time, and magnitude vs Wanda under uniform pruning (the report's Figure 2);
+- ``compare``: a plan vs uniform and sensitivity-heuristic plans at the same
+  sparsity on held-out prompts, with 95% CIs (Figure 6); prints one JSON line;
+- ``scaled``: a plan scaled to several whole-model sparsities vs uniform;
+- ``criteria``: uniform pruning with two criteria on held-out prompts;
+- ``export``: the pruned model as a plain Hugging Face folder + sparsity report.
+
+`register` adds every command group listed in ``COMMAND_GROUPS``; a new group
+(say, hint evaluation) is one more ``add_*_commands(subparsers)`` function there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from llm_prune_gym import LLMPruneEnv, PruningPlan
+from llm_prune_gym.cli import add_env_arguments, env_kwargs
+from llm_prune_gym.prompts import load_prompts
+from llm_prune_gym.pruning import ALL_LLAMA_MODULES, CRITERIA, DEFAULT_MODULES
+
+from . import plots, report, sensitivity
+from .compare import (
+    compare_plans,
+    criteria_comparison,
+    scaled_comparison,
+    sensitivity_baseline,
+)
+from .export import export_pruned
+from .heldout import HeldOutEvaluator, rebase
+from .hints_cli import add_hint_commands
+
+REPORT_MODEL_SPARSITIES = (0.021, 0.062, 0.103)  # the BallPy report's three intensities
+BASELINES = ("uniform", "sensitivity")
+
+
+def float_list(text: str) -> list[float]:
+    """Parse ``0.1,0.2,0.3`` (argparse type)."""
+    try:
+        values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated numbers, got {text!r}"
+        ) from None
+    if not values or any(not 0.0 <= v <= 1.0 for v in values):
+        raise argparse.ArgumentTypeError(f"expected numbers in [0, 1], got {text!r}")
+    return values
+
+
+def baseline_list(text: str) -> list[str]:
+    """Parse ``uniform,sensitivity`` (argparse type)."""
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    unknown = sorted(set(names) - set(BASELINES))
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown baselines {unknown}; choose from {BASELINES}")
+    return names
+
+
+# -- shared options -----------------------------------------------------------------------------
+
+
+def _add_heldout_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of commands that score plans on held-out prompts in many small batches."""
+    parser.set_defaults(prompts="builtin:heldout", batch_size=4)
+    group = parser.add_argument_group(
+        "held-out evaluation",
+        "--prompts are the held-out prompts (builtin:heldout or a JSONL file of chat prompts, "
+        "see llm_prune_gym/prompts.py); all of them are scored, --batch-size per batch, one KL "
+        "per batch (--sampling is not used).",
+    )
+    group.add_argument(
+        "--calibration-prompts",
+        default="builtin:train",
+        help="prompts Wanda's activations and the sensitivity heuristic are measured on",
+    )
+    group.add_argument("--calibration-batch", type=int, default=8, help="how many of them")
+    group.add_argument("--seed", type=int, default=0, help="seed of the bootstrap CIs")
+
+
+def _plan_defaults(parser: argparse.ArgumentParser) -> None:
+    """Modules and criterion default to the plan's own."""
+    parser.set_defaults(modules="", criterion=None)
+    parser.add_argument("--plan", required=True, help="a pruning plan JSON (PruningPlan.save)")
+
+
+def _load_plan(args: argparse.Namespace) -> PruningPlan:
+    plan = PruningPlan.load(args.plan)
+    given = tuple(m for m in args.modules.split(",") if m)
+    if given and given != plan.modules:
+        raise ValueError(f"--modules {','.join(given)} differs from the plan's {plan.modules}")
+    args.modules = ",".join(plan.modules)
+    args.criterion = args.criterion or plan.criterion
+    plan.criterion = args.criterion
+    return plan
+
+
+def _evaluator(args: argparse.Namespace) -> HeldOutEvaluator:
+    kwargs = env_kwargs(args)
+    return HeldOutEvaluator(
+        student=kwargs["student"],
+        modules=kwargs["modules"],
+        prompts=kwargs["prompts"],
+        batch_size=kwargs["batch_size"],
+        calibration_prompts=args.calibration_prompts,
+        calibration_batch=args.calibration_batch,
+        answer_tokens=kwargs["answer_tokens"],
+        device=kwargs["device"],
+        dtype=kwargs["dtype"],
+    )
+
+
+def _prompts_fact(source: str, used: int, evaluator: HeldOutEvaluator | None = None) -> str:
+    """Which prompts a result was measured on: source, count, batches and a content hash."""
+    digest = report.prompts_digest(load_prompts(source)[:used])
+    batches = f", {evaluator.num_batches} batches of {evaluator.batch_size}" if evaluator else ""
+    return f"{source} (first {used}{batches}; sha256 {digest})"
+
+
+def _write_markdown(out: Path, name: str, title: str, sections: list[str], facts: dict) -> Path:
+    path = out / f"{name}.md"
+    path.write_text(
+        "\n\n".join([f"# {title}", *sections, "## Run", report.facts_markdown(facts)]) + "\n"
+    )
+    return path
+
+
+# -- sensitivity --------------------------------------------------------------------------------
+
+
+def run_sensitivity(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    out = Path(args.out)
+    env = LLMPruneEnv(**env_kwargs(args))
+    tables = sensitivity.module_tables(env, args.ratios)
+    if args.layer_ratio > 0:
+        tables += sensitivity.layer_tables(env, args.layer_ratio)
+    criteria_modules = tuple(m for m in args.criteria_modules.split(",") if m)
+    if args.criteria:
+        tables += sensitivity.uniform_tables(env, args.ratios, criteria_modules)
+    rows = sensitivity.run_sweeps(env, tables)
+    if args.criteria:
+        for criterion in (c for c in CRITERIA if c != env.pruner.criterion):
+            other = LLMPruneEnv(**env_kwargs(args, student=env.student, criterion=criterion))
+            rows += sensitivity.run_sweeps(
+                other, sensitivity.uniform_tables(other, args.ratios, criteria_modules), criterion
+            )
+    report.write_csv(out / "sensitivity.csv", rows)
+    title = f"{env.student.name}, {len(env.calibration)} calibration prompts"
+    plots.plot_sensitivity(rows, out / "sensitivity.png", title=title)
+    facts = report.run_facts(args.device, time.perf_counter() - started)
+    facts |= {
+        "student": env.student.name,
+        "prompts": _prompts_fact(args.prompts, len(env.calibration)),
+    }
+    _write_markdown(out, "sensitivity", "Sensitivity analysis", _sensitivity_sections(rows), facts)
+    print(json.dumps({"out": str(out), "evaluations": len(rows), "seconds": facts["seconds"]}))
+    return 0
+
+
+def _sensitivity_sections(rows: list[dict]) -> list[str]:
+    modules, ratios, matrix = sensitivity.module_matrix(rows)
+    criterion = next(r["criterion"] for r in rows if r["analysis"] == "module")
+    top = max(ratios)
+    removed = {
+        r["module"]: r["model_sparsity"]
+        for r in rows
+        if r["analysis"] == "module" and r["ratio"] == top
+    }
+    sections = [
+        "![sensitivity](sensitivity.png)",
+        f"## One module type pruned in every layer ({criterion}): KL per token",
+        "Module types differ in size, so the last column says what share of all the "
+        f"model's parameters ratio {top:g} removes.",
+        report.markdown_table(
+            ["module", *(f"{r:g}" for r in ratios), f"model sparsity at {top:g}"],
+            [
+                (m, *row, f"{removed[m]:.2%}")
+                for m, row in zip(modules, matrix.tolist(), strict=True)
+            ],
+        ),
+    ]
+    layer_rows = [r for r in rows if r["analysis"] == "layer"]
+    if layer_rows:
+        sections += [
+            f"## One layer pruned alone (all modules at {layer_rows[0]['ratio']:g}): KL per token",
+            report.markdown_table(
+                ["layer", "KL", "model sparsity"],
+                [(r["layer"], r["kl"], f"{r['model_sparsity']:.3%}") for r in layer_rows],
+            ),
+        ]
+    uniform_rows = [r for r in rows if r["analysis"] == "uniform"]
+    if uniform_rows:
+        criteria = list(dict.fromkeys(r["criterion"] for r in uniform_rows))
+        kl = {(r["criterion"], r["ratio"]): r["kl"] for r in uniform_rows}
+        sparsity = {r["ratio"]: r["model_sparsity"] for r in uniform_rows}
+        sections += [
+            f"## Pruning criteria: uniform pruning of {uniform_rows[0]['module']}, KL per token",
+            "On the calibration prompts Wanda's activations come from; `llm-prune criteria` "
+            "compares them on held-out prompts.",
+            report.markdown_table(
+                ["ratio", "model sparsity", *criteria],
+                [
+                    (f"{r:g}", f"{sparsity[r]:.2%}", *(kl[(c, r)] for c in criteria))
+                    for r in sorted(sparsity)
+                ],
+            ),
+        ]
+    return sections
+
+
+def _add_sensitivity(commands) -> None:
+    parser = commands.add_parser(
+        "sensitivity",
+        help="KL of pruning each module type / each layer alone (Figure 2)",
+        description="Prune one module type in all layers at each ratio, then each layer alone, "
+        "and compare magnitude with Wanda under uniform pruning; one KL evaluation (a "
+        "forward pass over the calibration batch) per cell.",
+    )
+    add_env_arguments(parser)
+    parser.set_defaults(modules=",".join(ALL_LLAMA_MODULES))
+    parser.add_argument("--ratios", type=float_list, default=[0.1, 0.2, 0.3])
+    parser.add_argument(
+        "--layer-ratio", type=float, default=0.3, help="ratio of the per-layer sweep (0: skip)"
+    )
+    parser.add_argument(
+        "--criteria",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also compare the pruning criteria under uniform pruning at --ratios",
+    )
+    parser.add_argument(
+        "--criteria-modules",
+        default=",".join(DEFAULT_MODULES),
+        help="modules pruned uniformly in the criteria comparison",
+    )
+    parser.add_argument("--out", default="results/sensitivity")
+    parser.set_defaults(func=run_sensitivity)
+
+
+# -- compare -------------------------------------------------------------------------------------
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    out = Path(args.out)
+    plan = _load_plan(args)
+    evaluator = _evaluator(args)
+    plan = evaluator.adopt(plan)
+    plans = {"plan": plan, "uniform": plan.uniform_like()}
+    if "sensitivity" in args.baselines:
+        heuristic = sensitivity_baseline(evaluator, plan, seed=args.seed)
+        if heuristic is not None:
+            plans["sensitivity"] = heuristic
+    comparison = compare_plans(evaluator, plans)
+    summary = comparison.summary(seed=args.seed)
+    for name, other in plans.items():
+        other.save(out / f"{name}_plan.json")
+    report.write_csv(out / "compare_batches.csv", comparison.batch_rows())
+    report.write_csv(out / "compare_summary.csv", [summary])
+    plots.plot_comparison(comparison, out / "compare.png", seed=args.seed)
+    plots.plot_plan(plan, out / "plan.png", title=f"plan {Path(args.plan).name}")
+    facts = report.run_facts(args.device, time.perf_counter() - started)
+    facts |= {
+        "student": evaluator.student.name,
+        "plan": args.plan,
+        "criterion": args.criterion,
+        "prompts": _prompts_fact(args.prompts, evaluator.num_prompts, evaluator),
+    }
+    _write_markdown(
+        out, "compare", "Plan vs baselines", _compare_sections(comparison, summary), facts
+    )
+    line = {"student": evaluator.student.name, "prompts": evaluator.num_prompts, **summary}
+    if "sensitivity" not in plans:  # keep the line's keys stable when the heuristic is skipped
+        line |= dict.fromkeys(["kl_sensitivity", "kl_plan_over_sensitivity"])
+    print(json.dumps({k: round(v, 6) if isinstance(v, float) else v for k, v in line.items()}))
+    return 0
+
+
+def _compare_sections(comparison, summary: dict) -> list[str]:
+    ref = comparison.reference
+    kl_rows = [
+        (
+            name,
+            f"{plan.prunable_sparsity:.2%}",
+            f"{plan.model_sparsity:.2%}",
+            summary[f"kl_{name}"],
+            f"[{summary[f'kl_{name}_low']:.4g}, {summary[f'kl_{name}_high']:.4g}]",
+        )
+        for name, plan in comparison.plans.items()
+    ]
+    paired_rows = [
+        (
+            f"{ref} vs {name}",
+            summary[f"kl_{ref}_over_{name}"],
+            f"[{summary[f'kl_{ref}_over_{name}_low']:.3g}, "
+            f"{summary[f'kl_{ref}_over_{name}_high']:.3g}]",
+            summary[f"diff_{ref}_minus_{name}"],
+            f"[{summary[f'diff_{ref}_minus_{name}_low']:.3g}, "
+            f"{summary[f'diff_{ref}_minus_{name}_high']:.3g}]",
+            f"{summary[f'{ref}_beats_{name}_share']:.0%}",
+        )
+        for name in list(comparison.plans)[1:]
+    ]
+    return [
+        "![comparison](compare.png)",
+        "![plan](plan.png)",
+        "Mean of per-batch KL per token; 95% percentile-bootstrap intervals over batches "
+        "(10,000 resamples, paired for ratios and differences). Per-batch values: "
+        "`compare_batches.csv`.",
+        report.markdown_table(
+            ["plan", "prunable sparsity", "model sparsity", "KL", "95% CI"], kl_rows
+        ),
+        report.markdown_table(
+            ["pair", "KL ratio", "95% CI", "mean diff", "95% CI", "batches won"], paired_rows
+        ),
+    ]
+
+
+def _add_compare(commands) -> None:
+    parser = commands.add_parser(
+        "compare",
+        help="a plan vs uniform and sensitivity plans at equal sparsity, held-out KL (Figure 6)",
+        description="Score a plan, the uniform plan and the sensitivity-heuristic plan of the "
+        "same prunable sparsity on the same held-out batches; print one JSON line.",
+    )
+    add_env_arguments(parser)
+    _plan_defaults(parser)
+    _add_heldout_arguments(parser)
+    parser.add_argument(
+        "--baselines",
+        type=baseline_list,
+        default=list(BASELINES),
+        help="comma-separated, from uniform,sensitivity (uniform is always scored)",
+    )
+    parser.add_argument("--out", default="results/compare")
+    parser.set_defaults(func=run_compare)
+
+
+# -- scaled ------------------------------------------------------------------------------------
+
+
+def run_scaled(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    out = Path(args.out)
+    plan = _load_plan(args)
+    evaluator = _evaluator(args)
+    rows, scaled_plans = scaled_comparison(evaluator, plan, args.model_sparsities, seed=args.seed)
+    for target, scaled in scaled_plans.items():
+        scaled.save(out / f"plan_model_sparsity_{target:g}.json")
+    report.write_csv(out / "scaled.csv", rows)
+    plots.plot_scaled(rows, out / "scaled.png", title=f"{evaluator.student.name}")
+    facts = report.run_facts(args.device, time.perf_counter() - started)
+    facts |= {
+        "student": evaluator.student.name,
+        "plan": args.plan,
+        "criterion": args.criterion,
+        "prompts": _prompts_fact(args.prompts, evaluator.num_prompts, evaluator),
+    }
+    table = report.markdown_table(
+        ["model sparsity", "prunable sparsity", "KL plan", "KL uniform", "plan/uniform", "95% CI"],
+        [
+            (
+                f"{r['model_sparsity']:.1%}",
+                f"{r['prunable_sparsity']:.1%}",
+                r["kl_plan"],
+                r["kl_uniform"],
+                r["kl_plan_over_uniform"],
+                f"[{r['kl_plan_over_uniform_low']:.3g}, {r['kl_plan_over_uniform_high']:.3g}]",
+            )
+            for r in rows
+        ],
+    )
+    _write_markdown(
+        out, "scaled", "Scaled plan vs uniform", ["![scaled](scaled.png)", table], facts
+    )
+    print(json.dumps({"out": str(out), "rows": len(rows), "seconds": facts["seconds"]}))
+    return 0
+
+
+def _add_scaled(commands) -> None:
+    parser = commands.add_parser(
+        "scaled",
+        help="a plan scaled to several whole-model sparsities vs uniform, on any student",
+        description="Scale a plan's allocation to each whole-model sparsity on --student and "
+        "score it against uniform pruning at the same sparsity on held-out prompts.",
+    )
+    add_env_arguments(parser)
+    _plan_defaults(parser)
+    _add_heldout_arguments(parser)
+    parser.add_argument(
+        "--model-sparsities",
+        type=float_list,
+        default=list(REPORT_MODEL_SPARSITIES),
+        help="shares of ALL parameters to remove (default: the report's 2.1%%, 6.2%%, 10.3%%)",
+    )
+    parser.add_argument("--out", default="results/scaled")
+    parser.set_defaults(func=run_scaled)
+
+
+# -- criteria ------------------------------------------------------------------------------------
+
+
+def run_criteria(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    out = Path(args.out)
+    evaluator = _evaluator(args)
+    rows = criteria_comparison(
+        evaluator, args.ratios, criterion=args.criterion, baseline=args.baseline, seed=args.seed
+    )
+    names = [args.criterion, args.baseline]
+    report.write_csv(out / "criteria.csv", rows)
+    plots.plot_criteria(rows, names, out / "criteria.png", title=evaluator.student.name)
+    facts = report.run_facts(args.device, time.perf_counter() - started)
+    facts |= {
+        "student": evaluator.student.name,
+        "modules": ",".join(evaluator.modules),
+        "prompts": _prompts_fact(args.prompts, evaluator.num_prompts, evaluator),
+        "wanda activations": f"{args.calibration_prompts} (first {args.calibration_batch})",
+    }
+    first, base = names
+    table = report.markdown_table(
+        ["ratio", f"KL {first}", "95% CI", f"KL {base}", "95% CI", f"{first}/{base}", "95% CI"],
+        [
+            (
+                f"{r['ratio']:g}",
+                r[f"kl_{first}"],
+                f"[{r[f'kl_{first}_low']:.4g}, {r[f'kl_{first}_high']:.4g}]",
+                r[f"kl_{base}"],
+                f"[{r[f'kl_{base}_low']:.4g}, {r[f'kl_{base}_high']:.4g}]",
+                r[f"kl_{first}_over_{base}"],
+                f"[{r[f'kl_{first}_over_{base}_low']:.3g}, "
+                f"{r[f'kl_{first}_over_{base}_high']:.3g}]",
+            )
+            for r in rows
+        ],
+    )
+    sections = [
+        "![criteria](criteria.png)",
+        "Uniform pruning of every module at each ratio; mean of per-batch held-out KL with "
+        "95% percentile-bootstrap intervals over batches (paired for the ratio).",
+        table,
+    ]
+    _write_markdown(out, "criteria", "Pruning criteria on held-out prompts", sections, facts)
+    rounded = [{k: round(v, 6) if isinstance(v, float) else v for k, v in r.items()} for r in rows]
+    print(json.dumps({"out": str(out), "rows": rounded}))
+    return 0
+
+
+def _add_criteria(commands) -> None:
+    parser = commands.add_parser(
+        "criteria",
+        help="uniform pruning with two criteria (Wanda vs magnitude) on held-out prompts",
+    )
+    add_env_arguments(parser)
+    _add_heldout_arguments(parser)
+    parser.set_defaults(criterion="wanda")
+    parser.add_argument("--baseline", default="magnitude", choices=CRITERIA)
+    parser.add_argument("--ratios", type=float_list, default=[0.2])
+    parser.add_argument("--out", default="results/criteria")
+    parser.set_defaults(func=run_criteria)
+
+
+# -- export --------------------------------------------------------------------------------------
+
+
+def run_export(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    plan = _load_plan(args)
+    env = LLMPruneEnv(**env_kwargs(args))
+    plan = rebase(plan, env)
+    if args.model_sparsity is not None:
+        plan = plan.scaled(model_sparsity=args.model_sparsity)
+    result = export_pruned(env, plan, out)
+    keys = ("model_sparsity", "prunable_sparsity", "kl_in_env", "kl_reloaded")
+    print(json.dumps({"out": str(out), **{k: round(result[k], 6) for k in keys}}))
+    return 0
+
+
+def _add_export(commands) -> None:
+    parser = commands.add_parser(
+        "export",
+        help="write the pruned model as a Hugging Face folder + sparsity report",
+        description="Prune --student by --plan and save_pretrained it (safetensors) with its "
+        "tokenizer; measure sparsity from the saved zeros and check the reloaded KL.",
+    )
+    add_env_arguments(parser)
+    _plan_defaults(parser)
+    parser.add_argument("--out", required=True, help="the model folder to write")
+    parser.add_argument(
+        "--model-sparsity", type=float, default=None, help="scale the plan to this share first"
+    )
+    parser.set_defaults(func=run_export)
+
+
+# -- registration ---------------------------------------------------------------------------------
+
+
+def add_pruning_commands(commands) -> None:
+    """The pruning-evaluation commands."""
+    for add in (_add_sensitivity, _add_compare, _add_scaled, _add_criteria, _add_export):
+        add(commands)
+
+
+COMMAND_GROUPS: tuple[Callable, ...] = (add_pruning_commands, add_hint_commands)
 
 
 def register(subparsers) -> None:
     """Add this package's subcommands to the `llm-prune` parser."""
+    for add_commands in COMMAND_GROUPS:
+        add_commands(subparsers)

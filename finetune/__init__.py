@@ -1,1 +1,1 @@
-"""finetune for llm-prune-gym."""
+"""Preference data for the hint model: buggy beginner programs, real tracebacks, hints."""

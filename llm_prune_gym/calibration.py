@@ -9,21 +9,30 @@ the prompt's own tokens (all but the first) are scored instead.
 
 The teacher's probabilities at the scored tokens are computed once, with the
 same model before any pruning, and kept on the model's device; an episode's KL
-then costs one forward pass of the pruned student.
+then costs one forward pass of the pruned student and one host sync (reading the
+sums). On CUDA, a batch asked for a second time is captured as one CUDA graph
+(forward, log-softmax and KL sums), and later requests replay it: the forward of a
+small model is bound by kernel launches, which the graph removes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import warnings
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
+from torch import nn
 
 from .generation import chat_token_ids, generate_answer_ids, left_pad
 from .prompts import Messages
-from .students import Student, cache_dir, model_fingerprint
+from .pruning import cuda_graphs_enabled
+from .students import Student, cache_dir, decoder_layers, model_fingerprint
+
+MAX_GRAPHS = 4  # captured batches kept per calibration set (each holds its activations)
 
 
 @dataclass
@@ -107,6 +116,10 @@ class CalibrationSet:
         self.sequences = [p + a for p, a in zip(prompt_ids, answers, strict=True)]
         if min(self.scored) < 1:
             raise ValueError("every calibration sequence needs at least one scored token")
+        self.cuda_graphs = cuda_graphs_enabled()
+        self._graphs: OrderedDict[tuple[int, ...], _GraphedKL] = OrderedDict()
+        self._requested: set[tuple[int, ...]] = set()
+        self._graph_failed = False
         self.teacher_probs: list[torch.Tensor] = []
         self.teacher_neg_entropy: list[torch.Tensor] = []
         for start in range(0, len(prompts), batch_size):
@@ -126,20 +139,103 @@ class CalibrationSet:
     @torch.no_grad()
     def logprobs(self, indices: Sequence[int]) -> list[torch.Tensor]:
         """Current model's next-token log-probs at each sequence's scored tokens ([n_i, V])."""
+        return self._logprobs(indices, self.inputs(indices))
+
+    def _logprobs(self, indices: Sequence[int], inputs: dict) -> list[torch.Tensor]:
         keep = max(self.scored[i] for i in indices) + 1
-        logits = self.model(**self.inputs(indices), logits_to_keep=keep).logits
+        logits = self.model(**inputs, logits_to_keep=keep, use_cache=False).logits
         logprobs = torch.log_softmax(logits.float(), dim=-1)
         return [
             logprobs[row, keep - 1 - self.scored[i] : keep - 1] for row, i in enumerate(indices)
         ]
 
+    def _kl_sums(self, indices: Sequence[int], inputs: dict) -> torch.Tensor:
+        """Each sequence's summed KL over its scored tokens, on the device (no host sync)."""
+        sums = []
+        for i, logprobs in zip(indices, self._logprobs(indices, inputs), strict=True):
+            cross = (self.teacher_probs[i] * logprobs).sum(dim=-1)
+            sums.append((self.teacher_neg_entropy[i] - cross).sum())
+        return torch.stack(sums).clamp(min=0.0)
+
     @torch.no_grad()
     def kl(self, indices: Sequence[int]) -> KLResult:
         """KL(teacher || current model) per scored token, averaged over the batch's tokens."""
-        sums = []
-        for i, logprobs in zip(indices, self.logprobs(indices), strict=True):
-            cross = (self.teacher_probs[i] * logprobs).sum(dim=-1)
-            sums.append((self.teacher_neg_entropy[i] - cross).sum())
-        totals = torch.stack(sums).clamp(min=0.0).tolist()  # one host sync per batch
+        indices = [int(i) for i in indices]
+        graphed = self._graphed(tuple(indices))
+        sums = graphed.replay() if graphed else self._kl_sums(indices, self.inputs(indices))
+        totals = sums.tolist()  # the one host sync of an episode
         counts = [self.scored[i] for i in indices]
         return KLResult(sum(totals) / sum(counts), totals, counts)
+
+    def _graphed(self, key: tuple[int, ...]) -> _GraphedKL | None:
+        """The batch's CUDA graph, captured on its second request; None where not used."""
+        if not self.cuda_graphs or self._graph_failed or self.device.type != "cuda":
+            return None
+        if key in self._graphs:
+            self._graphs.move_to_end(key)
+            return self._graphs[key]
+        if key not in self._requested:  # a batch seen once may never come back (sampling)
+            if len(self._requested) > 100_000:
+                self._requested.clear()
+            self._requested.add(key)
+            return None
+        try:
+            graphed = _GraphedKL(self, list(key))
+        except Exception as error:  # a graph is an optimisation: fall back to eager
+            warnings.warn(f"measuring KL without CUDA graphs: {error}", stacklevel=3)
+            self._graph_failed = True
+            return None
+        self._graphs[key] = graphed
+        if len(self._graphs) > MAX_GRAPHS:
+            self._graphs.popitem(last=False)
+        return graphed
+
+
+def _layer_attention_mask(model: nn.Module, inputs: dict) -> torch.Tensor | None:
+    """The attention mask the model builds for `inputs`, as its first decoder layer sees it.
+
+    Passing it back in (a 4-D mask is used as given) keeps the model's mask logic, which
+    inspects the mask's values on the host, out of the captured graph, and keeps the
+    graph's numerics identical to the eager forward's.
+    """
+    seen: list = []
+
+    def hook(_module: nn.Module, _args: tuple, kwargs: dict) -> None:
+        seen.append(kwargs.get("attention_mask"))
+
+    handle = decoder_layers(model)[0].register_forward_pre_hook(hook, with_kwargs=True)
+    try:
+        model(**inputs, logits_to_keep=1, use_cache=False)
+    finally:
+        handle.remove()
+    mask = seen[0] if seen else None
+    return mask if isinstance(mask, torch.Tensor) and mask.dim() == 4 else None
+
+
+class _GraphedKL:
+    """One fixed batch's KL sums as a captured CUDA graph over static inputs.
+
+    The graph reads the model's weights in place, so pruning them (in place) between
+    replays changes what it measures, exactly as in the eager forward.
+    """
+
+    def __init__(self, calibration: CalibrationSet, indices: list[int]) -> None:
+        model = calibration.model
+        with torch.cuda.device(calibration.device):
+            stream = torch.cuda.Stream()
+            stream.wait_stream(torch.cuda.current_stream())
+            with torch.cuda.stream(stream):  # warm-up off the capture, as CUDA graphs need
+                inputs = calibration.inputs(indices)
+                mask = _layer_attention_mask(model, inputs)
+                if mask is not None:
+                    inputs["attention_mask"] = mask
+                calibration._kl_sums(indices, inputs)
+            torch.cuda.current_stream().wait_stream(stream)
+            self.graph = torch.cuda.CUDAGraph()
+            with torch.cuda.graph(self.graph):
+                self.sums = calibration._kl_sums(indices, inputs)
+        self.inputs = inputs  # the graph reads these addresses: keep them alive
+
+    def replay(self) -> torch.Tensor:
+        self.graph.replay()
+        return self.sums

@@ -1,9 +1,18 @@
-"""In-place unstructured pruning of a model's linear units by precomputed orders.
+"""In-place unstructured pruning of a model's linear units by precomputed ranks.
 
 A *unit* is one linear module of one decoder layer (say layer 3's ``q_proj``).
-Each unit's weights are ranked once by the pruning criterion; pruning a ratio
-``r`` then zeroes the first ``r`` of that ranking, a single indexed write rather
-than a sort. The original weights are kept so ``restore`` is bit-exact.
+Each unit's weights are ranked once by the pruning criterion: an int32 tensor of the
+weight's shape holds every weight's position in the pruning order. Pruning ``n``
+weights then writes ``where(rank < n, 0, original)``: no sort, no index list, and the
+same elementwise kernel for every ratio, so restoring (``n = 0``) is a bit-exact copy
+of the kept original.
+
+Pruning can be *staged*: :meth:`Pruner.stage_layer` records a layer's counts on the
+host and touches no weight; :meth:`Pruner.commit` writes every staged unit at once.
+The environment stages one layer per step and commits before its terminal forward
+pass, so a step never waits on the accelerator. On CUDA, a commit replays one
+captured CUDA graph that rewrites all units from a device tensor of counts: one
+launch whatever the plan, instead of a few hundred small kernels.
 
 Criteria:
 
@@ -15,6 +24,8 @@ Criteria:
 
 from __future__ import annotations
 
+import os
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 
 import torch
@@ -42,6 +53,21 @@ def wanda_order(weight: torch.Tensor, input_norm: torch.Tensor) -> torch.Tensor:
     per_row = torch.argsort(score, dim=1, stable=True)
     flat = per_row + torch.arange(rows, device=score.device)[:, None] * cols
     return flat.T.reshape(-1)
+
+
+def order_ranks(order: torch.Tensor, shape: torch.Size) -> torch.Tensor:
+    """Invert a flat pruning order: each weight's position in it, as int32 of `shape`.
+
+    The weights of rank ``< n`` are exactly ``order[:n]``, so a mask needs no index list.
+    """
+    ranks = torch.empty(order.numel(), dtype=torch.int32, device=order.device)
+    ranks[order] = torch.arange(order.numel(), dtype=torch.int32, device=order.device)
+    return ranks.view(shape)
+
+
+def cuda_graphs_enabled() -> bool:
+    """CUDA graphs are on unless ``LLM_PRUNE_GYM_CUDA_GRAPHS=0`` (for debugging, profiling)."""
+    return os.environ.get("LLM_PRUNE_GYM_CUDA_GRAPHS", "1") != "0"
 
 
 @torch.no_grad()
@@ -83,6 +109,10 @@ class Pruner:
         criterion: ``"magnitude"`` or ``"wanda"``.
         input_norms: for ``wanda``, the per-feature input norms of every unit, layer-major
             (see :func:`input_norms`).
+
+    ``pruned[l][k]`` is the number of weights of unit ``(l, k)`` pruned (or staged to be).
+    :meth:`prune_layer`, :meth:`apply` and :meth:`restore` write the weights at once;
+    :meth:`stage_layer` defers the write to the next :meth:`commit`.
     """
 
     def __init__(
@@ -101,22 +131,29 @@ class Pruner:
         self.layers = [
             [find_linear(layer, m) for m in self.modules] for layer in decoder_layers(model)
         ]
-        linears = [lin for layer in self.layers for lin in layer]
-        if criterion == "wanda" and (input_norms is None or len(input_norms) != len(linears)):
+        self.units = [lin for layer in self.layers for lin in layer]  # layer-major
+        if criterion == "wanda" and (input_norms is None or len(input_norms) != len(self.units)):
             raise ValueError("the wanda criterion needs the input norms of every unit")
-        self.originals = [lin.weight.detach().clone() for lin in linears]
-        self.orders = []
+        self.originals = [lin.weight.detach().clone() for lin in self.units]
+        self.ranks = []  # int32, each weight's position in its unit's pruning order
         self.granularity = []  # weights removed per step of the ranking: 1, or one per row
-        for index, lin in enumerate(linears):
+        for index, lin in enumerate(self.units):
             if criterion == "magnitude":
-                self.orders.append(magnitude_order(lin.weight))
+                order = magnitude_order(lin.weight)
                 self.granularity.append(1)
             else:
-                self.orders.append(wanda_order(lin.weight, input_norms[index]))
+                order = wanda_order(lin.weight, input_norms[index])
                 self.granularity.append(lin.out_features)
+            self.ranks.append(order_ranks(order, lin.weight.shape))
         self.sizes = [[lin.weight.numel() for lin in layer] for layer in self.layers]
         self.pruned = [[0] * len(self.modules) for _ in self.layers]  # weights zeroed per unit
-        self._dirty: set[int] = set()
+        self.cuda_graphs = cuda_graphs_enabled()
+        self._written = [0] * len(self.units)  # the count each unit's weights hold now
+        self._graph: torch.cuda.CUDAGraph | None = None
+        self._graph_counts: torch.Tensor | None = None
+        self._graph_pointers: list[int] = []
+        self._graph_failed = False
+        self._zeros: dict[tuple, torch.Tensor] = {}  # a 0-dim zero per dtype and device
 
     @property
     def num_layers(self) -> int:
@@ -128,38 +165,50 @@ class Pruner:
         step = self.granularity[index]
         return int(round(ratio * self.sizes[layer][unit] / step)) * step
 
-    @torch.no_grad()
-    def prune_layer(self, layer: int, ratios: Sequence[float]) -> None:
-        """Prune each unit of `layer` to its ratio of the original weights (0 <= ratio <= 1)."""
-        for unit, ratio in enumerate(ratios):
+    def _counts(self, layer: int, ratios: Sequence[float]) -> list[int]:
+        if len(ratios) != len(self.modules):
+            raise ValueError(f"expected {len(self.modules)} ratios for layer {layer}")
+        for ratio in ratios:
             if not 0.0 <= float(ratio) <= 1.0:
                 raise ValueError(f"pruning ratio {ratio} is outside [0, 1]")
-            index = layer * len(self.modules) + unit
-            weight = self.layers[layer][unit].weight
-            count = self.count_for(layer, unit, float(ratio))
-            if self.pruned[layer][unit]:
-                weight.copy_(self.originals[index])
-            if count:
-                weight.view(-1)[self.orders[index][:count]] = 0
-                self._dirty.add(index)
-            self.pruned[layer][unit] = count
+        return [self.count_for(layer, unit, float(r)) for unit, r in enumerate(ratios)]
+
+    def stage_layer(self, layer: int, ratios: Sequence[float]) -> None:
+        """Record `layer`'s ratios (0 <= ratio <= 1) in ``pruned``; the next commit writes them."""
+        self.pruned[layer] = self._counts(layer, ratios)
 
     @torch.no_grad()
+    def commit(self) -> None:
+        """Write every unit whose weights differ from its staged count (restores count 0)."""
+        targets = [count for row in self.pruned for count in row]
+        changed = [i for i, (t, w) in enumerate(zip(targets, self._written, strict=True)) if t != w]
+        if not changed:
+            return
+        if self._use_graph():
+            if self._replay(targets):
+                self._written = targets
+                return
+            changed = range(len(self.units))  # a failed capture may have written any unit
+        for index in changed:
+            self._write(index, targets[index])
+        self._written = targets
+
+    def prune_layer(self, layer: int, ratios: Sequence[float]) -> None:
+        """Prune each unit of `layer` to its ratio of the original weights (0 <= ratio <= 1)."""
+        self.stage_layer(layer, ratios)
+        self.commit()
+
     def restore(self) -> None:
-        """Put back the original weights of every unit pruned since the last restore."""
-        linears = [lin for layer in self.layers for lin in layer]
-        for index in self._dirty:
-            linears[index].weight.copy_(self.originals[index])
-        self._dirty.clear()
+        """Put back the original weights of every pruned unit, bit-exactly."""
         self.pruned = [[0] * len(self.modules) for _ in self.layers]
+        self.commit()
 
     def apply(self, ratios: Sequence[Sequence[float]]) -> None:
-        """Restore, then prune every layer to its row of `ratios` (L x len(modules))."""
+        """Prune every layer to its row of `ratios` (L x len(modules)) from the originals."""
         if len(ratios) != self.num_layers:
             raise ValueError(f"expected ratios for {self.num_layers} layers, got {len(ratios)}")
-        self.restore()
-        for layer, row in enumerate(ratios):
-            self.prune_layer(layer, row)
+        self.pruned = [self._counts(layer, row) for layer, row in enumerate(ratios)]
+        self.commit()
 
     def remaining_fractions(self) -> list[list[float]]:
         return [
@@ -174,3 +223,58 @@ class Pruner:
     @property
     def pruned_params(self) -> int:
         return sum(map(sum, self.pruned))
+
+    # -- writing the weights ------------------------------------------------------
+
+    def _write(self, index: int, count: int | torch.Tensor) -> None:
+        """Unit `index` := its original with the weights of rank < `count` zeroed."""
+        weight = self.units[index].weight.detach()
+        if isinstance(count, int) and count == 0:
+            weight.copy_(self.originals[index])
+        else:
+            original = self.originals[index]
+            zero = self._zeros.get((original.dtype, original.device))
+            if zero is None:
+                zero = self._zeros[(original.dtype, original.device)] = original.new_zeros(())
+            torch.where(self.ranks[index] < count, zero, original, out=weight)
+
+    def _use_graph(self) -> bool:
+        device = self.originals[0].device
+        return (
+            self.cuda_graphs
+            and not self._graph_failed
+            and device.type == "cuda"
+            and all(o.device == device for o in self.originals)
+        )
+
+    def _replay(self, targets: list[int]) -> bool:
+        """Write all units by replaying the captured graph; False if it cannot be captured."""
+        pointers = [lin.weight.data_ptr() for lin in self.units]
+        if self._graph is None or pointers != self._graph_pointers:
+            try:
+                self._capture(pointers)
+            except Exception as error:  # capture is an optimisation: fall back to eager
+                warnings.warn(f"pruning without CUDA graphs: {error}", stacklevel=3)
+                self._graph, self._graph_failed = None, True
+                return False
+        counts = torch.tensor(targets, dtype=torch.int32).pin_memory()
+        self._graph_counts.copy_(counts, non_blocking=True)  # the pinned block is kept until done
+        self._graph.replay()
+        return True
+
+    def _capture(self, pointers: list[int]) -> None:
+        device = self.originals[0].device
+        with torch.cuda.device(device):
+            self._graph_counts = torch.zeros(len(self.units), dtype=torch.int32, device=device)
+            counts = self._graph_counts.unbind()
+            stream = torch.cuda.Stream()
+            stream.wait_stream(torch.cuda.current_stream())
+            with torch.cuda.stream(stream):  # warm-up (writes the originals: counts are 0)
+                for index, count in enumerate(counts):
+                    self._write(index, count)
+            torch.cuda.current_stream().wait_stream(stream)
+            graph = torch.cuda.CUDAGraph()
+            with torch.cuda.graph(graph):
+                for index, count in enumerate(counts):
+                    self._write(index, count)
+        self._graph, self._graph_pointers = graph, pointers

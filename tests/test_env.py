@@ -60,7 +60,7 @@ def test_spaces_follow_the_mdp(stub_kwargs):
 
 def test_same_seed_same_actions_same_episode(stub_kwargs):
     actions = np.random.default_rng(3).integers(0, 31, (4, 4))
-    kwargs = {**stub_kwargs, "sampling": "sample", "prompts": "builtin:train"}
+    kwargs = {**stub_kwargs, "sampling": "sample", "prompts": builtin_prompts("train")[:10]}
     first = run_episode(gym.make(ENV_ID, **kwargs), actions)
     second = run_episode(gym.make(ENV_ID, **kwargs), actions)
     for a, b in zip(first[0], second[0], strict=True):
@@ -70,7 +70,8 @@ def test_same_seed_same_actions_same_episode(stub_kwargs):
 
 
 def test_sampling_draws_batches_with_the_env_rng(stub_kwargs):
-    env = gym.make(ENV_ID, **{**stub_kwargs, "sampling": "sample"}).unwrapped
+    pool = builtin_prompts("train")[:10]
+    env = gym.make(ENV_ID, **{**stub_kwargs, "sampling": "sample", "prompts": pool}).unwrapped
     batches = []
     for seed in (0, 0, 1):
         env.reset(seed=seed)

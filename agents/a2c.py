@@ -1,0 +1,285 @@
+"""The BallPy report's online advantage actor-critic, readable top to bottom (CleanRL style).
+
+- Actor and critic: separate two-hidden-layer MLPs with LayerNorm. The actor has
+  one categorical head per pruned module (``len(grid)`` logits each, 4 x 31 by
+  default); the joint policy is their product.
+- Exploration: each action component is replaced by a uniform draw with
+  probability ``eps``; ``eps`` starts at 1.0 and decays by x0.999 per episode to
+  0.001. An entropy bonus (0.01) keeps the heads from collapsing early.
+- Learning: after *every* step, the TD advantage
+  ``A_t = r_t + gamma * V(s_{t+1}) - V(s_t)`` (no bootstrap past the terminal
+  step) drives ``actor_loss = -A_t * log pi(a_t|s_t) - lambda * H(pi(.|s_t))`` and
+  ``critic_loss = A_t ** 2``; gradients are clipped; Adam with lr 2e-5 (actor)
+  and 1e-4 (critic).
+
+Every one of these is a constructor argument whose default is the report's value.
+The paper's slow schedule suits thousands of episodes; short runs (tests, a
+10-minute CPU demo) pass a faster ``eps_decay`` and larger learning rates.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import gymnasium as gym
+import numpy as np
+import torch
+from torch import nn
+from torch.distributions import Categorical
+
+from llm_prune_gym import PruningPlan
+
+from .base import Agent, EpisodeCallback, episode_record, register_agent, rng_from_state
+
+
+def mlp(inputs: int, hidden: int, outputs: int) -> nn.Sequential:
+    """Two hidden layers with LayerNorm: the observation mixes fractions near 1 and an index."""
+    return nn.Sequential(
+        nn.Linear(inputs, hidden),
+        nn.LayerNorm(hidden),
+        nn.ReLU(),
+        nn.Linear(hidden, hidden),
+        nn.LayerNorm(hidden),
+        nn.ReLU(),
+        nn.Linear(hidden, outputs),
+    )
+
+
+class Actor(nn.Module):
+    """pi(a|s): one categorical head of `choices` logits for each of `heads` modules."""
+
+    def __init__(self, obs_dim: int, heads: int, choices: int, hidden: int) -> None:
+        super().__init__()
+        self.heads, self.choices = heads, choices
+        self.net = mlp(obs_dim, hidden, heads * choices)
+
+    def forward(self, obs: torch.Tensor) -> torch.Tensor:
+        return self.net(obs).unflatten(-1, (self.heads, self.choices))  # [..., heads, choices]
+
+
+class Critic(nn.Module):
+    """V(s)."""
+
+    def __init__(self, obs_dim: int, hidden: int) -> None:
+        super().__init__()
+        self.net = mlp(obs_dim, hidden, 1)
+
+    def forward(self, obs: torch.Tensor) -> torch.Tensor:
+        return self.net(obs).squeeze(-1)
+
+
+@dataclass
+class A2CLosses:
+    actor: torch.Tensor
+    critic: torch.Tensor
+    entropy: torch.Tensor
+    advantage: torch.Tensor
+
+
+def a2c_losses(
+    actor: Actor,
+    critic: Critic,
+    obs: torch.Tensor,
+    action: torch.Tensor,
+    reward: float,
+    next_obs: torch.Tensor,
+    terminated: bool,
+    gamma: float,
+    ent_coef: float,
+) -> A2CLosses:
+    """The one-step actor-critic losses of a single transition (s, a, r, s')."""
+    dist = Categorical(logits=actor(obs))  # a batch of `heads` categoricals
+    log_prob = dist.log_prob(action).sum()  # log pi(a|s) of the joint action
+    entropy = dist.entropy().sum()
+    value = critic(obs)
+    with torch.no_grad():
+        next_value = torch.zeros_like(value) if terminated else critic(next_obs)
+    advantage = reward + gamma * next_value - value  # the TD error
+    return A2CLosses(
+        actor=-advantage.detach() * log_prob - ent_coef * entropy,
+        critic=advantage.pow(2),
+        entropy=entropy.detach(),
+        advantage=advantage.detach(),
+    )
+
+
+def epsilon_after(episodes: int, start: float = 1.0, decay: float = 0.999, floor: float = 0.001):
+    """The exploration rate in force after `episodes` episodes."""
+    return max(start * decay**episodes, floor)
+
+
+@register_agent("a2c")
+class A2CAgent(Agent):
+    """The paper's online A2C (see the module docstring); all defaults are the report's.
+
+    Args:
+        env: an LLMPrune-v0 env (wrapped or not).
+        seed: seeds the networks' initialisation, the exploration and the env's first reset.
+        hidden: width of both MLPs' hidden layers.
+        actor_lr, critic_lr: Adam learning rates.
+        gamma: discount.
+        ent_coef: entropy bonus (lambda).
+        eps_start, eps_decay, eps_min: epsilon-greedy schedule, decayed once per episode.
+        max_grad_norm: gradient clipping of each network.
+        device: ``"auto"`` (CUDA if available), ``"cpu"``, ``"cuda"``, ...
+    """
+
+    metric_names = ("actor_loss", "critic_loss", "entropy", "epsilon")
+
+    def __init__(
+        self,
+        env: gym.Env,
+        seed: int = 0,
+        hidden: int = 256,
+        actor_lr: float = 2e-5,
+        critic_lr: float = 1e-4,
+        gamma: float = 0.99,
+        ent_coef: float = 0.01,
+        eps_start: float = 1.0,
+        eps_decay: float = 0.999,
+        eps_min: float = 0.001,
+        max_grad_norm: float = 0.5,
+        device: str = "auto",
+    ) -> None:
+        super().__init__(
+            env,
+            seed,
+            hidden=hidden,
+            actor_lr=actor_lr,
+            critic_lr=critic_lr,
+            gamma=gamma,
+            ent_coef=ent_coef,
+            eps_start=eps_start,
+            eps_decay=eps_decay,
+            eps_min=eps_min,
+            max_grad_norm=max_grad_norm,
+            device=device,
+        )
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        self.device = torch.device(device)
+        self.gamma, self.ent_coef, self.max_grad_norm = gamma, ent_coef, max_grad_norm
+        self.eps_start, self.eps_decay, self.eps_min = eps_start, eps_decay, eps_min
+        self.epsilon = eps_start
+        obs_dim = env.observation_space.shape[0]
+        heads, choices = len(env.action_space.nvec), int(env.action_space.nvec[0])
+        with torch.random.fork_rng(devices=[]):  # seeded init without touching global RNG
+            torch.manual_seed(seed)
+            self.actor = Actor(obs_dim, heads, choices, hidden).to(self.device)
+            self.critic = Critic(obs_dim, hidden).to(self.device)
+        self.actor_optimizer = torch.optim.Adam(self.actor.parameters(), lr=actor_lr)
+        self.critic_optimizer = torch.optim.Adam(self.critic.parameters(), lr=critic_lr)
+        self.rng = np.random.default_rng(seed)  # exploration and action sampling
+
+    # -- acting ---------------------------------------------------------------
+
+    def _tensor(self, obs: np.ndarray) -> torch.Tensor:
+        return torch.as_tensor(obs, dtype=torch.float32, device=self.device)
+
+    @torch.no_grad()
+    def act(self, obs: np.ndarray, epsilon: float) -> np.ndarray:
+        """Sample a ~ pi(.|s), then replace each component by a uniform draw w.p. epsilon."""
+        probs = torch.softmax(self.actor(self._tensor(obs)), dim=-1).double().cpu().numpy()
+        heads, choices = probs.shape
+        cumulative = probs.cumsum(axis=-1)
+        draws = self.rng.random(heads) * cumulative[:, -1]  # inverse-CDF sampling, seeded
+        sampled = np.minimum((cumulative <= draws[:, None]).sum(axis=-1), choices - 1)
+        explore = self.rng.random(heads) < epsilon
+        uniform = self.rng.integers(0, choices, heads)
+        return np.where(explore, uniform, sampled).astype(np.int64)
+
+    @torch.no_grad()
+    def greedy(self, obs: np.ndarray) -> np.ndarray:
+        return self.actor(self._tensor(obs)).argmax(dim=-1).cpu().numpy()
+
+    # -- learning -------------------------------------------------------------
+
+    def update(self, obs, action, reward, next_obs, terminated) -> A2CLosses:
+        """One gradient step of each network on one transition."""
+        losses = a2c_losses(
+            self.actor,
+            self.critic,
+            self._tensor(obs),
+            torch.as_tensor(action, device=self.device),
+            float(reward),
+            self._tensor(next_obs),
+            terminated,
+            self.gamma,
+            self.ent_coef,
+        )
+        for loss, network, optimizer in (
+            (losses.actor, self.actor, self.actor_optimizer),
+            (losses.critic, self.critic, self.critic_optimizer),
+        ):
+            optimizer.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(network.parameters(), self.max_grad_norm)
+            optimizer.step()
+        return losses
+
+    def train(self, episodes: int, callback: EpisodeCallback | None = None) -> A2CAgent:
+        while self.episodes_done < episodes:
+            started = time.perf_counter()
+            obs, _ = self._reset()
+            total, done, history = 0.0, False, []
+            while not done:
+                action = self.act(obs, self.epsilon)
+                next_obs, reward, terminated, truncated, info = self.env.step(action)
+                losses = self.update(obs, action, reward, next_obs, terminated)
+                history.append((losses.actor.item(), losses.critic.item(), losses.entropy.item()))
+                total += reward
+                obs, done = next_obs, terminated or truncated
+            self.episodes_done += 1
+            actor_loss, critic_loss, entropy = np.mean(history, axis=0)
+            record = episode_record(
+                self.episodes_done,
+                total,
+                info,
+                time.perf_counter() - started,
+                actor_loss=actor_loss,
+                critic_loss=critic_loss,
+                entropy=entropy,
+                epsilon=self.epsilon,
+            )
+            self.epsilon = max(self.epsilon * self.eps_decay, self.eps_min)
+            if callback is not None and callback(record) is False:
+                break
+        return self
+
+    def plan(self) -> PruningPlan:
+        """The greedy policy's rollout (argmax of every head), as the env applied it."""
+        obs, _ = self.env.reset()
+        done = False
+        while not done:
+            obs, _, terminated, truncated, info = self.env.step(self.greedy(obs))
+            done = terminated or truncated
+        return self._stamp(PruningPlan.from_dict(info["plan"]), calibration_kl=info["kl"])
+
+    # -- checkpoints ------------------------------------------------------------
+
+    def _state(self) -> dict:
+        return {"epsilon": self.epsilon, "rng": self.rng.bit_generator.state}
+
+    def _restore(self, state: dict) -> None:
+        self.epsilon = state["epsilon"]
+        self.rng = rng_from_state(state["rng"])
+
+    def _save_files(self, directory: Path) -> None:
+        torch.save(
+            {
+                "actor": self.actor.state_dict(),
+                "critic": self.critic.state_dict(),
+                "actor_optimizer": self.actor_optimizer.state_dict(),
+                "critic_optimizer": self.critic_optimizer.state_dict(),
+            },
+            directory / "a2c.pt",
+        )
+
+    def _load_files(self, directory: Path) -> None:
+        saved = torch.load(directory / "a2c.pt", map_location=self.device, weights_only=True)
+        self.actor.load_state_dict(saved["actor"])
+        self.critic.load_state_dict(saved["critic"])
+        self.actor_optimizer.load_state_dict(saved["actor_optimizer"])
+        self.critic_optimizer.load_state_dict(saved["critic_optimizer"])

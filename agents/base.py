@@ -1,0 +1,270 @@
+"""The one protocol every agent follows, the registry of agents, and small shared helpers.
+
+An agent is built on an environment, trained for a number of episodes, and asked
+for its plan (SB3-like)::
+
+    agent = make_agent("a2c", env, seed=0)
+    agent.train(episodes=300, callback=print)   # callback(record) after every episode
+    plan = agent.plan()                         # a PruningPlan
+    agent.save("run/checkpoint"); agent = load_agent("run/checkpoint", env)
+
+``train(episodes)`` trains until ``episodes`` episodes are done *in total*, so an
+agent loaded from a checkpoint continues where it stopped. A callback that returns
+``False`` stops training after that episode. To add an algorithm, subclass
+:class:`Agent` and decorate it with ``@register_agent("name")``.
+
+One *episode* is the unit of budget for every agent: an env episode for the
+learned agents, one scored plan (one forward pass over the calibration batch, the
+cost of an episode) for the search baselines.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar
+
+import gymnasium as gym
+import numpy as np
+
+from llm_prune_gym import LLMPruneEnv, PruningPlan
+
+EpisodeCallback = Callable[[dict], "bool | None"]
+
+AGENTS: dict[str, type[Agent]] = {}
+
+# Columns every agent reports per episode; agents add theirs in `metric_names`.
+BASE_METRICS = ("episode", "return", "kl", "prunable_sparsity", "model_sparsity", "seconds")
+
+
+def register_agent(name: str) -> Callable[[type[Agent]], type[Agent]]:
+    """Class decorator: make an agent available under `name` (CLI, bench, `make_agent`)."""
+
+    def decorate(cls: type[Agent]) -> type[Agent]:
+        if name in AGENTS and AGENTS[name] is not cls:
+            raise ValueError(f"an agent named {name!r} is already registered")
+        cls.name = name
+        AGENTS[name] = cls
+        return cls
+
+    return decorate
+
+
+def make_agent(name: str, env: gym.Env, seed: int = 0, **hyperparameters) -> Agent:
+    """A new agent of the registered kind `name`."""
+    if name not in AGENTS:
+        raise ValueError(f"unknown agent {name!r}; choose one of {sorted(AGENTS)}")
+    return AGENTS[name](env, seed=seed, **hyperparameters)
+
+
+def load_agent(directory: str | Path, env: gym.Env) -> Agent:
+    """An agent saved by `Agent.save`, of whichever registered kind it was."""
+    state = json.loads((Path(directory) / "state.json").read_text())
+    return AGENTS[state["agent"]].load(directory, env)
+
+
+class Agent:
+    """Base class: holds the env, the seed, the episode count and the hyperparameters.
+
+    Subclasses implement `train` and `plan`, and `_state`/`_restore` (plus
+    `_save_files`/`_load_files` for tensors) so a checkpoint taken after any
+    episode resumes exactly.
+    """
+
+    name: ClassVar[str] = ""
+    metric_names: ClassVar[tuple[str, ...]] = ()  # per-episode columns beyond BASE_METRICS
+
+    def __init__(self, env: gym.Env, seed: int = 0, **hyperparameters: Any) -> None:
+        if not isinstance(env.unwrapped, LLMPruneEnv):
+            raise TypeError("agents need an LLMPrune-v0 environment")
+        self.env = env
+        self.seed = int(seed)
+        self.hyperparameters = hyperparameters
+        self.episodes_done = 0
+        self.log_dir: Path | None = None  # where agents with their own logs write them
+
+    @property
+    def prune_env(self) -> LLMPruneEnv:
+        """The unwrapped environment, for its helpers (`evaluate_plan`, sizes, grid)."""
+        return self.env.unwrapped
+
+    # -- the protocol -----------------------------------------------------------
+
+    def train(self, episodes: int, callback: EpisodeCallback | None = None) -> Agent:
+        raise NotImplementedError
+
+    def plan(self) -> PruningPlan:
+        raise NotImplementedError
+
+    def save(self, directory: str | Path) -> Path:
+        """Write everything needed to resume: ``state.json`` plus the agent's own files."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        state = {
+            "agent": self.name,
+            "seed": self.seed,
+            "hyperparameters": self.hyperparameters,
+            "episodes_done": self.episodes_done,
+            "env_rng": self.prune_env.np_random.bit_generator.state,
+            **self._state(),
+        }
+        self._save_files(directory)
+        (directory / "state.json").write_text(json.dumps(to_json(state), indent=1) + "\n")
+        return directory
+
+    @classmethod
+    def load(cls, directory: str | Path, env: gym.Env) -> Agent:
+        directory = Path(directory)
+        state = json.loads((directory / "state.json").read_text())
+        if state["agent"] != cls.name:
+            raise ValueError(f"{directory} holds a {state['agent']!r} agent, not {cls.name!r}")
+        agent = cls(env, seed=state["seed"], **state["hyperparameters"])
+        agent.episodes_done = state["episodes_done"]
+        # The next reset draws the calibration batch it would have drawn without the stop.
+        agent.prune_env.np_random = rng_from_state(state["env_rng"])
+        agent._load_files(directory)
+        agent._restore(state)
+        return agent
+
+    # -- hooks for subclasses -----------------------------------------------------
+
+    def _state(self) -> dict:
+        return {}
+
+    def _restore(self, state: dict) -> None:
+        pass
+
+    def _save_files(self, directory: Path) -> None:
+        pass
+
+    def _load_files(self, directory: Path) -> None:
+        pass
+
+    # -- helpers --------------------------------------------------------------
+
+    def _reset(self):
+        """Reset the env, seeding it only on a fresh agent's first episode."""
+        return self.env.reset(seed=self.seed if self.episodes_done == 0 else None)
+
+    def _stamp(self, plan: PruningPlan, **metadata) -> PruningPlan:
+        plan.metadata.update(
+            agent=self.name, seed=self.seed, episodes=self.episodes_done, **metadata
+        )
+        return plan
+
+    def _target(self, target_sparsity: float | None) -> float:
+        """The agent's own target, else the env's; baselines that allocate a budget need one."""
+        target = target_sparsity if target_sparsity is not None else self.prune_env.target_sparsity
+        if target is None:
+            raise ValueError(
+                f"the {self.name!r} agent needs a target sparsity: build the env with "
+                "target_sparsity=... or pass target_sparsity to the agent"
+            )
+        cap = float(self.prune_env.ratio_grid.max())
+        if not 0 < target <= cap:
+            raise ValueError(f"target sparsity {target} must lie in (0, {cap}]")
+        return float(target)
+
+
+def episode_record(episode: int, ret: float, info: dict, seconds: float, **extra) -> dict:
+    """One metrics row from an episode's final `info` (the env's terminal info)."""
+    return {
+        "episode": episode,
+        "return": float(ret),
+        "kl": float(info["kl"]),
+        "prunable_sparsity": float(info["prunable_sparsity"]),
+        "model_sparsity": float(info["model_sparsity"]),
+        "seconds": float(seconds),
+        **extra,
+    }
+
+
+def run_episode(env: gym.Env, policy: Callable[[np.ndarray], np.ndarray], seed=None):
+    """Roll out `policy` (observation -> action) for one episode: (return, final info)."""
+    observation, info = env.reset(seed=seed)
+    total, done = 0.0, False
+    while not done:
+        observation, reward, terminated, truncated, info = env.step(policy(observation))
+        total += reward
+        done = terminated or truncated
+    return total, info
+
+
+def score_ratios(env: LLMPruneEnv, ratios: np.ndarray, indices) -> tuple[float, float]:
+    """(return, KL) the env would give an episode that ends at `ratios`, from one forward pass.
+
+    Mirrors `LLMPruneEnv`'s reward so search baselines that score plans directly are
+    on the same scale as agents that play episodes (a test checks they agree).
+    """
+    kl = env.evaluate_plan(ratios, indices).mean
+    if env.reward_mode == "budget":
+        uniform = env.uniform_kl(indices)
+        return (uniform - kl) / uniform, kl
+    sparsity = float((ratios * env.sizes).sum() / env.sizes.sum())
+    return env.c1 * float(ratios.sum()) + env.c2 * sparsity + env.c3 * kl, kl
+
+
+def plan_of(env: LLMPruneEnv, ratios: np.ndarray, **metadata) -> PruningPlan:
+    plan = PruningPlan.for_pruner(env.pruner, ratios, env.total_params, model=env.student.name)
+    plan.metadata.update(metadata)
+    return plan
+
+
+def sparsity_of(ratios: np.ndarray, sizes: np.ndarray) -> float:
+    return float((ratios * sizes).sum() / sizes.sum())
+
+
+def fit_to_budget(
+    ratios_at: Callable[[float], np.ndarray],
+    sizes: np.ndarray,
+    target: float,
+    low: float,
+    high: float,
+) -> np.ndarray:
+    """Bisect a knob `x` in [low, high] so `ratios_at(x)` (monotone in x) has sparsity `target`."""
+    if not sparsity_of(ratios_at(low), sizes) <= target <= sparsity_of(ratios_at(high), sizes):
+        raise ValueError(f"no allocation of this shape reaches a sparsity of {target}")
+    for _ in range(100):
+        middle = (low + high) / 2
+        if sparsity_of(ratios_at(middle), sizes) < target:
+            low = middle
+        else:
+            high = middle
+    return ratios_at(high)
+
+
+def scale_to_budget(weights: np.ndarray, sizes: np.ndarray, target: float, cap: float):
+    """Ratios ``min(c * weights, cap)`` with ``c`` chosen so the sparsity is `target`."""
+    weights = np.asarray(weights, dtype=np.float64)
+    if np.any(weights < 0) or not np.any(weights > 0):
+        raise ValueError("allocation weights must be non-negative and not all zero")
+    if target > cap:
+        raise ValueError(f"a sparsity of {target} is above the ratio cap {cap}")
+    high = cap / weights[weights > 0].min()  # at this scale every positive weight hits the cap
+    return fit_to_budget(lambda c: np.minimum(c * weights, cap), sizes, target, 0.0, high)
+
+
+def rng_state(rng: np.random.Generator) -> dict:
+    return rng.bit_generator.state
+
+
+def rng_from_state(state: dict) -> np.random.Generator:
+    rng = np.random.Generator(np.random.PCG64())
+    rng.bit_generator.state = state
+    return rng
+
+
+def to_json(value: Any) -> Any:
+    """Numpy scalars and arrays inside `value` as plain Python, for json.dumps."""
+    if isinstance(value, dict):
+        return {k: to_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_json(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, Path):
+        return str(value)
+    return value

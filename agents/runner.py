@@ -1,0 +1,403 @@
+"""Train any registered agent into a run folder, judge plans on held-out prompts, benchmark agents.
+
+A run folder holds::
+
+    plan.json            the agent's plan (PruningPlan JSON)
+    metrics.csv          per episode: episode, return, kl, sparsity, seconds, + the agent's own
+    checkpoint/          the agent after the last checkpointed episode (resume starts here)
+    learning_curve.png   return and KL per episode
+    tensorboard/, sb3_checkpoints/   SB3 agents only
+
+Resuming truncates ``metrics.csv`` to the checkpoint's episode count, so after any
+stop the finished file has every episode exactly once.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import shutil
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import gymnasium as gym
+import matplotlib
+import numpy as np
+from tqdm.auto import tqdm
+
+from llm_prune_gym import CalibrationSet, PruningPlan
+from llm_prune_gym.prompts import Messages, load_prompts
+
+from .base import AGENTS, BASE_METRICS, Agent, EpisodeCallback, load_agent, make_agent
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (after choosing the headless backend)
+
+CHECKPOINT = "checkpoint"
+
+
+# -- metrics ------------------------------------------------------------------
+
+
+def metric_columns(agent: Agent) -> list[str]:
+    return [*BASE_METRICS, *agent.metric_names]
+
+
+def read_metrics(path: str | Path) -> list[dict]:
+    """A metrics file's rows as numbers (``episode`` an int); a torn last line is skipped."""
+    path = Path(path)
+    if not path.is_file():
+        return []
+    rows = []
+    with path.open(newline="") as lines:
+        for row in csv.DictReader(lines):
+            try:
+                parsed = {k: float(v) if v not in ("", None) else math.nan for k, v in row.items()}
+            except (TypeError, ValueError):
+                continue
+            parsed["episode"] = int(parsed["episode"])
+            rows.append(parsed)
+    return rows
+
+
+class MetricsLog:
+    """Appends one CSV row per episode, flushed at once, after rewriting the rows kept."""
+
+    def __init__(self, path: Path, columns: Sequence[str], keep: Sequence[dict] = ()) -> None:
+        self.path, self.columns = path, list(columns)
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("w", newline="") as out:
+            writer = csv.DictWriter(out, self.columns, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(keep)
+        tmp.replace(path)
+        self.file = path.open("a", newline="")
+        self.writer = csv.DictWriter(self.file, self.columns, extrasaction="ignore")
+
+    def write(self, record: dict) -> None:
+        self.writer.writerow({k: _cell(record.get(k, "")) for k in self.columns})
+        self.file.flush()
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def _cell(value):
+    if isinstance(value, float | np.floating):
+        return f"{float(value):.8g}"
+    return value
+
+
+# -- checkpoints --------------------------------------------------------------
+
+
+def save_checkpoint(agent: Agent, out_dir: Path) -> None:
+    """Save to a temporary folder, then swap it in: a stop mid-save keeps the old one."""
+    final, tmp, old = (
+        out_dir / CHECKPOINT,
+        out_dir / f"{CHECKPOINT}.tmp",
+        out_dir / f"{CHECKPOINT}.old",
+    )
+    shutil.rmtree(tmp, ignore_errors=True)
+    agent.save(tmp)
+    if final.exists():
+        shutil.rmtree(old, ignore_errors=True)
+        final.rename(old)
+    tmp.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def find_checkpoint(out_dir: Path) -> Path | None:
+    for name in (CHECKPOINT, f"{CHECKPOINT}.old"):  # .old: stopped between the two renames
+        if (out_dir / name / "state.json").is_file():
+            return out_dir / name
+    return None
+
+
+# -- one run ------------------------------------------------------------------
+
+
+@dataclass
+class TrainResult:
+    agent: Agent
+    plan: PruningPlan
+    out_dir: Path
+    seconds: float  # wall time of this call's training and planning
+    resumed_from: int  # episodes already done when this call started
+
+
+def train_agent(
+    name: str,
+    env: gym.Env,
+    episodes: int,
+    out_dir: str | Path,
+    seed: int = 0,
+    agent_kwargs: dict | None = None,
+    resume: bool = False,
+    checkpoint_every: int = 10,
+    progress: bool = True,
+    callback: EpisodeCallback | None = None,
+) -> TrainResult:
+    """Train agent `name` for `episodes` episodes into `out_dir`, then write its plan.
+
+    With `resume`, continue from the folder's last checkpoint (a fresh start if it has
+    none); without, any earlier run in the folder is replaced. `callback` sees every
+    episode's metrics row after it is written (return False to stop, or raise).
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    checkpoint = find_checkpoint(out_dir) if resume else None
+    if checkpoint is not None:
+        agent = load_agent(checkpoint, env)
+        if agent.name != name:
+            raise ValueError(f"{out_dir} holds a run of {agent.name!r}, not {name!r}")
+        kept = [
+            r for r in read_metrics(out_dir / "metrics.csv") if r["episode"] <= agent.episodes_done
+        ]
+        kept = list({r["episode"]: r for r in kept}.values())  # one row per episode
+    else:
+        for stale in (CHECKPOINT, f"{CHECKPOINT}.old", "tensorboard", "sb3_checkpoints"):
+            shutil.rmtree(out_dir / stale, ignore_errors=True)
+        agent = make_agent(name, env, seed=seed, **(agent_kwargs or {}))
+        kept = []
+    agent.log_dir = out_dir
+    resumed_from = agent.episodes_done
+    log = MetricsLog(out_dir / "metrics.csv", metric_columns(agent), kept)
+    bar = tqdm(
+        total=episodes, initial=agent.episodes_done, desc=name, disable=not progress, leave=False
+    )
+    recent: list[dict] = kept[-10:]
+
+    def on_episode(record: dict):
+        log.write(record)
+        recent.append(record)
+        del recent[:-10]
+        bar.update(1)
+        bar.set_postfix(
+            ret=f"{np.mean([r['return'] for r in recent]):.3f}",
+            kl=f"{np.mean([r['kl'] for r in recent]):.4f}",
+        )
+        if agent.episodes_done % checkpoint_every == 0:
+            save_checkpoint(agent, out_dir)
+        return None if callback is None else callback(record)
+
+    started = time.perf_counter()
+    try:
+        agent.train(episodes, on_episode)
+    finally:
+        bar.close()
+        log.close()
+    save_checkpoint(agent, out_dir)
+    plan = agent.plan()
+    seconds = time.perf_counter() - started
+    plan.save(out_dir / "plan.json")
+    plot_curves({name: [read_metrics(out_dir / "metrics.csv")]}, out_dir / "learning_curve.png")
+    return TrainResult(agent, plan, out_dir, seconds, resumed_from)
+
+
+# -- held-out evaluation --------------------------------------------------------
+
+
+class HeldOut:
+    """KL of plans on prompts no agent trained on, pruned by the training env's own pruner.
+
+    Reusing the env's pruner keeps the criterion's data honest (Wanda's activation
+    norms come from the calibration prompts, not from the prompts it is judged on).
+    Build it before training or between episodes: the teacher is the model as it is
+    now, so the env's pruning is undone first.
+    """
+
+    def __init__(
+        self,
+        env: gym.Env,
+        prompts: str | Path | Sequence[str | Messages] = "builtin:heldout",
+        answer_tokens: int = 32,
+        progress: bool = False,
+    ) -> None:
+        self.env = env.unwrapped
+        self.env.pruner.restore()
+        self.calibration = CalibrationSet(
+            self.env.student, load_prompts(prompts), answer_tokens, self.env.batch_size, progress
+        )
+        self._uniform: dict[float, float] = {}
+
+    def kl(self, plan: PruningPlan | np.ndarray) -> float:
+        ratios = plan.ratios if isinstance(plan, PruningPlan) else np.asarray(plan)
+        pruner, size = self.env.pruner, self.env.batch_size
+        pruner.apply(ratios.tolist())
+        try:
+            sums, counts = 0.0, 0
+            for start in range(0, len(self.calibration), size):
+                batch = range(start, min(start + size, len(self.calibration)))
+                result = self.calibration.kl(batch)
+                sums, counts = sums + sum(result.sums), counts + sum(result.counts)
+        finally:
+            pruner.restore()
+        return sums / counts
+
+    def compare(self, plan: PruningPlan) -> dict:
+        """The plan's held-out KL next to uniform pruning's at the same prunable sparsity."""
+        sparsity = round(plan.prunable_sparsity, 6)
+        if sparsity not in self._uniform:
+            self._uniform[sparsity] = self.kl(plan.uniform_like())
+        kl, uniform = self.kl(plan), self._uniform[sparsity]
+        return {
+            "prunable_sparsity": sparsity,
+            "model_sparsity": round(plan.model_sparsity, 6),
+            "heldout_kl": kl,
+            "uniform_heldout_kl": uniform,
+            "kl_ratio": kl / uniform if uniform > 0 else math.nan,
+            "heldout_prompts": len(self.calibration),
+        }
+
+
+# -- plots ----------------------------------------------------------------------
+
+
+def _smooth(values: np.ndarray, window: int) -> np.ndarray:
+    if window <= 1 or len(values) < window:
+        return values
+    kernel = np.ones(window) / window
+    return np.convolve(np.pad(values, (window - 1, 0), mode="edge"), kernel, mode="valid")
+
+
+def plot_curves(curves: dict[str, list[list[dict]]], path: Path, title: str = "") -> Path:
+    """Return and KL per episode: per agent, the mean over its runs (shaded: min to max).
+
+    Agents with a single row (fixed baselines) are drawn as dashed horizontal lines.
+    """
+    figure, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6.5), sharex=True)
+    longest = max((len(run) for runs in curves.values() for run in runs), default=1)
+    window = max(1, longest // 25)
+    for index, (label, runs) in enumerate(curves.items()):
+        runs = [run for run in runs if run]
+        if not runs:
+            continue
+        color = f"C{index % 10}"
+        for axis, key in ((top, "return"), (bottom, "kl")):
+            length = min(len(run) for run in runs)
+            values = np.array([[row[key] for row in run[:length]] for run in runs])
+            if length == 1:
+                axis.axhline(values.mean(), color=color, linestyle="--", label=label)
+                continue
+            smoothed = np.array([_smooth(v, window) for v in values])
+            episodes = np.arange(1, length + 1)
+            axis.plot(episodes, smoothed.mean(axis=0), color=color, label=label)
+            if len(runs) > 1:
+                axis.fill_between(
+                    episodes, smoothed.min(axis=0), smoothed.max(axis=0), color=color, alpha=0.2
+                )
+    top.set_ylabel("episode return")
+    bottom.set_ylabel("calibration KL")
+    bottom.set_xlabel(f"episode (moving average of {window})" if window > 1 else "episode")
+    bottom.set_yscale("log")
+    top.legend(fontsize=8, ncols=2)
+    if title:
+        top.set_title(title)
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
+    return path
+
+
+# -- benchmark ------------------------------------------------------------------
+
+
+def bench_agents(
+    names: Sequence[str],
+    env: gym.Env,
+    heldout: HeldOut,
+    episodes: int,
+    seeds: Sequence[int],
+    out_dir: str | Path,
+    agent_kwargs: dict[str, dict] | None = None,
+    resume: bool = False,
+    progress: bool = True,
+    log: Callable[[str], None] = print,
+) -> list[dict]:
+    """Train every agent on every seed on the same env, judge every plan on `heldout`.
+
+    Writes ``runs.csv`` (one row per run), ``summary.csv`` and ``summary.md`` (per
+    agent: mean and standard deviation over seeds) and ``learning_curves.png``.
+    """
+    unknown = [n for n in names if n not in AGENTS]
+    if unknown:
+        raise ValueError(f"unknown agents {unknown}; choose from {sorted(AGENTS)}")
+    out_dir = Path(out_dir)
+    runs, curves = [], {}
+    for name in names:
+        curves[name] = []
+        for seed in seeds:
+            run_dir = out_dir / name / f"seed{seed}"
+            result = train_agent(
+                name,
+                env,
+                episodes,
+                run_dir,
+                seed=seed,
+                agent_kwargs=(agent_kwargs or {}).get(name),
+                resume=resume,
+                progress=progress,
+            )
+            row = {"agent": name, "seed": seed, "episodes": result.agent.episodes_done}
+            row |= heldout.compare(result.plan)
+            row["calibration_kl"] = result.plan.metadata.get("calibration_kl", math.nan)
+            row["wall_seconds"] = result.seconds
+            runs.append(row)
+            curves[name].append(read_metrics(run_dir / "metrics.csv"))
+            log(
+                f"{name} seed {seed}: sparsity {row['prunable_sparsity']:.4f}, held-out KL "
+                f"{row['heldout_kl']:.5f} (uniform {row['uniform_heldout_kl']:.5f}, "
+                f"ratio {row['kl_ratio']:.3f}), {row['wall_seconds']:.1f} s"
+            )
+    _write_csv(out_dir / "runs.csv", runs)
+    summary = summarize(runs)
+    _write_csv(out_dir / "summary.csv", summary)
+    (out_dir / "summary.md").write_text(markdown_table(summary, episodes, list(seeds)))
+    plot_curves(
+        curves, out_dir / "learning_curves.png", f"{episodes} episodes, seeds {list(seeds)}"
+    )
+    return summary
+
+
+def summarize(runs: list[dict]) -> list[dict]:
+    """Per agent: mean and standard deviation over its runs, best ratio first."""
+    summary = []
+    for name in dict.fromkeys(r["agent"] for r in runs):
+        mine = [r for r in runs if r["agent"] == name]
+        row = {"agent": name, "runs": len(mine)}
+        for key in ("heldout_kl", "kl_ratio", "prunable_sparsity", "wall_seconds"):
+            values = [r[key] for r in mine]
+            row[f"{key}_mean"] = statistics.fmean(values)
+            row[f"{key}_sd"] = statistics.stdev(values) if len(values) > 1 else 0.0
+        summary.append(row)
+    return sorted(summary, key=lambda r: r["kl_ratio_mean"])
+
+
+def markdown_table(summary: list[dict], episodes: int, seeds: list[int]) -> str:
+    lines = [
+        f"Held-out KL of each agent's plan next to uniform pruning at the same sparsity "
+        f"({episodes} episodes, seeds {seeds}; mean ± sd over seeds; ratio < 1 beats uniform).",
+        "",
+        "| agent | held-out KL | KL / uniform | prunable sparsity | wall time (s) | runs |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in summary:
+        lines.append(
+            f"| {r['agent']} | {r['heldout_kl_mean']:.5f} ± {r['heldout_kl_sd']:.5f} "
+            f"| {r['kl_ratio_mean']:.3f} ± {r['kl_ratio_sd']:.3f} "
+            f"| {r['prunable_sparsity_mean']:.4f} ± {r['prunable_sparsity_sd']:.4f} "
+            f"| {r['wall_seconds_mean']:.1f} ± {r['wall_seconds_sd']:.1f} | {r['runs']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _write_csv(path: Path, rows: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as out:
+        writer = csv.DictWriter(out, list(rows[0]))
+        writer.writeheader()
+        writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)

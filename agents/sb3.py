@@ -1,0 +1,156 @@
+"""Stable-Baselines3's PPO and A2C (the SB3 algorithms that take MultiDiscrete) on LLMPrune-v0.
+
+SB3's policy for ``MultiDiscrete([31] * 4)`` is one linear head of 124 logits split
+into four categoricals, the same factorisation as our A2C. Its defaults assume
+long episodes and cheap steps; here an episode is ``L`` steps (one per layer) and
+one KL forward pass, so rollouts are whole episodes: ``n_steps = rollout_episodes
+* L`` (PPO's default 2048 would be 68 episodes of SmolLM2 before its first update).
+
+When the runner gives the agent a ``log_dir``, SB3's own ``CheckpointCallback``
+saves ``log_dir/sb3_checkpoints/rl_model_<steps>_steps.zip`` after every rollout
+and SB3 writes TensorBoard logs to ``log_dir/tensorboard`` (``tensorboard --logdir``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+from pathlib import Path
+from typing import ClassVar
+
+import gymnasium as gym
+from stable_baselines3 import A2C, PPO
+from stable_baselines3.common.base_class import BaseAlgorithm
+from stable_baselines3.common.callbacks import BaseCallback, CallbackList, CheckpointCallback
+
+from llm_prune_gym import PruningPlan
+
+from .base import Agent, EpisodeCallback, episode_record, register_agent, run_episode
+
+# What SB3 logs after each update, under our column names (entropy = -entropy_loss).
+_LOSS_KEYS = {
+    "actor_loss": ("train/policy_gradient_loss", "train/policy_loss"),
+    "critic_loss": ("train/value_loss",),
+    "entropy": ("train/entropy_loss",),
+}
+
+
+class _EpisodeCallback(BaseCallback):
+    """Reports each finished episode to the agent's callback; stops at the episode budget."""
+
+    def __init__(self, agent: SB3Agent, episodes: int, callback: EpisodeCallback | None):
+        super().__init__()
+        self.agent, self.episodes, self.callback = agent, episodes, callback
+        self.losses = {name: float("nan") for name in _LOSS_KEYS}
+        self.total, self.started = 0.0, time.perf_counter()
+
+    def _on_rollout_start(self) -> None:
+        # SB3 dumps its logs before each update, so the last update's values are still here.
+        logged = self.model.logger.name_to_value
+        for name, keys in _LOSS_KEYS.items():
+            for key in keys:
+                if key in logged:
+                    value = float(logged[key])
+                    self.losses[name] = -value if name == "entropy" else value
+
+    def _on_step(self) -> bool:
+        self.total += float(self.locals["rewards"][0])
+        if not self.locals["dones"][0]:
+            return True
+        self.agent.episodes_done += 1
+        record = episode_record(
+            self.agent.episodes_done,
+            self.total,
+            self.locals["infos"][0],
+            time.perf_counter() - self.started,
+            **self.losses,
+        )
+        self.total, self.started = 0.0, time.perf_counter()
+        keep_going = self.callback is None or self.callback(record) is not False
+        return keep_going and self.agent.episodes_done < self.episodes
+
+
+class SB3Agent(Agent):
+    """An SB3 on-policy algorithm behind the agent protocol.
+
+    Args:
+        env: an LLMPrune-v0 env.
+        seed: SB3's seed (policy init, sampling, env resets).
+        rollout_episodes: whole episodes per rollout (``n_steps = rollout_episodes * L``).
+        device: where the small MLP policy runs; SB3 advises CPU for MLP policies.
+        **sb3_kwargs: anything SB3's constructor takes (``learning_rate``, ``ent_coef``, ...).
+    """
+
+    algorithm: ClassVar[type[BaseAlgorithm]]
+    metric_names = ("actor_loss", "critic_loss", "entropy")
+
+    def __init__(
+        self,
+        env: gym.Env,
+        seed: int = 0,
+        rollout_episodes: int = 4,
+        device: str = "cpu",
+        **sb3_kwargs,
+    ) -> None:
+        super().__init__(env, seed, rollout_episodes=rollout_episodes, device=device, **sb3_kwargs)
+        layers = self.prune_env.num_layers
+        kwargs = {**self.defaults(layers, rollout_episodes), **sb3_kwargs}
+        self.model = self.algorithm("MlpPolicy", env, seed=seed, device=device, verbose=0, **kwargs)
+
+    @staticmethod
+    def defaults(layers: int, rollout_episodes: int) -> dict:
+        return {"n_steps": rollout_episodes * layers}
+
+    def train(self, episodes: int, callback: EpisodeCallback | None = None) -> SB3Agent:
+        remaining = episodes - self.episodes_done
+        if remaining <= 0:
+            return self
+        callbacks: list[BaseCallback] = [_EpisodeCallback(self, episodes, callback)]
+        if self.log_dir is not None:
+            if importlib.util.find_spec("tensorboard") is not None:  # SB3 needs it to log
+                self.model.tensorboard_log = str(self.log_dir / "tensorboard")
+            callbacks.append(
+                CheckpointCallback(self.model.n_steps, str(self.log_dir / "sb3_checkpoints"))
+            )
+        self.model.learn(
+            total_timesteps=remaining * self.prune_env.num_layers,
+            callback=CallbackList(callbacks),
+            log_interval=1,
+            tb_log_name=self.name,
+            reset_num_timesteps=False,
+        )
+        return self
+
+    def plan(self) -> PruningPlan:
+        """The deterministic policy's rollout (the mode of every head), as the env applied it."""
+        _, info = run_episode(self.env, lambda obs: self.model.predict(obs, deterministic=True)[0])
+        return self._stamp(PruningPlan.from_dict(info["plan"]), calibration_kl=info["kl"])
+
+    def _save_files(self, directory: Path) -> None:
+        self.model.save(directory / "model.zip")
+
+    def _load_files(self, directory: Path) -> None:
+        self.model = self.algorithm.load(
+            directory / "model.zip", env=self.env, device=self.hyperparameters["device"]
+        )
+
+
+@register_agent("sb3-ppo")
+class SB3PPOAgent(SB3Agent):
+    """SB3 PPO; minibatches of one episode (``batch_size = L``), other settings SB3's."""
+
+    algorithm = PPO
+
+    @staticmethod
+    def defaults(layers: int, rollout_episodes: int) -> dict:
+        return {"n_steps": rollout_episodes * layers, "batch_size": layers}
+
+
+@register_agent("sb3-a2c")
+class SB3A2CAgent(SB3Agent):
+    """SB3 A2C; one update per episode (``n_steps = L``) unless ``rollout_episodes`` says more."""
+
+    algorithm = A2C
+
+    def __init__(self, env: gym.Env, seed: int = 0, rollout_episodes: int = 1, **kwargs) -> None:
+        super().__init__(env, seed, rollout_episodes=rollout_episodes, **kwargs)

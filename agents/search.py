@@ -1,0 +1,203 @@
+"""Search baselines with the learned agents' budget: one scored plan per episode.
+
+Each episode proposes a plan at exactly the target sparsity and scores it with one
+forward pass over the calibration batch (the env's first ``batch_size`` prompts,
+the same batch every time, so scores compare), on the env's reward scale. The
+plan is the best one scored.
+
+- ``random-search``: random allocations (uniform random weights per unit, scaled
+  to the target under the ratio cap).
+- ``evolution``: EvoPress-style (1 + lambda) search from the uniform plan; a
+  mutation moves one unit ``step_levels`` grid levels up and another unit *of the
+  same size* as many levels down, so the sparsity never leaves the target.
+"""
+
+from __future__ import annotations
+
+import time
+
+import gymnasium as gym
+import numpy as np
+
+from llm_prune_gym import PruningPlan
+
+from .base import (
+    Agent,
+    EpisodeCallback,
+    episode_record,
+    plan_of,
+    register_agent,
+    rng_from_state,
+    scale_to_budget,
+    score_ratios,
+    sparsity_of,
+)
+
+
+def _array_or_none(value) -> np.ndarray | None:
+    return None if value is None else np.array(value, dtype=np.float64)
+
+
+class SearchAgent(Agent):
+    """Propose, score, keep the best; subclasses write `propose` (and `observe`)."""
+
+    metric_names = ("best_return", "best_kl")
+
+    def __init__(self, env: gym.Env, seed: int = 0, target_sparsity=None, **hyperparameters):
+        super().__init__(env, seed, target_sparsity=target_sparsity, **hyperparameters)
+        self.target = self._target(target_sparsity)
+        self.cap = float(self.prune_env.ratio_grid.max())
+        self.rng = np.random.default_rng(seed)
+        self.best: np.ndarray | None = None
+        self.best_return, self.best_kl = -np.inf, np.nan
+
+    def propose(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def observe(self, ratios: np.ndarray, ret: float) -> None:
+        """Learn from a scored proposal (random search needs nothing)."""
+
+    def train(self, episodes: int, callback: EpisodeCallback | None = None) -> SearchAgent:
+        env = self.prune_env
+        while self.episodes_done < episodes:
+            started = time.perf_counter()
+            ratios = self.propose()
+            ret, kl = score_ratios(env, ratios, range(env.batch_size))
+            self.observe(ratios, ret)
+            if ret > self.best_return:
+                self.best, self.best_return, self.best_kl = ratios, ret, kl
+            self.episodes_done += 1
+            info = {
+                "kl": kl,
+                "prunable_sparsity": sparsity_of(ratios, env.sizes),
+                "model_sparsity": float((ratios * env.sizes).sum() / env.total_params),
+            }
+            record = episode_record(
+                self.episodes_done,
+                ret,
+                info,
+                time.perf_counter() - started,
+                best_return=self.best_return,
+                best_kl=self.best_kl,
+            )
+            if callback is not None and callback(record) is False:
+                break
+        return self
+
+    def plan(self) -> PruningPlan:
+        if self.best is None:
+            raise RuntimeError("train the search first: it has scored no plan yet")
+        plan = plan_of(self.prune_env, self.best, calibration_kl=self.best_kl)
+        return self._stamp(plan, calibration_return=self.best_return)
+
+    def _state(self) -> dict:
+        return {
+            "rng": self.rng.bit_generator.state,
+            "best": self.best,
+            "best_return": self.best_return,
+            "best_kl": self.best_kl,
+        }
+
+    def _restore(self, state: dict) -> None:
+        self.rng = rng_from_state(state["rng"])
+        self.best = _array_or_none(state["best"])
+        self.best_return, self.best_kl = state["best_return"], state["best_kl"]
+
+
+@register_agent("random-search")
+class RandomSearchAgent(SearchAgent):
+    """Best of N random allocations at the target sparsity."""
+
+    def propose(self) -> np.ndarray:
+        weights = self.rng.random(self.prune_env.sizes.shape)
+        return scale_to_budget(weights, self.prune_env.sizes, self.target, self.cap)
+
+
+@register_agent("evolution")
+class EvolutionAgent(SearchAgent):
+    """(1 + lambda) evolution over level-swapping mutations, from the uniform plan.
+
+    Args:
+        offspring: children per generation (lambda); the best replaces the parent
+            if it scores higher.
+        swaps: mutations per child.
+        step_levels: grid levels a mutation moves (one level = the grid's spacing).
+    """
+
+    def __init__(
+        self,
+        env: gym.Env,
+        seed: int = 0,
+        target_sparsity: float | None = None,
+        offspring: int = 4,
+        swaps: int = 2,
+        step_levels: int = 1,
+    ) -> None:
+        super().__init__(
+            env,
+            seed,
+            target_sparsity=target_sparsity,
+            offspring=offspring,
+            swaps=swaps,
+            step_levels=step_levels,
+        )
+        grid = np.sort(self.prune_env.ratio_grid)
+        self.step = step_levels * float(np.min(np.diff(grid)))
+        self.offspring, self.swaps = offspring, swaps
+        self.parent: np.ndarray | None = None
+        self.parent_return = -np.inf
+        self.child: np.ndarray | None = None  # the generation's best child so far
+        self.child_return = -np.inf
+        self.children = 0
+
+    def mutate(self, ratios: np.ndarray) -> np.ndarray:
+        """Move one unit up a step and another unit of the same size down a step."""
+        sizes = self.prune_env.sizes.reshape(-1)
+        flat = ratios.reshape(-1).copy()
+        for _ in range(100):  # a few draws may hit units with no room; give up quietly after
+            up = int(self.rng.integers(flat.size))
+            downs = np.flatnonzero((sizes == sizes[up]) & (flat - self.step >= -1e-12))
+            downs = downs[downs != up]
+            if flat[up] + self.step > self.cap + 1e-12 or downs.size == 0:
+                continue
+            down = int(self.rng.choice(downs))
+            flat[up] += self.step
+            flat[down] = max(flat[down] - self.step, 0.0)
+            break
+        return flat.reshape(ratios.shape)
+
+    def propose(self) -> np.ndarray:
+        if self.parent is None:
+            return np.full_like(self.prune_env.sizes, self.target)
+        child = self.parent
+        for _ in range(self.swaps):
+            child = self.mutate(child)
+        return child
+
+    def observe(self, ratios: np.ndarray, ret: float) -> None:
+        if self.parent is None:
+            self.parent, self.parent_return = ratios, ret
+            return
+        self.children += 1
+        if ret > self.child_return:
+            self.child, self.child_return = ratios, ret
+        if self.children == self.offspring:
+            if self.child_return > self.parent_return:
+                self.parent, self.parent_return = self.child, self.child_return
+            self.child, self.child_return, self.children = None, -np.inf, 0
+
+    def _state(self) -> dict:
+        return {
+            **super()._state(),
+            "parent": self.parent,
+            "parent_return": self.parent_return,
+            "child": self.child,
+            "child_return": self.child_return,
+            "children": self.children,
+        }
+
+    def _restore(self, state: dict) -> None:
+        super()._restore(state)
+        self.parent, self.child = _array_or_none(state["parent"]), _array_or_none(state["child"])
+        self.parent_return, self.child_return = state["parent_return"], state["child_return"]
+        self.children = state["children"]

@@ -1,0 +1,390 @@
+"""Hint evaluation: load a test set of buggy programs, let a student write hints, grade them.
+
+A test set is JSON Lines; each line is one of:
+
+- a line of ``llm-prune data build``'s ``test.jsonl``: ``prompt`` (the chat the student
+  sees) plus the ground truth (``error_kind``, ``exception``, ``line``,
+  ``original_line``, ``broken_line``, ``token``, ``code``, ``fixed_code``, ...); the
+  ``chosen``/``rejected`` hints are ignored. Lines with the same prompt count once;
+- a user's own program, ``{"code": ..., "stdin": ..., "fixed_code": ...}`` (``stdin``,
+  ``fixed_code`` and ``id`` optional): it is run in the sandbox
+  (:func:`finetune.sandbox.run_program`) to get the real traceback, and the prompt is
+  built with :func:`llm_prune_gym.prompts.hint_messages` like the training data's.
+  With ``fixed_code`` the ground truth comes from diffing the two programs
+  (:func:`evaluation.grader.truth_from_fix`); without it only the LLM judge can grade.
+
+Rates are reported with 95% Wilson score intervals (Wilson, 1927), which stay inside
+[0, 1] and keep their coverage for small samples and rates near 0 or 1, where the
+normal approximation fails. Judge scores (1-5) get a percentile-bootstrap interval
+of the mean (:func:`evaluation.stats.mean_interval`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from llm_prune_gym.generation import generate_answers
+from llm_prune_gym.prompts import Messages, hint_messages, load_prompts
+from llm_prune_gym.students import Student
+
+from . import report
+from .grader import GroundTruth, grade, truth_from_fix
+from .stats import mean_interval
+
+Z_95 = 1.959963984540054
+
+
+@dataclass(frozen=True)
+class HintCase:
+    """One buggy program to write a hint for, with whatever ground truth is known."""
+
+    id: str
+    messages: Messages
+    code: str
+    error_output: str
+    kind: str = ""
+    exception: str = ""
+    truth: GroundTruth | None = None
+    source: str = "dataset"  # "dataset" (prepared prompt) or "user" (run in the sandbox)
+
+    @property
+    def reference(self) -> str:
+        """The known fix in words, for the LLM judge ("" when unknown)."""
+        truth = self.truth
+        if truth is None or not truth.lines:
+            return ""
+        lines = ", ".join(str(n) for n in truth.lines)
+        broken = "\n".join(truth.broken_lines) or "(nothing)"
+        fixed = "\n".join(truth.fixed_lines) or "(nothing: the line should be removed)"
+        return f"Line {lines}. The student wrote:\n{broken}\nThe correct code is:\n{fixed}"
+
+
+# -- loading --------------------------------------------------------------------------------
+
+
+def _dataset_truth(record: dict) -> GroundTruth | None:
+    """The ground truth of a `data build` line, or from its fix, or None."""
+    code = record.get("code", "")
+    kind, exception = record.get("error_kind", ""), record.get("exception", "")
+    if isinstance(record.get("line"), int) and isinstance(record.get("original_line"), str):
+        broken = record.get("broken_line")
+        return GroundTruth(
+            lines=(record["line"],),
+            fixed_lines=(record["original_line"],),
+            broken_lines=(broken,) if isinstance(broken, str) else (),
+            token=record.get("token", ""),
+            kind=kind,
+            exception=exception,
+            code=code,
+            fixed_code=record.get("fixed_code", ""),
+        )
+    if code and record.get("fixed_code"):
+        return truth_from_fix(code, record["fixed_code"], exception, kind)
+    return None
+
+
+def _dataset_case(record: dict, where: str) -> HintCase:
+    try:
+        messages = load_prompts([record.get("prompt", record.get("messages"))])[0]
+    except ValueError as error:
+        raise ValueError(f"{where}: {error}") from None
+    return HintCase(
+        id=str(record.get("id", where)),
+        messages=messages,
+        code=record.get("code", ""),
+        error_output=record.get("error_output", ""),
+        kind=record.get("error_kind", ""),
+        exception=record.get("exception", ""),
+        truth=_dataset_truth(record),
+    )
+
+
+def _user_cases(records: Sequence[tuple[str, dict]], timeout: float) -> list[HintCase]:
+    """Run users' programs in the sandbox and build their prompts from the real output."""
+    if not records:
+        return []
+    from finetune.sandbox import Job, Limits, error_output, run_many
+
+    limits = Limits(timeout=timeout)
+    jobs = [Job(r["code"], r.get("stdin", "") or "", limits) for _, r in records]
+    cases = []
+    for (where, record), result in zip(records, run_many(jobs), strict=True):
+        output = error_output(result)
+        exception = result.exception or ""
+        fixed = record.get("fixed_code")
+        truth = truth_from_fix(record["code"], fixed, exception) if fixed else None
+        cases.append(
+            HintCase(
+                id=str(record.get("id", where)),
+                messages=hint_messages(record["code"], output),
+                code=record["code"],
+                error_output=output,
+                exception=exception,
+                truth=truth,
+                source="user",
+            )
+        )
+    return cases
+
+
+def read_cases(path: str | Path, sandbox_timeout: float = 2.0) -> list[HintCase]:
+    """Every distinct case of a test-set file, in file order (see the module docstring)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"test set not found: {path}")
+    prepared: list[tuple[int, HintCase]] = []
+    user: list[tuple[str, dict]] = []
+    user_order: list[int] = []
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            where = f"{path.name}:{number}"
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise ValueError(f"{path}, line {number}: not valid JSON ({error.msg})") from None
+            if not isinstance(record, dict):
+                raise ValueError(f"{path}, line {number}: expected a JSON object")
+            if "prompt" in record or "messages" in record:
+                prepared.append((number, _dataset_case(record, where)))
+            elif isinstance(record.get("code"), str):
+                user.append((where, record))
+                user_order.append(number)
+            else:
+                raise ValueError(
+                    f"{path}, line {number}: needs a 'prompt' (data build) or a 'code' field"
+                )
+    ran = list(zip(user_order, _user_cases(user, sandbox_timeout), strict=True))
+    ordered = [case for _, case in sorted(prepared + ran, key=lambda item: item[0])]
+    seen, cases = set(), []
+    for case in ordered:
+        key = json.dumps(case.messages, sort_keys=True)
+        if key not in seen:
+            seen.add(key)
+            cases.append(case)
+    if not cases:
+        raise ValueError(f"the test set {path} is empty")
+    return cases
+
+
+def select_cases(cases: Sequence[HintCase], limit: int | None, seed: int = 0) -> list[HintCase]:
+    """At most `limit` cases, spread evenly over error kinds, in their original order.
+
+    Each kind's cases are shuffled with the seed and the kinds are taken round-robin,
+    so a small limit still covers every kind (the first N lines would cover a few
+    programs only).
+    """
+    if limit is None or limit >= len(cases):
+        return list(cases)
+    groups: dict[str, list[int]] = {}
+    for index, case in enumerate(cases):
+        groups.setdefault(case.kind or case.exception, []).append(index)
+    rng = random.Random(seed)
+    for members in groups.values():
+        rng.shuffle(members)
+    chosen: list[int] = []
+    while len(chosen) < limit:
+        for members in groups.values():
+            if members and len(chosen) < limit:
+                chosen.append(members.pop())
+    return [cases[i] for i in sorted(chosen)]
+
+
+# -- generating and grading -------------------------------------------------------------------
+
+
+def generate_hints(
+    student: Student,
+    cases: Sequence[HintCase],
+    max_new_tokens: int = 128,
+    batch_size: int = 16,
+    do_sample: bool = False,
+    seed: int = 0,
+    progress: bool = True,
+) -> list[str]:
+    """The student's hint for each case (greedy unless `do_sample`), in the cases' order.
+
+    Prompts are batched by length, so a batch pads little; the answers come back in order.
+    """
+    order = sorted(range(len(cases)), key=lambda i: len(json.dumps(cases[i].messages)))
+    answers = generate_answers(
+        student.model,
+        student.tokenizer,
+        [cases[i].messages for i in order],
+        max_new_tokens=max_new_tokens,
+        batch_size=batch_size,
+        do_sample=do_sample,
+        seed=seed,
+        progress=progress,
+    )
+    hints = [""] * len(cases)
+    for index, answer in zip(order, answers, strict=True):
+        hints[index] = answer
+    return hints
+
+
+def grade_rows(
+    cases: Sequence[HintCase],
+    hints: Sequence[str],
+    judge: Callable[[Sequence[HintCase], Sequence[str]], list] | None = None,
+    **columns,
+) -> list[dict]:
+    """One row per hint: the case, the offline grade (if ground truth) and the judge's verdict.
+
+    `columns` (say ``student=..., level=...``) are put first in every row.
+    """
+    verdicts = judge(cases, hints) if judge is not None else [None] * len(cases)
+    rows = []
+    for case, hint, verdict in zip(cases, hints, verdicts, strict=True):
+        row = {**columns, "id": case.id, "source": case.source, "error_kind": case.kind}
+        row |= {
+            "exception": case.exception,
+            "line": ",".join(map(str, case.truth.lines)) if case.truth else "",
+            "hint": hint,
+        }
+        if case.truth is not None:
+            result = grade(hint, case.truth)
+            row |= {
+                "identifies_error": result.identifies_error,
+                "gives_away": result.gives_away,
+                "evidence": "; ".join(result.evidence),
+            }
+        else:
+            row |= {"identifies_error": None, "gives_away": None, "evidence": "no ground truth"}
+        if verdict is not None:
+            row |= verdict.row()
+        rows.append(row)
+    return rows
+
+
+# -- summaries ----------------------------------------------------------------------------------
+
+
+def wilson_interval(successes: int, n: int, z: float = Z_95) -> tuple[float, float, float]:
+    """(rate, low, high): the Wilson score interval of a binomial rate (nan when n = 0)."""
+    if n == 0:
+        return math.nan, math.nan, math.nan
+    p = successes / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    return p, max(0.0, centre - half), min(1.0, centre + half)
+
+
+def _rate(rows: Sequence[dict], key: str) -> dict[str, float | int]:
+    values = [bool(r[key]) for r in rows if r.get(key) is not None and r.get(key) != ""]
+    rate, low, high = wilson_interval(sum(values), len(values))
+    return {f"{key}_n": len(values), key: rate, f"{key}_low": low, f"{key}_high": high}
+
+
+def _mean(rows: Sequence[dict], key: str, seed: int) -> dict[str, float]:
+    values = [float(r[key]) for r in rows if r.get(key) not in (None, "")]
+    if not values:
+        return {key: math.nan, f"{key}_low": math.nan, f"{key}_high": math.nan}
+    return mean_interval(values, seed=seed).to_dict(key)
+
+
+def summarise(rows: Sequence[dict], seed: int = 0) -> dict:
+    """Rates (Wilson 95%) and judge score means (bootstrap 95%) of a group of hint rows."""
+    summary: dict = {"n": len(rows)}
+    summary |= _rate(rows, "identifies_error") | _rate(rows, "gives_away")
+    summary["empty_hints"] = sum(1 for r in rows if not str(r["hint"]).strip())
+    if any("judge_status" in r for r in rows):
+        judged = [r for r in rows if r.get("judge_status") == "ok"]
+        summary |= _rate(judged, "judge_identifies_error") | _rate(judged, "judge_gives_away_code")
+        summary |= _mean(judged, "judge_helpfulness", seed) | _mean(judged, "judge_clarity", seed)
+        for status in ("unparsable", "error"):
+            summary[f"judge_{status}"] = sum(1 for r in rows if r.get("judge_status") == status)
+    return summary
+
+
+def summarise_groups(rows: Sequence[dict], keys: Sequence[str], seed: int = 0) -> list[dict]:
+    """One summary per distinct value of `keys`, in first-seen order, keys first."""
+    groups: dict[tuple, list[dict]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row[k] for k in keys), []).append(row)
+    return [
+        dict(zip(keys, group, strict=True)) | summarise(members, seed)
+        for group, members in groups.items()
+    ]
+
+
+def percent_cell(summary: dict, key: str) -> str:
+    """``42.0% [35.1, 49.2]`` (n/a when nothing was graded)."""
+    if not summary.get(f"{key}_n"):
+        return "n/a"
+    return (
+        f"{summary[key]:.1%} [{100 * summary[f'{key}_low']:.1f}, "
+        f"{100 * summary[f'{key}_high']:.1f}]"
+    )
+
+
+def score_cell(summary: dict, key: str) -> str:
+    if key not in summary or math.isnan(summary[key]):
+        return "n/a"
+    return f"{summary[key]:.2f} [{summary[f'{key}_low']:.2f}, {summary[f'{key}_high']:.2f}]"
+
+
+def summary_table(summaries: Sequence[dict], keys: Sequence[str]) -> str:
+    """A Markdown table of summaries: grouping keys, counts, rates and judge scores."""
+    judged = any("judge_identifies_error" in s for s in summaries)
+    headers = [*keys, "hints", "identifies error (offline)", "gives away (offline)"]
+    if judged:
+        headers += [
+            "identifies error (judge)",
+            "gives away (judge)",
+            "helpfulness",
+            "clarity",
+            "judge unparsable / failed",
+        ]
+    rows = []
+    for s in summaries:
+        row = [
+            *(s[k] for k in keys),
+            s["n"],
+            percent_cell(s, "identifies_error"),
+            percent_cell(s, "gives_away"),
+        ]
+        if judged:
+            row += [
+                percent_cell(s, "judge_identifies_error"),
+                percent_cell(s, "judge_gives_away_code"),
+                score_cell(s, "judge_helpfulness"),
+                score_cell(s, "judge_clarity"),
+                f"{s.get('judge_unparsable', 0)} / {s.get('judge_error', 0)}",
+            ]
+        rows.append(row)
+    return report.markdown_table(headers, rows)
+
+
+def write_outputs(
+    out: Path, rows: Sequence[dict], group_keys: Sequence[str], facts: dict, seed: int = 0
+) -> list[dict]:
+    """``hints.csv`` (every hint), ``summary.csv`` and ``summary.md`` (with a per-kind table)."""
+    out.mkdir(parents=True, exist_ok=True)
+    report.write_csv(out / "hints.csv", rows)
+    summaries = summarise_groups(rows, group_keys, seed)
+    report.write_csv(out / "summary.csv", summaries)
+    by_kind = summarise_groups(
+        [r | {"kind": r["error_kind"] or r["exception"] or "?"} for r in rows],
+        [*group_keys, "kind"],
+        seed,
+    )
+    sections = [
+        "# Hint evaluation",
+        "Rates with 95% Wilson intervals; judge scores (1-5) with 95% bootstrap intervals of "
+        "the mean. Offline grading rules: `evaluation/grader.py`. Every hint: `hints.csv`.",
+        summary_table(summaries, group_keys),
+        "## By error kind",
+        summary_table(by_kind, [*group_keys, "kind"]),
+        "## Run",
+        report.facts_markdown(facts),
+    ]
+    (out / "summary.md").write_text("\n\n".join(sections) + "\n", encoding="utf-8")
+    return summaries

@@ -1,0 +1,245 @@
+"""``llm-prune eval-hints`` and ``llm-prune experiment``: hint quality of (pruned) students.
+
+- ``eval-hints``: one student writes a hint for every program of a test set; the hints
+  are graded offline (ground truth) and, with ``--judge openai``, by an LLM judge.
+  Writes ``hints.csv``, ``summary.csv`` and ``summary.md`` under ``--out``.
+- ``experiment``: a base and a DPO student, each pruned by a plan scaled to several
+  shares of all parameters (the report's Figure 7). Writes ``experiment.csv``,
+  ``experiment.md``, ``experiment.png``, ``hints.csv`` and ``plans/`` under ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import torch
+
+from llm_prune_gym import PruningPlan
+
+from . import report
+from .experiment import DEFAULT_LEVELS, ExperimentConfig, run_experiment, write_experiment
+from .hints import generate_hints, grade_rows, read_cases, select_cases, write_outputs
+
+
+def percent_list(text: str) -> list[float]:
+    """Parse ``0,2.1,6.2,10.3`` (percentages of all parameters; argparse type)."""
+    try:
+        values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated numbers, got {text!r}"
+        ) from None
+    if not values or any(not 0.0 <= v < 100.0 for v in values):
+        raise argparse.ArgumentTypeError(f"expected percentages in [0, 100), got {text!r}")
+    return values
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    """Options both commands share: data, generation, device, judge."""
+    parser.add_argument("--data", required=True, help="test set JSONL (data build or user code)")
+    parser.add_argument("--out", required=True, help="output folder")
+    parser.add_argument("--limit", type=int, default=None, help="at most N programs (by kind)")
+    parser.add_argument("--seed", type=int, default=0, help="which programs --limit keeps")
+    parser.add_argument("--max-new-tokens", type=int, default=128, help="hint length cap")
+    parser.add_argument("--batch-size", type=int, default=16, help="prompts per generate call")
+    parser.add_argument(
+        "--sandbox-timeout",
+        type=float,
+        default=2.0,
+        help="seconds a user program may run before its Ctrl-C",
+    )
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--dtype", default="float32", choices=("float32", "bfloat16", "float16"))
+    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    judge = parser.add_argument_group(
+        "judge",
+        "offline: rules on the ground truth only (evaluation/grader.py). openai: also an LLM "
+        "judge with the report's rubric through any OpenAI-compatible server; the key is "
+        "read from the environment only.",
+    )
+    judge.add_argument("--judge", choices=("offline", "openai"), default="offline")
+    judge.add_argument(
+        "--judge-model", default=None, help="default: $LLM_PRUNE_JUDGE_MODEL, else gpt-4o"
+    )
+    judge.add_argument("--judge-base-url", default=None, help="default: $OPENAI_BASE_URL")
+    judge.add_argument(
+        "--judge-api-key-env",
+        default="OPENAI_API_KEY",
+        help="name of the environment variable that holds the key",
+    )
+    judge.add_argument("--judge-concurrency", type=int, default=8, help="parallel requests")
+    judge.add_argument("--judge-retries", type=int, default=4, help="retries of failed requests")
+    judge.add_argument(
+        "--judge-cache",
+        default=None,
+        help="verdict cache folder (default: the llm_prune_gym cache/judge)",
+    )
+    judge.add_argument(
+        "--judge-json-mode",
+        action="store_true",
+        help="ask for response_format=json_object (if the server supports it)",
+    )
+
+
+def _judge(args: argparse.Namespace):
+    """The judge callable for `grade_rows`, or None for offline grading only."""
+    if args.judge == "offline":
+        return None
+    from .judge import JudgeConfig, OpenAIJudge
+
+    config = JudgeConfig.from_env(
+        model=args.judge_model,
+        base_url=args.judge_base_url,
+        api_key_env=args.judge_api_key_env,
+        concurrency=args.judge_concurrency,
+        retries=args.judge_retries,
+        json_mode=args.judge_json_mode,
+        cache=Path(args.judge_cache) if args.judge_cache else None,
+        seed=args.seed,
+    )
+    return OpenAIJudge(config, progress=not args.no_progress)
+
+
+def _facts(args: argparse.Namespace, started: float, judge, cases) -> dict:
+    facts = report.run_facts(args.device, time.perf_counter() - started)
+    facts |= {
+        "data": f"{args.data} ({len(cases)} programs)",
+        "generation": f"greedy, max {args.max_new_tokens} new tokens, batches of "
+        f"{args.batch_size}, {args.dtype}",
+        "grading": "offline" if judge is None else f"offline + judge {judge.config.describe()}",
+    }
+    if judge is not None:
+        facts["judge requests"] = judge.requests
+    return facts
+
+
+def _cases(args: argparse.Namespace):
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    cases = read_cases(args.data, sandbox_timeout=args.sandbox_timeout)
+    return select_cases(cases, args.limit, args.seed)
+
+
+def run_eval_hints(args: argparse.Namespace) -> int:
+    from llm_prune_gym.students import load_student
+
+    from .experiment import torch_dtype
+
+    started = time.perf_counter()
+    cases = _cases(args)
+    judge = _judge(args)
+    student = load_student(args.student, device=args.device, dtype=torch_dtype(args.dtype))
+    hints = generate_hints(
+        student,
+        cases,
+        max_new_tokens=args.max_new_tokens,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        progress=not args.no_progress,
+    )
+    rows = grade_rows(cases, hints, judge, student=student.name)
+    facts = _facts(args, started, judge, cases) | {"student": f"{args.student}"}
+    summaries = write_outputs(Path(args.out), rows, ["student"], facts, seed=args.seed)
+    keys = ("n", "identifies_error", "gives_away", "judge_identifies_error", "judge_helpfulness")
+    line = {"out": args.out, **{k: summaries[0][k] for k in keys if k in summaries[0]}}
+    print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in line.items()}))
+    return 0
+
+
+def run_hint_experiment(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    cases = _cases(args)
+    judge = _judge(args)
+    plan = PruningPlan.load(args.plan)
+    if args.criterion:
+        plan.criterion = args.criterion
+    config = ExperimentConfig(
+        levels=tuple(args.levels),
+        max_new_tokens=args.max_new_tokens,
+        batch_size=args.batch_size,
+        heldout_prompts=args.heldout_prompts,
+        calibration_prompts=args.calibration_prompts,
+        calibration_batch=args.calibration_batch,
+        answer_tokens=args.answer_tokens,
+        kl_batch_size=args.kl_batch_size,
+        device=args.device,
+        dtype=args.dtype,
+        seed=args.seed,
+        progress=not args.no_progress,
+        resume=not args.fresh,
+    )
+    out = Path(args.out)
+    students = {"base": args.base, "dpo": args.dpo}
+    summaries, rows = run_experiment(students, plan, cases, out, config, judge)
+    facts = _facts(args, started, judge, cases) | {
+        "students": f"base = {args.base}, dpo = {args.dpo}",
+        "plan": f"{args.plan} ({plan.criterion}, {','.join(plan.modules)})",
+        "KL prompts": f"{args.heldout_prompts}, {args.answer_tokens} answer tokens",
+        "title": f"base vs DPO student, {len(cases)} test programs",
+    }
+    write_experiment(out, summaries, rows, facts)
+    for s in summaries:
+        keys = ("student", "level", "kl_heldout", "identifies_error", "gives_away")
+        print(json.dumps({k: round(s[k], 4) if isinstance(s[k], float) else s[k] for k in keys}))
+    return 0
+
+
+def add_hint_commands(subparsers) -> None:
+    """Add ``eval-hints`` and ``experiment`` to the ``llm-prune`` parser."""
+    evaluate = subparsers.add_parser(
+        "eval-hints",
+        help="grade one student's hints on a test set (offline rules, optional LLM judge)",
+        description="The student writes a greedy hint for every program of --data (a data "
+        "build test.jsonl, or a user's JSONL of {code, stdin, fixed_code?}, run in the "
+        "sandbox for its real traceback); the hints are graded and summarised with 95%% "
+        "Wilson intervals.",
+    )
+    evaluate.add_argument(
+        "--student", default="smollm2", help="smollm2, stub, a .gguf or HF folder"
+    )
+    _add_common(evaluate)
+    evaluate.set_defaults(func=run_eval_hints)
+
+    experiment = subparsers.add_parser(
+        "experiment",
+        help="base vs DPO student under increasing pruning: hint quality and KL (Figure 7)",
+        description="Prune each student by --plan scaled to each of --levels (%% of ALL "
+        "parameters), generate and grade a hint for every test program, measure the KL on "
+        "held-out prompts; one table, one bar chart. Hints are saved as they are made and a "
+        "rerun reuses them (--fresh to regenerate).",
+    )
+    experiment.add_argument("--base", required=True, help="the base student spec")
+    experiment.add_argument("--dpo", required=True, help="the fine-tuned student spec")
+    experiment.add_argument("--plan", required=True, help="a pruning plan JSON")
+    experiment.add_argument(
+        "--criterion",
+        default=None,
+        choices=("magnitude", "wanda"),
+        help="override the plan's pruning criterion",
+    )
+    experiment.add_argument(
+        "--levels",
+        type=percent_list,
+        default=list(DEFAULT_LEVELS),
+        help="percent of ALL parameters to prune (default 0,2.1,6.2,10.3)",
+    )
+    experiment.add_argument(
+        "--heldout-prompts", default="builtin:heldout", help="prompts the KL is measured on"
+    )
+    experiment.add_argument(
+        "--calibration-prompts",
+        default="builtin:train",
+        help="prompts Wanda's input norms come from",
+    )
+    experiment.add_argument("--calibration-batch", type=int, default=8)
+    experiment.add_argument(
+        "--answer-tokens", type=int, default=32, help="teacher answer tokens scored by the KL"
+    )
+    experiment.add_argument("--kl-batch-size", type=int, default=8)
+    experiment.add_argument("--fresh", action="store_true", help="regenerate saved hints")
+    _add_common(experiment)
+    experiment.set_defaults(func=run_hint_experiment)

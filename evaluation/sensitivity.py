@@ -1,0 +1,111 @@
+"""Sensitivity analysis: how much KL each kind of pruning costs on its own.
+
+Three sweeps, each a list of rows (one KL evaluation over the env's
+calibration prompts per row):
+
+- ``module``: one linear module type pruned at ratio ``r`` in *every* layer, the
+  others untouched (the report's Figure 2: which module types tolerate pruning);
+- ``layer``: every prunable module of *one* layer pruned at ``r`` (which layers
+  are fragile: the first and last usually are);
+- ``uniform``: a set of module types pruned at ``r`` everywhere, for each pruning
+  criterion (magnitude vs Wanda).
+
+Build the env with ``modules=ALL_LLAMA_MODULES`` to cover all seven linear
+modules of a Llama layer, not only the four an agent prunes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from llm_prune_gym import LLMPruneEnv
+
+ANALYSES = ("module", "layer", "uniform")
+
+
+def _pruned_weights(env: LLMPruneEnv, ratios: np.ndarray) -> int:
+    """Weights a ratio table removes, exactly as the pruner rounds them."""
+    return sum(
+        env.pruner.count_for(layer, unit, float(ratios[layer, unit]))
+        for layer in range(env.num_layers)
+        for unit in range(env.num_modules)
+    )
+
+
+def evaluate_row(env: LLMPruneEnv, ratios: np.ndarray, **labels) -> dict:
+    """One sweep row: the labels, the KL of `ratios` and the sparsity it reaches."""
+    pruned = _pruned_weights(env, ratios)
+    return {
+        **labels,
+        "criterion": env.pruner.criterion,
+        "kl": env.evaluate_plan(ratios).mean,
+        "prunable_sparsity": pruned / float(env.sizes.sum()),
+        "model_sparsity": pruned / float(env.total_params),
+    }
+
+
+def module_tables(env: LLMPruneEnv, ratios: Sequence[float]) -> list[tuple[dict, np.ndarray]]:
+    """(labels, ratio table) pruning one module type in all layers, for each type and ratio."""
+    tables = []
+    for unit, module in enumerate(env.pruner.modules):
+        for ratio in ratios:
+            table = np.zeros_like(env.sizes)
+            table[:, unit] = ratio
+            labels = {"analysis": "module", "module": module, "layer": "all", "ratio": ratio}
+            tables.append((labels, table))
+    return tables
+
+
+def layer_tables(env: LLMPruneEnv, ratio: float) -> list[tuple[dict, np.ndarray]]:
+    """(labels, ratio table) pruning all modules of one layer at `ratio`, for each layer."""
+    tables = []
+    for layer in range(env.num_layers):
+        table = np.zeros_like(env.sizes)
+        table[layer, :] = ratio
+        labels = {"analysis": "layer", "module": "all", "layer": layer, "ratio": ratio}
+        tables.append((labels, table))
+    return tables
+
+
+def uniform_tables(
+    env: LLMPruneEnv, ratios: Sequence[float], modules: Sequence[str]
+) -> list[tuple[dict, np.ndarray]]:
+    """(labels, ratio table) pruning `modules` uniformly at each ratio."""
+    missing = sorted(set(modules) - set(env.pruner.modules))
+    if missing:
+        raise ValueError(f"modules {missing} are not among the env's {env.pruner.modules}")
+    columns = [env.pruner.modules.index(m) for m in modules]
+    tables = []
+    for ratio in ratios:
+        table = np.zeros_like(env.sizes)
+        table[:, columns] = ratio
+        labels = {"analysis": "uniform", "module": "+".join(modules), "layer": "all"}
+        tables.append((labels | {"ratio": ratio}, table))
+    return tables
+
+
+def run_sweeps(
+    env: LLMPruneEnv,
+    tables: Sequence[tuple[dict, np.ndarray]],
+    desc: str = "sensitivity",
+    progress: bool = True,
+) -> list[dict]:
+    """Evaluate each ratio table on `env` (one KL evaluation each), with a progress bar."""
+    return [
+        evaluate_row(env, table, **labels)
+        for labels, table in tqdm(tables, desc=desc, unit="eval", disable=not progress)
+    ]
+
+
+def module_matrix(rows: Sequence[dict]) -> tuple[list[str], list[float], np.ndarray]:
+    """The ``module`` rows as (module names, ratios, KL matrix modules x ratios)."""
+    rows = [r for r in rows if r["analysis"] == "module"]
+    modules = list(dict.fromkeys(r["module"] for r in rows))
+    ratios = sorted({r["ratio"] for r in rows})
+    matrix = np.full((len(modules), len(ratios)), np.nan)
+    for row in rows:
+        matrix[modules.index(row["module"]), ratios.index(row["ratio"])] = row["kl"]
+    return modules, ratios, matrix

@@ -1,0 +1,731 @@
+"""Bug injectors: turn a correct program into a typical novice mistake, with ground truth.
+
+Each injector finds the places in a program where its mistake fits (with `ast` and
+`tokenize`, so it edits real code, not text that merely looks like code) and proposes
+single-line edits. A one-line edit keeps the ground truth simple and exact: the
+1-based line is the same in the broken and the fixed program, `original_line` is the
+fix, `broken_line` is what the student wrote, and `token` is the piece involved.
+
+An edit only proposes a bug. `finetune.build` runs every broken program in the
+sandbox and keeps it only if it fails the way the injector claims (`Injector.accepts`),
+so every traceback in the data set is one Python really printed.
+
+Randomness (which misspelling, which sites to keep) comes from `random.Random` seeded
+with strings built from the seed and the site, so results do not depend on order.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import io
+import keyword
+import random
+import re
+import tokenize
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from finetune.corpus import Program
+from finetune.sandbox import RunResult
+
+TIMEOUT = "Timeout"  # the "exception" of a program that never finishes
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A proposed single-line change; `same_line` asks Python to blame exactly that line."""
+
+    line: int
+    new_text: str
+    token: str
+    same_line: bool = False
+
+
+@dataclass(frozen=True)
+class Bug:
+    """A broken program and the ground truth of what was broken."""
+
+    id: str
+    program_id: str
+    kind: str
+    exception: str
+    line: int
+    original_line: str
+    broken_line: str
+    token: str
+    code: str
+    fixed_code: str
+    stdin: str
+    same_line: bool = False
+
+
+@dataclass(frozen=True)
+class Case:
+    """A bug that failed the way it claims, with what Python printed when it ran."""
+
+    bug: Bug
+    error_output: str
+    exception: str | None
+    message: str
+    reported_line: int | None
+
+
+class Source:
+    """A parsed program with the indexes the injectors share."""
+
+    def __init__(self, program: Program) -> None:
+        self.program = program
+        self.lines = program.code.splitlines()
+        self.tree = ast.parse(program.code)
+        self.parents: dict[ast.AST, ast.AST] = {}
+        for node in ast.walk(self.tree):
+            for child in ast.iter_child_nodes(node):
+                self.parents[child] = node
+        self.tokens = list(tokenize.generate_tokens(io.StringIO(program.code).readline))
+        self.defined = _defined_names(self.tree)
+        self.functions = {
+            n.name: n for n in ast.walk(self.tree) if isinstance(n, ast.FunctionDef)
+        }
+        self.classes = {n.name: n for n in ast.walk(self.tree) if isinstance(n, ast.ClassDef)}
+
+    def nodes(self, *types: type) -> Iterator:
+        """Nodes of the given types in source order; expressions only if on one line."""
+        found = [
+            n for n in ast.walk(self.tree)
+            if isinstance(n, types) and (isinstance(n, ast.stmt) or _one_line(n))
+        ]
+        return iter(sorted(found, key=lambda n: (n.lineno, n.col_offset)))
+
+    def text(self, node: ast.AST) -> str:
+        return ast.get_source_segment(self.program.code, node) or ""
+
+    def enclosing_function(self, node: ast.AST) -> ast.FunctionDef | None:
+        while node in self.parents:
+            node = self.parents[node]
+            if isinstance(node, ast.FunctionDef):
+                return node
+        return None
+
+    def span(self, node: ast.AST, text: str, token: str, same_line: bool = False) -> Edit:
+        """Replace a one-line node's source with `text`."""
+        return self.replace(node.lineno, node.col_offset, node.end_col_offset, text, token,
+                            same_line)
+
+    def replace(self, line: int, start: int, end: int, text: str, token: str,
+                same_line: bool = False) -> Edit:
+        old = self.lines[line - 1]
+        return Edit(line, old[:start] + text + old[end:], token, same_line)
+
+    def indent_of(self, line: int) -> int:
+        text = self.lines[line - 1]
+        return len(text) - len(text.lstrip(" "))
+
+    def reindent(self, line: int, width: int, token: str = "indentation") -> Edit:
+        return Edit(line, " " * width + self.lines[line - 1].lstrip(" "), token)
+
+
+def _one_line(node: ast.AST) -> bool:
+    return getattr(node, "lineno", None) is not None and node.lineno == node.end_lineno
+
+
+def _defined_names(tree: ast.AST) -> set[str]:
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, ast.FunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).partition(".")[0])
+    return names
+
+
+def _rng(seed: int, *parts: object) -> random.Random:
+    return random.Random("/".join(str(p) for p in (seed, *parts)))
+
+
+# ---------------------------------------------------------------- misspellings
+
+def misspellings(name: str) -> list[str]:
+    """Typos a person makes: a dropped, doubled or swapped letter, or the wrong case."""
+    found = []
+    for i in range(1, len(name)):
+        found.append(name[:i] + name[i + 1 :])  # drop
+        found.append(name[:i] + name[i] + name[i:])  # double
+        if name[i - 1] != name[i]:
+            found.append(name[: i - 1] + name[i] + name[i - 1] + name[i + 1 :])  # swap
+    found.append(name[0].swapcase() + name[1:])
+    usable = []
+    for typo in found:
+        if typo != name and typo.isidentifier() and typo not in usable:
+            if not keyword.iskeyword(typo) and not typo.startswith("_"):
+                usable.append(typo)
+    return usable
+
+
+def pick_typo(name: str, taken: set[str], rng: random.Random) -> str | None:
+    choices = [t for t in misspellings(name) if t not in taken and not hasattr(builtins, t)]
+    return rng.choice(choices) if choices else None
+
+
+# ---------------------------------------------------------------- injectors
+
+COMMON_BUILTINS = {
+    "print", "input", "len", "range", "int", "str", "float", "sum", "max", "min",
+    "sorted", "round", "abs", "list", "open", "enumerate", "zip",
+}
+COMPOUND = {"if", "elif", "else", "for", "while", "def", "class", "try", "except",
+            "finally", "with"}
+CLOSERS = {")": "(", "]": "[", "}": "{"}
+
+
+def undefined_name(src: Source, seed: int) -> Iterator[Edit]:
+    """A misspelled variable, function or built-in name (NameError)."""
+    taken = src.defined | COMMON_BUILTINS
+    for node in src.nodes(ast.Name):
+        if not isinstance(node.ctx, ast.Load) or len(node.id) < 3:
+            continue
+        if node.id not in src.defined and node.id not in COMMON_BUILTINS:
+            continue
+        typo = pick_typo(node.id, taken, _rng(seed, "name", node.lineno, node.col_offset))
+        if typo:
+            yield src.span(node, typo, typo, same_line=True)
+
+
+def missing_colon(src: Source, seed: int) -> Iterator[Edit]:
+    """The colon after `if`, `for`, `def`, `else`... left out (SyntaxError)."""
+    logical: list[tokenize.TokenInfo] = []
+    for tok in src.tokens:
+        if tok.type in (tokenize.NEWLINE, tokenize.ENDMARKER):
+            significant = [t for t in logical if t.type not in (tokenize.COMMENT, tokenize.NL)]
+            if len(significant) >= 2:
+                first, last = significant[0], significant[-1]
+                if (first.string in COMPOUND and last.string == ":"
+                        and first.start[0] == last.start[0]):
+                    yield src.replace(last.start[0], last.start[1], last.end[1], "", ":")
+            logical = []
+        elif tok.type not in (tokenize.INDENT, tokenize.DEDENT):
+            logical.append(tok)
+
+
+def unclosed_bracket(src: Source, seed: int) -> Iterator[Edit]:
+    """The last closing bracket of a line forgotten (SyntaxError: '(' was never closed)."""
+    stack: list[tokenize.TokenInfo] = []
+    last_closer: dict[int, tokenize.TokenInfo] = {}
+    for tok in src.tokens:
+        if tok.type != tokenize.OP:
+            continue
+        if tok.string in "([{":
+            stack.append(tok)
+        elif tok.string in CLOSERS and stack:
+            opener = stack.pop()
+            if opener.start[0] == tok.start[0]:
+                last_closer[tok.start[0]] = tok
+    for line, tok in sorted(last_closer.items()):
+        yield src.replace(line, tok.start[1], tok.end[1], "", tok.string)
+
+
+def unclosed_string(src: Source, seed: int) -> Iterator[Edit]:
+    """A string whose closing quote is missing (SyntaxError: unterminated string literal)."""
+    for tok in src.tokens:
+        text = tok.string
+        if tok.type != tokenize.STRING or tok.start[0] != tok.end[0]:
+            continue
+        if text.endswith(('"""', "'''")) or len(text) < 2:
+            continue
+        yield src.replace(tok.start[0], tok.end[1] - 1, tok.end[1], "", text[-1])
+
+
+def _bodies(tree: ast.AST) -> Iterator[tuple[ast.AST, list[ast.stmt]]]:
+    for node in ast.walk(tree):
+        for name in ("body", "orelse", "finalbody"):
+            block = getattr(node, name, None)
+            if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+                yield node, block
+
+
+SIMPLE = (ast.Assign, ast.AugAssign, ast.Expr, ast.Return, ast.Pass, ast.Break,
+          ast.Continue, ast.Import, ast.ImportFrom)
+
+
+def bad_indentation(src: Source, seed: int) -> Iterator[Edit]:
+    """A line indented too far, not at all, or to a level that matches nothing."""
+    for owner, block in _bodies(src.tree):
+        for index, stmt in enumerate(block):
+            if not isinstance(stmt, SIMPLE) or not _one_line(stmt):
+                continue
+            indent = src.indent_of(stmt.lineno)
+            if index == 0 and not isinstance(owner, ast.Module):
+                if owner.lineno != stmt.lineno and stmt.lineno - 1 == owner.lineno:
+                    yield src.reindent(stmt.lineno, src.indent_of(owner.lineno))
+            elif index > 0 and isinstance(block[index - 1], SIMPLE):
+                yield src.reindent(stmt.lineno, indent + 4)
+                if indent >= 4:
+                    yield src.reindent(stmt.lineno, indent - 2)
+
+
+def assign_in_condition(src: Source, seed: int) -> Iterator[Edit]:
+    """`=` written for `==` in an `if` or `while` test (SyntaxError)."""
+    for node in src.nodes(ast.If, ast.While):
+        test = node.test
+        if isinstance(test, ast.Compare) and len(test.ops) == 1 and _one_line(test):
+            if isinstance(test.ops[0], ast.Eq) and test.lineno == node.lineno:
+                line = src.lines[test.lineno - 1]
+                start = line.find("==", test.left.end_col_offset)
+                if start >= 0:
+                    yield src.replace(test.lineno, start, start + 2, "=", "=")
+
+
+def _call_to(node: ast.AST, *names: str) -> bool:
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            and node.func.id in names and len(node.args) == 1 and not node.keywords)
+
+
+def str_plus_int(src: Source, seed: int) -> Iterator[Edit]:
+    """`"text" + number` after dropping the str() around the number (TypeError)."""
+    for node in src.nodes(ast.BinOp):
+        if not isinstance(node.op, ast.Add):
+            continue
+        for side in (node.left, node.right):
+            if _call_to(side, "str") and not isinstance(side.args[0], ast.Constant):
+                inner = src.text(side.args[0])
+                yield src.span(side, inner, inner, same_line=True)
+
+
+def missing_int_conversion(src: Source, seed: int) -> Iterator[Edit]:
+    """input() used as a number without int()/float() (TypeError later on)."""
+    for node in src.nodes(ast.Call):
+        if _call_to(node, "int", "float") and _call_to_input(node.args[0]):
+            yield src.span(node, src.text(node.args[0]), node.func.id)
+
+
+def _call_to_input(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and getattr(node.func, "id", None) == "input"
+
+
+def _callee_params(src: Source, call: ast.Call) -> str | None:
+    """The name of a function or class defined in the program that `call` calls."""
+    func = call.func
+    name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+    if name in src.functions or name in src.classes:
+        return name
+    return None
+
+
+def wrong_arg_count(src: Source, seed: int) -> Iterator[Edit]:
+    """A call to the program's own function with one argument too few or too many."""
+    for call in src.nodes(ast.Call):
+        name = _callee_params(src, call)
+        if name is None or call.keywords or any(isinstance(a, ast.Starred) for a in call.args):
+            continue
+        line = src.lines[call.lineno - 1]
+        if call.args:
+            last = call.args[-1]
+            before = call.args[-2] if len(call.args) > 1 else None
+            start = before.end_col_offset if before else call.func.end_col_offset + 1
+            yield src.replace(call.lineno, start, last.end_col_offset, "", name, same_line=True)
+            extra = ", " + src.text(last)
+            yield src.replace(call.lineno, last.end_col_offset, last.end_col_offset, extra,
+                              name, same_line=True)
+        elif line[call.func.end_col_offset : call.end_col_offset] == "()":
+            at = call.func.end_col_offset + 1
+            yield src.replace(call.lineno, at, at, "1", name, same_line=True)
+
+
+def _len_of(node: ast.AST) -> bool:
+    return _call_to(node, "len")
+
+
+def off_by_one(src: Source, seed: int) -> Iterator[Edit]:
+    """An index one past the end: range(len(x) + 1), x[len(x)], <= len(x) (IndexError)."""
+    for node in src.nodes(ast.Call):
+        if _call_to_range(node) and _len_of(node.args[-1]):
+            end = node.args[-1]
+            yield src.replace(end.lineno, end.end_col_offset, end.end_col_offset, " + 1", "+ 1")
+    for node in src.nodes(ast.Subscript):
+        index, seq = node.slice, src.text(node.value)
+        if not isinstance(node.value, ast.Name):
+            continue
+        if isinstance(index, ast.UnaryOp) and isinstance(index.op, ast.USub):
+            if isinstance(index.operand, ast.Constant) and index.operand.value == 1:
+                yield src.span(index, f"len({seq})", f"len({seq})", same_line=True)
+        elif isinstance(index, ast.Name) and _range_len_loop(src, node, index.id):
+            yield src.span(index, index.id + " + 1", "+ 1", same_line=True)
+    for node in src.nodes(ast.BinOp):  # len(x) - 1, as an index, a range end or a start
+        if isinstance(node.op, ast.Sub) and _len_of(node.left) and _is_one(node.right):
+            yield src.span(node, src.text(node.left), src.text(node.left))
+    for node in src.nodes(ast.For):  # for i in range(len(x)) -> range(1, len(x) + 1)
+        if _call_to_range(node.iter) and len(node.iter.args) == 1 and _len_of(node.iter.args[0]):
+            end = src.text(node.iter.args[0])
+            yield src.span(node.iter, f"range(1, {end} + 1)", "range")
+    for node in src.nodes(ast.Compare):
+        if len(node.ops) == 1 and isinstance(node.ops[0], ast.Lt) and _len_of(node.comparators[0]):
+            line = src.lines[node.lineno - 1]
+            at = line.find("<", node.left.end_col_offset)
+            if at >= 0:
+                yield src.replace(node.lineno, at, at + 1, "<=", "<=")
+
+
+def _is_one(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and node.value == 1
+
+
+def _call_to_range(node: ast.AST) -> bool:
+    return (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "range"
+            and 1 <= len(node.args) <= 3)
+
+
+def _range_len_loop(src: Source, node: ast.AST, var: str) -> bool:
+    """Whether `node` sits in `for var in range(len(...))`."""
+    while node in src.parents:
+        node = src.parents[node]
+        if isinstance(node, ast.For) and getattr(node.target, "id", None) == var:
+            return _call_to_range(node.iter) and _len_of(node.iter.args[-1])
+    return False
+
+
+def missing_key(src: Source, seed: int) -> Iterator[Edit]:
+    """A dictionary key that is not there: a misspelled key, or d[k] for d.get(k, 0)."""
+    for node in src.nodes(ast.Subscript):
+        key = node.slice
+        if isinstance(node.ctx, ast.Load) and isinstance(key, ast.Constant):
+            typos = misspellings(key.value) if isinstance(key.value, str) and key.value else []
+            if typos:
+                typo = _rng(seed, "key", node.lineno, key.col_offset).choice(typos)
+                yield src.span(key, repr(typo).replace("'", _quote(src, key)), typo,
+                               same_line=True)
+    for node in src.nodes(ast.Call):
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "get" and len(node.args) == 2:
+            key = src.text(node.args[0])
+            yield src.span(node, f"{src.text(func.value)}[{key}]", key, same_line=True)
+
+
+def _quote(src: Source, node: ast.AST) -> str:
+    return src.lines[node.lineno - 1][node.col_offset]
+
+
+def int_of_text(src: Source, seed: int) -> Iterator[Edit]:
+    """int() given text that is not a whole number (ValueError)."""
+    for node in src.nodes(ast.Call):
+        if _call_to(node, "float"):
+            yield src.span(node.func, "int", "int", same_line=True)
+        if not _call_to(node, "int"):
+            continue
+        arg = node.args[0]
+        if isinstance(arg, ast.Subscript) and isinstance(arg.slice, ast.Constant):
+            for other in (0, 1, -1):
+                if other != arg.slice.value:
+                    yield src.span(arg.slice, str(other), src.text(arg.value), same_line=True)
+        elif isinstance(arg, ast.Name):
+            scope = src.enclosing_function(node) or src.tree
+            others = sorted(_stored_names(scope) - {arg.id})
+            for other in _rng(seed, "int", node.lineno).sample(others, min(3, len(others))):
+                yield src.span(arg, other, other, same_line=True)
+
+
+def _stored_names(scope: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(scope) if isinstance(n, ast.Name)
+            and isinstance(n.ctx, ast.Store)}
+
+
+def _loop_var_divides(loop: ast.For) -> bool:
+    var = getattr(loop.target, "id", None)
+    for node in ast.walk(loop):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div | ast.FloorDiv | ast.Mod):
+            if getattr(node.right, "id", None) == var:
+                return True
+    return False
+
+
+def division_by_zero(src: Source, seed: int) -> Iterator[Edit]:
+    """Dividing by zero: a divisor loop that starts at 0, or an empty list averaged."""
+    for loop in src.nodes(ast.For):
+        if _call_to_range(loop.iter) and len(loop.iter.args) >= 2 and _loop_var_divides(loop):
+            start = loop.iter.args[0]
+            if isinstance(start, ast.Constant) and start.value != 0:
+                yield src.span(start, "0", "0")
+    for call in src.nodes(ast.Call):  # average([1, 2]) -> average([]): divides by len([])
+        func = src.functions.get(getattr(call.func, "id", None))
+        if func is None or not _divides_by_len_of_param(func):
+            continue
+        for arg in call.args:
+            if isinstance(arg, ast.List) and arg.elts:
+                yield src.span(arg, "[]", func.name)
+
+
+def _divides_by_len_of_param(func: ast.FunctionDef) -> bool:
+    params = {a.arg for a in func.args.args}
+    for node in ast.walk(func):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div | ast.FloorDiv):
+            if _len_of(node.right) and getattr(node.right.args[0], "id", None) in params:
+                return True
+    return False
+
+
+def not_callable(src: Source, seed: int) -> Iterator[Edit]:
+    """Parentheses where brackets or an operator belong: xs(0), 2(x + 1) (TypeError)."""
+    for node in src.nodes(ast.Subscript):
+        if isinstance(node.ctx, ast.Load) and isinstance(node.value, ast.Name):
+            if not isinstance(node.slice, ast.Slice | ast.Tuple):
+                text = f"{node.value.id}({src.text(node.slice)})"
+                yield src.span(node, text, node.value.id, same_line=True)
+    for node in src.nodes(ast.BinOp):
+        if isinstance(node.op, ast.Mult) and isinstance(node.left, ast.Constant):
+            line = src.lines[node.lineno - 1]
+            gap = line[node.left.end_col_offset : node.right.col_offset]
+            number = src.text(node.left)
+            if gap.strip() == "*" and line[node.right.col_offset :].startswith("("):
+                yield src.replace(node.lineno, node.left.end_col_offset,
+                                  node.right.col_offset, "", number, same_line=True)
+            elif gap.strip() == "* (":
+                yield src.replace(node.lineno, node.left.end_col_offset,
+                                  node.left.end_col_offset + gap.index("("), "", number,
+                                  same_line=True)
+
+
+CONFUSED_METHODS = {
+    "append": ["add", "push"], "lower": ["lowercase", "toLower"], "upper": ["uppercase"],
+    "split": ["splits"], "strip": ["trim"], "items": ["item"], "keys": ["key"],
+    "remove": ["delete"], "insert": ["add"], "startswith": ["startsWith", "beginswith"],
+    "join": ["concat"], "capitalize": ["capitalise"], "replace": ["replaceAll"],
+    "get": ["fetch"], "readlines": ["readLines"], "isdigit": ["isDigit"],
+    "isupper": ["isUpper"], "isalpha": ["isletter"], "pop": ["dequeue"],
+    "index": ["indexOf"], "sqrt": ["squareroot"], "randint": ["randInt"],
+    "write": ["writeLine"], "read": ["readAll"], "count": ["counts"],
+}
+
+
+def attribute_typo(src: Source, seed: int) -> Iterator[Edit]:
+    """A method or attribute name that does not exist: xs.add(), self.balnce (AttributeError)."""
+    for node in src.nodes(ast.Attribute):
+        if not isinstance(node.ctx, ast.Load) or len(node.attr) < 3:
+            continue
+        rng = _rng(seed, "attr", node.lineno, node.col_offset)
+        choices = CONFUSED_METHODS.get(node.attr) or misspellings(node.attr)
+        new = rng.choice(choices) if choices else None
+        if new:
+            start = node.end_col_offset - len(node.attr)
+            yield src.replace(node.lineno, start, node.end_col_offset, new, new, same_line=True)
+
+
+MUTATING = {"append", "sort", "reverse", "extend", "insert"}
+
+
+def none_value(src: Source, seed: int) -> Iterator[Edit]:
+    """A None used as a value: print instead of return, x = x.append(...), x.sort()."""
+    for node in src.nodes(ast.Return):
+        if node.value is not None and src.enclosing_function(node) is not None:
+            yield src.span(node, f"print({src.text(node.value)})", "print")
+    for node in src.nodes(ast.Assign):
+        if _call_to(node.value, "sorted") and isinstance(node.value.args[0], ast.Name):
+            seq = node.value.args[0].id
+            yield src.span(node.value, f"{seq}.sort()", "sort")
+    for node in src.nodes(ast.Expr):
+        call = node.value
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
+            target = call.func.value
+            if call.func.attr in MUTATING and isinstance(target, ast.Name | ast.Attribute):
+                name = src.text(target)
+                yield src.span(node, f"{name} = {src.text(call)}", call.func.attr)
+
+
+def unbound_local(src: Source, seed: int) -> Iterator[Edit]:
+    """A local variable read before it is set: a typo in its first assignment or in
+    one branch, or a loop that never runs because range() got its ends swapped."""
+    for func in src.functions.values():
+        stores: dict[str, list[ast.Name]] = {}
+        for node in ast.walk(func):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                stores.setdefault(node.id, []).append(node)
+        taken = src.defined | COMMON_BUILTINS
+        for node in sorted(ast.walk(func), key=lambda n: getattr(n, "lineno", 0)):
+            if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+                continue
+            target = node.targets[0]
+            if isinstance(target, ast.Name) and len(stores.get(target.id, [])) >= 2:
+                rng = _rng(seed, "unbound", node.lineno)
+                typo = pick_typo(target.id, taken, rng)
+                if typo and _one_line(target):
+                    yield src.span(target, typo, target.id)
+        for loop in ast.walk(func):
+            if isinstance(loop, ast.For) and _call_to_range(loop.iter) and len(loop.iter.args) == 2:
+                first, second = loop.iter.args
+                if _one_line(loop.iter):
+                    text = f"range({src.text(second)}, {src.text(first)})"
+                    yield src.span(loop.iter, text, "range")
+
+
+def no_base_case(src: Source, seed: int) -> Iterator[Edit]:
+    """A recursive call that never gets closer to the base case (RecursionError)."""
+    for func in src.functions.values():
+        for call in ast.walk(func):
+            if not (isinstance(call, ast.Call) and getattr(call.func, "id", None) == func.name):
+                continue
+            for arg in call.args:
+                if not _one_line(arg):
+                    continue
+                if isinstance(arg, ast.BinOp) and isinstance(arg.left, ast.Name):
+                    yield src.span(arg, arg.left.id, func.name)
+                    if isinstance(arg.op, ast.Sub):
+                        flipped = src.text(arg).replace("-", "+", 1)
+                        yield src.span(arg, flipped, func.name)
+                elif isinstance(arg, ast.Subscript) and isinstance(arg.slice, ast.Slice):
+                    yield src.span(arg, src.text(arg.value), func.name)
+
+
+def infinite_loop(src: Source, seed: int) -> Iterator[Edit]:
+    """A `while` loop whose condition never changes (runs until Ctrl-C)."""
+    for loop in src.nodes(ast.While):
+        watched = {n.id for n in ast.walk(loop.test) if isinstance(n, ast.Name)}
+        for index, stmt in enumerate(loop.body):
+            if not _one_line(stmt):
+                continue
+            updates = _assigned_names(stmt) & watched
+            last = index == len(loop.body) - 1
+            if updates and last and index > 0 and isinstance(stmt, SIMPLE):
+                yield src.reindent(stmt.lineno, src.indent_of(loop.lineno))  # out of the loop
+            if isinstance(stmt, ast.AugAssign) and getattr(stmt.target, "id", None) in watched:
+                if isinstance(stmt.op, ast.Add | ast.Sub):
+                    line = src.lines[stmt.lineno - 1]
+                    old, new = ("+=", "-=") if isinstance(stmt.op, ast.Add) else ("-=", "+=")
+                    at = line.find(old, stmt.target.end_col_offset)
+                    yield src.replace(stmt.lineno, at, at + 2, new, new)
+                previous = loop.body[index - 1] if index else None
+                if isinstance(previous, ast.If) and not previous.orelse:
+                    if index == len(loop.body) - 1:
+                        width = src.indent_of(previous.body[0].lineno)
+                        yield src.reindent(stmt.lineno, width)
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+                target = getattr(stmt.targets[0], "id", None)
+                value = stmt.value
+                if target in watched and isinstance(value, ast.BinOp):
+                    left = getattr(value.left, "id", None)
+                    if left and left != target and isinstance(value.right, ast.Constant):
+                        yield src.span(value, left, left)
+
+
+def _assigned_names(stmt: ast.stmt) -> set[str]:
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else [getattr(stmt, "target", None)]
+    return {t.id for t in targets if isinstance(t, ast.Name)}
+
+
+@dataclass(frozen=True)
+class Injector:
+    """One kind of mistake: how to find its sites and how it must fail when run."""
+
+    kind: str
+    exception: str  # the exception class it raises; "A|B" when either can happen
+    find: Callable[[Source, int], Iterator[Edit]]
+    description: str
+    message: str = ""  # a regex the exception message must match
+
+    def accepts(self, result: RunResult, bug: Bug) -> bool:
+        """Whether a run failed the way this mistake makes Python fail."""
+        if self.exception == TIMEOUT:
+            return result.timed_out and result.exception == "KeyboardInterrupt"
+        if result.timed_out or result.line is None:
+            return False
+        if not re.fullmatch(self.exception, result.exception or ""):
+            return False
+        if self.message and not re.search(self.message, result.message):
+            return False
+        return not bug.same_line or result.line == bug.line
+
+
+INJECTORS: tuple[Injector, ...] = (
+    Injector("undefined_name", "NameError", undefined_name,
+             "a misspelled or undefined name", r"is not defined"),
+    Injector("missing_colon", "SyntaxError", missing_colon,
+             "a missing colon at the end of a compound statement header"),
+    Injector("unclosed_bracket", "SyntaxError", unclosed_bracket,
+             "a bracket or parenthesis that is opened but never closed"),
+    Injector("unclosed_string", "SyntaxError", unclosed_string,
+             "a string literal whose closing quote is missing"),
+    Injector("bad_indentation", "IndentationError", bad_indentation,
+             "a line with the wrong indentation"),
+    Injector("assign_in_condition", "SyntaxError", assign_in_condition,
+             "a single = (assignment) used where == (comparison) is needed"),
+    Injector("str_plus_int", "TypeError", str_plus_int,
+             "a string and a number joined with + without converting the number",
+             r"can only concatenate str|unsupported operand type"),
+    Injector("missing_int_conversion", "TypeError", missing_int_conversion,
+             "text from input() used as a number without converting it with int() or float()",
+             r"str|sequence"),
+    Injector("wrong_arg_count", "TypeError", wrong_arg_count,
+             "a function called with the wrong number of arguments",
+             r"positional argument"),
+    Injector("off_by_one", "IndexError", off_by_one,
+             "an index that goes one past the end of a list or string", r"out of range"),
+    Injector("missing_key", "KeyError", missing_key,
+             "a dictionary lookup with a key that is not in the dictionary"),
+    Injector("int_of_text", "ValueError", int_of_text,
+             "int() applied to text that is not a whole number",
+             r"invalid literal for int\(\)"),
+    Injector("division_by_zero", "ZeroDivisionError", division_by_zero,
+             "a division or modulo by a value that is zero"),
+    Injector("not_callable", "TypeError", not_callable,
+             "parentheses used on a value that is not a function", r"is not callable"),
+    Injector("attribute_typo", "AttributeError", attribute_typo,
+             "a method or attribute name that does not exist on that object",
+             r"has no attribute"),
+    Injector("none_value", "TypeError|AttributeError", none_value,
+             "a value that is None because a function or method returns nothing",
+             r"NoneType"),
+    Injector("unbound_local", "UnboundLocalError", unbound_local,
+             "a local variable used before it is given a value on every path"),
+    Injector("no_base_case", "RecursionError", no_base_case,
+             "a recursive function that never reaches its base case"),
+    Injector("infinite_loop", TIMEOUT, infinite_loop,
+             "a while loop whose condition never becomes false"),
+)
+INJECTOR_BY_KIND = {injector.kind: injector for injector in INJECTORS}
+
+
+def propose(program: Program, injector: Injector, seed: int,
+            src: Source | None = None) -> list[Bug]:
+    """All distinct bugs of one kind for one program, in source order."""
+    src = src or Source(program)
+    bugs, seen, per_line = [], set(), {}
+    for edit in injector.find(src, seed):
+        old = src.lines[edit.line - 1]
+        if edit.new_text == old:
+            continue
+        lines = list(src.lines)
+        lines[edit.line - 1] = edit.new_text
+        code = "\n".join(lines) + "\n"
+        if code in seen:
+            continue
+        seen.add(code)
+        n = per_line[edit.line] = per_line.get(edit.line, 0) + 1
+        bugs.append(Bug(
+            id=f"{program.id}/{injector.kind}/L{edit.line}-{n}",
+            program_id=program.id, kind=injector.kind, exception=injector.exception,
+            line=edit.line, original_line=old, broken_line=edit.new_text, token=edit.token,
+            code=code, fixed_code=program.code, stdin=program.stdin, same_line=edit.same_line,
+        ))
+    return bugs
+
+
+def candidates(programs: Iterable[Program], seed: int, per_kind: int = 8) -> list[Bug]:
+    """Up to `per_kind` bugs of every kind for every program, chosen with the seed.
+
+    Programs are taken in the order given, kinds in `INJECTORS` order, and the bugs
+    kept for one (program, kind) stay in source order, so the list is stable.
+    The same broken code reached by two kinds is kept once, under the first kind.
+    """
+    chosen, seen = [], set()
+    for program in programs:
+        src = Source(program)
+        for injector in INJECTORS:
+            bugs = [b for b in propose(program, injector, seed, src) if b.code not in seen]
+            if len(bugs) > per_kind:
+                keep = set(_rng(seed, "pick", program.id, injector.kind).sample(
+                    range(len(bugs)), per_kind))
+                bugs = [b for i, b in enumerate(bugs) if i in keep]
+            seen.update(b.code for b in bugs)
+            chosen.extend(bugs)
+    return chosen

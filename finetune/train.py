@@ -1,0 +1,492 @@
+"""Preference fine-tuning of the hint student: DPO, ORPO and online DPO-KD, with a LoRA adapter.
+
+trl's trainers do all the training (loss, reference log-probs, evaluation metrics,
+checkpoints, progress bar). This module only does what trl cannot know about:
+
+- it reads the pair files of ``llm-prune data build`` (``train.jsonl``/``test.jsonl``),
+  checks them with errors that name the file and line, and drops their metadata;
+- it picks precision and CPU threads for the device, and the report's LoRA adapter
+  (rank 8, alpha 16, dropout 0.1 on q, k, v, o, gate, up, down);
+- for online DPO-KD it regenerates the rejected hints with the current student
+  before every round (the round's reference is the student at the start of the round);
+- at the end it merges the adapter into the weights and saves a plain Hugging Face
+  folder (safetensors + tokenizer) that ``LLMPrune-v0`` and ``transformers`` load
+  directly, plus ``metrics.json``. The adapters are kept too (``adapters/round-N``,
+  ~10 MB for SmolLM2): small enough to bring back from a remote GPU and merge there
+  with :func:`merge_adapters`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import warnings
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+import torch
+from datasets import Dataset
+from peft import LoraConfig, PeftModel
+from torch import nn
+from transformers import (
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+    TrainerCallback,
+    TrainingArguments,
+)
+from transformers.integrations import TensorBoardCallback, is_tensorboard_available
+from transformers.trainer_utils import get_last_checkpoint
+from trl import DPOConfig, DPOTrainer
+from trl.experimental.orpo import ORPOConfig, ORPOTrainer
+
+from llm_prune_gym.generation import generate_answers
+from llm_prune_gym.students import Student, load_student
+
+METHODS = ("dpo", "orpo", "dpo-kd-online")
+LORA_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
+PAIR_FIELDS = ("prompt", "chosen", "rejected")
+SPLIT_FILES = {"train": "train.jsonl", "test": "test.jsonl"}
+Pair = dict[str, list[dict[str, str]]]
+
+
+@dataclass
+class FinetuneConfig:
+    """Everything a fine-tuning run depends on; saved into ``metrics.json``."""
+
+    method: str = "dpo"
+    beta: float = 0.1
+    learning_rate: float = 5e-5
+    epochs: float = 1.0
+    max_steps: int = -1  # > 0 overrides epochs (per round)
+    batch_size: int = 4  # pairs per device step
+    grad_accum: int = 1
+    max_length: int = 1024  # tokens of prompt + answer; longer answers are cut at the end
+    seed: int = 0
+    lora_rank: int = 8
+    lora_alpha: int = 16
+    lora_dropout: float = 0.1
+    target_modules: tuple[str, ...] = LORA_TARGETS
+    rounds: int = 1  # online DPO-KD only
+    answer_tokens: int = 128  # length cap of the regenerated (rejected) student hints
+    generation_batch_size: int = 16
+    logging_steps: int = 10
+    eval_steps: int = 0  # 0: evaluate on the test split only at the end of each round
+    save_steps: int = 200
+    gradient_checkpointing: bool = False
+    device: str = field(default_factory=lambda: "cuda" if torch.cuda.is_available() else "cpu")
+    threads: int | None = None  # CPU threads; None: every core this process may use
+    resume: bool = False
+    time_limit: float | None = None  # minutes for the whole run; training then stops cleanly
+    progress: bool = True
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise ValueError(f"unknown method {self.method!r}; choose one of {METHODS}")
+        if self.rounds < 1:
+            raise ValueError(f"rounds must be at least 1, got {self.rounds}")
+        if self.rounds > 1 and self.method != "dpo-kd-online":
+            raise ValueError("several rounds need --method dpo-kd-online (it regenerates the data)")
+        self.target_modules = tuple(self.target_modules)
+
+
+# ---------------------------------------------------------------------------- data
+
+
+def _check_messages(value: object, where: str, name: str, role: str | None = None) -> None:
+    """A non-empty list of {role, content} string messages (all with `role` if given)."""
+    if not isinstance(value, list) or not value:
+        raise ValueError(f"{where}: '{name}' must be a non-empty list of chat messages")
+    for message in value:
+        if not (
+            isinstance(message, dict)
+            and isinstance(message.get("role"), str)
+            and isinstance(message.get("content"), str)
+        ):
+            raise ValueError(
+                f"{where}: every message in '{name}' needs string 'role' and 'content'"
+            )
+        if role is not None and message["role"] != role:
+            raise ValueError(f"{where}: '{name}' messages must have role {role!r}")
+
+
+def read_pairs(path: str | Path) -> list[Pair]:
+    """Read a JSONL pair file in trl's conversational format, keeping only prompt/chosen/rejected.
+
+    Every line needs ``prompt`` (chat messages) and ``chosen``/``rejected`` (assistant
+    messages); other keys (error_kind, line, code, ...) are metadata and dropped, since
+    trl would otherwise carry them into its batches.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"pair file not found: {path}")
+    pairs = []
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            where = f"{path}, line {number}"
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise ValueError(f"{where}: not valid JSON ({error.msg})") from None
+            if not isinstance(record, dict):
+                raise ValueError(f"{where}: expected a JSON object, got {type(record).__name__}")
+            missing = [key for key in PAIR_FIELDS if key not in record]
+            if missing:
+                raise ValueError(f"{where}: missing {', '.join(map(repr, missing))}")
+            _check_messages(record["prompt"], where, "prompt")
+            _check_messages(record["chosen"], where, "chosen", role="assistant")
+            _check_messages(record["rejected"], where, "rejected", role="assistant")
+            pairs.append({key: record[key] for key in PAIR_FIELDS})
+    if not pairs:
+        raise ValueError(f"{path}: no preference pairs")
+    return pairs
+
+
+def load_pairs(data_dir: str | Path) -> dict[str, list[Pair]]:
+    """The ``train`` and ``test`` splits of a data folder built by ``llm-prune data build``."""
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise FileNotFoundError(f"data folder not found: {data_dir}")
+    return {split: read_pairs(data_dir / name) for split, name in SPLIT_FILES.items()}
+
+
+def unique_prompts(pairs: Sequence[Pair]) -> list[Pair]:
+    """One pair per (prompt, chosen): the data may hold several rejected kinds per prompt."""
+    seen, unique = set(), []
+    for pair in pairs:
+        key = json.dumps([pair["prompt"], pair["chosen"]], sort_keys=True)
+        if key not in seen:
+            seen.add(key)
+            unique.append(pair)
+    return unique
+
+
+@torch.no_grad()
+def with_student_rejected(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    pairs: Sequence[Pair],
+    config: FinetuneConfig,
+) -> list[Pair]:
+    """DPO-KD's pairs: the teacher's hint is chosen, the student's own greedy hint rejected.
+
+    Pairs where the student already says exactly what the teacher says are dropped:
+    they carry no preference.
+    """
+    pairs = unique_prompts(pairs)
+    model.eval()
+    with torch.autocast(model.device.type, torch.bfloat16, enabled=_use_bf16(config.device)):
+        answers = generate_answers(
+            model,
+            tokenizer,
+            [pair["prompt"] for pair in pairs],
+            max_new_tokens=config.answer_tokens,
+            batch_size=config.generation_batch_size,
+            progress=config.progress,
+        )
+    regenerated = []
+    for pair, answer in zip(pairs, answers, strict=True):
+        if answer.strip() != pair["chosen"][-1]["content"].strip():
+            regenerated.append({**pair, "rejected": [{"role": "assistant", "content": answer}]})
+    if not regenerated:
+        raise ValueError("the student already gives every chosen hint: nothing left to prefer")
+    return regenerated
+
+
+# ---------------------------------------------------------------------------- model
+
+
+def check_target_modules(model: nn.Module, targets: Sequence[str]) -> None:
+    """Fail early, naming them, when the student lacks some of the adapter's target modules."""
+    names = {
+        path.split(".")[-1]
+        for path, module in model.named_modules()
+        if isinstance(module, nn.Linear)
+    }
+    missing = [name for name in targets if name not in names]
+    if missing:
+        raise ValueError(
+            f"the student has no linear modules named {missing} for the LoRA adapter; "
+            f"its linear modules are {sorted(names)}"
+        )
+
+
+def lora_config(config: FinetuneConfig) -> LoraConfig:
+    return LoraConfig(
+        r=config.lora_rank,
+        lora_alpha=config.lora_alpha,
+        lora_dropout=config.lora_dropout,
+        target_modules=list(config.target_modules),
+        bias="none",
+        task_type="CAUSAL_LM",
+    )
+
+
+def _use_bf16(device: str) -> bool:
+    """bf16 autocast on GPUs that have it; plain fp32 elsewhere (CPU bf16 is slow and lossy)."""
+    return (
+        str(device).startswith("cuda")
+        and torch.cuda.is_available()
+        and torch.cuda.is_bf16_supported()
+    )
+
+
+def _set_threads(config: FinetuneConfig) -> int:
+    """Torch threads on CPU: oversubscribed threads ran 4-6x slower on a 2-core machine."""
+    threads = config.threads or len(os.sched_getaffinity(0))
+    torch.set_num_threads(threads)
+    return threads
+
+
+def _unpatch(model: PreTrainedModel) -> PreTrainedModel:
+    """Drop the forward trl patched in (a fused LM head): the model is a plain one again."""
+    model.__dict__.pop("forward", None)
+    model.config.use_cache = True
+    return model
+
+
+def save_model(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, out: Path) -> None:
+    """A plain Hugging Face folder: config, safetensors weights, tokenizer with chat template."""
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+
+
+def merge_adapters(
+    student: str | Path | tuple | Student, adapters: Sequence[str | Path], out: str | Path
+) -> Student:
+    """Merge saved adapters (in round order) into a student and save it as a model folder.
+
+    This rebuilds on one machine what a run on another produced: the adapters of
+    ``OUT/adapters/round-*`` are small, the merged fp32 model is not.
+    """
+    loaded = load_student(student)
+    model = loaded.model
+    for adapter in adapters:
+        if not (Path(adapter) / "adapter_config.json").is_file():
+            raise FileNotFoundError(f"no adapter_config.json in {adapter}")
+        model = PeftModel.from_pretrained(model, str(adapter)).merge_and_unload()
+    save_model(_unpatch(model), loaded.tokenizer, Path(out))
+    return Student(model, loaded.tokenizer, Path(out).name)
+
+
+# ---------------------------------------------------------------------------- training
+
+
+def _tensorboard(log_dir: Path) -> list[TrainerCallback]:
+    """transformers' TensorBoard callback, writing to a fixed folder of ours."""
+    if not is_tensorboard_available():
+        warnings.warn(
+            "neither tensorboard nor tensorboardX is installed: no TensorBoard logs "
+            "(the log history is still in metrics.json)",
+            stacklevel=3,
+        )
+        return []
+    callback = TensorBoardCallback()
+    # transformers 5 reads this attribute (it has no `logging_dir` argument any more); it also
+    # reopens the writer there for the evaluation after training, instead of under output_dir.
+    callback.logging_dir = str(log_dir)
+    return [callback]
+
+
+def training_args(
+    config: FinetuneConfig, output_dir: Path, log_dir: Path
+) -> DPOConfig | ORPOConfig:
+    """trl's config with our defaults (its lr, bf16 and checkpointing defaults suit big GPUs)."""
+    bf16 = _use_bf16(config.device)
+    common = {
+        "output_dir": str(output_dir),
+        "beta": config.beta,
+        "learning_rate": config.learning_rate,
+        "num_train_epochs": config.epochs,
+        "max_steps": config.max_steps,
+        "per_device_train_batch_size": config.batch_size,
+        "per_device_eval_batch_size": config.batch_size,
+        "gradient_accumulation_steps": config.grad_accum,
+        "max_length": config.max_length,
+        "seed": config.seed,
+        "data_seed": config.seed,
+        "bf16": bf16,
+        "fp16": False,
+        "use_cpu": not str(config.device).startswith("cuda"),
+        "logging_steps": config.logging_steps,
+        "logging_first_step": True,
+        "eval_strategy": "steps" if config.eval_steps > 0 else "no",
+        "eval_steps": config.eval_steps if config.eval_steps > 0 else None,
+        "save_strategy": "steps",
+        "save_steps": config.save_steps,
+        "save_total_limit": 2,
+        "report_to": "none",  # TensorBoard comes through our own callback (fixed folder)
+        "disable_tqdm": not config.progress,
+        "disable_dropout": False,  # keep the adapter's dropout (0.1), as in the report
+        "dataloader_num_workers": 0,
+    }
+    # transformers 5 renamed gradient checkpointing; the old name still works but warns.
+    names = {f.name for f in fields(TrainingArguments)}
+    checkpointing = "activation_checkpointing" if "activation_checkpointing" in names else None
+    common[checkpointing or "gradient_checkpointing"] = config.gradient_checkpointing
+    if "logging_dir" in names:  # transformers 4.x: where its TensorBoard callback writes
+        common["logging_dir"] = str(log_dir)
+    if config.method == "orpo":
+        return ORPOConfig(**common)
+    return DPOConfig(**common)
+
+
+class _Deadline(TrainerCallback):
+    """Stops training at a wall-clock deadline, after a checkpoint, so that a remote run with a
+    hard time limit still evaluates, saves and merges its adapter (and ``--resume`` goes on)."""
+
+    def __init__(self, deadline: float | None) -> None:
+        self.deadline = deadline
+        self.reached = False
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if self.deadline is not None and time.perf_counter() >= self.deadline:
+            self.reached = True
+            control.should_training_stop = True
+            control.should_save = True
+        return control
+
+
+def _trainer(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    train: Sequence[Pair],
+    test: Sequence[Pair],
+    config: FinetuneConfig,
+    output_dir: Path,
+    log_dir: Path,
+    callbacks: list[TrainerCallback],
+):
+    trainer_class = ORPOTrainer if config.method == "orpo" else DPOTrainer
+    return trainer_class(
+        model=model,
+        args=training_args(config, output_dir, log_dir),
+        train_dataset=Dataset.from_list(list(train)),
+        eval_dataset=Dataset.from_list(list(test)),
+        processing_class=tokenizer,
+        peft_config=lora_config(config),
+        callbacks=_tensorboard(log_dir) + callbacks,
+    )
+
+
+def _round_metrics(trainer, train_result, pairs: int, stopped_early: bool) -> dict:
+    steps = trainer.state.global_step
+    runtime = train_result.metrics.get("train_runtime", 0.0)
+    return {
+        "train_pairs": pairs,
+        "steps": steps,
+        "stopped_early": stopped_early,
+        "train_loss": train_result.training_loss,
+        "train_seconds": runtime,
+        "seconds_per_step": runtime / steps if steps else None,
+        "eval": trainer.evaluate(),
+        "log_history": trainer.state.log_history,
+    }
+
+
+def _finished_round(adapter_dir: Path) -> dict | None:
+    """The metrics of a round an earlier run finished (not one it stopped at its time limit)."""
+    path = adapter_dir / "metrics.json"
+    if not path.is_file():
+        return None
+    metrics = json.loads(path.read_text())
+    return None if metrics.get("stopped_early") else metrics
+
+
+def train_round(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    train: Sequence[Pair],
+    test: Sequence[Pair],
+    config: FinetuneConfig,
+    out: Path,
+    name: str,
+    deadline: float | None = None,
+) -> tuple[PreTrainedModel, dict]:
+    """Train one adapter with trl, evaluate it on the test split, save it, merge it."""
+    model.requires_grad_(False)  # peft makes only the adapter trainable
+    checkpoints = out / "checkpoints" / name
+    stop = _Deadline(deadline)
+    trainer = _trainer(
+        model, tokenizer, train, test, config, checkpoints, out / "tensorboard" / name, [stop]
+    )
+    resume_from = (
+        get_last_checkpoint(str(checkpoints)) if config.resume and checkpoints.is_dir() else None
+    )
+    result = trainer.train(resume_from_checkpoint=resume_from)
+    metrics = _round_metrics(trainer, result, len(train), stop.reached)
+    adapter_dir = out / "adapters" / name
+    trainer.model.save_pretrained(str(adapter_dir))
+    (adapter_dir / "metrics.json").write_text(json.dumps(metrics, indent=2))
+    merged = trainer.model.merge_and_unload()
+    del trainer
+    return _unpatch(merged).eval(), metrics
+
+
+@dataclass
+class FinetuneResult:
+    """The merged student (also saved to ``out``) and the metrics of ``out/metrics.json``."""
+
+    student: Student
+    metrics: dict
+
+
+def finetune(
+    data: str | Path,
+    student: str | Path | tuple | Student,
+    out: str | Path,
+    config: FinetuneConfig | None = None,
+) -> FinetuneResult:
+    """Fine-tune `student` on the pairs in `data`; save the merged model and metrics to `out`.
+
+    The metrics (``out/metrics.json``) hold the last round's evaluation on
+    the test split (``eval``: ``eval_loss``, ``eval_rewards/margins``,
+    ``eval_rewards/accuracies``, ...), every round's details, the config and the wall time.
+    The test split is never regenerated, so the methods are compared on the same pairs.
+    """
+    config = config or FinetuneConfig()
+    started = time.perf_counter()
+    out = Path(out)
+    threads = _set_threads(config) if not str(config.device).startswith("cuda") else None
+    splits = load_pairs(data)
+    loaded = load_student(student, device=config.device)
+    model, tokenizer = loaded.model, loaded.tokenizer
+    check_target_modules(model, config.target_modules)
+    out.mkdir(parents=True, exist_ok=True)
+    deadline = started + 60 * config.time_limit if config.time_limit else None
+    rounds = []
+    for round_index in range(1, config.rounds + 1):
+        name = f"round-{round_index}"
+        adapter_dir = out / "adapters" / name
+        metrics = _finished_round(adapter_dir) if config.resume else None
+        if metrics is not None:  # an earlier run finished this round: merge, don't retrain
+            model = _unpatch(PeftModel.from_pretrained(model, str(adapter_dir)).merge_and_unload())
+        else:
+            train = splits["train"]
+            if config.method == "dpo-kd-online":
+                train = with_student_rejected(model, tokenizer, train, config)
+            model, metrics = train_round(
+                model, tokenizer, train, splits["test"], config, out, name, deadline
+            )
+        rounds.append({"round": round_index, **metrics})
+        if metrics["stopped_early"]:
+            break
+    save_model(model, tokenizer, out)
+    report = {
+        "method": config.method,
+        "student": loaded.name,
+        "data": str(data),
+        "eval": rounds[-1]["eval"],
+        "stopped_early": rounds[-1]["stopped_early"],
+        "wall_seconds": time.perf_counter() - started,
+        "device": str(model.device),
+        "bf16": _use_bf16(config.device),
+        "threads": threads,
+        "config": asdict(config),
+        "rounds": rounds,
+    }
+    (out / "metrics.json").write_text(json.dumps(report, indent=2))
+    return FinetuneResult(Student(model, tokenizer, out.name), report)

@@ -1,0 +1,173 @@
+"""`llm-prune experiment` end to end on stub students, a tiny plan and a tiny test set."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+
+import numpy as np
+import pytest
+import torch
+
+import evaluation.experiment as experiment
+from evaluation.experiment import ExperimentConfig, run_experiment
+from evaluation.hints import read_cases
+from evaluation.hints_cli import add_hint_commands
+from llm_prune_gym import PruningPlan, hint_messages
+from llm_prune_gym.plan import count_parameters
+from llm_prune_gym.pruning import Pruner
+from llm_prune_gym.students import stub_student
+
+BUGS = [  # (code, error output, line, original line, broken line, token, kind, exception)
+    (
+        "x = 1\nprint(y)\n",
+        "NameError: name 'y' is not defined",
+        2,
+        "print(x)",
+        "print(y)",
+        "y",
+        "undefined_name",
+        "NameError",
+    ),
+    (
+        "if x\n    f()\n",
+        "SyntaxError: expected ':'",
+        1,
+        "if x:",
+        "if x",
+        ":",
+        "missing_colon",
+        "SyntaxError",
+    ),
+    (
+        "a = 0\nprint(1 / a)\n",
+        "ZeroDivisionError: division by zero",
+        1,
+        "a = 2",
+        "a = 0",
+        "0",
+        "division_by_zero",
+        "ZeroDivisionError",
+    ),
+]
+LEVELS = [0.0, 2.1, 6.2, 10.3]
+
+
+def write_test_set(path):
+    lines = []
+    for index, (code, error, line, original, broken, token, kind, exc) in enumerate(BUGS):
+        fixed = code.replace(broken, original, 1)
+        record = {
+            "id": f"p{index}/{kind}",
+            "prompt": hint_messages(code, error),
+            "chosen": [{"role": "assistant", "content": "A hint."}],
+            "rejected": [{"role": "assistant", "content": f"Write {original}"}],
+            "error_kind": kind,
+            "exception": exc,
+            "line": line,
+            "original_line": original,
+            "broken_line": broken,
+            "token": token,
+            "program_id": f"p{index}",
+            "code": code,
+            "stdin": "",
+            "error_output": error,
+            "fixed_code": fixed,
+        }
+        lines.append(json.dumps(record) + "\n")
+    path.write_text("".join(lines))
+    return path
+
+
+def write_plan(path, criterion="magnitude") -> PruningPlan:
+    model = stub_student(0).model
+    pruner = Pruner(model)
+    ratios = np.random.default_rng(0).uniform(0.05, 0.3, np.array(pruner.sizes).shape)
+    plan = PruningPlan.for_pruner(pruner, ratios, count_parameters(model), model="stub:0")
+    plan.criterion = criterion
+    plan.save(path)
+    return plan
+
+
+def write_heldout(path):
+    prompts = [hint_messages(f"print(v{i})", f"NameError: name 'v{i}'") for i in range(3)]
+    path.write_text("".join(json.dumps({"messages": p}) + "\n" for p in prompts))
+    return path
+
+
+def run_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="llm-prune")
+    add_hint_commands(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+def test_experiment_end_to_end_and_resume(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    argv = [
+        "experiment", "--base", "stub", "--dpo", "stub:1",
+        "--plan", str(tmp_path / "plan.json"), "--levels", "0,2.1,6.2,10.3",
+        "--data", str(write_test_set(tmp_path / "test.jsonl")),
+        "--heldout-prompts", str(write_heldout(tmp_path / "heldout.jsonl")),
+        "--answer-tokens", "4", "--max-new-tokens", "6", "--batch-size", "4",
+        "--device", "cpu", "--no-progress", "--out", str(out),
+    ]  # fmt: skip
+    write_plan(tmp_path / "plan.json")
+    assert run_command(argv) == 0
+
+    rows = list(csv.DictReader((out / "experiment.csv").open()))
+    assert [(r["student"], float(r["level"])) for r in rows] == [
+        (s, level) for s in ("base", "dpo") for level in LEVELS
+    ]
+    for row in rows:
+        assert float(row["model_sparsity"]) == pytest.approx(float(row["level"]) / 100, abs=1e-6)
+        assert row["n"] == "3" and row["identifies_error_n"] == "3"
+        assert (float(row["kl_heldout"]) > 0) == (float(row["level"]) > 0)
+    table = (out / "experiment.md").read_text()
+    assert table.count("| base |") == 4 and table.count("| dpo |") == 4
+    assert "| base | 10.3% |" in table and "![experiment](experiment.png)" in table
+    png = (out / "experiment.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+    hints = list(csv.DictReader((out / "hints.csv").open()))
+    assert len(hints) == 2 * 4 * 3
+    assert {h["evidence"] for h in hints} != {"no ground truth"}
+    assert {p.name for p in (out / "plans").iterdir()} == {f"level_{lv:g}.json" for lv in LEVELS}
+
+    def no_generation(*args, **kwargs):
+        raise AssertionError("a rerun must reuse the saved hints")
+
+    monkeypatch.setattr(experiment, "generate_hints", no_generation)
+    (out / "experiment.csv").unlink()
+    assert run_command(argv) == 0
+    assert list(csv.DictReader((out / "experiment.csv").open())) == rows
+
+
+@pytest.mark.parametrize("criterion", ["magnitude", "wanda"])
+def test_pruning_applies_during_generation_and_is_restored(tmp_path, criterion):
+    plan = write_plan(tmp_path / "plan.json", criterion)
+    base, dpo = stub_student(0), stub_student(1)
+    original = {k: v.clone() for k, v in base.model.state_dict().items()}
+    config = ExperimentConfig(
+        levels=(0.0, 10.3),
+        max_new_tokens=6,
+        batch_size=4,
+        heldout_prompts=str(write_heldout(tmp_path / "heldout.jsonl")),
+        calibration_prompts=str(tmp_path / "heldout.jsonl"),
+        calibration_batch=2,
+        answer_tokens=4,
+        progress=False,
+    )
+    cases = read_cases(write_test_set(tmp_path / "test.jsonl"))
+    summaries, rows = run_experiment(
+        {"base": base, "dpo": dpo}, plan, cases, tmp_path / "out", config
+    )
+    assert [s["student"] for s in summaries] == ["base", "base", "dpo", "dpo"]
+    for name, tensor in base.model.state_dict().items():
+        assert torch.equal(tensor, original[name]), name
+    by_level = {
+        lv: [r["hint"] for r in rows if r["student"] == "base" and r["level"] == lv]
+        for lv in config.levels
+    }
+    assert by_level[0.0] != by_level[10.3]  # the pruned student answered differently
+    assert summaries[1]["kl_heldout"] > 0

@@ -1,0 +1,235 @@
+"""The offline grader's rules on hand-written hints, both ways, and the hint-set helpers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from evaluation.grader import (
+    KIND_WORDS,
+    GroundTruth,
+    changed_part,
+    grade,
+    named_lines,
+    truth_from_fix,
+)
+from evaluation.hints import HintCase, read_cases, select_cases, summarise, wilson_interval
+from finetune.bugs import INJECTORS
+
+NAME_CODE = "total = 0\nfor n in [1, 2, 3]:\n    total = total + n\nprint(totl)\n"
+NAME_BUG = GroundTruth(
+    lines=(4,),
+    fixed_lines=("print(total)",),
+    broken_lines=("print(totl)",),
+    token="totl",
+    kind="undefined_name",
+    exception="NameError",
+    code=NAME_CODE,
+    fixed_code=NAME_CODE.replace("totl", "total"),
+)
+COLON_CODE = "for i in range(3)\n    print(i)\n"
+COLON_BUG = GroundTruth(
+    lines=(1,),
+    fixed_lines=("for i in range(3):",),
+    broken_lines=("for i in range(3)",),
+    token=":",
+    kind="missing_colon",
+    exception="SyntaxError",
+    code=COLON_CODE,
+    fixed_code=COLON_CODE.replace("(3)", "(3):"),
+)
+INDENT_FIXED = 'def greet(name):\n    message = "Hi " + name\n    return message\n'
+INDENT_BUG = GroundTruth(
+    lines=(3,),
+    fixed_lines=("    return message",),
+    broken_lines=("  return message",),
+    token="indentation",
+    kind="bad_indentation",
+    exception="IndentationError",
+    code=INDENT_FIXED.replace("    return", "  return"),
+    fixed_code=INDENT_FIXED,
+)
+STR_BUG = GroundTruth(
+    lines=(2,),
+    fixed_lines=('print("Age: " + str(age))',),
+    broken_lines=('print("Age: " + age)',),
+    token="age",
+    kind="str_plus_int",
+    exception="TypeError",
+    code='age = 20\nprint("Age: " + age)\n',
+)
+
+
+@pytest.mark.parametrize(
+    ("truth", "hint", "identifies", "gives_away"),
+    [
+        # a correct hint that does not leak the fix
+        (
+            NAME_BUG,
+            "On line 4 you use a name Python has never seen. Compare its spelling "
+            "with the variable you created on line 1.",
+            True,
+            False,
+        ),
+        (COLON_BUG, "Look at `for i in range(3)`: every loop header needs a colon.", True, False),
+        (INDENT_BUG, "The return on line 3 is not lined up with the line above it.", True, False),
+        (STR_BUG, "`age` is a number but you join it to text with +.", True, False),
+        # quoting the student's own (broken) code gives nothing away
+        (NAME_BUG, "Look at `print(totl)` on line 4.", True, False),
+        (INDENT_BUG, "Line 3 reads:\n```python\n  return message\n```", True, False),
+        # leaking hints: the fixed line in a block, inline, in prose; the changed part
+        (NAME_BUG, "Change line 4 to:\n```python\nprint(total)\n```", True, True),
+        (NAME_BUG, "Just write `print( total )` instead.", False, True),
+        (COLON_BUG, "Write it as for i in range(3): and it works.", False, True),
+        (STR_BUG, "Wrap it like this: `str(age)`.", True, True),
+        (INDENT_BUG, "Use:\n```python\n    return message\n```", False, True),
+        (
+            INDENT_BUG,
+            "Indent it like this:\n```\nmessage = 'Hi ' + name\nreturn message\n```",
+            True,
+            True,
+        ),
+        (
+            NAME_BUG,
+            "Here is the fix:\n```python\ntotal = 0\nfor n in [1, 2, 3]:\n"
+            "    total = total + n\nprint(total)",
+            False,
+            True,
+        ),  # fence cut off by the token limit
+        # wrong hints: another line, another cause, punctuation alone
+        (NAME_BUG, "Line 2 loops over the list; check that the list is not empty.", False, False),
+        (COLON_BUG, "On line 2 the print call needs quotes around i.", False, False),
+        (COLON_BUG, "Use : wisely.", False, False),
+        # an empty hint
+        (NAME_BUG, "", False, False),
+        (COLON_BUG, "   \n", False, False),
+    ],
+)
+def test_grader_rules_on_hand_written_hints(truth, hint, identifies, gives_away):
+    result = grade(hint, truth)
+    assert (result.identifies_error, result.gives_away) == (identifies, gives_away), result
+
+
+def test_each_rule_leaves_evidence():
+    assert grade("Check line 4.", NAME_BUG).evidence == ("line 4",)
+    assert grade("What is totl?", NAME_BUG).evidence == ("token totl",)
+    assert "words" in grade("It is a typo.", NAME_BUG).evidence[0]
+    assert grade("Just write `print(total)`.", NAME_BUG).evidence == (
+        "fixed line 'print(total)'",
+        "changed part '( total )'",
+    )
+
+
+def test_exception_name_alone_is_not_identification():
+    assert not grade("You got a NameError.", NAME_BUG).identifies_error
+
+
+def test_builtin_tokens_are_not_distinctive():
+    truth = GroundTruth(
+        lines=(1,),
+        fixed_lines=("x = int(s)",),
+        broken_lines=("x = s",),
+        token="int",
+        kind="",
+        exception="",
+        code="s = '3'\nx = s\n",
+    )
+    assert not grade("You should print x first.", truth).identifies_error
+    assert not grade("int is useful.", truth).identifies_error
+
+
+def test_line_phrases():
+    assert named_lines("see lines 2 and 5, line #7, Line 10-12, line 3 to 4") == {
+        2,
+        3,
+        4,
+        5,
+        7,
+        10,
+        11,
+        12,
+    }
+    assert named_lines("There are 4 lines.") == set()
+
+
+def test_changed_part_is_widened_to_three_tokens():
+    assert changed_part('print("a" + n)', 'print("a" + str(n))') == ["str", "(", "n", ")"]
+    assert changed_part("else", "else:") == ["else", ":"]
+    assert changed_part("x = a[len(a)]", "x = a[len(a) - 1]") == [")", "-", "1"]
+    assert changed_part("print(x))", "print(x)") == []
+
+
+def test_every_injected_kind_has_words():
+    assert {i.kind for i in INJECTORS} <= set(KIND_WORDS)
+
+
+def test_truth_from_fix_finds_changed_and_missing_lines():
+    truth = truth_from_fix("a = 1\nprnt(a)\n", "a = 1\nprint(a)\n", exception="NameError")
+    assert truth.lines == (2,)
+    assert truth.fixed_lines == ("print(a)",) and truth.broken_lines == ("prnt(a)",)
+    assert truth.token == "prnt"
+    assert grade("Line 2 has a typo.", truth).identifies_error
+    assert grade("Write `print(a)`.", truth).gives_away
+    missing = truth_from_fix("for x in xs:\n    s += x\n", "s = 0\nfor x in xs:\n    s += x\n")
+    assert missing.lines == (1,) and missing.fixed_lines == ("s = 0",)
+    assert truth_from_fix("a = 1\n", "a = 1\n") is None
+
+
+def test_wilson_interval_matches_known_values():
+    rate, low, high = wilson_interval(5, 10)
+    assert rate == 0.5 and low == pytest.approx(0.2366, abs=1e-4)
+    assert high == pytest.approx(0.7634, abs=1e-4)
+    assert wilson_interval(0, 10)[1:] == (0.0, pytest.approx(0.2775, abs=1e-4))
+    assert wilson_interval(10, 10)[1] == pytest.approx(0.7225, abs=1e-4)
+
+
+def test_summary_counts_only_graded_hints():
+    rows = [
+        {"hint": "a", "identifies_error": True, "gives_away": False},
+        {"hint": "", "identifies_error": False, "gives_away": False},
+        {"hint": "b", "identifies_error": None, "gives_away": None},
+    ]
+    summary = summarise(rows)
+    assert summary["n"] == 3 and summary["identifies_error_n"] == 2
+    assert summary["identifies_error"] == 0.5 and summary["empty_hints"] == 1
+
+
+def _case(index: int, kind: str) -> HintCase:
+    return HintCase(f"c{index}", [{"role": "user", "content": str(index)}], "", "", kind=kind)
+
+
+def test_select_cases_spreads_over_kinds_and_keeps_order():
+    cases = [_case(i, kind) for i, kind in enumerate(["a"] * 6 + ["b"] * 3 + ["c"])]
+    chosen = select_cases(cases, 4, seed=1)
+    assert {c.kind for c in chosen} == {"a", "b", "c"}
+    assert [c.id for c in chosen] == sorted((c.id for c in chosen), key=lambda i: int(i[1:]))
+    assert select_cases(cases, 4, seed=1) == chosen
+    assert select_cases(cases, None) == cases
+
+
+def test_read_cases_dedupes_prompts_and_names_bad_lines(tmp_path):
+    record = {
+        "prompt": [{"role": "user", "content": "hi"}],
+        "chosen": [{"role": "assistant", "content": "x"}],
+        "rejected": [{"role": "assistant", "content": "y"}],
+        "error_kind": "undefined_name",
+        "exception": "NameError",
+        "line": 1,
+        "original_line": "print(a)",
+        "broken_line": "prnt(a)",
+        "token": "prnt",
+        "code": "prnt(a)\n",
+        "fixed_code": "print(a)\n",
+        "id": "p/undefined_name/L1-1",
+    }
+    path = tmp_path / "test.jsonl"
+    path.write_text(json.dumps(record) + "\n" + json.dumps(record) + "\n\n")
+    cases = read_cases(path)
+    assert len(cases) == 1 and cases[0].truth.token == "prnt" and cases[0].kind == "undefined_name"
+    path.write_text(json.dumps(record) + "\n{not json\n")
+    with pytest.raises(ValueError, match="line 2"):
+        read_cases(path)
+    path.write_text(json.dumps({"stdin": "1"}) + "\n")
+    with pytest.raises(ValueError, match="line 1"):
+        read_cases(path)
