@@ -20,6 +20,7 @@ cost of an episode) for the search baselines.
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -55,7 +56,14 @@ def make_agent(name: str, env: gym.Env, seed: int = 0, **hyperparameters) -> Age
     """A new agent of the registered kind `name`."""
     if name not in AGENTS:
         raise ValueError(f"unknown agent {name!r}; choose one of {sorted(AGENTS)}")
-    return AGENTS[name](env, seed=seed, **hyperparameters)
+    cls = AGENTS[name]
+    accepted = inspect.signature(cls.__init__).parameters
+    takes_any = any(p.kind is p.VAR_KEYWORD for p in accepted.values())
+    unknown = sorted(set(hyperparameters) - set(accepted))
+    if unknown and not takes_any:
+        known = [p for p in accepted if p not in ("self", "env", "seed")]
+        raise ValueError(f"the {name!r} agent has no hyperparameter {unknown}; it takes {known}")
+    return cls(env, seed=seed, **hyperparameters)
 
 
 def load_agent(directory: str | Path, env: gym.Env) -> Agent:

@@ -77,6 +77,9 @@ class FixedPlanAgent(Agent):
 class RandomAgent(FixedPlanAgent):
     """One episode of a uniformly random policy (the env's budget scaling applies)."""
 
+    def __init__(self, env: gym.Env, seed: int = 0) -> None:
+        super().__init__(env, seed)
+
     def compute(self):
         rng = np.random.default_rng(self.seed)
         space = self.env.action_space

@@ -125,7 +125,7 @@ class TrainResult:
     agent: Agent
     plan: PruningPlan
     out_dir: Path
-    seconds: float  # wall time of this call's training and planning
+    seconds: float  # wall time of all its episodes (over resumes) and of planning
     resumed_from: int  # episodes already done when this call started
 
 
@@ -184,17 +184,18 @@ def train_agent(
             save_checkpoint(agent, out_dir)
         return None if callback is None else callback(record)
 
-    started = time.perf_counter()
     try:
         agent.train(episodes, on_episode)
     finally:
         bar.close()
         log.close()
     save_checkpoint(agent, out_dir)
+    started = time.perf_counter()
     plan = agent.plan()
-    seconds = time.perf_counter() - started
+    rows = read_metrics(out_dir / "metrics.csv")
+    seconds = sum(r["seconds"] for r in rows) + time.perf_counter() - started
     plan.save(out_dir / "plan.json")
-    plot_curves({name: [read_metrics(out_dir / "metrics.csv")]}, out_dir / "learning_curve.png")
+    plot_curves({name: [rows]}, out_dir / "learning_curve.png")
     return TrainResult(agent, plan, out_dir, seconds, resumed_from)
 
 

@@ -18,9 +18,17 @@ configuration (the default student, on CUDA if measured, in float32), where
 ``env_speed.json`` and ``env_speed.csv`` there. With float32 and bfloat16 both measured,
 it reports how far the bfloat16 episodes' KL lies from the float32 ones (same actions);
 ``--autocast-check`` also measures the forward alone in bfloat16 (autocast, same
-tokens, same pruned weights) against float32.
+tokens, same pruned weights) against float32. Every row also records whether a CUDA
+graph episode's KL equals the eager one's bit for bit and whether ``reset`` restored
+the weights exactly, and the memory of one env copy (RSS, CUDA).
 
-    python bench/env_speed.py --students stub,smollm2 --devices cpu --out results/speed
+Env, naive and floor run in interleaved rounds and report medians, so that a machine
+shared with other jobs slows all three alike. On an oversubscribed CPU use
+``--threads 1``: two OpenMP threads that keep being descheduled ran 4x slower here.
+
+    python bench/env_speed.py --students stub,smollm2 --devices cpu --threads 1 \
+        --out results/speed/cpu
+    bash bench/device_speed.sh "$OUT" smollm2   # the GPU run (see that script)
 """
 
 from __future__ import annotations
@@ -236,6 +244,23 @@ def _graphed(model, inputs: dict, keep: int):
     return graph.replay
 
 
+def exactness(env: gym.Env, plan: np.ndarray, fast_kl: float) -> dict:
+    """Does the fast path (CUDA graphs) give the eager path's KL, and reset the originals?"""
+    unwrapped, result = env.unwrapped, {}
+    pruner, calibration = unwrapped.pruner, unwrapped.calibration
+    if hasattr(pruner, "cuda_graphs") and hasattr(calibration, "cuda_graphs"):
+        pruner.cuda_graphs = calibration.cuda_graphs = False
+        samples: dict[str, list] = defaultdict(list)
+        play_env(env, plan[None], samples)
+        result["graph_vs_eager_kl_equal"] = samples["env_kl"][0] == fast_kl
+        pruner.cuda_graphs = calibration.cuda_graphs = True
+    env.reset(seed=0)
+    units = [unit for layer in pruner.layers for unit in layer]
+    pairs = zip(units, pruner.originals, strict=True)
+    result["reset_bit_exact"] = all(torch.equal(u.weight, o) for u, o in pairs)
+    return result
+
+
 @torch.no_grad()
 def autocast_check(env, actions: np.ndarray, device: str) -> dict:
     """KL with the forward in bf16 (autocast: same tokens, same pruned weights) vs fp32."""
@@ -300,6 +325,7 @@ def measure(spec: str, device: str, dtype: str, args: argparse.Namespace) -> dic
     plans = rng.integers(0, len(unwrapped.ratio_grid), (args.warmup + args.episodes, *shape))
     samples: dict[str, list] = defaultdict(list)
     play_env(env, plans[: args.warmup], defaultdict(list))  # warm-up: caches, CUDA graphs
+    row["env_rss_warm_mb"] = rss_mb() - rss0  # one env copy after episodes, before the naive
     if device.startswith("cuda"):
         row["env_cuda_peak_mb"] = torch.cuda.max_memory_allocated(device) / 2**20 - cuda0
     env.reset(seed=0)  # unpruned, for the floor and the naive reference
@@ -336,6 +362,7 @@ def measure(spec: str, device: str, dtype: str, args: argparse.Namespace) -> dic
     row["naive_kl_rel_diff_max"], row["naive_kl_rel_diff_mean"] = map(
         float, (rel.max(), rel.mean())
     )
+    row.update(exactness(env, timed[0], samples["env_kl"][0]))
     if args.autocast_check and dtype == "float32":
         row.update(autocast_check(env, timed[:4], device))
     row["load_avg_1min"] = os.getloadavg()[0]
@@ -433,6 +460,7 @@ def write(rows: list[dict], args: argparse.Namespace, argv: list[str]) -> None:
         "host": platform.node(),
         "cpu_threads": torch.get_num_threads(),
         "cuda_device": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+        "package": str(Path(llm_prune_gym.__file__).parent),
         "torch": torch.__version__,
         "transformers": transformers.__version__,
         "python": platform.python_version(),

@@ -199,17 +199,22 @@ def _sensitivity_sections(rows: list[dict]) -> list[str]:
     uniform_rows = [r for r in rows if r["analysis"] == "uniform"]
     if uniform_rows:
         criteria = list(dict.fromkeys(r["criterion"] for r in uniform_rows))
-        kl = {(r["criterion"], r["ratio"]): r["kl"] for r in uniform_rows}
-        sparsity = {r["ratio"]: r["model_sparsity"] for r in uniform_rows}
+        cell = {(r["criterion"], r["ratio"]): r for r in uniform_rows}
+        uniform_ratios = sorted({r["ratio"] for r in uniform_rows})
         sections += [
             f"## Pruning criteria: uniform pruning of {uniform_rows[0]['module']}, KL per token",
             "On the calibration prompts Wanda's activations come from; `llm-prune criteria` "
-            "compares them on held-out prompts.",
+            "compares them on held-out prompts. Model sparsity as each criterion applies it "
+            "(Wanda rounds every unit to whole steps of its per-row ranking).",
             report.markdown_table(
-                ["ratio", "model sparsity", *criteria],
+                ["ratio", *(f"model sparsity ({c})" for c in criteria), *criteria],
                 [
-                    (f"{r:g}", f"{sparsity[r]:.2%}", *(kl[(c, r)] for c in criteria))
-                    for r in sorted(sparsity)
+                    (
+                        f"{r:g}",
+                        *(f"{cell[(c, r)]['model_sparsity']:.2%}" for c in criteria),
+                        *(cell[(c, r)]["kl"] for c in criteria),
+                    )
+                    for r in uniform_ratios
                 ],
             ),
         ]
@@ -289,12 +294,12 @@ def _compare_sections(comparison, summary: dict) -> list[str]:
     kl_rows = [
         (
             name,
-            f"{plan.prunable_sparsity:.2%}",
-            f"{plan.model_sparsity:.2%}",
+            f"{summary[f'prunable_sparsity_{name}']:.2%}",
+            f"{summary[f'model_sparsity_{name}']:.2%}",
             summary[f"kl_{name}"],
             f"[{summary[f'kl_{name}_low']:.4g}, {summary[f'kl_{name}_high']:.4g}]",
         )
-        for name, plan in comparison.plans.items()
+        for name in comparison.plans
     ]
     paired_rows = [
         (
@@ -425,12 +430,32 @@ def run_criteria(args: argparse.Namespace) -> int:
         "prompts": _prompts_fact(args.prompts, evaluator.num_prompts, evaluator),
         "wanda activations": f"{args.calibration_prompts} (first {args.calibration_batch})",
     }
+    sections = _criteria_sections(rows, names, evaluator.modules)
+    _write_markdown(out, "criteria", "Pruning criteria on held-out prompts", sections, facts)
+    rounded = [{k: round(v, 6) if isinstance(v, float) else v for k, v in r.items()} for r in rows]
+    print(json.dumps({"out": str(out), "rows": rounded}))
+    return 0
+
+
+def _criteria_sections(rows: list[dict], names: list[str], modules: tuple[str, ...]) -> list[str]:
     first, base = names
     table = report.markdown_table(
-        ["ratio", f"KL {first}", "95% CI", f"KL {base}", "95% CI", f"{first}/{base}", "95% CI"],
+        [
+            "ratio",
+            f"model sparsity ({first})",
+            f"model sparsity ({base})",
+            f"KL {first}",
+            "95% CI",
+            f"KL {base}",
+            "95% CI",
+            f"{first}/{base}",
+            "95% CI",
+        ],
         [
             (
                 f"{r['ratio']:g}",
+                f"{r[f'model_sparsity_{first}']:.2%}",
+                f"{r[f'model_sparsity_{base}']:.2%}",
                 r[f"kl_{first}"],
                 f"[{r[f'kl_{first}_low']:.4g}, {r[f'kl_{first}_high']:.4g}]",
                 r[f"kl_{base}"],
@@ -442,16 +467,13 @@ def run_criteria(args: argparse.Namespace) -> int:
             for r in rows
         ],
     )
-    sections = [
+    return [
         "![criteria](criteria.png)",
-        "Uniform pruning of every module at each ratio; mean of per-batch held-out KL with "
-        "95% percentile-bootstrap intervals over batches (paired for the ratio).",
+        f"Uniform pruning of {', '.join(modules)} in every layer at each ratio; mean of "
+        "per-batch held-out KL per token with 95% percentile-bootstrap intervals over batches "
+        "(paired for the ratio).",
         table,
     ]
-    _write_markdown(out, "criteria", "Pruning criteria on held-out prompts", sections, facts)
-    rounded = [{k: round(v, 6) if isinstance(v, float) else v for k, v in r.items()} for r in rows]
-    print(json.dumps({"out": str(out), "rows": rounded}))
-    return 0
 
 
 def _add_criteria(commands) -> None:

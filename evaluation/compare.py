@@ -20,6 +20,8 @@ from llm_prune_gym import PruningPlan
 from .heldout import HeldOutEvaluator
 from .stats import mean_interval, paired_summary
 
+SUMMARY_COLUMNS = ("kl_", "diff_", "model_sparsity_")  # what a table row keeps of a summary
+
 
 @dataclass
 class Comparison:
@@ -30,12 +32,15 @@ class Comparison:
         kls: per-batch KL of each plan, same order of batches for all.
         criteria: the pruning criterion each plan was applied with.
         tokens: scored tokens per batch.
+        sparsity: (prunable, model) sparsity each plan really applied (see
+            `HeldOutEvaluator.applied_sparsity`).
     """
 
     plans: dict[str, PruningPlan]
     kls: dict[str, np.ndarray]
     criteria: dict[str, str]
     tokens: np.ndarray
+    sparsity: dict[str, tuple[float, float]]
 
     @property
     def reference(self) -> str:
@@ -44,10 +49,11 @@ class Comparison:
     def summary(self, seed: int = 0) -> dict:
         """Flat facts: ``kl_NAME`` (+ ``_low``/``_high``), sparsities, and paired ratios."""
         facts: dict = {"batches": len(self.tokens), "tokens": int(self.tokens.sum())}
-        for name, plan in self.plans.items():
+        for name in self.plans:
             facts |= mean_interval(self.kls[name], seed=seed).to_dict(f"kl_{name}")
-            facts[f"prunable_sparsity_{name}"] = plan.prunable_sparsity
-            facts[f"model_sparsity_{name}"] = plan.model_sparsity
+            facts[f"prunable_sparsity_{name}"], facts[f"model_sparsity_{name}"] = self.sparsity[
+                name
+            ]
         ref = self.reference
         for name in list(self.plans)[1:]:
             paired = paired_summary(self.kls[ref], self.kls[name], seed=seed, prefix="")
@@ -89,7 +95,10 @@ def compare_plans(
         chosen = criterion.get(name) if isinstance(criterion, Mapping) else criterion
         criteria[name] = chosen or plan.criterion
     kls = {name: evaluator.batch_kls(plan, criteria[name]) for name, plan in plans.items()}
-    return Comparison(dict(plans), kls, criteria, evaluator.tokens_per_batch())
+    sparsity = {
+        name: evaluator.applied_sparsity(plan, criteria[name]) for name, plan in plans.items()
+    }
+    return Comparison(dict(plans), kls, criteria, evaluator.tokens_per_batch(), sparsity)
 
 
 def sensitivity_baseline(
@@ -146,7 +155,7 @@ def scaled_comparison(
                 "model_sparsity": target,
                 "prunable_sparsity": scaled.prunable_sparsity,
                 "max_ratio": float(scaled.ratios.max()),
-                **{k: v for k, v in summary.items() if k.startswith(("kl_", "diff_"))},
+                **{k: v for k, v in summary.items() if k.startswith(SUMMARY_COLUMNS)},
             }
         )
         scaled_plans[target] = scaled
@@ -180,8 +189,7 @@ def criteria_comparison(
         rows.append(
             {
                 "ratio": ratio,
-                "model_sparsity": uniform.model_sparsity,
-                **{k: v for k, v in summary.items() if k.startswith(("kl_", "diff_"))},
+                **{k: v for k, v in summary.items() if k.startswith(SUMMARY_COLUMNS)},
             }
         )
     return rows

@@ -217,6 +217,7 @@ def experiment_table(summaries: Sequence[dict]) -> str:
         "KL held-out",
         "hints",
         "identifies error",
+        "names the line",
         "gives away code",
     ]
     if judged:
@@ -230,6 +231,7 @@ def experiment_table(summaries: Sequence[dict]) -> str:
             f"{s['kl_heldout']:.4f}",
             s["n"],
             percent_cell(s, "identifies_error"),
+            percent_cell(s, "names_line"),
             percent_cell(s, "gives_away"),
         ]
         if judged:

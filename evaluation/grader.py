@@ -18,8 +18,9 @@ deliberately simple rules; an LLM judge (:mod:`evaluation.judge`) complements th
 3. **words**: describes the cause in words: a regular expression per error kind
    (``KIND_WORDS``, e.g. *colon* for a missing colon, *base case* / *recursion* for a
    recursion without a base case). Programs whose kind is unknown (a user's own) use
-   the union of the expressions of every kind that raises the same exception. Naming
-   the exception class alone (``NameError``) does not count: the traceback says it.
+   the union of the expressions of every kind that raises the same exception. Exception
+   class names are masked first: naming the class (``ZeroDivisionError``) does not
+   count, the traceback already says it.
 
 ``gives_away`` is true when the hint contains the fix as code:
 
@@ -66,6 +67,7 @@ _LINE_REF = re.compile(
     r"\blines?\b\s*(?:number\s*|no\.?\s*|#\s*)?(\d+(?:\s*(?:,|and|&|or|-|to)\s*\d+)*)",
     re.IGNORECASE,
 )
+_EXCEPTION_NAME = re.compile(r"\b[A-Z]\w*(?:Error|Exception|Interrupt|Warning)\b")
 _NOT_DISTINCTIVE = set(keyword.kwlist) | set(dir(builtins)) | {"indentation"}
 
 _UNDEFINED = r"not defined|undefined|misspel|typo|spell|never (?:been )?(?:defined|created)"
@@ -130,6 +132,11 @@ class Grade:
     identifies_error: bool
     gives_away: bool
     evidence: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def names_line(self) -> bool:
+        """Rule 1 alone: the strictest reading of "identifies the error"."""
+        return any(item.startswith("line ") for item in self.evidence)
 
 
 def code_tokens(text: str) -> list[str]:
@@ -201,8 +208,8 @@ def identification_evidence(hint: str, truth: GroundTruth) -> list[str]:
         if contains([t.lower() for t in code_tokens(hint)], needle):
             evidence.append(f"token {truth.token}")
     pattern = words_for(truth.kind, truth.exception)
-    if pattern:
-        match = re.search(pattern, hint, re.IGNORECASE)
+    if pattern:  # exception names are masked: "ZeroDivisionError" is not "division by zero"
+        match = re.search(pattern, _EXCEPTION_NAME.sub(" ", hint), re.IGNORECASE)
         if match:
             evidence.append(f"words '{match.group(0)}'")
     return evidence

@@ -125,6 +125,21 @@ class HeldOutEvaluator:
             pruner.restore()
         return batch_kls(KLResult(sum(sums) / sum(counts), sums, counts), self.batch_size)
 
+    def applied_sparsity(
+        self, plan: PruningPlan, criterion: str | None = None
+    ) -> tuple[float, float]:
+        """(prunable, model) sparsity the pruner really applies for `plan`.
+
+        Each unit's count is rounded to a whole weight, or for Wanda to a whole step of
+        its per-row ranking, so this can differ slightly from the plan's nominal sparsity.
+        """
+        pruner = self.pruner(criterion or plan.criterion)
+        pruned = sum(
+            pruner.count_for(layer, unit, float(ratio))
+            for (layer, unit), ratio in np.ndenumerate(plan.ratios)
+        )
+        return pruned / float(self.env.sizes.sum()), pruned / float(self.env.total_params)
+
     def tokens_per_batch(self) -> np.ndarray:
         """Scored tokens in each batch (the weights inside each batch's KL)."""
         scored = np.asarray(self.env.calibration.scored)

@@ -252,11 +252,13 @@ def grade_rows(
             result = grade(hint, case.truth)
             row |= {
                 "identifies_error": result.identifies_error,
+                "names_line": result.names_line,
                 "gives_away": result.gives_away,
                 "evidence": "; ".join(result.evidence),
             }
         else:
-            row |= {"identifies_error": None, "gives_away": None, "evidence": "no ground truth"}
+            row |= {"identifies_error": None, "names_line": None, "gives_away": None}
+            row["evidence"] = "no ground truth"
         if verdict is not None:
             row |= verdict.row()
         rows.append(row)
@@ -293,7 +295,8 @@ def _mean(rows: Sequence[dict], key: str, seed: int) -> dict[str, float]:
 def summarise(rows: Sequence[dict], seed: int = 0) -> dict:
     """Rates (Wilson 95%) and judge score means (bootstrap 95%) of a group of hint rows."""
     summary: dict = {"n": len(rows)}
-    summary |= _rate(rows, "identifies_error") | _rate(rows, "gives_away")
+    summary |= _rate(rows, "identifies_error") | _rate(rows, "names_line")
+    summary |= _rate(rows, "gives_away")
     summary["empty_hints"] = sum(1 for r in rows if not str(r["hint"]).strip())
     if any("judge_status" in r for r in rows):
         judged = [r for r in rows if r.get("judge_status") == "ok"]
@@ -334,7 +337,13 @@ def score_cell(summary: dict, key: str) -> str:
 def summary_table(summaries: Sequence[dict], keys: Sequence[str]) -> str:
     """A Markdown table of summaries: grouping keys, counts, rates and judge scores."""
     judged = any("judge_identifies_error" in s for s in summaries)
-    headers = [*keys, "hints", "identifies error (offline)", "gives away (offline)"]
+    headers = [
+        *keys,
+        "hints",
+        "identifies error (offline)",
+        "names the line",
+        "gives away (offline)",
+    ]
     if judged:
         headers += [
             "identifies error (judge)",

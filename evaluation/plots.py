@@ -47,6 +47,8 @@ def plot_sensitivity(rows: Sequence[dict], path: Path, title: str = "") -> Path:
     for module, kls in zip(modules, matrix, strict=True):
         axes[0].plot(ratios, kls, marker="o", label=module)
     axes[0].set(xlabel="pruning ratio (one module type, all layers)", ylabel="KL per token")
+    if np.nanmin(matrix) > 0:  # KL spans decades across ratios: a log scale shows them all
+        axes[0].set_yscale("log")
     axes[0].set_title("module types")
     axes[0].legend(fontsize=8)
     axes[0].grid(alpha=0.3)
@@ -107,7 +109,7 @@ def plot_comparison(comparison: Comparison, path: Path, seed: int = 0, title: st
     intervals = [mean_interval(comparison.kls[n], seed=seed) for n in names]
     means = np.array([i.estimate for i in intervals])
     errors = np.array([[i.estimate - i.low, i.high - i.estimate] for i in intervals]).T
-    labels = [f"{n}\n{comparison.plans[n].prunable_sparsity:.1%}" for n in names]
+    labels = [f"{n}\n{comparison.sparsity[n][0]:.1%}" for n in names]
     bars.bar(labels, means, yerr=errors, capsize=6, color=["tab:green"] + ["tab:gray"] * 5)
     bars.set(ylabel="held-out KL per token (mean over batches)")
     bars.set_title(f"{len(comparison.tokens)} batches, 95% bootstrap CI")

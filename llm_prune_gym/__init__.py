@@ -1,33 +1,37 @@
 """llm-prune-gym: LLM pruning as a Gymnasium environment.
 
 Importing the package registers ``LLMPrune-v0``; ``gym.make("llm_prune_gym:LLMPrune-v0")``
-imports it for you (Gymnasium 1.x reads no entry-point plugins).
+imports it for you (Gymnasium 1.x reads no entry-point plugins). The heavy modules
+(torch, transformers) load on first use of a name below, so ``llm_prune_gym.prompts``
+and the CLI's help stay quick.
 """
 
-from gymnasium.envs.registration import register, registry
+from importlib import import_module
 
-from .calibration import CalibrationSet, KLResult
-from .env import LLMPruneEnv
-from .plan import PruningPlan
-from .prompts import hint_messages, load_prompts
-from .pruning import DEFAULT_MODULES, Pruner
-from .students import Student, load_student
+from gymnasium.envs.registration import register, registry
 
 ENV_ID = "LLMPrune-v0"
 
 if ENV_ID not in registry:  # idempotent: importing twice (or reloading) registers once
     register(id=ENV_ID, entry_point="llm_prune_gym.env:LLMPruneEnv")
 
-__all__ = [
-    "ENV_ID",
-    "DEFAULT_MODULES",
-    "CalibrationSet",
-    "KLResult",
-    "LLMPruneEnv",
-    "Pruner",
-    "PruningPlan",
-    "Student",
-    "hint_messages",
-    "load_prompts",
-    "load_student",
-]
+_EXPORTS = {
+    "CalibrationSet": "calibration",
+    "KLResult": "calibration",
+    "LLMPruneEnv": "env",
+    "PruningPlan": "plan",
+    "hint_messages": "prompts",
+    "load_prompts": "prompts",
+    "DEFAULT_MODULES": "pruning",
+    "Pruner": "pruning",
+    "Student": "students",
+    "load_student": "students",
+}
+
+__all__ = ["ENV_ID", *_EXPORTS]
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'llm_prune_gym' has no attribute {name!r}")
+    return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)

@@ -117,6 +117,7 @@ class CalibrationSet:
         if min(self.scored) < 1:
             raise ValueError("every calibration sequence needs at least one scored token")
         self.cuda_graphs = cuda_graphs_enabled()
+        self._sdpa = getattr(self.model.config, "_attn_implementation", None) == "sdpa"
         self._graphs: OrderedDict[tuple[int, ...], _GraphedKL] = OrderedDict()
         self._requested: set[tuple[int, ...]] = set()
         self._graph_failed = False
@@ -139,7 +140,23 @@ class CalibrationSet:
     @torch.no_grad()
     def logprobs(self, indices: Sequence[int]) -> list[torch.Tensor]:
         """Current model's next-token log-probs at each sequence's scored tokens ([n_i, V])."""
-        return self._logprobs(indices, self.inputs(indices))
+        return self._logprobs(indices, self._model_inputs(indices))
+
+    def _model_inputs(self, indices: Sequence[int]) -> dict[str, torch.Tensor]:
+        """``inputs(indices)`` as every KL forward feeds them to the model.
+
+        Where no sequence is padded, the mask is given as an explicit 4-D causal mask:
+        the model would otherwise use SDPA's ``is_causal`` when eager but build a mask
+        while a CUDA graph is captured, and the two kernels differ in the last bits.
+        With the mask explicit, eager and graphed KLs are bit-identical.
+        """
+        inputs = self.inputs(indices)
+        widths = {len(self.sequences[i]) for i in indices}
+        if len(widths) == 1 and self._sdpa:
+            width = widths.pop()
+            causal = torch.ones(width, width, dtype=torch.bool, device=self.device).tril()
+            inputs["attention_mask"] = causal.expand(len(indices), 1, width, width).contiguous()
+        return inputs
 
     def _logprobs(self, indices: Sequence[int], inputs: dict) -> list[torch.Tensor]:
         keep = max(self.scored[i] for i in indices) + 1
@@ -162,7 +179,10 @@ class CalibrationSet:
         """KL(teacher || current model) per scored token, averaged over the batch's tokens."""
         indices = [int(i) for i in indices]
         graphed = self._graphed(tuple(indices))
-        sums = graphed.replay() if graphed else self._kl_sums(indices, self.inputs(indices))
+        if graphed is not None:
+            sums = graphed.replay()
+        else:
+            sums = self._kl_sums(indices, self._model_inputs(indices))
         totals = sums.tolist()  # the one host sync of an episode
         counts = [self.scored[i] for i in indices]
         return KLResult(sum(totals) / sum(counts), totals, counts)
@@ -170,6 +190,8 @@ class CalibrationSet:
     def _graphed(self, key: tuple[int, ...]) -> _GraphedKL | None:
         """The batch's CUDA graph, captured on its second request; None where not used."""
         if not self.cuda_graphs or self._graph_failed or self.device.type != "cuda":
+            return None
+        if not self._sdpa:  # the masks are explicit (and exact) for SDPA models only
             return None
         if key in self._graphs:
             self._graphs.move_to_end(key)
@@ -225,7 +247,7 @@ class _GraphedKL:
             stream = torch.cuda.Stream()
             stream.wait_stream(torch.cuda.current_stream())
             with torch.cuda.stream(stream):  # warm-up off the capture, as CUDA graphs need
-                inputs = calibration.inputs(indices)
+                inputs = calibration._model_inputs(indices)
                 mask = _layer_attention_mask(model, inputs)
                 if mask is not None:
                     inputs["attention_mask"] = mask

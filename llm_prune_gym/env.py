@@ -66,11 +66,6 @@ class LLMPruneEnv(gym.Env):
     uniform pruning at the target sparsity on the same batch (computed once). A
     positive return beats uniform pruning.
 
-    The weights are written once per episode, at the last step (steps stage the ratios
-    on the host), so a step costs no accelerator work and the episode costs about one
-    forward pass of the pruned model; ``env.model`` is pruned from the last step until
-    the next ``reset``.
-
     ## Starting State
     The unpruned model: all fractions 1, layer index 0. ``reset`` restores every
     pruned weight bit-exactly. With ``sampling="sample"`` each episode draws
@@ -202,9 +197,7 @@ class LLMPruneEnv(gym.Env):
         ratios = self.ratio_grid[action]
         if self.target_sparsity is not None:
             ratios = self._within_budget(ratios)
-        # Steps only record counts on the host; the weights are written once, before the
-        # terminal forward pass (one CUDA graph on a GPU), so a step never syncs.
-        self.pruner.stage_layer(self._layer, ratios.tolist())
+        self.pruner.prune_layer(self._layer, ratios.tolist())
         self._ratios[self._layer] = (
             np.array(self.pruner.pruned[self._layer]) / self.sizes[self._layer]
         )
@@ -214,7 +207,6 @@ class LLMPruneEnv(gym.Env):
         info = self._info()
         if terminated:
             self._needs_reset = True
-            self.pruner.commit()
             kl = self.calibration.kl(self._batch)
             info["kl"] = kl.mean
             info["plan"] = self.current_plan().to_dict()

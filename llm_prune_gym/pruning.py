@@ -7,12 +7,11 @@ weights then writes ``where(rank < n, 0, original)``: no sort, no index list, an
 same elementwise kernel for every ratio, so restoring (``n = 0``) is a bit-exact copy
 of the kept original.
 
-Pruning can be *staged*: :meth:`Pruner.stage_layer` records a layer's counts on the
-host and touches no weight; :meth:`Pruner.commit` writes every staged unit at once.
-The environment stages one layer per step and commits before its terminal forward
-pass, so a step never waits on the accelerator. On CUDA, a commit replays one
-captured CUDA graph that rewrites all units from a device tensor of counts: one
-launch whatever the plan, instead of a few hundred small kernels.
+On CUDA every write replays a captured CUDA graph that rewrites the units from a
+device tensor of counts: one launch per step (one graph per layer) or per restore (one
+for all units) instead of a few hundred small kernels, and no host sync. Pruning can
+also be *staged*: :meth:`Pruner.stage_layer` records a layer's counts on the host and
+:meth:`Pruner.commit` writes every staged unit at once (one launch for a whole plan).
 
 Criteria:
 
@@ -149,10 +148,12 @@ class Pruner:
         self.pruned = [[0] * len(self.modules) for _ in self.layers]  # weights zeroed per unit
         self.cuda_graphs = cuda_graphs_enabled()
         self._written = [0] * len(self.units)  # the count each unit's weights hold now
-        self._graph: torch.cuda.CUDAGraph | None = None
+        self._graphs: dict[int | None, torch.cuda.CUDAGraph] = {}
         self._graph_counts: torch.Tensor | None = None
         self._graph_pointers: list[int] = []
         self._graph_failed = False
+        devices = {original.device for original in self.originals}
+        self._one_cuda_device = len(devices) == 1 and devices.pop().type == "cuda"
         self._zeros: dict[tuple, torch.Tensor] = {}  # a 0-dim zero per dtype and device
 
     @property
@@ -185,7 +186,8 @@ class Pruner:
         if not changed:
             return
         if self._use_graph():
-            if self._replay(targets):
+            layers = {index // len(self.modules) for index in changed}
+            if self._replay(targets, layers.pop() if len(layers) == 1 else None):
                 self._written = targets
                 return
             changed = range(len(self.units))  # a failed capture may have written any unit
@@ -239,31 +241,40 @@ class Pruner:
             torch.where(self.ranks[index] < count, zero, original, out=weight)
 
     def _use_graph(self) -> bool:
-        device = self.originals[0].device
-        return (
-            self.cuda_graphs
-            and not self._graph_failed
-            and device.type == "cuda"
-            and all(o.device == device for o in self.originals)
-        )
+        return self.cuda_graphs and self._one_cuda_device and not self._graph_failed
 
-    def _replay(self, targets: list[int]) -> bool:
-        """Write all units by replaying the captured graph; False if it cannot be captured."""
-        pointers = [lin.weight.data_ptr() for lin in self.units]
-        if self._graph is None or pointers != self._graph_pointers:
+    def _replay(self, targets: list[int], layer: int | None) -> bool:
+        """Write `layer`'s units (None: all units) by replaying its CUDA graph.
+
+        Returns False if the graphs cannot be captured. The counts travel in one small
+        non-blocking copy; nothing waits for the GPU.
+        """
+        # A graph writes to the addresses it was captured with: recapture if the model's
+        # weights moved (checking only the units this replay writes keeps a step cheap).
+        scope = range(len(self.units)) if layer is None else self._scope(layer)
+        if not self._graphs or any(
+            self.units[i].weight.data_ptr() != self._graph_pointers[i] for i in scope
+        ):
             try:
-                self._capture(pointers)
+                self._capture([lin.weight.data_ptr() for lin in self.units])
             except Exception as error:  # capture is an optimisation: fall back to eager
                 warnings.warn(f"pruning without CUDA graphs: {error}", stacklevel=3)
-                self._graph, self._graph_failed = None, True
+                self._graphs, self._graph_failed = {}, True
                 return False
-        counts = torch.tensor(targets, dtype=torch.int32).pin_memory()
+            layer = None  # the capture's warm-up wrote the originals everywhere
+        counts = torch.tensor(targets, dtype=torch.int32, pin_memory=True)
         self._graph_counts.copy_(counts, non_blocking=True)  # the pinned block is kept until done
-        self._graph.replay()
+        self._graphs[layer].replay()
         return True
 
+    def _scope(self, layer: int) -> range:
+        return range(layer * len(self.modules), (layer + 1) * len(self.modules))
+
     def _capture(self, pointers: list[int]) -> None:
+        """One graph per layer (a step's write) and one for all units (restore, apply)."""
         device = self.originals[0].device
+        scopes = {None: range(len(self.units))}
+        scopes.update({layer: self._scope(layer) for layer in range(self.num_layers)})
         with torch.cuda.device(device):
             self._graph_counts = torch.zeros(len(self.units), dtype=torch.int32, device=device)
             counts = self._graph_counts.unbind()
@@ -273,8 +284,11 @@ class Pruner:
                 for index, count in enumerate(counts):
                     self._write(index, count)
             torch.cuda.current_stream().wait_stream(stream)
-            graph = torch.cuda.CUDAGraph()
-            with torch.cuda.graph(graph):
-                for index, count in enumerate(counts):
-                    self._write(index, count)
-        self._graph, self._graph_pointers = graph, pointers
+            pool = torch.cuda.graph_pool_handle()  # replays never overlap: share the scratch
+            graphs = {}
+            for scope, indices in scopes.items():
+                graphs[scope] = torch.cuda.CUDAGraph()
+                with torch.cuda.graph(graphs[scope], pool=pool):
+                    for index in indices:
+                        self._write(index, counts[index])
+        self._graphs, self._graph_pointers = graphs, pointers

@@ -19,12 +19,24 @@ from llm_prune_gym import LLMPruneEnv, PruningPlan, load_student
 from llm_prune_gym.cli import main as cli_main
 
 TARGET = 0.15
+# Short prompts keep the stub's forward passes (byte tokens) cheap in the longer tests.
+PROMPTS = [
+    "NameError: name 'total' is not defined",
+    "IndexError: list index out of range",
+    "TypeError: can only concatenate str (not 'int') to str",
+    "ZeroDivisionError: division by zero",
+]
 
 
 @pytest.fixture(scope="module")
 def budget_env():
     return LLMPruneEnv(
-        student="stub", batch_size=4, answer_tokens=8, target_sparsity=TARGET, reward="budget"
+        student="stub",
+        prompts=PROMPTS,
+        batch_size=4,
+        answer_tokens=8,
+        target_sparsity=TARGET,
+        reward="budget",
     )
 
 
@@ -53,8 +65,11 @@ def test_every_agent_trains_and_the_same_seed_gives_the_same_plan(budget_env, na
     assert set(records[0]) >= {"episode", "return", "kl", "prunable_sparsity"}
 
 
-def test_baselines_that_allocate_a_budget_need_a_target(stub_kwargs):
-    env = LLMPruneEnv(**stub_kwargs)  # the paper's reward: agents pick their own sparsity
+def test_paper_reward_mode_learned_agents_pick_their_sparsity_baselines_need_one(stub_kwargs):
+    env = LLMPruneEnv(**stub_kwargs, prompts=PROMPTS)  # no target: the paper's reward
+    for name in ("a2c", "sb3-ppo", "sb3-a2c", "random"):
+        plan = make_agent(name, env, seed=0).train(2).plan()
+        assert 0 < plan.prunable_sparsity <= 0.3 + 1e-3
     for name in ("uniform", "sensitivity", "owl", "random-search", "evolution"):
         with pytest.raises(ValueError, match="target sparsity"):
             make_agent(name, env)
@@ -63,6 +78,8 @@ def test_baselines_that_allocate_a_budget_need_a_target(stub_kwargs):
     assert agent.plan().prunable_sparsity == pytest.approx(0.1)
     with pytest.raises(ValueError, match="unknown agent"):
         make_agent("dqn", env)
+    with pytest.raises(ValueError, match="no hyperparameter"):
+        make_agent("a2c", env, learning_rate=1e-3)  # the A2C has actor_lr and critic_lr
 
 
 def test_a_user_registers_an_agent_with_one_class(budget_env, tmp_path):
@@ -247,7 +264,12 @@ def free_units_env():
             layer.self_attn.q_proj.weight.zero_()
             layer.mlp.gate_proj.weight.zero_()
     return LLMPruneEnv(
-        student=student, batch_size=4, answer_tokens=8, target_sparsity=0.12, reward="budget"
+        student=student,
+        prompts=PROMPTS,
+        batch_size=4,
+        answer_tokens=8,
+        target_sparsity=0.12,
+        reward="budget",
     )
 
 
@@ -258,21 +280,28 @@ def test_sensitivity_finds_the_free_units(free_units_env):
 
 
 @pytest.mark.parametrize(
-    "name, kwargs",
+    "name, episodes, kwargs",
     [
-        # The paper's lr 2e-5 and x0.999 epsilon decay need thousands of episodes; a test
-        # of a few hundred passes stronger settings explicitly.
-        ("a2c", {"actor_lr": 1e-3, "critic_lr": 1e-3, "eps_decay": 0.98, "hidden": 64}),
-        ("sb3-ppo", {"learning_rate": 1e-3}),
+        # The paper's lr 2e-5, x0.999 epsilon decay and entropy bonus need thousands of
+        # episodes; a test of a few hundred passes stronger settings explicitly (measured:
+        # calibration KL 0 to 0.0011 over seeds 0-3, random's 0.0099).
+        (
+            "a2c",
+            300,
+            {"actor_lr": 1e-3, "critic_lr": 1e-3, "eps_decay": 0.98, "ent_coef": 0.0, "hidden": 64},
+        ),
+        ("sb3-ppo", 150, {"learning_rate": 1e-3, "batch_size": 16}),  # 4-episode rollouts
     ],
 )
-def test_learned_agents_beat_random_where_some_units_are_free(free_units_env, name, kwargs):
+def test_learned_agents_beat_random_where_some_units_are_free(
+    free_units_env, name, episodes, kwargs
+):
     random_kls = [
         make_agent("random", free_units_env, seed=s).train(1).plan().metadata["calibration_kl"]
         for s in range(5)
     ]
     agent = make_agent(name, free_units_env, seed=0, **kwargs)
-    agent.train(300)
+    agent.train(episodes)
     learned = agent.plan().metadata["calibration_kl"]
     assert learned < 0.3 * np.mean(random_kls), (learned, random_kls)
 
@@ -300,7 +329,8 @@ def test_train_command_writes_a_run_and_resumes(tmp_path, capsys):
     assert cli_main([*common, "--episodes", "4"]) == 0
     first = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert first["prunable_sparsity"] == pytest.approx(0.15, abs=1e-3)
-    assert first["kl_ratio"] == pytest.approx(first["heldout_kl"] / first["uniform_heldout_kl"])
+    ratio = first["heldout_kl"] / first["uniform_heldout_kl"]
+    assert first["kl_ratio"] == pytest.approx(ratio, rel=1e-3)  # the JSON rounds to 6 digits
     assert cli_main([*common, "--episodes", "6", "--resume"]) == 0
     second = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert second["resumed_from"] == 4 and second["episodes"] == 6

@@ -113,7 +113,9 @@ def test_grader_rules_on_hand_written_hints(truth, hint, identifies, gives_away)
 
 def test_each_rule_leaves_evidence():
     assert grade("Check line 4.", NAME_BUG).evidence == ("line 4",)
+    assert grade("Check line 4.", NAME_BUG).names_line
     assert grade("What is totl?", NAME_BUG).evidence == ("token totl",)
+    assert not grade("What is totl?", NAME_BUG).names_line
     assert "words" in grade("It is a typo.", NAME_BUG).evidence[0]
     assert grade("Just write `print(total)`.", NAME_BUG).evidence == (
         "fixed line 'print(total)'",
@@ -123,6 +125,9 @@ def test_each_rule_leaves_evidence():
 
 def test_exception_name_alone_is_not_identification():
     assert not grade("You got a NameError.", NAME_BUG).identifies_error
+    truth = GroundTruth(lines=(2,), fixed_lines=("a = 2",), kind="division_by_zero")
+    assert not grade("Python raised a ZeroDivisionError.", truth).identifies_error
+    assert grade("You divide by a value that is zero.", truth).identifies_error
 
 
 def test_builtin_tokens_are_not_distinctive():

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The GPU run of bench/env_speed.py on the device machine (../shared/device/README.md).
+# Carried in .speed-device/ (ignored): model-a/ and model-b/ (the GGUF in two parts, one
+# per call), wheels/ (gymnasium, farama-notifications, gguf, stable-baselines3) and old/
+# (llm_prune_gym as of commit 085a800, the "before").
+# Usage: bash bench/device_speed.sh DIR [stub|smollm2|stub,smollm2] (smollm2 once assembled)
+set -uo pipefail
+out=${1:?output folder}
+wanted=${2:-stub,smollm2}
+carry=.speed-device
+cache=/root/cache
+gguf=$cache/SmolLM2-135M-Instruct.Q4_1.gguf
+mkdir -p "$cache" "$out"
+if [ -f "$gguf" ] && [ "$(md5sum <"$gguf" | cut -c1-32)" != a1231443440b107ff29f02bdb38c9d0a ]; then
+  rm -f "$gguf"
+fi
+if [ ! -f "$gguf" ]; then
+  [ -f $carry/model-a/part.aa ] && cp $carry/model-a/part.aa "$cache/part.aa"
+  if [ -f "$cache/part.aa" ] && ls $carry/model-b/part.* >/dev/null 2>&1; then
+    cat $carry/model-b/part.* >>"$cache/part.aa" && mv "$cache/part.aa" "$gguf"
+    md5sum "$gguf"
+  fi
+fi
+[ -d /tmp/site/gymnasium ] || python3 -m pip install -q --no-index --no-deps --no-compile \
+  --upgrade --target /tmp/site $carry/wheels/*.whl
+export PYTHONPATH=/tmp/site:$PWD LLM_PRUNE_GYM_CACHE=$cache/lpg PYTHONUNBUFFERED=1
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
+students=${wanted/smollm2/$gguf}
+[ -f "$gguf" ] || students=stub
+python3 bench/env_speed.py --students "$students" --headline "$gguf" --devices cuda \
+  --dtypes float32,bfloat16 --episodes 200 --warmup 3 --naive-episodes 3 --floor-repeats 50 \
+  --autocast-check --threads 8 --out "$out/after" 2>&1 | tee -a "$out/log.txt"
+if [[ "$students" == *"$gguf"* ]]; then
+  PYTHONPATH=$PWD/$carry/old:/tmp/site python3 bench/env_speed.py --students "$gguf" \
+    --headline "$gguf" --devices cuda --dtypes float32 --episodes 20 --warmup 2 \
+    --naive-episodes 2 --floor-repeats 10 --threads 8 --out "$out/before" 2>&1 | tee -a "$out/log.txt"
+fi
