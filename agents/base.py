@@ -77,7 +77,9 @@ class Agent:
 
     Subclasses implement `train` and `plan`, and `_state`/`_restore` (plus
     `_save_files`/`_load_files` for tensors) so a checkpoint taken after any
-    episode resumes exactly.
+    episode resumes there. The A2C and the baselines save every RNG, so a resumed
+    run equals an uninterrupted one; SB3 agents lose the rollout in progress.
+    Hyperparameters go into ``state.json``, so they must be JSON values.
     """
 
     name: ClassVar[str] = ""

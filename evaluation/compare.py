@@ -51,18 +51,15 @@ class Comparison:
         facts: dict = {"batches": len(self.tokens), "tokens": int(self.tokens.sum())}
         for name in self.plans:
             facts |= mean_interval(self.kls[name], seed=seed).to_dict(f"kl_{name}")
-            facts[f"prunable_sparsity_{name}"], facts[f"model_sparsity_{name}"] = self.sparsity[
-                name
-            ]
+            prunable, model = self.sparsity[name]
+            facts[f"prunable_sparsity_{name}"] = prunable
+            facts[f"model_sparsity_{name}"] = model
         ref = self.reference
         for name in list(self.plans)[1:]:
-            paired = paired_summary(self.kls[ref], self.kls[name], seed=seed, prefix="")
-            facts[f"kl_{ref}_over_{name}"] = paired["ratio"]
-            facts[f"kl_{ref}_over_{name}_low"] = paired["ratio_low"]
-            facts[f"kl_{ref}_over_{name}_high"] = paired["ratio_high"]
-            facts[f"diff_{ref}_minus_{name}"] = paired["diff"]
-            facts[f"diff_{ref}_minus_{name}_low"] = paired["diff_low"]
-            facts[f"diff_{ref}_minus_{name}_high"] = paired["diff_high"]
+            paired = paired_summary(self.kls[ref], self.kls[name], seed=seed)
+            for bound in ("", "_low", "_high"):
+                facts[f"kl_{ref}_over_{name}{bound}"] = paired[f"ratio{bound}"]
+                facts[f"diff_{ref}_minus_{name}{bound}"] = paired[f"diff{bound}"]
             facts[f"{ref}_beats_{name}_share"] = paired["wins"]
         return facts
 

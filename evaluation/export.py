@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import torch
 from safetensors import safe_open
 from torch import nn
 from transformers import AutoModelForCausalLM
@@ -106,6 +107,17 @@ def sparsity_report(
     }
 
 
+@torch.no_grad()
+def zeros_before_pruning(model: nn.Module, folder: Path) -> int:
+    """Exact zeros the unpruned `model` already has in the tensors saved in `folder`.
+
+    Quantized checkpoints (SmolLM2's GGUF) dequantize some weights to exactly 0; they
+    count as zeros in the saved file but were not pruned.
+    """
+    state = model.state_dict()
+    return sum(int((state[name] == 0).sum()) for name in count_zeros(folder) if name in state)
+
+
 @contextmanager
 def scoring_model(calibration: CalibrationSet, model: nn.Module) -> Iterator[None]:
     """Let `calibration` score `model` against its cached teacher, then switch back.
@@ -144,6 +156,9 @@ def export_pruned(env: LLMPruneEnv, plan: PruningPlan, out: Path) -> dict:
     kl_in_env = env.evaluate_plan(plan).mean
     save_pruned(env, plan, out)
     report = sparsity_report(out, unit_tensor_names(env.model, env), plan)
+    report["zeros_before"] = zeros_before_pruning(env.model, out)
+    added = report["zeros"] - report["zeros_before"]
+    report["pruned_model_sparsity"] = added / report["total_params"]
     report["kl_in_env"] = kl_in_env
     report["kl_reloaded"] = reloaded_kl(env, out)
     report["kl_prompts"] = len(env.calibration)
@@ -154,6 +169,19 @@ def export_pruned(env: LLMPruneEnv, plan: PruningPlan, out: Path) -> dict:
 
 def report_markdown(report: dict, plan: PruningPlan) -> str:
     """The sparsity report as Markdown: totals, per module type, and the layer x module table."""
+    totals = [
+        ("whole model, all zeros", f"{report['model_sparsity']:.3%}", ""),
+        (
+            "whole model, zeros added by pruning",
+            f"{report['pruned_model_sparsity']:.3%}",
+            f"{report['planned_model_sparsity']:.3%}",
+        ),
+        (
+            "prunable units",
+            f"{report['prunable_sparsity']:.3%}",
+            f"{report['planned_prunable_sparsity']:.3%}",
+        ),
+    ]
     module_rows = [
         (m, f"{v['params']:,}", f"{v['zeros']:,}", f"{v['sparsity']:.2%}")
         for m, v in report["modules"].items()
@@ -165,34 +193,18 @@ def report_markdown(report: dict, plan: PruningPlan) -> str:
         (layer, *(f"{row[m]:.1%}" for m in plan.modules)) for layer, row in sorted(grid.items())
     ]
     name = re.sub(r"[|\n]", " ", str(report["model"])) or "student"
-    return (
-        "\n\n".join(
-            [
-                f"# Pruned {name} ({report['criterion']})",
-                "Measured by counting exact zeros in the saved safetensors weights.",
-                markdown_table(
-                    ["", "measured", "planned"],
-                    [
-                        (
-                            "whole model",
-                            f"{report['model_sparsity']:.3%}",
-                            f"{report['planned_model_sparsity']:.3%}",
-                        ),
-                        (
-                            "prunable units",
-                            f"{report['prunable_sparsity']:.3%}",
-                            f"{report['planned_prunable_sparsity']:.3%}",
-                        ),
-                    ],
-                ),
-                f"KL per token on {report['kl_prompts']} calibration prompts: in the env "
-                f"{report['kl_in_env']:.6f}, after reloading with transformers "
-                f"{report['kl_reloaded']:.6f}.",
-                "## Per module type",
-                markdown_table(["module", "params", "zeros", "sparsity"], module_rows),
-                "## Per layer",
-                markdown_table(["layer", *plan.modules], layer_rows),
-            ]
-        )
-        + "\n"
-    )
+    sections = [
+        f"# Pruned {name} ({report['criterion']})",
+        "Measured by counting exact zeros in the saved safetensors weights; "
+        f"{report['zeros_before']:,} of them were zero before pruning (a quantized "
+        "checkpoint has some).",
+        markdown_table(["", "measured", "planned"], totals),
+        f"KL per token on {report['kl_prompts']} calibration prompts: in the env "
+        f"{report['kl_in_env']:.6f}, after reloading with transformers "
+        f"{report['kl_reloaded']:.6f}.",
+        "## Per module type",
+        markdown_table(["module", "params", "zeros", "sparsity"], module_rows),
+        "## Per layer",
+        markdown_table(["layer", *plan.modules], layer_rows),
+    ]
+    return "\n\n".join(sections) + "\n"

@@ -90,15 +90,14 @@ def ratio_interval(
 
 
 def paired_summary(
-    plan: Sequence[float], baseline: Sequence[float], seed: int = 0, prefix: str = ""
+    plan: Sequence[float], baseline: Sequence[float], seed: int = 0
 ) -> dict[str, float]:
     """Mean per-batch difference plan - baseline and the ratio of means, each with its CI.
 
     Also the share of batches where the plan's KL is lower (a sign-test view).
     """
     plan, baseline = np.asarray(plan, dtype=np.float64), np.asarray(baseline, dtype=np.float64)
-    summary = {}
-    summary |= mean_interval(plan - baseline, seed=seed).to_dict(f"{prefix}diff")
-    summary |= ratio_interval(plan, baseline, seed=seed).to_dict(f"{prefix}ratio")
-    summary[f"{prefix}wins"] = float(np.mean(plan < baseline))
+    summary = mean_interval(plan - baseline, seed=seed).to_dict("diff")
+    summary |= ratio_interval(plan, baseline, seed=seed).to_dict("ratio")
+    summary["wins"] = float(np.mean(plan < baseline))
     return summary

@@ -63,8 +63,15 @@ def test_sparsity_report_counts_the_saved_zeros(env, tmp_path):
     expected = [count for row in env.pruner.pruned for count in row]
     env.pruner.restore()
     assert [unit["zeros"] for unit in report["units"]] == expected
-    assert report["prunable_sparsity"] == pytest.approx(plan.prunable_sparsity, abs=16 / 1e4)
-    assert report["zeros"] >= report["prunable_zeros"]  # plus any zeros the model already had
+    units = plan.ratios.size  # each unit rounds its count to a whole weight
+    assert report["prunable_sparsity"] == pytest.approx(
+        plan.prunable_sparsity, abs=units / report["prunable_params"]
+    )
+    # The stub's other zeros (its padding embedding row) were there before pruning.
+    assert report["zeros_before"] == report["zeros"] - report["prunable_zeros"] > 0
+    assert report["pruned_model_sparsity"] == pytest.approx(
+        plan.model_sparsity, abs=units / report["total_params"]
+    )
     assert report["total_params"] == env.total_params
     saved = json.loads((tmp_path / "model" / "pruning_report.json").read_text())
     assert saved["units"] == report["units"]
