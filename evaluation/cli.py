@@ -501,7 +501,13 @@ def run_export(args: argparse.Namespace) -> int:
     if args.model_sparsity is not None:
         plan = plan.scaled(model_sparsity=args.model_sparsity)
     result = export_pruned(env, plan, out)
-    keys = ("model_sparsity", "prunable_sparsity", "kl_in_env", "kl_reloaded")
+    keys = (
+        "model_sparsity",
+        "pruned_model_sparsity",
+        "prunable_sparsity",
+        "kl_in_env",
+        "kl_reloaded",
+    )
     print(json.dumps({"out": str(out), **{k: round(result[k], 6) for k in keys}}))
     return 0
 
