@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import inspect
 import json
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
@@ -72,7 +73,7 @@ def load_agent(directory: str | Path, env: gym.Env) -> Agent:
     return AGENTS[state["agent"]].load(directory, env)
 
 
-class Agent:
+class Agent(ABC):
     """Base class: holds the env, the seed, the episode count and the hyperparameters.
 
     Subclasses implement `train` and `plan`, and `_state`/`_restore` (plus
@@ -101,11 +102,13 @@ class Agent:
 
     # -- the protocol -----------------------------------------------------------
 
+    @abstractmethod
     def train(self, episodes: int, callback: EpisodeCallback | None = None) -> Agent:
-        raise NotImplementedError
+        """Play `episodes` more episodes (the total counts across resumes)."""
 
+    @abstractmethod
     def plan(self) -> PruningPlan:
-        raise NotImplementedError
+        """The agent's plan (learned agents: the greedy policy's rollout)."""
 
     def save(self, directory: str | Path) -> Path:
         """Write everything needed to resume: ``state.json`` plus the agent's own files."""
@@ -143,13 +146,16 @@ class Agent:
         return {}
 
     def _restore(self, state: dict) -> None:
-        pass
+        """Hook: put back what `_state` returned (nothing by default)."""
+        return None
 
     def _save_files(self, directory: Path) -> None:
-        pass
+        """Hook: write tensors beside `state.json` (nothing by default)."""
+        return None
 
     def _load_files(self, directory: Path) -> None:
-        pass
+        """Hook: read what `_save_files` wrote (nothing by default)."""
+        return None
 
     # -- helpers --------------------------------------------------------------
 

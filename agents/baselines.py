@@ -9,6 +9,7 @@ Ratios are continuous in ``[0, max(grid)]``, not snapped to the grid.
 from __future__ import annotations
 
 import time
+from abc import abstractmethod
 
 import gymnasium as gym
 import numpy as np
@@ -36,9 +37,9 @@ class FixedPlanAgent(Agent):
         super().__init__(env, seed, **hyperparameters)
         self._plan: PruningPlan | None = None
 
+    @abstractmethod
     def compute(self) -> tuple[PruningPlan, float, float]:
         """The plan, its episode return and its calibration KL."""
-        raise NotImplementedError
 
     def train(self, episodes: int, callback: EpisodeCallback | None = None) -> FixedPlanAgent:
         if self.episodes_done > 0 and self._plan is not None:

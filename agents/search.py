@@ -15,6 +15,7 @@ plan is the best one scored.
 from __future__ import annotations
 
 import time
+from abc import abstractmethod
 
 import gymnasium as gym
 import numpy as np
@@ -51,8 +52,9 @@ class SearchAgent(Agent):
         self.best: np.ndarray | None = None
         self.best_return, self.best_kl = -np.inf, np.nan
 
+    @abstractmethod
     def propose(self) -> np.ndarray:
-        raise NotImplementedError
+        """The next candidate ratios (L x K) to score."""
 
     def observe(self, ratios: np.ndarray, ret: float) -> None:
         """Learn from a scored proposal (random search needs nothing)."""
