@@ -13,8 +13,14 @@
   and 1e-4 (critic).
 
 Every one of these is a constructor argument whose default is the report's value.
-The paper's slow schedule suits thousands of episodes; short runs (tests, a
-10-minute CPU demo) pass a faster ``eps_decay`` and larger learning rates.
+One more, ``n_steps`` (default 1, the report's update), generalises the update to
+Mnih et al.'s n-step A2C: every ``n_steps`` steps (and at the episode's end) one
+gradient step on the batch of transitions, each with the n-step return
+``R_t = r_t + gamma * r_{t+1} + ... + gamma^n * V(s_{t+n})`` in place of the TD
+target. With ``n_steps=None`` (whole episodes) the terminal reward reaches every
+step of the episode directly instead of through a critic that first has to learn the
+value of every partial plan; on this env that is what makes the agent learn
+(see ``results/RESULTS.md``).
 """
 
 from __future__ import annotations
@@ -79,29 +85,36 @@ class A2CLosses:
     advantage: torch.Tensor
 
 
+def n_step_returns(rewards: list[float], bootstrap: float, gamma: float) -> list[float]:
+    """``R_t = r_t + gamma * R_{t+1}``, starting from ``bootstrap`` after the last reward."""
+    returns, running = [], bootstrap
+    for reward in reversed(rewards):
+        running = reward + gamma * running
+        returns.append(running)
+    return returns[::-1]
+
+
 def a2c_losses(
     actor: Actor,
     critic: Critic,
     obs: torch.Tensor,
     action: torch.Tensor,
-    reward: float,
-    next_obs: torch.Tensor,
-    terminated: bool,
-    gamma: float,
+    returns: torch.Tensor,
     ent_coef: float,
 ) -> A2CLosses:
-    """The one-step actor-critic losses of a single transition (s, a, r, s')."""
-    dist = Categorical(logits=actor(obs))  # a batch of `heads` categoricals
-    log_prob = dist.log_prob(action).sum()  # log pi(a|s) of the joint action
-    entropy = dist.entropy().sum()
-    value = critic(obs)
-    with torch.no_grad():
-        next_value = torch.zeros_like(value) if terminated else critic(next_obs)
-    advantage = reward + gamma * next_value - value  # the TD error
+    """The actor-critic losses of a batch of states, actions and their (n-step) returns.
+
+    Shapes: ``obs [T, D]``, ``action [T, heads]``, ``returns [T]``; losses are means
+    over the batch (``T = 1`` is the report's one-step update).
+    """
+    dist = Categorical(logits=actor(obs))  # [T, heads] categoricals
+    log_prob = dist.log_prob(action).sum(-1)  # log pi(a|s) of each joint action
+    entropy = dist.entropy().sum(-1)
+    advantage = returns - critic(obs)
     return A2CLosses(
-        actor=-advantage.detach() * log_prob - ent_coef * entropy,
-        critic=advantage.pow(2),
-        entropy=entropy.detach(),
+        actor=(-advantage.detach() * log_prob - ent_coef * entropy).mean(),
+        critic=advantage.pow(2).mean(),
+        entropy=entropy.detach().mean(),
         advantage=advantage.detach(),
     )
 
@@ -160,8 +173,11 @@ class A2CAgent(Agent):
         eps_decay: float = 0.999,
         eps_min: float = 0.001,
         max_grad_norm: float = 0.5,
+        n_steps: int | None = 1,
         device: str = "auto",
     ) -> None:
+        if n_steps is not None and n_steps < 1:
+            raise ValueError("n_steps must be at least 1 (or None: whole episodes)")
         super().__init__(
             env,
             seed,
@@ -174,12 +190,14 @@ class A2CAgent(Agent):
             eps_decay=eps_decay,
             eps_min=eps_min,
             max_grad_norm=max_grad_norm,
+            n_steps=n_steps,
             device=device,
         )
         if device == "auto":
             device = "cuda" if torch.cuda.is_available() else "cpu"
         self.device = torch.device(device)
         self.gamma, self.ent_coef, self.max_grad_norm = gamma, ent_coef, max_grad_norm
+        self.n_steps = n_steps
         self.eps_start, self.eps_decay, self.eps_min = eps_start, eps_decay, eps_min
         self.epsilon = eps_start
         obs_dim = env.observation_space.shape[0]
@@ -218,21 +236,22 @@ class A2CAgent(Agent):
 
     # -- learning -------------------------------------------------------------
 
-    def update(self, obs, action, reward, next_obs, terminated) -> A2CLosses:
-        """One gradient step of each network on one transition."""
+    def update(self, transitions, next_obs, terminated) -> A2CLosses:
+        """One gradient step of each network on `transitions`, a list of (s, a, r)."""
         with single_thread(self.device):
-            return self._update(obs, action, reward, next_obs, terminated)
+            return self._update(transitions, next_obs, terminated)
 
-    def _update(self, obs, action, reward, next_obs, terminated) -> A2CLosses:
+    def _update(self, transitions, next_obs, terminated) -> A2CLosses:
+        obs, actions, rewards = zip(*transitions, strict=True)
+        with torch.no_grad():
+            bootstrap = 0.0 if terminated else self.critic(self._tensor(next_obs)).item()
+        returns = n_step_returns(list(rewards), bootstrap, self.gamma)
         losses = a2c_losses(
             self.actor,
             self.critic,
-            self._tensor(obs),
-            torch.as_tensor(action, device=self.device),
-            float(reward),
-            self._tensor(next_obs),
-            terminated,
-            self.gamma,
+            self._tensor(np.stack(obs)),
+            torch.as_tensor(np.stack(actions), device=self.device),
+            self._tensor(np.array(returns)),
             self.ent_coef,
         )
         for loss, network, optimizer in (
@@ -249,14 +268,19 @@ class A2CAgent(Agent):
         while self.episodes_done < episodes:
             started = time.perf_counter()
             obs, _ = self._reset()
-            total, done, history = 0.0, False, []
+            total, done, history, transitions = 0.0, False, [], []
             while not done:
                 action = self.act(obs, self.epsilon)
                 next_obs, reward, terminated, truncated, info = self.env.step(action)
-                losses = self.update(obs, action, reward, next_obs, terminated)
-                history.append((losses.actor.item(), losses.critic.item(), losses.entropy.item()))
+                transitions.append((obs, action, reward))
                 total += reward
                 obs, done = next_obs, terminated or truncated
+                if len(transitions) == self.n_steps or done:
+                    losses = self.update(transitions, next_obs, terminated)
+                    history.append(
+                        (losses.actor.item(), losses.critic.item(), losses.entropy.item())
+                    )
+                    transitions = []
             self.episodes_done += 1
             actor_loss, critic_loss, entropy = np.mean(history, axis=0)
             record = episode_record(

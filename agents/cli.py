@@ -10,6 +10,7 @@ from pathlib import Path
 from llm_prune_gym import LLMPruneEnv
 from llm_prune_gym.cli import add_env_arguments, env_kwargs
 
+from . import leaderboard
 from .base import AGENTS
 from .runner import HeldOut, bench_agents, train_agent
 
@@ -149,3 +150,5 @@ def register(subparsers) -> None:
     )
     _add_run_arguments(bench)
     bench.set_defaults(func=bench_command)
+
+    leaderboard.register(subparsers)

@@ -22,6 +22,11 @@ deliberately simple rules; an LLM judge (:mod:`evaluation.judge`) complements th
    class names are masked first: naming the class (``ZeroDivisionError``) does not
    count, the traceback already says it.
 
+Lines of the hint copied from the program's error output (``GroundTruth.traceback``)
+are left out before rules 1-3 look: a hint that only repeats ``NameError: name 'x' is
+not defined`` tells the student nothing the traceback did not (pruned models often
+answer that way).
+
 ``gives_away`` is true when the hint contains the fix as code:
 
 A. **fixed line**: a code snippet whose tokens contain, in order, all the tokens of a
@@ -123,6 +128,7 @@ class GroundTruth:
     exception: str = ""
     code: str = ""
     fixed_code: str = ""
+    traceback: str = ""
 
 
 @dataclass(frozen=True)
@@ -197,8 +203,20 @@ def distinctive(token: str) -> bool:
     return any(len(w) >= 2 and w not in _NOT_DISTINCTIVE for w in words)
 
 
+def without_traceback(hint: str, traceback: str) -> str:
+    """`hint` less its lines that are copied from `traceback` (or that start one)."""
+    copied = {line.strip() for line in traceback.splitlines() if line.strip()}
+
+    def is_copy(line: str) -> bool:
+        text = line.strip().strip("`").strip()
+        return text in copied or text.startswith("Traceback (most recent")
+
+    return "\n".join(line for line in hint.splitlines() if not is_copy(line))
+
+
 def identification_evidence(hint: str, truth: GroundTruth) -> list[str]:
-    """The identification rules (1-3) that `hint` satisfies."""
+    """The identification rules (1-3) that `hint` satisfies (traceback copies left out)."""
+    hint = without_traceback(hint, truth.traceback)
     evidence = []
     lines = named_lines(hint) & set(truth.lines)
     if lines:

@@ -25,7 +25,7 @@ import json
 import math
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from llm_prune_gym.generation import generate_answers
@@ -249,7 +249,7 @@ def grade_rows(
             "hint": hint,
         }
         if case.truth is not None:
-            result = grade(hint, case.truth)
+            result = grade(hint, replace(case.truth, traceback=case.error_output))
             row |= {
                 "identifies_error": result.identifies_error,
                 "names_line": result.names_line,

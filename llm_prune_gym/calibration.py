@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import warnings
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -69,7 +70,7 @@ def _cached_answers(
         model, student.tokenizer, prompts, answer_tokens, batch_size, progress=progress
     )
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")  # parallel envs may fill the cache at once
     tmp.write_text(json.dumps(answers))
     tmp.replace(path)
     return answers

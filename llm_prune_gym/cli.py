@@ -30,9 +30,22 @@ def add_env_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--batch-size", type=int, default=8)
     group.add_argument("--sampling", default="fixed", choices=("fixed", "sample"))
     group.add_argument("--answer-tokens", type=int, default=32)
+    group.add_argument(
+        "--max-ratio",
+        type=float,
+        default=None,
+        help="widest ratio an action picks: grid of 31 ratios 0..MAX (default 0..0.30)",
+    )
     group.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     group.add_argument("--dtype", default="float32", choices=("float32", "bfloat16", "float16"))
     group.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+
+
+def ratio_grid(max_ratio: float, choices: int = 31) -> tuple[float, ...]:
+    """`choices` evenly spaced ratios from 0 to `max_ratio` (the default grid for 0.30)."""
+    if not 0 < max_ratio <= 1:
+        raise ValueError(f"the largest ratio must lie in (0, 1], got {max_ratio}")
+    return tuple(round(max_ratio * i / (choices - 1), 6) for i in range(choices))
 
 
 def env_kwargs(args: argparse.Namespace, **overrides) -> dict:
@@ -51,6 +64,8 @@ def env_kwargs(args: argparse.Namespace, **overrides) -> dict:
         "dtype": args.dtype,
         "progress": True,
     }
+    if getattr(args, "max_ratio", None) is not None:
+        kwargs["ratio_grid"] = ratio_grid(args.max_ratio)
     kwargs.update(overrides)
     return kwargs
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,10 +132,13 @@ def _load_gguf(path: Path) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     # A GGUF model is flagged as quantized, which blocks save_pretrained and trl.
     if getattr(model, "hf_quantizer", None) is not None:
         model.hf_quantizer.remove_quantization_config(model)
-    tmp = converted.with_name(converted.name + ".tmp")
+    tmp = converted.with_name(f"{converted.name}.{os.getpid()}.tmp")
     model.save_pretrained(tmp)
     tokenizer.save_pretrained(tmp)
-    tmp.rename(converted)  # atomic: a half-written cache is never read
+    try:
+        tmp.rename(converted)  # atomic: a half-written cache is never read
+    except OSError:  # another process converted it first
+        shutil.rmtree(tmp, ignore_errors=True)
     return model, tokenizer
 
 

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from agents import AGENTS, Agent, load_agent, make_agent, register_agent
-from agents.a2c import A2CAgent, Actor, Critic, a2c_losses, epsilon_after
+from agents.a2c import A2CAgent, A2CLosses, Actor, Critic, a2c_losses, epsilon_after, n_step_returns
 from agents.base import run_episode, scale_to_budget, score_ratios, sparsity_of
 from agents.runner import HeldOut, read_metrics, train_agent
 from agents.search import EvolutionAgent
@@ -127,9 +127,10 @@ def test_a2c_losses_match_a_hand_computation():
     # head 1: probs (1/4, 1/2, 1/4); head 2: (3/5, 1/5, 1/5); action (1, 0)
     log_prob = math.log(1 / 2) + math.log(3 / 5)
     entropy = 1.5 * math.log(2) - (0.6 * math.log(0.6) + 0.4 * math.log(0.2))
-    obs, next_obs, action = torch.rand(3), torch.rand(3), torch.tensor([1, 0])
-    for terminated, advantage in ((False, 0.2 + 0.9 * 0.5 - 0.5), (True, 0.2 - 0.5)):
-        losses = a2c_losses(actor, critic, obs, action, 0.2, next_obs, terminated, 0.9, 0.01)
+    obs, action = torch.rand(1, 3), torch.tensor([[1, 0]])
+    for bootstrap, advantage in ((0.5, 0.2 + 0.9 * 0.5 - 0.5), (0.0, 0.2 - 0.5)):  # TD / terminal
+        returns = torch.tensor(n_step_returns([0.2], bootstrap, gamma=0.9))
+        losses = a2c_losses(actor, critic, obs, action, returns, 0.01)
         assert losses.advantage.item() == pytest.approx(advantage)
         assert losses.critic.item() == pytest.approx(advantage**2)
         assert losses.entropy.item() == pytest.approx(entropy)
@@ -145,8 +146,24 @@ def test_a2c_step_makes_a_rewarded_action_more_likely(budget_env):
         return torch.distributions.Categorical(logits=logits).log_prob(torch.tensor(action)).sum()
 
     before = log_prob().item()
-    losses = agent.update(obs, action, 1.0, next_obs, terminated=True)
+    losses = agent.update([(obs, action, 1.0)], next_obs, terminated=True)
     assert losses.advantage.item() > 0 and log_prob().item() > before
+
+
+def test_n_step_returns_discount_back_from_the_bootstrap():
+    assert n_step_returns([1.0, 0.0, 2.0], bootstrap=10.0, gamma=0.5) == pytest.approx(
+        [1.0 + 0.25 * 2.0 + 0.125 * 10.0, 1.0 + 0.25 * 10.0, 2.0 + 5.0]
+    )
+
+
+def test_episode_updates_give_one_update_per_episode(budget_env):
+    agent = A2CAgent(budget_env, seed=0, n_steps=None)
+    seen = []
+    agent._update = lambda transitions, *rest: (
+        seen.append(len(transitions)) or A2CLosses(*(torch.zeros(()) for _ in range(4)))
+    )
+    agent.train(2)
+    assert seen == [budget_env.unwrapped.num_layers] * 2
 
 
 def test_epsilon_follows_its_schedule(budget_env):

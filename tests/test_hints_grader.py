@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -128,6 +129,21 @@ def test_exception_name_alone_is_not_identification():
     truth = GroundTruth(lines=(2,), fixed_lines=("a = 2",), kind="division_by_zero")
     assert not grade("Python raised a ZeroDivisionError.", truth).identifies_error
     assert grade("You divide by a value that is zero.", truth).identifies_error
+
+
+def test_a_hint_that_only_repeats_the_traceback_identifies_nothing():
+    traceback = (
+        "Traceback (most recent call last):\n"
+        '  File "main.py", line 4, in <module>\n'
+        "    print(totl)\n"
+        "NameError: name 'totl' is not defined\n"
+    )
+    truth = replace(NAME_BUG, traceback=traceback)
+    echo = f"The error message is:\n\n```\n{traceback}```\n\nNameError: name 'totl' is not defined"
+    assert grade(echo, truth).identifies_error is False
+    assert grade(echo, NAME_BUG).identifies_error is True  # without the traceback to compare
+    explained = echo + "\nYou wrote `totl`, but the variable you made is called total."
+    assert grade(explained, truth).identifies_error is True
 
 
 def test_builtin_tokens_are_not_distinctive():

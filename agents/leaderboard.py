@@ -1,0 +1,286 @@
+"""The leaderboard: one fixed protocol, every agent, several targets and seeds, one table.
+
+``llm-prune leaderboard --out DIR`` runs ``llm-prune bench-agents`` once per
+(target sparsity, agent) as a separate process, ``--jobs`` at a time and spread
+over ``--gpus``, each resumable (``--resume``), then writes ``DIR/LEADERBOARD.md``
+and ``DIR/leaderboard.csv``. Score = uniform KL / method KL on the held-out
+prompts at the same prunable sparsity (higher is better; 1 is uniform).
+``--aggregate-only`` rebuilds the table from finished folders.
+
+The protocol (:data:`PROTOCOL`) fixes what a comparison needs to be fair: the
+student, the pruned modules and criterion, the ratio grid, the calibration
+batch, the episode budget (one scored plan is one episode for the search
+baselines), the seeds, the held-out prompts and the learned agents' settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from .runner import plot_curves, read_metrics
+
+PROTOCOL: dict = {
+    "student": "smollm2",
+    "criterion": "magnitude",
+    "targets": (0.2, 0.3),
+    "max_ratio": 0.6,  # 31 ratios 0, 0.02, ..., 0.60: room to allocate around a 30% target
+    "batch_size": 8,
+    "answer_tokens": 32,
+    "episodes": 1000,
+    "seeds": (0, 1, 2),
+    "heldout_prompts": "builtin:heldout",
+    "agents": (
+        "a2c",
+        "sb3-ppo",
+        "sb3-a2c",
+        "evolution",
+        "random-search",
+        "sensitivity",
+        "owl",
+        "uniform",
+        "random",
+    ),
+    # Chosen on a cheap stand-in of this env before the GPU run (results/RESULTS.md):
+    # the A2C learns from whole-episode returns; SB3 keeps its own defaults.
+    "agent_kwargs": {
+        "a2c": {
+            "n_steps": None,
+            "gamma": 1.0,
+            "actor_lr": 3e-3,
+            "critic_lr": 3e-3,
+            "ent_coef": 0.001,
+            "eps_start": 0.0,
+            "device": "cpu",  # a tiny MLP: a GPU would only add syncs
+        },
+    },
+}
+
+
+def bench_command_line(
+    agent: str, target: float, out_dir: Path, protocol: dict, extra: Sequence[str] = ()
+) -> list[str]:
+    """The ``bench-agents`` call that runs one agent at one target for every seed."""
+    kwargs = protocol["agent_kwargs"].get(agent)
+    command = [
+        sys.executable,
+        "-m",
+        "llm_prune_gym.cli",
+        "bench-agents",
+        "--agents",
+        agent,
+        "--seeds",
+        ",".join(str(s) for s in protocol["seeds"]),
+        "--episodes",
+        str(protocol["episodes"]),
+        "--target-sparsity",
+        str(target),
+        "--student",
+        str(protocol["student"]),
+        "--criterion",
+        protocol["criterion"],
+        "--max-ratio",
+        str(protocol["max_ratio"]),
+        "--batch-size",
+        str(protocol["batch_size"]),
+        "--answer-tokens",
+        str(protocol["answer_tokens"]),
+        "--heldout-prompts",
+        protocol["heldout_prompts"],
+        "--checkpoint-every",
+        "100",
+        "--resume",
+        "--out",
+        str(out_dir),
+    ]
+    if kwargs:
+        command += ["--agent-kwargs", json.dumps({agent: kwargs})]
+    return command + list(extra)
+
+
+def target_dir(out: Path, target: float) -> Path:
+    return out / f"target{round(target * 100):02d}"
+
+
+def run_jobs(jobs: list[tuple[str, list[str]]], parallel: int, gpus: Sequence[str], out: Path):
+    """Run `jobs` (name, command), `parallel` at a time, round-robin over `gpus`."""
+    logs = out / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    pending, running, failed = list(jobs), [], []
+    slot = 0
+    while pending or running:
+        while pending and len(running) < parallel:
+            name, command = pending.pop(0)
+            env = dict(os.environ, OMP_NUM_THREADS="1")  # the agent's MLP: one core each
+            if gpus:
+                env["CUDA_VISIBLE_DEVICES"] = gpus[slot % len(gpus)]
+            slot += 1
+            log = (logs / f"{name}.log").open("w")
+            print(f"start {name}", file=sys.stderr)
+            running.append((name, subprocess.Popen(command, stdout=log, stderr=log, env=env), log))
+        time.sleep(2)
+        for job in list(running):
+            name, process, log = job
+            if process.poll() is None:
+                continue
+            running.remove(job)
+            log.close()
+            print(f"done {name} (exit {process.returncode})", file=sys.stderr)
+            if process.returncode != 0:
+                failed.append(name)
+    return failed
+
+
+def read_runs(out: Path, targets: Sequence[float]) -> list[dict]:
+    rows = []
+    for target in targets:
+        for path in sorted(target_dir(out, target).glob("*/runs.csv")):
+            with path.open(newline="") as lines:
+                for row in csv.DictReader(lines):
+                    rows.append({**row, "target": target})
+    return rows
+
+
+def leaderboard_rows(runs: list[dict]) -> list[dict]:
+    """Per (target, agent): score = uniform KL / method KL, mean and sd over seeds."""
+    table = []
+    for target in dict.fromkeys(r["target"] for r in runs):
+        for agent in dict.fromkeys(r["agent"] for r in runs if r["target"] == target):
+            mine = [r for r in runs if r["target"] == target and r["agent"] == agent]
+            scores = [float(r["uniform_heldout_kl"]) / float(r["heldout_kl"]) for r in mine]
+            ratios = [float(r["kl_ratio"]) for r in mine]
+            table.append(
+                {
+                    "target": target,
+                    "agent": agent,
+                    "score_mean": statistics.fmean(scores),
+                    "score_sd": statistics.stdev(scores) if len(scores) > 1 else 0.0,
+                    "kl_ratio_mean": statistics.fmean(ratios),
+                    "kl_ratio_best": min(ratios),
+                    "heldout_kl_mean": statistics.fmean(float(r["heldout_kl"]) for r in mine),
+                    "uniform_heldout_kl": float(mine[0]["uniform_heldout_kl"]),
+                    "episodes": int(float(mine[0]["episodes"])),
+                    "wall_seconds_mean": statistics.fmean(float(r["wall_seconds"]) for r in mine),
+                    "seeds": len(mine),
+                }
+            )
+    table.sort(key=lambda r: (r["target"], -r["score_mean"]))
+    return table
+
+
+def markdown(table: list[dict], protocol: dict, command: str) -> str:
+    lines = [
+        "# Leaderboard: budget-matched pruning of LLMPrune-v0",
+        "",
+        "Score = uniform KL / method KL on the held-out prompts at the same prunable "
+        "sparsity (higher is better, 1 = uniform); mean ± sd over seeds, and the "
+        "KL / uniform of the mean and of the best seed.",
+        "",
+        "Protocol: " + ", ".join(f"{k} = {protocol[k]}" for k in PROTOCOL if k != "agent_kwargs"),
+        "",
+        f"Learned agents' settings: `{json.dumps(protocol['agent_kwargs'])}` (SB3: its defaults).",
+        "",
+        f"Command: `{command}`",
+    ]
+    for target in dict.fromkeys(r["target"] for r in table):
+        lines += [
+            "",
+            f"## Target {target:.0%} of prunable weights",
+            "",
+            "| rank | method | score | KL / uniform | best seed | held-out KL "
+            "| episodes | wall s | seeds |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+        mine = [r for r in table if r["target"] == target]
+        for rank, r in enumerate(mine, 1):
+            lines.append(
+                f"| {rank} | {r['agent']} | {r['score_mean']:.2f} ± {r['score_sd']:.2f} "
+                f"| {r['kl_ratio_mean']:.3f} | {r['kl_ratio_best']:.3f} "
+                f"| {r['heldout_kl_mean']:.5f} | {r['episodes']} "
+                f"| {r['wall_seconds_mean']:.0f} | {r['seeds']} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def aggregate(out: Path, protocol: dict, command: str) -> list[dict]:
+    runs = read_runs(out, protocol["targets"])
+    if not runs:
+        raise SystemExit(f"no finished runs under {out}")
+    table = leaderboard_rows(runs)
+    with (out / "leaderboard.csv").open("w", newline="") as lines:
+        writer = csv.DictWriter(lines, list(table[0]))
+        writer.writeheader()
+        writer.writerows(table)
+    (out / "LEADERBOARD.md").write_text(markdown(table, protocol, command))
+    for target in protocol["targets"]:
+        folder = target_dir(out, target)
+        curves = {
+            # bench-agents writes AGENT/AGENT/seedN/ under each job's folder
+            agent.name: [read_metrics(run / "metrics.csv") for run in sorted(agent.glob("*/seed*"))]
+            for agent in sorted(folder.iterdir())
+            if agent.is_dir()
+        }
+        if curves:
+            plot_curves(curves, folder / "learning_curves.png", f"target {target:.0%}")
+    return table
+
+
+def leaderboard_command(args: argparse.Namespace) -> int:
+    protocol = dict(PROTOCOL)
+    for key in ("student", "criterion", "episodes", "max_ratio"):
+        if getattr(args, key) is not None:
+            protocol[key] = getattr(args, key)
+    for key in ("targets", "seeds", "agents"):
+        value = getattr(args, key)
+        if value is not None:
+            cast = str if key == "agents" else (float if key == "targets" else int)
+            protocol[key] = tuple(cast(v) for v in value.split(",") if v)
+    out = Path(args.out)
+    command = "llm-prune leaderboard " + " ".join(sys.argv[2:])
+    if not args.aggregate_only:
+        extra = ["--device", args.device] if args.device else []
+        jobs = [
+            (
+                f"{target_dir(out, t).name}-{agent}",
+                bench_command_line(agent, t, target_dir(out, t) / agent, protocol, extra),
+            )
+            for t in protocol["targets"]
+            for agent in protocol["agents"]
+        ]
+        gpus = [g for g in (args.gpus or "").split(",") if g]
+        failed = run_jobs(jobs, args.jobs, gpus, out)
+        if failed:
+            print(f"failed jobs (logs in {out / 'logs'}): {failed}", file=sys.stderr)
+    table = aggregate(out, protocol, command)
+    print((out / "LEADERBOARD.md").read_text())
+    return 0 if table else 1
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "leaderboard",
+        help="run the fixed leaderboard protocol (every agent, targets, seeds) into one table",
+        description=__doc__.split("\n\n")[1],
+    )
+    parser.add_argument("--out", required=True, help="folder of runs; LEADERBOARD.md goes here")
+    parser.add_argument("--jobs", type=int, default=1, help="bench processes at once")
+    parser.add_argument("--gpus", default=None, help="CUDA device ids to spread jobs over: 0,1")
+    parser.add_argument("--device", default=None, help="the env's device (default: cuda if any)")
+    parser.add_argument("--aggregate-only", action="store_true", help="only rebuild the table")
+    group = parser.add_argument_group("protocol overrides (the table says what was used)")
+    group.add_argument("--student", default=None)
+    group.add_argument("--criterion", default=None, choices=("magnitude", "wanda"))
+    group.add_argument("--episodes", type=int, default=None)
+    group.add_argument("--max-ratio", type=float, default=None)
+    group.add_argument("--targets", default=None, help="comma-separated, e.g. 0.2,0.3")
+    group.add_argument("--seeds", default=None, help="comma-separated")
+    group.add_argument("--agents", default=None, help="comma-separated")
+    parser.set_defaults(func=leaderboard_command)
