@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from llm_prune_gym.generation import generate_answers
-from llm_prune_gym.prompts import Messages, hint_messages, load_prompts
+from llm_prune_gym.prompts import Messages, hint_messages, load_prompts, read_jsonl
 from llm_prune_gym.students import Student
 
 from . import report
@@ -134,32 +134,18 @@ def _user_cases(records: Sequence[tuple[str, dict]], timeout: float) -> list[Hin
 
 def read_cases(path: str | Path, sandbox_timeout: float = 2.0) -> list[HintCase]:
     """Every distinct case of a test-set file, in file order (see the module docstring)."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"test set not found: {path}")
     prepared: list[tuple[int, HintCase]] = []
     user: list[tuple[str, dict]] = []
     user_order: list[int] = []
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            where = f"{path.name}:{number}"
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise ValueError(f"{path}, line {number}: not valid JSON ({error.msg})") from None
-            if not isinstance(record, dict):
-                raise ValueError(f"{path}, line {number}: expected a JSON object")
-            if "prompt" in record or "messages" in record:
-                prepared.append((number, _dataset_case(record, where)))
-            elif isinstance(record.get("code"), str):
-                user.append((where, record))
-                user_order.append(number)
-            else:
-                raise ValueError(
-                    f"{path}, line {number}: needs a 'prompt' (data build) or a 'code' field"
-                )
+    for number, where, record in read_jsonl(path, "test set"):
+        label = f"{Path(path).name}:{number}"  # the case's id when the line has none
+        if "prompt" in record or "messages" in record:
+            prepared.append((number, _dataset_case(record, label)))
+        elif isinstance(record.get("code"), str):
+            user.append((label, record))
+            user_order.append(number)
+        else:
+            raise ValueError(f"{where}: needs a 'prompt' (data build) or a 'code' field")
     ran = list(zip(user_order, _user_cases(user, sandbox_timeout), strict=True))
     ordered = [case for _, case in sorted(prepared + ran, key=lambda item: item[0])]
     seen, cases = set(), []

@@ -42,6 +42,7 @@ from trl import DPOConfig, DPOTrainer
 from trl.experimental.orpo import ORPOConfig, ORPOTrainer
 
 from llm_prune_gym.generation import generate_answers
+from llm_prune_gym.prompts import read_jsonl
 from llm_prune_gym.students import Student, load_student
 
 METHODS = ("dpo", "orpo", "dpo-kd-online")
@@ -118,28 +119,15 @@ def read_pairs(path: str | Path) -> list[Pair]:
     messages); other keys (error_kind, line, code, ...) are metadata and dropped, since
     trl would otherwise carry them into its batches.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"pair file not found: {path}")
     pairs = []
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            where = f"{path}, line {number}"
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise ValueError(f"{where}: not valid JSON ({error.msg})") from None
-            if not isinstance(record, dict):
-                raise ValueError(f"{where}: expected a JSON object, got {type(record).__name__}")
-            missing = [key for key in PAIR_FIELDS if key not in record]
-            if missing:
-                raise ValueError(f"{where}: missing {', '.join(map(repr, missing))}")
-            _check_messages(record["prompt"], where, "prompt")
-            _check_messages(record["chosen"], where, "chosen", role="assistant")
-            _check_messages(record["rejected"], where, "rejected", role="assistant")
-            pairs.append({key: record[key] for key in PAIR_FIELDS})
+    for _, where, record in read_jsonl(path, "pair file"):
+        missing = [key for key in PAIR_FIELDS if key not in record]
+        if missing:
+            raise ValueError(f"{where}: missing {', '.join(map(repr, missing))}")
+        _check_messages(record["prompt"], where, "prompt")
+        _check_messages(record["chosen"], where, "chosen", role="assistant")
+        _check_messages(record["rejected"], where, "rejected", role="assistant")
+        pairs.append({key: record[key] for key in PAIR_FIELDS})
     if not pairs:
         raise ValueError(f"{path}: no preference pairs")
     return pairs

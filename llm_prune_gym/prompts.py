@@ -16,7 +16,7 @@ Other keys on a line are kept as metadata and ignored here.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -61,12 +61,15 @@ def _messages_from_record(record: object, where: str) -> Messages:
     return value
 
 
-def read_prompt_file(path: str | Path) -> list[Messages]:
-    """Read a JSONL prompt file; a malformed line raises an error naming it."""
+def read_jsonl(path: str | Path, what: str = "file") -> Iterator[tuple[int, str, dict]]:
+    """Yield ``(line number, "PATH, line N", record)`` for each non-blank line of a JSONL file.
+
+    A missing file, invalid JSON or a line that is not a JSON object raises an error
+    that names the file (as `what`) and the line.
+    """
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"prompt file not found: {path}")
-    prompts = []
+        raise FileNotFoundError(f"{what} not found: {path}")
     with path.open(encoding="utf-8") as lines:
         for number, line in enumerate(lines, start=1):
             if not line.strip():
@@ -76,8 +79,16 @@ def read_prompt_file(path: str | Path) -> list[Messages]:
                 record = json.loads(line)
             except json.JSONDecodeError as error:
                 raise ValueError(f"{where}: not valid JSON ({error.msg})") from None
-            prompts.append(_messages_from_record(record, where))
-    return prompts
+            if not isinstance(record, dict):
+                raise ValueError(f"{where}: expected a JSON object, got {type(record).__name__}")
+            yield number, where, record
+
+
+def read_prompt_file(path: str | Path) -> list[Messages]:
+    """Read a JSONL prompt file; a malformed line raises an error naming it."""
+    return [
+        _messages_from_record(record, where) for _, where, record in read_jsonl(path, "prompt file")
+    ]
 
 
 def builtin_prompts(split: str = "train") -> list[Messages]:
