@@ -38,7 +38,14 @@ from torch.distributions import Categorical
 
 from llm_prune_gym import PruningPlan
 
-from .base import Agent, EpisodeCallback, episode_record, register_agent, rng_from_state
+from .base import (
+    Agent,
+    EpisodeCallback,
+    episode_record,
+    register_agent,
+    rng_from_state,
+    start_at_ratio,
+)
 
 
 def mlp(inputs: int, hidden: int, outputs: int) -> nn.Sequential:
@@ -174,6 +181,7 @@ class A2CAgent(Agent):
         eps_min: float = 0.001,
         max_grad_norm: float = 0.5,
         n_steps: int | None = 1,
+        start_at_target: bool = False,
         device: str = "auto",
     ) -> None:
         if n_steps is not None and n_steps < 1:
@@ -191,6 +199,7 @@ class A2CAgent(Agent):
             eps_min=eps_min,
             max_grad_norm=max_grad_norm,
             n_steps=n_steps,
+            start_at_target=start_at_target,
             device=device,
         )
         if device == "auto":
@@ -206,6 +215,8 @@ class A2CAgent(Agent):
             torch.manual_seed(seed)
             self.actor = Actor(obs_dim, heads, choices, hidden).to(self.device)
             self.critic = Critic(obs_dim, hidden).to(self.device)
+        if start_at_target:
+            start_at_ratio(self.actor.net[-1], self.prune_env.ratio_grid, self._target(None))
         self.actor_optimizer = torch.optim.Adam(self.actor.parameters(), lr=actor_lr)
         self.critic_optimizer = torch.optim.Adam(self.critic.parameters(), lr=critic_lr)
         self.rng = np.random.default_rng(seed)  # exploration and action sampling

@@ -29,6 +29,7 @@ from typing import Any, ClassVar
 
 import gymnasium as gym
 import numpy as np
+import torch
 
 from llm_prune_gym import LLMPruneEnv, PruningPlan
 
@@ -181,6 +182,23 @@ class Agent(ABC):
         if not 0 < target <= cap:
             raise ValueError(f"target sparsity {target} must lie in (0, {cap}]")
         return float(target)
+
+
+def start_at_ratio(head: torch.nn.Linear, grid: np.ndarray, ratio: float, width: float = 2.0):
+    """Make a policy head of ``heads x len(grid)`` logits start by picking `ratio`.
+
+    The head's weights shrink 100x (the state barely matters at first) and its biases
+    become a Gaussian bump, ``width`` grid steps wide, on the grid entry nearest
+    `ratio`. Called with the budget's target, the untrained policy prunes near
+    uniformly instead of sampling ratios at random, which under the budget constraint
+    pushes the shortfall onto the (most fragile) last layers.
+    """
+    steps = (np.asarray(grid, dtype=np.float64) - ratio) / (grid[1] - grid[0])
+    bump = torch.as_tensor(-0.5 * (steps / width) ** 2, dtype=head.bias.dtype)
+    heads = head.out_features // len(grid)
+    with torch.no_grad():
+        head.weight.mul_(0.01)
+        head.bias.copy_(bump.repeat(heads).to(head.bias.device))
 
 
 def episode_record(episode: int, ret: float, info: dict, seconds: float, **extra) -> dict:

@@ -25,7 +25,14 @@ from stable_baselines3.common.callbacks import BaseCallback, CallbackList, Check
 
 from llm_prune_gym import PruningPlan
 
-from .base import Agent, EpisodeCallback, episode_record, register_agent, run_episode
+from .base import (
+    Agent,
+    EpisodeCallback,
+    episode_record,
+    register_agent,
+    run_episode,
+    start_at_ratio,
+)
 
 # What SB3 logs after each update, under our column names (entropy = -entropy_loss).
 _LOSS_KEYS = {
@@ -77,6 +84,8 @@ class SB3Agent(Agent):
         env: an LLMPrune-v0 env.
         seed: SB3's seed (policy init, sampling, env resets).
         rollout_episodes: whole episodes per rollout (``n_steps = rollout_episodes * L``).
+        start_at_target: start the policy at the env's target ratio (uniform pruning)
+            instead of near-uniform action probabilities (:func:`start_at_ratio`).
         device: where the small MLP policy runs; SB3 advises CPU for MLP policies.
         **sb3_kwargs: anything SB3's constructor takes (``learning_rate``, ``ent_coef``, ...).
     """
@@ -90,12 +99,24 @@ class SB3Agent(Agent):
         seed: int = 0,
         rollout_episodes: int = 4,
         device: str = "cpu",
+        start_at_target: bool = False,
         **sb3_kwargs,
     ) -> None:
-        super().__init__(env, seed, rollout_episodes=rollout_episodes, device=device, **sb3_kwargs)
+        super().__init__(
+            env,
+            seed,
+            rollout_episodes=rollout_episodes,
+            device=device,
+            start_at_target=start_at_target,
+            **sb3_kwargs,
+        )
         layers = self.prune_env.num_layers
         kwargs = {**self.defaults(layers, rollout_episodes), **sb3_kwargs}
         self.model = self.algorithm("MlpPolicy", env, seed=seed, device=device, verbose=0, **kwargs)
+        if start_at_target:
+            start_at_ratio(
+                self.model.policy.action_net, self.prune_env.ratio_grid, self._target(None)
+            )
 
     @staticmethod
     def defaults(layers: int, rollout_episodes: int) -> dict:

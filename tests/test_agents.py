@@ -166,6 +166,17 @@ def test_episode_updates_give_one_update_per_episode(budget_env):
     assert seen == [budget_env.unwrapped.num_layers] * 2
 
 
+@pytest.mark.parametrize(
+    "name, kwargs", [("a2c", {"eps_start": 0.0}), ("sb3-a2c", {}), ("sb3-ppo", {})]
+)
+def test_policies_can_start_at_uniform_pruning(budget_env, name, kwargs):
+    started = make_agent(name, budget_env, seed=0, start_at_target=True, **kwargs)
+    plan = started.plan()  # untrained: every head's mode is the target ratio
+    assert np.allclose(plan.ratios, TARGET, atol=1e-3), plan.ratios  # whole weights
+    unstarted = make_agent(name, budget_env, seed=0, **kwargs).plan().ratios
+    assert not np.allclose(unstarted, TARGET, atol=1e-3)
+
+
 def test_epsilon_follows_its_schedule(budget_env):
     assert epsilon_after(0) == 1.0
     assert epsilon_after(1000) == pytest.approx(0.999**1000)
