@@ -248,16 +248,11 @@ def add_hint_commands(subparsers) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Both commands without the ``llm-prune`` entry point (a GPU machine that has the
     code on PYTHONPATH but no installed package): ``python -m evaluation.hints_cli ...``."""
-    import sys
+    from llm_prune_gym.cli import run_parsed
 
     parser = argparse.ArgumentParser(prog="python -m evaluation.hints_cli")
     add_hint_commands(parser.add_subparsers(dest="command", required=True, metavar="COMMAND"))
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except (ValueError, FileNotFoundError) as error:
-        print(f"{parser.prog} {args.command}: error: {error}", file=sys.stderr)
-        return 2
+    return run_parsed(parser, argv)
 
 
 if __name__ == "__main__":

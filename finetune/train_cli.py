@@ -141,14 +141,11 @@ def add_finetune_command(subparsers) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """The two commands without the ``llm-prune`` entry point (same errors, same exit codes)."""
+    from llm_prune_gym.cli import run_parsed
+
     parser = argparse.ArgumentParser(prog="python -m finetune.train_cli")
     add_finetune_command(parser.add_subparsers(dest="command", required=True, metavar="COMMAND"))
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except (ValueError, FileNotFoundError) as error:
-        print(f"{parser.prog} {args.command}: error: {error}", file=sys.stderr)
-        return 2
+    return run_parsed(parser, argv)
 
 
 if __name__ == "__main__":
