@@ -26,7 +26,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .runner import plot_curves, read_metrics
+from .runner import plot_curves, read_metrics, write_csv
 
 PROTOCOL: dict = {
     "student": "smollm2",
@@ -215,10 +215,7 @@ def aggregate(out: Path, protocol: dict, command: str) -> list[dict]:
     if not runs:
         raise SystemExit(f"no finished runs under {out}")
     table = leaderboard_rows(runs)
-    with (out / "leaderboard.csv").open("w", newline="") as lines:
-        writer = csv.DictWriter(lines, list(table[0]))
-        writer.writeheader()
-        writer.writerows(table)
+    write_csv(out / "leaderboard.csv", table)
     (out / "LEADERBOARD.md").write_text(markdown(table, protocol, command))
     for target in protocol["targets"]:
         folder = target_dir(out, target)

@@ -354,9 +354,9 @@ def bench_agents(
                 f"{row['heldout_kl']:.5f} (uniform {row['uniform_heldout_kl']:.5f}, "
                 f"ratio {row['kl_ratio']:.3f}), {row['wall_seconds']:.1f} s"
             )
-    _write_csv(out_dir / "runs.csv", runs)
+    write_csv(out_dir / "runs.csv", runs)
     summary = summarize(runs)
-    _write_csv(out_dir / "summary.csv", summary)
+    write_csv(out_dir / "summary.csv", summary)
     (out_dir / "summary.md").write_text(markdown_table(summary, episodes, list(seeds)))
     plot_curves(
         curves, out_dir / "learning_curves.png", f"{episodes} episodes, seeds {list(seeds)}"
@@ -396,7 +396,7 @@ def markdown_table(summary: list[dict], episodes: int, seeds: list[int]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _write_csv(path: Path, rows: list[dict]) -> None:
+def write_csv(path: Path, rows: list[dict]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="") as out:
         writer = csv.DictWriter(out, list(rows[0]))
