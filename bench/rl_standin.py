@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import torch
@@ -67,6 +68,7 @@ class StandInEnv(LLMPruneEnv):
         self.action_space = spaces.MultiDiscrete([len(grid)] * self.num_modules)
         self.observation_space = spaces.Box(0.0, 1.0, (self.sizes.size + 1,), np.float32)
         self.pruner = self.calibration = self  # the env asks these for pruning and KL
+        self.student = SimpleNamespace(name="smollm2-standin")
         self._applied = np.zeros_like(self.sizes)
         self._layer, self._ratios, self._batch, self._needs_reset = (
             0,
@@ -83,6 +85,12 @@ class StandInEnv(LLMPruneEnv):
     # the pruner's and calibration set's parts the env uses
     def restore(self) -> None:
         self._applied[:] = 0
+
+    def apply(self, ratios) -> None:  # the search baselines score whole plans
+        self._applied[:] = np.asarray(ratios)
+
+    def __len__(self) -> int:  # one calibration "prompt"
+        return 1
 
     def prune_layer(self, layer: int, ratios) -> None:
         self._applied[layer] = ratios
