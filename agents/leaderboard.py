@@ -2,8 +2,9 @@
 
 ``llm-prune leaderboard --out DIR`` runs ``llm-prune bench-agents`` once per
 (target sparsity, agent) as a separate process, ``--jobs`` at a time and spread
-over ``--gpus``, each resumable (``--resume``), then writes ``DIR/LEADERBOARD.md``
-and ``DIR/leaderboard.csv``. Score = uniform KL / method KL on the held-out
+over ``--gpus``, each resumable (``--resume``), then writes ``DIR/LEADERBOARD.md``,
+``DIR/leaderboard.csv`` and, per target, the learning curves and each method's
+best-seed plan (``plan_AGENT.png``). Score = uniform KL / method KL on the held-out
 prompts at the same prunable sparsity (higher is better; 1 is uniform).
 ``--aggregate-only`` rebuilds the table from finished folders.
 
@@ -25,6 +26,9 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+
+from evaluation.plots import plot_plan
+from llm_prune_gym import PruningPlan
 
 from .runner import plot_curves, read_metrics, write_csv
 
@@ -232,7 +236,23 @@ def aggregate(out: Path, protocol: dict, command: str) -> list[dict]:
         }
         if curves:
             plot_curves(curves, folder / "learning_curves.png", f"target {target:.0%}")
+    plot_best_plans(out, runs)
     return table
+
+
+def plot_best_plans(out: Path, runs: list[dict]) -> None:
+    """``targetXX/plan_AGENT.png``: each agent's best-seed plan (Figure 5's layout)."""
+    for target in dict.fromkeys(r["target"] for r in runs):
+        for agent in dict.fromkeys(r["agent"] for r in runs if r["target"] == target):
+            mine = [r for r in runs if r["target"] == target and r["agent"] == agent]
+            best = min(mine, key=lambda r: float(r["kl_ratio"]))
+            folder = target_dir(out, target)
+            plan = PruningPlan.load(folder / agent / agent / f"seed{best['seed']}" / "plan.json")
+            title = (
+                f"{agent} (seed {best['seed']}), {target:.0%} target: held-out KL "
+                f"{float(best['kl_ratio']):.2f}x uniform"
+            )
+            plot_plan(plan, folder / f"plan_{agent}.png", title)
 
 
 def leaderboard_command(args: argparse.Namespace) -> int:

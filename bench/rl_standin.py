@@ -11,6 +11,7 @@ allocation (closed form, printed) bounds what any agent can reach.
 
     python bench/rl_standin.py sb3-a2c 600 '{"start_at_target": true}'
     python bench/rl_standin.py a2c 600 '{"n_steps": null, "gamma": 1.0}' --max-ratio 0.6
+    python bench/rl_standin.py evolution 1000     # the search baselines run here too
 
 Prints the first 50 episodes' mean KL / uniform and each seed's final plan's.
 """

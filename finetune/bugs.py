@@ -84,15 +84,14 @@ class Source:
                 self.parents[child] = node
         self.tokens = list(tokenize.generate_tokens(io.StringIO(program.code).readline))
         self.defined = _defined_names(self.tree)
-        self.functions = {
-            n.name: n for n in ast.walk(self.tree) if isinstance(n, ast.FunctionDef)
-        }
+        self.functions = {n.name: n for n in ast.walk(self.tree) if isinstance(n, ast.FunctionDef)}
         self.classes = {n.name: n for n in ast.walk(self.tree) if isinstance(n, ast.ClassDef)}
 
     def nodes(self, *types: type) -> Iterator:
         """Nodes of the given types in source order; expressions only if on one line."""
         found = [
-            n for n in ast.walk(self.tree)
+            n
+            for n in ast.walk(self.tree)
             if isinstance(n, types) and (isinstance(n, ast.stmt) or _one_line(n))
         ]
         return iter(sorted(found, key=lambda n: (n.lineno, n.col_offset)))
@@ -109,11 +108,13 @@ class Source:
 
     def span(self, node: ast.AST, text: str, token: str, same_line: bool = False) -> Edit:
         """Replace a one-line node's source with `text`."""
-        return self.replace(node.lineno, node.col_offset, node.end_col_offset, text, token,
-                            same_line)
+        return self.replace(
+            node.lineno, node.col_offset, node.end_col_offset, text, token, same_line
+        )
 
-    def replace(self, line: int, start: int, end: int, text: str, token: str,
-                same_line: bool = False) -> Edit:
+    def replace(
+        self, line: int, start: int, end: int, text: str, token: str, same_line: bool = False
+    ) -> Edit:
         old = self.lines[line - 1]
         return Edit(line, old[:start] + text + old[end:], token, same_line)
 
@@ -149,6 +150,7 @@ def _rng(seed: int, *parts: object) -> random.Random:
 
 # ---------------------------------------------------------------- misspellings
 
+
 def misspellings(name: str) -> list[str]:
     """Typos a person makes: a dropped, doubled or swapped letter, or the wrong case."""
     found = []
@@ -174,11 +176,37 @@ def pick_typo(name: str, taken: set[str], rng: random.Random) -> str | None:
 # ---------------------------------------------------------------- injectors
 
 COMMON_BUILTINS = {
-    "print", "input", "len", "range", "int", "str", "float", "sum", "max", "min",
-    "sorted", "round", "abs", "list", "open", "enumerate", "zip",
+    "print",
+    "input",
+    "len",
+    "range",
+    "int",
+    "str",
+    "float",
+    "sum",
+    "max",
+    "min",
+    "sorted",
+    "round",
+    "abs",
+    "list",
+    "open",
+    "enumerate",
+    "zip",
 }
-COMPOUND = {"if", "elif", "else", "for", "while", "def", "class", "try", "except",
-            "finally", "with"}
+COMPOUND = {
+    "if",
+    "elif",
+    "else",
+    "for",
+    "while",
+    "def",
+    "class",
+    "try",
+    "except",
+    "finally",
+    "with",
+}
 CLOSERS = {")": "(", "]": "[", "}": "{"}
 
 
@@ -203,8 +231,11 @@ def missing_colon(src: Source, seed: int) -> Iterator[Edit]:
             significant = [t for t in logical if t.type not in (tokenize.COMMENT, tokenize.NL)]
             if len(significant) >= 2:
                 first, last = significant[0], significant[-1]
-                if (first.string in COMPOUND and last.string == ":"
-                        and first.start[0] == last.start[0]):
+                if (
+                    first.string in COMPOUND
+                    and last.string == ":"
+                    and first.start[0] == last.start[0]
+                ):
                     yield src.replace(last.start[0], last.start[1], last.end[1], "", ":")
             logical = []
         elif tok.type not in (tokenize.INDENT, tokenize.DEDENT):
@@ -247,8 +278,17 @@ def _bodies(tree: ast.AST) -> Iterator[tuple[ast.AST, list[ast.stmt]]]:
                 yield node, block
 
 
-SIMPLE = (ast.Assign, ast.AugAssign, ast.Expr, ast.Return, ast.Pass, ast.Break,
-          ast.Continue, ast.Import, ast.ImportFrom)
+SIMPLE = (
+    ast.Assign,
+    ast.AugAssign,
+    ast.Expr,
+    ast.Return,
+    ast.Pass,
+    ast.Break,
+    ast.Continue,
+    ast.Import,
+    ast.ImportFrom,
+)
 
 
 def bad_indentation(src: Source, seed: int) -> Iterator[Edit]:
@@ -280,8 +320,13 @@ def assign_in_condition(src: Source, seed: int) -> Iterator[Edit]:
 
 
 def _call_to(node: ast.AST, *names: str) -> bool:
-    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-            and node.func.id in names and len(node.args) == 1 and not node.keywords)
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in names
+        and len(node.args) == 1
+        and not node.keywords
+    )
 
 
 def str_plus_int(src: Source, seed: int) -> Iterator[Edit]:
@@ -328,8 +373,9 @@ def wrong_arg_count(src: Source, seed: int) -> Iterator[Edit]:
             start = before.end_col_offset if before else call.func.end_col_offset + 1
             yield src.replace(call.lineno, start, last.end_col_offset, "", name, same_line=True)
             extra = ", " + src.text(last)
-            yield src.replace(call.lineno, last.end_col_offset, last.end_col_offset, extra,
-                              name, same_line=True)
+            yield src.replace(
+                call.lineno, last.end_col_offset, last.end_col_offset, extra, name, same_line=True
+            )
         elif line[call.func.end_col_offset : call.end_col_offset] == "()":
             at = call.func.end_col_offset + 1
             yield src.replace(call.lineno, at, at, "1", name, same_line=True)
@@ -374,8 +420,11 @@ def _is_one(node: ast.AST) -> bool:
 
 
 def _call_to_range(node: ast.AST) -> bool:
-    return (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "range"
-            and 1 <= len(node.args) <= 3)
+    return (
+        isinstance(node, ast.Call)
+        and getattr(node.func, "id", None) == "range"
+        and 1 <= len(node.args) <= 3
+    )
 
 
 def _range_len_loop(src: Source, node: ast.AST, var: str) -> bool:
@@ -395,8 +444,7 @@ def missing_key(src: Source, seed: int) -> Iterator[Edit]:
             typos = misspellings(key.value) if isinstance(key.value, str) and key.value else []
             if typos:
                 typo = _rng(seed, "key", node.lineno, key.col_offset).choice(typos)
-                yield src.span(key, repr(typo).replace("'", _quote(src, key)), typo,
-                               same_line=True)
+                yield src.span(key, repr(typo).replace("'", _quote(src, key)), typo, same_line=True)
     for node in src.nodes(ast.Call):
         func = node.func
         if isinstance(func, ast.Attribute) and func.attr == "get" and len(node.args) == 2:
@@ -428,8 +476,9 @@ def int_of_text(src: Source, seed: int) -> Iterator[Edit]:
 
 
 def _stored_names(scope: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(scope) if isinstance(n, ast.Name)
-            and isinstance(n.ctx, ast.Store)}
+    return {
+        n.id for n in ast.walk(scope) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    }
 
 
 def _loop_var_divides(loop: ast.For) -> bool:
@@ -479,23 +528,51 @@ def not_callable(src: Source, seed: int) -> Iterator[Edit]:
             gap = line[node.left.end_col_offset : node.right.col_offset]
             number = src.text(node.left)
             if gap.strip() == "*" and line[node.right.col_offset :].startswith("("):
-                yield src.replace(node.lineno, node.left.end_col_offset,
-                                  node.right.col_offset, "", number, same_line=True)
+                yield src.replace(
+                    node.lineno,
+                    node.left.end_col_offset,
+                    node.right.col_offset,
+                    "",
+                    number,
+                    same_line=True,
+                )
             elif gap.strip() == "* (":
-                yield src.replace(node.lineno, node.left.end_col_offset,
-                                  node.left.end_col_offset + gap.index("("), "", number,
-                                  same_line=True)
+                yield src.replace(
+                    node.lineno,
+                    node.left.end_col_offset,
+                    node.left.end_col_offset + gap.index("("),
+                    "",
+                    number,
+                    same_line=True,
+                )
 
 
 CONFUSED_METHODS = {
-    "append": ["add", "push"], "lower": ["lowercase", "toLower"], "upper": ["uppercase"],
-    "split": ["splits"], "strip": ["trim"], "items": ["item"], "keys": ["key"],
-    "remove": ["delete"], "insert": ["add"], "startswith": ["startsWith", "beginswith"],
-    "join": ["concat"], "capitalize": ["capitalise"], "replace": ["replaceAll"],
-    "get": ["fetch"], "readlines": ["readLines"], "isdigit": ["isDigit"],
-    "isupper": ["isUpper"], "isalpha": ["isletter"], "pop": ["dequeue"],
-    "index": ["indexOf"], "sqrt": ["squareroot"], "randint": ["randInt"],
-    "write": ["writeLine"], "read": ["readAll"], "count": ["counts"],
+    "append": ["add", "push"],
+    "lower": ["lowercase", "toLower"],
+    "upper": ["uppercase"],
+    "split": ["splits"],
+    "strip": ["trim"],
+    "items": ["item"],
+    "keys": ["key"],
+    "remove": ["delete"],
+    "insert": ["add"],
+    "startswith": ["startsWith", "beginswith"],
+    "join": ["concat"],
+    "capitalize": ["capitalise"],
+    "replace": ["replaceAll"],
+    "get": ["fetch"],
+    "readlines": ["readLines"],
+    "isdigit": ["isDigit"],
+    "isupper": ["isUpper"],
+    "isalpha": ["isletter"],
+    "pop": ["dequeue"],
+    "index": ["indexOf"],
+    "sqrt": ["squareroot"],
+    "randint": ["randInt"],
+    "write": ["writeLine"],
+    "read": ["readAll"],
+    "count": ["counts"],
 }
 
 
@@ -637,56 +714,130 @@ class Injector:
 
 
 INJECTORS: tuple[Injector, ...] = (
-    Injector("undefined_name", "NameError", undefined_name,
-             "a misspelled or undefined name", r"is not defined"),
-    Injector("missing_colon", "SyntaxError", missing_colon,
-             "a missing colon at the end of a compound statement header"),
-    Injector("unclosed_bracket", "SyntaxError", unclosed_bracket,
-             "a bracket or parenthesis that is opened but never closed"),
-    Injector("unclosed_string", "SyntaxError", unclosed_string,
-             "a string literal whose closing quote is missing"),
-    Injector("bad_indentation", "IndentationError", bad_indentation,
-             "a line with the wrong indentation"),
-    Injector("assign_in_condition", "SyntaxError", assign_in_condition,
-             "a single = (assignment) used where == (comparison) is needed"),
-    Injector("str_plus_int", "TypeError", str_plus_int,
-             "a string and a number joined with + without converting the number",
-             r"can only concatenate str|unsupported operand type"),
-    Injector("missing_int_conversion", "TypeError", missing_int_conversion,
-             "text from input() used as a number without converting it with int() or float()",
-             r"str|sequence"),
-    Injector("wrong_arg_count", "TypeError", wrong_arg_count,
-             "a function called with the wrong number of arguments",
-             r"positional argument"),
-    Injector("off_by_one", "IndexError", off_by_one,
-             "an index that goes one past the end of a list or string", r"out of range"),
-    Injector("missing_key", "KeyError", missing_key,
-             "a dictionary lookup with a key that is not in the dictionary"),
-    Injector("int_of_text", "ValueError", int_of_text,
-             "int() applied to text that is not a whole number",
-             r"invalid literal for int\(\)"),
-    Injector("division_by_zero", "ZeroDivisionError", division_by_zero,
-             "a division or modulo by a value that is zero"),
-    Injector("not_callable", "TypeError", not_callable,
-             "parentheses used on a value that is not a function", r"is not callable"),
-    Injector("attribute_typo", "AttributeError", attribute_typo,
-             "a method or attribute name that does not exist on that object",
-             r"has no attribute"),
-    Injector("none_value", "TypeError|AttributeError", none_value,
-             "a value that is None because a function or method returns nothing",
-             r"NoneType"),
-    Injector("unbound_local", "UnboundLocalError", unbound_local,
-             "a local variable used before it is given a value on every path"),
-    Injector("no_base_case", "RecursionError", no_base_case,
-             "a recursive function that never reaches its base case"),
-    Injector("infinite_loop", TIMEOUT, infinite_loop,
-             "a while loop whose condition never becomes false"),
+    Injector(
+        "undefined_name",
+        "NameError",
+        undefined_name,
+        "a misspelled or undefined name",
+        r"is not defined",
+    ),
+    Injector(
+        "missing_colon",
+        "SyntaxError",
+        missing_colon,
+        "a missing colon at the end of a compound statement header",
+    ),
+    Injector(
+        "unclosed_bracket",
+        "SyntaxError",
+        unclosed_bracket,
+        "a bracket or parenthesis that is opened but never closed",
+    ),
+    Injector(
+        "unclosed_string",
+        "SyntaxError",
+        unclosed_string,
+        "a string literal whose closing quote is missing",
+    ),
+    Injector(
+        "bad_indentation", "IndentationError", bad_indentation, "a line with the wrong indentation"
+    ),
+    Injector(
+        "assign_in_condition",
+        "SyntaxError",
+        assign_in_condition,
+        "a single = (assignment) used where == (comparison) is needed",
+    ),
+    Injector(
+        "str_plus_int",
+        "TypeError",
+        str_plus_int,
+        "a string and a number joined with + without converting the number",
+        r"can only concatenate str|unsupported operand type",
+    ),
+    Injector(
+        "missing_int_conversion",
+        "TypeError",
+        missing_int_conversion,
+        "text from input() used as a number without converting it with int() or float()",
+        r"str|sequence",
+    ),
+    Injector(
+        "wrong_arg_count",
+        "TypeError",
+        wrong_arg_count,
+        "a function called with the wrong number of arguments",
+        r"positional argument",
+    ),
+    Injector(
+        "off_by_one",
+        "IndexError",
+        off_by_one,
+        "an index that goes one past the end of a list or string",
+        r"out of range",
+    ),
+    Injector(
+        "missing_key",
+        "KeyError",
+        missing_key,
+        "a dictionary lookup with a key that is not in the dictionary",
+    ),
+    Injector(
+        "int_of_text",
+        "ValueError",
+        int_of_text,
+        "int() applied to text that is not a whole number",
+        r"invalid literal for int\(\)",
+    ),
+    Injector(
+        "division_by_zero",
+        "ZeroDivisionError",
+        division_by_zero,
+        "a division or modulo by a value that is zero",
+    ),
+    Injector(
+        "not_callable",
+        "TypeError",
+        not_callable,
+        "parentheses used on a value that is not a function",
+        r"is not callable",
+    ),
+    Injector(
+        "attribute_typo",
+        "AttributeError",
+        attribute_typo,
+        "a method or attribute name that does not exist on that object",
+        r"has no attribute",
+    ),
+    Injector(
+        "none_value",
+        "TypeError|AttributeError",
+        none_value,
+        "a value that is None because a function or method returns nothing",
+        r"NoneType",
+    ),
+    Injector(
+        "unbound_local",
+        "UnboundLocalError",
+        unbound_local,
+        "a local variable used before it is given a value on every path",
+    ),
+    Injector(
+        "no_base_case",
+        "RecursionError",
+        no_base_case,
+        "a recursive function that never reaches its base case",
+    ),
+    Injector(
+        "infinite_loop", TIMEOUT, infinite_loop, "a while loop whose condition never becomes false"
+    ),
 )
 INJECTOR_BY_KIND = {injector.kind: injector for injector in INJECTORS}
 
 
-def propose(program: Program, injector: Injector, seed: int,
-            src: Source | None = None) -> list[Bug]:
+def propose(
+    program: Program, injector: Injector, seed: int, src: Source | None = None
+) -> list[Bug]:
     """All distinct bugs of one kind for one program, in source order."""
     src = src or Source(program)
     bugs, seen, per_line = [], set(), {}
@@ -701,12 +852,22 @@ def propose(program: Program, injector: Injector, seed: int,
             continue
         seen.add(code)
         n = per_line[edit.line] = per_line.get(edit.line, 0) + 1
-        bugs.append(Bug(
-            id=f"{program.id}/{injector.kind}/L{edit.line}-{n}",
-            program_id=program.id, kind=injector.kind, exception=injector.exception,
-            line=edit.line, original_line=old, broken_line=edit.new_text, token=edit.token,
-            code=code, fixed_code=program.code, stdin=program.stdin, same_line=edit.same_line,
-        ))
+        bugs.append(
+            Bug(
+                id=f"{program.id}/{injector.kind}/L{edit.line}-{n}",
+                program_id=program.id,
+                kind=injector.kind,
+                exception=injector.exception,
+                line=edit.line,
+                original_line=old,
+                broken_line=edit.new_text,
+                token=edit.token,
+                code=code,
+                fixed_code=program.code,
+                stdin=program.stdin,
+                same_line=edit.same_line,
+            )
+        )
     return bugs
 
 
@@ -723,8 +884,9 @@ def candidates(programs: Iterable[Program], seed: int, per_kind: int = 8) -> lis
         for injector in INJECTORS:
             bugs = [b for b in propose(program, injector, seed, src) if b.code not in seen]
             if len(bugs) > per_kind:
-                keep = set(_rng(seed, "pick", program.id, injector.kind).sample(
-                    range(len(bugs)), per_kind))
+                keep = set(
+                    _rng(seed, "pick", program.id, injector.kind).sample(range(len(bugs)), per_kind)
+                )
                 bugs = [b for i, b in enumerate(bugs) if i in keep]
             seen.update(b.code for b in bugs)
             chosen.extend(bugs)

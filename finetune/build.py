@@ -79,6 +79,7 @@ class BuildOptions:
 
 # ---------------------------------------------------------------- append-safe files
 
+
 def repair(path: Path) -> set[str]:
     """Cut a trailing partial line off a JSONL file; return the ids it holds."""
     if not path.exists():
@@ -114,8 +115,8 @@ def _check_manifest(out: Path, options: BuildOptions) -> None:
 
 # ---------------------------------------------------------------- records
 
-def example(case: Case, split: str, chosen: str, source: str, rejected: str,
-            teacher: str) -> dict:
+
+def example(case: Case, split: str, chosen: str, source: str, rejected: str, teacher: str) -> dict:
     """One line of train/test.jsonl: the pair plus its ground truth."""
     bug = case.bug
     return {
@@ -161,6 +162,7 @@ def to_case(bug: Bug, result: RunResult) -> Case | None:
 
 # ---------------------------------------------------------------- the build
 
+
 def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -188,8 +190,13 @@ class Builder:
         done = set().union(*(repair(self.out / name) for name in FILES.values()))
         todo = [bug for bug in self.bugs if bug.id not in done]
         handles = {key: (self.out / name).open("ab", buffering=0) for key, name in FILES.items()}
-        bar = tqdm(total=len(self.bugs), initial=len(self.bugs) - len(todo), unit="bug",
-                   desc="build", disable=not self.options.progress)
+        bar = tqdm(
+            total=len(self.bugs),
+            initial=len(self.bugs) - len(todo),
+            unit="bug",
+            desc="build",
+            disable=not self.options.progress,
+        )
         try:
             for chunk in _chunks(todo, self.options.chunk):
                 for key, record in self.process(chunk):
@@ -205,24 +212,31 @@ class Builder:
 
     def process(self, chunk: Sequence[Bug]) -> list[tuple[str, dict]]:
         """Run, judge, hint and pair one chunk; records come back in chunk order."""
-        results = run_many([Job(b.code, b.stdin, self.limits) for b in chunk],
-                           self.options.workers)
+        results = run_many([Job(b.code, b.stdin, self.limits) for b in chunk], self.options.workers)
         cases = {b.id: to_case(b, r) for b, r in zip(chunk, results, strict=True)}
         good = [c for c in cases.values() if c is not None]
         answers = dict(zip((c.bug.id for c in good), self.teacher.hints(good), strict=True))
         hinted = [c for c in good if answers[c.bug.id].hint]
         chosen = [answers[c.bug.id].hint for c in hinted]
-        pairs = rejected_hints(hinted, chosen, self.options.seed, self.options.student,
-                               self.options.student_tokens)
+        pairs = rejected_hints(
+            hinted, chosen, self.options.seed, self.options.student, self.options.student_tokens
+        )
         rejected = dict(zip((c.bug.id for c in hinted), pairs, strict=True))
         records = []
         for bug, result in zip(chunk, results, strict=True):
-            records.append(self._record(bug, result, cases[bug.id], answers.get(bug.id),
-                                        rejected.get(bug.id)))
+            records.append(
+                self._record(bug, result, cases[bug.id], answers.get(bug.id), rejected.get(bug.id))
+            )
         return records
 
-    def _record(self, bug: Bug, result: RunResult, case: Case | None,
-                answer: TeacherAnswer | None, rejected: tuple[str, str] | None):
+    def _record(
+        self,
+        bug: Bug,
+        result: RunResult,
+        case: Case | None,
+        answer: TeacherAnswer | None,
+        rejected: tuple[str, str] | None,
+    ):
         if case is None:
             return "skipped", {"id": bug.id, "kind": bug.kind, "reason": why_dropped(bug, result)}
         if answer is None or not answer.hint:
@@ -239,6 +253,7 @@ def build(options: BuildOptions) -> dict[str, int]:
 
 
 # ---------------------------------------------------------------- stats
+
 
 def _read(path: Path) -> list[dict]:
     if not path.exists():
@@ -290,20 +305,30 @@ def stats_markdown(stats: dict, options: BuildOptions) -> str:
         "|---|---:|---:|---:|",
     ]
     for name in ("train", "test"):
-        lines.append(f"| {name} | {pairs[name]} | {stats['programs'][name]} | "
-                     f"{len(kinds[name])} |")
-    lines += ["", "## Pairs per error kind", "",
-              "| error kind | exception | train | test |", "|---|---|---:|---:|"]
+        lines.append(f"| {name} | {pairs[name]} | {stats['programs'][name]} | {len(kinds[name])} |")
+    lines += [
+        "",
+        "## Pairs per error kind",
+        "",
+        "| error kind | exception | train | test |",
+        "|---|---|---:|---:|",
+    ]
     for injector in INJECTORS:
         k = injector.kind
-        lines.append(f"| {k} | {injector.exception.replace('|', ' or ')} | "
-                     f"{kinds['train'][k]} | {kinds['test'][k]} |")
-    lines += ["", "## Rejected hints by source", "", "| source | train | test |",
-              "|---|---:|---:|"]
+        lines.append(
+            f"| {k} | {injector.exception.replace('|', ' or ')} | "
+            f"{kinds['train'][k]} | {kinds['test'][k]} |"
+        )
+    lines += ["", "## Rejected hints by source", "", "| source | train | test |", "|---|---:|---:|"]
     for source in sorted(set(sources["train"]) | set(sources["test"])):
         lines.append(f"| {source} | {sources['train'][source]} | {sources['test'][source]} |")
-    lines += ["", "## Lengths in characters (train and test)", "",
-              "| field | mean | median | max |", "|---|---:|---:|---:|"]
+    lines += [
+        "",
+        "## Lengths in characters (train and test)",
+        "",
+        "| field | mean | median | max |",
+        "|---|---:|---:|---:|",
+    ]
     for name, (mean, median, top) in stats["lengths"].items():
         lines.append(f"| {name} | {mean:.0f} | {median:.0f} | {top} |")
     lines += ["", "## Candidate bugs not kept", "", "| reason | count |", "|---|---:|"]

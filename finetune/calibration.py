@@ -56,9 +56,13 @@ def _spread(bugs: list[Bug], seed: int) -> list[Bug]:
     return result
 
 
-def build_calibration(seed: int = 0, quotas: dict[str, int] | None = None,
-                      timeout: float = 1.0, max_lines: int = 100_000,
-                      workers: int | None = None) -> list[dict]:
+def build_calibration(
+    seed: int = 0,
+    quotas: dict[str, int] | None = None,
+    timeout: float = 1.0,
+    max_lines: int = 100_000,
+    workers: int | None = None,
+) -> list[dict]:
     """Pick, run and keep short buggy programs until every split has its quota."""
     quotas = quotas or QUOTAS
     programs = load_corpus()
@@ -80,12 +84,14 @@ def build_calibration(seed: int = 0, quotas: dict[str, int] | None = None,
                 continue
             if INJECTOR_BY_KIND[bug.kind].accepts(result, bug):
                 per_kind[name][bug.kind] += 1
-                records[name].append({
-                    "id": bug.id,
-                    "split": name,
-                    "messages": hint_messages(bug.code, output),
-                    "error_kind": bug.kind,
-                })
+                records[name].append(
+                    {
+                        "id": bug.id,
+                        "split": name,
+                        "messages": hint_messages(bug.code, output),
+                        "error_kind": bug.kind,
+                    }
+                )
         if all(len(records[n]) >= q for n, q in quotas.items()):
             break
     missing = {n: q - len(records[n]) for n, q in quotas.items() if len(records[n]) < q}

@@ -94,8 +94,11 @@ def wrong_error_hint(case: Case, rng: random.Random) -> str:
     return oracle_hint(case, rng, kind=rng.choice(kinds))
 
 
-SYNTHETIC = {"giveaway": giveaway_hint, "wrong_line": wrong_line_hint,
-             "wrong_error": wrong_error_hint}
+SYNTHETIC = {
+    "giveaway": giveaway_hint,
+    "wrong_line": wrong_line_hint,
+    "wrong_error": wrong_error_hint,
+}
 
 
 def synthetic_rejected(case: Case, seed: int, source: str | None = None) -> tuple[str, str]:
@@ -104,8 +107,9 @@ def synthetic_rejected(case: Case, seed: int, source: str | None = None) -> tupl
     return source, SYNTHETIC[source](case, _rng(seed, case, source))
 
 
-def student_answers(student: object, cases: Sequence[Case], max_new_tokens: int = 160,
-                    batch_size: int = 8) -> list[str]:
+def student_answers(
+    student: object, cases: Sequence[Case], max_new_tokens: int = 160, batch_size: int = 8
+) -> list[str]:
     """The student's own hints for these prompts (greedy; DPO-KD's rejected side).
 
     `student` is a spec for `llm_prune_gym.students.load_student` or an already
@@ -117,8 +121,9 @@ def student_answers(student: object, cases: Sequence[Case], max_new_tokens: int 
 
     model, tokenizer = load_student_once(student)
     prompts = [hint_messages(c.bug.code, c.error_output) for c in cases]
-    return generate_answers(model, tokenizer, prompts, max_new_tokens=max_new_tokens,
-                            batch_size=batch_size)
+    return generate_answers(
+        model, tokenizer, prompts, max_new_tokens=max_new_tokens, batch_size=batch_size
+    )
 
 
 _LOADED: dict[str, tuple] = {}
@@ -141,9 +146,13 @@ def load_student_once(student: object) -> tuple:
     return _LOADED[student]
 
 
-def rejected_hints(cases: Sequence[Case], chosen: Sequence[str], seed: int,
-                   student: object | None = None,
-                   student_tokens: int = 160) -> list[tuple[str, str]]:
+def rejected_hints(
+    cases: Sequence[Case],
+    chosen: Sequence[str],
+    seed: int,
+    student: object | None = None,
+    student_tokens: int = 160,
+) -> list[tuple[str, str]]:
     """(source, rejected hint) per case, following the recipe in this module's doc."""
     sources = [choose_source(c, seed, student is not None) for c in cases]
     asks = [i for i, s in enumerate(sources) if s == "student"]

@@ -265,8 +265,9 @@ def run_program(
     return result
 
 
-def _run_once(code: str, stdin: str, limits: Limits, guard: bool, drop_root: bool,
-              isolate_network: bool) -> RunResult:
+def _run_once(
+    code: str, stdin: str, limits: Limits, guard: bool, drop_root: bool, isolate_network: bool
+) -> RunResult:
     workdir = tempfile.mkdtemp(prefix="llm-prune-sandbox-")
     try:
         Path(workdir, MAIN).write_text(code, encoding="utf-8")
@@ -345,4 +346,3 @@ def error_output(result: RunResult) -> str:
         note = "(The program kept running and never finished, so I pressed Ctrl-C.)\n"
         return note + result.stderr
     return result.stderr
-

@@ -22,7 +22,8 @@ def side(program_id: str, seed: int, test_fraction: float = TEST_FRACTION) -> st
     return "test" if int.from_bytes(digest[:8], "big") / 2**64 < test_fraction else "train"
 
 
-def split_programs(program_ids: Iterable[str], seed: int,
-                   test_fraction: float = TEST_FRACTION) -> dict[str, str]:
+def split_programs(
+    program_ids: Iterable[str], seed: int, test_fraction: float = TEST_FRACTION
+) -> dict[str, str]:
     """Map each program id to "train" or "test"; stable for a given seed."""
     return {pid: side(pid, seed, test_fraction) for pid in program_ids}

@@ -118,8 +118,7 @@ EXPLAIN: dict[str, list[str]] = {
         "values it expects.",
     ],
     "off_by_one": [
-        "The index goes one step too far. Remember that a list of length n has indexes "
-        "0 to n - 1.",
+        "The index goes one step too far. Remember that a list of length n has indexes 0 to n - 1.",
         "Valid positions in a list stop one before its length. Work out the last index "
         "this code uses.",
         "Trace the index by hand for the last step: it ends up one past the end of the list.",
@@ -139,8 +138,7 @@ EXPLAIN: dict[str, list[str]] = {
         "int() fails when the string isn't a whole number. Look at exactly what you convert.",
     ],
     "division_by_zero": [
-        "Something you divide by is 0 at that moment. Work out what values the divisor "
-        "takes.",
+        "Something you divide by is 0 at that moment. Work out what values the divisor takes.",
         "A division (or %) by zero happens. Trace which value the bottom of the division "
         "has when it runs.",
         "Python can't divide by zero. Check how the number you divide by got its value.",
@@ -161,8 +159,7 @@ EXPLAIN: dict[str, list[str]] = {
         "actually has.",
     ],
     "none_value": [
-        "A value there is None: something that should hand back a result doesn't return "
-        "anything.",
+        "A value there is None: something that should hand back a result doesn't return anything.",
         "The value you use is None. Check that the function or method really returns a "
         "result instead of only printing or changing something.",
         "None appears because a call gives back nothing. Think about what that call returns.",
@@ -186,8 +183,7 @@ EXPLAIN: dict[str, list[str]] = {
     "infinite_loop": [
         "The loop's condition never becomes false, so it runs forever. Check how the "
         "variable in the condition changes on each pass.",
-        "Your while loop never ends: the value it tests doesn't move toward the stopping "
-        "point.",
+        "Your while loop never ends: the value it tests doesn't move toward the stopping point.",
         "Trace a few passes of the loop by hand and watch the variable in its condition; it "
         "never reaches the value that ends the loop.",
     ],
@@ -206,8 +202,9 @@ def _fields(case: Case) -> dict[str, object]:
     }
 
 
-def oracle_hint(case: Case, rng: random.Random, kind: str | None = None,
-                line: int | None = None) -> str:
+def oracle_hint(
+    case: Case, rng: random.Random, kind: str | None = None, line: int | None = None
+) -> str:
     """A hint naming the line and the problem; `kind`/`line` let pairs.py lie on purpose."""
     fields = _fields(case)
     if line is not None:
@@ -283,9 +280,18 @@ class OpenAITeacher:
     `LLM_PRUNE_TEACHER_MODEL` (default "gpt-4o", the model of the original report).
     """
 
-    def __init__(self, model: str | None = None, base_url: str | None = None,
-                 api_key: str | None = None, *, retries: int = 5, backoff: float = 1.0,
-                 timeout: float = 60.0, workers: int = 4, temperature: float = 0.0) -> None:
+    def __init__(
+        self,
+        model: str | None = None,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        *,
+        retries: int = 5,
+        backoff: float = 1.0,
+        timeout: float = 60.0,
+        workers: int = 4,
+        temperature: float = 0.0,
+    ) -> None:
         import openai
 
         self.model = model or os.environ.get("LLM_PRUNE_TEACHER_MODEL") or "gpt-4o"
@@ -299,8 +305,11 @@ class OpenAITeacher:
             max_retries=0,  # retried here, with our own backoff and bookkeeping
             timeout=timeout,
         )
-        self._retryable = (openai.RateLimitError, openai.APIConnectionError,
-                           openai.InternalServerError)
+        self._retryable = (
+            openai.RateLimitError,
+            openai.APIConnectionError,
+            openai.InternalServerError,
+        )
         self._api_error = openai.OpenAIError
 
     def __repr__(self) -> str:  # never show the key
@@ -315,8 +324,10 @@ class OpenAITeacher:
         for attempt in range(self.retries + 1):
             try:
                 response = self._client.chat.completions.create(
-                    model=self.model, messages=teacher_messages(case),
-                    temperature=self.temperature, max_tokens=200,
+                    model=self.model,
+                    messages=teacher_messages(case),
+                    temperature=self.temperature,
+                    max_tokens=200,
                 )
                 break
             except self._retryable as error:

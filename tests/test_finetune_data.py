@@ -34,8 +34,13 @@ def mentions_line(text: str, line: int) -> bool:
 
 
 def fake_case(bug, reported_line=None) -> Case:
-    return Case(bug, "Traceback (most recent call last):\n...", bug.exception, "'key'",
-                reported_line or bug.line)
+    return Case(
+        bug,
+        "Traceback (most recent call last):\n...",
+        bug.exception,
+        "'key'",
+        reported_line or bug.line,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +66,7 @@ def file_bytes(folder: Path) -> dict[str, bytes]:
 
 # ---------------------------------------------------------------- corpus
 
+
 def test_corpus_is_large_ascii_and_function_heavy():
     programs = load_corpus()
     assert len(programs) >= 80
@@ -75,8 +81,11 @@ def test_corpus_is_large_ascii_and_function_heavy():
 def test_every_corpus_program_runs_cleanly_with_its_stdin():
     programs = load_corpus()
     results = run_many([Job(p.code, p.stdin, Limits(timeout=5)) for p in programs])
-    failures = [(p.id, r.stderr[-200:], r.stdout) for p, r in zip(programs, results, strict=True)
-                if not r.ok or r.stdout != p.stdout]
+    failures = [
+        (p.id, r.stderr[-200:], r.stdout)
+        for p, r in zip(programs, results, strict=True)
+        if not r.ok or r.stdout != p.stdout
+    ]
     assert failures == []
 
 
@@ -88,6 +97,7 @@ def test_corpus_parser_rejects_malformed_text():
 
 
 # ---------------------------------------------------------------- injectors
+
 
 def test_ground_truth_is_the_one_line_that_differs(all_bugs):
     assert len(all_bugs) >= 3000
@@ -128,6 +138,7 @@ def test_every_injector_yields_the_error_it_claims(all_bugs):
 
 
 # ---------------------------------------------------------------- teachers and pairs
+
 
 def test_oracle_names_the_line_and_never_shows_the_fix(all_bugs):
     teacher = OracleTeacher(seed=0)
@@ -171,6 +182,7 @@ def test_student_answers_become_rejected_hints(all_bugs):
 
 
 # ---------------------------------------------------------------- the build
+
 
 def test_build_writes_trl_pairs_with_ground_truth(small_build):
     train, test = rows(small_build / "train.jsonl"), rows(small_build / "test.jsonl")
@@ -219,21 +231,36 @@ def test_an_interrupted_build_resumes_to_the_same_bytes(small_build, tmp_path):
 
 def test_a_folder_built_with_other_options_is_refused(small_build):
     with pytest.raises(ValueError, match="other options"):
-        build(BuildOptions(out=small_build, seed=5, max_programs=SMALL, timeout=QUICK,
-                           progress=False))
+        build(
+            BuildOptions(out=small_build, seed=5, max_programs=SMALL, timeout=QUICK, progress=False)
+        )
 
 
 def test_cli_registers_data_build(tmp_path):
     parser = argparse.ArgumentParser()
     register(parser.add_subparsers())
     out = tmp_path / "cli"
-    args = parser.parse_args(["data", "build", "--out", str(out), "--seed", "2",
-                              "--max-programs", "2", "--timeout", str(QUICK), "--no-progress"])
+    args = parser.parse_args(
+        [
+            "data",
+            "build",
+            "--out",
+            str(out),
+            "--seed",
+            "2",
+            "--max-programs",
+            "2",
+            "--timeout",
+            str(QUICK),
+            "--no-progress",
+        ]
+    )
     assert args.func(args) == 0
     assert (out / "train.jsonl").exists() and (out / "stats.md").exists()
 
 
 # ---------------------------------------------------------------- calibration
+
 
 def test_shipped_calibration_prompts_follow_the_contract():
     records = rows(CALIBRATION_FILE)
@@ -263,10 +290,16 @@ def test_calibration_command_reproduces_the_shipped_file(tmp_path):
 
 # ---------------------------------------------------------------- the OpenAI teacher
 
+
 def completion(text: str | None) -> dict:
     message = {"role": "assistant", "content": text}
-    return {"id": "x", "object": "chat.completion", "created": 0, "model": "test-model",
-            "choices": [{"index": 0, "message": message, "finish_reason": "stop"}]}
+    return {
+        "id": "x",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "test-model",
+        "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+    }
 
 
 class FakeServer:
@@ -282,8 +315,11 @@ class FakeServer:
                 with owner.lock:
                     headers = {k.lower(): v for k, v in self.headers.items()}
                     owner.requests.append((self.path, headers, body))
-                    status, payload = owner.replies.pop(0) if owner.replies else (
-                        200, completion("Check line 1: a name there is misspelled."))
+                    status, payload = (
+                        owner.replies.pop(0)
+                        if owner.replies
+                        else (200, completion("Check line 1: a name there is misspelled."))
+                    )
                 data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -322,8 +358,9 @@ SECRET = "sk-test-abcdef123456"
 
 
 def teacher_for(server, **options) -> OpenAITeacher:
-    return OpenAITeacher(model="test-model", base_url=server.url, api_key=SECRET,
-                         backoff=0.01, **options)
+    return OpenAITeacher(
+        model="test-model", base_url=server.url, api_key=SECRET, backoff=0.01, **options
+    )
 
 
 def test_openai_teacher_retries_a_rate_limit(server_factory, all_bugs):
@@ -341,14 +378,17 @@ def test_openai_teacher_retries_a_rate_limit(server_factory, all_bugs):
     assert f"line {all_bugs[0].line}" in body["messages"][1]["content"]
 
 
-@pytest.mark.parametrize("reply, reason", [
-    ((200, {"choices": []}), "malformed"),
-    ((200, completion(None)), "malformed"),
-    ((200, b"this is not json"), "api error"),
-    ((200, completion("Here:\n```python\nprint(1)\n```")), "gives away code"),
-    ((200, completion("I'm sorry, but I can't help with that.")), "refused"),
-    ((401, {"error": {"message": f"Incorrect API key provided: {SECRET}"}}), "api error"),
-])
+@pytest.mark.parametrize(
+    "reply, reason",
+    [
+        ((200, {"choices": []}), "malformed"),
+        ((200, completion(None)), "malformed"),
+        ((200, b"this is not json"), "api error"),
+        ((200, completion("Here:\n```python\nprint(1)\n```")), "gives away code"),
+        ((200, completion("I'm sorry, but I can't help with that.")), "refused"),
+        ((401, {"error": {"message": f"Incorrect API key provided: {SECRET}"}}), "api error"),
+    ],
+)
 def test_openai_teacher_records_bad_answers(server_factory, all_bugs, reply, reason):
     server = server_factory(reply)
     teacher = teacher_for(server, retries=1)
@@ -371,8 +411,17 @@ def test_build_with_openai_teacher_from_env(server_factory, monkeypatch, tmp_pat
     monkeypatch.setenv("OPENAI_BASE_URL", server.url)
     monkeypatch.setenv("LLM_PRUNE_TEACHER_MODEL", "env-model")
     out = tmp_path / "openai"
-    build(BuildOptions(out=out, teacher="openai", max_programs=1, timeout=QUICK, per_kind=2,
-                       progress=False, teacher_options={"backoff": 0.01}))
+    build(
+        BuildOptions(
+            out=out,
+            teacher="openai",
+            max_programs=1,
+            timeout=QUICK,
+            per_kind=2,
+            progress=False,
+            teacher_options={"backoff": 0.01},
+        )
+    )
     made = rows(out / "train.jsonl") + rows(out / "test.jsonl")
     assert made and {r["teacher"] for r in made} == {"openai:env-model"}
     failures = [r for r in rows(out / "skipped.jsonl") if r["reason"].startswith("teacher")]

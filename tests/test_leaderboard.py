@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import json
 
+import numpy as np
 import pytest
 
 from agents.leaderboard import PROTOCOL, aggregate, bench_command_line, leaderboard_rows, target_dir
 from llm_prune_gym.cli import ratio_grid
 from llm_prune_gym.env import DEFAULT_GRID
+from llm_prune_gym.plan import PruningPlan
 
 
 def test_ratio_grid_of_the_default_width_is_the_default_grid():
@@ -32,7 +34,15 @@ def test_bench_call_carries_the_protocol(tmp_path):
 
 
 def _write_runs(folder, agent, ratios, uniform=0.1):
-    folder.mkdir(parents=True)
+    """A finished bench-agents folder: runs.csv and each seed's plan."""
+    for seed in range(len(ratios)):
+        PruningPlan(
+            ratios=np.full((2, 2), 0.1 * (seed + 1)),
+            unit_sizes=np.ones((2, 2)),
+            total_params=8,
+            modules=["q_proj", "up_proj"],
+            criterion="magnitude",
+        ).save(folder / agent / f"seed{seed}" / "plan.json")
     with (folder / "runs.csv").open("w", newline="") as out:
         writer = csv.DictWriter(
             out,
@@ -66,6 +76,7 @@ def test_table_scores_are_uniform_over_method_and_ranked(tmp_path):
     text = (tmp_path / "LEADERBOARD.md").read_text()
     assert "## Target 20%" in text and "| 1 | good | 3.00 ± 1.41" in text
     assert (tmp_path / "leaderboard.csv").is_file()
+    assert (target_dir(tmp_path, 0.2) / "plan_good.png").is_file()  # its best seed's plan
 
 
 def test_no_runs_is_an_error(tmp_path):

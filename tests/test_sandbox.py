@@ -33,12 +33,19 @@ def program(text: str) -> str:
 def python_itself(code: str, stdin: str, tmp_path: Path) -> str:
     """stderr of a plain `python main.py`, with its absolute path shortened to main.py."""
     (tmp_path / "main.py").write_text(code)
-    done = subprocess.run([sys.executable, "-I", "main.py"], cwd=tmp_path, input=stdin,
-                          capture_output=True, text=True, timeout=30)
+    done = subprocess.run(
+        [sys.executable, "-I", "main.py"],
+        cwd=tmp_path,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     return done.stderr.replace(str(tmp_path / "main.py"), "main.py")
 
 
 # ---------------------------------------------------------------- faithful output
+
 
 def test_clean_program_gets_stdin_and_prints():
     result = run_program('name = input("Name? ")\nprint("Hi " + name)\n', "Ada\n")
@@ -46,14 +53,17 @@ def test_clean_program_gets_stdin_and_prints():
     assert result.exception is None and result.traceback == ""
 
 
-@pytest.mark.parametrize("code", [
-    "def average(xs):\n    return sum(xs) / len(xs)\n\nprint(average([]))\n",
-    "x = 3\nif x > 2\n    print(x)\n",
-    "def f(n):\n    return f(n + 1)\n\nf(0)\n",
-    "counts = {'a': 1}\nprint(counts['b'])\n",
-    "try:\n    int('x')\nexcept ValueError:\n    print(undefined)\n",
-    "print(2(3 + 4))\n",
-])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "def average(xs):\n    return sum(xs) / len(xs)\n\nprint(average([]))\n",
+        "x = 3\nif x > 2\n    print(x)\n",
+        "def f(n):\n    return f(n + 1)\n\nf(0)\n",
+        "counts = {'a': 1}\nprint(counts['b'])\n",
+        "try:\n    int('x')\nexcept ValueError:\n    print(undefined)\n",
+        "print(2(3 + 4))\n",
+    ],
+)
 def test_traceback_is_exactly_what_python_prints(code, tmp_path):
     result = run_program(code, limits=FAST)
     assert result.stderr == python_itself(code, "", tmp_path)
@@ -61,9 +71,11 @@ def test_traceback_is_exactly_what_python_prints(code, tmp_path):
 
 
 def test_parse_error_finds_exception_and_blamed_line():
-    stderr = ('Traceback (most recent call last):\n  File "main.py", line 4, in <module>\n'
-              '    f()\n  File "main.py", line 2, in f\n    return xs[9]\n'
-              "IndexError: list index out of range\n")
+    stderr = (
+        'Traceback (most recent call last):\n  File "main.py", line 4, in <module>\n'
+        '    f()\n  File "main.py", line 2, in f\n    return xs[9]\n'
+        "IndexError: list index out of range\n"
+    )
     traceback, exception, message, line = parse_error(stderr)
     assert (exception, message, line) == ("IndexError", "list index out of range", 2)
     assert traceback == stderr
@@ -109,6 +121,7 @@ def test_isolation_report_says_what_applied():
 
 
 # ---------------------------------------------------------------- hostile programs
+
 
 def test_memory_hog_hits_the_limit():
     code = "chunks = []\nwhile True:\n    chunks.append(bytearray(50 * 1024 * 1024))\n"
@@ -174,9 +187,11 @@ def test_fork_bomb_without_the_guard_is_bounded_and_cleaned_up():
 
 
 def test_subprocess_and_sockets_are_refused():
-    for code in ("import subprocess\nsubprocess.run(['ls'])\n",
-                 "import socket\nsocket.socket()\n",
-                 "import ctypes\n"):
+    for code in (
+        "import subprocess\nsubprocess.run(['ls'])\n",
+        "import socket\nsocket.socket()\n",
+        "import ctypes\n",
+    ):
         result = run_program(code, limits=FAST)
         assert result.exception in ("ImportError", "PermissionError"), result.stderr
 
@@ -239,7 +254,13 @@ def test_secrets_in_the_callers_environment_do_not_leak(tmp_path):
     """)
     env = {**os.environ, "OPENAI_API_KEY": secret, "HF_TOKEN": secret}
     root = Path(__file__).resolve().parent.parent
-    done = subprocess.run([sys.executable, "-c", caller], env=env, cwd=root,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", caller],
+        env=env,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert "PATH" in done.stdout and secret not in done.stdout + done.stderr
