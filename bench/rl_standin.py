@@ -44,7 +44,9 @@ SUPERADDITIVE = 1.6  # uniform KL / sum of the module types' KLs (0.139 / 0.088 
 class StandInEnv(LLMPruneEnv):
     """LLMPrune-v0's MDP with a formula in place of the model (see the module docstring)."""
 
-    def __init__(self, target_sparsity: float, grid, seed: int = 0) -> None:
+    def __init__(
+        self, target_sparsity: float, grid, seed: int = 0, observation: str = "paper"
+    ) -> None:
         layer_kl = np.array(
             [
                 float(line.split(",")[5])
@@ -67,7 +69,8 @@ class StandInEnv(LLMPruneEnv):
         self.num_layers, self.num_modules = self.sizes.shape
         self.total_params, self.modules, self.criterion = 134_515_008, list(MODULES), "magnitude"
         self.action_space = spaces.MultiDiscrete([len(grid)] * self.num_modules)
-        self.observation_space = spaces.Box(0.0, 1.0, (self.sizes.size + 1,), np.float32)
+        self.observation_mode = observation
+        self.observation_space = self._observation_space()
         self.pruner = self.calibration = self  # the env asks these for pruning and KL
         self.student = SimpleNamespace(name="smollm2-standin")
         self._applied = np.zeros_like(self.sizes)
@@ -131,12 +134,13 @@ def main() -> None:
     parser.add_argument("--target-sparsity", type=float, default=0.2)
     parser.add_argument("--max-ratio", type=float, default=0.6)
     parser.add_argument("--seeds", default="0,1,2")
+    parser.add_argument("--observation", default="paper", choices=("paper", "layer"))
     args = parser.parse_args()
     torch.set_num_threads(1)
     kwargs = json.loads(args.agent_kwargs)
     finals, first = [], []
     for seed in (int(s) for s in args.seeds.split(",")):
-        env = StandInEnv(args.target_sparsity, ratio_grid(args.max_ratio), seed=seed)
+        env = StandInEnv(args.target_sparsity, ratio_grid(args.max_ratio), seed, args.observation)
         agent = make_agent(args.agent, env, seed=seed, **kwargs)
         kls: list[float] = []
         agent.train(args.episodes, lambda record, kls=kls: kls.append(record["kl"]))

@@ -31,6 +31,12 @@ def add_env_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--sampling", default="fixed", choices=("fixed", "sample"))
     group.add_argument("--answer-tokens", type=int, default=32)
     group.add_argument(
+        "--observation",
+        default="paper",
+        choices=("paper", "layer"),
+        help="paper: the 4L+1 vector; layer: plus a one-hot of the current layer",
+    )
+    group.add_argument(
         "--max-ratio",
         type=float,
         default=None,
@@ -60,6 +66,7 @@ def env_kwargs(args: argparse.Namespace, **overrides) -> dict:
         "batch_size": args.batch_size,
         "sampling": args.sampling,
         "answer_tokens": args.answer_tokens,
+        "observation": args.observation,
         "device": args.device,
         "dtype": args.dtype,
         "progress": True,

@@ -19,6 +19,7 @@ from .students import DEFAULT_STUDENT, Student, decoder_layers, find_linear, loa
 DEFAULT_GRID = tuple(round(0.01 * i, 2) for i in range(31))
 REWARD_MODES = ("paper", "budget")
 SAMPLING_MODES = ("fixed", "sample")
+OBSERVATION_MODES = ("paper", "layer")
 
 
 def _dtype(value: str | torch.dtype) -> torch.dtype:
@@ -49,8 +50,11 @@ class LLMPruneEnv(gym.Env):
     ``info["ratios"]`` holds the ratios actually applied.
 
     ## Observation Space
-    ``Box(0, 1, (K * L + 1,), float32)``: the remaining fraction of the weights of
-    every prunable unit (layer-major), then the current layer index divided by ``L``.
+    ``observation="paper"`` (default): ``Box(0, 1, (K * L + 1,), float32)``, the
+    remaining fraction of the weights of every prunable unit (layer-major), then the
+    current layer index divided by ``L``. ``observation="layer"`` appends a one-hot of
+    the current layer (``K * L + 1 + L`` entries; all zero once the episode ends), so
+    that a policy can tell layers apart without learning it from one scalar.
 
     ## Rewards
     ``reward="paper"`` (default): every step earns ``c1 * sum(ratios of that layer)``;
@@ -93,6 +97,7 @@ class LLMPruneEnv(gym.Env):
     - ``answer_tokens``: length cap of the teacher's answers that are scored.
     - ``target_sparsity``: prunable sparsity every episode must end at (optional).
     - ``reward``: ``"paper"`` or ``"budget"``.
+    - ``observation``: ``"paper"`` or ``"layer"`` (see Observation Space).
     - ``device``, ``dtype``: where and in which precision the student runs.
     """
 
@@ -113,6 +118,7 @@ class LLMPruneEnv(gym.Env):
         answer_tokens: int = 32,
         target_sparsity: float | None = None,
         reward: str = "paper",
+        observation: str = "paper",
         device: str | torch.device = "cpu",
         dtype: str | torch.dtype = "float32",
         render_mode: str | None = None,
@@ -125,6 +131,10 @@ class LLMPruneEnv(gym.Env):
             raise ValueError(f"unknown sampling {sampling!r}; choose one of {SAMPLING_MODES}")
         if reward not in REWARD_MODES:
             raise ValueError(f"unknown reward {reward!r}; choose one of {REWARD_MODES}")
+        if observation not in OBSERVATION_MODES:
+            raise ValueError(
+                f"unknown observation {observation!r}; choose one of {OBSERVATION_MODES}"
+            )
         if reward == "budget" and target_sparsity is None:
             raise ValueError('reward="budget" needs a target_sparsity')
         if target_sparsity is not None and not 0 < target_sparsity <= grid.max():
@@ -139,6 +149,7 @@ class LLMPruneEnv(gym.Env):
         self.sampling = sampling
         self.target_sparsity = target_sparsity
         self.reward_mode = reward
+        self.observation_mode = observation
         self.render_mode = render_mode
 
         pool = load_prompts(prompts)
@@ -166,9 +177,7 @@ class LLMPruneEnv(gym.Env):
         self.num_layers, self.num_modules = self.sizes.shape
 
         self.action_space = spaces.MultiDiscrete([len(grid)] * self.num_modules)
-        self.observation_space = spaces.Box(
-            0.0, 1.0, (self.num_layers * self.num_modules + 1,), np.float32
-        )
+        self.observation_space = self._observation_space()
         self._uniform_kl: KLResult | None = None
         if reward == "budget":
             self._uniform_kl = self.evaluate_plan(np.full_like(self.sizes, target_sparsity))
@@ -295,9 +304,18 @@ class LLMPruneEnv(gym.Env):
             ratios = ratios + (self.ratio_grid.max() - ratios) * ((low - chosen) / room)
         return np.clip(ratios, 0.0, 1.0)
 
+    def _observation_space(self) -> spaces.Box:
+        size = self.num_layers * self.num_modules + 1
+        if self.observation_mode == "layer":
+            size += self.num_layers
+        return spaces.Box(0.0, 1.0, (size,), np.float32)
+
     def _observation(self) -> np.ndarray:
         remaining = 1.0 - self._ratios.reshape(-1)
-        return np.append(remaining, self._layer / self.num_layers).astype(np.float32)
+        parts = [remaining, [self._layer / self.num_layers]]
+        if self.observation_mode == "layer":
+            parts.append(np.arange(self.num_layers) == self._layer)
+        return np.concatenate(parts).astype(np.float32)
 
     def _info(self) -> dict:
         pruned = float((self._ratios * self.sizes).sum())

@@ -58,6 +58,19 @@ def test_spaces_follow_the_mdp(stub_kwargs):
     assert reward == pytest.approx(expected)
 
 
+def test_layer_observation_appends_a_one_hot_of_the_current_layer(stub_kwargs):
+    env = gym.make(ENV_ID, **stub_kwargs, observation="layer").unwrapped
+    layers, paper = env.num_layers, 4 * env.num_layers + 1
+    assert env.observation_space.shape == (paper + layers,)
+    observation, _ = env.reset(seed=0)
+    for step in range(layers):
+        np.testing.assert_array_equal(observation[paper:], np.eye(layers)[step])
+        assert observation[paper - 1] == pytest.approx(step / layers)
+        observation, *_ = env.step(np.array([30, 0, 10, 20]))
+        assert env.observation_space.contains(observation)
+    assert not observation[paper:].any()  # past the last layer
+
+
 def test_same_seed_same_actions_same_episode(stub_kwargs):
     actions = np.random.default_rng(3).integers(0, 31, (4, 4))
     kwargs = {**stub_kwargs, "sampling": "sample", "prompts": builtin_prompts("train")[:10]}
@@ -190,6 +203,7 @@ def test_model_without_the_modules_gets_a_clear_error(stub_kwargs):
         ({"prompts": ["x" * 5000]}, ValueError, "context"),
         ({"criterion": "random"}, ValueError, "criterion"),
         ({"sampling": "shuffle"}, ValueError, "sampling"),
+        ({"observation": "sensitivity"}, ValueError, "observation"),
         ({"reward": "budget"}, ValueError, "target_sparsity"),
         ({"target_sparsity": 0.5}, ValueError, "target_sparsity"),
         ({"prompts": "missing.jsonl"}, FileNotFoundError, "missing.jsonl"),
