@@ -30,7 +30,7 @@ from gymnasium import spaces
 from agents.base import make_agent
 from llm_prune_gym.calibration import KLResult
 from llm_prune_gym.cli import ratio_grid
-from llm_prune_gym.env import LLMPruneEnv
+from llm_prune_gym.env import OBSERVATION_MODES, LLMPruneEnv
 from llm_prune_gym.plan import PruningPlan
 
 SENSITIVITY = Path(__file__).resolve().parent.parent / "results/sensitivity/sensitivity.csv"
@@ -134,7 +134,7 @@ def main() -> None:
     parser.add_argument("--target-sparsity", type=float, default=0.2)
     parser.add_argument("--max-ratio", type=float, default=0.6)
     parser.add_argument("--seeds", default="0,1,2")
-    parser.add_argument("--observation", default="paper", choices=("paper", "layer"))
+    parser.add_argument("--observation", default="paper", choices=OBSERVATION_MODES)
     args = parser.parse_args()
     torch.set_num_threads(1)
     kwargs = json.loads(args.agent_kwargs)

@@ -16,7 +16,7 @@ from importlib.metadata import entry_points
 import numpy as np
 import torch
 
-from .env import LLMPruneEnv
+from .env import OBSERVATION_MODES, SAMPLING_MODES, LLMPruneEnv
 from .pruning import CRITERIA, DEFAULT_MODULES
 
 
@@ -28,12 +28,12 @@ def add_env_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--criterion", default="magnitude", choices=CRITERIA)
     group.add_argument("--prompts", default="builtin:train", help="builtin:SPLIT or a JSONL file")
     group.add_argument("--batch-size", type=int, default=8)
-    group.add_argument("--sampling", default="fixed", choices=("fixed", "sample"))
+    group.add_argument("--sampling", default="fixed", choices=SAMPLING_MODES)
     group.add_argument("--answer-tokens", type=int, default=32)
     group.add_argument(
         "--observation",
         default="paper",
-        choices=("paper", "layer"),
+        choices=OBSERVATION_MODES,
         help="paper: the 4L+1 vector; layer: plus a one-hot of the current layer",
     )
     group.add_argument(
