@@ -12,7 +12,7 @@ adds one. :mod:`agents.runner` trains with metrics, checkpoints, resume and
 held-out evaluation; ``llm-prune train`` and ``llm-prune bench-agents`` use it.
 """
 
-from . import a2c, baselines, sb3, search  # noqa: F401  (importing registers the agents)
+from . import a2c, baselines, psrl, sb3, search  # noqa: F401  (importing registers the agents)
 from .base import AGENTS, Agent, load_agent, make_agent, register_agent
 
 __all__ = ["AGENTS", "Agent", "load_agent", "make_agent", "register_agent"]

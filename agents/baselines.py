@@ -131,13 +131,7 @@ class SensitivityAgent(FixedPlanAgent):
 
     def measure(self) -> np.ndarray:
         """KL of the calibration batch with each unit alone pruned at the probe ratio."""
-        env = self.prune_env
-        kls = np.zeros_like(env.sizes)
-        for layer, unit in np.ndindex(kls.shape):
-            ratios = np.zeros_like(env.sizes)
-            ratios[layer, unit] = self.probe_ratio
-            kls[layer, unit] = env.evaluate_plan(ratios, range(env.batch_size)).mean
-        return kls
+        return self.prune_env.unit_sensitivities(self.probe_ratio)
 
     def allocation(self, power: float) -> np.ndarray:
         env = self.prune_env

@@ -15,7 +15,7 @@ from .base import AGENTS
 from .runner import HeldOut, bench_agents, train_agent
 
 # The benchmark's default line-up, in the order of the table's story: learned, then baselines.
-BENCH_DEFAULT = "a2c,sb3-ppo,sb3-a2c,random,uniform,sensitivity,owl,random-search,evolution"
+BENCH_DEFAULT = "psrl,a2c,sb3-ppo,sb3-a2c,random,uniform,sensitivity,owl,random-search,evolution"
 
 
 def _json_object(text: str) -> dict:

@@ -43,6 +43,7 @@ PROTOCOL: dict = {
     "seeds": (0, 1, 2),
     "heldout_prompts": "builtin:heldout",
     "agents": (
+        "psrl",
         "a2c",
         "sb3-ppo",
         "sb3-a2c",

@@ -12,6 +12,12 @@ allocation (closed form, printed) bounds what any agent can reach.
     python bench/rl_standin.py sb3-a2c 600 '{"start_at_target": true}'
     python bench/rl_standin.py a2c 600 '{"n_steps": null, "gamma": 1.0}' --max-ratio 0.6
     python bench/rl_standin.py evolution 1000     # the search baselines run here too
+    python bench/rl_standin.py psrl 2000 --compounding
+
+``--compounding`` makes the KL compound over units, ``KL = S * (1 + (S / S_u) ** 2) / 2``
+for the additive sum ``S`` and uniform's ``S_u``: the same optimum (a monotone
+function of ``S``) and uniform's KL, but no longer a sum over units, as on the real
+model (its uniform KL is 1.6x the sum of its parts).
 
 Prints the first 50 episodes' mean KL / uniform and each seed's final plan's.
 """
@@ -30,7 +36,7 @@ from gymnasium import spaces
 from agents.base import make_agent
 from llm_prune_gym.calibration import KLResult
 from llm_prune_gym.cli import ratio_grid
-from llm_prune_gym.env import OBSERVATION_MODES, LLMPruneEnv
+from llm_prune_gym.env import OBSERVATION_MODES, LLMPruneEnv, scaled_log
 from llm_prune_gym.plan import PruningPlan
 
 SENSITIVITY = Path(__file__).resolve().parent.parent / "results/sensitivity/sensitivity.csv"
@@ -45,7 +51,12 @@ class StandInEnv(LLMPruneEnv):
     """LLMPrune-v0's MDP with a formula in place of the model (see the module docstring)."""
 
     def __init__(
-        self, target_sparsity: float, grid, seed: int = 0, observation: str = "paper"
+        self,
+        target_sparsity: float,
+        grid,
+        seed: int = 0,
+        observation: str = "paper",
+        compounding: bool = False,
     ) -> None:
         layer_kl = np.array(
             [
@@ -57,6 +68,8 @@ class StandInEnv(LLMPruneEnv):
         rng = np.random.default_rng(seed)
         self.a = np.outer(layer_kl / layer_kl.sum(), MODULE_KL) / 0.3**POWER * SUPERADDITIVE
         self.a *= np.exp(rng.normal(0.0, 0.3, self.a.shape))
+        self.compounding = False
+        self._uniform_sum = float((self.a * target_sparsity**POWER).sum())
         self.ratio_grid, self.target_sparsity = np.asarray(grid, dtype=np.float64), target_sparsity
         self.c1, self.c2, self.c3 = 0.001, 1.0, -1.0
         self.batch_size, self.sampling, self.reward_mode, self.render_mode = (
@@ -81,9 +94,15 @@ class StandInEnv(LLMPruneEnv):
             True,
         )
         self._uniform_kl = self.kl_result(np.full_like(self.sizes, target_sparsity))
+        self.compounding = compounding
+        if observation == "sensitivity":
+            rises = self.unit_sensitivities(self.ratio_grid.max(), target_sparsity)
+            self._sensitivity_features = scaled_log(rises)
 
     def kl_result(self, ratios: np.ndarray) -> KLResult:
         kl = float((self.a * ratios**POWER).sum())
+        if self.compounding:
+            kl *= (1 + (kl / self._uniform_sum) ** 2) / 2
         return KLResult(kl, [kl], [1])
 
     # the pruner's and calibration set's parts the env uses
@@ -135,12 +154,19 @@ def main() -> None:
     parser.add_argument("--max-ratio", type=float, default=0.6)
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--observation", default="paper", choices=OBSERVATION_MODES)
+    parser.add_argument("--compounding", action="store_true", help="KL compounds over units")
     args = parser.parse_args()
     torch.set_num_threads(1)
     kwargs = json.loads(args.agent_kwargs)
     finals, first = [], []
     for seed in (int(s) for s in args.seeds.split(",")):
-        env = StandInEnv(args.target_sparsity, ratio_grid(args.max_ratio), seed, args.observation)
+        env = StandInEnv(
+            args.target_sparsity,
+            ratio_grid(args.max_ratio),
+            seed,
+            args.observation,
+            args.compounding,
+        )
         agent = make_agent(args.agent, env, seed=seed, **kwargs)
         kls: list[float] = []
         agent.train(args.episodes, lambda record, kls=kls: kls.append(record["kl"]))

@@ -34,7 +34,8 @@ def add_env_arguments(parser: argparse.ArgumentParser) -> None:
         "--observation",
         default="paper",
         choices=OBSERVATION_MODES,
-        help="paper: the 4L+1 vector; layer: plus a one-hot of the current layer",
+        help="paper: the 4L+1 vector; layer: plus a one-hot of the current layer; "
+        "sensitivity: plus the current layer's unit sensitivities",
     )
     group.add_argument(
         "--max-ratio",

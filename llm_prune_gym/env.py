@@ -19,7 +19,7 @@ from .students import DEFAULT_STUDENT, Student, decoder_layers, find_linear, loa
 DEFAULT_GRID = tuple(round(0.01 * i, 2) for i in range(31))
 REWARD_MODES = ("paper", "budget")
 SAMPLING_MODES = ("fixed", "sample")
-OBSERVATION_MODES = ("paper", "layer")
+OBSERVATION_MODES = ("paper", "layer", "sensitivity")
 
 
 def _dtype(value: str | torch.dtype) -> torch.dtype:
@@ -31,6 +31,14 @@ def _dtype(value: str | torch.dtype) -> torch.dtype:
         ]
     except KeyError:
         raise ValueError(f"unknown dtype {value!r}; use float32, bfloat16 or float16") from None
+
+
+def scaled_log(values: np.ndarray) -> np.ndarray:
+    """``log(values)`` min-max scaled to [0, 1]; values below 1% of the median count as that."""
+    floor = max(0.01 * float(np.median(values)), 1e-12)
+    logs = np.log(np.maximum(values, floor))
+    spread = logs.max() - logs.min()
+    return (logs - logs.min()) / spread if spread > 0 else np.full_like(logs, 0.5)
 
 
 class LLMPruneEnv(gym.Env):
@@ -55,6 +63,13 @@ class LLMPruneEnv(gym.Env):
     current layer index divided by ``L``. ``observation="layer"`` appends a one-hot of
     the current layer (``K * L + 1 + L`` entries; all zero once the episode ends), so
     that a policy can tell layers apart without learning it from one scalar.
+    ``observation="sensitivity"`` appends the current layer's ``K`` unit
+    sensitivities (``K * L + 1 + K`` entries; zero once the episode ends): how much
+    the calibration KL rises when that unit alone is pruned at the grid's top ratio
+    on top of uniform pruning at the target (at 0 without a target), measured once
+    at construction (``L * K`` forward passes, :meth:`unit_sensitivities`), as
+    ``log`` rises min-max scaled to ``[0, 1]`` over all units. A policy can then
+    learn one mapping from sensitivity to ratio and use it in every layer.
 
     ## Rewards
     ``reward="paper"`` (default): every step earns ``c1 * sum(ratios of that layer)``;
@@ -97,7 +112,7 @@ class LLMPruneEnv(gym.Env):
     - ``answer_tokens``: length cap of the teacher's answers that are scored.
     - ``target_sparsity``: prunable sparsity every episode must end at (optional).
     - ``reward``: ``"paper"`` or ``"budget"``.
-    - ``observation``: ``"paper"`` or ``"layer"`` (see Observation Space).
+    - ``observation``: ``"paper"``, ``"layer"`` or ``"sensitivity"`` (see Observation Space).
     - ``device``, ``dtype``: where and in which precision the student runs.
     """
 
@@ -181,6 +196,10 @@ class LLMPruneEnv(gym.Env):
         self._uniform_kl: KLResult | None = None
         if reward == "budget":
             self._uniform_kl = self.evaluate_plan(np.full_like(self.sizes, target_sparsity))
+        self._sensitivity_features = None
+        if observation == "sensitivity":
+            rises = self.unit_sensitivities(grid.max(), target_sparsity or 0.0)
+            self._sensitivity_features = scaled_log(rises)
         self._layer = 0
         self._ratios = np.zeros_like(self.sizes)
         self._batch: list[int] = list(range(self.batch_size))
@@ -266,6 +285,22 @@ class LLMPruneEnv(gym.Env):
             self.pruner.restore()
         return KLResult(sum(sums) / sum(counts), sums, counts)
 
+    def unit_sensitivities(self, probe: float, base: float = 0.0) -> np.ndarray:
+        """L x K: the calibration-batch KL rise when each unit alone is pruned at `probe`.
+
+        Every other unit is pruned at `base` (0: the unit alone; the target: the unit
+        at the operating point, where pruning interacts). One forward pass per unit,
+        plus one for the base plan when ``base > 0``.
+        """
+        batch = range(self.batch_size)
+        floor = self.evaluate_plan(np.full_like(self.sizes, base), batch).mean if base else 0.0
+        rises = np.zeros_like(self.sizes)
+        for layer, unit in np.ndindex(rises.shape):
+            ratios = np.full_like(self.sizes, base)
+            ratios[layer, unit] = probe
+            rises[layer, unit] = self.evaluate_plan(ratios, batch).mean - floor
+        return rises
+
     def uniform_kl(self, indices: Sequence[int]) -> float:
         """KL of uniform pruning at the target sparsity on `indices` (computed at init)."""
         if self._uniform_kl is None:
@@ -306,8 +341,9 @@ class LLMPruneEnv(gym.Env):
 
     def _observation_space(self) -> spaces.Box:
         size = self.num_layers * self.num_modules + 1
-        if self.observation_mode == "layer":
-            size += self.num_layers
+        size += {"paper": 0, "layer": self.num_layers, "sensitivity": self.num_modules}[
+            self.observation_mode
+        ]
         return spaces.Box(0.0, 1.0, (size,), np.float32)
 
     def _observation(self) -> np.ndarray:
@@ -315,6 +351,11 @@ class LLMPruneEnv(gym.Env):
         parts = [remaining, [self._layer / self.num_layers]]
         if self.observation_mode == "layer":
             parts.append(np.arange(self.num_layers) == self._layer)
+        elif self.observation_mode == "sensitivity":
+            done = self._layer == self.num_layers
+            parts.append(
+                np.zeros(self.num_modules) if done else self._sensitivity_features[self._layer]
+            )
         return np.concatenate(parts).astype(np.float32)
 
     def _info(self) -> dict:

@@ -13,6 +13,7 @@ import torch
 from agents import AGENTS, Agent, load_agent, make_agent, register_agent
 from agents.a2c import A2CAgent, A2CLosses, Actor, Critic, a2c_losses, epsilon_after, n_step_returns
 from agents.base import run_episode, scale_to_budget, score_ratios, sparsity_of
+from agents.psrl import PosteriorSamplingAgent
 from agents.runner import HeldOut, read_metrics, train_agent
 from agents.search import EvolutionAgent
 from llm_prune_gym import LLMPruneEnv, PruningPlan, load_student
@@ -211,7 +212,7 @@ def kill_after(episodes: int):
     return callback
 
 
-@pytest.mark.parametrize("name", ["a2c", "sb3-ppo", "evolution", "sensitivity"])
+@pytest.mark.parametrize("name", ["a2c", "psrl", "sb3-ppo", "evolution", "sensitivity"])
 def test_a_killed_run_resumes_with_every_episode_once(budget_env, tmp_path, name):
     straight = train_agent(name, budget_env, 9, tmp_path / "straight", seed=1, progress=False)
     with pytest.raises(Killed):
@@ -332,6 +333,63 @@ def test_learned_agents_beat_random_where_some_units_are_free(
     agent.train(episodes)
     learned = agent.plan().metadata["calibration_kl"]
     assert learned < 0.3 * np.mean(random_kls), (learned, random_kls)
+
+
+def test_psrl_finds_the_free_units(free_units_env):
+    random_kls = [
+        make_agent("random", free_units_env, seed=s).train(1).plan().metadata["calibration_kl"]
+        for s in range(5)
+    ]
+    uniform = make_agent("uniform", free_units_env).train(1).plan().metadata["calibration_kl"]
+    learned = make_agent("psrl", free_units_env, seed=0).train(40).plan()
+    assert learned.prunable_sparsity == pytest.approx(0.12, abs=1e-3)
+    kl = learned.metadata["calibration_kl"]
+    assert kl < 0.3 * uniform and kl < 0.1 * np.mean(random_kls), (kl, uniform, random_kls)
+
+
+# -- posterior sampling's model ----------------------------------------------------------
+
+
+def test_psrl_posterior_learns_an_additive_score_and_plans_on_budget(budget_env):
+    """Scores from a known per-unit model: the posterior mean recovers it, and its plan too."""
+    agent = PosteriorSamplingAgent(budget_env, seed=0, degree=2, prior_sd=10.0, noise_sd=0.01)
+    rng = np.random.default_rng(1)
+    cost = rng.uniform(0.5, 2.0, budget_env.sizes.shape)  # the true score: -sum cost * x^2
+    true_theta = np.zeros((*cost.shape, 2))
+    true_theta[..., 1] = -cost
+    for _ in range(300):
+        ratios = rng.uniform(0, budget_env.ratio_grid.max(), cost.shape)
+        x = ratios / budget_env.ratio_grid.max()
+        agent.observe(ratios, float(-(cost * x**2).sum()) + 3.0)
+    mean = agent.posterior()[0]
+    np.testing.assert_allclose(mean[:-1], true_theta.ravel(), atol=0.05)
+    assert mean[-1] == pytest.approx(3.0, abs=0.05)
+    actions = agent.best_actions(mean)
+    true_best = agent.best_actions(np.append(true_theta.ravel(), 3.0))
+    assert np.abs(actions - true_best).max() <= 1  # at most one grid step apart
+    ratios = budget_env.ratio_grid[actions]
+    assert sparsity_of(ratios, budget_env.sizes) == pytest.approx(TARGET, abs=0.01)
+    # cheaper units prune more: the optimum of -c x^2 + lambda w x is x ~ w / c
+    assert np.corrcoef(ratios.ravel(), (budget_env.sizes / cost).ravel())[0, 1] > 0.9
+
+
+def test_psrl_samples_spread_where_the_posterior_is_unsure(budget_env):
+    agent = PosteriorSamplingAgent(budget_env, seed=0)
+    draws = np.stack([agent.posterior_sample() for _ in range(200)])
+    np.testing.assert_allclose(draws.std(axis=0)[:-1], 0.1, rtol=0.2)  # the prior's sd
+    agent.observe(np.full_like(budget_env.sizes, TARGET), 1.0)
+    after = np.stack([agent.posterior_sample() for _ in range(200)])
+    assert after.std(axis=0)[:-1].mean() < draws.std(axis=0)[:-1].mean()
+
+
+def test_psrl_log_kl_needs_a_target_the_return_fit_does_not(stub_kwargs):
+    env = LLMPruneEnv(**stub_kwargs, prompts=PROMPTS)  # the paper's reward, no target
+    with pytest.raises(ValueError, match="target sparsity"):
+        make_agent("psrl", env)
+    plan = make_agent("psrl", env, fit="return", prior_curvature=0.0).train(3).plan()
+    assert 0 <= plan.prunable_sparsity <= 0.3 + 1e-3
+    with pytest.raises(ValueError, match="fit"):
+        make_agent("psrl", env, fit="kl")
 
 
 # -- held-out evaluation and the command line -----------------------------------------

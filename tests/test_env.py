@@ -15,6 +15,7 @@ from transformers import GPT2Config, GPT2LMHeadModel
 
 import llm_prune_gym
 from llm_prune_gym import ENV_ID, LLMPruneEnv, PruningPlan, load_student
+from llm_prune_gym.env import scaled_log
 from llm_prune_gym.prompts import builtin_prompts, read_prompt_file
 
 
@@ -69,6 +70,32 @@ def test_layer_observation_appends_a_one_hot_of_the_current_layer(stub_kwargs):
         observation, *_ = env.step(np.array([30, 0, 10, 20]))
         assert env.observation_space.contains(observation)
     assert not observation[paper:].any()  # past the last layer
+
+
+def test_sensitivity_observation_appends_the_current_layers_unit_sensitivities(stub_kwargs):
+    env = gym.make(ENV_ID, **stub_kwargs, target_sparsity=0.1, observation="sensitivity").unwrapped
+    layers, modules, paper = env.num_layers, env.num_modules, 4 * env.num_layers + 1
+    assert env.observation_space.shape == (paper + modules,)
+    rises = env.unit_sensitivities(env.ratio_grid.max(), 0.1)
+    assert rises.shape == (layers, modules) and np.all(rises > 0)
+    features = scaled_log(rises)
+    assert features.min() == 0 and features.max() == 1
+    observation, _ = env.reset(seed=0)
+    for step in range(layers):
+        np.testing.assert_allclose(observation[paper:], features[step], rtol=1e-6)
+        observation, *_ = env.step(np.array([30, 0, 10, 20]))
+        assert env.observation_space.contains(observation)
+    assert not observation[paper:].any()  # past the last layer
+    # the most sensitive unit is the one whose pruning alone raises the KL most
+    alone = [env.evaluate_plan(np.eye(layers * modules)[u].reshape(layers, modules) * 0.3).mean
+             for u in range(layers * modules)]  # fmt: skip
+    np.testing.assert_allclose(env.unit_sensitivities(0.3).ravel(), alone, rtol=1e-6)
+
+
+def test_scaled_log_maps_logs_to_the_unit_interval_with_a_floor():
+    np.testing.assert_allclose(scaled_log(np.array([1.0, 10.0, 100.0])), [0.0, 0.5, 1.0])
+    assert scaled_log(np.array([-1.0, 1.0, 1.0]))[0] == 0.0  # at or below 0: the floor
+    np.testing.assert_array_equal(scaled_log(np.ones(3)), [0.5, 0.5, 0.5])
 
 
 def test_same_seed_same_actions_same_episode(stub_kwargs):
@@ -203,7 +230,7 @@ def test_model_without_the_modules_gets_a_clear_error(stub_kwargs):
         ({"prompts": ["x" * 5000]}, ValueError, "context"),
         ({"criterion": "random"}, ValueError, "criterion"),
         ({"sampling": "shuffle"}, ValueError, "sampling"),
-        ({"observation": "sensitivity"}, ValueError, "observation"),
+        ({"observation": "sensitive"}, ValueError, "observation"),
         ({"reward": "budget"}, ValueError, "target_sparsity"),
         ({"target_sparsity": 0.5}, ValueError, "target_sparsity"),
         ({"prompts": "missing.jsonl"}, FileNotFoundError, "missing.jsonl"),
