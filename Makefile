@@ -23,10 +23,9 @@ $(STAMP): pyproject.toml
 # Trains the custom A2C on SmolLM2 at 20% prunable sparsity (100 episodes; 21 min on 2 busy
 # cores), then prints its plan's held-out KL next to uniform pruning at the same sparsity.
 demo: setup
-	$(BIN)/llm-prune train --agent a2c --student smollm2 --target-sparsity 0.2 \
+	$(BIN)/llm-prune train --agent psrl --student smollm2 --target-sparsity 0.2 \
 		--episodes 100 --batch-size 4 --answer-tokens 16 --threads $(THREADS) --seed 0 \
-		--agent-kwargs '{"actor_lr": 3e-4, "critic_lr": 1e-3, "eps_decay": 0.96}' \
-		--out runs/demo-a2c
+		--out runs/demo-psrl
 
 lint: setup
 	$(BIN)/ruff check .

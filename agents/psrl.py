@@ -82,8 +82,11 @@ class PosteriorSamplingAgent(Agent):
         fit: str = "log_kl",
         prior_curvature: float = 1.0,
     ) -> None:
-        if degree < 1 or prior_sd <= 0 or noise_sd <= 0:
-            raise ValueError("degree must be at least 1 and both standard deviations positive")
+        if degree < 1 or prior_sd <= 0 or noise_sd <= 0 or prior_curvature < 0:
+            raise ValueError(
+                "degree must be at least 1, both standard deviations positive and "
+                "prior_curvature at least 0"
+            )
         if fit not in ("log_kl", "return"):
             raise ValueError(f"unknown fit {fit!r}; choose log_kl or return")
         super().__init__(
