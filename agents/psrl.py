@@ -51,7 +51,14 @@ import torch
 
 from llm_prune_gym import PruningPlan
 
-from .base import Agent, EpisodeCallback, episode_record, register_agent, rng_from_state
+from .base import (
+    Agent,
+    EpisodeCallback,
+    episode_record,
+    register_agent,
+    rng_from_state,
+    run_episode,
+)
 
 
 @register_agent("psrl")
@@ -176,13 +183,10 @@ class PosteriorSamplingAgent(Agent):
     # -- acting and learning ------------------------------------------------------
 
     def play(self, actions: np.ndarray) -> tuple[float, dict]:
-        """Play one episode, layer by layer, with the planned grid indices ``[L, K]``."""
-        self._reset()
-        total, done, layer = 0.0, False, 0
-        while not done:
-            _, reward, terminated, truncated, info = self.env.step(actions[layer])
-            total, done, layer = total + reward, terminated or truncated, layer + 1
-        return total, info
+        """Play one episode with the planned grid indices ``[L, K]``, one row per step."""
+        rows = iter(actions)
+        seed = self.seed if self.episodes_done == 0 else None  # as `Agent._reset`
+        return run_episode(self.env, lambda _: next(rows), seed=seed)
 
     def train(self, episodes: int, callback: EpisodeCallback | None = None):
         while self.episodes_done < episodes:
