@@ -141,9 +141,9 @@ class PosteriorSamplingAgent(Agent):
         scores = torch.from_numpy(self.weighted_scores)[:, None]
         return torch.cholesky_solve(scores, lower)[:, 0].numpy(), lower
 
-    def posterior_sample(self) -> np.ndarray:
-        """theta ~ N(mean, precision^-1): ``mean + L^-T z``."""
-        mean, lower = self.posterior()
+    def posterior_sample(self, posterior: tuple[np.ndarray, torch.Tensor] | None = None):
+        """theta ~ N(mean, precision^-1): ``mean + L^-T z`` (of `posterior` if given)."""
+        mean, lower = posterior or self.posterior()
         z = torch.from_numpy(self.rng.standard_normal(len(mean)))[:, None]
         return mean + torch.linalg.solve_triangular(lower.T, z, upper=True)[:, 0].numpy()
 
@@ -191,13 +191,14 @@ class PosteriorSamplingAgent(Agent):
     def train(self, episodes: int, callback: EpisodeCallback | None = None):
         while self.episodes_done < episodes:
             started = time.perf_counter()
+            posterior = self.posterior()  # one factorisation serves the draw and the log
             if self.episodes_done == 0:  # uniform pruning: the model knows nothing yet
                 nearest = int(np.argmin(np.abs(self.grid - (self.target or 0.0))))
                 actions = np.full(self.shares.shape, nearest)
             else:
-                actions = self.best_actions(self.posterior_sample())
+                actions = self.best_actions(self.posterior_sample(posterior))
             total, info = self.play(actions)
-            predicted = float(self.episode_features(info["ratios"]) @ self.posterior()[0])
+            predicted = float(self.episode_features(info["ratios"]) @ posterior[0])
             self.observe(info["ratios"], self.score(total, info))
             self.episodes_done += 1
             record = episode_record(
