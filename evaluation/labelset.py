@@ -1,0 +1,134 @@
+"""The hand-labelled hint set: cases, hints, reading packets and labels.
+
+Three files under one folder (``results/hint-labels/``):
+
+- ``cases.jsonl``: one buggy program a line, in a format ``eval-hints`` and ``grade``
+  read, with ``origin`` (``injector``: made by ``finetune.bugs`` from a corpus program;
+  ``realstyle``: a hand-written novice program), ``bug`` (the actual cause and its line,
+  in words, written when the case was made), ``source`` and ``licence``;
+- ``hints.jsonl``: ``{"key", "id", "student", "hint"}``: ``id`` is the case's id, ``key``
+  is ``ID|STUDENT`` and names the hint everywhere else;
+- ``labels.csv``: one row per key with the rubric's items (``docs/hint-rubric.md``).
+
+``packets`` writes the reading packets a labeller works from: each hint with its
+program (numbered lines), stdin, the error output Python printed and the actual cause,
+and nothing from any grader.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+LABEL_FIELDS = ("key", "identifies", "misleading", "gives_away", "helpful", "clear", "note")
+YES_NO_ITEMS = ("identifies", "misleading", "gives_away")
+
+
+def hint_key(case_id: str, student: str) -> str:
+    return f"{case_id}|{student}"
+
+
+def injector_bug(record: dict) -> str:
+    """The actual cause of an injected bug, in words, from its data-build record."""
+    line, kind = record["line"], record["error_kind"].replace("_", " ")
+    broken, fixed = record["broken_line"].strip(), record["original_line"].strip()
+    if not broken:
+        return f"Line {line} ({kind}): the line `{fixed}` is missing or wrong."
+    return f"Line {line} ({kind}): the student wrote `{broken}`; correct is `{fixed}`."
+
+
+def injector_case(record: dict) -> dict:
+    """A data-build test line as a labelled-set case (the teacher's hints left out)."""
+    keep = (
+        "id", "prompt", "error_kind", "exception", "line", "reported_line", "original_line",
+        "broken_line", "token", "program_id", "code", "stdin", "error_output", "fixed_code",
+    )  # fmt: skip
+    case = {key: record[key] for key in keep if key in record}
+    return case | {
+        "origin": "injector",
+        "bug": injector_bug(record),
+        "source": f"finetune/bugs.py injector on corpus program {record['program_id']}",
+        "licence": "MIT (this repository)",
+    }
+
+
+def numbered(code: str) -> str:
+    return "\n".join(f"{n:>3} | {line}" for n, line in enumerate(code.splitlines(), start=1))
+
+
+def packet_text(case: dict, key: str, hint: str) -> str:
+    """What a labeller reads for one hint (no grader output)."""
+    parts = [
+        f"=== HINT {key}",
+        "--- program (line numbers added)",
+        numbered(case["code"]),
+        f"--- stdin\n{case.get('stdin', '') or '(none)'}",
+        f"--- error output\n{case['error_output'].rstrip()}",
+        f"--- actual cause\n{case['bug']}",
+        f"--- hint\n{hint if hint.strip() else '(empty)'}",
+        "",
+    ]
+    return "\n".join(parts)
+
+
+def write_packets(
+    cases: dict[str, dict], hints: Sequence[dict], out: Path, per_packet: int
+) -> list[Path]:
+    """Reading packets of `per_packet` hints each, grouped by case so one labeller reads
+    every hint of a program; returns the files written."""
+    ordered = sorted(hints, key=lambda h: (h["id"], h["student"]))
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for start in range(0, len(ordered), per_packet):
+        chunk = ordered[start : start + per_packet]
+        path = out / f"packet-{start // per_packet + 1:02d}.txt"
+        text = "\n".join(packet_text(cases[h["id"]], h["key"], h["hint"]) for h in chunk)
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def write_jsonl(path: Path, rows: Iterable[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as out:
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _yes_no(value: str, where: str) -> bool:
+    text = value.strip().lower()
+    if text in ("yes", "y", "1", "true"):
+        return True
+    if text in ("no", "n", "0", "false"):
+        return False
+    raise ValueError(f"{where}: expected yes or no, got {value!r}")
+
+
+def _score(value: str, where: str) -> int:
+    if value.strip() not in {"1", "2", "3", "4", "5"}:
+        raise ValueError(f"{where}: expected a score 1-5, got {value!r}")
+    return int(value)
+
+
+def read_labels(path: Path) -> dict[str, dict]:
+    """``labels.csv`` as ``{key: {item: value}}``; a malformed cell names its row."""
+    labels: dict[str, dict] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for number, row in enumerate(csv.DictReader(handle), start=2):
+            where = f"{path}, row {number}"
+            key = row["key"].strip()
+            if key in labels:
+                raise ValueError(f"{where}: {key} is labelled twice")
+            labels[key] = {item: _yes_no(row[item], where) for item in YES_NO_ITEMS} | {
+                "helpful": _score(row["helpful"], where),
+                "clear": _score(row["clear"], where),
+                "note": row.get("note", ""),
+            }
+    return labels
