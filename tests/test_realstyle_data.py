@@ -23,7 +23,7 @@ FIELDS = {
     "exception": str,
     "error_line": int,
 }
-MIN_PROGRAMS = 40
+MIN_PROGRAMS = 60
 NOT_RUNTIME = {"SyntaxError", "IndentationError", "TabError", "KeyboardInterrupt"}
 
 
@@ -57,7 +57,7 @@ def test_a_sample_crashes_and_its_fix_runs() -> None:
     sample = random.Random(15).sample(RECORDS, 5)
     broken = run_many([Job(record["code"], record["stdin"]) for record in sample])
     fixed = run_many([Job(record["fixed_code"], record["stdin"]) for record in sample])
-    for record, crash, repaired in zip(sample, broken, fixed):
+    for record, crash, repaired in zip(sample, broken, fixed, strict=True):
         assert not crash.timed_out, record["id"]
         assert 'File "main.py"' in crash.traceback, record["id"]
         assert (crash.exception, crash.line) == (record["exception"], record["error_line"])
