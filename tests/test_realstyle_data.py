@@ -23,7 +23,7 @@ FIELDS = {
     "exception": str,
     "error_line": int,
 }
-MIN_PROGRAMS = 60
+MIN_PROGRAMS = 80
 NOT_RUNTIME = {"SyntaxError", "IndentationError", "TabError", "KeyboardInterrupt"}
 
 
