@@ -23,7 +23,7 @@ FIELDS = {
     "exception": str,
     "error_line": int,
 }
-MIN_PROGRAMS = 80
+MIN_PROGRAMS = 120
 NOT_RUNTIME = {"SyntaxError", "IndentationError", "TabError", "KeyboardInterrupt"}
 
 
