@@ -132,3 +132,13 @@ def read_labels(path: Path) -> dict[str, dict]:
                 "note": row.get("note", ""),
             }
     return labels
+
+
+def realstyle_case(record: dict, error_output: str, exception: str) -> dict:
+    """A hand-written program with the error output the sandbox recorded for it."""
+    fields = ("id", "code", "stdin", "fixed_code", "bug", "cause_line", "source", "licence")
+    return {key: record[key] for key in fields} | {
+        "origin": "realstyle",
+        "error_output": error_output,
+        "exception": exception,
+    }
