@@ -84,7 +84,7 @@ def _add_build(commands: argparse._SubParsersAction) -> None:
         type=_origins,
         default=None,
         metavar="A,B",
-        help="program origins to use, comma-separated: handwritten, generated (default: all)",
+        help="program origins, comma-separated: handwritten, public, generated (default: all)",
     )
     build.add_argument(
         "--per-kind", type=int, default=8, help="at most this many bugs of one kind per program"

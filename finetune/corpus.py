@@ -4,7 +4,10 @@ Two origins, each program recording its source and licence:
 
 - hand-written: `finetune/data/corpus.txt`, a plain text file a person can read and
   extend without touching code (the format is described at its top);
-- generated: `finetune.generators`, seeded families of exercises.
+- generated: `finetune.generators`, seeded families of exercises;
+- public: `finetune/data/public_programs.jsonl`, programs copied unchanged from
+  MIT-licensed public repositories of beginner exercises, each with its repository,
+  path and commit (licence texts: `finetune/data/PUBLIC_LICENSES.md`).
 
 Each program comes with the text a student would type on stdin and the exact stdout
 it prints. `verify_programs` runs them in the sandbox so a build drops (and counts)
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import json
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,10 +29,12 @@ from finetune.generators import generate_all
 from finetune.sandbox import Job, Limits, run_many
 
 CORPUS_FILE = "corpus.txt"
+PUBLIC_FILE = "public_programs.jsonl"
 _SECTIONS = ("code", "stdin", "stdout")
 HANDWRITTEN = "handwritten"
 GENERATED = "generated"
-ORIGINS = (HANDWRITTEN, GENERATED)
+PUBLIC = "public"
+ORIGINS = (HANDWRITTEN, PUBLIC, GENERATED)
 HANDWRITTEN_SOURCE = "hand-written for this project: finetune/data/corpus.txt"
 PROJECT_LICENCE = "MIT"
 
@@ -94,6 +100,25 @@ def load_handwritten() -> tuple[Program, ...]:
 
 
 @functools.cache
+def load_public() -> tuple[Program, ...]:
+    """The programs from public collections, in file order, each naming where it came from."""
+    text = (resources.files("finetune") / "data" / PUBLIC_FILE).read_text("utf-8")
+    records = [json.loads(line) for line in text.splitlines() if line.strip()]
+    return tuple(
+        Program(
+            r["id"],
+            r["code"],
+            r["stdin"],
+            r["stdout"],
+            PUBLIC,
+            f"https://github.com/{r['repo']}/blob/{r['commit']}/{r['path']}",
+            r["licence"],
+        )
+        for r in records
+    )
+
+
+@functools.cache
 def load_generated() -> tuple[Program, ...]:
     """The generated programs, family by family and seed by seed."""
     return tuple(
@@ -109,13 +134,13 @@ def normalised(code: str) -> str:
 
 @functools.cache
 def load_corpus() -> tuple[Program, ...]:
-    """Every program: hand-written first, then generated, each distinct by normalised code.
+    """Every program: hand-written, public, then generated, each distinct by normalised code.
 
     A program whose normalised code equals an earlier one's is left out.
     """
     seen: set[str] = set()
     programs = []
-    for program in load_handwritten() + load_generated():
+    for program in load_handwritten() + load_public() + load_generated():
         key = normalised(program.code)
         if key not in seen:
             seen.add(key)
