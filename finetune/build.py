@@ -8,7 +8,11 @@ Output folder:
   code, stdin, error output, fixed code). Split by source program.
 - `skipped.jsonl`: every candidate bug that did not become a pair, and why (it ran
   cleanly, failed some other way, or the teacher's answer was unusable).
-- `stats.md`: counts per error kind and split, rejected-hint sources, lengths.
+- `programs.jsonl`: every corpus program the build chose, with its origin, source,
+  licence and split, and whether it printed its expected stdout when run (one that
+  does not is dropped before any bug is injected, and counted).
+- `stats.md`: programs per origin, counts per error kind and split, rejected-hint
+  sources, lengths.
 - `manifest.json`: the options; a build refuses to continue a folder made with others.
 
 Resumable and append-safe: every line is written with one write and flushed, in a
@@ -30,7 +34,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from finetune.bugs import INJECTOR_BY_KIND, INJECTORS, Bug, Case, candidates
-from finetune.corpus import load_corpus
+from finetune.corpus import load_corpus, select_programs, verify_programs
 from finetune.pairs import rejected_hints
 from finetune.sandbox import Job, Limits, RunResult, error_output, run_many
 from finetune.split import split_programs
@@ -38,6 +42,8 @@ from finetune.teachers import TeacherAnswer, make_teacher
 from llm_prune_gym.prompts import hint_messages
 
 FILES = {"train": "train.jsonl", "test": "test.jsonl", "skipped": "skipped.jsonl"}
+PROGRAMS_FILE = "programs.jsonl"
+CHECK_LIMITS = Limits(timeout=5.0)  # a correct program's one check run: generous, no Ctrl-C
 FORMAT = 1
 
 
@@ -53,6 +59,8 @@ class BuildOptions:
     student: str | None = None
     student_tokens: int = 160
     max_programs: int | None = None
+    programs: int | None = None  # a seeded sample of this many programs (None: all)
+    sources: tuple[str, ...] | None = None  # program origins to use (None: all)
     per_kind: int = 8
     timeout: float = 1.0
     max_lines: int = 100_000  # an endless loop's deterministic Ctrl-C (see sandbox.Limits)
@@ -71,6 +79,8 @@ class BuildOptions:
             "student": self.student,
             "student_tokens": self.student_tokens if self.student else None,
             "max_programs": self.max_programs,
+            "programs": self.programs,
+            "sources": list(self.sources) if self.sources is not None else None,
             "per_kind": self.per_kind,
             "timeout": self.timeout,
             "max_lines": self.max_lines,
@@ -174,8 +184,16 @@ class Builder:
     def __init__(self, options: BuildOptions) -> None:
         self.options = options
         self.out = Path(options.out)
-        programs = load_corpus()[: options.max_programs]
-        self.split = split_programs([p.id for p in programs], options.seed)
+        chosen = select_programs(
+            load_corpus()[: options.max_programs], options.seed, options.sources, options.programs
+        )
+        self.split = split_programs([p.id for p in chosen], options.seed)
+        programs, self.dropped = verify_programs(chosen, CHECK_LIMITS, options.workers)
+        self.programs = [
+            {"id": p.id, "origin": p.origin, "source": p.source, "licence": p.licence}
+            | {"split": self.split[p.id], "dropped": self.dropped.get(p.id)}
+            for p in chosen
+        ]
         self.bugs = candidates(programs, options.seed, options.per_kind)
         teacher_options = dict(options.teacher_options)
         if options.teacher == "openai":
@@ -187,6 +205,8 @@ class Builder:
     def run(self) -> dict[str, int]:
         self.out.mkdir(parents=True, exist_ok=True)
         _check_manifest(self.out, self.options)
+        lines = "".join(json.dumps(record) + "\n" for record in self.programs)
+        (self.out / PROGRAMS_FILE).write_text(lines, encoding="utf-8")
         done = set().union(*(repair(self.out / name) for name in FILES.values()))
         todo = [bug for bug in self.bugs if bug.id not in done]
         handles = {key: (self.out / name).open("ab", buffering=0) for key, name in FILES.items()}
@@ -265,7 +285,9 @@ def collect_stats(out: Path) -> dict:
     """Counts and lengths from the files themselves (so a resumed build is described too)."""
     records = {name: _read(out / FILES[name]) for name in ("train", "test")}
     skipped = _read(out / FILES["skipped"])
+    programs = _read(out / PROGRAMS_FILE)
     return {
+        "origins": _origins(programs, records),
         "pairs": {name: len(rows) for name, rows in records.items()},
         "programs": {n: len({r["program_id"] for r in rows}) for n, rows in records.items()},
         "kinds": {n: Counter(r["error_kind"] for r in rows) for n, rows in records.items()},
@@ -273,6 +295,21 @@ def collect_stats(out: Path) -> dict:
         "lengths": _lengths(records["train"] + records["test"]),
         "skipped": Counter(_reason_group(s["reason"]) for s in skipped),
     }
+
+
+def _origins(programs: list[dict], records: dict[str, list[dict]]) -> dict[str, Counter]:
+    """Per origin: programs chosen, dropped by their check run, and pairs per split."""
+    origin_of = {p["id"]: p["origin"] for p in programs}
+    counts: dict[str, Counter] = {}
+    for program in programs:
+        row = counts.setdefault(program["origin"], Counter())
+        row["programs"] += 1
+        row["dropped"] += program["dropped"] is not None
+        row[f"{program['split']} programs"] += program["dropped"] is None
+    for name, rows in records.items():
+        for record in rows:
+            counts.setdefault(origin_of.get(record["program_id"], "unknown"), Counter())[name] += 1
+    return counts
 
 
 def _reason_group(reason: str) -> str:
@@ -306,6 +343,22 @@ def stats_markdown(stats: dict, options: BuildOptions) -> str:
     ]
     for name in ("train", "test"):
         lines.append(f"| {name} | {pairs[name]} | {stats['programs'][name]} | {len(kinds[name])} |")
+    lines += [
+        "",
+        "## Programs by origin",
+        "",
+        "Dropped: the program did not print its expected stdout when run, so no bug was "
+        "injected into it. Sources and licences per program: programs.jsonl.",
+        "",
+        "| origin | programs | dropped | train programs | test programs | train pairs "
+        "| test pairs |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for origin, row in sorted(stats["origins"].items()):
+        lines.append(
+            f"| {origin} | {row['programs']} | {row['dropped']} | {row['train programs']} | "
+            f"{row['test programs']} | {row['train']} | {row['test']} |"
+        )
     lines += [
         "",
         "## Pairs per error kind",

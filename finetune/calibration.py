@@ -7,7 +7,8 @@ The split follows the data set's program split for the same seed: heldout prompt
 come only from programs the fine-tuning data keeps out of training. Prompts are kept
 short (code and error output each under `MAX_CHARS`) because the environment runs
 a forward pass over every calibration prompt at every episode's end; kinds are taken
-in turns so that one kind of error cannot dominate the KL measurement.
+in turns so that one kind of error cannot dominate the KL measurement. They come
+from the hand-written programs only, so the shipped file stays what it was.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 
 from finetune.bugs import INJECTOR_BY_KIND, Bug, candidates
-from finetune.corpus import load_corpus
+from finetune.corpus import load_handwritten
 from finetune.sandbox import Job, Limits, error_output, run_many
 from finetune.split import split_programs
 from llm_prune_gym.prompts import hint_messages
@@ -65,7 +66,7 @@ def build_calibration(
 ) -> list[dict]:
     """Pick, run and keep short buggy programs until every split has its quota."""
     quotas = quotas or QUOTAS
-    programs = load_corpus()
+    programs = load_handwritten()  # the shipped prompts predate the generated programs
     split = split_programs([p.id for p in programs], seed)
     short = [p for p in programs if len(p.code) < MAX_CHARS]
     queue = _interleave(_spread(candidates(short, seed, per_kind=3), seed))

@@ -73,6 +73,20 @@ def _add_build(commands: argparse._SubParsersAction) -> None:
         help="use only the first N corpus programs (quick runs)",
     )
     build.add_argument(
+        "--programs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="a seeded sample of N corpus programs (default: all)",
+    )
+    build.add_argument(
+        "--sources",
+        type=_origins,
+        default=None,
+        metavar="A,B",
+        help="program origins, comma-separated: handwritten, public, generated (default: all)",
+    )
+    build.add_argument(
         "--per-kind", type=int, default=8, help="at most this many bugs of one kind per program"
     )
     build.add_argument(
@@ -108,6 +122,17 @@ def _add_calibration(commands: argparse._SubParsersAction) -> None:
     calibration.set_defaults(func=_calibration)
 
 
+def _origins(text: str) -> tuple[str, ...]:
+    """Parse --sources: known origins, comma-separated."""
+    from finetune.corpus import ORIGINS
+
+    origins = tuple(part.strip() for part in text.split(",") if part.strip())
+    unknown = [o for o in origins if o not in ORIGINS]
+    if unknown or not origins:
+        raise argparse.ArgumentTypeError(f"choose from {', '.join(ORIGINS)}, not {text!r}")
+    return origins
+
+
 def _build(args: argparse.Namespace) -> int:
     from finetune.build import BuildOptions, build
 
@@ -120,6 +145,8 @@ def _build(args: argparse.Namespace) -> int:
         student=args.student,
         student_tokens=args.student_max_new_tokens,
         max_programs=args.max_programs,
+        programs=args.programs,
+        sources=args.sources,
         per_kind=args.per_kind,
         timeout=args.timeout,
         max_lines=args.max_lines,

@@ -1,29 +1,56 @@
 """The corpus of correct beginner programs that the bug injectors start from.
 
-The programs live in `finetune/data/corpus.txt`, a plain text file a person can read
-and extend without touching code (the format is described at its top). Each program
-comes with the text a student would type on stdin and the exact stdout it prints, so
-the tests can prove every program is correct before it is broken on purpose.
+Two origins, each program recording its source and licence:
+
+- hand-written: `finetune/data/corpus.txt`, a plain text file a person can read and
+  extend without touching code (the format is described at its top);
+- generated: `finetune.generators`, seeded families of exercises;
+- public: `finetune/data/public_programs.jsonl`, programs copied unchanged from
+  MIT-licensed public repositories of beginner exercises, each with its repository,
+  path and commit (licence texts: `finetune/data/PUBLIC_LICENSES.md`).
+
+Each program comes with the text a student would type on stdin and the exact stdout
+it prints. `verify_programs` runs them in the sandbox so a build drops (and counts)
+any program that does not print what it claims before it is broken on purpose.
 """
 
 from __future__ import annotations
 
+import ast
 import functools
+import json
+import random
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 
+from finetune.generators import LICENCE as GENERATED_LICENCE
+from finetune.generators import generate_all
+from finetune.sandbox import Job, Limits, run_many
+
 CORPUS_FILE = "corpus.txt"
+PUBLIC_FILE = "public_programs.jsonl"
 _SECTIONS = ("code", "stdin", "stdout")
+HANDWRITTEN = "handwritten"
+GENERATED = "generated"
+PUBLIC = "public"
+ORIGINS = (HANDWRITTEN, PUBLIC, GENERATED)
+HANDWRITTEN_SOURCE = "hand-written for this project: finetune/data/corpus.txt"
+PROJECT_LICENCE = "MIT"
 
 
 @dataclass(frozen=True)
 class Program:
-    """A correct program: its id, source, canned stdin and the stdout it must print."""
+    """A correct program: its id, code, canned stdin, the stdout it must print, and
+    where it comes from (`origin` is one of ORIGINS; `source` and `licence` say more)."""
 
     id: str
     code: str
     stdin: str = ""
     stdout: str = ""
+    origin: str = HANDWRITTEN
+    source: str = HANDWRITTEN_SOURCE
+    licence: str = PROJECT_LICENCE
 
 
 def _block(lines: list[str]) -> str:
@@ -66,10 +93,59 @@ def parse_corpus(text: str) -> list[Program]:
 
 
 @functools.cache
-def load_corpus() -> tuple[Program, ...]:
-    """All corpus programs, in file order (cached; the file ships with the package)."""
+def load_handwritten() -> tuple[Program, ...]:
+    """The hand-written programs, in file order (cached; the file ships with the package)."""
     text = (resources.files("finetune") / "data" / CORPUS_FILE).read_text("utf-8")
     return tuple(parse_corpus(text))
+
+
+@functools.cache
+def load_public() -> tuple[Program, ...]:
+    """The programs from public collections, in file order, each naming where it came from."""
+    text = (resources.files("finetune") / "data" / PUBLIC_FILE).read_text("utf-8")
+    records = [json.loads(line) for line in text.splitlines() if line.strip()]
+    return tuple(
+        Program(
+            r["id"],
+            r["code"],
+            r["stdin"],
+            r["stdout"],
+            PUBLIC,
+            f"https://github.com/{r['repo']}/blob/{r['commit']}/{r['path']}",
+            r["licence"],
+        )
+        for r in records
+    )
+
+
+@functools.cache
+def load_generated() -> tuple[Program, ...]:
+    """The generated programs, family by family and seed by seed."""
+    return tuple(
+        Program(g.id, g.code, g.stdin, g.stdout, GENERATED, g.source, GENERATED_LICENCE)
+        for g in generate_all()
+    )
+
+
+def normalised(code: str) -> str:
+    """The code with layout and comments gone, to tell programs that differ in text only."""
+    return ast.unparse(ast.parse(code))
+
+
+@functools.cache
+def load_corpus() -> tuple[Program, ...]:
+    """Every program: hand-written, public, then generated, each distinct by normalised code.
+
+    A program whose normalised code equals an earlier one's is left out.
+    """
+    seen: set[str] = set()
+    programs = []
+    for program in load_handwritten() + load_public() + load_generated():
+        key = normalised(program.code)
+        if key not in seen:
+            seen.add(key)
+            programs.append(program)
+    return tuple(programs)
 
 
 def program_by_id(program_id: str) -> Program:
@@ -77,3 +153,43 @@ def program_by_id(program_id: str) -> Program:
         if program.id == program_id:
             return program
     raise KeyError(f"no corpus program {program_id!r}")
+
+
+def select_programs(
+    programs: Sequence[Program],
+    seed: int,
+    origins: Iterable[str] | None = None,
+    count: int | None = None,
+) -> list[Program]:
+    """The programs of the given origins; with `count`, a seeded sample of that many.
+
+    The sample keeps corpus order, and depends only on (seed, the programs offered).
+    """
+    wanted = set(ORIGINS if origins is None else origins)
+    unknown = wanted - set(ORIGINS)
+    if unknown:
+        raise ValueError(f"unknown program origin(s) {sorted(unknown)}; choose from {ORIGINS}")
+    chosen = [p for p in programs if p.origin in wanted]
+    if count is None or count >= len(chosen):
+        return chosen
+    if count < 0:
+        raise ValueError(f"--programs must be at least 0, not {count}")
+    keep = set(random.Random(f"{seed}/programs").sample(range(len(chosen)), count))
+    return [p for i, p in enumerate(chosen) if i in keep]
+
+
+def verify_programs(
+    programs: Sequence[Program], limits: Limits, workers: int | None = None
+) -> tuple[list[Program], dict[str, str]]:
+    """Run every program with its stdin; return those that print exactly their stdout,
+    and for each other program id the reason it was dropped."""
+    results = run_many([Job(p.code, p.stdin, limits) for p in programs], workers)
+    kept, dropped = [], {}
+    for program, result in zip(programs, results, strict=True):
+        if result.ok and result.stdout == program.stdout:
+            kept.append(program)
+        elif result.ok:
+            dropped[program.id] = "printed something other than its expected stdout"
+        else:
+            dropped[program.id] = f"failed: {result.exception or 'exit ' + str(result.exit_code)}"
+    return kept, dropped
