@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import json
+import random
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -33,10 +34,18 @@ def hint_key(case_id: str, student: str) -> str:
 def injector_bug(record: dict) -> str:
     """The actual cause of an injected bug, in words, from its data-build record."""
     line, kind = record["line"], record["error_kind"].replace("_", " ")
-    broken, fixed = record["broken_line"].strip(), record["original_line"].strip()
-    if not broken:
-        return f"Line {line} ({kind}): the line `{fixed}` is missing or wrong."
-    return f"Line {line} ({kind}): the student wrote `{broken}`; correct is `{fixed}`."
+    broken, fixed = record["broken_line"].rstrip(), record["original_line"].rstrip()
+    if broken.strip() == fixed.strip():  # an indentation bug: show the indentation
+        return (
+            f"Line {line} ({kind}): the line is indented by {len(broken) - len(broken.lstrip())}"
+            f" spaces; it should be indented by {len(fixed) - len(fixed.lstrip())}:"
+            f" `{fixed.strip()}`."
+        )
+    if not broken.strip():
+        return f"Line {line} ({kind}): the line `{fixed.strip()}` is missing or wrong."
+    return (
+        f"Line {line} ({kind}): the student wrote `{broken.strip()}`; correct is `{fixed.strip()}`."
+    )
 
 
 def injector_case(record: dict) -> dict:
@@ -74,20 +83,41 @@ def packet_text(case: dict, key: str, hint: str) -> str:
 
 
 def write_packets(
-    cases: dict[str, dict], hints: Sequence[dict], out: Path, per_packet: int
-) -> list[Path]:
-    """Reading packets of `per_packet` hints each, grouped by case so one labeller reads
-    every hint of a program; returns the files written."""
-    ordered = sorted(hints, key=lambda h: (h["id"], h["student"]))
+    cases: dict[str, dict], hints: Sequence[dict], out: Path, per_packet: int, seed: int = 0
+) -> dict[str, str]:
+    """Blind reading packets of about `per_packet` hints each; returns ``{blind id: key}``.
+
+    A labeller reads every hint of a program together (for consistent labels) but not
+    which student wrote it: hints are shown as ``H001``, ``H002``, ... in a seeded
+    shuffled order of programs and of the hints within each program.
+    """
+    by_case: dict[str, list[dict]] = {}
+    for hint in sorted(hints, key=lambda h: h["key"]):
+        by_case.setdefault(hint["id"], []).append(hint)
+    rng = random.Random(seed)
+    order = sorted(by_case)
+    rng.shuffle(order)
     out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for start in range(0, len(ordered), per_packet):
-        chunk = ordered[start : start + per_packet]
-        path = out / f"packet-{start // per_packet + 1:02d}.txt"
-        text = "\n".join(packet_text(cases[h["id"]], h["key"], h["hint"]) for h in chunk)
-        path.write_text(text, encoding="utf-8")
-        paths.append(path)
-    return paths
+    blind: dict[str, str] = {}
+    packet: list[str] = []
+
+    def flush() -> None:
+        if packet:
+            path = out / f"packet-{len(list(out.glob('packet-*.txt'))) + 1:02d}.txt"
+            path.write_text("\n".join(packet), encoding="utf-8")
+            packet.clear()
+
+    for case_id in order:
+        group = by_case[case_id]
+        rng.shuffle(group)
+        for hint in group:
+            name = f"H{len(blind) + 1:03d}"
+            blind[name] = hint["key"]
+            packet.append(packet_text(cases[case_id], name, hint["hint"]))
+        if len(packet) >= per_packet:
+            flush()
+    flush()
+    return blind
 
 
 def read_jsonl(path: Path) -> list[dict]:
