@@ -110,6 +110,7 @@ def _add_calibration(commands: argparse._SubParsersAction) -> None:
 
 def _build(args: argparse.Namespace) -> int:
     from finetune.build import BuildOptions, build
+    from finetune.sandbox import SandboxUnavailable
 
     options = BuildOptions(
         out=args.out,
@@ -129,7 +130,7 @@ def _build(args: argparse.Namespace) -> int:
     started = time.monotonic()
     try:
         pairs = build(options)
-    except ValueError as error:
+    except (ValueError, SandboxUnavailable) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     seconds = time.monotonic() - started
