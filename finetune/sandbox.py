@@ -243,7 +243,8 @@ def _sandbox_command(limits: Limits, guard: bool, main_fd: int) -> list[str]:
         "--die-with-parent", "--cap-drop", "ALL", "--cap-add", "CAP_SETUID",
         "--cap-add", "CAP_SETGID",
         *_mounts([*paths, bwrap, setpriv]),
-        "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--dir", "/tmp",
+        "--bind", "/proc", "/proc", "--dev-bind", "/dev", "/dev",  # what the inner bwrap uses
+        "--perms", "1777", "--dir", "/tmp",
         setpriv, f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--inh-caps=-all", "--",
     ]  # fmt: skip
     return outer + inner
@@ -279,7 +280,7 @@ def _check_sandbox() -> None:
         raise SandboxUnavailable(
             "bubblewrap cannot build the sandbox here"
             + (f" ({reason[-1]})" if reason else "")
-            + f"; untrusted programs run only inside it ({INSTALL_HINT}, user namespaces on)"
+            + f"; untrusted programs run only inside it ({INSTALL_HINT} >= 0.8, user namespaces on)"
         )
 
 

@@ -339,6 +339,25 @@ def test_no_process_outlives_its_run(name):
     assert wait_until_gone(marker) == []
 
 
+def test_a_fork_bomb_is_bounded_and_cleaned_up():
+    marker = f"sandbox-bomb-{uuid.uuid4().hex}"
+    code = sleeper(marker) + program("""
+        import os
+        children = 0
+        for _ in range(500):
+            try:
+                if os.fork() == 0:
+                    os.execv(argv[0], argv)
+            except OSError:
+                break
+            children += 1
+        print(children)
+    """)
+    result = run_program(code, limits=replace(FORKS, processes=8), guard=False)
+    assert 0 < int(result.stdout) < 8, result.stderr  # the interpreter is one of the 8
+    assert wait_until_gone(marker) == []
+
+
 def test_a_process_is_killed_at_the_deadline_with_the_run():
     marker = f"sandbox-deadline-{uuid.uuid4().hex}"
     code = leftover_attempts(marker)["setsid"][0] + "while True:\n    pass\n"
