@@ -135,6 +135,7 @@ def _origins(text: str) -> tuple[str, ...]:
 
 def _build(args: argparse.Namespace) -> int:
     from finetune.build import BuildOptions, build
+    from finetune.sandbox import SandboxUnavailable
 
     options = BuildOptions(
         out=args.out,
@@ -156,7 +157,7 @@ def _build(args: argparse.Namespace) -> int:
     started = time.monotonic()
     try:
         pairs = build(options)
-    except ValueError as error:
+    except (ValueError, SandboxUnavailable) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     seconds = time.monotonic() - started

@@ -5,9 +5,10 @@
 imports only C modules: `json`, `ast` or `signal` would pull in `re`, `enum` and
 `functools` and triple it.
 
-It exists because some protections must be set up by the child itself, and
-`preexec_fn` is unsafe in the threaded build: resource limits, a private network
-namespace, dropping root to `nobody`, a wall-clock "Ctrl-C" timer and an audit hook.
+It runs inside the bubblewrap sandbox (its namespaces are the real boundary) and sets
+up what only the child can: resource limits (the per-process share of the run's memory
+and the process cap of its user namespace), a wall-clock "Ctrl-C" timer and an audit
+hook that gives clear errors as a second layer.
 
 It then runs `main.py` from the working directory as `__main__`, compiled under the
 file name "main.py", so Python itself prints `File "main.py"` in tracebacks and
@@ -17,7 +18,6 @@ from the tail) of a traceback, so what is printed is what `python main.py` print
 Nothing here is imported by the caller; keep it standard-library only.
 """
 
-import _ast
 import _signal
 import os
 import resource
@@ -29,10 +29,6 @@ MAIN = "main.py"
 ROOT = os.path.realpath(os.getcwd())
 TIMEOUT_EXIT = 124
 BOOT_FRAMES = 3  # frames of this file below the program's: they count toward recursion
-CLONE_NEWUSER = 0x10000000
-CLONE_NEWNET = 0x40000000
-NOBODY = 65534
-PR_SET_PDEATHSIG = 1
 
 # Modules a guarded program may not import: they reach processes, sockets or raw memory.
 DENIED_MODULES = frozenset(
@@ -69,7 +65,11 @@ PATH_EVENTS = {  # event -> indices of its path arguments that must stay inside 
 
 
 def set_limits() -> None:
-    """Cap memory, CPU, file size, open files and processes for this process tree."""
+    """Cap memory, CPU, file size, open files and processes for this process tree.
+
+    RLIMIT_NPROC counts the tasks of this user in this run's own user namespace, so
+    processes x RLIMIT_AS bounds the memory of the whole run.
+    """
     memory = int(CONFIG["memory_bytes"])
     cpu = int(CONFIG["cpu_seconds"])
     files = int(CONFIG["file_bytes"])
@@ -87,96 +87,6 @@ def set_limits() -> None:
             resource.setrlimit(which, value)
         except (ValueError, OSError):
             pass  # a hard limit already lower than ours: keep the stricter one
-
-
-def load_libc():
-    """The C library through ctypes, or None; ctypes is then hidden from the program."""
-    try:
-        import ctypes
-
-        return ctypes.CDLL(None, use_errno=True)
-    except (ImportError, OSError):
-        return None
-    finally:
-        for name in ("ctypes", "ctypes._endian", "_ctypes"):
-            sys.modules.pop(name, None)  # so the program's own import is audited again
-
-
-def drop_network(libc) -> str:
-    """Enter a fresh network namespace (no interfaces up) when the kernel allows it."""
-    if not CONFIG["isolate_network"]:
-        return "off"
-    if libc is None:
-        return "unavailable"
-    flags = CLONE_NEWNET if os.geteuid() == 0 else CLONE_NEWUSER | CLONE_NEWNET
-    return "netns" if libc.unshare(flags) == 0 else "unavailable"
-
-
-def die_with_parent(libc, parent: int) -> None:
-    """SIGKILL this process if the runner dies, so a killed build leaves no sleepers.
-
-    Set after dropping privileges, which would clear it.
-    """
-    if libc is not None:
-        libc.prctl(PR_SET_PDEATHSIG, 9)
-    if os.getppid() != parent:  # the runner died before the line above
-        os._exit(137)
-
-
-def preload_imports(source: str) -> None:
-    """Import the standard modules the program names while we can still read them.
-
-    After dropping to `nobody` the interpreter's own library may be unreadable (for
-    example a Python under /root), so a later `import math` would fail for the wrong
-    reason. Only standard-library modules the guard allows are loaded.
-    """
-    try:
-        tree = compile(source, MAIN, "exec", _ast.PyCF_ONLY_AST)
-    except (SyntaxError, ValueError):
-        return
-    names = set()
-    for node in walk(tree):
-        if isinstance(node, _ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, _ast.ImportFrom) and node.module and not node.level:
-            names.add(node.module)
-    for name in sorted(names):
-        top = name.partition(".")[0]
-        if top in sys.stdlib_module_names and top not in DENIED_MODULES | {"this", "antigravity"}:
-            try:
-                __import__(name)
-            except Exception:  # noqa: BLE001 - the program's own import will report it
-                pass
-
-
-def walk(node):
-    """`ast.walk` without importing `ast`."""
-    todo = [node]
-    while todo:
-        node = todo.pop()
-        yield node
-        for name in node._fields:
-            value = getattr(node, name, None)
-            if isinstance(value, _ast.AST):
-                todo.append(value)
-            elif isinstance(value, list):
-                todo.extend(v for v in value if isinstance(v, _ast.AST))
-
-
-def drop_privileges() -> bool:
-    """Become `nobody` when started as root, so the OS enforces the process limit.
-
-    Root ignores RLIMIT_NPROC and can read and write anything; `nobody` can write
-    only where everyone can, and cannot read the caller's /proc/PID/environ.
-    """
-    if os.geteuid() != 0 or not CONFIG["drop_root"]:
-        return False
-    for path in (ROOT, os.path.join(ROOT, MAIN)):
-        os.chown(path, NOBODY, NOBODY)
-    os.setgroups([])
-    os.setgid(NOBODY)
-    os.setuid(NOBODY)
-    return True
 
 
 def inside_root(path: object) -> bool:
@@ -280,19 +190,9 @@ def print_exception(kind, value, tb) -> None:
 
 
 def run_main() -> None:
-    parent = os.getppid()
     with open(MAIN, encoding="utf-8") as handle:
         source = handle.read()
     set_limits()
-    libc = load_libc()
-    network = drop_network(libc)
-    preload_imports(source)
-    dropped = drop_privileges()
-    die_with_parent(libc, parent)
-    report_fd = int(CONFIG["report_fd"])
-    if report_fd >= 0:
-        os.write(report_fd, f"network={network} nobody={int(dropped)}".encode())
-        os.close(report_fd)
     sys.excepthook = print_exception
     sys.argv = [MAIN]
     sys.path[:] = [p for p in sys.path if p]  # -c put "" (the cwd) first; `python -I` would not
