@@ -30,7 +30,7 @@ import ast
 import builtins
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 PROGRAM = "main.py"
 _FRAME = re.compile(r'^  File "(?P<file>[^"]+)", line (?P<line>\d+)(?:, in (?P<function>.+))?$')
@@ -90,6 +90,7 @@ _READING_METHODS = frozenset("count index copy get keys values items".split())
 # Calls that raise the same errors as indexing or dividing, so a bare line is ambiguous.
 _LOOKUP_CALLS = frozenset("pop popitem remove index choice".split())
 _DIVISIONS = (ast.Div, ast.FloorDiv, ast.Mod)
+_IN_PLACE_METHODS = frozenset("append extend insert sort reverse clear remove".split())
 _DIVISION_CALLS = frozenset("divmod pow fmod mean".split())
 
 
@@ -294,6 +295,8 @@ class Origin:
     line: int
     source: str  # the assigned expression, e.g. "input()"
     type: str  # e.g. "str"
+    parameter: str = ""  # set when `name` is the argument a parameter got in the call
+    call_line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -305,6 +308,7 @@ class LoopRange:
     iterable: str  # e.g. "range(len(scores) + 1)"
     first: int | None = None
     last: int | None = None
+    last_text: str = ""  # the last value as an expression, when it is not a fixed number
 
 
 @dataclass(frozen=True)
@@ -318,6 +322,7 @@ class HintFacts:
     function: str = ""  # the function the failing line is in
     call_line: int | None = None  # the line of main.py that called it
     call_text: str = ""
+    recursive: bool = False  # the function was called by itself; call_line is its first call
     raised_in: str = ""  # "choice in random.py" when raised outside the program
     caret_column: int | None = None  # syntax errors: 0-based column of the ^ in line_text
     offending: str = ""  # the undefined name, missing attribute, key or bad value
@@ -359,7 +364,12 @@ def _render_items(facts: HintFacts) -> list[str]:
     if facts.exception:
         message = f": {facts.message}" if facts.message else ""
         items.append(f"The error: {facts.exception}{message}")
-    if facts.function and facts.call_line:
+    if facts.function and facts.call_line and facts.recursive:
+        items.append(
+            f"Line {facts.line} is inside the function {_code(facts.function)}, which calls "
+            f"itself; its first call came from line {facts.call_line}: {_code(facts.call_text)}"
+        )
+    elif facts.function and facts.call_line:
         items.append(
             f"Line {facts.line} is inside the function {_code(facts.function)}, which was "
             f"called on line {facts.call_line}: {_code(facts.call_text)}"
@@ -374,13 +384,29 @@ def _render_items(facts: HintFacts) -> list[str]:
     if facts.types:
         items.append(f"The types involved: {_names(facts.types)}")
     for origin in facts.origins:
-        items.append(
-            f"{_code(origin.name)} gets its value from {_code(origin.source)} on line "
-            f"{origin.line}, so it is {_TYPE_WORDS.get(origin.type, origin.type)}"
-        )
+        items.append(_render_origin(origin))
     items += _render_index(facts)
     items += list(facts.notes)
     return items
+
+
+def _render_origin(origin: Origin) -> str:
+    kind = _TYPE_WORDS.get(origin.type, origin.type)
+    if not origin.parameter:
+        return (
+            f"{_code(origin.name)} gets its value from {_code(origin.source)} on line "
+            f"{origin.line}, so it is {kind}"
+        )
+    if origin.name == origin.source:  # a literal argument
+        return (
+            f"The parameter {_code(origin.parameter)} gets {_code(origin.source)} in the call "
+            f"on line {origin.call_line}, so it is {kind}"
+        )
+    return (
+        f"The parameter {_code(origin.parameter)} gets {_code(origin.name)} in the call on line "
+        f"{origin.call_line}; {_code(origin.name)} gets its value from {_code(origin.source)} "
+        f"on line {origin.line}, so it is {kind}"
+    )
 
 
 def _render_location(facts: HintFacts) -> str:
@@ -416,6 +442,11 @@ def _render_index(facts: HintFacts) -> list[str]:
         text = f"{_code(loop.variable)} is the loop variable of {header} on line {loop.line}"
         if loop.first is not None and loop.last is not None:
             text += f", so it takes the values {loop.first} to {loop.last}"
+        elif loop.last_text:
+            text += f", so its last value is {_code(loop.last_text)}"
+            if loop.last_text == f"len({facts.sequence})" and facts.index == loop.variable:
+                last_valid = _code(f"len({facts.sequence}) - 1")
+                text += f"; the last valid index of {_code(facts.sequence)} is {last_valid}"
         items.append(text)
     return items
 
@@ -456,18 +487,27 @@ def hint_facts(code: str, error_output: str) -> HintFacts:
         name = f"{_code(outside.function)} in {where}" if outside.function else where
         facts = _with(facts, raised_in=name)
     if last.function and last.function != "<module>" and len(own) > 1:
-        caller = own[-2]
-        call_text = program.text(caller.line) or caller.text.strip()
-        facts = _with(facts, function=last.function, call_line=caller.line, call_text=call_text)
+        facts = _with(facts, **_caller(program, own))
     finder = _FINDERS.get(traceback.exception)
     if finder is not None and program.tree is not None:
         facts = finder(facts, program, last, traceback)
     return facts
 
 
-def _with(facts: HintFacts, **changes) -> HintFacts:
-    from dataclasses import replace
+def _caller(program: Program, own: list[Frame]) -> dict:
+    """The failing function and the line that called it (for recursion: its first call)."""
+    last = own[-1]
+    recursive = own[-2].function == last.function
+    outside = [f for f in own[:-1] if f.function != last.function]
+    found: dict = {"function": last.function, "recursive": recursive}
+    if recursive and not outside:
+        return found
+    caller = outside[-1] if recursive else own[-2]
+    text = program.text(caller.line) or caller.text.strip()
+    return found | {"call_line": caller.line, "call_text": text}
 
+
+def _with(facts: HintFacts, **changes) -> HintFacts:
     return replace(facts, **changes)
 
 
@@ -538,7 +578,8 @@ def _attribute_error(facts: HintFacts, program: Program, frame: Frame, _tb: Trac
     facts = _with(facts, offending=attribute, close_names=_close(attribute, candidates))
     if owner_type:
         facts = _with(facts, types=(owner_type,))
-        facts = _with(facts, origins=_origins(program, frame.line, {owner_type}))
+        facts = _with(facts, origins=_origins(program, frame.line, {owner_type}, facts))
+        facts = _with(facts, notes=_none_results(program, frame.line, {owner_type}))
     return facts
 
 
@@ -573,7 +614,8 @@ def _type_error(facts: HintFacts, program: Program, frame: Frame, _tb: Traceback
     notes = _signature_note(program, facts.message)
     facts = _with(facts, types=tuple(types), notes=notes)
     if types:
-        facts = _with(facts, origins=_origins(program, frame.line, set(types)))
+        facts = _with(facts, origins=_origins(program, frame.line, set(types), facts))
+        facts = _with(facts, notes=facts.notes + _none_results(program, frame.line, set(types)))
     return facts
 
 
@@ -589,8 +631,14 @@ def _signature_note(program: Program, message: str) -> tuple[str, ...]:
     return (f"{_code(name)} is defined on line {function.lineno} as {_code(f'{name}({listed})')}",)
 
 
-def _origins(program: Program, line: int, types: set[str]) -> tuple[Origin, ...]:
-    """Variables on the failing line whose one assignment gives one of `types`."""
+def _origins(
+    program: Program, line: int, types: set[str], facts: HintFacts | None = None
+) -> tuple[Origin, ...]:
+    """Variables on the failing line whose one assignment gives one of `types`.
+
+    A parameter of the failing function is followed into the call that passed it (the
+    caller's line, from the traceback) when that call can be read for certain.
+    """
     statement = program.statement_at(line)
     if statement is None:
         return ()
@@ -601,13 +649,97 @@ def _origins(program: Program, line: int, types: set[str]) -> tuple[Origin, ...]
         if node.lineno != line or node.id in seen:
             continue
         seen.add(node.id)
-        binding = program.only_binding(node.id)
-        if binding is None or binding.kind != "assign" or binding.value is None:
-            continue
-        value_type = _value_type(program, binding.value)
-        if value_type in types:
-            origins.append(Origin(node.id, binding.line, _source(binding.value), value_type))
+        origin = _assigned_origin(program, node.id)
+        if origin is None and facts is not None:
+            origin = _parameter_origin(program, node.id, facts)
+        if origin is not None and origin.type in types:
+            origins.append(origin)
     return tuple(origins)
+
+
+def _assigned_origin(program: Program, name: str) -> Origin | None:
+    binding = program.only_binding(name)
+    if binding is None or binding.kind != "assign" or binding.value is None:
+        return None
+    value_type = _value_type(program, binding.value)
+    return Origin(name, binding.line, _source(binding.value), value_type) if value_type else None
+
+
+def _parameter_origin(program: Program, name: str, facts: HintFacts) -> Origin | None:
+    """`name` as a parameter of the failing function: what the one call on the caller's
+    line passed to it, if that argument's type is certain."""
+    if not facts.function or facts.recursive or facts.call_line is None:
+        return None
+    functions = program.functions(facts.function)
+    if len(functions) != 1:
+        return None
+    function = functions[0]
+    positional = [a.arg for a in function.args.posonlyargs + function.args.args]
+    own = [b for b in program.bindings.get(name, []) if b.scope is function]
+    if name not in positional or len(own) != 1 or name in program.declared:
+        return None  # not a plain parameter, or reassigned inside the function
+    argument = _argument(program, facts.call_line, facts.function, positional, name)
+    if argument is None:
+        return None
+    call_line = facts.call_line
+    if isinstance(argument, ast.Name):
+        origin = _assigned_origin(program, argument.id)
+        return None if origin is None else replace(origin, parameter=name, call_line=call_line)
+    value_type = _value_type(program, argument) if isinstance(argument, ast.Constant) else ""
+    text = _source(argument)
+    return Origin(text, call_line, text, value_type, name, call_line) if value_type else None
+
+
+def _argument(
+    program: Program, line: int, function: str, parameters: list[str], name: str
+) -> ast.expr | None:
+    """The expression the one call of `function` on `line` passes for parameter `name`."""
+    statement = program.statement_at(line)
+    if statement is None:
+        return None
+    calls = [
+        n
+        for n in ast.walk(statement)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == function
+    ]
+    if len(calls) != 1 or calls[0].lineno != line:
+        return None
+    call = calls[0]
+    if any(isinstance(a, ast.Starred) for a in call.args) or any(
+        k.arg is None for k in call.keywords
+    ):
+        return None
+    index = parameters.index(name)
+    if index < len(call.args):
+        return call.args[index]
+    matches = [k.value for k in call.keywords if k.arg == name]
+    return matches[0] if matches else None
+
+
+def _none_results(program: Program, line: int, types: set[str]) -> tuple[str, ...]:
+    """For a None on the failing line: its variables given the result of a list method."""
+    statement = program.statement_at(line)
+    if "NoneType" not in types or statement is None:
+        return ()
+    names = {
+        n.id
+        for n in ast.walk(statement)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.lineno == line
+    }
+    notes = []
+    for name in sorted(names):
+        for binding in program.bindings.get(name, []):
+            value = binding.value
+            if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)):
+                continue
+            method = value.func.attr
+            if method in _IN_PLACE_METHODS:
+                notes.append(
+                    f"On line {binding.line} {_code(name)} is given the result of "
+                    f"{_code(_source(value))}; a list's {_code(method + '()')} changes the "
+                    "list itself and returns None"
+                )
+    return tuple(notes)
 
 
 def _value_type(program: Program, value: ast.expr) -> str:
@@ -793,8 +925,25 @@ def _loop_range(program: Program, index: ast.expr, line: int) -> LoopRange | Non
             return None
         bounds = _range_bounds(program, iterable)
         first, last = bounds if bounds else (None, None)
-        return LoopRange(target.id, loop.lineno, _source(iterable), first, last)
+        last_text = "" if bounds else _symbolic_last(iterable)
+        return LoopRange(target.id, loop.lineno, _source(iterable), first, last, last_text)
     return None
+
+
+def _symbolic_last(call: ast.Call) -> str:
+    """The last value of ``range(stop)`` or ``range(start, stop)``: ``stop - 1``."""
+    if call.keywords or len(call.args) not in (1, 2):
+        return ""
+    stop = call.args[-1]
+    if (
+        isinstance(stop, ast.BinOp)
+        and isinstance(stop.op, ast.Add)
+        and isinstance(stop.right, ast.Constant)
+        and stop.right.value == 1
+        and type(stop.right.value) is int
+    ):
+        return _source(stop.left)
+    return f"{_source(stop)} - 1"
 
 
 def _range_bounds(program: Program, call: ast.Call) -> tuple[int, int] | None:
@@ -903,7 +1052,8 @@ def _unbound_local(facts: HintFacts, program: Program, frame: Frame, _tb: Traceb
         f"{_code(name)} is assigned on line {lines[0]} inside {_code(function.name)}, which "
         f"makes it a local variable everywhere in that function"
     )
-    return _with(facts, offending=name, notes=(note,))
+    local = [b.name for found in program.bindings.values() for b in found if b.scope is function]
+    return _with(facts, offending=name, notes=(note,), close_names=_close(name, local))
 
 
 def _interrupted(facts: HintFacts, program: Program, frame: Frame, _tb: Traceback) -> HintFacts:

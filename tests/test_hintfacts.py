@@ -167,6 +167,45 @@ def test_recursion_without_a_base_case():
     facts = facts_of("def fact(n):\n    return n * fact(n - 1)\n\nprint(fact(3))\n")
     assert facts.exception == "RecursionError"
     assert "`fact` keeps calling itself" in facts.notes[0]
+    assert facts.recursive and (facts.call_line, facts.call_text) == (4, "print(fact(3))")
+    assert "which calls itself; its first call came from line 4" in facts.render()
+
+
+def test_a_parameter_is_followed_into_the_call_that_passed_it():
+    code = (
+        "def larger(a, b):\n    if a > b:\n        return a\n    return b\n\n"
+        "x = int(input())\ny = input()\nprint(larger(x, y))\n"
+    )
+    facts = facts_of(code, "3\n4\n")
+    assert facts.types == ("int", "str")
+    found = {(o.parameter, o.name, o.source, o.type, o.call_line) for o in facts.origins}
+    assert found == {("a", "x", "int(input())", "int", 8), ("b", "y", "input()", "str", 8)}
+    assert (
+        "The parameter `b` gets `y` in the call on line 8; `y` gets its value from `input()` "
+        "on line 7, so it is a string" in facts.render()
+    )
+    changed = code.replace("    if a > b:", "    b = b\n    if a > b:")
+    assert not [o for o in facts_of(changed, "3\n4\n").origins if o.parameter == "b"]
+
+
+def test_none_from_a_list_method_and_the_last_value_of_a_loop():
+    none = facts_of("names = ['a']\nnames = names.append('b')\nnames.append('c')\n")
+    assert none.notes == (
+        "On line 2 `names` is given the result of `names.append('b')`; a list's `append()` "
+        "changes the list itself and returns None",
+    )
+    loop = facts_of("word = input()\nfor i in range(len(word) + 1):\n    print(word[i])\n", "ab\n")
+    assert (loop.loop.first, loop.loop.last, loop.loop.last_text) == (None, None, "len(word)")
+    assert "the last valid index of `word` is `len(word) - 1`" in loop.render()
+
+
+def test_unbound_local_lists_the_functions_close_names():
+    code = (
+        "def sign(n):\n    if n > 0:\n        reslt = 'positive'\n    else:\n"
+        "        result = 'other'\n    return result\n\nprint(sign(5))\n"
+    )
+    facts = facts_of(code)
+    assert facts.offending == "result" and facts.close_names == ("reslt",)
 
 
 def test_nothing_is_claimed_without_a_traceback():
