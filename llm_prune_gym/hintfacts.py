@@ -171,8 +171,8 @@ class Program:
         self.lines = code.splitlines()
         try:
             self.tree: ast.Module | None = ast.parse(code)
-        except (SyntaxError, ValueError):
-            self.tree = None
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            self.tree = None  # facts then come from the traceback alone
         self.parents: dict[ast.AST, ast.AST] = {}
         self.bindings: dict[str, list[Binding]] = {}
         self.declared: set[str] = set()  # names in `global` / `nonlocal` statements

@@ -244,3 +244,28 @@ def test_summaries_without_graded_hints_are_valid_json():
     assert summary["identifies_error"] is None and summary["judge_helpfulness"] is None
     assert strict_json(json.dumps(summary, allow_nan=False)) == summary
     assert "n/a" in summary_table([summary | {"student": "s"}], ["student"])
+
+
+# ---------------------------------------------------------------- prompt styles in the data
+
+
+def test_build_manifest_records_the_prompt_style(tmp_path):
+    from finetune.build import BuildOptions, _check_manifest
+
+    old = BuildOptions(out=tmp_path, prompt_style="plain").manifest()
+    del old["prompt_style"]  # a folder built before the option existed
+    (tmp_path / "manifest.json").write_text(json.dumps(old))
+    _check_manifest(tmp_path, BuildOptions(out=tmp_path, prompt_style="plain"))
+    with pytest.raises(ValueError, match="other options"):
+        _check_manifest(tmp_path, BuildOptions(out=tmp_path))  # grounded by default
+    assert BuildOptions(out=tmp_path).manifest()["prompt_style"] == "grounded"
+
+
+def test_calibration_prompts_in_the_grounded_style():
+    from finetune.calibration import build_calibration
+
+    records = build_calibration(quotas={"train": 2, "heldout": 1}, prompt_style="grounded")
+    assert len(records) == 3
+    for record in records:
+        user = record["messages"][1]["content"]
+        assert "Facts from the traceback and the program:" in user
