@@ -5,11 +5,14 @@ A test set is JSON Lines; each line is one of:
 - a line of ``llm-prune data build``'s ``test.jsonl``: ``prompt`` (the chat the student
   sees) plus the ground truth (``error_kind``, ``exception``, ``line``,
   ``original_line``, ``broken_line``, ``token``, ``code``, ``fixed_code``, ...); the
-  ``chosen``/``rejected`` hints are ignored. Lines with the same prompt count once;
+  ``chosen``/``rejected`` hints are ignored. Its stored prompt is used as it is, unless
+  a prompt style is asked for: then the prompt is rebuilt from the line's ``code`` and
+  ``error_output`` in that style. Lines with the same prompt count once;
 - a user's own program, ``{"code": ..., "stdin": ..., "fixed_code": ...}`` (``stdin``,
   ``fixed_code`` and ``id`` optional): it is run in the sandbox
   (:func:`finetune.sandbox.run_program`) to get the real traceback, and the prompt is
-  built with :func:`llm_prune_gym.prompts.hint_messages` like the training data's.
+  built with :func:`llm_prune_gym.prompts.hint_messages` like the training data's, in
+  the grounded style unless another is asked for.
   With ``fixed_code`` the ground truth comes from diffing the two programs
   (:func:`evaluation.grader.truth_from_fix`); without it only the LLM judge can grade.
 
@@ -29,7 +32,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from llm_prune_gym.generation import generate_answers
-from llm_prune_gym.prompts import Messages, hint_messages, load_prompts, read_jsonl
+from llm_prune_gym.prompts import (
+    DEFAULT_PROMPT_STYLE,
+    Messages,
+    hint_messages,
+    load_prompts,
+    read_jsonl,
+)
 from llm_prune_gym.students import Student
 
 from . import report
@@ -88,7 +97,12 @@ def _dataset_truth(record: dict) -> GroundTruth | None:
     return None
 
 
-def _dataset_case(record: dict, where: str) -> HintCase:
+def _dataset_case(record: dict, where: str, prompt_style: str | None = None) -> HintCase:
+    if prompt_style is not None:
+        code, output = record.get("code"), record.get("error_output")
+        if not (isinstance(code, str) and isinstance(output, str)):
+            raise ValueError(f"{where}: rebuilding the prompt needs 'code' and 'error_output'")
+        record = record | {"prompt": hint_messages(code, output, prompt_style)}
     try:
         messages = load_prompts([record.get("prompt", record.get("messages"))])[0]
     except ValueError as error:
@@ -104,7 +118,9 @@ def _dataset_case(record: dict, where: str) -> HintCase:
     )
 
 
-def _user_cases(records: Sequence[tuple[str, dict]], timeout: float) -> list[HintCase]:
+def _user_cases(
+    records: Sequence[tuple[str, dict]], timeout: float, prompt_style: str = DEFAULT_PROMPT_STYLE
+) -> list[HintCase]:
     """Run users' programs in the sandbox and build their prompts from the real output."""
     if not records:
         return []
@@ -121,7 +137,7 @@ def _user_cases(records: Sequence[tuple[str, dict]], timeout: float) -> list[Hin
         cases.append(
             HintCase(
                 id=str(record.get("id", where)),
-                messages=hint_messages(record["code"], output),
+                messages=hint_messages(record["code"], output, prompt_style),
                 code=record["code"],
                 error_output=output,
                 exception=exception,
@@ -132,25 +148,36 @@ def _user_cases(records: Sequence[tuple[str, dict]], timeout: float) -> list[Hin
     return cases
 
 
-def read_cases(path: str | Path, sandbox_timeout: float = 2.0) -> list[HintCase]:
-    """Every distinct case of a test-set file, in file order (see the module docstring)."""
+def read_cases(
+    path: str | Path,
+    sandbox_timeout: float = 2.0,
+    prompt_style: str | None = None,
+    dedupe: bool = True,
+) -> list[HintCase]:
+    """Every distinct case of a test-set file, in file order (see the module docstring).
+
+    `prompt_style` (``grounded``/``plain``) builds every prompt in that style; None keeps
+    a data build's stored prompts and builds users' prompts grounded. With `dedupe` off,
+    lines with the same prompt stay separate cases (to match hints to them by id).
+    """
     prepared: list[tuple[int, HintCase]] = []
     user: list[tuple[str, dict]] = []
     user_order: list[int] = []
     for number, where, record in read_jsonl(path, "test set"):
         label = f"{Path(path).name}:{number}"  # the case's id when the line has none
         if "prompt" in record or "messages" in record:
-            prepared.append((number, _dataset_case(record, label)))
+            prepared.append((number, _dataset_case(record, label, prompt_style)))
         elif isinstance(record.get("code"), str):
             user.append((label, record))
             user_order.append(number)
         else:
             raise ValueError(f"{where}: needs a 'prompt' (data build) or a 'code' field")
-    ran = list(zip(user_order, _user_cases(user, sandbox_timeout), strict=True))
+    style = prompt_style or DEFAULT_PROMPT_STYLE
+    ran = list(zip(user_order, _user_cases(user, sandbox_timeout, style), strict=True))
     ordered = [case for _, case in sorted(prepared + ran, key=lambda item: item[0])]
     seen, cases = set(), []
     for case in ordered:
-        key = json.dumps(case.messages, sort_keys=True)
+        key = json.dumps(case.messages, sort_keys=True) if dedupe else id(case)
         if key not in seen:
             seen.add(key)
             cases.append(case)
@@ -265,21 +292,27 @@ def wilson_interval(successes: int, n: int, z: float = Z_95) -> tuple[float, flo
     return p, max(0.0, centre - half), min(1.0, centre + half)
 
 
-def _rate(rows: Sequence[dict], key: str) -> dict[str, float | int]:
+def _rate(rows: Sequence[dict], key: str) -> dict[str, float | int | None]:
+    """The rate of a yes/no column with its interval; None (JSON null) when nothing was graded."""
     values = [bool(r[key]) for r in rows if r.get(key) is not None and r.get(key) != ""]
+    if not values:
+        return {f"{key}_n": 0, key: None, f"{key}_low": None, f"{key}_high": None}
     rate, low, high = wilson_interval(sum(values), len(values))
     return {f"{key}_n": len(values), key: rate, f"{key}_low": low, f"{key}_high": high}
 
 
-def _mean(rows: Sequence[dict], key: str, seed: int) -> dict[str, float]:
+def _mean(rows: Sequence[dict], key: str, seed: int) -> dict[str, float | None]:
     values = [float(r[key]) for r in rows if r.get(key) not in (None, "")]
     if not values:
-        return {key: math.nan, f"{key}_low": math.nan, f"{key}_high": math.nan}
+        return {key: None, f"{key}_low": None, f"{key}_high": None}
     return mean_interval(values, seed=seed).to_dict(key)
 
 
 def summarise(rows: Sequence[dict], seed: int = 0) -> dict:
-    """Rates (Wilson 95%) and judge score means (bootstrap 95%) of a group of hint rows."""
+    """Rates (Wilson 95%) and judge score means (bootstrap 95%) of a group of hint rows.
+
+    A rate or mean with nothing to measure is None, so a summary is valid JSON (no NaN).
+    """
     summary: dict = {"n": len(rows)}
     summary |= _rate(rows, "identifies_error") | _rate(rows, "names_line")
     summary |= _rate(rows, "gives_away")
@@ -315,7 +348,9 @@ def percent_cell(summary: dict, key: str) -> str:
 
 
 def score_cell(summary: dict, key: str) -> str:
-    if key not in summary or math.isnan(summary[key]):
+    """``3.20 [2.90, 3.50]`` (n/a when nothing was scored)."""
+    value = summary.get(key)
+    if value is None or math.isnan(value):
         return "n/a"
     return f"{summary[key]:.2f} [{summary[f'{key}_low']:.2f}, {summary[f'{key}_high']:.2f}]"
 
@@ -344,6 +379,7 @@ def summary_table(summaries: Sequence[dict], keys: Sequence[str]) -> str:
             *(s[k] for k in keys),
             s["n"],
             percent_cell(s, "identifies_error"),
+            percent_cell(s, "names_line"),
             percent_cell(s, "gives_away"),
         ]
         if judged:
@@ -383,3 +419,50 @@ def write_outputs(
     ]
     (out / "summary.md").write_text("\n\n".join(sections) + "\n", encoding="utf-8")
     return summaries
+
+
+# -- hints written elsewhere --------------------------------------------------------------------
+
+
+def read_hints(path: str | Path) -> dict[str, str]:
+    """``{"id": ..., "hint": ...}`` lines as a dict of id -> hint; a bad line is an error."""
+    hints: dict[str, str] = {}
+    for _, where, record in read_jsonl(path, "hints file"):
+        case_id, hint = record.get("id"), record.get("hint")
+        if not isinstance(case_id, str | int) or isinstance(case_id, bool) or case_id == "":
+            raise ValueError(f"{where}: needs an 'id' (the case's id in the test set)")
+        if not isinstance(hint, str):
+            raise ValueError(f"{where}: needs a 'hint' string")
+        if str(case_id) in hints:
+            raise ValueError(f"{where}: id {case_id!r} appears twice")
+        hints[str(case_id)] = hint
+    if not hints:
+        raise ValueError(f"the hints file {path} is empty")
+    return hints
+
+
+def _listed(ids: Sequence[str], limit: int = 5) -> str:
+    shown = ", ".join(repr(i) for i in ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
+def match_hints(
+    cases: Sequence[HintCase], hints: dict[str, str], partial: bool = False
+) -> tuple[list[HintCase], list[str]]:
+    """The cases that have a hint, and their hints, in the cases' order.
+
+    A hint whose id is no case's is an error; so is a case without a hint, unless
+    `partial` (then only the cases with hints are graded).
+    """
+    known = {case.id for case in cases}
+    unknown = [case_id for case_id in hints if case_id not in known]
+    if unknown:
+        raise ValueError(f"hints for ids that are not in the test set: {_listed(unknown)}")
+    missing = [case.id for case in cases if case.id not in hints]
+    if missing and not partial:
+        raise ValueError(
+            f"{len(missing)} of {len(cases)} cases have no hint ({_listed(missing)}); "
+            "pass --partial to grade only the cases that have one"
+        )
+    chosen = [case for case in cases if case.id in hints]
+    return chosen, [hints[case.id] for case in chosen]

@@ -6,6 +6,9 @@
 - ``experiment``: a base and a DPO student, each pruned by a plan scaled to several
   shares of all parameters (the report's Figure 7). Writes ``experiment.csv``,
   ``experiment.md``, ``experiment.png``, ``hints.csv`` and ``plans/`` under ``--out``.
+- ``grade``: grades hints that any system wrote (``{"id", "hint"}`` lines matched to the
+  test set's cases by id) and writes the same files as ``eval-hints``.
+- ``hint`` (:mod:`evaluation.hint_command`): one program, its real error and one hint.
 """
 
 from __future__ import annotations
@@ -18,10 +21,20 @@ from pathlib import Path
 import torch
 
 from llm_prune_gym import PruningPlan
+from llm_prune_gym.prompts import PROMPT_STYLES
 
 from . import report
 from .experiment import DEFAULT_LEVELS, ExperimentConfig, run_experiment, write_experiment
-from .hints import generate_hints, grade_rows, read_cases, select_cases, write_outputs
+from .hint_command import add_hint_command
+from .hints import (
+    generate_hints,
+    grade_rows,
+    match_hints,
+    read_cases,
+    read_hints,
+    select_cases,
+    write_outputs,
+)
 
 
 def percent_list(text: str) -> list[float]:
@@ -37,24 +50,42 @@ def percent_list(text: str) -> list[float]:
     return values
 
 
-def _add_common(parser: argparse.ArgumentParser) -> None:
-    """Options both commands share: data, generation, device, judge."""
+def _add_data(parser: argparse.ArgumentParser) -> None:
+    """Where the test set comes from and where the results go."""
     parser.add_argument("--data", required=True, help="test set JSONL (data build or user code)")
     parser.add_argument("--out", required=True, help="output folder")
-    parser.add_argument("--limit", type=int, default=None, help="at most N programs (by kind)")
-    parser.add_argument("--seed", type=int, default=0, help="which programs --limit keeps")
-    parser.add_argument("--max-new-tokens", type=int, default=128, help="hint length cap")
-    parser.add_argument("--batch-size", type=int, default=16, help="prompts per generate call")
     parser.add_argument(
         "--sandbox-timeout",
         type=float,
         default=2.0,
         help="seconds a user program may run before its Ctrl-C",
     )
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    """Options both generating commands share: data, prompts, generation, device, judge."""
+    _add_data(parser)
+    parser.add_argument("--limit", type=int, default=None, help="at most N programs (by kind)")
+    parser.add_argument("--seed", type=int, default=0, help="which programs --limit keeps")
+    parser.add_argument("--max-new-tokens", type=int, default=128, help="hint length cap")
+    parser.add_argument("--batch-size", type=int, default=16, help="prompts per generate call")
+    parser.add_argument(
+        "--prompt-style",
+        choices=PROMPT_STYLES,
+        default=None,
+        help="build every prompt in this style: grounded (plus facts read from the program "
+        "and its traceback) or plain (default: a data build's stored prompts as they are, "
+        "users' programs grounded)",
+    )
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--dtype", default="float32", choices=("float32", "bfloat16", "float16"))
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    _add_judge(parser)
+
+
+def _add_judge(parser: argparse.ArgumentParser) -> None:
+    """The optional LLM judge's options."""
     judge = parser.add_argument_group(
         "judge",
         "offline: rules on the ground truth only (evaluation/grader.py). openai: also an LLM "
@@ -105,11 +136,22 @@ def _judge(args: argparse.Namespace):
 
 
 def _facts(args: argparse.Namespace, started: float, judge, cases) -> dict:
-    facts = report.run_facts(args.device, time.perf_counter() - started)
+    facts = _grading_facts(args, started, judge, cases)
+    facts["generation"] = (
+        f"greedy, max {args.max_new_tokens} new tokens, batches of {args.batch_size}, {args.dtype}"
+    )
+    facts["prompts"] = (
+        f"all {args.prompt_style}"
+        if args.prompt_style
+        else "data build lines as stored, user programs grounded"
+    )
+    return facts
+
+
+def _grading_facts(args: argparse.Namespace, started: float, judge, cases) -> dict:
+    facts = report.run_facts(getattr(args, "device", "cpu"), time.perf_counter() - started)
     facts |= {
         "data": f"{args.data} ({len(cases)} programs)",
-        "generation": f"greedy, max {args.max_new_tokens} new tokens, batches of "
-        f"{args.batch_size}, {args.dtype}",
         "grading": "offline" if judge is None else f"offline + judge {judge.config.describe()}",
     }
     if judge is not None:
@@ -120,8 +162,17 @@ def _facts(args: argparse.Namespace, started: float, judge, cases) -> dict:
 def _cases(args: argparse.Namespace):
     if args.threads:
         torch.set_num_threads(args.threads)
-    cases = read_cases(args.data, sandbox_timeout=args.sandbox_timeout)
+    cases = read_cases(
+        args.data, sandbox_timeout=args.sandbox_timeout, prompt_style=args.prompt_style
+    )
     return select_cases(cases, args.limit, args.seed)
+
+
+def _print_summary(out: str, summary: dict) -> None:
+    """One JSON line: where the results are and the headline rates."""
+    keys = ("n", "identifies_error", "gives_away", "judge_identifies_error", "judge_helpfulness")
+    line = {"out": out, **{k: summary[k] for k in keys if k in summary}}
+    print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in line.items()}))
 
 
 def run_eval_hints(args: argparse.Namespace) -> int:
@@ -144,9 +195,24 @@ def run_eval_hints(args: argparse.Namespace) -> int:
     rows = grade_rows(cases, hints, judge, student=student.name)
     facts = _facts(args, started, judge, cases) | {"student": f"{args.student}"}
     summaries = write_outputs(Path(args.out), rows, ["student"], facts, seed=args.seed)
-    keys = ("n", "identifies_error", "gives_away", "judge_identifies_error", "judge_helpfulness")
-    line = {"out": args.out, **{k: summaries[0][k] for k in keys if k in summaries[0]}}
-    print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in line.items()}))
+    _print_summary(args.out, summaries[0])
+    return 0
+
+
+def run_grade(args: argparse.Namespace) -> int:
+    """Grade hints written elsewhere against a test set's cases, matched by id."""
+    started = time.perf_counter()
+    hints = read_hints(args.hints)
+    cases = read_cases(args.data, sandbox_timeout=args.sandbox_timeout, dedupe=False)
+    cases, texts = match_hints(cases, hints, partial=args.partial)
+    judge = _judge(args)
+    system = args.system or Path(args.hints).stem
+    rows = grade_rows(cases, texts, judge, student=system)
+    facts = _grading_facts(args, started, judge, cases) | {
+        "hints": f"{args.hints} ({len(hints)} hints, system {system})"
+    }
+    summaries = write_outputs(Path(args.out), rows, ["student"], facts, seed=args.seed)
+    _print_summary(args.out, summaries[0])
     return 0
 
 
@@ -189,7 +255,7 @@ def run_hint_experiment(args: argparse.Namespace) -> int:
 
 
 def add_hint_commands(subparsers) -> None:
-    """Add ``eval-hints`` and ``experiment`` to the ``llm-prune`` parser."""
+    """Add ``eval-hints``, ``experiment``, ``grade`` and ``hint`` to the ``llm-prune`` parser."""
     evaluate = subparsers.add_parser(
         "eval-hints",
         help="grade one student's hints on a test set (offline rules, optional LLM judge)",
@@ -243,6 +309,32 @@ def add_hint_commands(subparsers) -> None:
     experiment.add_argument("--fresh", action="store_true", help="regenerate saved hints")
     _add_common(experiment)
     experiment.set_defaults(func=run_hint_experiment)
+    _add_grade(subparsers)
+    add_hint_command(subparsers)
+
+
+def _add_grade(subparsers) -> None:
+    grade = subparsers.add_parser(
+        "grade",
+        help="grade hints any system wrote ({id, hint} lines) against a test set",
+        description='Match each {"id", "hint"} line of --hints to the case of --data with '
+        "that id (a data build line, or a user program {id, code, stdin, fixed_code}, run in "
+        "the sandbox), grade the hints like eval-hints does and write the same hints.csv, "
+        "summary.csv and summary.md. An id that is no case's, or a case without a hint "
+        "(unless --partial), is an error.",
+    )
+    _add_data(grade)
+    grade.add_argument("--hints", required=True, help='JSONL of {"id": ..., "hint": ...}')
+    grade.add_argument(
+        "--system", default=None, help="name in the tables (default: the hints file's name)"
+    )
+    grade.add_argument(
+        "--partial", action="store_true", help="grade only the cases that have a hint"
+    )
+    grade.add_argument("--seed", type=int, default=0, help="seed of the bootstrap intervals")
+    grade.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    _add_judge(grade)
+    grade.set_defaults(func=run_grade)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,7 +3,7 @@
 Output folder:
 
 - `train.jsonl`, `test.jsonl`: one pair per line, in trl's conversational format
-  (`prompt` = `hint_messages(...)`, `chosen`/`rejected` = one assistant message) plus
+  (`prompt` = `hint_messages(..., prompt_style)`, `chosen`/`rejected` = one assistant message) plus
   the ground truth (error kind, line, original and broken line, token, program id,
   code, stdin, error output, fixed code). Split by source program.
 - `skipped.jsonl`: every candidate bug that did not become a pair, and why (it ran
@@ -39,7 +39,7 @@ from finetune.pairs import rejected_hints
 from finetune.sandbox import Job, Limits, RunResult, error_output, run_many
 from finetune.split import split_programs
 from finetune.teachers import TeacherAnswer, make_teacher
-from llm_prune_gym.prompts import hint_messages
+from llm_prune_gym.prompts import DEFAULT_PROMPT_STYLE, hint_messages
 
 FILES = {"train": "train.jsonl", "test": "test.jsonl", "skipped": "skipped.jsonl"}
 PROGRAMS_FILE = "programs.jsonl"
@@ -67,6 +67,7 @@ class BuildOptions:
     workers: int | None = None
     chunk: int = 256
     progress: bool = True
+    prompt_style: str = DEFAULT_PROMPT_STYLE
     teacher_options: dict = field(default_factory=dict)  # e.g. retries; never saved
 
     def manifest(self) -> dict:
@@ -84,6 +85,7 @@ class BuildOptions:
             "per_kind": self.per_kind,
             "timeout": self.timeout,
             "max_lines": self.max_lines,
+            "prompt_style": self.prompt_style,
         }
 
 
@@ -114,6 +116,7 @@ def _check_manifest(out: Path, options: BuildOptions) -> None:
     wanted = options.manifest()
     if path.exists():
         found = json.loads(path.read_text("utf-8"))
+        found.setdefault("prompt_style", "plain")  # built before the option existed
         if found != wanted:
             raise ValueError(
                 f"{out} holds a build made with other options ({found}); "
@@ -126,13 +129,21 @@ def _check_manifest(out: Path, options: BuildOptions) -> None:
 # ---------------------------------------------------------------- records
 
 
-def example(case: Case, split: str, chosen: str, source: str, rejected: str, teacher: str) -> dict:
+def example(
+    case: Case,
+    split: str,
+    chosen: str,
+    source: str,
+    rejected: str,
+    teacher: str,
+    prompt_style: str = DEFAULT_PROMPT_STYLE,
+) -> dict:
     """One line of train/test.jsonl: the pair plus its ground truth."""
     bug = case.bug
     return {
         "id": bug.id,
         "split": split,
-        "prompt": hint_messages(bug.code, case.error_output),
+        "prompt": hint_messages(bug.code, case.error_output, prompt_style),
         "chosen": [{"role": "assistant", "content": chosen}],
         "rejected": [{"role": "assistant", "content": rejected}],
         "rejected_source": source,
@@ -239,7 +250,12 @@ class Builder:
         hinted = [c for c in good if answers[c.bug.id].hint]
         chosen = [answers[c.bug.id].hint for c in hinted]
         pairs = rejected_hints(
-            hinted, chosen, self.options.seed, self.options.student, self.options.student_tokens
+            hinted,
+            chosen,
+            self.options.seed,
+            self.options.student,
+            self.options.student_tokens,
+            prompt_style=self.options.prompt_style,
         )
         rejected = dict(zip((c.bug.id for c in hinted), pairs, strict=True))
         records = []
@@ -264,7 +280,9 @@ class Builder:
             return "skipped", {"id": bug.id, "kind": bug.kind, "reason": reason}
         split = self.split[bug.program_id]
         source, text = rejected
-        return split, example(case, split, answer.hint, source, text, self.teacher.name)
+        teacher = self.teacher.name
+        style = self.options.prompt_style
+        return split, example(case, split, answer.hint, source, text, teacher, style)
 
 
 def build(options: BuildOptions) -> dict[str, int]:

@@ -63,8 +63,13 @@ def build_calibration(
     timeout: float = 1.0,
     max_lines: int = 100_000,
     workers: int | None = None,
+    prompt_style: str = "plain",
 ) -> list[dict]:
-    """Pick, run and keep short buggy programs until every split has its quota."""
+    """Pick, run and keep short buggy programs until every split has its quota.
+
+    The shipped file uses the ``plain`` prompt style, so that the KL figures measured on
+    it stay comparable; ``grounded`` adds the facts (see `llm_prune_gym.prompts`).
+    """
     quotas = quotas or QUOTAS
     programs = load_handwritten()  # the shipped prompts predate the generated programs
     split = split_programs([p.id for p in programs], seed)
@@ -89,7 +94,7 @@ def build_calibration(
                     {
                         "id": bug.id,
                         "split": name,
-                        "messages": hint_messages(bug.code, output),
+                        "messages": hint_messages(bug.code, output, prompt_style),
                         "error_kind": bug.kind,
                     }
                 )

@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+from llm_prune_gym.prompts import DEFAULT_PROMPT_STYLE, PROMPT_STYLES
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `data build`, `data calibration`, and train_cli's `finetune` commands."""
@@ -104,6 +106,13 @@ def _add_build(commands: argparse._SubParsersAction) -> None:
         "its Ctrl-C traceback is the same on every build",
     )
     build.add_argument("--workers", type=int, default=None, help="parallel runs")
+    build.add_argument(
+        "--prompt-style",
+        choices=PROMPT_STYLES,
+        default=DEFAULT_PROMPT_STYLE,
+        help="grounded: the prompt adds facts read from the program and its traceback; "
+        "plain: program and error only (builds made before this option)",
+    )
     build.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     build.set_defaults(func=_build)
 
@@ -118,6 +127,12 @@ def _add_calibration(commands: argparse._SubParsersAction) -> None:
     calibration.add_argument("--seed", type=int, default=0)
     calibration.add_argument(
         "--out", type=Path, default=None, help="write here instead of the package's data file"
+    )
+    calibration.add_argument(
+        "--prompt-style",
+        choices=PROMPT_STYLES,
+        default="plain",
+        help="plain (the shipped prompts, which the measured KLs use) or grounded",
     )
     calibration.set_defaults(func=_calibration)
 
@@ -153,6 +168,7 @@ def _build(args: argparse.Namespace) -> int:
         max_lines=args.max_lines,
         workers=args.workers,
         progress=not args.no_progress,
+        prompt_style=args.prompt_style,
     )
     started = time.monotonic()
     try:
@@ -173,12 +189,12 @@ def _calibration(args: argparse.Namespace) -> int:
 
     from finetune.calibration import DEFAULT_PATH, build_calibration, write_calibration
 
-    records = build_calibration(args.seed)
+    records = build_calibration(args.seed, prompt_style=args.prompt_style)
     path = write_calibration(records, args.out or DEFAULT_PATH)
     splits = Counter(r["split"] for r in records)
     kinds = len({r["error_kind"] for r in records})
     print(
         f"wrote {splits['train']} train and {splits['heldout']} heldout prompts "
-        f"({kinds} error kinds) to {path}"
+        f"({kinds} error kinds, {args.prompt_style} prompts) to {path}"
     )
     return 0

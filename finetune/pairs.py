@@ -28,7 +28,7 @@ from dataclasses import replace
 
 from finetune.bugs import INJECTOR_BY_KIND, INJECTORS, Case
 from finetune.teachers import oracle_hint
-from llm_prune_gym.prompts import hint_messages
+from llm_prune_gym.prompts import DEFAULT_PROMPT_STYLE, hint_messages
 
 STUDENT_SHARE = 0.5
 SYNTHETIC_WEIGHTS = {"giveaway": 0.4, "wrong_line": 0.3, "wrong_error": 0.3}
@@ -108,19 +108,23 @@ def synthetic_rejected(case: Case, seed: int, source: str | None = None) -> tupl
 
 
 def student_answers(
-    student: object, cases: Sequence[Case], max_new_tokens: int = 160, batch_size: int = 8
+    student: object,
+    cases: Sequence[Case],
+    max_new_tokens: int = 160,
+    batch_size: int = 8,
+    prompt_style: str = DEFAULT_PROMPT_STYLE,
 ) -> list[str]:
     """The student's own hints for these prompts (greedy; DPO-KD's rejected side).
 
     `student` is a spec for `llm_prune_gym.students.load_student` or an already
-    loaded `(model, tokenizer)` pair.
+    loaded `(model, tokenizer)` pair; it sees the prompt in the data's `prompt_style`.
     """
     if not cases:
         return []
     from llm_prune_gym.generation import generate_answers
 
     model, tokenizer = load_student_once(student)
-    prompts = [hint_messages(c.bug.code, c.error_output) for c in cases]
+    prompts = [hint_messages(c.bug.code, c.error_output, prompt_style) for c in cases]
     return generate_answers(
         model, tokenizer, prompts, max_new_tokens=max_new_tokens, batch_size=batch_size
     )
@@ -152,12 +156,13 @@ def rejected_hints(
     seed: int,
     student: object | None = None,
     student_tokens: int = 160,
+    prompt_style: str = DEFAULT_PROMPT_STYLE,
 ) -> list[tuple[str, str]]:
     """(source, rejected hint) per case, following the recipe in this module's doc."""
     sources = [choose_source(c, seed, student is not None) for c in cases]
     asks = [i for i, s in enumerate(sources) if s == "student"]
     asked = [cases[i] for i in asks]
-    generated = student_answers(student, asked, student_tokens) if asks else []
+    generated = student_answers(student, asked, student_tokens, 8, prompt_style) if asks else []
     answers = dict(zip(asks, generated, strict=True))
     result = []
     for i, case in enumerate(cases):

@@ -1,8 +1,16 @@
 """Chat prompts for the hint model, and loading prompt sets.
 
 `hint_messages` is the one place that decides what the hint model sees: the
-environment's calibration set, the fine-tuning data and the hint evaluation
-all build their prompts with it.
+environment's calibration set, the fine-tuning data, the hint evaluation and the
+`hint` command all build their prompts with it. Two styles:
+
+- ``grounded`` (the default for new data): the program, the error, then the facts a
+  program analysis reads from them for free (:mod:`llm_prune_gym.hintfacts`: the
+  failing line, the offending name, the closest names in scope, the types of a
+  TypeError, the length of a sequence, ...), under a system prompt that says so;
+- ``plain``: the program and the error only. The shipped calibration prompts
+  (``llm_prune_gym/data/calibration.jsonl``) and data built before the grounded style
+  existed use it, so results measured on them stay comparable.
 
 A prompt file is JSON Lines, one prompt per line, in any of these forms:
 
@@ -28,19 +36,41 @@ SYSTEM_PROMPT = (
     "is wrong and what the problem is, but do not write the corrected code."
 )
 
+GROUNDED_SYSTEM_PROMPT = (
+    f"{SYSTEM_PROMPT} Under the error you get facts that a tool read from the program and "
+    "its traceback; they are correct, so use them to find the cause."
+)
+PROMPT_STYLES = ("grounded", "plain")
+DEFAULT_PROMPT_STYLE = "grounded"
+
 BUILTIN_SPLITS = ("train", "heldout")
 
 
-def hint_messages(code: str, error_output: str) -> Messages:
-    """The chat a beginner sends: their program and the error Python printed."""
+def hint_messages(code: str, error_output: str, style: str = DEFAULT_PROMPT_STYLE) -> Messages:
+    """The chat a beginner sends: their program and the error Python printed.
+
+    `style` is ``"grounded"`` (plus the facts read from both, where any could be read)
+    or ``"plain"``; see the module docstring.
+    """
+    if style not in PROMPT_STYLES:
+        raise ValueError(f"unknown prompt style {style!r}; choose one of {PROMPT_STYLES}")
     user = (
         "Here is my program:\n```python\n"
         f"{code.rstrip()}\n"
         "```\nWhen I run it I get:\n```\n"
         f"{error_output.rstrip()}\n"
-        "```\nCan you give me a hint?"
+        "```\n"
     )
-    return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
+    system = SYSTEM_PROMPT
+    if style == "grounded":
+        from .hintfacts import hint_facts  # stdlib only; keeps `plain` free of the analysis
+
+        facts = hint_facts(code, error_output).render()
+        if facts:
+            user += f"{facts}\n"
+            system = GROUNDED_SYSTEM_PROMPT
+    user += "Can you give me a hint?"
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
 def _messages_from_record(record: object, where: str) -> Messages:
