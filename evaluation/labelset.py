@@ -21,7 +21,11 @@ import csv
 import json
 import random
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
+
+from .agreement import half_of
+from .grader import GroundTruth, grade, truth_from_fix
 
 LABEL_FIELDS = ("key", "identifies", "misleading", "gives_away", "helpful", "clear", "note")
 YES_NO_ITEMS = ("identifies", "misleading", "gives_away")
@@ -172,3 +176,46 @@ def realstyle_case(record: dict, error_output: str, exception: str) -> dict:
         "error_output": error_output,
         "exception": exception,
     }
+
+
+def case_truth(case: dict) -> GroundTruth | None:
+    """The grader's ground truth of a labelled-set case, with its error output."""
+    if isinstance(case.get("line"), int):  # an injected bug: the injector knows the line
+        truth = GroundTruth(
+            lines=(case["line"],),
+            fixed_lines=(case["original_line"],),
+            broken_lines=(case["broken_line"],),
+            token=case.get("token", ""),
+            kind=case.get("error_kind", ""),
+            exception=case.get("exception", ""),
+            code=case["code"],
+            fixed_code=case.get("fixed_code", ""),
+        )
+    else:
+        truth = truth_from_fix(case["code"], case["fixed_code"], case.get("exception", ""))
+    return None if truth is None else replace(truth, traceback=case["error_output"])
+
+
+def agreement_table_rows(cases: dict[str, dict], hints: Sequence[dict], labels: dict) -> list[dict]:
+    """One row per labelled hint: the grader's verdicts, the hand labels and the half."""
+    rows = []
+    for hint in hints:
+        label = labels.get(hint["key"])
+        if label is None:
+            continue
+        case = cases[hint["id"]]
+        verdict = grade(hint["hint"], case_truth(case))
+        rows.append(
+            {
+                "key": hint["key"],
+                "student": hint["student"],
+                "origin": case["origin"],
+                "half": half_of(case["id"]),
+                "grader_identifies": verdict.identifies_error,
+                "grader_misleading": verdict.misleading,
+                "grader_gives_away": verdict.gives_away,
+                "evidence": "; ".join(verdict.evidence),
+            }
+            | {f"label_{item}": label[item] for item in YES_NO_ITEMS}
+        )
+    return rows
