@@ -8,11 +8,15 @@ All follow one protocol (see :mod:`agents.base`)::
     plan = agent.plan()
 
 ``AGENTS`` maps every registered name to its class; ``@register_agent("name")``
-adds one. :mod:`agents.runner` trains with metrics, checkpoints, resume and
-held-out evaluation; ``llm-prune train`` and ``llm-prune bench-agents`` use it.
+adds one, and other packages add theirs through the ``llm_prune_gym.agents``
+entry points, loaded here. :mod:`agents.runner` trains with metrics, checkpoints,
+resume and held-out evaluation; ``llm-prune train`` and ``llm-prune bench-agents``
+use it.
 """
 
 from . import a2c, baselines, psrl, sb3, search  # noqa: F401  (importing registers the agents)
-from .base import AGENTS, Agent, load_agent, make_agent, register_agent
+from .base import AGENTS, Agent, load_agent, load_agent_plugins, make_agent, register_agent
 
-__all__ = ["AGENTS", "Agent", "load_agent", "make_agent", "register_agent"]
+load_agent_plugins()
+
+__all__ = ["AGENTS", "Agent", "load_agent", "load_agent_plugins", "make_agent", "register_agent"]

@@ -11,7 +11,9 @@ for its plan (SB3-like)::
 ``train(episodes)`` trains until ``episodes`` episodes are done *in total*, so an
 agent loaded from a checkpoint continues where it stopped. A callback that returns
 ``False`` stops training after that episode. To add an algorithm, subclass
-:class:`Agent` and decorate it with ``@register_agent("name")``.
+:class:`Agent` and decorate it with ``@register_agent("name")``; another package
+makes its agents reach ``llm-prune train --agent`` through the entry-point group
+``llm_prune_gym.agents`` (:func:`load_agent_plugins`).
 
 One *episode* is the unit of budget for every agent: an env episode for the
 learned agents, one scored plan (one forward pass over the calibration batch, the
@@ -22,8 +24,10 @@ from __future__ import annotations
 
 import inspect
 import json
+import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -52,6 +56,31 @@ def register_agent(name: str) -> Callable[[type[Agent]], type[Agent]]:
         return cls
 
     return decorate
+
+
+# Other packages declare agents here: `name = "module"` (its @register_agent classes
+# register on import) or `name = "module:AgentClass"` (registered under `name`).
+AGENT_ENTRY_POINTS = "llm_prune_gym.agents"
+
+
+def load_agent_plugins() -> list[str]:
+    """Register the agents that installed packages declare as ``llm_prune_gym.agents``.
+
+    Returns the names added. A plugin that fails to import, or whose name is taken,
+    is skipped with a warning: one broken package must not take the CLI down.
+    """
+    before = set(AGENTS)
+    for entry in entry_points(group=AGENT_ENTRY_POINTS):
+        try:
+            loaded = entry.load()
+            if isinstance(loaded, type) and issubclass(loaded, Agent):
+                if loaded not in AGENTS.values():
+                    register_agent(entry.name)(loaded)
+        except Exception as error:  # a third party's bug: report it, keep our agents
+            warnings.warn(
+                f"agent plugin {entry.name!r} ({entry.value}) skipped: {error}", stacklevel=2
+            )
+    return sorted(set(AGENTS) - before)
 
 
 def make_agent(name: str, env: gym.Env, seed: int = 0, **hyperparameters) -> Agent:

@@ -14,67 +14,18 @@ and SB3 writes TensorBoard logs to ``log_dir/tensorboard`` (``tensorboard --logd
 from __future__ import annotations
 
 import importlib.util
-import time
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import gymnasium as gym
-from stable_baselines3 import A2C, PPO
-from stable_baselines3.common.base_class import BaseAlgorithm
-from stable_baselines3.common.callbacks import BaseCallback, CallbackList, CheckpointCallback
 
 from llm_prune_gym import PruningPlan
+from llm_prune_gym.extras import require_extra
 
-from .base import (
-    Agent,
-    EpisodeCallback,
-    episode_record,
-    register_agent,
-    run_episode,
-    start_at_ratio,
-)
+from .base import Agent, EpisodeCallback, register_agent, run_episode, start_at_ratio
 
-# What SB3 logs after each update, under our column names (entropy = -entropy_loss).
-_LOSS_KEYS = {
-    "actor_loss": ("train/policy_gradient_loss", "train/policy_loss"),
-    "critic_loss": ("train/value_loss",),
-    "entropy": ("train/entropy_loss",),
-}
-
-
-class _EpisodeCallback(BaseCallback):
-    """Reports each finished episode to the agent's callback; stops at the episode budget."""
-
-    def __init__(self, agent: SB3Agent, episodes: int, callback: EpisodeCallback | None):
-        super().__init__()
-        self.agent, self.episodes, self.callback = agent, episodes, callback
-        self.losses = {name: float("nan") for name in _LOSS_KEYS}
-        self.total, self.started = 0.0, time.perf_counter()
-
-    def _on_rollout_start(self) -> None:
-        # SB3 dumps its logs before each update, so the last update's values are still here.
-        logged = self.model.logger.name_to_value
-        for name, keys in _LOSS_KEYS.items():
-            for key in keys:
-                if key in logged:
-                    value = float(logged[key])
-                    self.losses[name] = -value if name == "entropy" else value
-
-    def _on_step(self) -> bool:
-        self.total += float(self.locals["rewards"][0])
-        if not self.locals["dones"][0]:
-            return True
-        self.agent.episodes_done += 1
-        record = episode_record(
-            self.agent.episodes_done,
-            self.total,
-            self.locals["infos"][0],
-            time.perf_counter() - self.started,
-            **self.losses,
-        )
-        self.total, self.started = 0.0, time.perf_counter()
-        keep_going = self.callback is None or self.callback(record) is not False
-        return keep_going and self.agent.episodes_done < self.episodes
+if TYPE_CHECKING:
+    from stable_baselines3.common.base_class import BaseAlgorithm
 
 
 class SB3Agent(Agent):
@@ -90,7 +41,7 @@ class SB3Agent(Agent):
         **sb3_kwargs: anything SB3's constructor takes (``learning_rate``, ``ent_coef``, ...).
     """
 
-    algorithm: ClassVar[type[BaseAlgorithm]]
+    algorithm_name: ClassVar[str]  # the SB3 class, imported on first use (the [rl] extra)
     metric_names = ("actor_loss", "critic_loss", "entropy")
 
     def __init__(
@@ -112,11 +63,17 @@ class SB3Agent(Agent):
         )
         layers = self.prune_env.num_layers
         kwargs = {**self.defaults(layers, rollout_episodes), **sb3_kwargs}
-        self.model = self.algorithm("MlpPolicy", env, seed=seed, device=device, verbose=0, **kwargs)
+        algorithm = self.sb3_class()
+        self.model = algorithm("MlpPolicy", env, seed=seed, device=device, verbose=0, **kwargs)
         if start_at_target:
             start_at_ratio(
                 self.model.policy.action_net, self.prune_env.ratio_grid, self._target(None)
             )
+
+    @classmethod
+    def sb3_class(cls) -> type[BaseAlgorithm]:
+        """The SB3 algorithm class; a missing SB3 fails with one line naming the extra."""
+        return getattr(require_extra("rl", "stable_baselines3"), cls.algorithm_name)
 
     @staticmethod
     def defaults(layers: int, rollout_episodes: int) -> dict:
@@ -126,7 +83,11 @@ class SB3Agent(Agent):
         remaining = episodes - self.episodes_done
         if remaining <= 0:
             return self
-        callbacks: list[BaseCallback] = [_EpisodeCallback(self, episodes, callback)]
+        from stable_baselines3.common.callbacks import CallbackList, CheckpointCallback
+
+        from .sb3_callback import SB3EpisodeCallback
+
+        callbacks = [SB3EpisodeCallback(self, episodes, callback)]
         if self.log_dir is not None:
             if importlib.util.find_spec("tensorboard") is not None:  # SB3 needs it to log
                 self.model.tensorboard_log = str(self.log_dir / "tensorboard")
@@ -151,7 +112,7 @@ class SB3Agent(Agent):
         self.model.save(directory / "model.zip")
 
     def _load_files(self, directory: Path) -> None:
-        self.model = self.algorithm.load(
+        self.model = self.sb3_class().load(
             directory / "model.zip", env=self.env, device=self.hyperparameters["device"]
         )
 
@@ -160,7 +121,7 @@ class SB3Agent(Agent):
 class SB3PPOAgent(SB3Agent):
     """SB3 PPO; minibatches of one episode (``batch_size = L``), other settings SB3's."""
 
-    algorithm = PPO
+    algorithm_name = "PPO"
 
     @staticmethod
     def defaults(layers: int, rollout_episodes: int) -> dict:
@@ -171,7 +132,7 @@ class SB3PPOAgent(SB3Agent):
 class SB3A2CAgent(SB3Agent):
     """SB3 A2C; one update per episode (``n_steps = L``) unless ``rollout_episodes`` says more."""
 
-    algorithm = A2C
+    algorithm_name = "A2C"
 
     def __init__(self, env: gym.Env, seed: int = 0, rollout_episodes: int = 1, **kwargs) -> None:
         super().__init__(env, seed, rollout_episodes=rollout_episodes, **kwargs)

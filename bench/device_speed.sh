@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The GPU run of bench/env_speed.py on the device machine (../shared/device/README.md).
+# The GPU run of bench/env_speed.py on the device machine (docs/gpu-runs.md).
 # Carried in .speed-device/ (ignored): model-a/ and model-b/ (the GGUF in two parts, one
 # per call), wheels/ (gymnasium, farama-notifications, gguf, stable-baselines3) and old/
 # (llm_prune_gym as of commit 085a800, the "before").

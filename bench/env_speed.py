@@ -44,7 +44,7 @@ import statistics
 import sys
 import time
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import gymnasium as gym
@@ -456,7 +456,7 @@ def write(rows: list[dict], args: argparse.Namespace, argv: list[str]) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     meta = {
         "command": " ".join(["python", "bench/env_speed.py", *argv]),
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "host": platform.node(),
         "cpu_threads": torch.get_num_threads(),
         "cuda_device": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,

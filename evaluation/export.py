@@ -27,6 +27,11 @@ from llm_prune_gym import CalibrationSet, LLMPruneEnv, PruningPlan
 
 from .report import markdown_table
 
+SMOLLM2_LICENCE = (
+    "SmolLM2-135M-Instruct, the default student, is released by Hugging Face (HuggingFaceTB) "
+    "under the Apache License 2.0 (Apache-2.0)"
+)
+
 
 def unit_tensor_names(model: nn.Module, env: LLMPruneEnv) -> list[list[str]]:
     """State-dict names of the weight of every prunable unit (layers x modules)."""
@@ -148,6 +153,19 @@ def reloaded_kl(env: LLMPruneEnv, folder: Path) -> float:
     return sums / counts
 
 
+def licence_note(student_name: str, source: str = "") -> str:
+    """The exported model's licence line: pruning keeps the base model's licence.
+
+    `source` (the model config's ``_name_or_path``) recognises SmolLM2 given as a file.
+    """
+    if "smollm2" in f"{student_name} {source}".lower():
+        return f"Licence: {SMOLLM2_LICENCE}; this pruned copy keeps that licence."
+    return (
+        f"Licence: these weights are a pruned copy of {student_name} and keep its licence "
+        f"(for models derived from the default student: {SMOLLM2_LICENCE})."
+    )
+
+
 def export_pruned(env: LLMPruneEnv, plan: PruningPlan, out: Path) -> dict:
     """Save the pruned model, measure its sparsity and check its KL after reloading.
 
@@ -162,6 +180,7 @@ def export_pruned(env: LLMPruneEnv, plan: PruningPlan, out: Path) -> dict:
     report["kl_in_env"] = kl_in_env
     report["kl_reloaded"] = reloaded_kl(env, out)
     report["kl_prompts"] = len(env.calibration)
+    report["licence"] = licence_note(env.student.name, env.model.config._name_or_path)
     (out / "pruning_report.json").write_text(json.dumps(report, indent=1) + "\n")
     (out / "pruning_report.md").write_text(report_markdown(report, plan))
     return report
@@ -202,6 +221,7 @@ def report_markdown(report: dict, plan: PruningPlan) -> str:
         f"KL per token on {report['kl_prompts']} calibration prompts: in the env "
         f"{report['kl_in_env']:.6f}, after reloading with transformers "
         f"{report['kl_reloaded']:.6f}.",
+        report["licence"],
         "## Per module type",
         markdown_table(["module", "params", "zeros", "sparsity"], module_rows),
         "## Per layer",

@@ -37,6 +37,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from tqdm.auto import tqdm
 
+from llm_prune_gym.extras import require_extra
 from llm_prune_gym.students import cache_dir
 
 RUBRIC_VERSION = 1
@@ -210,7 +211,7 @@ class OpenAIJudge:
     """
 
     def __init__(self, config: JudgeConfig, progress: bool = True) -> None:
-        import openai  # only when a judge is used: the GPU image has no openai
+        openai = require_extra("judge", "openai")  # only when a judge is used
 
         if not config.api_key and not config.base_url:
             raise ValueError(

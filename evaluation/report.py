@@ -51,7 +51,7 @@ def run_facts(device: str, seconds: float | None = None) -> dict:
     """Where and when a result was made: the command line, UTC date, machine and threads."""
     facts = {
         "command": " ".join(["llm-prune", *sys.argv[1:]]) if sys.argv else "",
-        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, {platform.system()}",
         "device": device,
         "torch_threads": torch.get_num_threads(),

@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from finetune.bugs import INJECTOR_BY_KIND, Case
+from llm_prune_gym.extras import require_extra
 from llm_prune_gym.prompts import hint_messages
 
 
@@ -292,7 +293,7 @@ class OpenAITeacher:
         workers: int = 4,
         temperature: float = 0.0,
     ) -> None:
-        import openai
+        openai = require_extra("judge", "openai")  # the [judge] extra brings the client
 
         self.model = model or os.environ.get("LLM_PRUNE_TEACHER_MODEL") or "gpt-4o"
         self.name = f"openai:{self.model}"

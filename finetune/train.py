@@ -27,8 +27,6 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import torch
-from datasets import Dataset
-from peft import LoraConfig, PeftModel
 from torch import nn
 from transformers import (
     PreTrainedModel,
@@ -38,12 +36,21 @@ from transformers import (
 )
 from transformers.integrations import TensorBoardCallback, is_tensorboard_available
 from transformers.trainer_utils import get_last_checkpoint
-from trl import DPOConfig, DPOTrainer
-from trl.experimental.orpo import ORPOConfig, ORPOTrainer
 
+from llm_prune_gym.extras import MissingExtra
 from llm_prune_gym.generation import generate_answers
 from llm_prune_gym.prompts import read_jsonl
 from llm_prune_gym.students import Student, load_student
+
+try:  # the [finetune] extra
+    from datasets import Dataset
+    from peft import LoraConfig, PeftModel
+    from trl import DPOConfig, DPOTrainer
+    from trl.experimental.orpo import ORPOConfig, ORPOTrainer
+except ModuleNotFoundError as error:
+    if error.name not in ("datasets", "peft", "trl"):
+        raise
+    raise MissingExtra("finetune", error.name) from None
 
 METHODS = ("dpo", "orpo", "dpo-kd-online")
 LORA_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")

@@ -10,6 +10,8 @@ from importlib import import_module
 
 from gymnasium.envs.registration import register, registry
 
+__version__ = "0.1.0"  # the one source: pyproject.toml reads it, `llm-prune --version` prints it
+
 ENV_ID = "LLMPrune-v0"
 
 if ENV_ID not in registry:  # idempotent: importing twice (or reloading) registers once
@@ -26,9 +28,11 @@ _EXPORTS = {
     "Pruner": "pruning",
     "Student": "students",
     "load_student": "students",
+    "MissingExtra": "extras",
+    "require_extra": "extras",
 }
 
-__all__ = ["ENV_ID", *_EXPORTS]
+__all__ = ["ENV_ID", "__version__", *_EXPORTS]
 
 
 def __getattr__(name: str):

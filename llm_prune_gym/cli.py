@@ -16,7 +16,9 @@ from importlib.metadata import entry_points
 import numpy as np
 import torch
 
+from . import __version__
 from .env import OBSERVATION_MODES, SAMPLING_MODES, LLMPruneEnv
+from .extras import MissingExtra
 from .pruning import CRITERIA, DEFAULT_MODULES
 
 
@@ -113,6 +115,7 @@ def rollout(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="llm-prune", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = commands.add_parser("rollout", help="run one episode and print its KL and sparsity")
     add_env_arguments(run)
@@ -132,7 +135,7 @@ def run_parsed(parser: argparse.ArgumentParser, argv: list[str] | None = None) -
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (ValueError, FileNotFoundError) as error:
+    except (ValueError, FileNotFoundError, MissingExtra) as error:
         print(f"{parser.prog} {args.command}: error: {error}", file=sys.stderr)
         return 2
 

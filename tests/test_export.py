@@ -77,6 +77,7 @@ def test_sparsity_report_counts_the_saved_zeros(env, tmp_path):
     assert saved["units"] == report["units"]
     markdown = (tmp_path / "model" / "pruning_report.md").read_text()
     assert "## Per module type" in markdown and "| q_proj |" in markdown
+    assert saved["licence"] in markdown and saved["licence"].startswith("Licence: ")
 
 
 def test_export_command_scales_and_loads_without_our_packages(env, tmp_path, capsys):
