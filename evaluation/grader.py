@@ -1,4 +1,4 @@
-"""Offline hint grading against the known bug: does a hint identify it, does it give the fix away?
+"""Offline hint grading against the known bug: does a hint identify it, mislead, give the fix away?
 
 Every graded program comes with its ground truth: the buggy line(s) (1-based, in the
 program the student sees), the correct text of those lines (the fix), the broken text,
@@ -6,26 +6,41 @@ the token the mistake is about, and the error kind or exception. The two verdict
 only that, so they are cheap, exact to reproduce and need no model. They are
 deliberately simple rules; an LLM judge (:mod:`evaluation.judge`) complements them.
 
-``identifies_error`` is true when the hint does at least one of:
+The rules were rewritten against hints labelled by hand (``docs/hint-rubric.md``,
+``results/hint-labels/``), tuned on one half of the labelled programs and checked on the
+other (:mod:`evaluation.agreement`). A hint is read without the lines it copies from the
+program's error output (``GroundTruth.traceback``), and its *prose* also loses code blocks
+and every sentence that only restates the error message (most of its words are the
+message's): telling the student what the traceback already says identifies nothing.
 
-1. **line**: names a buggy line by number: ``line 3``, ``Line #3``, ``lines 2 and 3``
-   (every number in such a phrase counts). Only the line to fix counts, not the line
-   Python reported when the two differ (naming that one is copying the traceback).
-2. **token**: mentions the token the mistake is about (a misspelled name, a missing key,
-   an expression), compared as a sequence of code tokens, ignoring case. Tokens that
-   say nothing on their own are skipped: punctuation (``:``, ``)``, ``=``), Python
-   keywords and built-in names (``print``, ``int``).
-3. **words**: describes the cause in words: a regular expression per error kind
-   (``KIND_WORDS``, e.g. *colon* for a missing colon, *base case* / *recursion* for a
-   recursion without a base case). Programs whose kind is unknown (a user's own) use
-   the union of the expressions of every kind that raises the same exception. Exception
-   class names are masked first: naming the class (``ZeroDivisionError``) does not
-   count, the traceback already says it.
+``identifies_error`` needs **where** and **why**, both in the prose:
 
-Lines of the hint copied from the program's error output (``GroundTruth.traceback``)
-are left out before rules 1-3 look: a hint that only repeats ``NameError: name 'x' is
-not defined`` tells the student nothing the traceback did not (pruned models often
-answer that way).
+1. **where**: names a line to fix by number (``line 3``, ``Line #3``, ``lines 2 and 3``;
+   only the line to fix, not the line Python reported when the two differ), or quotes in
+   an inline code span two or more tokens that occur on the broken line and nowhere else.
+2. **why**: a cause in words that the error message itself does not contain
+   (``CAUSE_WORDS`` per error kind, e.g. *colon* for a missing colon, *misspelt* for an
+   undefined name, *empty* for a division by zero; for programs of unknown kind, words read
+   off the fix, e.g. *convert* when the fix adds ``int(...)``), or a name that tells the
+   fix (one the fix adds, such as ``randint``, or a misspelt one only the broken line has).
+3. and no wrong diagnosis: a hint that also names a wrong cause, a wrong exception or
+   code the program does not have (see *misleading*) does not identify the error.
+
+``misleading`` is true when the hint says something a rule can see is false:
+
+- **wrong line**: names a line that is neither a line to fix nor one the traceback names;
+- **wrong exception**: names an exception the program did not raise;
+- **wrong cause**: claims a cause that belongs to other errors (*division by zero*, *syntax
+  error*, *not defined*, *out of range*, *infinite loop*, ... when the program raised
+  something else; ``_CLAIMS``);
+- **foreign names**: inline code or a code block names something that is in neither the
+  program, its fix nor its error output (``max()``, a ``main`` function);
+- **false fix**: a code block offered as the fix that keeps the broken line, or rewrites
+  a correct line of the program;
+- **a wrong explanation**: the hint's own prose has ``MIN_CLAIM_WORDS`` or more content
+  words yet does not identify the error. Small models that explain something other than
+  the bug are almost always wrong about it (on the labelled tuning half, 96% of such
+  hints were labelled misleading); a hint that only restates the error is not misleading.
 
 ``gives_away`` is true when the hint contains the fix as code:
 
@@ -58,10 +73,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from finetune.bugs import INJECTORS
-
 MIN_PROSE_TOKENS = 3  # shorter fixed lines count only inside code spans (rule A)
 MIN_CHANGE_TOKENS = 3  # the changed part of a line is widened to this many tokens (rule B)
+MIN_CLAIM_WORDS = 8  # an explanation this long that misses the bug asserts a wrong cause
 
 _CODE_TOKEN = re.compile(
     r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|\w+|==|!=|<=|>=|//|\*\*|->|[-+*/%]=|\S'
@@ -69,45 +83,67 @@ _CODE_TOKEN = re.compile(
 _FENCE = re.compile(r"```[^\n`]*\n?(.*?)(?:```|\Z)", re.DOTALL)
 _INLINE = re.compile(r"`([^`\n]+)`")
 _LINE_REF = re.compile(
-    r"\blines?\b\s*(?:number\s*|no\.?\s*|#\s*)?(\d+(?:\s*(?:,|and|&|or|-|to)\s*\d+)*)",
+    r"\blines?\b\s*(?:number\s*|no\.?\s*|#\s*)?[`'\"]?(\d+(?:\s*(?:,|and|&|or|-|to)\s*\d+)*)",
     re.IGNORECASE,
 )
 _EXCEPTION_NAME = re.compile(r"\b[A-Z]\w*(?:Error|Exception|Interrupt|Warning)\b")
 _NOT_DISTINCTIVE = set(keyword.kwlist) | set(dir(builtins)) | {"indentation"}
 
-_UNDEFINED = r"not defined|undefined|misspel|typo|spell|never (?:been )?(?:defined|created)"
-_TYPES = (
-    r"\b(?:string|str|text)\b.{0,40}\b(?:number|int|integer|float)\b"
-    r"|\b(?:number|int|integer|float)\b.{0,40}\b(?:string|str|text)\b"
+# What names a kind's cause beyond its error message (a match that the message itself
+# contains is a restatement and does not count; see cause_evidence).
+_CONVERT = (
+    r"convert|conversion|\bcast|\bint\(|\bfloat\(|turn\w* .{0,30}into (?:a |"
+    r"an )?(?:number|integer|float)"
 )
-KIND_WORDS: dict[str, str] = {
-    "undefined_name": _UNDEFINED + r"|doesn'?t exist|does not exist",
-    "missing_colon": r"colon|`:`|':'|\":\"",
-    "unclosed_bracket": r"parenthes[ie]s|bracket|never closed|not closed|unclosed|closing"
-    r"|match",
-    "unclosed_string": r"quot(?:e|ation)|unterminated|string literal|never closed|not closed"
-    r"|unclosed|closing",
-    "bad_indentation": r"indent",
-    "assign_in_condition": r"==|double equals|comparison|compare|assignment|single (?:equals|=)",
-    "str_plus_int": r"convert|str\(|concatenat|" + _TYPES,
-    "missing_int_conversion": r"convert|int\(|float\(|" + _TYPES,
-    "wrong_arg_count": r"argument|parameter",
-    "off_by_one": r"out of range|index|off[- ]by[- ]one|past the end|last (?:item|element)",
-    "missing_key": r"\bkeys?\b|dictionary|\bdict\b",
-    "int_of_text": r"not a (?:whole |valid )?number|isn'?t a (?:whole |valid )?number"
-    r"|invalid literal|convert|int\(|digits|numeric",
-    "division_by_zero": r"zero|divid|division",
-    "not_callable": r"callable|not a function|multipl|parenthes|call(?:ing)? (?:a |an )?"
-    r"(?:number|int|integer|value)",
-    "attribute_typo": r"attribute|method|misspel|typo|spell|doesn'?t have|does not have",
-    "none_value": r"\bNone\b|NoneType|return|nothing",
-    "unbound_local": r"before .{0,40}(?:assign|defin|set|given)|local variable|unbound|"
-    + _UNDEFINED,
-    "no_base_case": r"base case|recursi|never stops|infinite|forever|stop(?:s|ping)? "
-    r"(?:condition|calling)",
-    "infinite_loop": r"infinite|forever|never (?:ends|stops|finishes|becomes false|changes)"
-    r"|loop condition|condition .{0,40}(?:true|false)|update|increment|decrement",
-}
+_SPELLING = r"misspel|typo|spell|capital|upper ?case|lower ?case|did you mean|meant"
+CAUSE_WORDS: dict[str, str] = {
+    "undefined_name": _SPELLING
+    + r"|never (?:been )?(?:defined|created|assigned)"
+    + r"|before .{0,30}(?:defined|assigned|created)",
+    "missing_colon": r"colon",
+    "unclosed_bracket": r"parenthes[ie]s|bracket|closing|\)",
+    "unclosed_string": r"quot(?:e|ation|es)|closing",
+    "bad_indentation": r"indent|spaces|lined? up|align|block",
+    "assign_in_condition": r"double equals|comparison|compare|assignment|single (?:equals|=)|==",
+    "str_plus_int": _CONVERT + r"|\bstr\(|into (?:a )?(?:string|text)|f-string|comma",
+    "missing_int_conversion": _CONVERT
+    + r"|input\(?\)? (?:returns|gives|is) (?:a |always a )?(?:string|text|str)"
+    + r"|is (?:a |still a )?(?:string|text)",
+    "wrong_arg_count": r"parameter|\bself\b|(?:one|two|three|\d) arguments?",
+    "off_by_one": (
+        r"off[- ]by[- ]one|past the end|last (?:item|element|index|position)|"
+        r"one too (?:many|far)|starts? (?:at|from) (?:0|zero)|len\(\w*\) ?- ?1|<="
+    ),
+    "missing_key": r"\bkeys?\b|dictionary|\bdict\b|capital|spell",
+    "int_of_text": (
+        r"not a (?:whole |valid )?number|isn'?t a (?:whole |valid )?number|digits|"
+        r"numeric|decimal|letters|text"
+    ),
+    "division_by_zero": (
+        r"empty|no (?:items|elements|numbers|values)|is (?:0|zero)|becomes (?:0|"
+        r"zero)|equal to (?:0|zero)|\[\]"
+    ),
+    "not_callable": (
+        r"multipl|\*|call(?:ing)? (?:a |an )?(?:number|int|integer|value)|"
+        r"parenthes|not a function"
+    ),
+    "attribute_typo": _SPELLING,
+    "none_value": r"\bNone\b|\breturn|nothing",
+    "unbound_local": (
+        r"before .{0,40}(?:assign|defin|set|given)|misspel|typo|spell|global|"
+        r"first (?:time|use)"
+    ),
+    "no_base_case": (
+        r"base case|never stops|infinite|forever|stop(?:s|ping)? (?:condition|"
+        r"calling)|keeps calling|smaller"
+    ),
+    "infinite_loop": (
+        r"infinite|forever|never (?:ends|stops|finishes|becomes false|changes)|"
+        r"loop condition|condition .{0,40}(?:true|false)|update|increment|"
+        r"decrement|indent"
+    ),
+}  # fmt: skip
+
 _TIMEOUT_EXCEPTION = "KeyboardInterrupt"  # what a program stopped with Ctrl-C raises
 
 
@@ -133,11 +169,12 @@ class GroundTruth:
 
 @dataclass(frozen=True)
 class Grade:
-    """The two verdicts and the rules that fired (for reading the per-hint CSV)."""
+    """The three verdicts and the rules that fired (for reading the per-hint CSV)."""
 
     identifies_error: bool
     gives_away: bool
     evidence: tuple[str, ...] = field(default_factory=tuple)
+    misleading: bool = False
 
     @property
     def names_line(self) -> bool:
@@ -161,24 +198,6 @@ def contains(haystack: Sequence[str], needle: Sequence[str]) -> bool:
     if n == 0:
         return False
     return any(list(haystack[i : i + n]) == list(needle) for i in range(len(haystack) - n + 1))
-
-
-def words_for(kind: str, exception: str) -> str | None:
-    """The cause-in-words expression for a kind, or the union for an exception's kinds."""
-    if kind in KIND_WORDS:
-        return KIND_WORDS[kind]
-    if not exception:
-        return None
-    matching = [
-        KIND_WORDS[i.kind]
-        for i in INJECTORS
-        if i.kind in KIND_WORDS
-        and (
-            re.fullmatch(i.exception, exception)
-            or (i.exception == "Timeout" and exception == _TIMEOUT_EXCEPTION)
-        )
-    ]
-    return "|".join(matching) or None
 
 
 # -- identifies_error -----------------------------------------------------------------------
@@ -214,23 +233,236 @@ def without_traceback(hint: str, traceback: str) -> str:
     return "\n".join(line for line in hint.splitlines() if not is_copy(line))
 
 
-def identification_evidence(hint: str, truth: GroundTruth) -> list[str]:
-    """The identification rules (1-3) that `hint` satisfies (traceback copies left out)."""
-    hint = without_traceback(hint, truth.traceback)
+def message_of(traceback: str) -> str:
+    """The last line of an error output: ``NameError: name 'x' is not defined``."""
+    lines = [line for line in traceback.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def prose_of(hint: str, traceback: str) -> str:
+    """The hint's own words: no copied traceback lines, no code blocks, and no sentence that
+    only quotes or restates the error message."""
+    text = _FENCE.sub("\n", without_traceback(hint, traceback))
+    message = message_of(traceback)
+    if not message:
+        return text
+    said = set(_words(message))
+    kept = []
+    for sentence in re.split(r"(?<=[.!?])\s+|\n+", text):
+        words = [w for w in _words(sentence) if w not in _FILLER]
+        if words and sum(w in said for w in words) / len(words) >= 0.6:
+            continue  # a restatement of the message
+        kept.append(sentence)
+    return "\n".join(kept)
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in re.findall(r"[A-Za-z_]\w*", text)]
+
+
+_FILLER = {
+    "the", "a", "an", "is", "are", "was", "this", "that", "it", "error", "message", "says",
+    "you", "your", "in", "on", "of", "to", "line", "because", "means", "get", "getting",
+    "which", "there", "here", "python", "code", "program", "s",
+}  # fmt: skip
+
+
+def changed_identifiers(truth: GroundTruth) -> set[str]:
+    """Names that tell the fix: added by it (``float``, ``randint``, ``self``) or only on
+    the broken line and gone after it (a misspelt ``randInt``)."""
+    old = code_tokens("\n".join(truth.broken_lines))
+    new = code_tokens("\n".join(truth.fixed_lines))
+    elsewhere = set(code_tokens(truth.code)) - set(old)
+    names = (set(new) - set(old)) | (set(old) - set(new) - elsewhere)
+    return {t for t in names if re.fullmatch(r"[A-Za-z_]\w+", t) and t not in keyword.kwlist}
+
+
+def _fix_words(truth: GroundTruth) -> str | None:
+    """Cause words read off the fix, for programs whose bug kind is unknown."""
+    old = set(code_tokens("\n".join(truth.broken_lines)))
+    new = set(code_tokens("\n".join(truth.fixed_lines)))
+    added = new - old
+    patterns = []
+    if added & {"int", "float"}:
+        patterns.append(_CONVERT + r"|(?:is|returns|gives) (?:a |still a )?(?:string|text|str)\b")
+    if "str" in added:
+        patterns.append(_CONVERT + r"|\bstr\(|into (?:a )?(?:string|text)")
+    if "return" in added:
+        patterns.append(r"\breturns? (?:nothing|None)|no return|\breturn statement|doesn'?t return")
+    if "self" in added:
+        patterns.append(r"\bself\b")
+    names = [t for t in old | new if re.fullmatch(r"[A-Za-z_]\w+", t)]
+    if any(
+        a != b and difflib.SequenceMatcher(None, a.lower(), b.lower()).ratio() >= 0.6
+        for a in old - new
+        for b in new - old
+        if a in names and b in names
+    ):
+        patterns.append(_SPELLING)
+    if (
+        truth.broken_lines
+        and [t for t in old]
+        and code_tokens("\n".join(truth.broken_lines)) == code_tokens("\n".join(truth.fixed_lines))
+    ):
+        patterns.append(r"indent|spaces|lined? up|align|inside the loop|outside the loop")
+    return "|".join(patterns) or None
+
+
+def cause_evidence(prose: str, truth: GroundTruth) -> list[str]:
+    """Words that name the cause, beyond what the error message already says."""
+    message = message_of(truth.traceback).lower()
     evidence = []
-    lines = named_lines(hint) & set(truth.lines)
-    if lines:
-        evidence.append(f"line {min(lines)}")
-    if truth.token and distinctive(truth.token):
-        needle = [t.lower() for t in code_tokens(truth.token)]
-        if contains([t.lower() for t in code_tokens(hint)], needle):
-            evidence.append(f"token {truth.token}")
-    pattern = words_for(truth.kind, truth.exception)
-    if pattern:  # exception names are masked: "ZeroDivisionError" is not "division by zero"
-        match = re.search(pattern, _EXCEPTION_NAME.sub(" ", hint), re.IGNORECASE)
-        if match:
-            evidence.append(f"words '{match.group(0)}'")
+    masked = _EXCEPTION_NAME.sub(" ", prose)
+    pattern = CAUSE_WORDS.get(truth.kind) or _fix_words(truth)
+    if pattern:
+        for match in re.finditer(pattern, masked, re.IGNORECASE):
+            if match.group(0).lower() not in message:
+                evidence.append(f"words '{match.group(0)}'")
+                break
+    hint_words = set(re.findall(r"[A-Za-z_]\w*", prose))
+    for name in sorted(changed_identifiers(truth) & hint_words):
+        if not re.search(rf"\b{re.escape(name)}\b", message_of(truth.traceback)):
+            evidence.append(f"changed name {name}")
+            break
     return evidence
+
+
+def location_evidence(prose: str, truth: GroundTruth) -> list[str]:
+    """The hint points at the line to fix: by number, or by quoting code only it has."""
+    lines = named_lines(prose) & set(truth.lines)
+    if lines:
+        return [f"line {min(lines)}"]
+    rows = [code_tokens(row) for row in truth.code.splitlines()]
+    broken = [code_tokens(b) for b in truth.broken_lines if b.strip()]
+    for span in _INLINE.findall(prose):
+        quoted = code_tokens(span)
+        on_broken = any(contains(b, quoted) for b in broken)
+        elsewhere = sum(contains(row, quoted) for row in rows) > len(broken)
+        specific = len(quoted) >= 2 or (len(quoted) == 1 and distinctive(quoted[0]))
+        if specific and on_broken and not elsewhere:
+            return [f"quotes line {truth.lines[0]}"]
+    return []
+
+
+def claim_words(hint: str, truth: GroundTruth) -> list[str]:
+    """The hint's own content words, beyond copies and restatements of the error."""
+    return [w for w in _words(prose_of(hint, truth.traceback)) if w not in _FILLER]
+
+
+def identification_evidence(hint: str, truth: GroundTruth) -> list[str]:
+    """Where and why, both needed for "identifies" (see the module docstring)."""
+    prose = prose_of(hint, truth.traceback)
+    where, why = location_evidence(prose, truth), cause_evidence(prose, truth)
+    return where + why if where and why else []
+
+
+# -- misleading -----------------------------------------------------------------------------
+
+_NAME_ERRORS = (
+    "NameError", "UnboundLocalError", "AttributeError", "KeyError", "ModuleNotFoundError",
+    "ImportError",
+)  # fmt: skip
+# A claimed cause and the exceptions it can be true of.
+_CLAIMS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (r"divi\w* by zero|divide by zero|zero ?division", ("ZeroDivisionError",)),
+    (r"syntax error|syntaxerror|invalid syntax", ("SyntaxError", "IndentationError", "TabError")),
+    (r"\bindent", ("IndentationError", "TabError", "SyntaxError", "KeyboardInterrupt")),
+    ((
+        r"not defined|undefined|doesn'?t exist|does not exist"
+    ), _NAME_ERRORS),
+    (r"out of range|out of bounds", ("IndexError",)),
+    ((
+        r"infinite (?:loop|recursion)|runs? forever|never (?:ends|stops)"
+    ), ("KeyboardInterrupt", "RecursionError")),
+    (r"recursion depth|too (?:deep|many) recursi", ("RecursionError",)),
+    (r"reserved (?:key)?word|is a keyword", ("SyntaxError",)),
+    (r"not callable", ("TypeError",)),
+    (r"not iterable", ("TypeError",)),
+    (r"unterminated|unclosed|never closed|not closed", ("SyntaxError",)),
+)  # fmt: skip
+_FIX_CUE = re.compile((
+    r"correct|fix|should (?:be|look)|here'?s how|try (?:this|the following)|"
+    r"instead|change it|updated"
+), re.IGNORECASE)  # fmt: skip
+_TRACEBACK_ROW = re.compile(
+    r'Traceback \(most recent|File "|\^+$|~+|[A-Z]\w*(?:Error|Exception|Interrupt):'
+)
+_TRACE_LINE = re.compile(r"\bline (\d+)")
+
+
+def _reported_lines(traceback: str) -> set[int]:
+    return {int(n) for n in _TRACE_LINE.findall(traceback)}
+
+
+def misleading_evidence(hint: str, truth: GroundTruth) -> list[str]:
+    """False or confusing claims a rule can see (see the module docstring)."""
+    own = without_traceback(hint, truth.traceback)
+    prose = _FENCE.sub("\n", own)
+    evidence = []
+    total = len(truth.code.splitlines())
+    allowed = set(truth.lines) | _reported_lines(truth.traceback)
+    wrong = {n for n in named_lines(prose) if n not in allowed}
+    if wrong:
+        evidence.append(
+            f"wrong line {min(wrong)}" + (" (no such line)" if min(wrong) > total else "")
+        )
+    actual = truth.exception or (_EXCEPTION_NAME.findall(message_of(truth.traceback)) or [""])[0]
+    named = (
+        set(_EXCEPTION_NAME.findall(own)) - {actual} - set(_EXCEPTION_NAME.findall(truth.traceback))
+    )
+    if named:
+        evidence.append(f"wrong exception {sorted(named)[0]}")
+    context = message_of(truth.traceback) + " " + truth.kind.replace("_", " ")
+    for pattern, exceptions in _CLAIMS:
+        match = re.search(pattern, prose, re.IGNORECASE)
+        if match and actual not in exceptions and not re.search(pattern, context, re.IGNORECASE):
+            evidence.append(f"wrong cause '{match.group(0)}'")
+            break
+    evidence += _foreign_names(own, truth) + _false_fix(own, truth)
+    return evidence
+
+
+def _program_names(truth: GroundTruth) -> set[str]:
+    text = "\n".join((truth.code, truth.fixed_code, "\n".join(truth.fixed_lines), truth.traceback))
+    return {t.lower() for t in re.findall(r"[A-Za-z_]\w*", text)}
+
+
+def _foreign_names(hint: str, truth: GroundTruth) -> list[str]:
+    """Code in the hint that names something the program does not have (a claim about it)."""
+    known = _program_names(truth) | {"python", "print", "input", "int", "str", "float"}
+    block_lines, spans, _ = split_hint(hint)
+    for snippet in spans + block_lines:
+        if _TRACEBACK_ROW.match(snippet.strip()):
+            continue  # a copied traceback line, whatever the program
+        for name in re.findall(r"[A-Za-z_]\w*", re.sub(r"([\"']).*?\1", "", snippet)):
+            if name.lower() not in known and name not in keyword.kwlist and len(name) > 1:
+                return [f"names {name}, not in the program"]
+    return []
+
+
+def _false_fix(hint: str, truth: GroundTruth) -> list[str]:
+    """A code block offered as the fix that keeps the broken line or rewrites correct ones."""
+    blocks = _FENCE.findall(hint)
+    if not blocks or not _FIX_CUE.search(_FENCE.sub(" ", hint)):
+        return []
+    program = [line.strip() for line in truth.code.splitlines() if line.strip()]
+    broken = {b.strip() for b in truth.broken_lines if b.strip()}
+    fixed = {f.strip() for f in truth.fixed_lines}
+    only_indent = bool(broken) and broken == fixed
+    for block in blocks:
+        rows = [row.strip() for row in block.splitlines() if row.strip()]
+        if len(rows) < 2:
+            continue
+        if not only_indent and broken & set(rows) and not fixed & set(rows):
+            return ["offered fix keeps the broken line"]
+        changed = [
+            row for row in rows
+            if row not in program and row not in fixed
+            and difflib.get_close_matches(row, program, n=1, cutoff=0.6)
+        ]  # fmt: skip
+        if changed:
+            return [f"offered fix rewrites a correct line: {changed[0][:40]}"]
+    return []
 
 
 # -- gives_away -----------------------------------------------------------------------------
@@ -373,13 +605,21 @@ def giveaway_evidence(hint: str, truth: GroundTruth) -> list[str]:
     )
 
 
+_DIAGNOSIS_ERRORS = ("wrong cause", "wrong exception", "names ")
+
+
 def grade(hint: str, truth: GroundTruth) -> Grade:
-    """Both verdicts for one hint (see the module docstring for the rules)."""
+    """The three verdicts for one hint (see the module docstring for the rules)."""
     if not hint.strip():
         return Grade(False, False, ("empty hint",))
     identified = identification_evidence(hint, truth)
     leaked = giveaway_evidence(hint, truth)
-    return Grade(bool(identified), bool(leaked), tuple(identified + leaked))
+    misled = misleading_evidence(hint, truth)
+    if misled and any(e.startswith(_DIAGNOSIS_ERRORS) for e in misled):
+        identified = []  # naming the right place with a wrong diagnosis is no identification
+    if not identified and len(claim_words(hint, truth)) >= MIN_CLAIM_WORDS:
+        misled.append("explains a cause that is not the bug")
+    return Grade(bool(identified), bool(leaked), tuple(identified + leaked + misled), bool(misled))
 
 
 # -- ground truth from a program and its fix --------------------------------------------------

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from evaluation.grader import (
-    KIND_WORDS,
+    CAUSE_WORDS,
     GroundTruth,
     changed_part,
     grade,
@@ -75,20 +75,29 @@ STR_BUG = GroundTruth(
         ),
         (COLON_BUG, "Look at `for i in range(3)`: every loop header needs a colon.", True, False),
         (INDENT_BUG, "The return on line 3 is not lined up with the line above it.", True, False),
-        (STR_BUG, "`age` is a number but you join it to text with +.", True, False),
+        (
+            STR_BUG,
+            "On line 2 `age` is a number: convert it before joining.",
+            True,
+            False,
+        ),
+        # where without why, or why without where, is not identification
+        (STR_BUG, "`age` is a number but you join it to text with +.", False, False),
         # quoting the student's own (broken) code gives nothing away
         (NAME_BUG, "Look at `print(totl)` on line 4.", True, False),
-        (INDENT_BUG, "Line 3 reads:\n```python\n  return message\n```", True, False),
+        (INDENT_BUG, "Line 3 reads:\n```python\n  return message\n```", False, False),
+        (INDENT_BUG, "Line 3 is indented by two spaces, not four.", True, False),
         # leaking hints: the fixed line in a block, inline, in prose; the changed part
-        (NAME_BUG, "Change line 4 to:\n```python\nprint(total)\n```", True, True),
+        (NAME_BUG, "Change line 4 to:\n```python\nprint(total)\n```", False, True),
+        (NAME_BUG, "Line 4 has a typo; change it to:\n```python\nprint(total)\n```", True, True),
         (NAME_BUG, "Just write `print( total )` instead.", False, True),
         (COLON_BUG, "Write it as for i in range(3): and it works.", False, True),
-        (STR_BUG, "Wrap it like this: `str(age)`.", True, True),
+        (STR_BUG, "Line 2: convert it like this: `str(age)`.", True, True),
         (INDENT_BUG, "Use:\n```python\n    return message\n```", False, True),
         (
             INDENT_BUG,
             "Indent it like this:\n```\nmessage = 'Hi ' + name\nreturn message\n```",
-            True,
+            False,
             True,
         ),
         (
@@ -113,11 +122,12 @@ def test_grader_rules_on_hand_written_hints(truth, hint, identifies, gives_away)
 
 
 def test_each_rule_leaves_evidence():
-    assert grade("Check line 4.", NAME_BUG).evidence == ("line 4",)
-    assert grade("Check line 4.", NAME_BUG).names_line
-    assert grade("What is totl?", NAME_BUG).evidence == ("token totl",)
-    assert not grade("What is totl?", NAME_BUG).names_line
-    assert "words" in grade("It is a typo.", NAME_BUG).evidence[0]
+    assert grade("Line 4 has a typo.", NAME_BUG).evidence == ("line 4", "words 'typo'")
+    assert grade("Line 4 has a typo.", NAME_BUG).names_line
+    assert grade("Is `totl` a typo?", NAME_BUG).evidence[:2] == ("quotes line 4", "words 'typo'")
+    assert not grade("Is `totl` a typo?", NAME_BUG).names_line
+    assert grade("Check line 4.", NAME_BUG).evidence == ()  # where, but not why
+    assert grade("It is a typo.", NAME_BUG).evidence == ()  # why, but not where
     assert grade("Just write `print(total)`.", NAME_BUG).evidence == (
         "fixed line 'print(total)'",
         "changed part '( total )'",
@@ -128,7 +138,7 @@ def test_exception_name_alone_is_not_identification():
     assert not grade("You got a NameError.", NAME_BUG).identifies_error
     truth = GroundTruth(lines=(2,), fixed_lines=("a = 2",), kind="division_by_zero")
     assert not grade("Python raised a ZeroDivisionError.", truth).identifies_error
-    assert grade("You divide by a value that is zero.", truth).identifies_error
+    assert grade("On line 2 you divide by a value that is zero.", truth).identifies_error
 
 
 def test_a_hint_that_only_repeats_the_traceback_identifies_nothing():
@@ -141,7 +151,7 @@ def test_a_hint_that_only_repeats_the_traceback_identifies_nothing():
     truth = replace(NAME_BUG, traceback=traceback)
     echo = f"The error message is:\n\n```\n{traceback}```\n\nNameError: name 'totl' is not defined"
     assert grade(echo, truth).identifies_error is False
-    assert grade(echo, NAME_BUG).identifies_error is True  # without the traceback to compare
+    assert grade(echo, NAME_BUG).identifies_error is False  # code blocks are not prose
     explained = echo + "\nYou wrote `totl`, but the variable you made is called total."
     assert grade(explained, truth).identifies_error is True
 
@@ -182,7 +192,7 @@ def test_changed_part_is_widened_to_three_tokens():
 
 
 def test_every_injected_kind_has_words():
-    assert {i.kind for i in INJECTORS} <= set(KIND_WORDS)
+    assert {i.kind for i in INJECTORS} <= set(CAUSE_WORDS)
 
 
 def test_truth_from_fix_finds_changed_and_missing_lines():
@@ -254,3 +264,44 @@ def test_read_cases_dedupes_prompts_and_names_bad_lines(tmp_path):
     path.write_text(json.dumps({"stdin": "1"}) + "\n")
     with pytest.raises(ValueError, match="line 1"):
         read_cases(path)
+
+
+@pytest.mark.parametrize(
+    ("hint", "rule"),
+    [
+        ("Line 9 uses the list before it exists.", "wrong line 9"),
+        ("This is a ZeroDivisionError: you divide by zero.", "wrong exception ZeroDivisionError"),
+        ("You divide by zero on line 4.", "wrong cause"),
+        ("Use the `max()` function to find the total.", "names max, not in the program"),
+        (
+            "Here is the corrected code:\n```python\ntotal = 0\nprint(totl)\n```",
+            "offered fix keeps the broken line",
+        ),
+        (
+            "The loop over the numbers adds each number to a running sum, which is fine, "
+            "and then the print statement shows the sum of all numbers",
+            "explains a cause that is not the bug",
+        ),
+    ],
+)
+def test_misleading_rules(hint, rule):
+    result = grade(hint, NAME_BUG)
+    assert result.misleading, result
+    assert any(item.startswith(rule) for item in result.evidence), result
+
+
+@pytest.mark.parametrize(
+    "hint",
+    [
+        "Line 4 uses `totl`, which is a typo: the variable you made is called total.",
+        "NameError: name 'totl' is not defined",  # a restatement says nothing false
+        "",
+    ],
+)
+def test_true_or_empty_hints_do_not_mislead(hint):
+    assert not grade(hint, NAME_BUG).misleading
+
+
+def test_a_wrong_diagnosis_at_the_right_line_is_no_identification():
+    result = grade("Line 4 divides by zero; make the divisor a typo-free number.", NAME_BUG)
+    assert not result.identifies_error and result.misleading
