@@ -218,6 +218,7 @@ def experiment_table(summaries: Sequence[dict]) -> str:
         "hints",
         "identifies error",
         "names the line",
+        "misleading",
         "gives away code",
     ]
     if judged:
@@ -232,6 +233,7 @@ def experiment_table(summaries: Sequence[dict]) -> str:
             s["n"],
             percent_cell(s, "identifies_error"),
             percent_cell(s, "names_line"),
+            percent_cell(s, "misleading"),
             percent_cell(s, "gives_away"),
         ]
         if judged:
@@ -252,9 +254,13 @@ def plot_experiment(summaries: Sequence[dict], path: Path, title: str = "") -> P
     """
     students = list(dict.fromkeys(s["student"] for s in summaries))
     levels = list(dict.fromkeys(s["level"] for s in summaries))
-    metrics = (("identifies_error", "identifies the error"), ("gives_away", "gives away code"))
-    figure = Figure(figsize=(10, 4), layout="constrained")
-    axes = figure.subplots(1, 2, sharey=True)
+    metrics = (
+        ("identifies_error", "identifies the error"),
+        ("misleading", "misleading"),
+        ("gives_away", "gives away code"),
+    )
+    figure = Figure(figsize=(14, 4), layout="constrained")
+    axes = figure.subplots(1, len(metrics), sharey=True)
     width = 0.8 / len(students)
     x = np.arange(len(levels))
     for ax, (key, name) in zip(axes, metrics, strict=True):

@@ -266,11 +266,13 @@ def grade_rows(
             row |= {
                 "identifies_error": result.identifies_error,
                 "names_line": result.names_line,
+                "misleading": result.misleading,
                 "gives_away": result.gives_away,
                 "evidence": "; ".join(result.evidence),
             }
         else:
-            row |= {"identifies_error": None, "names_line": None, "gives_away": None}
+            row |= {"identifies_error": None, "names_line": None, "misleading": None}
+            row["gives_away"] = None
             row["evidence"] = "no ground truth"
         if verdict is not None:
             row |= verdict.row()
@@ -315,7 +317,7 @@ def summarise(rows: Sequence[dict], seed: int = 0) -> dict:
     """
     summary: dict = {"n": len(rows)}
     summary |= _rate(rows, "identifies_error") | _rate(rows, "names_line")
-    summary |= _rate(rows, "gives_away")
+    summary |= _rate(rows, "misleading") | _rate(rows, "gives_away")
     summary["empty_hints"] = sum(1 for r in rows if not str(r["hint"]).strip())
     if any("judge_status" in r for r in rows):
         judged = [r for r in rows if r.get("judge_status") == "ok"]
@@ -363,6 +365,7 @@ def summary_table(summaries: Sequence[dict], keys: Sequence[str]) -> str:
         "hints",
         "identifies error (offline)",
         "names the line",
+        "misleading (offline)",
         "gives away (offline)",
     ]
     if judged:
@@ -380,6 +383,7 @@ def summary_table(summaries: Sequence[dict], keys: Sequence[str]) -> str:
             s["n"],
             percent_cell(s, "identifies_error"),
             percent_cell(s, "names_line"),
+            percent_cell(s, "misleading"),
             percent_cell(s, "gives_away"),
         ]
         if judged:

@@ -157,7 +157,7 @@ def test_grade_matches_hints_by_id_and_writes_eval_hints_files(tmp_path, capsys)
         tmp_path / "mine.jsonl",
         [
             {"id": "half", "hint": "Line 2 divides by `a`, which can be 0."},
-            {"id": "greet", "hint": "Look at line 2: `nmae` is not the name you assigned."},
+            {"id": "greet", "hint": "Look at line 2: `nmae` is a typo of the name you assigned."},
             {"id": "nofix", "hint": "Something is missing after the plus."},
             {"id": "p/undefined_name/L1-1", "hint": "Check the spelling of `prnt` on line 2."},
         ],
