@@ -33,6 +33,7 @@ from llm_prune_gym.prompts import Messages, hint_messages, load_prompts, read_js
 from llm_prune_gym.students import Student
 
 from . import report
+from .endings import cut_off, repeats
 from .grader import GroundTruth, grade, truth_from_fix
 from .stats import mean_interval
 
@@ -233,6 +234,9 @@ def grade_rows(
             "exception": case.exception,
             "line": ",".join(map(str, case.truth.lines)) if case.truth else "",
             "hint": hint,
+            # how the hint ends (evaluation/endings.py), from the text alone
+            "repeats": repeats(hint),
+            "cut_off": cut_off(hint),
         }
         if case.truth is not None:
             result = grade(hint, replace(case.truth, traceback=case.error_output))
@@ -284,6 +288,7 @@ def summarise(rows: Sequence[dict], seed: int = 0) -> dict:
     summary |= _rate(rows, "identifies_error") | _rate(rows, "names_line")
     summary |= _rate(rows, "gives_away")
     summary["empty_hints"] = sum(1 for r in rows if not str(r["hint"]).strip())
+    summary |= _rate(rows, "repeats") | _rate(rows, "cut_off")
     if any("judge_status" in r for r in rows):
         judged = [r for r in rows if r.get("judge_status") == "ok"]
         summary |= _rate(judged, "judge_identifies_error") | _rate(judged, "judge_gives_away_code")
@@ -338,6 +343,7 @@ def summary_table(summaries: Sequence[dict], keys: Sequence[str]) -> str:
             "clarity",
             "judge unparsable / failed",
         ]
+    headers += ["repeats itself", "cut off"]  # evaluation/endings.py
     rows = []
     for s in summaries:
         row = [
@@ -354,6 +360,7 @@ def summary_table(summaries: Sequence[dict], keys: Sequence[str]) -> str:
                 score_cell(s, "judge_clarity"),
                 f"{s.get('judge_unparsable', 0)} / {s.get('judge_error', 0)}",
             ]
+        row += [percent_cell(s, "repeats"), percent_cell(s, "cut_off")]
         rows.append(row)
     return report.markdown_table(headers, rows)
 
