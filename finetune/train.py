@@ -515,7 +515,15 @@ def _train_rounds(
     return model, rounds
 
 
-def _report(config: FinetuneConfig, student: str, data, rounds: list[dict], model, started):
+def _report(
+    config: FinetuneConfig,
+    student: str,
+    data: str | Path,
+    rounds: list[dict],
+    model: PreTrainedModel,
+    started: float,
+) -> dict:
+    """What ``metrics.json`` holds: the last round's evaluation, every round, the config."""
     return {
         "method": config.method,
         "student": student,
