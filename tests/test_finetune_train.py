@@ -389,3 +389,20 @@ def test_config_is_frozen_with_per_method_defaults():
     assert (dpo_name, dpo.method, dpo.learning_rate, dpo.epochs) == ("dpo", "dpo", 5e-5, 3.0)
     with pytest.raises(AttributeError):
         config.learning_rate = 1.0
+
+
+def test_cli_parses_the_sft_stage_options(monkeypatch):
+    parser = argparse.ArgumentParser()
+    add_finetune_command(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(
+        ["finetune", "--method", "sft+dpo", "--data", "d", "--out", "o", "--device", "cpu"]
+        + ["--sft-max-steps", "5", "--sft-epochs", "2", "--time-limit", "4"]
+    )
+    seen = {}
+    monkeypatch.setattr("finetune.train.finetune", lambda *a: seen.update(args=a) or 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        args.func(args)
+    config = seen["args"][3]
+    assert (config.method, config.sft_max_steps, config.sft_epochs) == ("sft+dpo", 5, 2.0)
+    assert (config.learning_rate, config.sft_learning_rate, config.batch_size) == (5e-5, 2e-4, 4)
+    assert config.time_limit == 4
