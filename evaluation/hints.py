@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from llm_prune_gym.generation import generate_answers
+from llm_prune_gym.generation import HINT_MAX_NEW_TOKENS, generate_answers
 from llm_prune_gym.prompts import Messages, hint_messages, load_prompts, read_jsonl
 from llm_prune_gym.students import Student
 
@@ -189,7 +189,7 @@ def select_cases(cases: Sequence[HintCase], limit: int | None, seed: int = 0) ->
 def generate_hints(
     student: Student,
     cases: Sequence[HintCase],
-    max_new_tokens: int = 128,
+    max_new_tokens: int = HINT_MAX_NEW_TOKENS,
     batch_size: int = 16,
     do_sample: bool = False,
     seed: int = 0,
