@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from llm_prune_gym.generation import generate_answers
+from llm_prune_gym.generation import HINT_MAX_NEW_TOKENS, generate_answers
 from llm_prune_gym.prompts import (
     DEFAULT_PROMPT_STYLE,
     Messages,
@@ -42,6 +42,7 @@ from llm_prune_gym.prompts import (
 from llm_prune_gym.students import Student
 
 from . import report
+from .endings import cut_off, repeats
 from .grader import GroundTruth, grade, truth_from_fix
 from .stats import mean_interval
 
@@ -215,7 +216,7 @@ def select_cases(cases: Sequence[HintCase], limit: int | None, seed: int = 0) ->
 def generate_hints(
     student: Student,
     cases: Sequence[HintCase],
-    max_new_tokens: int = 128,
+    max_new_tokens: int = HINT_MAX_NEW_TOKENS,
     batch_size: int = 16,
     do_sample: bool = False,
     seed: int = 0,
@@ -260,6 +261,9 @@ def grade_rows(
             "exception": case.exception,
             "line": ",".join(map(str, case.truth.lines)) if case.truth else "",
             "hint": hint,
+            # how the hint ends (evaluation/endings.py), from the text alone
+            "repeats": repeats(hint),
+            "cut_off": cut_off(hint),
         }
         if case.truth is not None:
             result = grade(hint, replace(case.truth, traceback=case.error_output))
@@ -319,6 +323,7 @@ def summarise(rows: Sequence[dict], seed: int = 0) -> dict:
     summary |= _rate(rows, "identifies_error") | _rate(rows, "names_line")
     summary |= _rate(rows, "misleading") | _rate(rows, "gives_away")
     summary["empty_hints"] = sum(1 for r in rows if not str(r["hint"]).strip())
+    summary |= _rate(rows, "repeats") | _rate(rows, "cut_off")
     if any("judge_status" in r for r in rows):
         judged = [r for r in rows if r.get("judge_status") == "ok"]
         summary |= _rate(judged, "judge_identifies_error") | _rate(judged, "judge_gives_away_code")
@@ -376,6 +381,7 @@ def summary_table(summaries: Sequence[dict], keys: Sequence[str]) -> str:
             "clarity",
             "judge unparsable / failed",
         ]
+    headers += ["repeats itself", "cut off"]  # evaluation/endings.py
     rows = []
     for s in summaries:
         row = [
@@ -394,6 +400,7 @@ def summary_table(summaries: Sequence[dict], keys: Sequence[str]) -> str:
                 score_cell(s, "judge_clarity"),
                 f"{s.get('judge_unparsable', 0)} / {s.get('judge_error', 0)}",
             ]
+        row += [percent_cell(s, "repeats"), percent_cell(s, "cut_off")]
         rows.append(row)
     return report.markdown_table(headers, rows)
 

@@ -26,6 +26,9 @@ def _finetune(args: argparse.Namespace) -> int:
         learning_rate=args.lr,
         epochs=args.epochs,
         max_steps=args.max_steps,
+        sft_learning_rate=args.sft_lr,
+        sft_epochs=args.sft_epochs,
+        sft_max_steps=args.sft_max_steps,
         batch_size=args.batch_size,
         grad_accum=args.grad_accum,
         max_length=args.max_length,
@@ -55,6 +58,7 @@ def _finetune(args: argparse.Namespace) -> int:
         "eval_loss": metrics["eval"].get("eval_loss"),
         "eval_rewards/margins": metrics["eval"].get("eval_rewards/margins"),
         "eval_rewards/accuracies": metrics["eval"].get("eval_rewards/accuracies"),
+        "eval_mean_token_accuracy": metrics["eval"].get("eval_mean_token_accuracy"),
         "steps": sum(r["steps"] for r in metrics["rounds"]),
         "stopped_early": metrics["stopped_early"],
         "seconds_per_step": last["seconds_per_step"],
@@ -76,16 +80,20 @@ def add_finetune_command(subparsers) -> None:
     """Add ``finetune`` and ``finetune-merge`` to the ``llm-prune`` sub-parsers."""
     parser = subparsers.add_parser(
         "finetune",
-        help="DPO/ORPO/online DPO-KD fine-tuning of the student with a LoRA adapter",
+        help="SFT/DPO/SFT+DPO/ORPO/online DPO-KD fine-tuning of the student with LoRA",
         description=(
             "Fine-tune the student on preference pairs (DATA/train.jsonl, evaluated on "
             "DATA/test.jsonl) with trl and a LoRA adapter, merge the adapter and save a "
-            "Hugging Face model folder that `--student OUT` loads. --method dpo-kd-online "
-            "regenerates the rejected hints with the current student before each of "
-            "--rounds rounds."
+            "Hugging Face model folder that `--student OUT` loads. --method sft trains on "
+            "the chosen hints only (loss on the hint's tokens); sft+dpo runs SFT (OUT/sft, "
+            "itself a student) and then DPO from it (OUT/dpo, final model in OUT). "
+            "--method dpo-kd-online regenerates the rejected hints with the current "
+            "student before each of --rounds rounds."
         ),
     )
-    parser.add_argument("--method", default="dpo", choices=("dpo", "orpo", "dpo-kd-online"))
+    parser.add_argument(
+        "--method", default="dpo", choices=("dpo", "sft", "sft+dpo", "orpo", "dpo-kd-online")
+    )
     parser.add_argument("--data", required=True, help="folder with train.jsonl and test.jsonl")
     parser.add_argument(
         "--student", default="smollm2", help="smollm2, stub, a .gguf or a HF folder"
@@ -93,10 +101,17 @@ def add_finetune_command(subparsers) -> None:
     parser.add_argument("--out", required=True, help="folder for the merged model and logs")
     train = parser.add_argument_group("training")
     train.add_argument("--beta", type=float, default=0.1, help="DPO beta / ORPO lambda")
-    train.add_argument("--lr", type=float, default=5e-5, help="learning rate")
-    train.add_argument("--epochs", type=float, default=1.0, help="epochs (per round)")
+    train.add_argument(
+        "--lr", type=float, default=None, help="learning rate (default: sft 2e-4, others 5e-5)"
+    )
+    train.add_argument("--epochs", type=float, default=None, help="epochs per round (1)")
     train.add_argument("--max-steps", type=int, default=-1, help="> 0: steps per round")
-    train.add_argument("--batch-size", type=int, default=4, help="pairs per step and device")
+    train.add_argument("--sft-lr", type=float, default=2e-4, help="sft+dpo: SFT stage's lr")
+    train.add_argument("--sft-epochs", type=float, default=1.0, help="sft+dpo: SFT epochs")
+    train.add_argument("--sft-max-steps", type=int, default=-1, help="sft+dpo: SFT steps")
+    train.add_argument(
+        "--batch-size", type=int, default=None, help="pairs per step and device (GPU 16, CPU 4)"
+    )
     train.add_argument("--grad-accum", type=int, default=1, help="gradient accumulation steps")
     train.add_argument("--max-length", type=int, default=1024, help="tokens of prompt + hint")
     train.add_argument("--seed", type=int, default=0)
@@ -117,7 +132,8 @@ def add_finetune_command(subparsers) -> None:
         "--time-limit",
         type=float,
         default=None,
-        help="minutes: stop training then (checkpoint, evaluate, merge, save); --resume goes on",
+        help="minutes per stage: stop training then (checkpoint, evaluate, merge, save); "
+        "--resume goes on",
     )
     run.add_argument("--gradient-checkpointing", action="store_true")
     run.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")

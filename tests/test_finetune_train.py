@@ -16,6 +16,7 @@ from transformers.integrations import is_tensorboard_available
 from finetune.train import (
     LORA_TARGETS,
     FinetuneConfig,
+    _trainer,
     check_target_modules,
     finetune,
     load_pairs,
@@ -25,7 +26,7 @@ from finetune.train import (
 )
 from finetune.train_cli import add_finetune_command, main
 from llm_prune_gym import LLMPruneEnv
-from llm_prune_gym.generation import generate_answers
+from llm_prune_gym.generation import chat_token_ids, generate_answers
 from llm_prune_gym.students import load_student
 
 BUGS = [
@@ -288,3 +289,120 @@ def test_cli_parses_into_the_config(tmp_path, monkeypatch):
     with pytest.raises(ZeroDivisionError):
         defaults.func(defaults)
     assert seen["args"][3].target_modules == LORA_TARGETS  # the report's seven projections
+
+
+# -- SFT and SFT then DPO -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sft_run(data, tmp_path_factory):
+    out = tmp_path_factory.mktemp("sft")
+    return out, finetune(data, "stub", out, small_config(method="sft"))
+
+
+def test_sft_saves_a_loadable_merged_folder(sft_run):
+    out, result = sft_run
+    assert result.metrics["method"] == "sft" and result.metrics["rounds"][0]["steps"] == 2
+    assert math.isfinite(result.metrics["eval"]["eval_loss"])
+    assert "eval_mean_token_accuracy" in result.metrics["eval"]
+    reloaded = AutoModelForCausalLM.from_pretrained(out)
+    torch.testing.assert_close(
+        _logits(reloaded, AutoTokenizer.from_pretrained(out)),
+        _logits(result.student.model, result.student.tokenizer),
+        rtol=0,
+        atol=1e-5,
+    )
+    assert (out / "adapters" / "round-1" / "adapter_model.safetensors").is_file()
+    # SFT sees each (prompt, chosen) once: the four train pairs have four distinct prompts
+    assert result.metrics["rounds"][0]["train_examples"] == 4
+
+
+def test_sft_loss_is_on_the_hint_only(data, tmp_path):
+    student = load_student("stub")
+    pairs = load_pairs(data)
+    config = small_config(method="sft")
+    trainer = _trainer(
+        student.model,
+        student.tokenizer,
+        pairs["train"],
+        pairs["test"],
+        config,
+        tmp_path / "c",
+        tmp_path / "t",
+        [],
+    )
+    batch = trainer.data_collator([trainer.train_dataset[i] for i in range(2)])
+    tokenizer = student.tokenizer
+    for row, pair in enumerate(pairs["train"][:2]):
+        ids, labels = batch["input_ids"][row], batch["labels"][row]
+        kept = ids[labels != -100].tolist()
+        # exactly the hint and its end of turn: no prompt token, no padding
+        assert tokenizer.decode(kept) == pair["chosen"][0]["content"] + "<|im_end|>\n"
+        prompt = chat_token_ids(tokenizer, pair["prompt"])
+        assert ids[: len(prompt)].tolist() == prompt
+        assert (labels[: len(prompt)] == -100).all()
+
+
+def test_sft_then_dpo_stages_and_merge(data, tmp_path):
+    result = finetune(data, "stub", tmp_path, small_config(method="sft+dpo", sft_max_steps=1))
+    stages = [(r["stage"], r["steps"]) for r in result.metrics["rounds"]]
+    assert stages == [("sft", 1), ("dpo", 2)]
+    assert "eval_rewards/margins" in result.metrics["eval"]  # the last stage is DPO
+    sft = json.loads((tmp_path / "sft" / "metrics.json").read_text())
+    assert sft["method"] == "sft" and sft["config"]["learning_rate"] == 2e-4
+    assert result.metrics["config"]["learning_rate"] == 1e-3  # the DPO stage's, as given
+    sft_model = AutoModelForCausalLM.from_pretrained(tmp_path / "sft")
+    assert (tmp_path / "dpo" / "adapters" / "round-1" / "adapter_config.json").is_file()
+    assert not (tmp_path / "dpo" / "config.json").exists()  # the final model is OUT itself
+    final = AutoModelForCausalLM.from_pretrained(tmp_path)
+    tokenizer = AutoTokenizer.from_pretrained(tmp_path)
+    # DPO trained on top of the merged SFT weights: SFT adapter, then DPO adapter, rebuild it
+    adapters = [tmp_path / stage / "adapters" / "round-1" for stage in ("sft", "dpo")]
+    rebuilt = merge_adapters("stub", adapters, tmp_path / "rebuilt")
+    torch.testing.assert_close(
+        _logits(rebuilt.model, rebuilt.tokenizer), _logits(final, tokenizer), rtol=0, atol=1e-5
+    )
+    assert not torch.allclose(_logits(sft_model, tokenizer), _logits(final, tokenizer))
+
+
+def test_sft_then_dpo_resumes_after_a_stage_time_limit(data, tmp_path):
+    settings = {"method": "sft+dpo", "sft_max_steps": 3, "max_steps": 1}
+    stopped = finetune(data, "stub", tmp_path, small_config(**settings, time_limit=1e-9))
+    assert stopped.metrics["stopped_early"]
+    assert [(r["stage"], r["steps"]) for r in stopped.metrics["rounds"]] == [("sft", 1)]
+    assert (tmp_path / "sft" / "config.json").is_file() and (tmp_path / "config.json").is_file()
+    resumed = finetune(data, "stub", tmp_path, small_config(**settings, resume=True))
+    assert not resumed.metrics["stopped_early"]
+    assert [(r["stage"], r["steps"]) for r in resumed.metrics["rounds"]] == [("sft", 3), ("dpo", 1)]
+    again = finetune(data, "stub", tmp_path, small_config(**settings, resume=True))
+    assert again.metrics["eval"] == resumed.metrics["eval"]  # finished stages are not retrained
+
+
+def test_config_is_frozen_with_per_method_defaults():
+    assert FinetuneConfig(method="sft", device="cpu").learning_rate == 2e-4
+    assert FinetuneConfig(method="dpo", device="cpu").learning_rate == 5e-5
+    assert FinetuneConfig(device="cpu").batch_size == 4
+    assert FinetuneConfig(device="cuda").batch_size == 16
+    config = FinetuneConfig(method="sft+dpo", device="cpu", sft_epochs=2.0, epochs=3.0)
+    (sft_name, sft), (dpo_name, dpo) = config.stages()
+    assert (sft_name, sft.method, sft.learning_rate, sft.epochs) == ("sft", "sft", 2e-4, 2.0)
+    assert (dpo_name, dpo.method, dpo.learning_rate, dpo.epochs) == ("dpo", "dpo", 5e-5, 3.0)
+    with pytest.raises(AttributeError):
+        config.learning_rate = 1.0
+
+
+def test_cli_parses_the_sft_stage_options(monkeypatch):
+    parser = argparse.ArgumentParser()
+    add_finetune_command(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(
+        ["finetune", "--method", "sft+dpo", "--data", "d", "--out", "o", "--device", "cpu"]
+        + ["--sft-max-steps", "5", "--sft-epochs", "2", "--time-limit", "4"]
+    )
+    seen = {}
+    monkeypatch.setattr("finetune.train.finetune", lambda *a: seen.update(args=a) or 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        args.func(args)
+    config = seen["args"][3]
+    assert (config.method, config.sft_max_steps, config.sft_epochs) == ("sft+dpo", 5, 2.0)
+    assert (config.learning_rate, config.sft_learning_rate, config.batch_size) == (5e-5, 2e-4, 4)
+    assert config.time_limit == 4
