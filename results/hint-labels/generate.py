@@ -21,6 +21,7 @@ from evaluation.experiment import ExperimentConfig, level_plan, rebased, student
 from evaluation.hints import HintCase, generate_hints
 from evaluation.labelset import hint_key, read_jsonl
 from llm_prune_gym import PruningPlan, prompts
+from llm_prune_gym.generation import HINT_MAX_NEW_TOKENS
 from llm_prune_gym.students import load_student
 
 
@@ -39,12 +40,14 @@ def main() -> None:
     parser.add_argument("--plan")
     parser.add_argument("--level", type=float, default=10.3)
     parser.add_argument("--style", default="plain")
-    parser.add_argument("--max-new-tokens", type=int, default=128)
+    parser.add_argument("--origin", default=None, help="only cases of this origin")
+    parser.add_argument("--max-new-tokens", type=int, default=HINT_MAX_NEW_TOKENS)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     records = [r for path in args.cases for r in read_jsonl(Path(path))]
+    records = [r for r in records if args.origin in (None, r.get("origin"))]
     cases = [
         HintCase(r["id"], messages(r, args.style), r["code"], r["error_output"]) for r in records
     ]
