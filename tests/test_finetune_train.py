@@ -265,18 +265,24 @@ def test_rounds_need_the_online_method():
         FinetuneConfig(method="dpo", rounds=2)
 
 
-def test_cli_parses_into_the_config(tmp_path, monkeypatch):
+def _parsed_config(monkeypatch, argv: list[str]) -> tuple:
+    """The (data, student, out, config) that `llm-prune finetune --data d --out o ARGV` trains."""
     parser = argparse.ArgumentParser()
     add_finetune_command(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(
-        ["finetune", "--method", "orpo", "--data", "d", "--out", "o", "--beta", "0.2"]
-        + ["--lr", "1e-4", "--max-steps", "3", "--target-modules", "q_proj,v_proj"]
-    )
+    args = parser.parse_args(["finetune", "--data", "d", "--out", "o", *argv])
     seen = {}
     monkeypatch.setattr("finetune.train.finetune", lambda *a: seen.update(args=a) or 1 / 0)
     with pytest.raises(ZeroDivisionError):
         args.func(args)
-    data, student, out, config = seen["args"]
+    return seen["args"]
+
+
+def test_cli_parses_into_the_config(tmp_path, monkeypatch):
+    data, student, out, config = _parsed_config(
+        monkeypatch,
+        ["--method", "orpo", "--beta", "0.2", "--lr", "1e-4", "--max-steps", "3"]
+        + ["--target-modules", "q_proj,v_proj"],
+    )
     assert (data, student, out) == ("d", "smollm2", "o")
     assert (config.method, config.beta, config.learning_rate, config.max_steps) == (
         "orpo",
@@ -285,10 +291,8 @@ def test_cli_parses_into_the_config(tmp_path, monkeypatch):
         3,
     )
     assert config.target_modules == ("q_proj", "v_proj") and config.lora_rank == 8
-    defaults = parser.parse_args(["finetune", "--data", "d", "--out", "o"])
-    with pytest.raises(ZeroDivisionError):
-        defaults.func(defaults)
-    assert seen["args"][3].target_modules == LORA_TARGETS  # the report's seven projections
+    defaults = _parsed_config(monkeypatch, [])[3]
+    assert defaults.target_modules == LORA_TARGETS  # the report's seven projections
 
 
 # -- SFT and SFT then DPO -----------------------------------------------------------------------
@@ -392,17 +396,8 @@ def test_config_is_frozen_with_per_method_defaults():
 
 
 def test_cli_parses_the_sft_stage_options(monkeypatch):
-    parser = argparse.ArgumentParser()
-    add_finetune_command(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(
-        ["finetune", "--method", "sft+dpo", "--data", "d", "--out", "o", "--device", "cpu"]
-        + ["--sft-max-steps", "5", "--sft-epochs", "2", "--time-limit", "4"]
-    )
-    seen = {}
-    monkeypatch.setattr("finetune.train.finetune", lambda *a: seen.update(args=a) or 1 / 0)
-    with pytest.raises(ZeroDivisionError):
-        args.func(args)
-    config = seen["args"][3]
+    argv = ["--method", "sft+dpo", "--device", "cpu", "--sft-max-steps", "5"]
+    config = _parsed_config(monkeypatch, argv + ["--sft-epochs", "2", "--time-limit", "4"])[3]
     assert (config.method, config.sft_max_steps, config.sft_epochs) == ("sft+dpo", 5, 2.0)
     assert (config.learning_rate, config.sft_learning_rate, config.batch_size) == (5e-5, 2e-4, 4)
     assert config.time_limit == 4
