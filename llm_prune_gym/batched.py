@@ -3,8 +3,11 @@
 The calibration batch of ``B`` sequences is repeated K times along the batch dimension
 (plan-major: rows ``k * B .. k * B + B - 1`` belong to plan ``k``), and for the duration
 of the forward every prunable linear computes each plan's rows with that plan's masked
-weights. Everything else (embeddings, norms, attention, the unpruned linears, the
-log-softmax and the KL against the cached teacher) runs once over the ``K * B`` rows.
+weights, masked from the kept originals as the forward reaches the unit (so memory
+grows by K copies of one unit, not of the model). The activations and rotary
+embeddings run per plan (:func:`row_wise_modules` says why). Everything else
+(embeddings, norms, attention, the unpruned linears, the log-softmax and the KL
+against the cached teacher) runs once over the ``K * B`` rows.
 
 Exactness: a plan's masked weights are the :class:`~llm_prune_gym.pruning.Pruner`'s
 (the same ``where(rank < count, 0, original)``, so the same bits), and with

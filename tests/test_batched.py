@@ -9,6 +9,7 @@ import torch
 import agents.search
 from agents import make_agent
 from agents.base import score_ratios
+from agents.runner import HeldOut
 from llm_prune_gym import LLMPruneEnv, PruningPlan
 from llm_prune_gym.batched import evaluate_plans
 
@@ -172,3 +173,15 @@ def test_sensitivity_agent_gives_the_same_plan_as_before(env, monkeypatch):
     )
     before = make_agent("sensitivity", env, seed=0).train(1).plan()
     assert batched.to_dict() == before.to_dict()
+
+
+def test_heldout_kls_are_the_one_plan_sums(env):
+    heldout = HeldOut(env, prompts=PROMPTS[:3], answer_tokens=8)  # batches [0, 1] and [2]
+    plan = PruningPlan.for_pruner(env.pruner, random_plans(env, 1)[0], env.total_params)
+    env.pruner.apply(plan.ratios.tolist())
+    first, second = heldout.calibration.kl([0, 1]), heldout.calibration.kl([2])
+    env.pruner.restore()
+    expected = (0.0 + sum(first.sums) + sum(second.sums)) / (sum(first.counts) + second.counts[0])
+    compared = heldout.compare(plan)
+    assert compared["heldout_kl"] == expected == heldout.kl(plan)
+    assert compared["uniform_heldout_kl"] == heldout.kl(plan.uniform_like())
