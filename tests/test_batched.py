@@ -10,6 +10,7 @@ import agents.search
 from agents import make_agent
 from agents.base import score_ratios
 from agents.runner import HeldOut
+from evaluation.sensitivity import evaluate_row, module_tables, run_sweeps
 from llm_prune_gym import LLMPruneEnv, PruningPlan
 from llm_prune_gym.batched import evaluate_plans
 
@@ -185,3 +186,9 @@ def test_heldout_kls_are_the_one_plan_sums(env):
     compared = heldout.compare(plan)
     assert compared["heldout_kl"] == expected == heldout.kl(plan)
     assert compared["uniform_heldout_kl"] == heldout.kl(plan.uniform_like())
+
+
+def test_sensitivity_sweeps_batched_give_the_one_plan_rows(env):
+    tables = module_tables(env, [0.05, 0.1, 0.15, 0.2, 0.3])  # 20 tables: two batches
+    expected = [evaluate_row(env, table, **labels) for labels, table in tables]
+    assert run_sweeps(env, tables, progress=False) == expected
