@@ -4,8 +4,8 @@ The calibration batch of ``B`` sequences is repeated K times along the batch dim
 (plan-major: rows ``k * B .. k * B + B - 1`` belong to plan ``k``), and for the duration
 of the forward every prunable linear computes each plan's rows with that plan's masked
 weights, masked from the kept originals as the forward reaches the unit (so memory
-grows by K copies of one unit, not of the model). The activations and rotary
-embeddings run per plan (:func:`row_wise_modules` says why). Everything else
+grows by K copies of one unit, not of the model). On the CPU the activations and
+rotary embeddings run per plan (:func:`row_wise_modules` says why). Everything else
 (embeddings, norms, attention, the unpruned linears, the log-softmax and the KL
 against the cached teacher) runs once over the ``K * B`` rows.
 
@@ -114,7 +114,9 @@ def row_wise_modules(model: nn.Module) -> list[nn.Module]:
 
     Their transcendental functions (exp, sin, cos) take a vector or a scalar path on
     the CPU depending on where a thread's share of the tensor ends, which moves with
-    the tensor's size; the same element can then differ in its last bit.
+    the tensor's size; the same element can then differ in its last bit. CUDA kernels
+    compute every element with the same code, so there they run once over all rows
+    (``bench/env_speed.py`` checks the KLs on the GPU bit for bit).
     """
     return [
         module
@@ -129,7 +131,7 @@ def plans_in_batch(
 ) -> Iterator[None]:
     """While inside, `model` computes plan ``k``'s rows with plan ``k``'s pruned units.
 
-    The row-wise modules (:func:`row_wise_modules`) run per plan as well.
+    On the CPU the row-wise modules (:func:`row_wise_modules`) run per plan as well.
     """
     if matmul not in MATMULS:
         raise ValueError(f"unknown matmul {matmul!r}; choose one of {MATMULS}")
@@ -139,7 +141,7 @@ def plans_in_batch(
         for index, unit in enumerate(pruner.units):
             unit.forward = _plan_linear(pruner, index, counts, matmul)
             patched.append(unit)
-        if plans > 1:
+        if plans > 1 and counts.device.type == "cpu":  # CUDA: one code path per element
             for module in row_wise_modules(model):
                 module.forward = _per_plan(module, plans)
                 patched.append(module)

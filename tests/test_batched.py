@@ -55,6 +55,14 @@ def test_batched_kls_equal_one_at_a_time_bit_for_bit(env, max_batch_plans):
     assert len(set(expected.tolist())) == 9  # distinct plans, distinct KLs: nothing is shared
 
 
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_batched_kls_equal_one_at_a_time_on_cuda():
+    env = LLMPruneEnv(student="stub", prompts=PROMPTS, batch_size=2, answer_tokens=8, device="cuda")
+    plans = random_plans(env, 9)
+    expected = one_at_a_time(env, plans)
+    np.testing.assert_array_equal(env.evaluate_plans(plans, max_batch_plans=4), expected)
+
+
 def test_sums_and_counts_per_sequence_match_and_a_subset_of_prompts_works(env):
     plans = random_plans(env, 3, seed=1)
     indices = [4, 1, 3]  # batches [4, 1] and [3], as evaluate_plan feeds them
