@@ -118,9 +118,9 @@ class SensitivityAgent(FixedPlanAgent):
     (``L * K`` plans, scored in batches by ``env.evaluate_plans``). Each power in
     `powers` gives a candidate allocation (``p = 0`` is uniform); the one with the
     lowest calibration KL wins (the candidates scored in one batch), and its ``p``
-    goes into the plan's metadata. A higher ``p``
-    follows the measured sensitivities more boldly; since KL grows convexly with
-    the ratio, the best ``p`` depends on the model, so it is chosen, not fixed.
+    goes into the plan's metadata. A higher ``p`` follows the measured sensitivities
+    more boldly; since KL grows convexly with the ratio, the best ``p`` depends on
+    the model, so it is chosen, not fixed.
     """
 
     def __init__(
