@@ -26,7 +26,7 @@ import inspect
 import json
 import warnings
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, ClassVar
@@ -261,11 +261,24 @@ def score_ratios(env: LLMPruneEnv, ratios: np.ndarray, indices) -> tuple[float, 
     on the same scale as agents that play episodes (a test checks they agree).
     """
     kl = env.evaluate_plan(ratios, indices).mean
+    return return_of(env, ratios, kl, indices), kl
+
+
+def score_plans(
+    env: LLMPruneEnv, plans: Sequence[np.ndarray], indices
+) -> tuple[list[float], list[float]]:
+    """`score_ratios` of each plan (returns, KLs), the KLs batched (`env.evaluate_plans`)."""
+    kls = [float(kl) for kl in env.evaluate_plans(plans, indices)]
+    return [return_of(env, ratios, kl, indices) for ratios, kl in zip(plans, kls, strict=True)], kls
+
+
+def return_of(env: LLMPruneEnv, ratios: np.ndarray, kl: float, indices) -> float:
+    """The env's episode return for a plan that ends at `ratios` with calibration KL `kl`."""
     if env.reward_mode == "budget":
         uniform = env.uniform_kl(indices)
-        return (uniform - kl) / uniform, kl
+        return (uniform - kl) / uniform
     sparsity = float((ratios * env.sizes).sum() / env.sizes.sum())
-    return env.c1 * float(ratios.sum()) + env.c2 * sparsity + env.c3 * kl, kl
+    return env.c1 * float(ratios.sum()) + env.c2 * sparsity + env.c3 * kl
 
 
 def plan_of(env: LLMPruneEnv, ratios: np.ndarray, **metadata) -> PruningPlan:

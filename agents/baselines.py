@@ -26,7 +26,7 @@ from .base import (
     register_agent,
     run_episode,
     scale_to_budget,
-    score_ratios,
+    score_plans,
 )
 
 
@@ -68,10 +68,19 @@ class FixedPlanAgent(Agent):
         self._plan = None if state["plan"] is None else PruningPlan.from_dict(state["plan"])
 
     def _scored(self, ratios: np.ndarray, **metadata) -> tuple[PruningPlan, float, float]:
+        (scored,) = self._scored_together([ratios], [metadata])
+        return scored
+
+    def _scored_together(
+        self, plans: list[np.ndarray], metadata: list[dict]
+    ) -> list[tuple[PruningPlan, float, float]]:
+        """(plan, return, KL) of each ratio table, the KLs batched; `metadata` per plan."""
         env = self.prune_env
-        ret, kl = score_ratios(env, ratios, range(env.batch_size))
-        plan = self._stamp(plan_of(env, ratios, calibration_kl=kl, **metadata))
-        return plan, ret, kl
+        returns, kls = score_plans(env, plans, range(env.batch_size))
+        return [
+            (self._stamp(plan_of(env, ratios, calibration_kl=kl, **extra)), ret, kl)
+            for ratios, ret, kl, extra in zip(plans, returns, kls, metadata, strict=True)
+        ]
 
 
 @register_agent("random")
@@ -106,11 +115,12 @@ class SensitivityAgent(FixedPlanAgent):
     """Prune units that hurt less more: ``ratio_u ~ (1 / KL_u) ** p``, capped, on target.
 
     ``KL_u`` is the calibration KL with only unit ``u`` pruned at `probe_ratio`
-    (``L * K`` forward passes). Each power in `powers` gives a candidate allocation
-    (``p = 0`` is uniform); the one with the lowest calibration KL wins (one more
-    forward pass each), and its ``p`` goes into the plan's metadata. A higher ``p``
-    follows the measured sensitivities more boldly; since KL grows convexly with
-    the ratio, the best ``p`` depends on the model, so it is chosen, not fixed.
+    (``L * K`` plans, scored in batches by ``env.evaluate_plans``). Each power in
+    `powers` gives a candidate allocation (``p = 0`` is uniform); the one with the
+    lowest calibration KL wins (the candidates scored in one batch), and its ``p``
+    goes into the plan's metadata. A higher ``p`` follows the measured sensitivities
+    more boldly; since KL grows convexly with the ratio, the best ``p`` depends on
+    the model, so it is chosen, not fixed.
     """
 
     def __init__(
@@ -140,7 +150,8 @@ class SensitivityAgent(FixedPlanAgent):
 
     def compute(self):
         self.sensitivities = self.measure()
-        candidates = [self._scored(self.allocation(p), power=p) for p in self.powers]
+        allocations = [self.allocation(p) for p in self.powers]
+        candidates = self._scored_together(allocations, [{"power": p} for p in self.powers])
         return max(candidates, key=lambda candidate: candidate[1])
 
 

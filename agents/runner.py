@@ -29,6 +29,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from llm_prune_gym import CalibrationSet, PruningPlan
+from llm_prune_gym.batched import evaluate_plans
 from llm_prune_gym.prompts import Messages, load_prompts
 
 from .base import AGENTS, BASE_METRICS, Agent, EpisodeCallback, load_agent, make_agent
@@ -226,25 +227,30 @@ class HeldOut:
         self._uniform: dict[float, float] = {}
 
     def kl(self, plan: PruningPlan | np.ndarray) -> float:
-        ratios = plan.ratios if isinstance(plan, PruningPlan) else np.asarray(plan)
-        pruner, size = self.env.pruner, self.env.batch_size
-        pruner.apply(ratios.tolist())
-        try:
+        return self.kls([plan])[0]
+
+    def kls(self, plans: Sequence[PruningPlan | np.ndarray]) -> list[float]:
+        """Each plan's held-out KL per scored token, the plans batched (`evaluate_plans`)."""
+        size = self.env.batch_size
+        indices = range(len(self.calibration))
+        results = evaluate_plans(self.calibration, self.env.pruner, plans, indices, size)
+        kls = []
+        for result in results:  # summed batch by batch, as one plan at a time was
             sums, counts = 0.0, 0
-            for start in range(0, len(self.calibration), size):
-                batch = range(start, min(start + size, len(self.calibration)))
-                result = self.calibration.kl(batch)
-                sums, counts = sums + sum(result.sums), counts + sum(result.counts)
-        finally:
-            pruner.restore()
-        return sums / counts
+            for start in range(0, len(indices), size):
+                sums += sum(result.sums[start : start + size])
+                counts += sum(result.counts[start : start + size])
+            kls.append(sums / counts)
+        return kls
 
     def compare(self, plan: PruningPlan) -> dict:
         """The plan's held-out KL next to uniform pruning's at the same prunable sparsity."""
         sparsity = round(plan.prunable_sparsity, 6)
-        if sparsity not in self._uniform:
-            self._uniform[sparsity] = self.kl(plan.uniform_like())
-        kl, uniform = self.kl(plan), self._uniform[sparsity]
+        if sparsity in self._uniform:
+            kl = self.kl(plan)
+        else:
+            kl, self._uniform[sparsity] = self.kls([plan, plan.uniform_like()])
+        uniform = self._uniform[sparsity]
         return {
             "prunable_sparsity": sparsity,
             "model_sparsity": round(plan.model_sparsity, 6),

@@ -1,9 +1,11 @@
 """Search baselines with the learned agents' budget: one scored plan per episode.
 
-Each episode proposes a plan at exactly the target sparsity and scores it with one
-forward pass over the calibration batch (the env's first ``batch_size`` prompts,
-the same batch every time, so scores compare), on the env's reward scale. The
-plan is the best one scored.
+Each episode proposes a plan at exactly the target sparsity and scores it on the
+calibration batch (the env's first ``batch_size`` prompts, the same batch every
+time, so scores compare), on the env's reward scale. The plan is the best one
+scored. Proposals that wait on no score (random search's, an evolution
+generation's children) are scored together by ``env.evaluate_plans``, which
+gives the KLs of one-at-a-time scoring, so a seed gives the same search either way.
 
 - ``random-search``: random allocations (uniform random weights per unit, scaled
   to the target under the ratio cap).
@@ -30,7 +32,7 @@ from .base import (
     register_agent,
     rng_from_state,
     scale_to_budget,
-    score_ratios,
+    score_plans,
     sparsity_of,
 )
 
@@ -43,6 +45,7 @@ class SearchAgent(Agent):
     """Propose, score, keep the best; subclasses write `propose` (and `observe`)."""
 
     metric_names = ("best_return", "best_kl")
+    plans_per_call = 16  # proposals scored per `evaluate_plans` call where none waits on a score
 
     def __init__(self, env: gym.Env, seed: int = 0, target_sparsity=None, **hyperparameters):
         super().__init__(env, seed, target_sparsity=target_sparsity, **hyperparameters)
@@ -59,32 +62,62 @@ class SearchAgent(Agent):
     def observe(self, ratios: np.ndarray, ret: float) -> None:
         """Learn from a scored proposal (random search needs nothing)."""
 
+    def proposals_ahead(self) -> int:
+        """How many proposals may be drawn before the next one depends on a score."""
+        return self.plans_per_call
+
     def train(self, episodes: int, callback: EpisodeCallback | None = None) -> SearchAgent:
+        """Score proposals in batches (one `evaluate_plans` call), observe them in order.
+
+        The proposals and their order are those of one-at-a-time scoring: a batch never
+        runs past a proposal that depends on a score, and while a proposal is observed
+        (and the callback runs, which may checkpoint or stop) the RNG is where it was
+        just after drawing that proposal.
+        """
         env = self.prune_env
         while self.episodes_done < episodes:
             started = time.perf_counter()
-            ratios = self.propose()
-            ret, kl = score_ratios(env, ratios, range(env.batch_size))
-            self.observe(ratios, ret)
-            if ret > self.best_return:
-                self.best, self.best_return, self.best_kl = ratios, ret, kl
-            self.episodes_done += 1
-            info = {
-                "kl": kl,
-                "prunable_sparsity": sparsity_of(ratios, env.sizes),
-                "model_sparsity": float((ratios * env.sizes).sum() / env.total_params),
-            }
-            record = episode_record(
-                self.episodes_done,
-                ret,
-                info,
-                time.perf_counter() - started,
-                best_return=self.best_return,
-                best_kl=self.best_kl,
-            )
-            if callback is not None and callback(record) is False:
-                break
+            count = min(self.proposals_ahead(), episodes - self.episodes_done)
+            proposals, rng_after = [], []
+            for _ in range(count):
+                proposals.append(self.propose())
+                rng_after.append(self.rng.bit_generator.state)
+            returns, kls = score_plans(env, proposals, range(env.batch_size))
+            seconds = (time.perf_counter() - started) / count
+            for position, (ratios, ret, kl) in enumerate(zip(proposals, returns, kls, strict=True)):
+                self.rng.bit_generator.state = rng_after[position]
+                if self._record(ratios, ret, kl, seconds, callback):
+                    return self
         return self
+
+    def _record(
+        self,
+        ratios: np.ndarray,
+        ret: float,
+        kl: float,
+        seconds: float,
+        callback: EpisodeCallback | None,
+    ) -> bool:
+        """Observe one scored proposal and report it; True if the callback says stop."""
+        env = self.prune_env
+        self.observe(ratios, ret)
+        if ret > self.best_return:
+            self.best, self.best_return, self.best_kl = ratios, ret, kl
+        self.episodes_done += 1
+        info = {
+            "kl": kl,
+            "prunable_sparsity": sparsity_of(ratios, env.sizes),
+            "model_sparsity": float((ratios * env.sizes).sum() / env.total_params),
+        }
+        record = episode_record(
+            self.episodes_done,
+            ret,
+            info,
+            seconds,
+            best_return=self.best_return,
+            best_kl=self.best_kl,
+        )
+        return callback is not None and callback(record) is False
 
     def plan(self) -> PruningPlan:
         if self.best is None:
@@ -167,6 +200,10 @@ class EvolutionAgent(SearchAgent):
             flat[down] = max(flat[down] - self.step, 0.0)
             break
         return flat.reshape(ratios.shape)
+
+    def proposals_ahead(self) -> int:
+        """The rest of the generation: its children all mutate the same parent."""
+        return 1 if self.parent is None else max(1, self.offspring - self.children)
 
     def propose(self) -> np.ndarray:
         if self.parent is None:

@@ -12,9 +12,19 @@ For each student x device x dtype it times, over the same calibration batch:
 - **floor**: one forward pass of the student over the batch (eager, and on CUDA also
   replayed from a CUDA graph; the floor is the faster of the two).
 
-It prints a table and, last, ``speedup_vs_naive=X floor_ratio=Y`` for the headline
-configuration (the default student, on CUDA if measured, in float32), where
-``floor_ratio`` is env time per episode / floor time. With ``--out DIR`` it writes
+It also times **batched plan evaluation** (``evaluate_plans``: K plans per forward,
+for each K in ``--batch-plans`` and each pruned-unit matmul in ``--matmuls``), checks
+its KLs against one-at-a-time scoring bit for bit, and computes the **hardware
+limit** of an episode: its FLOPs (counted by ``torch.utils.flop_counter`` on one
+forward of the batch) and bytes (every parameter read once, the pruned units written
+once) over the peaks given (defaults: one H200, dense; float32 uses the FP32 peak, or
+TF32's where TF32 matmuls are on). ``hardware_ratio`` is time per episode over that
+limit; ``batched_hardware_ratio`` is time per plan evaluation at the best K over the
+same limit with the unpruned weights' reads shared by the K plans.
+
+It prints a table and, last, ``speedup_vs_naive=X floor_ratio=Y hardware_ratio=Z`` for
+the headline configuration (the default student, on CUDA if measured, in float32),
+where ``floor_ratio`` is env time per episode / floor time. With ``--out DIR`` it writes
 ``env_speed.json`` and ``env_speed.csv`` there. With float32 and bfloat16 both measured,
 it reports how far the bfloat16 episodes' KL lies from the float32 ones (same actions);
 ``--autocast-check`` also measures the forward alone in bfloat16 (autocast, same
@@ -54,6 +64,7 @@ import transformers
 from torch.nn.utils import prune
 
 import llm_prune_gym
+from llm_prune_gym.batched import evaluate_plans
 from llm_prune_gym.generation import chat_token_ids
 from llm_prune_gym.prompts import load_prompts
 from llm_prune_gym.students import decoder_layers, find_linear, load_student
@@ -78,6 +89,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0, help="seeds the random policy")
     parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
     parser.add_argument("--headline", default="smollm2", help="student of the last line")
+    parser.add_argument(
+        "--batch-plans", default="1,8,32,128", help="plans per forward (K) for evaluate_plans"
+    )
+    parser.add_argument("--batched-repeats", type=int, default=3, help="timed calls per K")
+    parser.add_argument("--matmuls", default="loop,bmm", help="pruned units' matmul, batched")
+    parser.add_argument("--peak-tflops-fp32", type=float, default=67.0, help="dense float32")
+    parser.add_argument("--peak-tflops-tf32", type=float, default=495.0, help="dense TF32")
+    parser.add_argument("--peak-tflops-bf16", type=float, default=989.0, help="dense bfloat16")
+    parser.add_argument("--peak-tbps", type=float, default=4.8, help="memory bandwidth, TB/s")
     parser.add_argument("--out", type=Path, help="folder for env_speed.json / .csv")
     return parser.parse_args(argv)
 
@@ -284,6 +304,96 @@ def autocast_check(env, actions: np.ndarray, device: str) -> dict:
     }
 
 
+# -- batched plan evaluation and the hardware limit ----------------------------------
+
+
+def time_batched(env: gym.Env, plans: np.ndarray, device: str, args) -> dict:
+    """Plan evaluations/s of `evaluate_plans` at each K and matmul, and its exactness.
+
+    Each timed call scores K of the benchmark's plans (cycled; K plans per forward)
+    after one warm-up call; the figure is K over the median call time. A K that fails
+    (out of memory) records its error and the larger ones are skipped.
+    """
+    unwrapped, result = env.unwrapped, {}
+    calibration, pruner, batch = unwrapped.calibration, unwrapped.pruner, unwrapped._batch
+    ratios = unwrapped.ratio_grid[plans]
+    single = [unwrapped.evaluate_plan(r, batch).mean for r in ratios[:8]]
+    for matmul in args.matmuls.split(","):
+        kls = [
+            r.mean
+            for r in evaluate_plans(
+                calibration, pruner, ratios[:8], batch, len(batch), len(ratios[:8]), matmul
+            )
+        ]
+        result[f"batched_{matmul}_kl_equal"] = kls == single
+        rel = np.abs(np.array(kls) - np.array(single)) / np.array(single)
+        result[f"batched_{matmul}_kl_rel_diff_max"] = float(rel.max())
+        for k in (int(k) for k in args.batch_plans.split(",")):
+            chosen = ratios[np.arange(k) % len(ratios)]
+            try:
+                times = []
+                for _ in range(args.batched_repeats + 1):  # the first is a warm-up
+                    synchronize(device)
+                    start = time.perf_counter()
+                    evaluate_plans(calibration, pruner, chosen, batch, len(batch), k, matmul)
+                    synchronize(device)
+                    times.append(time.perf_counter() - start)
+                result[f"evals_per_s_{matmul}_K{k}"] = k / statistics.median(times[1:])
+            except Exception as error:  # out of memory at a large K: report, go on
+                result[f"batched_{matmul}_K{k}_error"] = f"{type(error).__name__}: {error}"[:300]
+                if device.startswith("cuda"):
+                    torch.cuda.empty_cache()
+                break
+    return result
+
+
+@torch.no_grad()
+def episode_work(env: gym.Env) -> dict:
+    """FLOPs of the terminal forward (counted) and bytes an episode must move at least."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    unwrapped = env.unwrapped
+    calibration, batch = unwrapped.calibration, unwrapped._batch
+    inputs = calibration._model_inputs(batch)
+    keep = max(calibration.scored[i] for i in batch) + 1
+    with FlopCounterMode(display=False) as counter:
+        unwrapped.model(**inputs, logits_to_keep=keep, use_cache=False)
+    parameters = list(unwrapped.model.parameters())  # tied weights once
+    all_bytes = sum(p.numel() * p.element_size() for p in parameters)
+    pruned_bytes = sum(o.numel() * o.element_size() for o in unwrapped.pruner.originals)
+    return {
+        "episode_gflop": counter.get_total_flops() / 1e9,
+        "episode_weight_mb": all_bytes / 1e6,
+        "episode_pruned_mb": pruned_bytes / 1e6,
+    }
+
+
+def hardware_limits(row: dict, args: argparse.Namespace) -> dict:
+    """Time bounds of an episode and of a batched plan evaluation at the given peaks."""
+    if row["dtype"] == "bfloat16":
+        peak, which = args.peak_tflops_bf16, "bf16"
+    elif row["device"].startswith("cuda") and torch.backends.cuda.matmul.allow_tf32:
+        peak, which = args.peak_tflops_tf32, "tf32"
+    else:
+        peak, which = args.peak_tflops_fp32, "fp32"
+    compute_s = row["episode_gflop"] * 1e9 / (peak * 1e12)
+    bandwidth = args.peak_tbps * 1e12
+    episode_bytes = (row["episode_weight_mb"] + row["episode_pruned_mb"]) * 1e6
+    limit = {"peak_used": f"{which} {peak:g} TFLOP/s, {args.peak_tbps:g} TB/s"}
+    limit["episode_limit_ms"] = 1e3 * max(compute_s, episode_bytes / bandwidth)
+    limit["hardware_ratio"] = row["env_ms"] / limit["episode_limit_ms"]
+    rates = {k: v for k, v in row.items() if k.startswith("evals_per_s_")}
+    if rates:
+        best = max(rates, key=rates.get)
+        k = int(best.rsplit("_K", 1)[1])
+        unpruned = row["episode_weight_mb"] - row["episode_pruned_mb"]
+        plan_bytes = (unpruned / k + 2 * row["episode_pruned_mb"]) * 1e6  # masked: write, read
+        plan_limit_s = max(compute_s, plan_bytes / bandwidth)
+        limit["best_batched"] = best.removeprefix("evals_per_s_")
+        limit["batched_hardware_ratio"] = 1.0 / (rates[best] * plan_limit_s)
+    return limit
+
+
 # -- one configuration --------------------------------------------------------------
 
 
@@ -363,6 +473,9 @@ def measure(spec: str, device: str, dtype: str, args: argparse.Namespace) -> dic
         float, (rel.max(), rel.mean())
     )
     row.update(exactness(env, timed[0], samples["env_kl"][0]))
+    row.update(time_batched(env, plans, device, args))
+    row.update(episode_work(env))
+    row.update(hardware_limits(row, args))
     if args.autocast_check and dtype == "float32":
         row.update(autocast_check(env, timed[:4], device))
     row["load_avg_1min"] = os.getloadavg()[0]
@@ -388,6 +501,7 @@ COLUMNS = (
     ("naive_ms", "{:.1f}"),
     ("speedup_vs_naive", "{:.1f}"),
     ("floor_ratio", "{:.2f}"),
+    ("hardware_ratio", "{:.0f}"),
 )
 
 
@@ -434,6 +548,26 @@ def accuracy_lines(rows: list[dict]) -> list[str]:
                     f"{what}, {where}: max rel. diff {row[f'{key}_max']:.2e}, mean {mean:.2e}"
                 )
     return lines
+
+
+def batched_line(row: dict) -> str:
+    """Episodes/s, plan evaluations/s per K and matmul, exactness and hardware ratios."""
+    rates = " ".join(
+        f"{key.removeprefix('evals_per_s_')}={value:.1f}"
+        for key, value in row.items()
+        if key.startswith("evals_per_s_")
+    )
+    exact = " ".join(
+        f"{key.removeprefix('batched_')}={value}"
+        for key, value in row.items()
+        if key.startswith("batched_") and key.endswith("_kl_equal")
+    )
+    return (
+        f"episodes_per_s={row['env_eps_per_s']:.1f} plan_evals_per_s: {rates}; {exact}; "
+        f"limit {row['episode_limit_ms']:.3f} ms/episode ({row['peak_used']}); "
+        f"batched_hardware_ratio={row.get('batched_hardware_ratio', float('nan')):.1f} "
+        f"at {row.get('best_batched', '-')}"
+    )
 
 
 def headline(rows: list[dict], student: str) -> dict | None:
@@ -500,7 +634,11 @@ def main(argv: list[str] | None = None) -> int:
         print("speedup_vs_naive=nan floor_ratio=nan")
         return 1
     print(f"headline: {best['student']} on {best['device']} in {best['dtype']}")
-    print(f"speedup_vs_naive={best['speedup_vs_naive']:.2f} floor_ratio={best['floor_ratio']:.2f}")
+    print(batched_line(best))
+    print(
+        f"speedup_vs_naive={best['speedup_vs_naive']:.2f} floor_ratio={best['floor_ratio']:.2f} "
+        f"hardware_ratio={best['hardware_ratio']:.1f}"
+    )
     return 0
 
 

@@ -22,6 +22,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from llm_prune_gym import LLMPruneEnv
+from llm_prune_gym.batched import DEFAULT_MAX_BATCH_PLANS
 
 ANALYSES = ("module", "layer", "uniform")
 
@@ -37,11 +38,16 @@ def _pruned_weights(env: LLMPruneEnv, ratios: np.ndarray) -> int:
 
 def evaluate_row(env: LLMPruneEnv, ratios: np.ndarray, **labels) -> dict:
     """One sweep row: the labels, the KL of `ratios` and the sparsity it reaches."""
+    return sweep_row(env, ratios, env.evaluate_plan(ratios).mean, **labels)
+
+
+def sweep_row(env: LLMPruneEnv, ratios: np.ndarray, kl: float, **labels) -> dict:
+    """One sweep row for `ratios` whose KL is known."""
     pruned = _pruned_weights(env, ratios)
     return {
         **labels,
         "criterion": env.pruner.criterion,
-        "kl": env.evaluate_plan(ratios).mean,
+        "kl": float(kl),
         "prunable_sparsity": pruned / float(env.sizes.sum()),
         "model_sparsity": pruned / float(env.total_params),
     }
@@ -93,11 +99,16 @@ def run_sweeps(
     desc: str = "sensitivity",
     progress: bool = True,
 ) -> list[dict]:
-    """Evaluate each ratio table on `env` (one KL evaluation each), with a progress bar."""
-    return [
-        evaluate_row(env, table, **labels)
-        for labels, table in tqdm(tables, desc=desc, unit="eval", disable=not progress)
-    ]
+    """Evaluate each ratio table on `env`, a batch of tables per `evaluate_plans` call."""
+    rows: list[dict] = []
+    with tqdm(total=len(tables), desc=desc, unit="eval", disable=not progress) as bar:
+        for start in range(0, len(tables), DEFAULT_MAX_BATCH_PLANS):
+            chunk = tables[start : start + DEFAULT_MAX_BATCH_PLANS]
+            kls = env.evaluate_plans([table for _, table in chunk])
+            for (labels, table), kl in zip(chunk, kls, strict=True):
+                rows.append(sweep_row(env, table, kl, **labels))
+            bar.update(len(chunk))
+    return rows
 
 
 def module_matrix(rows: Sequence[dict]) -> tuple[list[str], list[float], np.ndarray]:

@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from gymnasium import spaces
 
+from .batched import DEFAULT_MAX_BATCH_PLANS, evaluate_plans
 from .calibration import CalibrationSet, KLResult
 from .plan import PruningPlan, count_parameters
 from .prompts import Messages, load_prompts
@@ -285,21 +286,37 @@ class LLMPruneEnv(gym.Env):
             self.pruner.restore()
         return KLResult(sum(sums) / sum(counts), sums, counts)
 
+    def evaluate_plans(
+        self,
+        plans: Sequence[PruningPlan | np.ndarray] | np.ndarray,
+        indices: Sequence[int] | None = None,
+        max_batch_plans: int = DEFAULT_MAX_BATCH_PLANS,
+    ) -> np.ndarray:
+        """The KLs of many plans, batched: ``evaluate_plan(plan, indices).mean`` for each.
+
+        Up to `max_batch_plans` plans share a forward pass (:mod:`llm_prune_gym.batched`).
+        The model's weights are not touched, so an episode in progress goes on unchanged.
+        """
+        indices = range(len(self.calibration)) if indices is None else indices
+        results = evaluate_plans(
+            self.calibration, self.pruner, plans, indices, self.batch_size, max_batch_plans
+        )
+        return np.array([result.mean for result in results])
+
     def unit_sensitivities(self, probe: float, base: float = 0.0) -> np.ndarray:
         """L x K: the calibration-batch KL rise when each unit alone is pruned at `probe`.
 
         Every other unit is pruned at `base` (0: the unit alone; the target: the unit
-        at the operating point, where pruning interacts). One forward pass per unit,
-        plus one for the base plan when ``base > 0``.
+        at the operating point, where pruning interacts). One plan per unit (plus the
+        base plan when ``base > 0``), scored in batches by :meth:`evaluate_plans`.
         """
-        batch = range(self.batch_size)
-        floor = self.evaluate_plan(np.full_like(self.sizes, base), batch).mean if base else 0.0
-        rises = np.zeros_like(self.sizes)
-        for layer, unit in np.ndindex(rises.shape):
-            ratios = np.full_like(self.sizes, base)
-            ratios[layer, unit] = probe
-            rises[layer, unit] = self.evaluate_plan(ratios, batch).mean - floor
-        return rises
+        plans = [np.full_like(self.sizes, base)] if base else []
+        for layer, unit in np.ndindex(self.sizes.shape):
+            plans.append(np.full_like(self.sizes, base))
+            plans[-1][layer, unit] = probe
+        kls = self.evaluate_plans(plans, range(self.batch_size))
+        floor = kls[0] if base else 0.0
+        return (kls[1:] if base else kls).reshape(self.sizes.shape) - floor
 
     def uniform_kl(self, indices: Sequence[int]) -> float:
         """KL of uniform pruning at the target sparsity on `indices` (computed at init)."""
