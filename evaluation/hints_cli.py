@@ -99,7 +99,7 @@ def _judge(args: argparse.Namespace):
         retries=args.judge_retries,
         json_mode=args.judge_json_mode,
         cache=Path(args.judge_cache) if args.judge_cache else None,
-        seed=args.seed,
+        journal=Path(args.out) / "judge_verdicts.jsonl",  # kept even if the run stops
     )
     return OpenAIJudge(config, progress=not args.no_progress)
 
