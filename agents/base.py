@@ -65,7 +65,22 @@ def make_agent(name: str, env: gym.Env, seed: int = 0, **hyperparameters) -> Age
     if unknown and not takes_any:
         known = [p for p in accepted if p not in ("self", "env", "seed")]
         raise ValueError(f"the {name!r} agent has no hyperparameter {unknown}; it takes {known}")
+    for key, value in hyperparameters.items():
+        if key in accepted and not _fits_default(value, accepted[key].default):
+            expected = type(accepted[key].default).__name__
+            raise ValueError(f"the {name!r} agent's {key} must be a {expected}, got {value!r}")
     return cls(env, seed=seed, **hyperparameters)
+
+
+def _fits_default(value: Any, default: Any) -> bool:
+    """Whether `value` has the type of a hyperparameter's (number, bool or str) default."""
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, int | float):  # an int may stand for a float, never a bool
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if isinstance(default, str):
+        return isinstance(value, str)
+    return True  # None or another default: the agent checks it
 
 
 def load_agent(directory: str | Path, env: gym.Env) -> Agent:
@@ -179,8 +194,8 @@ class Agent(ABC):
                 "target_sparsity=... or pass target_sparsity to the agent"
             )
         cap = float(self.prune_env.ratio_grid.max())
-        if not 0 < target <= cap:
-            raise ValueError(f"target sparsity {target} must lie in (0, {cap}]")
+        if not 0 < target < cap:
+            raise ValueError(f"target sparsity {target} must lie in (0, {cap:g}), below the cap")
         return float(target)
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import torch
 
 from llm_prune_gym import PruningPlan
+from llm_prune_gym.cli import positive_int
 
 from . import report
 from .experiment import DEFAULT_LEVELS, ExperimentConfig, run_experiment, write_experiment
@@ -53,7 +54,7 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--dtype", default="float32", choices=("float32", "bfloat16", "float16"))
-    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    parser.add_argument("--threads", type=positive_int, default=None, help="torch CPU threads")
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
     judge = parser.add_argument_group(
         "judge",

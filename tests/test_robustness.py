@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import numpy as np
 import pytest
 
 from evaluation.judge import JudgeConfig, JudgeItem, OpenAIJudge
@@ -218,3 +220,340 @@ def test_an_oversized_reply_is_refused_without_reading_it(bad_server, tmp_path):
     assert announced.status == "error" and "announces 100000000 bytes" in announced.detail
     assert chunked.status == "error" and "larger than 100000 bytes" in chunked.detail
     assert bad_server.sent < 13_000_000  # cut off long before the whole body
+
+
+# -- items 5-6: runs that must not lose or mix data ------------------------------------
+
+PROMPTS = ["NameError: name 'total' is not defined", "ZeroDivisionError: division by zero"]
+
+
+def _env(**options):
+    from llm_prune_gym import LLMPruneEnv
+
+    settings = dict(student="stub", prompts=PROMPTS, batch_size=2, answer_tokens=4)
+    return LLMPruneEnv(**settings | options)
+
+
+@pytest.fixture(scope="module")
+def env():
+    return _env(target_sparsity=0.15, reward="budget")
+
+
+def _train(env, out, episodes=4, **options):
+    from agents.runner import train_agent
+
+    settings = dict(seed=0, checkpoint_every=2, progress=False)
+    return train_agent("psrl", env, episodes, out, **settings | options)
+
+
+def test_resume_refuses_a_folder_of_another_run(env, tmp_path):
+    _train(env, tmp_path / "run")
+    with pytest.raises(ValueError, match=r"holds another run \(seed 0 there, 1 now"):
+        _train(env, tmp_path / "run", episodes=6, seed=1, resume=True)
+    other = _env(target_sparsity=0.1, reward="budget")
+    with pytest.raises(ValueError, match="target_sparsity 0.15 there, 0.1 now"):
+        _train(other, tmp_path / "run", episodes=6, resume=True)
+    with pytest.raises(ValueError, match="already holds a run.*--force"):
+        _train(env, tmp_path / "run", episodes=6, seed=1)
+    replaced = _train(env, tmp_path / "run", episodes=3, seed=1, force=True)
+    assert replaced.agent.seed == 1 and replaced.resumed_from == 0
+    assert json.loads((tmp_path / "run" / "run.json").read_text())["seed"] == 1
+
+
+def test_resume_refuses_metrics_that_lack_the_checkpoints_episodes(env, tmp_path):
+    from agents.runner import read_metrics
+
+    _train(env, tmp_path / "run")
+    metrics = tmp_path / "run" / "metrics.csv"
+    header, *rows = metrics.read_text().splitlines(keepends=True)
+    metrics.write_text(header + rows[0] + rows[2])  # episode 2 of another run went missing
+    with pytest.raises(ValueError, match="checkpoint has 4 episodes but metrics.csv"):
+        _train(env, tmp_path / "run", episodes=6, resume=True)
+    assert [r["episode"] for r in read_metrics(metrics)] == [1, 3]  # left as it was
+
+
+def test_a_torn_checkpoint_falls_back_to_the_previous_one(env, tmp_path):
+    from agents.runner import read_metrics
+
+    run = tmp_path / "run"
+    _train(env, run, episodes=4)  # checkpoints after episodes 2 and 4
+    (run / "checkpoint" / "psrl.npz").write_bytes(b"PK\x03\x04torn")
+    resumed = _train(env, run, episodes=5, resume=True)
+    assert resumed.resumed_from == 2  # from checkpoint.old
+    assert [r["episode"] for r in read_metrics(run / "metrics.csv")] == [1, 2, 3, 4, 5]
+
+
+def test_no_readable_checkpoint_is_one_line_from_the_cli(tmp_path, capsys):
+    from llm_prune_gym.cli import main
+
+    common = [
+        "train",
+        "--agent",
+        "psrl",
+        "--student",
+        "stub",
+        "--batch-size",
+        "2",
+        "--answer-tokens",
+        "4",
+        "--target-sparsity",
+        "0.15",
+        "--device",
+        "cpu",
+        "--checkpoint-every",
+        "1",
+        "--out",
+        str(tmp_path),
+    ]
+    assert main([*common, "--episodes", "2"]) == 0
+    for name in ("checkpoint", "checkpoint.old"):
+        (tmp_path / name / "psrl.npz").write_bytes(b"")
+    capsys.readouterr()
+    assert main([*common, "--episodes", "3", "--resume"]) == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith("llm-prune train: error: no readable checkpoint in")
+    assert "Traceback" not in last
+
+
+def test_a_torn_last_metrics_line_is_dropped(tmp_path):
+    from agents.runner import read_metrics
+
+    path = tmp_path / "metrics.csv"
+    path.write_text(
+        "episode,return,kl\r\n1,0.5,0.01\r\n2,0.25,0.02\r\n3,0.125,0.0"
+    )  # the kill cut episode 3's row after its KL's first digits
+    assert [r["episode"] for r in read_metrics(path)] == [1, 2]
+    path.write_text("episode,return,kl\r\n1,0.5,0.01\r\n2,0.25\r\n")  # a short row
+    assert [r["episode"] for r in read_metrics(path)] == [1]
+
+
+def test_checkpoints_keep_the_previous_one(env, tmp_path):
+    _train(env, tmp_path, episodes=4)
+    states = [
+        json.loads((tmp_path / n / "state.json").read_text())
+        for n in ("checkpoint", "checkpoint.old")
+    ]
+    assert [s["episodes_done"] for s in states] == [4, 2]
+    assert not (tmp_path / "checkpoint.tmp").exists()
+
+
+# -- item 7: nothing written into results/ unless asked ------------------------------
+
+
+def test_evaluation_commands_default_their_out_to_runs():
+    from llm_prune_gym.cli import build_parser
+
+    parser = build_parser()
+    for command in ("sensitivity", "compare", "scaled", "criteria"):
+        plan = ["--plan", "p.json"] if command in ("compare", "scaled") else []
+        args = parser.parse_args([command, *plan])
+        assert args.out.startswith("runs/"), (command, args.out)
+
+
+def test_aggregate_only_replaces_no_figure_or_provenance(tmp_path, capsys):
+    from agents.leaderboard import PROTOCOL, target_dir
+    from llm_prune_gym import PruningPlan
+    from llm_prune_gym.cli import main
+
+    folder = target_dir(tmp_path, 0.2) / "uniform"
+    PruningPlan(np.full((2, 2), 0.2), np.ones((2, 2)), 8, ("q_proj", "up_proj")).save(
+        folder / "uniform" / "seed0" / "plan.json"
+    )
+    (folder / "runs.csv").write_text(
+        "agent,seed,episodes,heldout_kl,uniform_heldout_kl,kl_ratio,wall_seconds\n"
+        "uniform,0,1,0.5,0.5,1.0,2.0\n"
+    )
+    protocol = {**PROTOCOL, "targets": [0.2], "student": "the-real-one"}
+    (tmp_path / "protocol.json").write_text(
+        json.dumps({"protocol": protocol, "command": "llm-prune leaderboard --the-original"})
+    )
+    figure = target_dir(tmp_path, 0.2) / "learning_curves.png"
+    figure.write_bytes(b"a committed figure")
+    argv = ["leaderboard", "--out", str(tmp_path), "--aggregate-only", "--targets", "0.2"]
+    assert main(argv) == 2
+    assert "replaces no table or figure unless --force" in capsys.readouterr().err
+    assert main([*argv, "--force"]) == 0
+    assert figure.read_bytes() == b"a committed figure"  # no metrics: not redrawn empty
+    text = (tmp_path / "LEADERBOARD.md").read_text()
+    assert "--the-original" in text and "student = the-real-one" in text
+
+
+# -- items 8-9: bad input gets one clear line ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"modules": ("q_proj", "q_proj")}, "modules must name distinct modules"),
+        ({"c1": math.nan}, "c1 must be a finite number"),
+        ({"c3": -math.inf}, "c3 must be a finite number"),
+        ({"answer_tokens": -1}, "answer_tokens must be 0"),
+        ({"ratio_grid": (0.0, math.nan, 0.2)}, "ratio_grid must be"),
+        ({"device": "gpu7"}, "unknown device 'gpu7'"),
+        ({"device": "cuda:99"}, "device 'cuda:99' is not available"),
+        ({"target_sparsity": 0.3}, r"target_sparsity must lie in \(0, 0.3\)"),
+        ({"target_sparsity": math.nan}, "target_sparsity must lie in"),
+    ],
+)
+def test_the_env_names_each_bad_argument(options, message):
+    with pytest.raises(ValueError, match=message):
+        _env(**options)
+
+
+def test_psrl_at_the_grid_cap_is_one_line_not_nan(tmp_path, capsys):
+    from llm_prune_gym.cli import main
+
+    argv = [
+        "train",
+        "--agent",
+        "psrl",
+        "--student",
+        "stub",
+        "--target-sparsity",
+        "0.3",
+        "--episodes",
+        "2",
+        "--batch-size",
+        "2",
+        "--answer-tokens",
+        "4",
+        "--device",
+        "cpu",
+        "--out",
+        str(tmp_path / "run"),
+    ]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("llm-prune train: error: target_sparsity must lie in (0, 0.3)")
+    assert not any("RuntimeWarning" in line for line in err)
+
+
+def _plan_file(tmp_path, data) -> str:
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(data))
+    return str(path)
+
+
+GOOD_PLAN = {
+    "ratios": [[0.1, 0.2]],
+    "unit_sizes": [[4, 4]],
+    "total_params": 16,
+    "modules": ["q_proj", "up_proj"],
+}
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (
+            ["train", "--agent", "psrl", "--episodes", "2", "--checkpoint-every", "0"],
+            "--checkpoint-every: must be at least 1",
+        ),
+        (["train", "--agent", "psrl", "--episodes", "-5"], "--episodes: must be at least 1"),
+        (["rollout", "--threads", "-1"], "--threads: must be at least 1"),
+        (["rollout", "--ratio", "5"], "--ratio: must lie in [0, 1]"),
+        (["rollout", "--ratio", "nan"], "--ratio: must lie in [0, 1]"),
+        (
+            ["train", "--agent", "a2c", "--episodes", "2", "--agent-kwargs", "[1]"],
+            "expected a JSON object",
+        ),
+        (
+            ["finetune", "--data", "d", "--out", "o", "--threads", "0"],
+            "--threads: must be at least 1",
+        ),
+    ],
+)
+def test_bad_options_exit_with_one_line(argv, message, tmp_path, capsys):
+    from llm_prune_gym.cli import main
+
+    if argv[0] == "train":
+        argv = [*argv, "--student", "stub", "--out", str(tmp_path / "run")]
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert message in err[-1] and "Traceback" not in "".join(err)
+
+
+@pytest.mark.parametrize(
+    "plan, message",
+    [
+        ([GOOD_PLAN], "must be a JSON object, not a list"),
+        (GOOD_PLAN | {"total_params": "16"}, "total_params must be a int, not str"),
+        (GOOD_PLAN | {"modules": "q_proj"}, "modules must be a list, not str"),
+        (GOOD_PLAN | {"ratios": [["a", 0.2]]}, "must be tables of numbers"),
+        (GOOD_PLAN | {"metadata": [1]}, "metadata must be a dict, not list"),
+    ],
+)
+def test_bad_plan_files_are_one_line(plan, message, tmp_path, capsys):
+    from llm_prune_gym.cli import main
+
+    argv = ["scaled", "--student", "stub", "--plan", _plan_file(tmp_path, plan)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("llm-prune scaled: error:") and message in err[-1]
+
+
+def test_folders_given_as_plan_files_are_one_line(tmp_path, capsys):
+    from llm_prune_gym.cli import main
+
+    assert main(["scaled", "--student", "stub", "--plan", str(tmp_path)]) == 2
+    assert "is a folder, not a plan JSON file" in capsys.readouterr().err
+    argv = [
+        "rollout",
+        "--student",
+        "stub",
+        "--batch-size",
+        "2",
+        "--answer-tokens",
+        "4",
+        "--device",
+        "cpu",
+        "--plan-out",
+        str(tmp_path),
+    ]
+    assert main(argv) == 2
+    assert "is a folder; give the plan's file name" in capsys.readouterr().err
+
+
+def test_a_wrong_typed_agent_hyperparameter_is_one_line(tmp_path, capsys):
+    from llm_prune_gym.cli import main
+
+    argv = [
+        "train",
+        "--agent",
+        "a2c",
+        "--student",
+        "stub",
+        "--episodes",
+        "1",
+        "--batch-size",
+        "2",
+        "--answer-tokens",
+        "4",
+        "--device",
+        "cpu",
+        "--agent-kwargs",
+        '{"hidden": "big"}',
+        "--out",
+        str(tmp_path / "run"),
+    ]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err == "llm-prune train: error: the 'a2c' agent's hidden must be a int, got 'big'"
+
+
+def test_finetune_max_length_that_leaves_no_answer_says_so(tmp_path):
+    from finetune.train import FinetuneConfig, finetune
+
+    pair = {
+        "prompt": [{"role": "user", "content": "print(totl)\nNameError: name 'totl'"}],
+        "chosen": [{"role": "assistant", "content": "Check the spelling on line 1."}],
+        "rejected": [{"role": "assistant", "content": "Fix it."}],
+    }
+    for split in ("train", "test"):
+        (tmp_path / f"{split}.jsonl").write_text(json.dumps(pair) + "\n")
+    config = FinetuneConfig(max_length=8, device="cpu", threads=1, progress=False)
+    with pytest.raises(ValueError, match="--max-length 8 truncates every training pair away"):
+        finetune(tmp_path, "stub", tmp_path / "out", config)
+    assert not (tmp_path / "out").exists()  # refused before anything was written
