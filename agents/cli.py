@@ -109,6 +109,9 @@ def bench_command(args: argparse.Namespace) -> int:
     """Train every agent on every seed with the same env; one table of held-out results."""
     names = [n for n in args.agents.split(",") if n]
     seeds = [int(s) for s in args.seeds.split(",") if s]
+    flat = [name for name, kwargs in args.agent_kwargs.items() if not isinstance(kwargs, dict)]
+    if flat:
+        raise ValueError(f"--agent-kwargs maps agents to objects: {flat[0]!r} maps to no object")
     env = _build_env(args)
     heldout = HeldOut(env, args.heldout_prompts, args.answer_tokens, progress=True)
     bench_agents(

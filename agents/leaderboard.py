@@ -31,6 +31,7 @@ from pathlib import Path
 
 from evaluation.plots import plot_plan
 from llm_prune_gym import PruningPlan
+from llm_prune_gym.cli import positive_int
 
 from .runner import plot_curves, read_metrics, write_csv
 
@@ -320,7 +321,7 @@ def register(subparsers) -> None:
         description=__doc__.split("\n\n")[1],
     )
     parser.add_argument("--out", required=True, help="folder of runs; LEADERBOARD.md goes here")
-    parser.add_argument("--jobs", type=int, default=1, help="bench processes at once")
+    parser.add_argument("--jobs", type=positive_int, default=1, help="bench processes at once")
     parser.add_argument("--gpus", default=None, help="CUDA device ids to spread jobs over: 0,1")
     parser.add_argument("--device", default=None, help="the env's device (default: cuda if any)")
     parser.add_argument("--aggregate-only", action="store_true", help="only rebuild the table")
@@ -330,7 +331,7 @@ def register(subparsers) -> None:
     group = parser.add_argument_group("protocol overrides (the table says what was used)")
     group.add_argument("--student", default=None)
     group.add_argument("--criterion", default=None, choices=("magnitude", "wanda"))
-    group.add_argument("--episodes", type=int, default=None)
+    group.add_argument("--episodes", type=positive_int, default=None)
     group.add_argument("--max-ratio", type=float, default=None)
     group.add_argument("--targets", default=None, help="comma-separated, e.g. 0.2,0.3")
     group.add_argument("--seeds", default=None, help="comma-separated")

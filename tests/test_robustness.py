@@ -239,11 +239,11 @@ def env():
     return _env(target_sparsity=0.15, reward="budget")
 
 
-def _train(env, out, episodes=4, **options):
+def _train(env, out, episodes=4, name="psrl", **options):
     from agents.runner import train_agent
 
     settings = dict(seed=0, checkpoint_every=2, progress=False)
-    return train_agent("psrl", env, episodes, out, **settings | options)
+    return train_agent(name, env, episodes, out, **settings | options)
 
 
 def test_resume_refuses_a_folder_of_another_run(env, tmp_path):
@@ -272,13 +272,15 @@ def test_resume_refuses_metrics_that_lack_the_checkpoints_episodes(env, tmp_path
     assert [r["episode"] for r in read_metrics(metrics)] == [1, 3]  # left as it was
 
 
-def test_a_torn_checkpoint_falls_back_to_the_previous_one(env, tmp_path):
+@pytest.mark.parametrize("name, file", [("psrl", "psrl.npz"), ("a2c", "a2c.pt")])
+def test_a_torn_checkpoint_falls_back_to_the_previous_one(env, tmp_path, name, file):
     from agents.runner import read_metrics
 
     run = tmp_path / "run"
-    _train(env, run, episodes=4)  # checkpoints after episodes 2 and 4
-    (run / "checkpoint" / "psrl.npz").write_bytes(b"PK\x03\x04torn")
-    resumed = _train(env, run, episodes=5, resume=True)
+    _train(env, run, episodes=4, name=name)  # checkpoints after episodes 2 and 4
+    torn = run / "checkpoint" / file
+    torn.write_bytes(torn.read_bytes()[: torn.stat().st_size // 2])
+    resumed = _train(env, run, episodes=5, name=name, resume=True)
     assert resumed.resumed_from == 2  # from checkpoint.old
     assert [r["episode"] for r in read_metrics(run / "metrics.csv")] == [1, 2, 3, 4, 5]
 
