@@ -542,7 +542,7 @@ def test_a_wrong_typed_agent_hyperparameter_is_one_line(tmp_path, capsys):
     ]
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()[-1]
-    assert err == "llm-prune train: error: the 'a2c' agent's hidden must be a int, got 'big'"
+    assert err == "llm-prune train: error: the 'a2c' agent's hidden must be int, got 'big'"
 
 
 def test_finetune_max_length_that_leaves_no_answer_says_so(tmp_path):
