@@ -224,6 +224,8 @@ def test_an_oversized_reply_is_refused_without_reading_it(bad_server, tmp_path):
 
 # -- items 5-6: runs that must not lose or mix data ------------------------------------
 
+# The env options of every command below: the stub student, small and on the CPU.
+STUB_ENV = ["--student", "stub", "--batch-size", "2", "--answer-tokens", "4", "--device", "cpu"]
 PROMPTS = ["NameError: name 'total' is not defined", "ZeroDivisionError: division by zero"]
 
 
@@ -292,16 +294,9 @@ def test_no_readable_checkpoint_is_one_line_from_the_cli(tmp_path, capsys):
         "train",
         "--agent",
         "psrl",
-        "--student",
-        "stub",
-        "--batch-size",
-        "2",
-        "--answer-tokens",
-        "4",
+        *STUB_ENV,
         "--target-sparsity",
         "0.15",
-        "--device",
-        "cpu",
         "--checkpoint-every",
         "1",
         "--out",
@@ -409,18 +404,11 @@ def test_psrl_at_the_grid_cap_is_one_line_not_nan(tmp_path, capsys):
         "train",
         "--agent",
         "psrl",
-        "--student",
-        "stub",
+        *STUB_ENV,
         "--target-sparsity",
         "0.3",
         "--episodes",
         "2",
-        "--batch-size",
-        "2",
-        "--answer-tokens",
-        "4",
-        "--device",
-        "cpu",
         "--out",
         str(tmp_path / "run"),
     ]
@@ -503,14 +491,7 @@ def test_folders_given_as_plan_files_are_one_line(tmp_path, capsys):
     assert "is a folder, not a plan JSON file" in capsys.readouterr().err
     argv = [
         "rollout",
-        "--student",
-        "stub",
-        "--batch-size",
-        "2",
-        "--answer-tokens",
-        "4",
-        "--device",
-        "cpu",
+        *STUB_ENV,
         "--plan-out",
         str(tmp_path),
     ]
@@ -525,16 +506,9 @@ def test_a_wrong_typed_agent_hyperparameter_is_one_line(tmp_path, capsys):
         "train",
         "--agent",
         "a2c",
-        "--student",
-        "stub",
+        *STUB_ENV,
         "--episodes",
         "1",
-        "--batch-size",
-        "2",
-        "--answer-tokens",
-        "4",
-        "--device",
-        "cpu",
         "--agent-kwargs",
         '{"hidden": "big"}',
         "--out",
