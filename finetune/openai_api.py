@@ -4,15 +4,19 @@
   shaped like an OpenAI key from a text before it is kept, logged or written.
 - :func:`bounded_http_client` gives the ``openai`` client an HTTP client whose every
   reply is bounded in total time (not only per read: a server that drips one byte a
-  second is cut at the deadline) and in size (a reply whose ``Content-Length`` is too
-  big is refused before its body is read; a body that grows past the cap is cut).
+  second, in its headers or its body, is cut at the deadline: a timer shuts the
+  request's socket down) and in size (a reply whose ``Content-Length`` is too big is
+  refused before its body is read; a body that grows past the cap is cut).
 - :func:`first_choice_text` reads the first choice's text from any reply, or None.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
+import socket
 import sys
+import threading
 import time
 from collections.abc import Callable
 
@@ -70,40 +74,95 @@ def bounded_http_client(
     """
     httpx = _httpx_of(openai_module)
 
+    too_slow = f"the reply took longer than {total_seconds:g} s"
+
     class BoundedStream(httpx.SyncByteStream):
-        def __init__(self, inner, deadline: float) -> None:
-            self.inner, self.deadline = inner, deadline
+        def __init__(self, inner, watchdog: _Watchdog) -> None:
+            self.inner, self.watchdog = inner, watchdog
 
         def __iter__(self):
             size = 0
-            for chunk in self.inner:
-                size += len(chunk)
-                if size > max_bytes:
-                    raise ReplyTooLarge(f"the reply is larger than {max_bytes} bytes")
-                if time.monotonic() > self.deadline:
-                    raise ReplyTooSlow(f"the reply took longer than {total_seconds:g} s")
-                yield chunk
+            with self.watchdog.explained():
+                for chunk in self.inner:
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise ReplyTooLarge(f"the reply is larger than {max_bytes} bytes")
+                    if self.watchdog.expired():
+                        raise ReplyTooSlow(too_slow)
+                    yield chunk
 
         def close(self) -> None:
+            self.watchdog.cancel()
             self.inner.close()
 
     class BoundedTransport(httpx.HTTPTransport):
         def handle_request(self, request):
             if on_request is not None:
                 on_request()
-            deadline = time.monotonic() + total_seconds
-            response = super().handle_request(request)
+            watchdog = _Watchdog(total_seconds, too_slow)
+            request.extensions["trace"] = watchdog.trace
+            with watchdog.explained():
+                response = super().handle_request(request)
             length = response.headers.get("content-length", "")
             if length.isdigit() and int(length) > max_bytes:
+                watchdog.cancel()
                 response.stream.close()
                 raise ReplyTooLarge(f"the reply announces {length} bytes (cap {max_bytes})")
-            response.stream = BoundedStream(response.stream, deadline)
+            response.stream = BoundedStream(response.stream, watchdog)
             return response
 
     timeout = httpx.Timeout(total_seconds, connect=min(10.0, total_seconds))
-    # identity encoding: the size cap then bounds what is decoded too (no gzip bombs)
+    # No kept-alive connections: every request opens its own socket, which the watchdog
+    # can shut down. Identity encoding: the size cap then bounds the decoded reply too.
+    limits = httpx.Limits(max_connections=32, max_keepalive_connections=0)
     return openai_module.DefaultHttpxClient(
-        transport=BoundedTransport(limits=httpx.Limits(max_connections=32)),
+        transport=BoundedTransport(limits=limits),
         timeout=timeout,
         headers={"Accept-Encoding": "identity"},
     )
+
+
+class _Watchdog:
+    """Shuts a request's socket down at its deadline, which wakes any read blocked on it."""
+
+    def __init__(self, seconds: float, message: str) -> None:
+        self.deadline = time.monotonic() + seconds
+        self.message = message
+        self.sockets: list[socket.socket] = []
+        self.timer = threading.Timer(seconds, self._shut_down)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def trace(self, event: str, info: dict) -> None:
+        """httpcore's trace hook: note the socket of each new connection."""
+        if event == "connection.connect_tcp.complete":
+            sock = info["return_value"].get_extra_info("socket")
+            if sock is not None:
+                self.sockets.append(sock)
+
+    def expired(self) -> bool:
+        return time.monotonic() >= self.deadline
+
+    def cancel(self) -> None:
+        self.timer.cancel()
+
+    def _shut_down(self) -> None:
+        for sock in self.sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:  # already closed
+                pass
+
+    @contextlib.contextmanager
+    def explained(self):
+        """Report a read that failed because the watchdog fired as too slow, not as an I/O error."""
+        try:
+            yield
+        except ReplyTooLarge:
+            self.cancel()
+            raise
+        except Exception:
+            self.cancel()
+            if self.expired():
+                raise ReplyTooSlow(self.message) from None
+            raise

@@ -55,8 +55,8 @@ class BadHandler(BaseHTTPRequestHandler):
         if word == "ECHO":  # a proxy error page that shows the request's headers
             echo = f"upstream failed; request headers: {dict(self.headers)}"
             return self._send(500, json.dumps({"error": {"message": echo}}).encode())
-        if word == "DRIP":
-            return self._drip()
+        if word in ("DRIP", "HEADDRIP"):
+            return self._drip(in_headers=word == "HEADDRIP")
         if word == "HUGE":
             return self._send(200, b"", length=100_000_000)  # announced, never sent
         if word == "CHUNKED":
@@ -78,14 +78,18 @@ class BadHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def _drip(self) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(DRIP_BYTES))
-        self.end_headers()
+    def _drip(self, in_headers: bool) -> None:
+        """One byte every 0.25 s, of the body or of an endless header."""
+        if in_headers:
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+        else:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(DRIP_BYTES))
+            self.end_headers()
         try:
             for _ in range(DRIP_BYTES):
-                self.wfile.write(b" ")
+                self.wfile.write(b"a" if in_headers else b" ")
                 self.wfile.flush()
                 time.sleep(0.25)
         except OSError:  # the client hung up: what the test wants
@@ -205,10 +209,11 @@ def test_malformed_replies_are_recorded_and_the_run_goes_on(bad_server, tmp_path
     assert sorted(line["index"] for line in journal) == list(range(len(words)))
 
 
-def test_a_slow_drip_reply_ends_within_the_total_bound(bad_server, tmp_path):
+@pytest.mark.parametrize("word", ["DRIP", "HEADDRIP"])
+def test_a_slow_drip_reply_ends_within_the_total_bound(bad_server, tmp_path, word):
     judge = _judge(bad_server, tmp_path, timeout=1.0)  # each byte comes within 1 s
     started = time.monotonic()
-    verdict = judge.judge_items([_item("DRIP hint")])[0]
+    verdict = judge.judge_items([_item(f"{word} hint")])[0]
     elapsed = time.monotonic() - started
     assert verdict.status == "error" and "longer than 1 s" in verdict.detail
     assert elapsed < 3.0, elapsed  # the drip alone would take 10 s
