@@ -94,7 +94,27 @@ def make_agent(name: str, env: gym.Env, seed: int = 0, **hyperparameters) -> Age
     if unknown and not takes_any:
         known = [p for p in accepted if p not in ("self", "env", "seed")]
         raise ValueError(f"the {name!r} agent has no hyperparameter {unknown}; it takes {known}")
+    for key, value in hyperparameters.items():
+        if key in accepted and not _fits(value, accepted[key]):
+            wanted = accepted[key].annotation
+            raise ValueError(f"the {name!r} agent's {key} must be {wanted}, got {value!r}")
     return cls(env, seed=seed, **hyperparameters)
+
+
+def _fits(value: Any, parameter: inspect.Parameter) -> bool:
+    """Whether `value` fits a hyperparameter whose default is a number, bool or str
+    (its annotation, a string here, says whether None or a float is allowed)."""
+    default, annotation = parameter.default, str(parameter.annotation)
+    if value is None:
+        return default is None or "None" in annotation
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, int | float):  # a bool is never a number here
+        number = int if isinstance(default, int) and "float" not in annotation else int | float
+        return isinstance(value, number) and not isinstance(value, bool)
+    if isinstance(default, str):
+        return isinstance(value, str)
+    return True  # another kind of default: the agent checks it
 
 
 def load_agent(directory: str | Path, env: gym.Env) -> Agent:
@@ -208,8 +228,8 @@ class Agent(ABC):
                 "target_sparsity=... or pass target_sparsity to the agent"
             )
         cap = float(self.prune_env.ratio_grid.max())
-        if not 0 < target <= cap:
-            raise ValueError(f"target sparsity {target} must lie in (0, {cap}]")
+        if not 0 < target < cap:
+            raise ValueError(f"target sparsity {target} must lie in (0, {cap:g}), below the cap")
         return float(target)
 
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from llm_prune_gym import LLMPruneEnv
-from llm_prune_gym.cli import add_env_arguments, env_kwargs
+from llm_prune_gym.cli import add_env_arguments, env_kwargs, positive_int
 
 from . import leaderboard
 from .base import AGENTS
@@ -19,7 +19,10 @@ BENCH_DEFAULT = "psrl,a2c,sb3-ppo,sb3-a2c,random,uniform,sensitivity,owl,random-
 
 
 def _json_object(text: str) -> dict:
-    value = json.loads(text)
+    try:
+        value = json.loads(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not JSON ({error})") from None
     if not isinstance(value, dict):
         raise argparse.ArgumentTypeError("expected a JSON object")
     return value
@@ -28,7 +31,9 @@ def _json_object(text: str) -> dict:
 def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
     add_env_arguments(parser)
     group = parser.add_argument_group("training")
-    group.add_argument("--episodes", type=int, required=True, help="episode budget per run")
+    group.add_argument(
+        "--episodes", type=positive_int, required=True, help="episode budget per run"
+    )
     group.add_argument("--out", required=True, help="run folder (created)")
     group.add_argument(
         "--target-sparsity",
@@ -45,9 +50,12 @@ def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--heldout-prompts", default="builtin:heldout", help="prompts plans are judged on"
     )
-    group.add_argument("--checkpoint-every", type=int, default=10, help="episodes")
+    group.add_argument("--checkpoint-every", type=positive_int, default=10, help="episodes")
     group.add_argument(
         "--resume", action="store_true", help="continue from the run folder's last checkpoint"
+    )
+    group.add_argument(
+        "--force", action="store_true", help="replace a run already in the run folder"
     )
 
 
@@ -73,6 +81,7 @@ def train_command(args: argparse.Namespace) -> int:
         agent_kwargs=args.agent_kwargs,
         resume=args.resume,
         checkpoint_every=args.checkpoint_every,
+        force=args.force,
     )
     comparison = heldout.compare(result.plan)
     print(
@@ -100,6 +109,9 @@ def bench_command(args: argparse.Namespace) -> int:
     """Train every agent on every seed with the same env; one table of held-out results."""
     names = [n for n in args.agents.split(",") if n]
     seeds = [int(s) for s in args.seeds.split(",") if s]
+    flat = [name for name, kwargs in args.agent_kwargs.items() if not isinstance(kwargs, dict)]
+    if flat:
+        raise ValueError(f"--agent-kwargs maps agents to objects: {flat[0]!r} maps to no object")
     env = _build_env(args)
     heldout = HeldOut(env, args.heldout_prompts, args.answer_tokens, progress=True)
     bench_agents(
@@ -112,6 +124,8 @@ def bench_command(args: argparse.Namespace) -> int:
         agent_kwargs=args.agent_kwargs,
         resume=args.resume,
         log=lambda line: print(line, file=sys.stderr),
+        force=args.force,
+        checkpoint_every=args.checkpoint_every,
     )
     print((Path(args.out) / "summary.md").read_text())
     return 0

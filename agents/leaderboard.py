@@ -6,7 +6,9 @@ over ``--gpus``, each resumable (``--resume``), then writes ``DIR/LEADERBOARD.md
 ``DIR/leaderboard.csv`` and, per target, the learning curves and each method's
 best-seed plan (``plan_AGENT.png``). Score = uniform KL / method KL on the held-out
 prompts at the same prunable sparsity (higher is better; 1 is uniform).
-``--aggregate-only`` rebuilds the table from finished folders.
+``--aggregate-only`` rebuilds the table from finished folders, with the protocol and
+command the runs recorded (``protocol.json``); it replaces no existing table or figure
+unless ``--force``, and never draws a figure without data.
 
 The protocol (:data:`PROTOCOL`) fixes what a comparison needs to be fair: the
 student, the pruned modules and criterion, the ratio grid, the calibration
@@ -29,6 +31,7 @@ from pathlib import Path
 
 from evaluation.plots import plot_plan
 from llm_prune_gym import PruningPlan
+from llm_prune_gym.cli import positive_int
 
 from .runner import plot_curves, read_metrics, write_csv
 
@@ -220,10 +223,28 @@ def markdown(table: list[dict], protocol: dict, command: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def aggregate(out: Path, protocol: dict, command: str) -> list[dict]:
+def outputs(out: Path, runs: list[dict]) -> list[Path]:
+    """Every file `aggregate` writes for these runs."""
+    paths = [out / "leaderboard.csv", out / "LEADERBOARD.md"]
+    for target in dict.fromkeys(r["target"] for r in runs):
+        folder = target_dir(out, target)
+        paths.append(folder / "learning_curves.png")
+        paths += [folder / f"plan_{agent}.png" for agent in {r["agent"] for r in runs}]
+    return paths
+
+
+def aggregate(out: Path, protocol: dict, command: str, force: bool = True) -> list[dict]:
+    """Write the table, curves and best plans; with `force` False, refuse (ValueError) to
+    replace any of them that exists."""
     runs = read_runs(out, protocol["targets"])
     if not runs:
         raise SystemExit(f"no finished runs under {out}")
+    existing = [p for p in outputs(out, runs) if p.exists()]
+    if existing and not force:
+        raise ValueError(
+            f"{existing[0]} exists ({len(existing)} outputs in all); --aggregate-only replaces "
+            "no table or figure unless --force"
+        )
     table = leaderboard_rows(runs)
     write_csv(out / "leaderboard.csv", table)
     (out / "LEADERBOARD.md").write_text(markdown(table, protocol, command))
@@ -235,7 +256,7 @@ def aggregate(out: Path, protocol: dict, command: str) -> list[dict]:
             for agent in sorted(folder.iterdir())
             if agent.is_dir()
         }
-        if curves:
+        if any(any(runs) for runs in curves.values()):  # no metrics: keep any figure there
             plot_curves(curves, folder / "learning_curves.png", f"target {target:.0%}")
     plot_best_plans(out, runs)
     return table
@@ -268,7 +289,13 @@ def leaderboard_command(args: argparse.Namespace) -> int:
             protocol[key] = tuple(cast(v) for v in value.split(",") if v)
     out = Path(args.out)
     command = "llm-prune leaderboard " + " ".join(sys.argv[2:])
+    recorded = out / "protocol.json"
+    if args.aggregate_only and recorded.is_file():  # the runs' own protocol and command
+        saved = json.loads(recorded.read_text())
+        protocol, command = saved["protocol"], saved["command"]
     if not args.aggregate_only:
+        out.mkdir(parents=True, exist_ok=True)
+        recorded.write_text(json.dumps({"protocol": protocol, "command": command}, indent=1))
         extra = ["--device", args.device] if args.device else []
         jobs = [
             (
@@ -282,7 +309,7 @@ def leaderboard_command(args: argparse.Namespace) -> int:
         failed = run_jobs(jobs, args.jobs, gpus, out)
         if failed:
             print(f"failed jobs (logs in {out / 'logs'}): {failed}", file=sys.stderr)
-    table = aggregate(out, protocol, command)
+    table = aggregate(out, protocol, command, force=args.force or not args.aggregate_only)
     print((out / "LEADERBOARD.md").read_text())
     return 0 if table else 1
 
@@ -294,14 +321,17 @@ def register(subparsers) -> None:
         description=__doc__.split("\n\n")[1],
     )
     parser.add_argument("--out", required=True, help="folder of runs; LEADERBOARD.md goes here")
-    parser.add_argument("--jobs", type=int, default=1, help="bench processes at once")
+    parser.add_argument("--jobs", type=positive_int, default=1, help="bench processes at once")
     parser.add_argument("--gpus", default=None, help="CUDA device ids to spread jobs over: 0,1")
     parser.add_argument("--device", default=None, help="the env's device (default: cuda if any)")
     parser.add_argument("--aggregate-only", action="store_true", help="only rebuild the table")
+    parser.add_argument(
+        "--force", action="store_true", help="let --aggregate-only replace existing outputs"
+    )
     group = parser.add_argument_group("protocol overrides (the table says what was used)")
     group.add_argument("--student", default=None)
     group.add_argument("--criterion", default=None, choices=("magnitude", "wanda"))
-    group.add_argument("--episodes", type=int, default=None)
+    group.add_argument("--episodes", type=positive_int, default=None)
     group.add_argument("--max-ratio", type=float, default=None)
     group.add_argument("--targets", default=None, help="comma-separated, e.g. 0.2,0.3")
     group.add_argument("--seeds", default=None, help="comma-separated")

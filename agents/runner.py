@@ -2,22 +2,29 @@
 
 A run folder holds::
 
+    run.json             what makes the run this run: agent, student, seed, target, grid, ...
     plan.json            the agent's plan (PruningPlan JSON)
     metrics.csv          per episode: episode, return, kl, sparsity, seconds, + the agent's own
     checkpoint/          the agent after the last checkpointed episode (resume starts here)
+    checkpoint.old/      the checkpoint before it (resume falls back to it if the last is torn)
     learning_curve.png   return and KL per episode
     tensorboard/, sb3_checkpoints/   SB3 agents only
 
 Resuming truncates ``metrics.csv`` to the checkpoint's episode count, so after any
-stop the finished file has every episode exactly once.
+stop the finished file has every episode exactly once. A resume into a folder of another
+run (a different ``run.json``, or a ``metrics.csv`` that lacks the checkpoint's episodes)
+is refused, and so is a fresh run into a folder that holds one, unless ``force``.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import math
+import os
 import shutil
 import statistics
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -38,6 +45,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the headless backend)
 
 CHECKPOINT = "checkpoint"
+RUN_FILE = "run.json"
 
 
 # -- metrics ------------------------------------------------------------------
@@ -48,19 +56,27 @@ def metric_columns(agent: Agent) -> list[str]:
 
 
 def read_metrics(path: str | Path) -> list[dict]:
-    """A metrics file's rows as numbers (``episode`` an int); a torn last line is skipped."""
+    """A metrics file's rows as numbers (``episode`` an int); a torn last line is dropped.
+
+    Every row ends with a newline when written whole, so a last line without one was
+    cut by a stop; rows with missing or extra cells are skipped too.
+    """
     path = Path(path)
     if not path.is_file():
         return []
+    lines = path.read_text().splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines.pop()
     rows = []
-    with path.open(newline="") as lines:
-        for row in csv.DictReader(lines):
-            try:
-                parsed = {k: float(v) if v not in ("", None) else math.nan for k, v in row.items()}
-            except (TypeError, ValueError):
-                continue
+    for row in csv.DictReader(lines):
+        if None in row or None in row.values():
+            continue
+        try:
+            parsed = {k: float(v) if v != "" else math.nan for k, v in row.items()}
             parsed["episode"] = int(parsed["episode"])
-            rows.append(parsed)
+        except (TypeError, ValueError):
+            continue
+        rows.append(parsed)
     return rows
 
 
@@ -96,7 +112,8 @@ def _cell(value):
 
 
 def save_checkpoint(agent: Agent, out_dir: Path) -> None:
-    """Save to a temporary folder, then swap it in: a stop mid-save keeps the old one."""
+    """Save to a temporary folder, synced to disk, then swap it in; the previous one stays
+    as ``checkpoint.old``, so a stop at any moment leaves a whole checkpoint to resume."""
     final, tmp, old = (
         out_dir / CHECKPOINT,
         out_dir / f"{CHECKPOINT}.tmp",
@@ -104,18 +121,105 @@ def save_checkpoint(agent: Agent, out_dir: Path) -> None:
     )
     shutil.rmtree(tmp, ignore_errors=True)
     agent.save(tmp)
+    _sync_folder(tmp)
     if final.exists():
         shutil.rmtree(old, ignore_errors=True)
         final.rename(old)
     tmp.rename(final)
-    shutil.rmtree(old, ignore_errors=True)
+    _sync_folder(out_dir)
 
 
-def find_checkpoint(out_dir: Path) -> Path | None:
-    for name in (CHECKPOINT, f"{CHECKPOINT}.old"):  # .old: stopped between the two renames
-        if (out_dir / name / "state.json").is_file():
-            return out_dir / name
+def _sync_folder(folder: Path) -> None:
+    """fsync a folder's files and the folder itself: renames then never expose torn files."""
+    for path in [*folder.iterdir(), folder]:
+        if path.is_dir() and path != folder:
+            continue
+        descriptor = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def checkpoints(out_dir: Path) -> list[Path]:
+    """The run's checkpoints, newest first: the last one, then the one before it."""
+    names = (CHECKPOINT, f"{CHECKPOINT}.old")
+    return [out_dir / n for n in names if (out_dir / n / "state.json").is_file()]
+
+
+def load_checkpoint(out_dir: Path, env: gym.Env) -> Agent | None:
+    """The agent of the newest readable checkpoint; a torn or empty one falls back to the
+    previous. None without checkpoints; ValueError (one line) when none can be read."""
+    problems = []
+    for path in checkpoints(out_dir):
+        try:
+            return load_agent(path, env)
+        # A torn file fails in whichever reader meets it (json, torch, numpy, zip):
+        # any of them means "this checkpoint is unusable", so try the previous one.
+        except Exception as error:  # noqa: BLE001
+            problems.append(f"{path.name}: {type(error).__name__}: {error}".splitlines()[0])
+            print(f"warning: cannot read {path} ({problems[-1]})", file=sys.stderr)
+    if problems:
+        raise ValueError(f"no readable checkpoint in {out_dir} ({'; '.join(problems)})")
     return None
+
+
+# -- run identity -------------------------------------------------------------
+
+
+def run_identity(name: str, env: gym.Env, seed: int) -> dict:
+    """What a resume must match: a run folder holds one run of one agent on one env."""
+    prune_env = env.unwrapped
+    return {
+        "agent": name,
+        "student": prune_env.student.name,
+        "seed": int(seed),
+        "target_sparsity": prune_env.target_sparsity,
+        "modules": list(prune_env.pruner.modules),
+        "criterion": prune_env.pruner.criterion,
+        "ratio_grid": [float(r) for r in prune_env.ratio_grid],
+        "reward": prune_env.reward_mode,
+        "observation": prune_env.observation_mode,
+    }
+
+
+def holds_a_run(out_dir: Path) -> bool:
+    names = (RUN_FILE, "metrics.csv", "plan.json", CHECKPOINT, f"{CHECKPOINT}.old")
+    return any((out_dir / n).exists() for n in names)
+
+
+def check_same_run(out_dir: Path, identity: dict) -> None:
+    """Refuse (ValueError) to resume `out_dir` as the run `identity` if it holds another."""
+    path = out_dir / RUN_FILE
+    if not path.is_file():
+        return
+    try:
+        recorded = json.loads(path.read_text())
+    except ValueError:
+        raise ValueError(f"{path} is not readable JSON; cannot check the run to resume") from None
+    differ = [k for k in identity if recorded.get(k) != identity[k]]
+    if differ:
+        shown = ", ".join(f"{k} {recorded.get(k)!r} there, {identity[k]!r} now" for k in differ)
+        raise ValueError(f"{out_dir} holds another run ({shown}): not resuming it")
+
+
+def resumed_metrics(out_dir: Path, agent: Agent) -> list[dict]:
+    """The metrics rows of the checkpoint's episodes; ValueError if some are missing."""
+    done = agent.episodes_done
+    kept = [r for r in read_metrics(out_dir / "metrics.csv") if r["episode"] <= done]
+    episodes = [r["episode"] for r in kept]
+    if episodes != list(range(1, done + 1)):
+        raise ValueError(
+            f"{out_dir}: the checkpoint has {done} episodes but metrics.csv holds episodes "
+            f"{_span(episodes)}: not the same run, not resuming it"
+        )
+    return kept
+
+
+def _span(episodes: list[int]) -> str:
+    if not episodes:
+        return "none"
+    return f"{episodes[0]}..{episodes[-1]} ({len(episodes)} rows)"
 
 
 # -- one run ------------------------------------------------------------------
@@ -141,29 +245,40 @@ def train_agent(
     checkpoint_every: int = 10,
     progress: bool = True,
     callback: EpisodeCallback | None = None,
+    force: bool = False,
 ) -> TrainResult:
     """Train agent `name` for `episodes` episodes into `out_dir`, then write its plan.
 
-    With `resume`, continue from the folder's last checkpoint (a fresh start if it has
-    none); without, any earlier run in the folder is replaced. `callback` sees every
-    episode's metrics row after it is written (return False to stop, or raise).
+    With `resume`, continue from the folder's last readable checkpoint (a fresh start if
+    it has none) after checking the folder holds this same run; without, a folder that
+    holds a run is refused unless `force` (then the run is replaced). `callback` sees
+    every episode's metrics row after it is written (return False to stop, or raise).
     """
+    if checkpoint_every < 1:
+        raise ValueError(f"checkpoint_every must be at least 1, got {checkpoint_every}")
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    checkpoint = find_checkpoint(out_dir) if resume else None
-    if checkpoint is not None:
-        agent = load_agent(checkpoint, env)
-        if agent.name != name:
-            raise ValueError(f"{out_dir} holds a run of {agent.name!r}, not {name!r}")
-        kept = [
-            r for r in read_metrics(out_dir / "metrics.csv") if r["episode"] <= agent.episodes_done
-        ]
-        kept = list({r["episode"]: r for r in kept}.values())  # one row per episode
+    identity = run_identity(name, env, seed)
+    if resume:
+        check_same_run(out_dir, identity)
+    elif holds_a_run(out_dir) and not force:
+        raise ValueError(
+            f"{out_dir} already holds a run: resume it (--resume) or replace it (--force)"
+        )
+    agent = load_checkpoint(out_dir, env) if resume else None
+    if agent is not None:
+        if (agent.name, agent.seed) != (name, int(seed)):
+            raise ValueError(
+                f"{out_dir} holds a run of {agent.name!r} seed {agent.seed}, "
+                f"not {name!r} seed {seed}: not resuming it"
+            )
+        kept = resumed_metrics(out_dir, agent)
     else:
         for stale in (CHECKPOINT, f"{CHECKPOINT}.old", "tensorboard", "sb3_checkpoints"):
             shutil.rmtree(out_dir / stale, ignore_errors=True)
         agent = make_agent(name, env, seed=seed, **(agent_kwargs or {}))
         kept = []
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / RUN_FILE).write_text(json.dumps(identity, indent=1) + "\n")
     agent.log_dir = out_dir
     resumed_from = agent.episodes_done
     log = MetricsLog(out_dir / "metrics.csv", metric_columns(agent), kept)
@@ -171,6 +286,7 @@ def train_agent(
         total=episodes, initial=agent.episodes_done, desc=name, disable=not progress, leave=False
     )
     recent: list[dict] = kept[-10:]
+    saved_at = [None]  # the episode count of the last checkpoint this call wrote
 
     def on_episode(record: dict):
         log.write(record)
@@ -183,6 +299,7 @@ def train_agent(
         )
         if agent.episodes_done % checkpoint_every == 0:
             save_checkpoint(agent, out_dir)
+            saved_at[0] = agent.episodes_done
         return None if callback is None else callback(record)
 
     try:
@@ -190,7 +307,8 @@ def train_agent(
     finally:
         bar.close()
         log.close()
-    save_checkpoint(agent, out_dir)
+    if saved_at[0] != agent.episodes_done:  # a second save would push out the previous one
+        save_checkpoint(agent, out_dir)
     started = time.perf_counter()
     plan = agent.plan()
     rows = read_metrics(out_dir / "metrics.csv")
@@ -324,6 +442,8 @@ def bench_agents(
     resume: bool = False,
     progress: bool = True,
     log: Callable[[str], None] = print,
+    force: bool = False,
+    checkpoint_every: int = 10,
 ) -> list[dict]:
     """Train every agent on every seed on the same env, judge every plan on `heldout`.
 
@@ -348,6 +468,8 @@ def bench_agents(
                 agent_kwargs=(agent_kwargs or {}).get(name),
                 resume=resume,
                 progress=progress,
+                force=force,
+                checkpoint_every=checkpoint_every,
             )
             row = {"agent": name, "seed": seed, "episodes": result.agent.episodes_done}
             row |= heldout.compare(result.plan)

@@ -246,7 +246,7 @@ def _add_sensitivity(commands) -> None:
         default=",".join(DEFAULT_MODULES),
         help="modules pruned uniformly in the criteria comparison",
     )
-    parser.add_argument("--out", default="results/sensitivity")
+    parser.add_argument("--out", default="runs/sensitivity")
     parser.set_defaults(func=run_sensitivity)
 
 
@@ -345,7 +345,7 @@ def _add_compare(commands) -> None:
         default=list(BASELINES),
         help="comma-separated, from uniform,sensitivity (uniform is always scored)",
     )
-    parser.add_argument("--out", default="results/compare")
+    parser.add_argument("--out", default="runs/compare")
     parser.set_defaults(func=run_compare)
 
 
@@ -406,7 +406,7 @@ def _add_scaled(commands) -> None:
         default=list(REPORT_MODEL_SPARSITIES),
         help="shares of ALL parameters to remove (default: the report's 2.1%%, 6.2%%, 10.3%%)",
     )
-    parser.add_argument("--out", default="results/scaled")
+    parser.add_argument("--out", default="runs/scaled")
     parser.set_defaults(func=run_scaled)
 
 
@@ -486,7 +486,7 @@ def _add_criteria(commands) -> None:
     parser.set_defaults(criterion="wanda")
     parser.add_argument("--baseline", default="magnitude", choices=CRITERIA)
     parser.add_argument("--ratios", type=float_list, default=[0.2])
-    parser.add_argument("--out", default="results/criteria")
+    parser.add_argument("--out", default="runs/criteria")
     parser.set_defaults(func=run_criteria)
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import torch
 
 from llm_prune_gym import PruningPlan
+from llm_prune_gym.cli import positive_int
 from llm_prune_gym.prompts import PROMPT_STYLES
 
 from . import report
@@ -79,7 +80,7 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--dtype", default="float32", choices=("float32", "bfloat16", "float16"))
-    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    parser.add_argument("--threads", type=positive_int, default=None, help="torch CPU threads")
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
     _add_judge(parser)
 
@@ -130,7 +131,7 @@ def _judge(args: argparse.Namespace):
         retries=args.judge_retries,
         json_mode=args.judge_json_mode,
         cache=Path(args.judge_cache) if args.judge_cache else None,
-        seed=args.seed,
+        journal=Path(args.out) / "judge_verdicts.jsonl",  # kept even if the run stops
     )
     return OpenAIJudge(config, progress=not args.no_progress)
 

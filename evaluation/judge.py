@@ -9,15 +9,22 @@ Answers are parsed strictly (:func:`parse_verdict`): one JSON object, optionally
 single ```json fence, with exactly typed values (booleans, integers 1-5). A malformed
 answer is sent back with the reason and asked again, ``parse_retries`` times; if it
 still fails the hint is recorded as ``unparsable`` with the raw answer. Server errors
-(HTTP 5xx, 429, connection errors, time-outs) are retried ``retries`` times with
-exponential backoff and seeded jitter, then recorded as ``error``. Other HTTP errors
-(a wrong key, an unknown model) stop the run: they would fail every hint.
+(HTTP 5xx, 429, connection errors, time-outs) are retried ``retries`` times by the
+``openai`` client itself (its exponential backoff, and the server's ``Retry-After``),
+then recorded as ``error``; so is a malformed reply (no choices, HTML, invalid UTF-8,
+non-text content): one bad reply never stops the run. Other HTTP errors (a wrong key,
+an unknown model) stop the run: they would fail every hint. Every request is bounded in
+total time (``timeout``, to the reply's last byte) and its reply in size
+(``max_reply_bytes``, refused before it is read when announced too large).
 
 Verdicts, and unparsable answers, are cached on disk, one JSON file per (judge prompt,
 judge model), so a rerun sends no request for a hint already judged; failed requests
-are not cached. Settings come from options or the environment: ``OPENAI_API_KEY``
-(or the variable ``api_key_env`` names), ``OPENAI_BASE_URL``, ``LLM_PRUNE_JUDGE_MODEL``.
-The key goes to the client only: it is never printed, logged, cached or put in a report.
+are not cached. With ``journal`` set, every verdict is also appended there (one JSON line)
+as soon as it comes, so an interrupted run keeps what it had. Settings come from options
+or the environment: ``OPENAI_API_KEY`` (or the variable ``api_key_env`` names),
+``OPENAI_BASE_URL``, ``LLM_PRUNE_JUDGE_MODEL``.
+The key goes to the client only: every error text kept or logged is redacted
+(:func:`finetune.openai_api.redact`), so it is never printed, logged, cached or reported.
 """
 
 from __future__ import annotations
@@ -25,10 +32,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import random
 import re
 import threading
-import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -37,6 +42,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from tqdm.auto import tqdm
 
+from finetune.openai_api import MAX_REPLY_BYTES, bounded_http_client, first_choice_text, redact
 from llm_prune_gym.extras import require_extra
 from llm_prune_gym.students import cache_dir
 
@@ -119,12 +125,12 @@ class JudgeConfig:
     concurrency: int = 8
     retries: int = 4
     parse_retries: int = 2
-    backoff: float = 1.0  # seconds before the first retry; doubles each time
-    timeout: float = 60.0
+    timeout: float = 60.0  # seconds per request, to the last byte of the reply
+    max_reply_bytes: int = MAX_REPLY_BYTES
     max_tokens: int = 200
     json_mode: bool = False  # response_format=json_object (not every server supports it)
     cache: Path | None = None  # default: cache_dir()/judge
-    seed: int = 0
+    journal: Path | None = None  # JSON lines, one verdict each, appended as they come
 
     @classmethod
     def from_env(
@@ -226,9 +232,16 @@ class OpenAIJudge:
         self._client = openai.OpenAI(
             api_key=config.api_key or "unused",  # local servers take any key
             base_url=config.base_url,
-            max_retries=0,  # retried here, with our backoff and accounting
+            max_retries=config.retries,
             timeout=config.timeout,
+            http_client=bounded_http_client(
+                openai, config.timeout, config.max_reply_bytes, on_request=self._count
+            ),
         )
+
+    def _count(self) -> None:
+        with self._lock:
+            self.requests += 1
 
     def __call__(self, cases: Sequence, hints: Sequence[str]) -> list[Verdict]:
         items = [
@@ -241,8 +254,26 @@ class OpenAIJudge:
         """A verdict per item, in order; requests run on a pool of `concurrency` threads."""
         with ThreadPoolExecutor(max_workers=max(1, self.config.concurrency)) as pool:
             futures = [pool.submit(self.judge_one, item) for item in items]
+            for index, future in enumerate(futures):
+                future.add_done_callback(lambda done, i=index: self._record(i, items[i], done))
             bar = tqdm(futures, desc="judging", unit="hint", disable=not self.progress)
-            return [future.result() for future in bar]
+            try:
+                return [future.result() for future in bar]
+            except JudgeError:  # it would refuse every other hint too: send no more
+                for future in futures:
+                    future.cancel()
+                raise
+
+    def _record(self, index: int, item: JudgeItem, future) -> None:
+        """Append a finished verdict to the journal (a refused request has none)."""
+        if self.config.journal is None or future.exception() is not None:
+            return
+        verdict = future.result()
+        line = {"index": index, "hint": item.hint, **verdict.__dict__}
+        journal_path = Path(self.config.journal)
+        journal_path.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock, journal_path.open("a", encoding="utf-8") as journal:
+            journal.write(json.dumps(line) + "\n")
 
     # -- one hint -------------------------------------------------------------------------
 
@@ -260,7 +291,7 @@ class OpenAIJudge:
         path = self.cache_path(messages)
         if path.is_file():
             return Verdict(**json.loads(path.read_text(encoding="utf-8")), cached=True)
-        verdict = self._ask(messages, path.stem)
+        verdict = self._ask(messages)
         if verdict.status != "error":
             path.parent.mkdir(parents=True, exist_ok=True)
             record = {k: v for k, v in verdict.__dict__.items() if k != "cached"}
@@ -269,21 +300,26 @@ class OpenAIJudge:
             tmp.replace(path)
         return verdict
 
-    def _ask(self, messages: list[dict[str, str]], key: str) -> Verdict:
+    def _ask(self, messages: list[dict[str, str]]) -> Verdict:
         """Ask, and ask again with the reason while the answer does not parse."""
         conversation = list(messages)
         answer, problem = "", ""
         for _ in range(self.config.parse_retries + 1):
             try:
-                answer = self._complete(conversation, key)
-            except self._openai.OpenAIError as error:  # retries exhausted: record, go on
-                return Verdict("error", detail=f"{type(error).__name__}: {error}"[:300])
+                answer = self._complete(conversation)
+            except JudgeError:
+                raise
+            # Anything else one request raises (retries exhausted, a reply cut at its
+            # bound, a reply of the wrong shape) fails this hint only: record it, go on.
+            except Exception as error:  # noqa: BLE001
+                detail = redact(f"{type(error).__name__}: {error}", self.config.api_key, 300)
+                return Verdict("error", detail=detail)
             try:
                 return Verdict("ok", **parse_verdict(answer), raw=answer)
             except JudgeParseError as error:
                 problem = str(error)
             conversation += [
-                {"role": "assistant", "content": answer},
+                {"role": "assistant", "content": answer[:2000]},
                 {
                     "role": "user",
                     "content": f"That answer cannot be used: {problem}. Reply with only the "
@@ -292,33 +328,25 @@ class OpenAIJudge:
             ]
         return Verdict("unparsable", raw=answer[:2000], detail=problem)
 
-    def _complete(self, messages: list[dict[str, str]], key: str) -> str:
-        """One chat completion, with retries and exponential backoff for transient errors."""
-        openai = self._openai
+    def _complete(self, messages: list[dict[str, str]]) -> str:
+        """One chat completion's text; the client retries transient errors itself."""
         options = {"response_format": {"type": "json_object"}} if self.config.json_mode else {}
-        for attempt in range(self.config.retries + 1):
-            try:
-                with self._lock:
-                    self.requests += 1
-                response = self._client.chat.completions.create(
-                    model=self.config.model,
-                    messages=messages,
-                    temperature=0,
-                    max_tokens=self.config.max_tokens,
-                    **options,
-                )
-                return response.choices[0].message.content or ""
-            except (openai.APIConnectionError, openai.RateLimitError, openai.InternalServerError):
-                if attempt == self.config.retries:
-                    raise
-            except openai.APIStatusError as error:
-                if error.status_code < 500:
-                    raise JudgeError(
-                        f"the judge server refused the request (HTTP {error.status_code}); "
-                        "check the model name, the base URL and the key"
-                    ) from None
-                if attempt == self.config.retries:
-                    raise
-            jitter = random.Random(f"{self.config.seed}:{key}:{attempt}").uniform(0, 0.25)
-            time.sleep(self.config.backoff * 2**attempt * (1 + jitter))
-        raise AssertionError("unreachable")
+        try:
+            response = self._client.chat.completions.create(
+                model=self.config.model,
+                messages=messages,
+                temperature=0,
+                max_tokens=self.config.max_tokens,
+                **options,
+            )
+        except self._openai.APIStatusError as error:
+            if error.status_code < 500 and error.status_code not in (408, 409, 429):
+                raise JudgeError(
+                    f"the judge server refused the request (HTTP {error.status_code}); "
+                    "check the model name, the base URL and the key"
+                ) from None
+            raise
+        answer = first_choice_text(response)
+        if answer is None:
+            raise JudgeParseError("malformed reply: no choice with text content")
+        return answer

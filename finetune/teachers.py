@@ -5,12 +5,15 @@
   with the seed) that point at the mistake without ever writing the fix.
 - `OpenAITeacher` asks any OpenAI-compatible server (OpenAI, vLLM, llama.cpp, ...)
   through the `openai` client, with the report's rubric and the ground truth in its
-  prompt. Rate limits and server errors are retried with exponential backoff; an
-  answer that is malformed, refused or gives the fix away is returned as a failure
-  with a reason, never raised, so one bad answer cannot stop a long build.
+  prompt. Rate limits and server errors are retried by the client (exponential
+  backoff); every request is bounded in total time and reply size
+  (:func:`finetune.openai_api.bounded_http_client`); an answer that is malformed,
+  refused or gives the fix away is returned as a failure with a reason, never
+  raised, so one bad answer cannot stop a long build.
 
 Both return `TeacherAnswer`. The API key is read from the options or the
-environment, handed to the client and never printed, logged or stored.
+environment, handed to the client and never printed, logged or stored: failure
+reasons go through :func:`finetune.openai_api.redact`.
 """
 
 from __future__ import annotations
@@ -18,12 +21,12 @@ from __future__ import annotations
 import os
 import random
 import re
-import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from finetune.bugs import INJECTOR_BY_KIND, Case
+from finetune.openai_api import bounded_http_client, first_choice_text, redact
 from llm_prune_gym.extras import require_extra
 from llm_prune_gym.prompts import hint_messages
 
@@ -288,7 +291,6 @@ class OpenAITeacher:
         api_key: str | None = None,
         *,
         retries: int = 5,
-        backoff: float = 1.0,
         timeout: float = 60.0,
         workers: int = 4,
         temperature: float = 0.0,
@@ -297,21 +299,21 @@ class OpenAITeacher:
 
         self.model = model or os.environ.get("LLM_PRUNE_TEACHER_MODEL") or "gpt-4o"
         self.name = f"openai:{self.model}"
-        self.retries, self.backoff, self.workers = retries, backoff, workers
+        self.workers = workers
         self.temperature = temperature
         self._secret = api_key or os.environ.get("OPENAI_API_KEY") or ""
         self._client = openai.OpenAI(
             api_key=self._secret or "not-needed",  # local servers often take any key
             base_url=base_url or os.environ.get("OPENAI_BASE_URL") or None,
-            max_retries=0,  # retried here, with our own backoff and bookkeeping
+            max_retries=retries,  # rate limits, 5xx, time-outs: retried by the client
             timeout=timeout,
+            http_client=bounded_http_client(openai, timeout),
         )
-        self._retryable = (
+        self._transient = (
             openai.RateLimitError,
             openai.APIConnectionError,
             openai.InternalServerError,
         )
-        self._api_error = openai.OpenAIError
 
     def __repr__(self) -> str:  # never show the key
         return f"OpenAITeacher(model={self.model!r}, base_url={str(self._client.base_url)!r})"
@@ -322,37 +324,22 @@ class OpenAITeacher:
 
     def answer(self, case: Case) -> TeacherAnswer:
         """One hint; failures come back as `TeacherAnswer(None, reason)`."""
-        for attempt in range(self.retries + 1):
-            try:
-                response = self._client.chat.completions.create(
-                    model=self.model,
-                    messages=teacher_messages(case),
-                    temperature=self.temperature,
-                    max_tokens=200,
-                )
-                break
-            except self._retryable as error:
-                if attempt == self.retries:
-                    return TeacherAnswer(None, self._redact(f"gave up: {error}"))
-                time.sleep(self.backoff * 2**attempt)
-            except (self._api_error, ValueError, TypeError) as error:
-                return TeacherAnswer(None, self._redact(f"api error: {error}"))
-        hint = _content(response)
+        try:
+            response = self._client.chat.completions.create(
+                model=self.model,
+                messages=teacher_messages(case),
+                temperature=self.temperature,
+                max_tokens=200,
+            )
+        except self._transient as error:  # the client's retries are spent
+            return TeacherAnswer(None, redact(f"gave up: {error}", self._secret))
+        # Whatever else one request raises (a refusal, a reply cut at its bound, an
+        # unreadable reply) fails this case only: record why, go on.
+        except Exception as error:  # noqa: BLE001
+            return TeacherAnswer(None, redact(f"api error: {error}", self._secret))
+        hint = first_choice_text(response)
         problem = check_hint(hint, case)
         return TeacherAnswer(None, problem) if problem else TeacherAnswer(hint.strip())
-
-    def _redact(self, text: str) -> str:
-        if self._secret:
-            text = text.replace(self._secret, "[key]")
-        return re.sub(r"sk-[A-Za-z0-9_\-*]{6,}", "[key]", text)[:500]
-
-
-def _content(response: object) -> str | None:
-    """The first choice's text, or None when the response doesn't have that shape."""
-    try:
-        return response.choices[0].message.content
-    except (AttributeError, IndexError, TypeError):
-        return None
 
 
 def make_teacher(name: str, seed: int = 0, **options) -> OracleTeacher | OpenAITeacher:

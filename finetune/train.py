@@ -128,6 +128,8 @@ class FinetuneConfig:
             raise ValueError(f"rounds must be at least 1, got {self.rounds}")
         if self.rounds > 1 and self.method != "dpo-kd-online":
             raise ValueError("several rounds need --method dpo-kd-online (it regenerates the data)")
+        if self.max_length < 2:
+            raise ValueError(f"max_length must be at least 2 tokens, got {self.max_length}")
         defaults = METHOD_DEFAULTS[self.method]
         on_gpu = str(self.device).startswith("cuda")
         resolved = {
@@ -200,6 +202,25 @@ def load_pairs(data_dir: str | Path) -> dict[str, list[Pair]]:
     if not data_dir.is_dir():
         raise FileNotFoundError(f"data folder not found: {data_dir}")
     return {split: read_pairs(data_dir / name) for split, name in SPLIT_FILES.items()}
+
+
+def check_room_for_answers(
+    tokenizer: PreTrainedTokenizerBase, pairs: Sequence[Pair], max_length: int
+) -> None:
+    """ValueError when `max_length` cuts every pair's answers away (prompts fill it all):
+    the trainer would then have no token to learn from and fail deep inside."""
+    if not pairs:
+        return
+    texts = [
+        tokenizer.apply_chat_template(pair["prompt"], add_generation_prompt=True, tokenize=False)
+        for pair in pairs
+    ]
+    lengths = [len(ids) for ids in tokenizer(texts, add_special_tokens=False)["input_ids"]]
+    if min(lengths) >= max_length:
+        raise ValueError(
+            f"--max-length {max_length} truncates every training pair away: the shortest of "
+            f"the {len(pairs)} prompts already takes {min(lengths)} tokens; raise --max-length"
+        )
 
 
 def sft_examples(pairs: Sequence[Pair]) -> list[Pair]:
@@ -570,6 +591,7 @@ def finetune(
     loaded = load_student(student, device=config.device)
     model, tokenizer = loaded.model, loaded.tokenizer
     check_target_modules(model, config.target_modules)
+    check_room_for_answers(tokenizer, splits["train"], config.max_length)
     out.mkdir(parents=True, exist_ok=True)
     stages = config.stages()
     rounds: list[dict] = []

@@ -13,6 +13,8 @@ import sys
 
 import torch
 
+from llm_prune_gym.cli import positive_int
+
 # finetune.train.LORA_TARGETS, spelled out so that --help needs no trl import
 LORA_TARGETS = "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj"
 
@@ -137,7 +139,7 @@ def add_finetune_command(subparsers) -> None:
     )
     run.add_argument("--gradient-checkpointing", action="store_true")
     run.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
-    run.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    run.add_argument("--threads", type=positive_int, default=None, help="torch CPU threads")
     run.add_argument("--no-progress", action="store_true", help="no progress bars")
     parser.set_defaults(func=_finetune)
 

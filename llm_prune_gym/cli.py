@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from importlib.metadata import entry_points
@@ -20,6 +21,28 @@ from . import __version__
 from .env import OBSERVATION_MODES, SAMPLING_MODES, LLMPruneEnv
 from .extras import MissingExtra
 from .pruning import CRITERIA, DEFAULT_MODULES
+
+
+def positive_int(text: str) -> int:
+    """argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def unit_ratio(text: str) -> float:
+    """argparse type: a number in [0, 1] (NaN and infinities refused)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not (math.isfinite(value) and 0 <= value <= 1):
+        raise argparse.ArgumentTypeError(f"must lie in [0, 1], got {text}")
+    return value
 
 
 def add_env_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,7 +70,7 @@ def add_env_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     group.add_argument("--dtype", default="float32", choices=("float32", "bfloat16", "float16"))
-    group.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    group.add_argument("--threads", type=positive_int, default=None, help="torch CPU threads")
 
 
 def ratio_grid(max_ratio: float, choices: int = 31) -> tuple[float, ...]:
@@ -121,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_env_arguments(run)
     run.add_argument("--seed", type=int, default=0)
     run.add_argument(
-        "--ratio", type=float, default=None, help="constant ratio (default: a random policy)"
+        "--ratio", type=unit_ratio, default=None, help="constant ratio (default: a random policy)"
     )
     run.add_argument("--plan-out", default=None, help="save the episode's plan as JSON")
     run.set_defaults(func=rollout)
@@ -135,7 +158,7 @@ def run_parsed(parser: argparse.ArgumentParser, argv: list[str] | None = None) -
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (ValueError, FileNotFoundError, MissingExtra) as error:
+    except (ValueError, OSError, MissingExtra) as error:  # bad input, a bad path, an extra
         print(f"{parser.prog} {args.command}: error: {error}", file=sys.stderr)
         return 2
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -32,6 +33,24 @@ def _dtype(value: str | torch.dtype) -> torch.dtype:
         ]
     except KeyError:
         raise ValueError(f"unknown dtype {value!r}; use float32, bfloat16 or float16") from None
+
+
+def checked_device(device: str | torch.device) -> torch.device:
+    """`device` as a torch device, or ValueError if torch does not know it or it is absent."""
+    try:
+        checked = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(f"unknown device {device!r}; use cpu, cuda, cuda:N or mps") from None
+    available = {
+        "cpu": lambda: True,
+        "cuda": lambda: (
+            torch.cuda.is_available() and (checked.index or 0) < torch.cuda.device_count()
+        ),
+        "mps": lambda: torch.backends.mps.is_available(),
+    }
+    if not available.get(checked.type, lambda: False)():
+        raise ValueError(f"device {device!r} is not available on this machine")
+    return checked
 
 
 def scaled_log(values: np.ndarray) -> np.ndarray:
@@ -141,8 +160,18 @@ class LLMPruneEnv(gym.Env):
         progress: bool = False,
     ) -> None:
         grid = np.asarray(ratio_grid, dtype=np.float64)
-        if grid.ndim != 1 or len(grid) < 2 or grid.min() < 0 or grid.max() > 1:
-            raise ValueError("ratio_grid must be at least two ratios in [0, 1]")
+        if grid.ndim != 1 or len(grid) < 2 or not np.all((grid >= 0) & (grid <= 1)):
+            raise ValueError("ratio_grid must be at least two ratios in [0, 1] (no NaN)")
+        modules = tuple(modules)
+        if not modules or len(set(modules)) != len(modules):
+            raise ValueError(f"modules must name distinct modules, got {list(modules)}")
+        for name, value in (("c1", c1), ("c2", c2), ("c3", c3)):
+            if not math.isfinite(value):
+                raise ValueError(f"{name} must be a finite number, got {value}")
+        if answer_tokens < 0:
+            raise ValueError(
+                f"answer_tokens must be 0 (score the prompts) or more, got {answer_tokens}"
+            )
         if sampling not in SAMPLING_MODES:
             raise ValueError(f"unknown sampling {sampling!r}; choose one of {SAMPLING_MODES}")
         if reward not in REWARD_MODES:
@@ -153,8 +182,11 @@ class LLMPruneEnv(gym.Env):
             )
         if reward == "budget" and target_sparsity is None:
             raise ValueError('reward="budget" needs a target_sparsity')
-        if target_sparsity is not None and not 0 < target_sparsity <= grid.max():
-            raise ValueError(f"target_sparsity must lie in (0, {grid.max()}]")
+        if target_sparsity is not None and not 0 < target_sparsity < grid.max():
+            raise ValueError(
+                f"target_sparsity must lie in (0, {grid.max():g}), below the largest ratio of "
+                f"ratio_grid (at it only uniform pruning fits); got {target_sparsity}"
+            )
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         if render_mode not in (None, *self.metadata["render_modes"]):
@@ -172,7 +204,7 @@ class LLMPruneEnv(gym.Env):
         if sampling == "fixed":
             pool = pool[:batch_size]
         self.batch_size = min(batch_size, len(pool))
-        self.student = load_student(student, device=device, dtype=_dtype(dtype))
+        self.student = load_student(student, device=checked_device(device), dtype=_dtype(dtype))
         self.model = self.student.model
         self.calibration = CalibrationSet(
             self.student, pool, answer_tokens, self.batch_size, progress=progress
@@ -353,7 +385,8 @@ class LLMPruneEnv(gym.Env):
             ratios = ratios * (high / chosen)
         elif chosen < low:  # move every ratio toward the cap until the layer prunes `low`
             room = float(((self.ratio_grid.max() - ratios) * sizes).sum())
-            ratios = ratios + (self.ratio_grid.max() - ratios) * ((low - chosen) / room)
+            if room > 0:  # none when every ratio is at the cap already (rounding)
+                ratios = ratios + (self.ratio_grid.max() - ratios) * ((low - chosen) / room)
         return np.clip(ratios, 0.0, 1.0)
 
     def _observation_space(self) -> spaces.Box:

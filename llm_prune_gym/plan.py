@@ -44,7 +44,7 @@ class PruningPlan:
             )
         if self.unit_sizes.shape != self.ratios.shape:
             raise ValueError("unit_sizes must have the same shape as ratios")
-        if np.any(self.ratios < 0) or np.any(self.ratios > 1):
+        if not np.all((self.ratios >= 0) & (self.ratios <= 1)):  # NaN fails both
             raise ValueError("every pruning ratio must lie in [0, 1]")
 
     @classmethod
@@ -148,28 +148,71 @@ class PruningPlan:
 
     @classmethod
     def from_dict(cls, data: dict) -> PruningPlan:
+        check_plan_fields(data)
         try:
-            return cls(
-                ratios=np.array(data["ratios"]),
-                unit_sizes=np.array(data["unit_sizes"]),
-                total_params=int(data["total_params"]),
-                modules=tuple(data["modules"]),
-                criterion=data.get("criterion", "magnitude"),
-                model=data.get("model", ""),
-                metadata=data.get("metadata", {}),
-            )
+            ratios = np.array(data["ratios"], dtype=np.float64)
+            unit_sizes = np.array(data["unit_sizes"], dtype=np.int64)
+            total_params, modules = data["total_params"], tuple(data["modules"])
         except KeyError as missing:
             raise ValueError(f"a pruning plan needs the field {missing}") from None
+        except (TypeError, ValueError) as error:  # text among the numbers, ragged lists
+            raise ValueError(
+                f"a pruning plan's ratios and unit_sizes must be tables of numbers ({error})"
+            ) from None
+        return cls(
+            ratios=ratios,
+            unit_sizes=unit_sizes,
+            total_params=total_params,
+            modules=modules,
+            criterion=data.get("criterion", "magnitude"),
+            model=data.get("model", ""),
+            metadata=data.get("metadata", {}),
+        )
 
     def save(self, path: str | Path) -> Path:
         path = Path(path)
+        if path.is_dir():
+            raise ValueError(f"{path} is a folder; give the plan's file name (e.g. plan.json)")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(self.to_dict(), indent=1) + "\n")
         return path
 
     @classmethod
     def load(cls, path: str | Path) -> PruningPlan:
-        return cls.from_dict(json.loads(Path(path).read_text()))
+        path = Path(path)
+        if path.is_dir():
+            raise ValueError(f"{path} is a folder, not a plan JSON file")
+        try:
+            data = json.loads(path.read_text())
+        except ValueError as error:  # JSON syntax, or bytes that are not UTF-8
+            raise ValueError(f"{path} is not a plan JSON file ({error})") from None
+        return cls.from_dict(data)
+
+
+# The JSON type of each plan field (bool is refused where a number is wanted).
+PLAN_FIELD_TYPES = {
+    "ratios": list,
+    "unit_sizes": list,
+    "total_params": int,
+    "modules": list,
+    "criterion": str,
+    "model": str,
+    "metadata": dict,
+}
+
+
+def check_plan_fields(data: object) -> None:
+    """ValueError naming the first field of a plan JSON value that has the wrong type."""
+    if not isinstance(data, dict):
+        raise ValueError(f"a pruning plan must be a JSON object, not a {type(data).__name__}")
+    for name, kind in PLAN_FIELD_TYPES.items():
+        value = data.get(name)
+        if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+            raise ValueError(
+                f"a pruning plan's {name} must be a {kind.__name__}, not {type(value).__name__}"
+            )
+    if not all(isinstance(m, str) for m in data.get("modules") or []):
+        raise ValueError("a pruning plan's modules must be names (strings)")
 
 
 def count_parameters(model: nn.Module) -> int:

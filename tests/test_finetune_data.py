@@ -479,9 +479,7 @@ SECRET = "sk-test-abcdef123456"
 
 
 def teacher_for(server, **options) -> OpenAITeacher:
-    return OpenAITeacher(
-        model="test-model", base_url=server.url, api_key=SECRET, backoff=0.01, **options
-    )
+    return OpenAITeacher(model="test-model", base_url=server.url, api_key=SECRET, **options)
 
 
 def test_openai_teacher_retries_a_rate_limit(server_factory, all_bugs):
@@ -540,7 +538,6 @@ def test_build_with_openai_teacher_from_env(server_factory, monkeypatch, tmp_pat
             timeout=QUICK,
             per_kind=2,
             progress=False,
-            teacher_options={"backoff": 0.01},
         )
     )
     made = rows(out / "train.jsonl") + rows(out / "test.jsonl")

@@ -72,6 +72,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
+        self.send_header("retry-after-ms", "10")  # the client's retries wait 10 ms
         self.end_headers()
         self.wfile.write(data)
 
@@ -112,7 +113,6 @@ def config(server, tmp_path):
         concurrency=4,
         retries=2,
         parse_retries=1,
-        backoff=0.001,
         timeout=10,
         cache=tmp_path / "cache",
     )
