@@ -23,12 +23,15 @@ message's): telling the student what the traceback already says identifies nothi
    undefined name, *empty* for a division by zero; for programs of unknown kind, words read
    off the fix, e.g. *convert* when the fix adds ``int(...)``), or a name that tells the
    fix (one the fix adds, such as ``randint``, or a misspelt one only the broken line has).
-3. and no wrong diagnosis: a hint that also names a wrong cause, a wrong exception or
-   code the program does not have (see *misleading*) does not identify the error.
+3. and no wrong diagnosis: a hint that also names a wrong cause, a wrong exception, code
+   the program does not have, or blames another line (see *misleading*) does not identify
+   the error.
 
 ``misleading`` is true when the hint says something a rule can see is false:
 
 - **wrong line**: names a line that is neither a line to fix nor one the traceback names;
+- **blames a line**: says the mistake or cause *is on* a line that is not a line to fix
+  (often the line Python reported, when the cause is earlier);
 - **wrong exception**: names an exception the program did not raise;
 - **wrong cause**: claims a cause that belongs to other errors (*division by zero*, *syntax
   error*, *not defined*, *out of range*, *infinite loop*, ... when the program raised
@@ -39,8 +42,14 @@ message's): telling the student what the traceback already says identifies nothi
   a correct line of the program;
 - **a wrong explanation**: the hint's own prose has ``MIN_CLAIM_WORDS`` or more content
   words yet does not identify the error. Small models that explain something other than
-  the bug are almost always wrong about it (on the labelled tuning half, 96% of such
-  hints were labelled misleading); a hint that only restates the error is not misleading.
+  the bug are almost always wrong about it; a hint that only restates the error is not
+  misleading. The threshold was chosen on the tuning half (8, 12, 16, 24 tried; 16 gave
+  the best kappa there).
+
+Agreement with the hand labels, measured on the half of the programs no rule was tuned
+on, is in ``results/hint-labels/README.md`` (``llm-prune check-grader``): the give-away
+rules agree well; identification and misleading are only moderately reliable, so their
+rates are reported next to hand-labelled figures, never alone.
 
 ``gives_away`` is true when the hint contains the fix as code:
 
@@ -73,9 +82,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from finetune.bugs import INJECTORS
+
 MIN_PROSE_TOKENS = 3  # shorter fixed lines count only inside code spans (rule A)
 MIN_CHANGE_TOKENS = 3  # the changed part of a line is widened to this many tokens (rule B)
-MIN_CLAIM_WORDS = 8  # an explanation this long that misses the bug asserts a wrong cause
+MIN_CLAIM_WORDS = 16  # an explanation this long that misses the bug asserts a wrong cause
 
 _CODE_TOKEN = re.compile(
     r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|\w+|==|!=|<=|>=|//|\*\*|->|[-+*/%]=|\S'
@@ -95,11 +106,13 @@ _CONVERT = (
     r"convert|conversion|\bcast|\bint\(|\bfloat\(|turn\w* .{0,30}into (?:a |"
     r"an )?(?:number|integer|float)"
 )
-_SPELLING = r"misspel|typo|spell|capital|upper ?case|lower ?case|did you mean|meant"
+_SPELLING = r"misspel|typo|spell|capital|upper ?case|lower ?case|did you mean|meant|match exactly"
+_NEVER_SET = (
+    r"never (?:been )?(?:defined|created|assigned|stores?|sets?)"
+    r"|before .{0,30}(?:defined|assigned|created)|not (?:yet )?(?:assigned|defined|created)"
+)
 CAUSE_WORDS: dict[str, str] = {
-    "undefined_name": _SPELLING
-    + r"|never (?:been )?(?:defined|created|assigned)"
-    + r"|before .{0,30}(?:defined|assigned|created)",
+    "undefined_name": _SPELLING + "|" + _NEVER_SET,
     "missing_colon": r"colon",
     "unclosed_bracket": r"parenthes[ie]s|bracket|closing|\)",
     "unclosed_string": r"quot(?:e|ation|es)|closing",
@@ -112,7 +125,8 @@ CAUSE_WORDS: dict[str, str] = {
     "wrong_arg_count": r"parameter|\bself\b|(?:one|two|three|\d) arguments?",
     "off_by_one": (
         r"off[- ]by[- ]one|past the end|last (?:item|element|index|position)|"
-        r"one too (?:many|far)|starts? (?:at|from) (?:0|zero)|len\(\w*\) ?- ?1|<="
+        r"one too (?:many|far)|starts? (?:at|from) (?:0|zero)|len\(\w*\) ?- ?1|<=|"
+        r"one before|stops? one|last (?:valid )?index"
     ),
     "missing_key": r"\bkeys?\b|dictionary|\bdict\b|capital|spell",
     "int_of_text": (
@@ -272,7 +286,9 @@ def changed_identifiers(truth: GroundTruth) -> set[str]:
     the broken line and gone after it (a misspelt ``randInt``)."""
     old = code_tokens("\n".join(truth.broken_lines))
     new = code_tokens("\n".join(truth.fixed_lines))
-    elsewhere = set(code_tokens(truth.code)) - set(old)
+    broken = {line.strip() for line in truth.broken_lines}
+    others = [line for line in truth.code.splitlines() if line.strip() not in broken]
+    elsewhere = set(code_tokens("\n".join(others)))
     names = (set(new) - set(old)) | (set(old) - set(new) - elsewhere)
     return {t for t in names if re.fullmatch(r"[A-Za-z_]\w+", t) and t not in keyword.kwlist}
 
@@ -308,12 +324,34 @@ def _fix_words(truth: GroundTruth) -> str | None:
     return "|".join(patterns) or None
 
 
+_SPELLING_KINDS = ("undefined_name", "attribute_typo")
+
+
+def cause_pattern(truth: GroundTruth) -> str | None:
+    """The cause words of the bug's kind; for a program of unknown kind, those read off its
+    fix and those of every kind that raises the same exception (spelling words only when
+    the fix is a spelling change, since a paraphrased error message names a spelling too)."""
+    if truth.kind in CAUSE_WORDS:
+        return CAUSE_WORDS[truth.kind]
+    parts = [_fix_words(truth) or ""]
+    exception = truth.exception
+    for injector in INJECTORS:
+        raises = re.fullmatch(injector.exception, exception) or (
+            injector.exception == "Timeout" and exception == _TIMEOUT_EXCEPTION
+        )
+        if raises and injector.kind not in _SPELLING_KINDS:
+            parts.append(CAUSE_WORDS[injector.kind])
+    if exception in ("NameError", "UnboundLocalError"):
+        parts.append(_NEVER_SET)
+    return "|".join(p for p in parts if p) or None
+
+
 def cause_evidence(prose: str, truth: GroundTruth) -> list[str]:
     """Words that name the cause, beyond what the error message already says."""
     message = message_of(truth.traceback).lower()
     evidence = []
     masked = _EXCEPTION_NAME.sub(" ", prose)
-    pattern = CAUSE_WORDS.get(truth.kind) or _fix_words(truth)
+    pattern = cause_pattern(truth)
     if pattern:
         for match in re.finditer(pattern, masked, re.IGNORECASE):
             if match.group(0).lower() not in message:
@@ -387,6 +425,9 @@ _FIX_CUE = re.compile((
 _TRACEBACK_ROW = re.compile(
     r'Traceback \(most recent|File "|\^+$|~+|[A-Z]\w*(?:Error|Exception|Interrupt):'
 )
+_BLAME = re.compile(
+    r"(?:problem|mistake|cause|bug)(?: that causes it)? is (?:on|in) line (\d+)", re.IGNORECASE
+)
 _TRACE_LINE = re.compile(r"\bline (\d+)")
 
 
@@ -406,6 +447,9 @@ def misleading_evidence(hint: str, truth: GroundTruth) -> list[str]:
         evidence.append(
             f"wrong line {min(wrong)}" + (" (no such line)" if min(wrong) > total else "")
         )
+    blamed = {int(n) for n in _BLAME.findall(prose)} - set(truth.lines)
+    if blamed and not wrong:
+        evidence.append(f"blames line {min(blamed)}")
     actual = truth.exception or (_EXCEPTION_NAME.findall(message_of(truth.traceback)) or [""])[0]
     named = (
         set(_EXCEPTION_NAME.findall(own)) - {actual} - set(_EXCEPTION_NAME.findall(truth.traceback))
@@ -605,7 +649,7 @@ def giveaway_evidence(hint: str, truth: GroundTruth) -> list[str]:
     )
 
 
-_DIAGNOSIS_ERRORS = ("wrong cause", "wrong exception", "names ")
+_DIAGNOSIS_ERRORS = ("wrong cause", "wrong exception", "names ", "blames line")
 
 
 def grade(hint: str, truth: GroundTruth) -> Grade:

@@ -255,6 +255,13 @@ def run_hint_experiment(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_check_grader(args: argparse.Namespace) -> int:
+    from .labelset import check_grader
+
+    print(json.dumps(check_grader(Path(args.labels), Path(args.out))))
+    return 0
+
+
 def add_hint_commands(subparsers) -> None:
     """Add ``eval-hints``, ``experiment``, ``grade`` and ``hint`` to the ``llm-prune`` parser."""
     evaluate = subparsers.add_parser(
@@ -270,6 +277,18 @@ def add_hint_commands(subparsers) -> None:
     )
     _add_common(evaluate)
     evaluate.set_defaults(func=run_eval_hints)
+
+    check = subparsers.add_parser(
+        "check-grader",
+        help="the offline grader against hand-labelled hints: agreement, kappa, rates",
+        description="Grades every labelled hint of a labelled-set folder (cases.jsonl, "
+        "hints.jsonl, labels.csv; see docs/hint-rubric.md) and compares the verdicts with "
+        "the hand labels per half (tune/check): agreement, precision, recall, Cohen's kappa; "
+        "also hand and grader rates per student.",
+    )
+    check.add_argument("--labels", default="results/hint-labels", help="labelled-set folder")
+    check.add_argument("--out", default="runs/check-grader", help="output folder")
+    check.set_defaults(func=run_check_grader)
 
     experiment = subparsers.add_parser(
         "experiment",

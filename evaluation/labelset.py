@@ -219,3 +219,77 @@ def agreement_table_rows(cases: dict[str, dict], hints: Sequence[dict], labels: 
             | {f"label_{item}": label[item] for item in YES_NO_ITEMS}
         )
     return rows
+
+
+def label_rates(rows: Sequence[dict], labels: dict, groups: Sequence[str]) -> list[dict]:
+    """Hand-label and grader rates (Wilson 95%) per group of labelled hints."""
+    from .hints import wilson_interval
+
+    keyed: dict[tuple, list[dict]] = {}
+    for row in rows:
+        keyed.setdefault(tuple(row[g] for g in groups), []).append(row)
+    out = []
+    for key, members in keyed.items():
+        summary = dict(zip(groups, key, strict=True)) | {"n": len(members)}
+        for item in YES_NO_ITEMS:
+            for source in ("label", "grader"):
+                yes = sum(bool(r[f"{source}_{item}"]) for r in members)
+                rate, low, high = wilson_interval(yes, len(members))
+                summary |= {f"{source}_{item}": rate, f"{source}_{item}_ci": (low, high)}
+        for score in ("helpful", "clear"):
+            summary[f"label_{score}"] = sum(labels[r["key"]][score] for r in members) / len(members)
+        out.append(summary)
+    return out
+
+
+def check_grader(folder: Path, out: Path) -> dict:
+    """``agreement.csv``/``.md`` and ``rates.csv``/``.md`` for a labelled-set folder."""
+    from . import report
+    from .agreement import agreement_rows
+
+    cases = {c["id"]: c for c in read_jsonl(folder / "cases.jsonl")}
+    hints = read_jsonl(folder / "hints.jsonl")
+    labels = read_labels(folder / "labels.csv")
+    rows = agreement_table_rows(cases, hints, labels)
+    agreement = agreement_rows(rows)
+    rates = label_rates(rows, labels, ("half", "origin", "student"))
+    out.mkdir(parents=True, exist_ok=True)
+    report.write_csv(out / "graded.csv", rows)
+    report.write_csv(out / "agreement.csv", agreement)
+    report.write_csv(out / "rates.csv", rates)
+
+    def num(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.2f}"
+
+    def pct(summary: dict, key: str) -> str:
+        low, high = summary[f"{key}_ci"]
+        return f"{summary[key]:.0%} [{low:.0%}, {high:.0%}]"
+
+    agreement_md = report.markdown_table(
+        ["half", "item", "n", "agreement", "precision", "recall", "kappa", "grader yes",
+         "label yes"],
+        [
+            [r["half"], r["item"], r["n"], num(r["agreement"]), num(r["precision"]),
+             num(r["recall"]), num(r["kappa"]), r["grader_yes"], r["label_yes"]]
+            for r in agreement
+        ],
+    )  # fmt: skip
+    rates_md = report.markdown_table(
+        ["half", "origin", "student", "n", "identifies (hand)", "identifies (grader)",
+         "misleading (hand)", "misleading (grader)", "gives away (hand)", "gives away (grader)",
+         "helpful", "clear"],
+        [
+            [r["half"], r["origin"], r["student"], r["n"],
+             pct(r, "label_identifies"), pct(r, "grader_identifies"),
+             pct(r, "label_misleading"), pct(r, "grader_misleading"),
+             pct(r, "label_gives_away"), pct(r, "grader_gives_away"),
+             f"{r['label_helpful']:.2f}", f"{r['label_clear']:.2f}"]
+            for r in sorted(rates, key=lambda r: (r["half"], r["origin"], r["student"]))
+        ],
+    )  # fmt: skip
+    (out / "agreement.md").write_text(agreement_md + "\n", encoding="utf-8")
+    (out / "rates.md").write_text(rates_md + "\n", encoding="utf-8")
+    check = {r["item"]: r for r in agreement if r["half"] == "check"}
+    return {"out": str(out), "hints": len(rows)} | {
+        f"check_kappa_{item}": check[item]["kappa"] for item in check
+    }

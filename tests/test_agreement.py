@@ -54,3 +54,43 @@ def test_read_labels_names_the_bad_row(tmp_path):
     path.write_text(header + "a|base,maybe,no,no,3,4,\n")
     with pytest.raises(ValueError, match="row 2"):
         read_labels(path)
+
+
+def test_check_grader_writes_agreement_and_rates(tmp_path):
+    import json
+
+    from evaluation.labelset import check_grader
+
+    code = "total = 0\nprint(totl)\n"
+    traceback = (
+        'Traceback (most recent call last):\n  File "main.py", line 2, in <module>\n'
+        "    print(totl)\nNameError: name 'totl' is not defined\n"
+    )
+    cases, hints, rows = [], [], ["key,identifies,misleading,gives_away,helpful,clear,note"]
+    for n in range(6):
+        case_id = f"c{n}"
+        cases.append(
+            {
+                "id": case_id,
+                "code": code,
+                "fixed_code": code.replace("totl", "total"),
+                "error_output": traceback,
+                "exception": "NameError",
+                "origin": "realstyle",
+            }
+        )
+        good = "Line 2 has a typo: `totl` should match the name you made."
+        bad = "You divide by zero on line 1."
+        for student, text, label in (("good", good, "yes,no"), ("bad", bad, "no,yes")):
+            hints.append(
+                {"key": f"{case_id}|{student}", "id": case_id, "student": student, "hint": text}
+            )
+            rows.append(f"{case_id}|{student},{label},no,3,4,")
+    (tmp_path / "cases.jsonl").write_text("\n".join(json.dumps(c) for c in cases))
+    (tmp_path / "hints.jsonl").write_text("\n".join(json.dumps(h) for h in hints))
+    (tmp_path / "labels.csv").write_text("\n".join(rows) + "\n")
+    result = check_grader(tmp_path, tmp_path / "out")
+    assert result["hints"] == 12
+    assert "| good |" in (tmp_path / "out" / "rates.md").read_text()
+    agreement = (tmp_path / "out" / "agreement.md").read_text()
+    assert "identifies" in agreement and "1.00" in agreement

@@ -305,3 +305,11 @@ def test_true_or_empty_hints_do_not_mislead(hint):
 def test_a_wrong_diagnosis_at_the_right_line_is_no_identification():
     result = grade("Line 4 divides by zero; make the divisor a typo-free number.", NAME_BUG)
     assert not result.identifies_error and result.misleading
+
+
+def test_blaming_another_line_misleads_and_is_no_identification():
+    traceback = 'Traceback (most recent call last):\n  File "main.py", line 2, in <module>\n'
+    truth = replace(NAME_BUG, traceback=traceback)  # Python reported line 2; the bug is on 4
+    result = grade("Line 4 looks odd; the mistake is on line 2, a typo in a name.", truth)
+    assert result.misleading and not result.identifies_error
+    assert "blames line 2" in result.evidence

@@ -48,8 +48,9 @@ for record in sorted(chosen, key=lambda r: r["id"]):
         match = match[match.level == level]
         assert len(match) == 1, (record["id"], student, level)
         hint = match.iloc[0].hint
-        rows.append({"key": hint_key(record["id"], name), "id": record["id"], "student": name,
-                     "hint": hint})
+        rows.append(
+            {"key": hint_key(record["id"], name), "id": record["id"], "student": name, "hint": hint}
+        )
 write_jsonl(OUT / "cases-injector.jsonl", cases)
 write_jsonl(OUT / "hints-injector.jsonl", rows)
 print(len(cases), "cases", len(rows), "hints", len({c["program_id"] for c in cases}), "programs")

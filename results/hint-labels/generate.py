@@ -77,8 +77,13 @@ def main() -> None:
                     pruned[0].pruner.restore()
             with out.open("a", encoding="utf-8") as handle:
                 for case, hint in zip(todo, hints, strict=True):
-                    row = {"key": hint_key(case.id, label), "id": case.id, "student": label,
-                           "style": args.style, "hint": hint}
+                    row = {
+                        "key": hint_key(case.id, label),
+                        "id": case.id,
+                        "student": label,
+                        "style": args.style,
+                        "hint": hint,
+                    }
                     handle.write(json.dumps(row, ensure_ascii=False) + "\n")
             print(json.dumps({"student": label, "hints": len(hints)}), flush=True)
 
