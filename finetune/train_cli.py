@@ -134,8 +134,9 @@ def add_finetune_command(subparsers) -> None:
         "--time-limit",
         type=float,
         default=None,
-        help="minutes per stage: stop training then (checkpoint, evaluate, merge, save); "
-        "--resume goes on",
+        help="minutes per stage: stop training then (checkpoint, evaluate, merge, save). A "
+        "stage cut by the limit ends the run there (sft+dpo: OUT then holds the SFT model "
+        "and metrics.json says which stages ran); --resume goes on",
     )
     run.add_argument("--gradient-checkpointing", action="store_true")
     run.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
