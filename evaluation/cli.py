@@ -87,7 +87,7 @@ def _add_heldout_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _plan_defaults(parser: argparse.ArgumentParser) -> None:
     """Modules and criterion default to the plan's own."""
-    parser.set_defaults(modules="", criterion=None)
+    parser.set_defaults(modules="", criterion=None, granularity=None)
     parser.add_argument("--plan", required=True, help="a pruning plan JSON (PruningPlan.save)")
 
 
@@ -99,6 +99,9 @@ def _load_plan(args: argparse.Namespace) -> PruningPlan:
     args.modules = ",".join(plan.modules)
     args.criterion = args.criterion or plan.criterion
     plan.criterion = args.criterion
+    args.granularity = args.granularity or plan.granularity
+    if args.granularity != plan.granularity:
+        raise ValueError(f"--granularity {args.granularity} differs from the plan's")
     return plan
 
 
@@ -114,6 +117,7 @@ def _evaluator(args: argparse.Namespace) -> HeldOutEvaluator:
         answer_tokens=kwargs["answer_tokens"],
         device=kwargs["device"],
         dtype=kwargs["dtype"],
+        granularity=kwargs["granularity"],
     )
 
 
