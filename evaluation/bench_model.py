@@ -28,6 +28,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from llm_prune_gym import LLMPruneEnv, PruningPlan, load_student
@@ -109,10 +110,14 @@ def parse_entries(text: str) -> list[tuple[str, str]]:
 
 
 def bench_models(args: argparse.Namespace) -> list[dict]:
-    """Export every (plan, format) under ``out/models`` and measure it; returns table rows."""
+    """Export every (plan, format) under ``out/models`` and measure it; returns table rows.
+
+    Speed is measured ``--repeats`` rounds, each round timing every export once in turn,
+    so that load from other processes falls on all of them alike; the median is kept.
+    """
     out = Path(args.out)
     student = load_student(args.student)
-    rows = []
+    exports: list[tuple[str, str, Path, dict]] = []
     envs: dict[tuple, LLMPruneEnv] = {}
     for name, path in args.plans:
         reference = PruningPlan.load(path) if path else None
@@ -137,22 +142,31 @@ def bench_models(args: argparse.Namespace) -> list[dict]:
             dtype = "f32" if quant else encoding or "f32"
             folder = out / "models" / f"{name}-{fmt}"
             report = export_pruned(env, plan, folder, kind, dtype, quant)
-            speed = measure_in_subprocess(
-                folder, args.speed_prompts, args.speed_count, args.new_tokens, args.threads
+            exports.append((name, fmt, folder, report))
+    speeds: dict[Path, list[dict]] = {folder: [] for _, _, folder, _ in exports}
+    for _ in range(args.repeats):
+        for _, _, folder, _ in exports:
+            speeds[folder].append(
+                measure_in_subprocess(
+                    folder, args.speed_prompts, args.speed_count, args.new_tokens, args.threads
+                )
             )
-            rows.append(
-                {
-                    "name": name,
-                    "format": fmt,
-                    "params": report["saved_params"],
-                    "model_sparsity": report["applied_model_sparsity"],
-                    "file_mb": report["weight_bytes"] / 1e6,
-                    "peak_ram_mb": speed["peak_ram_mb"],
-                    "tokens_per_s": speed["tokens_per_s"],
-                    "kl_heldout": report["kl_reloaded"],
-                }
-            )
-            print(json.dumps(rows[-1]), flush=True)
+    rows = []
+    for name, fmt, folder, report in exports:
+        runs = speeds[folder]
+        rows.append(
+            {
+                "name": name,
+                "format": fmt,
+                "params": report["saved_params"],
+                "model_sparsity": report["applied_model_sparsity"],
+                "file_mb": report["weight_bytes"] / 1e6,
+                "peak_ram_mb": float(np.median([r["peak_ram_mb"] for r in runs])),
+                "tokens_per_s": float(np.median([r["tokens_per_s"] for r in runs])),
+                "kl_heldout": report["kl_reloaded"],
+            }
+        )
+        print(json.dumps(rows[-1]), flush=True)
     return rows
 
 
@@ -203,8 +217,8 @@ def run_bench_model(args: argparse.Namespace) -> int:
     facts = (
         f"Student {args.student}; KL on {args.heldout}; speed: {args.speed_count} prompts of "
         f"{args.speed_prompts}, {args.new_tokens} greedy tokens each, {args.threads} threads, "
-        "one subprocess per export (peak RAM = its ru_maxrss, load included). Hint scores "
-        "not measured."
+        f"median of {args.repeats} rounds, one subprocess per export (peak RAM = its "
+        "ru_maxrss, load included). Hint scores not measured."
     )
     write_results(rows, out, facts)
     return 0
@@ -233,6 +247,7 @@ def add_bench_model(commands) -> None:
     parser.add_argument("--speed-count", type=int, default=4, help="prompts timed per model")
     parser.add_argument("--new-tokens", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=1, help="speed rounds (median kept)")
     parser.add_argument("--out", required=True)
     parser.set_defaults(func=run_bench_model)
 
