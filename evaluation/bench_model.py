@@ -136,12 +136,13 @@ def bench_models(args: argparse.Namespace) -> list[dict]:
             )
         env = envs[key]
         plan = rebase(reference, env) if reference else env.current_plan()
+        kl_in_env = env.evaluate_plan(plan).mean  # once per plan, not per format
         for fmt in args.formats:
             kind, _, encoding = fmt.partition("-")
             quant = encoding if encoding.startswith("q") else None
             dtype = "f32" if quant else encoding or "f32"
             folder = out / "models" / f"{name}-{fmt}"
-            report = export_pruned(env, plan, folder, kind, dtype, quant)
+            report = export_pruned(env, plan, folder, kind, dtype, quant, kl_in_env)
             exports.append((name, fmt, folder, report))
     speeds: dict[Path, list[dict]] = {folder: [] for _, _, folder, _ in exports}
     for _ in range(args.repeats):

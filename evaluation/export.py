@@ -215,8 +215,11 @@ def export_pruned(
     fmt: str = "hf",
     dtype: str = "f32",
     quant: str | None = None,
+    kl_in_env: float | None = None,
 ) -> dict:
     """Save the pruned model, measure its size and sparsity and check its KL after reloading.
+
+    `kl_in_env`: the plan's KL on the env's prompts when already measured (else measured).
 
     Structured plans lose their pruned channels and heads (smaller tensors); HF folders
     keep per-layer widths (with modelling code when they differ), GGUF pads them to the
@@ -226,7 +229,8 @@ def export_pruned(
     check_format(fmt, dtype, quant)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    kl_in_env = env.evaluate_plan(plan).mean
+    if kl_in_env is None:
+        kl_in_env = env.evaluate_plan(plan).mean
     if fmt == "hf":
         weights = pruned_weights(env, plan)
         save_hf(env, weights, out, dtype)
