@@ -95,7 +95,7 @@ def measure_in_subprocess(folder: Path, prompts: str, count: int, tokens: int, t
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"measuring {folder} failed: {done.stderr.strip()[-500:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(done.stdout[done.stdout.rindex("{") :])
 
 
 def parse_entries(text: str) -> list[tuple[str, str]]:
@@ -107,6 +107,26 @@ def parse_entries(text: str) -> list[tuple[str, str]]:
             raise argparse.ArgumentTypeError(f"expected NAME=PLAN.json or dense, got {item!r}")
         entries.append((name, path))
     return entries
+
+
+def heldout_env(student, key: tuple, args: argparse.Namespace) -> LLMPruneEnv:
+    """An env that scores the held-out prompts with a pruner ranked on calibration data.
+
+    Wanda's activation norms come from the calibration prompts (``builtin:train``, the
+    env's default 8), never from the held-out prompts the KL is measured on.
+    """
+    granularity, modules, criterion = key
+    common = {"student": student, "modules": modules, "granularity": granularity}
+    env = LLMPruneEnv(
+        **common,
+        prompts=args.heldout,
+        batch_size=args.batch_size,
+        sampling="sample",  # keeps every held-out prompt
+        answer_tokens=args.answer_tokens,
+    )
+    if criterion != "magnitude":  # the pruners share the student's model
+        env.pruner = LLMPruneEnv(**common, criterion=criterion).pruner
+    return env
 
 
 def bench_models(args: argparse.Namespace) -> list[dict]:
@@ -122,26 +142,24 @@ def bench_models(args: argparse.Namespace) -> list[dict]:
     for name, path in args.plans:
         reference = PruningPlan.load(path) if path else None
         key = (reference.granularity, reference.modules) if reference else ("weights", None)
+        criterion = reference.criterion if reference else "magnitude"
+        key = (*key, criterion)
         if key not in envs:
-            envs[key] = LLMPruneEnv(
-                student=student,
-                modules=key[1],
-                granularity=key[0],
-                criterion=reference.criterion if reference else "magnitude",
-                prompts=args.heldout,
-                batch_size=args.batch_size,
-                sampling="sample",  # keeps every held-out prompt
-                answer_tokens=args.answer_tokens,
-                progress=False,
-            )
+            envs[key] = heldout_env(student, key, args)
         env = envs[key]
         plan = rebase(reference, env) if reference else env.current_plan()
-        kl_in_env = env.evaluate_plan(plan).mean  # once per plan, not per format
+        kl_in_env = None  # measured once per plan, not per format
         for fmt in args.formats:
             kind, _, encoding = fmt.partition("-")
             quant = encoding if encoding.startswith("q") else None
             dtype = "f32" if quant else encoding or "f32"
             folder = out / "models" / f"{name}-{fmt}"
+            saved = folder / "pruning_report.json"
+            if args.reuse_exports and saved.is_file():
+                exports.append((name, fmt, folder, json.loads(saved.read_text())))
+                continue
+            if kl_in_env is None:
+                kl_in_env = env.evaluate_plan(plan).mean
             report = export_pruned(env, plan, folder, kind, dtype, quant, kl_in_env)
             exports.append((name, fmt, folder, report))
     speeds: dict[Path, list[dict]] = {folder: [] for _, _, folder, _ in exports}
@@ -249,6 +267,9 @@ def add_bench_model(commands) -> None:
     parser.add_argument("--new-tokens", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=1, help="speed rounds (median kept)")
+    parser.add_argument(
+        "--reuse-exports", action="store_true", help="measure folders already exported under --out"
+    )
     parser.add_argument("--out", required=True)
     parser.set_defaults(func=run_bench_model)
 

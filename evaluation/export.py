@@ -374,7 +374,7 @@ def model_card(report: dict, plan: PruningPlan, student: str) -> str:
         load = (
             "from transformers import AutoModelForCausalLM, AutoTokenizer\n"
             "model = AutoModelForCausalLM.from_pretrained(folder, trust_remote_code=True)\n"
-            "tokenizer = AutoTokenizer.from_pretrained(folder)"
+            "tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=True)"
         )
     remote = (fmt == "hf") and (Path(report["folder"]) / "modeling_pruned_llama.py").is_file()
     shapes = (
@@ -392,12 +392,17 @@ def model_card(report: dict, plan: PruningPlan, student: str) -> str:
     licence_line = f"licence {licence}" + (
         " (this derivative keeps it)" if licence == "Apache-2.0" else ""
     )
+    front_matter = "\n".join(
+        [
+            "---",
+            f"license: {licence.lower() if licence == 'Apache-2.0' else 'other'}",
+            f"base_model: {base}",
+            "tags: [pruned, llm-prune-gym]",
+            "---",
+        ]
+    )
     lines = [
-        "---",
-        f"license: {licence.lower() if licence == 'Apache-2.0' else 'other'}",
-        f"base_model: {base}",
-        "tags: [pruned, llm-prune-gym]",
-        "---",
+        front_matter,
         f"# {_clean(base)}, pruned ({plan.granularity}, {fmt} {encoding})",
         f"Base model: `{base}`, {licence_line}. Pruned with llm-prune-gym "
         f"(`pruning_plan.json` holds the plan: {plan.num_layers} layers x "
