@@ -8,7 +8,7 @@ and measured:
   memory), with ``--threads`` torch threads: load the folder with transformers, then
   generate greedily ``--new-tokens`` tokens for each of the same prompts (EOS ignored,
   so every model writes as many tokens); tokens/s = generated tokens / generation
-  time, peak RAM = ``ru_maxrss`` of the subprocess (load included);
+  time, peak RAM = ``VmHWM`` of the subprocess (load included);
 - held-out KL: the reloaded model's KL from the unpruned student on the held-out
   prompts (``builtin:heldout``), in float32.
 
