@@ -28,13 +28,15 @@ from llm_prune_gym.prompts import load_prompts
 from llm_prune_gym.pruning import ALL_LLAMA_MODULES, CRITERIA, DEFAULT_MODULES
 
 from . import plots, report, sensitivity
+from .bench_model import add_bench_model
 from .compare import (
     compare_plans,
     criteria_comparison,
     scaled_comparison,
     sensitivity_baseline,
 )
-from .export import export_pruned
+from .export import DTYPES, FORMATS, check_format, export_pruned
+from .gguf_export import QUANT_TYPES
 from .heldout import HeldOutEvaluator, rebase
 from .hints_cli import add_hint_commands
 
@@ -87,7 +89,7 @@ def _add_heldout_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _plan_defaults(parser: argparse.ArgumentParser) -> None:
     """Modules and criterion default to the plan's own."""
-    parser.set_defaults(modules="", criterion=None)
+    parser.set_defaults(modules="", criterion=None, granularity=None)
     parser.add_argument("--plan", required=True, help="a pruning plan JSON (PruningPlan.save)")
 
 
@@ -99,6 +101,9 @@ def _load_plan(args: argparse.Namespace) -> PruningPlan:
     args.modules = ",".join(plan.modules)
     args.criterion = args.criterion or plan.criterion
     plan.criterion = args.criterion
+    args.granularity = args.granularity or plan.granularity
+    if args.granularity != plan.granularity:
+        raise ValueError(f"--granularity {args.granularity} differs from the plan's")
     return plan
 
 
@@ -114,6 +119,7 @@ def _evaluator(args: argparse.Namespace) -> HeldOutEvaluator:
         answer_tokens=kwargs["answer_tokens"],
         device=kwargs["device"],
         dtype=kwargs["dtype"],
+        granularity=kwargs["granularity"],
     )
 
 
@@ -496,34 +502,52 @@ def _add_criteria(commands) -> None:
 def run_export(args: argparse.Namespace) -> int:
     out = Path(args.out)
     plan = _load_plan(args)
-    env = LLMPruneEnv(**env_kwargs(args))
+    check_format(args.format, args.dtype, args.quant)
+    env = LLMPruneEnv(**env_kwargs(args, dtype="float32"))  # the export casts, not the env
     plan = rebase(plan, env)
     if args.model_sparsity is not None:
         plan = plan.scaled(model_sparsity=args.model_sparsity)
-    result = export_pruned(env, plan, out)
-    keys = (
-        "model_sparsity",
-        "pruned_model_sparsity",
-        "prunable_sparsity",
-        "kl_in_env",
-        "kl_reloaded",
-    )
-    print(json.dumps({"out": str(out), **{k: round(result[k], 6) for k in keys}}))
+    result = export_pruned(env, plan, out, args.format, args.dtype, args.quant)
+    keys = ("applied_model_sparsity", "planned_prunable_sparsity", "kl_in_env", "kl_reloaded")
+    printed = {k: round(result[k], 6) for k in keys}
+    if "pruned_model_sparsity" in result:
+        printed["pruned_model_sparsity"] = round(result["pruned_model_sparsity"], 6)
+    sizes = {k: result[k] for k in ("saved_params", "weight_bytes")}
+    print(json.dumps({"out": str(out), **printed, **sizes}))
     return 0
 
 
 def _add_export(commands) -> None:
     parser = commands.add_parser(
         "export",
-        help="write the pruned model as a Hugging Face folder + sparsity report",
-        description="Prune --student by --plan and save_pretrained it (safetensors) with its "
-        "tokenizer; measure sparsity from the saved zeros and check the reloaded KL.",
+        help="write the pruned model (Hugging Face folder or GGUF) + report + model card",
+        description="Prune --student by --plan and save it: structured plans physically lose "
+        "their channels and heads. Checks the reloaded KL and writes a model card (README.md).",
+        conflict_handler="resolve",  # --dtype here is the saved precision, not the env's
     )
     add_env_arguments(parser)
     _plan_defaults(parser)
     parser.add_argument("--out", required=True, help="the model folder to write")
     parser.add_argument(
         "--model-sparsity", type=float, default=None, help="scale the plan to this share first"
+    )
+    parser.add_argument(
+        "--format",
+        default="hf",
+        choices=FORMATS,
+        help="hf: safetensors folder (per-layer widths ship modelling code); gguf: model.gguf",
+    )
+    parser.add_argument(
+        "--dtype",
+        default="f32",
+        choices=tuple(DTYPES),
+        help="precision of the saved weights (the env computes in float32)",
+    )
+    parser.add_argument(
+        "--quant",
+        default=None,
+        choices=tuple(QUANT_TYPES),
+        help="GGUF block quantization of the matrices (needs --format gguf)",
     )
     parser.set_defaults(func=run_export)
 
@@ -533,7 +557,8 @@ def _add_export(commands) -> None:
 
 def add_pruning_commands(commands) -> None:
     """The pruning-evaluation commands."""
-    for add in (_add_sensitivity, _add_compare, _add_scaled, _add_criteria, _add_export):
+    adders = (_add_sensitivity, _add_compare, _add_scaled, _add_criteria, _add_export)
+    for add in (*adders, add_bench_model):
         add(commands)
 
 

@@ -12,20 +12,30 @@ Wanda's whole-row granularity) landed.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import torch
 from safetensors import safe_open
 from torch import nn
-from transformers import AutoModelForCausalLM
+from transformers import AutoModelForCausalLM, LlamaConfig
 
 from llm_prune_gym import CalibrationSet, LLMPruneEnv, PruningPlan
 
+from .gguf_export import QUANT_BLOCK, QUANT_TYPES, write_gguf
+from .modeling_pruned_llama import PrunedLlamaConfig, PrunedLlamaForCausalLM
 from .report import markdown_table
+from .shrink import PrunedWeights, pruned_weights
+
+LLAMA_FIELDS = set(LlamaConfig.__dataclass_fields__)  # what a Llama config is built from
+BASE_MODELS = {  # student name -> (base model, licence) for the model card
+    "smollm2": ("HuggingFaceTB/SmolLM2-135M-Instruct", "Apache-2.0"),
+}
 
 SMOLLM2_LICENCE = (
     "SmolLM2-135M-Instruct, the default student, is released by Hugging Face (HuggingFaceTB) "
@@ -37,19 +47,6 @@ def unit_tensor_names(model: nn.Module, env: LLMPruneEnv) -> list[list[str]]:
     """State-dict names of the weight of every prunable unit (layers x modules)."""
     names = {id(module): name for name, module in model.named_modules()}
     return [[f"{names[id(lin)]}.weight" for lin in layer] for layer in env.pruner.layers]
-
-
-def save_pruned(env: LLMPruneEnv, plan: PruningPlan, out: Path) -> Path:
-    """Write the env's student pruned by `plan` to `out`; the env's model is restored after."""
-    out.mkdir(parents=True, exist_ok=True)
-    plan.apply(env.pruner)
-    try:
-        env.student.model.save_pretrained(out)
-        env.student.tokenizer.save_pretrained(out)
-    finally:
-        env.pruner.restore()
-    plan.save(out / "pruning_plan.json")
-    return out
 
 
 def count_zeros(folder: Path) -> dict[str, tuple[int, int]]:
@@ -138,10 +135,30 @@ def scoring_model(calibration: CalibrationSet, model: nn.Module) -> Iterator[Non
         calibration.model, calibration.cuda_graphs = original, graphs
 
 
+FORMATS = ("hf", "gguf")
+DTYPES = {"f32": torch.float32, "f16": torch.float16, "bf16": torch.bfloat16}
+GGUF_FILE = "model.gguf"
+
+
+def load_exported(folder: Path, dtype: torch.dtype = torch.float32) -> nn.Module:
+    """The model in an export folder (HF or GGUF), with transformers alone, in `dtype`.
+
+    Folders with per-layer widths carry their modelling code (``trust_remote_code``).
+    """
+    folder = Path(folder)
+    if (folder / GGUF_FILE).is_file():
+        return AutoModelForCausalLM.from_pretrained(folder, gguf_file=GGUF_FILE, dtype=dtype)
+    return AutoModelForCausalLM.from_pretrained(folder, dtype=dtype, trust_remote_code=True)
+
+
 def reloaded_kl(env: LLMPruneEnv, folder: Path) -> float:
-    """KL of the model reloaded from `folder` by plain transformers, on the env's prompts."""
+    """KL of the model reloaded from `folder` by plain transformers, on the env's prompts.
+
+    It runs in the env's precision (float32): for f16/bf16/quantized exports the
+    weights are upcast, so the KL shows what the format's rounding costs.
+    """
     parameter = next(env.model.parameters())
-    model = AutoModelForCausalLM.from_pretrained(folder, dtype=parameter.dtype)
+    model = load_exported(folder, parameter.dtype)
     model.to(parameter.device).eval()
     indices = list(range(len(env.calibration)))
     sums, counts = 0.0, 0
@@ -166,24 +183,125 @@ def licence_note(student_name: str, source: str = "") -> str:
     )
 
 
-def export_pruned(env: LLMPruneEnv, plan: PruningPlan, out: Path) -> dict:
-    """Save the pruned model, measure its sparsity and check its KL after reloading.
+def check_format(fmt: str, dtype: str, quant: str | None) -> None:
+    """One-line errors for export options that do not go together."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; choose one of {FORMATS}")
+    if dtype not in DTYPES:
+        raise ValueError(f"unknown export dtype {dtype!r}; choose one of {tuple(DTYPES)}")
+    if quant is not None and fmt != "gguf":
+        raise ValueError("--quant needs --format gguf")
+    if quant is not None and quant not in QUANT_TYPES:
+        raise ValueError(f"unknown quantization {quant!r}; choose one of {tuple(QUANT_TYPES)}")
 
-    Returns the report (also written as ``pruning_report.json`` and ``.md`` in `out`).
+
+def save_hf(env: LLMPruneEnv, weights: PrunedWeights, out: Path, dtype: str) -> None:
+    """save_pretrained the pruned weights: the student's own class when every layer has one
+    shape, else :class:`PrunedLlamaForCausalLM` with its modelling file in the folder."""
+    config = copy.deepcopy(env.model.config)
+    widths, heads = weights.intermediate_sizes, weights.attention_heads
+    plain = weights.uniform and config.hidden_size % heads[0] == 0
+    if plain:
+        model_class = type(env.model)
+        config.intermediate_size, config.num_attention_heads = widths[0], heads[0]
+        if hasattr(config, "head_dim"):
+            config.head_dim = weights.head_dim
+    else:
+        model_class = PrunedLlamaForCausalLM
+        fields = {k: v for k, v in config.to_dict().items() if k in LLAMA_FIELDS}
+        fields.update(intermediate_size=max(widths), num_attention_heads=max(heads))
+        fields.update(head_dim=weights.head_dim)
+        config = PrunedLlamaConfig(**fields, intermediate_sizes=widths, attention_heads=heads)
+        PrunedLlamaConfig.register_for_auto_class()
+        PrunedLlamaForCausalLM.register_for_auto_class("AutoModelForCausalLM")
+    model = model_class(config)
+    model.load_state_dict(weights.state, strict=True)
+    model.generation_config = copy.deepcopy(env.model.generation_config)
+    model.to(DTYPES[dtype]).save_pretrained(out)
+    env.student.tokenizer.save_pretrained(out)
+
+
+def weight_bytes(folder: Path) -> int:
+    """Bytes of the weight files (safetensors or GGUF) in an export folder."""
+    return sum(f.stat().st_size for f in folder.iterdir() if f.suffix in (".safetensors", ".gguf"))
+
+
+def export_pruned(
+    env: LLMPruneEnv,
+    plan: PruningPlan,
+    out: Path,
+    fmt: str = "hf",
+    dtype: str = "f32",
+    quant: str | None = None,
+    kl_in_env: float | None = None,
+) -> dict:
+    """Save the pruned model, measure its size and sparsity and check its KL after reloading.
+
+    `kl_in_env`: the plan's KL on the env's prompts when already measured (else measured).
+
+    Structured plans lose their pruned channels and heads (smaller tensors); HF folders
+    keep per-layer widths (with modelling code when they differ), GGUF pads them to the
+    widest layer. Returns the report, also written as ``pruning_report.json`` and ``.md``
+    in `out`, next to a model card (``README.md``).
     """
-    kl_in_env = env.evaluate_plan(plan).mean
-    save_pruned(env, plan, out)
-    report = sparsity_report(out, unit_tensor_names(env.model, env), plan)
-    report["zeros_before"] = zeros_before_pruning(env.model, out)
-    added = report["zeros"] - report["zeros_before"]
-    report["pruned_model_sparsity"] = added / report["total_params"]
-    report["kl_in_env"] = kl_in_env
-    report["kl_reloaded"] = reloaded_kl(env, out)
-    report["kl_prompts"] = len(env.calibration)
-    report["licence"] = licence_note(env.student.name, env.model.config._name_or_path)
+    check_format(fmt, dtype, quant)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    if kl_in_env is None:
+        kl_in_env = env.evaluate_plan(plan).mean
+    if fmt == "hf":
+        weights = pruned_weights(env, plan)
+        save_hf(env, weights, out, dtype)
+    else:
+        weights = pruned_weights(env, plan, pad=True, multiple=QUANT_BLOCK if quant else 1)
+        write_gguf(
+            weights, env.model.config, env.student.tokenizer, out / GGUF_FILE, dtype, quant,
+            name=f"{env.student.name} pruned",
+        )  # fmt: skip
+    plan.save(out / "pruning_plan.json")
+    report: dict[str, object] = {}
+    if fmt == "hf" and plan.granularity == "weights":
+        report = sparsity_report(out, unit_tensor_names(env.model, env), plan)
+        report["zeros_before"] = zeros_before_pruning(env.model, out)
+        added = report["zeros"] - report["zeros_before"]
+        report["pruned_model_sparsity"] = added / report["total_params"]
+    report.update(
+        {
+            "folder": str(out),
+            "model": plan.model,
+            "criterion": plan.criterion,
+            "granularity": plan.granularity,
+            "format": fmt,
+            "dtype": dtype,
+            "quant": quant,
+            "dense_params": env.total_params,
+            "saved_params": weights.num_parameters,
+            "removed_params": int(plan_removed_params(env, plan)),
+            "planned_model_sparsity": plan.model_sparsity,
+            "planned_prunable_sparsity": plan.prunable_sparsity,
+            "intermediate_sizes": weights.intermediate_sizes,
+            "attention_heads": weights.attention_heads,
+            "weight_bytes": weight_bytes(out),
+            "kl_in_env": kl_in_env,
+            "kl_reloaded": reloaded_kl(env, out),
+            "kl_prompts": len(env.calibration),
+            "licence": licence_note(env.student.name, env.model.config._name_or_path),
+        }
+    )
+    report["applied_model_sparsity"] = report["removed_params"] / env.total_params
     (out / "pruning_report.json").write_text(json.dumps(report, indent=1) + "\n")
-    (out / "pruning_report.md").write_text(report_markdown(report, plan))
+    markdown = report_markdown(report, plan) if "units" in report else shape_markdown(report)
+    (out / "pruning_report.md").write_text(markdown)
+    (out / "README.md").write_text(model_card(report, plan, env.student.name))
     return report
+
+
+def plan_removed_params(env: LLMPruneEnv, plan: PruningPlan) -> int:
+    """Parameters the env's pruner really removes for `plan` (each unit rounds its count)."""
+    return sum(
+        env.pruner.count_for(layer, unit, float(ratio))
+        for (layer, unit), ratio in np.ndenumerate(plan.ratios)
+    )
 
 
 def report_markdown(report: dict, plan: PruningPlan) -> str:
@@ -211,7 +329,7 @@ def report_markdown(report: dict, plan: PruningPlan) -> str:
     layer_rows = [
         (layer, *(f"{row[m]:.1%}" for m in plan.modules)) for layer, row in sorted(grid.items())
     ]
-    name = re.sub(r"[|\n]", " ", str(report["model"])) or "student"
+    name = _clean(report["model"])
     sections = [
         f"# Pruned {name} ({report['criterion']})",
         "Measured by counting exact zeros in the saved safetensors weights; "
@@ -228,3 +346,105 @@ def report_markdown(report: dict, plan: PruningPlan) -> str:
         markdown_table(["layer", *plan.modules], layer_rows),
     ]
     return "\n\n".join(sections) + "\n"
+
+
+def shape_markdown(report: dict) -> str:
+    """The size report of an export whose tensors lost channels/heads (or were re-encoded)."""
+    rows = [
+        ("parameters, dense student", f"{report['dense_params']:,}"),
+        ("parameters, saved", f"{report['saved_params']:,}"),
+        ("parameters removed by the plan", f"{report['removed_params']:,}"),
+        ("share of the dense model removed", f"{report['applied_model_sparsity']:.3%}"),
+        ("weight file bytes", f"{report['weight_bytes']:,}"),
+    ]
+    layers = [
+        (layer, width, heads)
+        for layer, (width, heads) in enumerate(
+            zip(report["intermediate_sizes"], report["attention_heads"], strict=True)
+        )
+    ]
+    sections = [
+        f"# Pruned {_clean(report['model'])} ({report['granularity']}, {report['criterion']})",
+        markdown_table(["", "value"], rows),
+        f"KL per token on {report['kl_prompts']} calibration prompts: in the env "
+        f"{report['kl_in_env']:.6f}, after reloading with transformers "
+        f"{report['kl_reloaded']:.6f}.",
+        "## Saved widths per layer",
+        markdown_table(["layer", "MLP width", "query heads"], layers),
+    ]
+    return "\n\n".join(sections) + "\n"
+
+
+def _clean(text: object) -> str:
+    return re.sub(r"[|\n]", " ", str(text)) or "student"
+
+
+def model_card(report: dict, plan: PruningPlan, student: str) -> str:
+    """README.md of an export: base model and licence, plan, sparsity, size, measured KL."""
+    base, licence = BASE_MODELS.get(student, (student, "unknown: check the base model's licence"))
+    fmt = report["format"]
+    encoding = report["quant"] or report["dtype"]
+    if fmt == "gguf":
+        load = (
+            "from transformers import AutoModelForCausalLM, AutoTokenizer\n"
+            f'model = AutoModelForCausalLM.from_pretrained(folder, gguf_file="{GGUF_FILE}")\n'
+            f'tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file="{GGUF_FILE}")'
+        )
+    else:
+        load = (
+            "from transformers import AutoModelForCausalLM, AutoTokenizer\n"
+            "model = AutoModelForCausalLM.from_pretrained(folder, trust_remote_code=True)\n"
+            "tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=True)"
+        )
+    remote = (fmt == "hf") and (Path(report["folder"]) / "modeling_pruned_llama.py").is_file()
+    shapes = (
+        "Its layers differ in width, so the folder carries `modeling_pruned_llama.py` "
+        "(a `LlamaForCausalLM` with per-layer `intermediate_sizes` and `attention_heads`); "
+        "`trust_remote_code=True` loads it with transformers alone."
+        if remote
+        else "Every layer has the same shape: a standard Llama checkpoint."
+    )
+    if fmt == "gguf" and plan.granularity == "channels":
+        shapes = (
+            "GGUF holds one MLP width and head count for all layers, so narrower layers "
+            "are padded with zero channels/heads up to the widest (same outputs)."
+        )
+    licence_line = f"licence {licence}" + (
+        " (this derivative keeps it)" if licence == "Apache-2.0" else ""
+    )
+    front_matter = "\n".join(
+        [
+            "---",
+            f"license: {licence.lower() if licence == 'Apache-2.0' else 'other'}",
+            f"base_model: {base}",
+            "tags: [pruned, llm-prune-gym]",
+            "---",
+        ]
+    )
+    lines = [
+        front_matter,
+        f"# {_clean(base)}, pruned ({plan.granularity}, {fmt} {encoding})",
+        f"Base model: `{base}`, {licence_line}. Pruned with llm-prune-gym "
+        f"(`pruning_plan.json` holds the plan: {plan.num_layers} layers x "
+        f"{', '.join(plan.modules)}, criterion {plan.criterion}, granularity "
+        f"{plan.granularity}).",
+        markdown_table(
+            ["", "value"],
+            [
+                (
+                    "parameters (dense -> saved)",
+                    f"{report['dense_params']:,} -> {report['saved_params']:,}",
+                ),
+                ("share of the dense model pruned", f"{report['applied_model_sparsity']:.2%}"),
+                ("prunable sparsity (planned)", f"{report['planned_prunable_sparsity']:.2%}"),
+                ("weight file size", f"{report['weight_bytes'] / 1e6:.1f} MB"),
+                ("KL vs the unpruned student, in the env", f"{report['kl_in_env']:.5f}"),
+                ("KL vs the unpruned student, reloaded file", f"{report['kl_reloaded']:.5f}"),
+            ],
+        ),  # fmt: skip
+        f"KL is per token on {report['kl_prompts']} prompts, KL(unpruned || pruned) over "
+        "the unpruned student's own greedy answers, computed in float32.",
+        shapes,
+        "```python\n" + load + "\n```",
+    ]
+    return "\n\n".join(lines) + "\n"

@@ -38,6 +38,7 @@ class HeldOutEvaluator:
         answer_tokens: length cap of the teacher answers that are scored.
         device, dtype: where the student runs.
         progress: show progress bars.
+        granularity: ``"weights"`` or ``"channels"`` (see :class:`LLMPruneEnv`).
     """
 
     def __init__(
@@ -52,7 +53,9 @@ class HeldOutEvaluator:
         device: str | torch.device = "cpu",
         dtype: str | torch.dtype = "float32",
         progress: bool = True,
+        granularity: str = "weights",
     ) -> None:
+        self.granularity = granularity
         self.env = LLMPruneEnv(
             student=student,
             modules=modules,
@@ -63,6 +66,7 @@ class HeldOutEvaluator:
             device=device,
             dtype=dtype,
             progress=progress,
+            granularity=granularity,
         )
         self.student = self.env.student
         self.batch_size = self.env.batch_size
@@ -94,6 +98,7 @@ class HeldOutEvaluator:
             batch_size=self.calibration_batch,
             answer_tokens=self.answer_tokens,
             progress=self.progress,
+            granularity=self.granularity,
         )
 
     def pruner(self, criterion: str) -> Pruner:
@@ -154,6 +159,11 @@ def rebase(plan: PruningPlan, env: LLMPruneEnv) -> PruningPlan:
     A plan made on one student can then be scaled to whole-model sparsities of
     another of the same shape (say, the DPO-tuned one). Criterion and metadata are kept.
     """
+    if plan.granularity != env.pruner.granularity:
+        raise ValueError(
+            f"the plan prunes {plan.granularity}; the env prunes {env.pruner.granularity} "
+            f"(--granularity {plan.granularity})"
+        )
     if plan.modules != env.pruner.modules or plan.ratios.shape != env.sizes.shape:
         raise ValueError(
             f"the plan is for {plan.num_layers} layers x {plan.modules}; {env.student.name} "
@@ -167,4 +177,5 @@ def rebase(plan: PruningPlan, env: LLMPruneEnv) -> PruningPlan:
         criterion=plan.criterion,
         model=plan.model,
         metadata=dict(plan.metadata),
+        granularity=plan.granularity,
     )

@@ -21,6 +21,7 @@ from . import __version__
 from .env import OBSERVATION_MODES, SAMPLING_MODES, LLMPruneEnv
 from .extras import MissingExtra
 from .pruning import CRITERIA, DEFAULT_MODULES
+from .structured import DEFAULT_CHANNEL_MODULES, GRANULARITIES
 
 
 def positive_int(text: str) -> int:
@@ -49,8 +50,19 @@ def add_env_arguments(parser: argparse.ArgumentParser) -> None:
     """The environment options every command that builds an env shares."""
     group = parser.add_argument_group("environment")
     group.add_argument("--student", default="smollm2", help="smollm2, stub, a .gguf or a HF folder")
-    group.add_argument("--modules", default=",".join(DEFAULT_MODULES), help="comma-separated")
+    group.add_argument(
+        "--modules",
+        default="",
+        help=f"comma-separated (default {','.join(DEFAULT_MODULES)}; "
+        f"with --granularity channels {','.join(DEFAULT_CHANNEL_MODULES)})",
+    )
     group.add_argument("--criterion", default="magnitude", choices=CRITERIA)
+    group.add_argument(
+        "--granularity",
+        default="weights",
+        choices=GRANULARITIES,
+        help="weights: unstructured (the paper's); channels: whole MLP channels and query heads",
+    )
     group.add_argument("--prompts", default="builtin:train", help="builtin:SPLIT or a JSONL file")
     group.add_argument("--batch-size", type=int, default=8)
     group.add_argument("--sampling", default="fixed", choices=SAMPLING_MODES)
@@ -86,7 +98,8 @@ def env_kwargs(args: argparse.Namespace, **overrides) -> dict:
         torch.set_num_threads(args.threads)
     kwargs = {
         "student": args.student,
-        "modules": tuple(m for m in args.modules.split(",") if m),
+        "modules": tuple(m for m in args.modules.split(",") if m) or None,
+        "granularity": getattr(args, "granularity", None) or "weights",
         "criterion": args.criterion,
         "prompts": args.prompts,
         "batch_size": args.batch_size,

@@ -15,8 +15,8 @@ from .batched import DEFAULT_MAX_BATCH_PLANS, evaluate_plans
 from .calibration import CalibrationSet, KLResult
 from .plan import PruningPlan, count_parameters
 from .prompts import Messages, load_prompts
-from .pruning import DEFAULT_MODULES, Pruner, input_norms
-from .students import DEFAULT_STUDENT, Student, decoder_layers, find_linear, load_student
+from .structured import build_pruner, check_granularity, default_modules
+from .students import DEFAULT_STUDENT, Student, load_student
 
 DEFAULT_GRID = tuple(round(0.01 * i, 2) for i in range(31))
 REWARD_MODES = ("paper", "budget")
@@ -122,7 +122,8 @@ class LLMPruneEnv(gym.Env):
     ## Arguments
     - ``student``: ``"smollm2"`` (default), ``"stub"``, a ``.gguf`` path, a Hugging
       Face folder, a ``(model, tokenizer)`` pair or a :class:`Student`.
-    - ``modules``: short names of the linear modules pruned in every layer.
+    - ``modules``: short names of the linear modules pruned in every layer (default
+      ``q_proj, o_proj, gate_proj, up_proj``; with channels ``q_proj, gate_proj``).
     - ``ratio_grid``: the ratios an action index maps to.
     - ``c1``, ``c2``, ``c3``: reward coefficients of the paper's reward.
     - ``criterion``: ``"magnitude"`` (L1 unstructured) or ``"wanda"``.
@@ -134,6 +135,11 @@ class LLMPruneEnv(gym.Env):
     - ``reward``: ``"paper"`` or ``"budget"``.
     - ``observation``: ``"paper"``, ``"layer"`` or ``"sensitivity"`` (see Observation Space).
     - ``device``, ``dtype``: where and in which precision the student runs.
+    - ``granularity``: ``"weights"`` (default, the paper's unstructured pruning) or
+      ``"channels"``: a unit's ratio removes that share of whole MLP channels
+      (``gate_proj``) or query heads (``q_proj``), with the ``down_proj``/``o_proj``
+      columns that die with them, counted in every sparsity
+      (:mod:`llm_prune_gym.structured` has the rules and the ranking).
     """
 
     metadata = {"render_modes": ["ansi"]}
@@ -141,7 +147,7 @@ class LLMPruneEnv(gym.Env):
     def __init__(
         self,
         student: str | Path | tuple | Student = DEFAULT_STUDENT,
-        modules: Sequence[str] = DEFAULT_MODULES,
+        modules: Sequence[str] | None = None,
         ratio_grid: Sequence[float] = DEFAULT_GRID,
         c1: float = 0.001,
         c2: float = 1.0,
@@ -158,7 +164,9 @@ class LLMPruneEnv(gym.Env):
         dtype: str | torch.dtype = "float32",
         render_mode: str | None = None,
         progress: bool = False,
+        granularity: str = "weights",
     ) -> None:
+        check_granularity(granularity)
         grid = np.asarray(ratio_grid, dtype=np.float64)
         if grid.ndim != 1 or len(grid) < 2 or not np.all((grid >= 0) & (grid <= 1)):
             raise ValueError("ratio_grid must be at least two ratios in [0, 1] (no NaN)")
@@ -209,17 +217,13 @@ class LLMPruneEnv(gym.Env):
         self.calibration = CalibrationSet(
             self.student, pool, answer_tokens, self.batch_size, progress=progress
         )
-        norms = None
-        if criterion == "wanda":
-            linears = [
-                find_linear(layer, m) for layer in decoder_layers(self.model) for m in modules
-            ]
-            batches = (
-                self.calibration.inputs(range(i, min(i + self.batch_size, len(pool))))
-                for i in range(0, len(pool), self.batch_size)
-            )
-            norms = input_norms(self.model, linears, batches)
-        self.pruner = Pruner(self.model, modules, criterion, norms)
+        batches = (  # consumed only by criteria that need activations (Wanda)
+            self.calibration.inputs(range(i, min(i + self.batch_size, len(pool))))
+            for i in range(0, len(pool), self.batch_size)
+        )
+        modules = default_modules(granularity) if modules is None else modules
+        self.pruner = build_pruner(self.model, modules, criterion, granularity, batches)
+        self.granularity = granularity
         self.total_params = count_parameters(self.model)
         self.sizes = np.array(self.pruner.sizes, dtype=np.float64)
         self.num_layers, self.num_modules = self.sizes.shape

@@ -10,6 +10,7 @@ import numpy as np
 from torch import nn
 
 from .pruning import DEFAULT_MODULES, Pruner
+from .structured import GRANULARITIES
 
 
 @dataclass
@@ -22,6 +23,8 @@ class PruningPlan:
         unit_sizes: weights in each unit, same shape as `ratios` (for sparsity without a model).
         total_params: parameters of the whole model (tied weights counted once).
         criterion: pruning criterion the ratios are meant for.
+        granularity: ``"weights"`` (unstructured) or ``"channels"`` (whole MLP channels and
+            query heads; `unit_sizes` then include the columns that die with them).
         model: identity of the student the plan was made on.
         metadata: free-form facts (agent, seed, KL, ...), kept in the JSON.
     """
@@ -33,6 +36,7 @@ class PruningPlan:
     criterion: str = "magnitude"
     model: str = ""
     metadata: dict = field(default_factory=dict)
+    granularity: str = "weights"
 
     def __post_init__(self) -> None:
         self.ratios = np.asarray(self.ratios, dtype=np.float64)
@@ -46,6 +50,10 @@ class PruningPlan:
             raise ValueError("unit_sizes must have the same shape as ratios")
         if not np.all((self.ratios >= 0) & (self.ratios <= 1)):  # NaN fails both
             raise ValueError("every pruning ratio must lie in [0, 1]")
+        if self.granularity not in GRANULARITIES:
+            raise ValueError(
+                f"unknown granularity {self.granularity!r}; choose one of {GRANULARITIES}"
+            )
 
     @classmethod
     def for_pruner(
@@ -58,6 +66,7 @@ class PruningPlan:
             total_params=total_params,
             modules=pruner.modules,
             criterion=pruner.criterion,
+            granularity=pruner.granularity,
             **kwargs,
         )
 
@@ -121,10 +130,15 @@ class PruningPlan:
             criterion=self.criterion,
             model=self.model,
             metadata=metadata,
+            granularity=self.granularity,
         )
 
     def apply(self, pruner: Pruner) -> None:
         """Prune `pruner`'s model to this plan (restoring first)."""
+        if pruner.granularity != self.granularity:
+            raise ValueError(
+                f"this plan prunes {self.granularity}; the pruner prunes {pruner.granularity}"
+            )
         if pruner.modules != self.modules or np.array(pruner.sizes).shape != self.ratios.shape:
             raise ValueError(
                 f"this plan is for {self.num_layers} layers x {self.modules}; the model has "
@@ -137,6 +151,7 @@ class PruningPlan:
             "format": "llm-prune-gym/plan/v1",
             "model": self.model,
             "criterion": self.criterion,
+            "granularity": self.granularity,
             "modules": list(self.modules),
             "ratios": self.ratios.round(6).tolist(),
             "unit_sizes": self.unit_sizes.tolist(),
@@ -167,6 +182,7 @@ class PruningPlan:
             criterion=data.get("criterion", "magnitude"),
             model=data.get("model", ""),
             metadata=data.get("metadata", {}),
+            granularity=data.get("granularity", "weights"),
         )
 
     def save(self, path: str | Path) -> Path:
@@ -198,6 +214,7 @@ PLAN_FIELD_TYPES = {
     "criterion": str,
     "model": str,
     "metadata": dict,
+    "granularity": str,
 }
 
 

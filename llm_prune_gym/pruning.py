@@ -110,9 +110,13 @@ class Pruner:
             (see :func:`input_norms`).
 
     ``pruned[l][k]`` is the number of weights of unit ``(l, k)`` pruned (or staged to be).
+    Single weights go (``granularity = "weights"``); see
+    :class:`~llm_prune_gym.structured.StructuredPruner` for whole channels and heads.
     :meth:`prune_layer`, :meth:`apply` and :meth:`restore` write the weights at once;
     :meth:`stage_layer` defers the write to the next :meth:`commit`.
     """
+
+    granularity = "weights"
 
     def __init__(
         self,
@@ -135,14 +139,14 @@ class Pruner:
             raise ValueError("the wanda criterion needs the input norms of every unit")
         self.originals = [lin.weight.detach().clone() for lin in self.units]
         self.ranks = []  # int32, each weight's position in its unit's pruning order
-        self.granularity = []  # weights removed per step of the ranking: 1, or one per row
+        self.steps = []  # weights removed per step of the ranking: 1, or one per row
         for index, lin in enumerate(self.units):
             if criterion == "magnitude":
                 order = magnitude_order(lin.weight)
-                self.granularity.append(1)
+                self.steps.append(1)
             else:
                 order = wanda_order(lin.weight, input_norms[index])
-                self.granularity.append(lin.out_features)
+                self.steps.append(lin.out_features)
             self.ranks.append(order_ranks(order, lin.weight.shape))
         self.sizes = [[lin.weight.numel() for lin in layer] for layer in self.layers]
         self.pruned = [[0] * len(self.modules) for _ in self.layers]  # weights zeroed per unit
@@ -163,7 +167,7 @@ class Pruner:
     def count_for(self, layer: int, unit: int, ratio: float) -> int:
         """How many weights a ratio removes from a unit (whole rows of the ranking for wanda)."""
         index = layer * len(self.modules) + unit
-        step = self.granularity[index]
+        step = self.steps[index]
         return int(round(ratio * self.sizes[layer][unit] / step)) * step
 
     def _counts(self, layer: int, ratios: Sequence[float]) -> list[int]:

@@ -103,3 +103,89 @@ def test_export_command_scales_and_loads_without_our_packages(env, tmp_path, cap
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert printed.split()[0] == "[]"
+
+
+# -- structured plans, GGUF, dtypes, model cards -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def channels_env() -> LLMPruneEnv:
+    return LLMPruneEnv(
+        student="stub", prompts=PROMPTS, batch_size=2, answer_tokens=4, granularity="channels"
+    )
+
+
+def test_structured_hf_export_is_smaller_and_reloads_to_the_same_kl(channels_env, tmp_path):
+    env = channels_env
+    plan = random_plan(env, seed=3).with_ratios(np.random.default_rng(3).uniform(0, 0.5, (4, 2)))
+    report = export_pruned(env, plan, tmp_path / "model")
+    assert report["saved_params"] == env.total_params - report["removed_params"]
+    plan.apply(env.pruner)
+    applied = env.pruner.pruned_params  # the heads round to whole steps (2 of 4 on the stub)
+    env.pruner.restore()
+    assert report["removed_params"] == applied > 0
+    assert len(set(report["intermediate_sizes"])) > 1  # per-layer widths: modelling code ships
+    assert (tmp_path / "model" / "modeling_pruned_llama.py").is_file()
+    # float32: the same function with fewer multiply-adds (sums reassociate, ~1e-7).
+    assert report["kl_reloaded"] == pytest.approx(report["kl_in_env"], rel=1e-5)
+    card = (tmp_path / "model" / "README.md").read_text()
+    assert "Base model" in card and f"{report['kl_reloaded']:.5f}" in card
+    code = (
+        "import sys, transformers;"
+        f"m = transformers.AutoModelForCausalLM.from_pretrained({str(tmp_path / 'model')!r},"
+        " trust_remote_code=True);"
+        "ours = {'llm_prune_gym', 'evaluation', 'agents', 'finetune'} & set(sys.modules);"
+        "print(sorted(ours), m.num_parameters())"
+    )
+    printed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert printed[0] == "[]" and int(printed[1]) == report["saved_params"]
+
+
+def test_uniform_structured_export_is_a_plain_llama(channels_env, tmp_path):
+    plan = random_plan(channels_env).with_ratios(np.full((4, 2), 0.25))
+    report = export_pruned(channels_env, plan, tmp_path / "model", dtype="bf16")
+    config = json.loads((tmp_path / "model" / "config.json").read_text())
+    assert config["model_type"] == "llama" and "auto_map" not in config
+    assert config["intermediate_size"] == report["intermediate_sizes"][0] == 120
+    assert report["weight_bytes"] < 2 * report["saved_params"] + 10_000  # two bytes a weight
+    assert report["kl_reloaded"] == pytest.approx(report["kl_in_env"], rel=0.05)  # bf16 rounding
+
+
+@pytest.mark.parametrize(("dtype", "quant", "tolerance"), [
+    ("f32", None, 1e-5), ("f16", None, 0.01), ("f32", "q8_0", 0.05), ("f32", "q4_0", 0.5),
+])  # fmt: skip
+def test_gguf_export_reads_back_with_transformers(channels_env, tmp_path, dtype, quant, tolerance):
+    env = channels_env
+    plan = random_plan(env, seed=4).with_ratios(np.random.default_rng(4).uniform(0.3, 0.5, (4, 2)))
+    folder = tmp_path / "gguf"
+    report = export_pruned(env, plan, folder, fmt="gguf", dtype=dtype, quant=quant)
+    widths = report["intermediate_sizes"]
+    assert len(set(widths)) == 1 and widths[0] < env.model.config.intermediate_size
+    if quant:
+        assert widths[0] % 32 == 0  # whole quantization blocks
+    # Padding adds zero channels/heads: the same function, so the same KL in float32.
+    assert report["kl_reloaded"] == pytest.approx(report["kl_in_env"], rel=tolerance)
+    tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file="model.gguf")
+    text = "def f(x):\n    return x[1]  # IndexError?"
+    assert tokenizer(text)["input_ids"] == env.student.tokenizer(text)["input_ids"]
+    assert "gguf" in (folder / "README.md").read_text()
+
+
+def test_unstructured_gguf_keeps_shapes(env, tmp_path):
+    report = export_pruned(env, random_plan(env), tmp_path / "g", fmt="gguf", dtype="f32")
+    assert report["saved_params"] == env.total_params
+    assert report["kl_reloaded"] == pytest.approx(report["kl_in_env"], rel=1e-5)
+
+
+def test_export_command_formats_and_bad_options(channels_env, tmp_path, capsys):
+    plan = random_plan(channels_env).with_ratios(np.full((4, 2), 0.3))
+    plan_path = plan.save(tmp_path / "plan.json")
+    args = ["export", "--plan", str(plan_path), "--student", "stub", "--answer-tokens", "4"]
+    args += ["--batch-size", "2", "--prompts", "builtin:heldout"]
+    assert main([*args, "--out", str(tmp_path / "q"), "--format", "gguf", "--quant", "q8_0"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["weight_bytes"] == (tmp_path / "q" / "model.gguf").stat().st_size
+    assert main([*args, "--out", str(tmp_path / "bad"), "--quant", "q4_0"]) == 2
+    assert "--quant needs --format gguf" in capsys.readouterr().err

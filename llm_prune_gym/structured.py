@@ -1,0 +1,278 @@
+"""Structured pruning: whole FFN channels and whole attention heads, masked in place by rank.
+
+Under ``granularity="channels"`` every module name of the env's module set names one
+*structure* of a decoder layer, and a unit's ratio removes that share of it:
+
+- ``gate_proj``, ``up_proj`` or ``down_proj``: the MLP's intermediate channels. Channel
+  ``i`` is row ``i`` of ``gate_proj`` and ``up_proj`` and column ``i`` of ``down_proj``;
+  all three die together. One unit per layer: the three names are aliases, so naming
+  two of them is an error (the MDP stays ``MultiDiscrete`` over the module set).
+- ``q_proj`` or ``o_proj``: the query heads. Head ``h`` is ``head_dim`` rows of
+  ``q_proj`` and the same columns of ``o_proj``. ``k_proj``/``v_proj`` are kept: with
+  grouped-query attention heads go in steps of one per KV group (every group keeps
+  the same number of query heads), so the pruned layer is still plain GQA and exports
+  to a standard Llama shape. SmolLM2 (9 heads, 3 KV groups) prunes heads in thirds.
+
+The default structured module set is :data:`DEFAULT_CHANNEL_MODULES` (heads and
+MLP). A unit's size is every weight its structures hold (the ``down_proj``/``o_proj``
+columns included), so sparsity counts the parameters a shrinking export removes. At
+least one step of structures is always kept, so no exported tensor is empty.
+
+Ranking (computed once, like :class:`~llm_prune_gym.pruning.Pruner`):
+
+- ``magnitude``: a structure's L2 norm over all its weights (rows and columns).
+- ``wanda``: the L2 norm of the structure's contribution to the layer output over
+  the calibration tokens, Wanda-style: ``sqrt(sum_c ||W_out[:, c]||^2 ||X_c||^2)`` over
+  the structure's input features ``c`` of ``down_proj`` / ``o_proj``.
+
+Pruning ``n`` structures writes ``where(rank < n, 0, original)`` to each weight with a
+broadcast rank vector, so restoring (``n = 0``) is a bit-exact copy, as in ``Pruner``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from .pruning import CRITERIA, DEFAULT_MODULES, Pruner, input_norms
+from .students import decoder_layers, find_linear
+
+GRANULARITIES = ("weights", "channels")
+DEFAULT_CHANNEL_MODULES = ("q_proj", "gate_proj")
+MLP_ALIASES = ("gate_proj", "up_proj", "down_proj")
+HEAD_ALIASES = ("q_proj", "o_proj")
+STRUCTURES = {**dict.fromkeys(MLP_ALIASES, "mlp"), **dict.fromkeys(HEAD_ALIASES, "heads")}
+
+
+@dataclass
+class StructuredUnit:
+    """The structures of one unit: which rows/columns of which linears each one owns.
+
+    Attributes:
+        kind: ``"mlp"`` (intermediate channels) or ``"heads"`` (query heads).
+        rows: linears whose output rows belong to the structures (gate/up, q).
+        columns: linears whose input columns belong to them (down, o).
+        width: rows (columns) per structure: 1 for channels, ``head_dim`` for heads.
+        count: structures in the unit (intermediate size, or query heads).
+        step: structures removed together (1, or one head per KV group).
+    """
+
+    kind: str
+    rows: list[nn.Linear]
+    columns: list[nn.Linear]
+    width: int
+    count: int
+    step: int
+
+    @property
+    def linears(self) -> list[nn.Linear]:
+        return [*self.rows, *self.columns]
+
+    @property
+    def params_per_structure(self) -> int:
+        rows = sum(lin.in_features for lin in self.rows)
+        return self.width * (rows + sum(lin.out_features for lin in self.columns))
+
+    @property
+    def size(self) -> int:
+        return self.count * self.params_per_structure
+
+    @property
+    def output(self) -> nn.Linear:
+        """The linear whose input features are the structures (down_proj or o_proj)."""
+        return self.columns[0]
+
+
+def default_modules(granularity: str) -> tuple[str, ...]:
+    """The module set an env uses when none is given."""
+    return DEFAULT_CHANNEL_MODULES if granularity == "channels" else DEFAULT_MODULES
+
+
+def check_granularity(granularity: str) -> None:
+    if granularity not in GRANULARITIES:
+        raise ValueError(f"unknown granularity {granularity!r}; choose one of {GRANULARITIES}")
+
+
+def structured_units(model: nn.Module, modules: Sequence[str]) -> list[list[StructuredUnit]]:
+    """Layers x modules: the structure each module name stands for (see the module docstring)."""
+    kinds = [STRUCTURES.get(m) for m in modules]
+    unknown = [m for m, kind in zip(modules, kinds, strict=True) if kind is None]
+    if unknown:
+        raise ValueError(
+            f"granularity='channels' prunes {MLP_ALIASES} (MLP channels) or {HEAD_ALIASES} "
+            f"(query heads); {unknown} cannot be pruned by channels"
+        )
+    if len(set(kinds)) != len(kinds):
+        raise ValueError(
+            f"{list(modules)} names one structure twice: under granularity='channels' "
+            f"{MLP_ALIASES} are one unit (MLP channels) and {HEAD_ALIASES} one (query heads); "
+            f"use e.g. modules={DEFAULT_CHANNEL_MODULES}"
+        )
+    config = model.config
+    heads, kv_heads = config.num_attention_heads, config.num_key_value_heads
+    head_dim = getattr(config, "head_dim", None) or config.hidden_size // heads
+    units = []
+    for layer in decoder_layers(model):
+        row = []
+        for kind in kinds:
+            if kind == "mlp":
+                gate, up, down = (find_linear(layer, m) for m in MLP_ALIASES)
+                row.append(StructuredUnit("mlp", [gate, up], [down], 1, gate.out_features, 1))
+            else:
+                q, o = (find_linear(layer, m) for m in HEAD_ALIASES)
+                row.append(StructuredUnit("heads", [q], [o], head_dim, heads, kv_heads))
+        units.append(row)
+    for unit in (u for row in units for u in row):
+        if any(lin.bias is not None for lin in unit.rows):
+            raise ValueError("granularity='channels' supports bias-free gate/up/q projections")
+    return units
+
+
+def structure_scores(unit: StructuredUnit, input_norm: torch.Tensor | None) -> torch.Tensor:
+    """One score per structure (lower goes first): L2 norm, or Wanda-style output norm."""
+    if input_norm is None:
+        squares = sum(
+            lin.weight.detach().double().pow(2).reshape(unit.count, unit.width, -1).sum((1, 2))
+            for lin in unit.rows
+        )
+        squares = squares + sum(
+            lin.weight.detach().double().pow(2).sum(0).reshape(unit.count, unit.width).sum(1)
+            for lin in unit.columns
+        )
+    else:
+        column_squares = unit.output.weight.detach().double().pow(2).sum(0).cpu()
+        features = column_squares * input_norm.double().pow(2)
+        squares = features.reshape(unit.count, unit.width).sum(1)
+    return squares.sqrt().cpu()
+
+
+def structure_order(scores: torch.Tensor, groups: int) -> torch.Tensor:
+    """Structures in pruning order; with ``groups > 1`` the first ``k * groups`` take ``k``
+    structures from each group (weakest first within a group)."""
+    if groups == 1:
+        return torch.argsort(scores, stable=True)
+    per_group = scores.reshape(groups, -1)
+    within = torch.argsort(per_group, dim=1, stable=True)
+    flat = within + torch.arange(groups)[:, None] * per_group.shape[1]
+    return flat.T.reshape(-1)
+
+
+def output_linears(model: nn.Module, modules: Sequence[str]) -> list[nn.Linear]:
+    """``down_proj``/``o_proj`` of every unit, layer-major: whose input norms Wanda needs."""
+    return [unit.output for row in structured_units(model, modules) for unit in row]
+
+
+class StructuredPruner(Pruner):
+    """Prunes whole channels and heads in place; the interface of :class:`Pruner`.
+
+    ``pruned[l][k]`` counts the *parameters* removed from unit ``(l, k)``, ``sizes`` the
+    parameters it holds, so sparsities mean the same as for unstructured pruning.
+    ``layers[l][k]`` is the unit's named linear; :meth:`kept` lists the surviving
+    structures. Writes are eager (no CUDA graphs): a unit spans several tensors.
+    """
+
+    granularity = "channels"
+
+    def __init__(
+        self,
+        model: nn.Module,
+        modules: Sequence[str] = DEFAULT_CHANNEL_MODULES,
+        criterion: str = "magnitude",
+        input_norms: Sequence[torch.Tensor] | None = None,
+    ) -> None:
+        if criterion not in CRITERIA:
+            raise ValueError(f"unknown pruning criterion {criterion!r}; choose one of {CRITERIA}")
+        if not modules:
+            raise ValueError("at least one prunable module name is needed")
+        self.modules = tuple(modules)
+        self.criterion = criterion
+        self.structures = structured_units(model, self.modules)
+        self.layers = [
+            [find_linear(layer, m) for m in self.modules] for layer in decoder_layers(model)
+        ]
+        self.units = [unit for row in self.structures for unit in row]  # layer-major
+        if criterion == "wanda" and (input_norms is None or len(input_norms) != len(self.units)):
+            raise ValueError("the wanda criterion needs the input norms of every unit's output")
+        self.originals = [
+            [lin.weight.detach().clone() for lin in unit.linears] for unit in self.units
+        ]
+        self.structure_ranks = []  # int32 (count,): each structure's place in the order
+        self._rank_views = []  # per linear: the ranks broadcast over its rows or columns
+        for index, unit in enumerate(self.units):
+            norm = input_norms[index] if criterion == "wanda" else None
+            order = structure_order(structure_scores(unit, norm), unit.step)
+            ranks = torch.empty(unit.count, dtype=torch.int32)
+            ranks[order] = torch.arange(unit.count, dtype=torch.int32)
+            self.structure_ranks.append(ranks)
+            device = unit.output.weight.device
+            per_feature = ranks.repeat_interleave(unit.width).to(device)
+            views = [per_feature[:, None]] * len(unit.rows) + [per_feature[None, :]] * len(
+                unit.columns
+            )
+            self._rank_views.append(views)
+        self.sizes = [[unit.size for unit in row] for row in self.structures]
+        self.pruned = [[0] * len(self.modules) for _ in self.layers]
+        self.cuda_graphs = False
+        self._graph_failed = False
+        self._one_cuda_device = False
+        self._written = [0] * len(self.units)
+        self._zeros: dict[tuple, torch.Tensor] = {}
+
+    def count_for(self, layer: int, unit: int, ratio: float) -> int:
+        """Parameters a ratio removes: whole steps of structures, at least one step kept."""
+        structure = self.structures[layer][unit]
+        steps = int(round(ratio * structure.count / structure.step))
+        steps = min(steps, structure.count // structure.step - 1)
+        return steps * structure.step * structure.params_per_structure
+
+    def removed_structures(self, layer: int, unit: int) -> int:
+        """How many structures of unit ``(layer, unit)`` are pruned (or staged to be)."""
+        return self.pruned[layer][unit] // self.structures[layer][unit].params_per_structure
+
+    def kept(self, layer: int, unit: int) -> torch.Tensor:
+        """Indices (ascending) of the structures of unit ``(layer, unit)`` that survive."""
+        ranks = self.structure_ranks[layer * len(self.modules) + unit]
+        return torch.nonzero(ranks >= self.removed_structures(layer, unit)).flatten()
+
+    def _write(self, index: int, count: int | torch.Tensor) -> None:
+        """Unit `index`'s linears := their originals with the structures of rank < n zeroed."""
+        unit = self.units[index]
+        structures = count // unit.params_per_structure
+        for lin, original, ranks in zip(
+            unit.linears, self.originals[index], self._rank_views[index], strict=True
+        ):
+            weight = lin.weight.detach()
+            if isinstance(structures, int) and structures == 0:
+                weight.copy_(original)
+                continue
+            zero = self._zeros.get((original.dtype, original.device))
+            if zero is None:
+                zero = self._zeros[(original.dtype, original.device)] = original.new_zeros(())
+            torch.where(ranks < structures, zero, original, out=weight)
+
+    def _use_graph(self) -> bool:
+        return False
+
+
+def build_pruner(
+    model: nn.Module,
+    modules: Sequence[str],
+    criterion: str,
+    granularity: str,
+    batches: Iterable[dict[str, torch.Tensor]],
+) -> Pruner:
+    """The pruner for `granularity`; Wanda's activation norms are taken over `batches`."""
+    check_granularity(granularity)
+    if granularity == "channels":
+        norms = None
+        if criterion == "wanda":
+            norms = input_norms(model, output_linears(model, modules), batches)
+        return StructuredPruner(model, modules, criterion, norms)
+    norms = None
+    if criterion == "wanda":
+        linears = [find_linear(layer, m) for layer in decoder_layers(model) for m in modules]
+        norms = input_norms(model, linears, batches)
+    return Pruner(model, modules, criterion, norms)

@@ -1,0 +1,156 @@
+"""granularity="channels": whole MLP channels and query heads, masked in place, exactly restored."""
+
+from __future__ import annotations
+
+import json
+
+import gymnasium as gym
+import numpy as np
+import pytest
+import torch
+from gymnasium.utils.env_checker import check_env as gym_check_env
+
+from llm_prune_gym import ENV_ID, LLMPruneEnv, PruningPlan
+from llm_prune_gym.cli import main
+from llm_prune_gym.structured import StructuredPruner
+
+
+@pytest.fixture(scope="module")
+def env() -> LLMPruneEnv:
+    return LLMPruneEnv(student="stub", batch_size=4, answer_tokens=8, granularity="channels")
+
+
+def zero_rows(weight: torch.Tensor) -> set[int]:
+    return set(torch.nonzero(weight.abs().sum(1) == 0).flatten().tolist())
+
+
+def zero_columns(weight: torch.Tensor) -> set[int]:
+    return set(torch.nonzero(weight.abs().sum(0) == 0).flatten().tolist())
+
+
+def all_weights_equal_originals(pruner: StructuredPruner) -> bool:
+    return all(
+        torch.equal(linear.weight, original)
+        for unit, originals in zip(pruner.units, pruner.originals, strict=True)
+        for linear, original in zip(unit.linears, originals, strict=True)
+    )
+
+
+def test_default_units_are_heads_and_mlp_channels(env):
+    assert env.pruner.modules == ("q_proj", "gate_proj")
+    assert env.action_space == gym.spaces.MultiDiscrete([31, 31])
+    config = env.model.config
+    hidden, inter = config.hidden_size, config.intermediate_size
+    # A unit holds every weight its structures own, down_proj / o_proj columns included.
+    assert env.sizes[0].tolist() == [2 * hidden * hidden, 3 * hidden * inter]
+
+
+def test_a_ratio_zeroes_whole_channels_and_heads_with_their_columns(env):
+    env.reset(seed=0)
+    for _ in range(env.num_layers):
+        *_, info = env.step(np.array([30, 20]))
+    config = env.model.config
+    head_dim = config.hidden_size // config.num_attention_heads
+    per_group = config.num_attention_heads // config.num_key_value_heads
+    for index, layer in enumerate(env.model.model.layers):
+        mlp, attention = layer.mlp, layer.self_attn
+        removed = set(range(config.intermediate_size)) - set(env.pruner.kept(index, 1).tolist())
+        assert len(removed) == round(0.2 * config.intermediate_size)
+        assert zero_rows(mlp.gate_proj.weight) == removed == zero_rows(mlp.up_proj.weight)
+        assert zero_columns(mlp.down_proj.weight) == removed
+        heads = set(range(config.num_attention_heads)) - set(env.pruner.kept(index, 0).tolist())
+        rows = {h * head_dim + i for h in heads for i in range(head_dim)}
+        assert zero_rows(attention.q_proj.weight) == rows == zero_columns(attention.o_proj.weight)
+        # GQA stays regular: every KV group loses the same number of query heads.
+        groups = [h // per_group for h in heads]
+        assert len(set(groups)) == config.num_key_value_heads and len(heads) % len(set(groups)) == 0
+        assert zero_rows(attention.k_proj.weight) == set()
+    np.testing.assert_allclose(info["ratios"][:, 1], 0.2, atol=1 / config.intermediate_size)
+
+
+def test_sparsity_counts_every_removed_parameter(env):
+    env.reset(seed=0)
+    for _ in range(env.num_layers):
+        *_, info = env.step(np.array([10, 25]))
+    zeros = sum(
+        int((linear.weight == 0).sum()) for unit in env.pruner.units for linear in unit.linears
+    )
+    assert env.pruner.pruned_params == zeros
+    assert info["prunable_sparsity"] == pytest.approx(zeros / env.sizes.sum())
+    assert info["model_sparsity"] == pytest.approx(zeros / env.total_params)
+    plan = env.current_plan()
+    assert plan.granularity == "channels"
+    assert plan.pruned_params == pytest.approx(zeros)
+
+
+@pytest.mark.parametrize("criterion", ["magnitude", "wanda"])
+def test_restore_is_bit_exact(criterion):
+    env = LLMPruneEnv(
+        student="stub", batch_size=4, answer_tokens=8, granularity="channels", criterion=criterion
+    )
+    rng = np.random.default_rng(0)
+    for seed in range(3):
+        env.reset(seed=seed)
+        for _ in range(env.num_layers):
+            env.step(rng.integers(0, 31, 2))
+        assert env.pruner.pruned_params > 0
+    env.reset()
+    assert all_weights_equal_originals(env.pruner)
+
+
+def test_wanda_ranking_differs_from_norms_and_beats_it_here():
+    kwargs = {"student": "stub", "batch_size": 4, "answer_tokens": 8, "granularity": "channels"}
+    magnitude, wanda = LLMPruneEnv(**kwargs), LLMPruneEnv(**kwargs, criterion="wanda")
+    assert not torch.equal(magnitude.pruner.structure_ranks[1], wanda.pruner.structure_ranks[1])
+    ratios = np.full(magnitude.sizes.shape, 0.2)
+    assert wanda.evaluate_plan(ratios).mean < magnitude.evaluate_plan(ratios).mean
+
+
+def test_conformance_and_budget_mode():
+    env = gym.make(
+        ENV_ID, student="stub", batch_size=4, answer_tokens=8, granularity="channels",
+        modules=("gate_proj",), target_sparsity=0.2, reward="budget",
+    ).unwrapped  # fmt: skip
+    gym_check_env(env)
+    env.reset(seed=0)
+    for _ in range(env.num_layers):
+        *_, info = env.step(env.action_space.sample())
+    assert info["prunable_sparsity"] == pytest.approx(0.2, abs=1 / 160)
+
+
+@pytest.mark.parametrize(
+    ("modules", "message"),
+    [
+        (("q_proj", "o_proj"), "names one structure twice"),
+        (("gate_proj", "up_proj"), "names one structure twice"),
+        (("k_proj",), "cannot be pruned by channels"),
+    ],
+)
+def test_bad_module_sets_fail_clearly(modules, message):
+    with pytest.raises(ValueError, match=message):
+        LLMPruneEnv(student="stub", granularity="channels", modules=modules)
+
+
+def test_unknown_granularity_fails_clearly():
+    with pytest.raises(ValueError, match="unknown granularity 'rows'"):
+        LLMPruneEnv(student="stub", granularity="rows")
+
+
+def test_plan_records_granularity_and_refuses_the_other_pruner(env, tmp_path):
+    plan = PruningPlan.for_pruner(env.pruner, np.full(env.sizes.shape, 0.1), env.total_params)
+    loaded = PruningPlan.load(plan.save(tmp_path / "plan.json"))
+    assert loaded.granularity == "channels" and loaded.scaled(0.15).granularity == "channels"
+    unstructured = LLMPruneEnv(student="stub", batch_size=4, answer_tokens=8, modules=plan.modules)
+    with pytest.raises(ValueError, match="this plan prunes channels"):
+        loaded.apply(unstructured.pruner)
+    old = json.loads((tmp_path / "plan.json").read_text())
+    del old["granularity"]  # plans saved before the option are unstructured
+    assert PruningPlan.from_dict(old).granularity == "weights"
+
+
+def test_rollout_command_takes_granularity(tmp_path, capsys):
+    args = ["rollout", "--student", "stub", "--granularity", "channels", "--ratio", "0.25"]
+    assert main([*args, "--batch-size", "2", "--plan-out", str(tmp_path / "p.json")]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["prunable_sparsity"] > 0.15  # MLP channels at 25%; heads round to 0
+    assert PruningPlan.load(tmp_path / "p.json").granularity == "channels"
