@@ -170,7 +170,7 @@ class LLMPruneEnv(gym.Env):
         grid = np.asarray(ratio_grid, dtype=np.float64)
         if grid.ndim != 1 or len(grid) < 2 or not np.all((grid >= 0) & (grid <= 1)):
             raise ValueError("ratio_grid must be at least two ratios in [0, 1] (no NaN)")
-        modules = tuple(modules)
+        modules = tuple(default_modules(granularity) if modules is None else modules)
         if not modules or len(set(modules)) != len(modules):
             raise ValueError(f"modules must name distinct modules, got {list(modules)}")
         for name, value in (("c1", c1), ("c2", c2), ("c3", c3)):
@@ -221,7 +221,6 @@ class LLMPruneEnv(gym.Env):
             self.calibration.inputs(range(i, min(i + self.batch_size, len(pool))))
             for i in range(0, len(pool), self.batch_size)
         )
-        modules = default_modules(granularity) if modules is None else modules
         self.pruner = build_pruner(self.model, modules, criterion, granularity, batches)
         self.granularity = granularity
         self.total_params = count_parameters(self.model)
