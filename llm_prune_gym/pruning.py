@@ -99,6 +99,15 @@ def input_norms(
     return [s.sqrt().to(torch.float32) for s in sums]
 
 
+def checked_units(modules: Sequence[str], criterion: str) -> tuple[tuple[str, ...], str]:
+    """A pruner's module names and criterion, or a ValueError naming what is wrong."""
+    if criterion not in CRITERIA:
+        raise ValueError(f"unknown pruning criterion {criterion!r}; choose one of {CRITERIA}")
+    if not modules:
+        raise ValueError("at least one prunable module name is needed")
+    return tuple(modules), criterion
+
+
 class Pruner:
     """Prunes the units ``modules`` x decoder layers of `model` in place and restores them.
 
@@ -125,12 +134,7 @@ class Pruner:
         criterion: str = "magnitude",
         input_norms: Sequence[torch.Tensor] | None = None,
     ) -> None:
-        if criterion not in CRITERIA:
-            raise ValueError(f"unknown pruning criterion {criterion!r}; choose one of {CRITERIA}")
-        if not modules:
-            raise ValueError("at least one prunable module name is needed")
-        self.modules = tuple(modules)
-        self.criterion = criterion
+        self.modules, self.criterion = checked_units(modules, criterion)
         self.layers = [
             [find_linear(layer, m) for m in self.modules] for layer in decoder_layers(model)
         ]

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .pruning import CRITERIA, DEFAULT_MODULES, Pruner, input_norms
+from .pruning import DEFAULT_MODULES, Pruner, checked_units, input_norms
 from .students import decoder_layers, find_linear
 
 GRANULARITIES = ("weights", "channels")
@@ -183,12 +183,7 @@ class StructuredPruner(Pruner):
         criterion: str = "magnitude",
         input_norms: Sequence[torch.Tensor] | None = None,
     ) -> None:
-        if criterion not in CRITERIA:
-            raise ValueError(f"unknown pruning criterion {criterion!r}; choose one of {CRITERIA}")
-        if not modules:
-            raise ValueError("at least one prunable module name is needed")
-        self.modules = tuple(modules)
-        self.criterion = criterion
+        self.modules, self.criterion = checked_units(modules, criterion)
         self.structures = structured_units(model, self.modules)
         self.layers = [
             [find_linear(layer, m) for m in self.modules] for layer in decoder_layers(model)
