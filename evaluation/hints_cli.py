@@ -23,6 +23,7 @@ import torch
 from llm_prune_gym import PruningPlan
 from llm_prune_gym.cli import positive_int
 from llm_prune_gym.prompts import PROMPT_STYLES
+from llm_prune_gym.pruning import CRITERIA
 
 from . import report
 from .experiment import DEFAULT_LEVELS, ExperimentConfig, run_experiment, write_experiment
@@ -263,7 +264,8 @@ def run_check_grader(args: argparse.Namespace) -> int:
 
 
 def add_hint_commands(subparsers) -> None:
-    """Add ``eval-hints``, ``experiment``, ``grade`` and ``hint`` to the ``llm-prune`` parser."""
+    """Add ``eval-hints``, ``check-grader``, ``experiment``, ``grade`` and ``hint`` to the
+    ``llm-prune`` parser."""
     evaluate = subparsers.add_parser(
         "eval-hints",
         help="grade one student's hints on a test set (offline rules, optional LLM judge)",
@@ -304,7 +306,7 @@ def add_hint_commands(subparsers) -> None:
     experiment.add_argument(
         "--criterion",
         default=None,
-        choices=("magnitude", "wanda"),
+        choices=CRITERIA,
         help="override the plan's pruning criterion",
     )
     experiment.add_argument(
