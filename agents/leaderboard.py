@@ -31,7 +31,6 @@ from pathlib import Path
 
 from evaluation.plots import plot_plan
 from llm_prune_gym import PruningPlan
-from llm_prune_gym.cli import positive_int
 
 from .runner import plot_curves, read_metrics, write_csv
 
@@ -85,7 +84,7 @@ def bench_command_line(
     command = [
         sys.executable,
         "-m",
-        "llm_prune_gym.cli",
+        "evaluation.cli",
         "bench-agents",
         "--agents",
         agent,
@@ -310,30 +309,6 @@ def leaderboard_command(args: argparse.Namespace) -> int:
         if failed:
             print(f"failed jobs (logs in {out / 'logs'}): {failed}", file=sys.stderr)
     table = aggregate(out, protocol, command, force=args.force or not args.aggregate_only)
-    print((out / "LEADERBOARD.md").read_text())
+    print((out / "LEADERBOARD.md").read_text(), file=sys.stderr)
+    print(json.dumps({"out": str(out), "table": str(out / "LEADERBOARD.md"), "rows": table}))
     return 0 if table else 1
-
-
-def register(subparsers) -> None:
-    parser = subparsers.add_parser(
-        "leaderboard",
-        help="run the fixed leaderboard protocol (every agent, targets, seeds) into one table",
-        description=__doc__.split("\n\n")[1],
-    )
-    parser.add_argument("--out", required=True, help="folder of runs; LEADERBOARD.md goes here")
-    parser.add_argument("--jobs", type=positive_int, default=1, help="bench processes at once")
-    parser.add_argument("--gpus", default=None, help="CUDA device ids to spread jobs over: 0,1")
-    parser.add_argument("--device", default=None, help="the env's device (default: cuda if any)")
-    parser.add_argument("--aggregate-only", action="store_true", help="only rebuild the table")
-    parser.add_argument(
-        "--force", action="store_true", help="let --aggregate-only replace existing outputs"
-    )
-    group = parser.add_argument_group("protocol overrides (the table says what was used)")
-    group.add_argument("--student", default=None)
-    group.add_argument("--criterion", default=None, choices=("magnitude", "wanda"))
-    group.add_argument("--episodes", type=positive_int, default=None)
-    group.add_argument("--max-ratio", type=float, default=None)
-    group.add_argument("--targets", default=None, help="comma-separated, e.g. 0.2,0.3")
-    group.add_argument("--seeds", default=None, help="comma-separated")
-    group.add_argument("--agents", default=None, help="comma-separated")
-    parser.set_defaults(func=leaderboard_command)

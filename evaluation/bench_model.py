@@ -20,23 +20,21 @@ this CPU; ``llm-prune experiment`` grades hints).
 
 from __future__ import annotations
 
-import argparse
 import json
 import resource
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
-import torch
+from cyclopts import Parameter
 
-from llm_prune_gym import LLMPruneEnv, PruningPlan, load_student
-from llm_prune_gym.prompts import load_prompts
+from llm_prune_gym.cli import Names, PositiveInt, print_json
 
-from .export import export_pruned, load_exported
-from .heldout import rebase
-from .report import markdown_table
+if TYPE_CHECKING:
+    from llm_prune_gym import LLMPruneEnv
 
 FIELDS = (
     "name",
@@ -64,6 +62,10 @@ def peak_rss_kb() -> int:
 
 def measure_speed(folder: Path, prompts: list, new_tokens: int, threads: int) -> dict:
     """Load `folder` and time greedy generation (runs inside the measuring subprocess)."""
+    import torch
+
+    from .export import load_exported
+
     torch.set_num_threads(threads)
     from transformers import AutoTokenizer
 
@@ -110,48 +112,93 @@ def measure_in_subprocess(folder: Path, prompts: str, count: int, tokens: int, t
     return json.loads(done.stdout[done.stdout.rindex("{") :])
 
 
-def parse_entries(text: str) -> list[tuple[str, str]]:
-    """``dense,uniform=PLAN.json,evo=PLAN.json`` -> [(name, plan path or "")] (argparse)."""
+@dataclass(frozen=True, kw_only=True)
+class BenchModelSettings:
+    """What bench-model exports and how it measures them."""
+
+    plans: Names
+    """comma-separated dense,NAME=PLAN.json,... (in order; dense: the unpruned student)"""
+    out: Path
+    """output folder (exports go to OUT/models)"""
+    student: str = "smollm2"
+    """smollm2, stub, a .gguf or a Hugging Face folder"""
+    formats: Names = ("hf-f32", "gguf-q8_0")
+    """comma-separated: hf-f32, hf-bf16, hf-f16, gguf-f32, gguf-f16, gguf-q8_0, gguf-q4_0"""
+    heldout_prompts: str = "builtin:heldout"
+    """prompts the KL is measured on"""
+    heldout_batch_size: int = 8
+    """held-out prompts per batch"""
+    answer_tokens: int = 32
+    """teacher answer tokens scored by the KL"""
+    speed_prompts: str = "builtin:heldout"
+    """prompts the speed is timed on"""
+    speed_count: PositiveInt = 4
+    """prompts timed per model"""
+    new_tokens: PositiveInt = 32
+    """greedy tokens generated per timed prompt"""
+    threads: PositiveInt = 2
+    """torch CPU threads of the measuring subprocesses (and of this process)"""
+    repeats: PositiveInt = 1
+    """speed rounds (median kept)"""
+    reuse_exports: bool = False
+    """measure folders already exported under --out"""
+
+    def entries(self) -> list[tuple[str, str]]:
+        """``dense,uniform=PLAN.json`` -> [(name, plan path or "")]."""
+        return parse_entries(self.plans)
+
+
+def parse_entries(items: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:
+    """``("dense", "uniform=PLAN.json")`` -> [(name, plan path or "")] (ValueError if bad)."""
     entries = []
-    for item in (part.strip() for part in text.split(",") if part.strip()):
+    for item in (part.strip() for part in items if part.strip()):
         name, _, path = item.partition("=")
         if not path and name != "dense":
-            raise argparse.ArgumentTypeError(f"expected NAME=PLAN.json or dense, got {item!r}")
+            raise ValueError(f"--plans: expected NAME=PLAN.json or dense, got {item!r}")
         entries.append((name, path))
     return entries
 
 
-def heldout_env(student, key: tuple, args: argparse.Namespace) -> LLMPruneEnv:
+def heldout_env(student, key: tuple, settings: BenchModelSettings) -> LLMPruneEnv:
     """An env that scores the held-out prompts with a pruner ranked on calibration data.
 
     Wanda's activation norms come from the calibration prompts (``builtin:train``, the
     env's default 8), never from the held-out prompts the KL is measured on.
     """
+    from llm_prune_gym import LLMPruneEnv
+
     granularity, modules, criterion = key
     common = {"student": student, "modules": modules, "granularity": granularity}
     env = LLMPruneEnv(
         **common,
-        prompts=args.heldout,
-        batch_size=args.batch_size,
+        prompts=settings.heldout_prompts,
+        batch_size=settings.heldout_batch_size,
         sampling="sample",  # keeps every held-out prompt
-        answer_tokens=args.answer_tokens,
+        answer_tokens=settings.answer_tokens,
     )
     if criterion != "magnitude":  # the pruners share the student's model
         env.pruner = LLMPruneEnv(**common, criterion=criterion).pruner
     return env
 
 
-def bench_models(args: argparse.Namespace) -> list[dict]:
+def bench_models(args: BenchModelSettings) -> list[dict]:
     """Export every (plan, format) under ``out/models`` and measure it; returns table rows.
 
     Speed is measured ``--repeats`` rounds, each round timing every export once in turn,
     so that load from other processes falls on all of them alike; the median is kept.
     """
+    import numpy as np
+
+    from llm_prune_gym import PruningPlan, load_student
+
+    from .export import export_pruned
+    from .heldout import rebase
+
     out = Path(args.out)
     student = load_student(args.student)
     exports: list[tuple[str, str, Path, dict]] = []
     envs: dict[tuple, LLMPruneEnv] = {}
-    for name, path in args.plans:
+    for name, path in args.entries():
         reference = PruningPlan.load(path) if path else None
         key = (reference.granularity, reference.modules) if reference else ("weights", None)
         criterion = reference.criterion if reference else "magnitude"
@@ -197,7 +244,7 @@ def bench_models(args: argparse.Namespace) -> list[dict]:
                 "kl_heldout": report["kl_reloaded"],
             }
         )
-        print(json.dumps(rows[-1]), flush=True)
+        print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     return rows
 
 
@@ -206,6 +253,8 @@ def write_results(rows: list[dict], out: Path, facts: str) -> None:
     import csv
 
     import matplotlib
+
+    from .report import markdown_table
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -240,54 +289,39 @@ def write_results(rows: list[dict], out: Path, facts: str) -> None:
     plt.close(figure)
 
 
-def run_bench_model(args: argparse.Namespace) -> int:
-    out = Path(args.out)
+Settings = Annotated[BenchModelSettings, Parameter(name="*")]
+
+
+def bench_model(*, settings: Settings) -> int:
+    """File size, peak RAM, CPU tokens/s and held-out KL of pruned exports, in one table.
+
+    For every (plan, format): export, then measure in a fresh subprocess (its own peak
+    RAM, VmHWM) with --threads torch threads; the KL is the reloaded model's on the
+    held-out prompts in float32. Writes bench_model.csv/.md/.png under --out; each row
+    goes to stderr as it is measured, and one JSON line with every row to stdout.
+    """
+    import torch
+
+    out = Path(settings.out)
+    settings.entries()  # a bad entry is one line before anything loads
     out.mkdir(parents=True, exist_ok=True)
-    torch.set_num_threads(args.threads)
-    rows = bench_models(args)
+    torch.set_num_threads(settings.threads)
+    rows = bench_models(settings)
     facts = (
-        f"Student {args.student}; KL on {args.heldout}; speed: {args.speed_count} prompts of "
-        f"{args.speed_prompts}, {args.new_tokens} greedy tokens each, {args.threads} threads, "
-        f"median of {args.repeats} rounds, one subprocess per export (peak RAM = its "
-        "VmHWM, load included). Hint scores not measured."
+        f"Student {settings.student}; KL on {settings.heldout_prompts}; speed: "
+        f"{settings.speed_count} prompts of {settings.speed_prompts}, {settings.new_tokens} "
+        f"greedy tokens each, {settings.threads} threads, median of {settings.repeats} rounds, "
+        "one subprocess per export (peak RAM = its VmHWM, load included). Hint scores not "
+        "measured."
     )
     write_results(rows, out, facts)
-    return 0
-
-
-def add_bench_model(commands) -> None:
-    parser = commands.add_parser(
-        "bench-model",
-        help="file size, peak RAM, CPU tokens/s and held-out KL of exports, in one table",
-        description=__doc__.splitlines()[0],
-    )
-    parser.add_argument("--student", default="smollm2")
-    parser.add_argument(
-        "--plans", type=parse_entries, required=True, help="dense,NAME=PLAN.json,... (in order)"
-    )
-    parser.add_argument(
-        "--formats",
-        type=lambda text: [f for f in text.split(",") if f],
-        default=["hf-f32", "gguf-q8_0"],
-        help="comma-separated: hf-f32, hf-bf16, hf-f16, gguf-f32, gguf-f16, gguf-q8_0, gguf-q4_0",
-    )
-    parser.add_argument("--heldout", default="builtin:heldout", help="prompts the KL is on")
-    parser.add_argument("--batch-size", type=int, default=8)
-    parser.add_argument("--answer-tokens", type=int, default=32)
-    parser.add_argument("--speed-prompts", default="builtin:heldout")
-    parser.add_argument("--speed-count", type=int, default=4, help="prompts timed per model")
-    parser.add_argument("--new-tokens", type=int, default=32)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--repeats", type=int, default=1, help="speed rounds (median kept)")
-    parser.add_argument(
-        "--reuse-exports", action="store_true", help="measure folders already exported under --out"
-    )
-    parser.add_argument("--out", required=True)
-    parser.set_defaults(func=run_bench_model)
+    return print_json({"out": str(out), "rows": rows})
 
 
 def _measure_main(argv: list[str]) -> None:
     """Subprocess entry: FOLDER PROMPTS COUNT NEW_TOKENS THREADS -> one JSON line."""
+    from llm_prune_gym.prompts import load_prompts
+
     folder, prompts, count, tokens, threads = argv
     chosen = load_prompts(prompts)[: int(count)]
     result = measure_speed(Path(folder), chosen, int(tokens), int(threads))

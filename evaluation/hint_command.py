@@ -13,15 +13,14 @@ else SmolLM2-135M-Instruct. The output says which was used and why.
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
-import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Literal
 
-from llm_prune_gym.prompts import DEFAULT_PROMPT_STYLE, PROMPT_STYLES, hint_messages
+from llm_prune_gym.cli import Threads
+from llm_prune_gym.prompts import DEFAULT_PROMPT_STYLE, hint_messages
 
 STUDENT_ENV = "LLM_PRUNE_HINT_STUDENT"
 FALLBACK_STUDENT = "smollm2"
@@ -148,68 +147,55 @@ def render_text(report: HintReport) -> str:
     )
 
 
-def run_hint(args: argparse.Namespace) -> int:
-    if args.threads:
-        import torch
+def hint(
+    program: Path,
+    /,
+    *,
+    stdin: Path | None = None,
+    student: str | None = None,
+    prompt_style: Literal["grounded", "plain"] = DEFAULT_PROMPT_STYLE,
+    max_new_tokens: int = 96,
+    sandbox_timeout: float = 5.0,
+    threads: Threads = None,
+) -> int:
+    """Run PROGRAM in the sandbox and, if it fails, write one short greedy hint.
 
-        torch.set_num_threads(args.threads)
-    code = _read_text(args.program, "program")
-    stdin = _read_text(args.stdin, "stdin file") if args.stdin else ""
+    The sandbox gives it its own folder and session, no secrets, limits on time, memory,
+    files and processes. Prints one JSON line (the error Python printed, the hint, the
+    student and why it was chosen); the same as plain text goes to stderr. Student:
+    --student, else $LLM_PRUNE_HINT_STUDENT, else the model folder at
+    $LLM_PRUNE_GYM_CACHE/students/best, else smollm2.
+
+    Parameters
+    ----------
+    program
+        the Python program to run
+    stdin
+        a file of the text typed into the program
+    student
+        smollm2, stub, a .gguf or a Hugging Face folder
+    prompt_style
+        grounded: the prompt adds facts read from the program and its traceback
+    max_new_tokens
+        hint length cap
+    sandbox_timeout
+        seconds before the program gets its Ctrl-C
+    """
+    from llm_prune_gym.cli import log, print_json, set_threads
+
+    set_threads(threads)
+    code = _read_text(str(program), "program")
+    typed = _read_text(str(stdin), "stdin file") if stdin else ""
     report = write_hint(
         code,
-        stdin,
-        student=args.student,
-        prompt_style=args.prompt_style,
-        max_new_tokens=args.max_new_tokens,
-        timeout=args.timeout,
-        program=args.program,
+        typed,
+        student=student,
+        prompt_style=prompt_style,
+        max_new_tokens=max_new_tokens,
+        timeout=sandbox_timeout,
+        program=str(program),
     )
-    if args.json:
-        fields = asdict(report) | {"ran_without_error": not report.failed}
-        fields["seconds"] = round(report.seconds, 3)
-        print(json.dumps(fields))
-    else:
-        print(render_text(report))
-    return 0
-
-
-def add_hint_command(subparsers) -> None:
-    """Add ``hint`` to the ``llm-prune`` parser."""
-    hint = subparsers.add_parser(
-        "hint",
-        help="run a program in the sandbox and print its error and one hint",
-        description="Run PROGRAM in the sandbox (its own folder and session, no secrets, "
-        "limits on time, memory, files and processes); if it fails, print what Python "
-        "printed and one short greedy hint. Student: --student, else "
-        f"${STUDENT_ENV}, else the model folder at $LLM_PRUNE_GYM_CACHE/students/best, "
-        "else smollm2.",
-    )
-    hint.add_argument("program", help="the Python program to run")
-    hint.add_argument("--stdin", default=None, metavar="FILE", help="text typed into the program")
-    hint.add_argument("--student", default=None, metavar="SPEC", help="smollm2, stub, a folder")
-    hint.add_argument("--json", action="store_true", help="print one JSON object")
-    hint.add_argument(
-        "--prompt-style",
-        choices=PROMPT_STYLES,
-        default=DEFAULT_PROMPT_STYLE,
-        help="grounded: the prompt adds facts read from the program and its traceback",
-    )
-    hint.add_argument("--max-new-tokens", type=int, default=96, help="hint length cap")
-    hint.add_argument(
-        "--timeout", type=float, default=5.0, help="seconds before the program gets its Ctrl-C"
-    )
-    hint.add_argument("--threads", type=int, default=None, help="torch CPU threads")
-    hint.set_defaults(func=run_hint)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m evaluation.hint_command PROGRAM.py`` without the installed entry point."""
-    from llm_prune_gym.cli import run_parsed
-
-    parser = argparse.ArgumentParser(prog="python -m evaluation.hint_command")
-    add_hint_command(parser.add_subparsers(dest="command", required=True, metavar="COMMAND"))
-    return run_parsed(parser, ["hint", *(sys.argv[1:] if argv is None else argv)])
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    log(render_text(report))
+    fields = asdict(report) | {"ran_without_error": not report.failed}
+    fields["seconds"] = round(report.seconds, 3)
+    return print_json(fields)

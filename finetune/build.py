@@ -28,7 +28,6 @@ import json
 import statistics
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm import tqdm
@@ -37,6 +36,7 @@ from finetune.bugs import INJECTOR_BY_KIND, INJECTORS, Bug, Case, candidates
 from finetune.corpus import load_corpus, select_programs, verify_programs
 from finetune.pairs import rejected_hints
 from finetune.sandbox import Job, Limits, RunResult, error_output, run_many
+from finetune.settings import FORMAT, BuildOptions  # noqa: F401 (finetune.build's names)
 from finetune.split import split_programs
 from finetune.teachers import TeacherAnswer, make_teacher
 from llm_prune_gym.prompts import DEFAULT_PROMPT_STYLE, hint_messages
@@ -44,49 +44,6 @@ from llm_prune_gym.prompts import DEFAULT_PROMPT_STYLE, hint_messages
 FILES = {"train": "train.jsonl", "test": "test.jsonl", "skipped": "skipped.jsonl"}
 PROGRAMS_FILE = "programs.jsonl"
 CHECK_LIMITS = Limits(timeout=5.0)  # a correct program's one check run: generous, no Ctrl-C
-FORMAT = 1
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """What `llm-prune data build` was asked for (all but `out` go into the manifest)."""
-
-    out: Path
-    seed: int = 0
-    teacher: str = "oracle"
-    teacher_model: str | None = None
-    teacher_base_url: str | None = None
-    student: str | None = None
-    student_tokens: int = 160
-    max_programs: int | None = None
-    programs: int | None = None  # a seeded sample of this many programs (None: all)
-    sources: tuple[str, ...] | None = None  # program origins to use (None: all)
-    per_kind: int = 8
-    timeout: float = 1.0
-    max_lines: int = 100_000  # an endless loop's deterministic Ctrl-C (see sandbox.Limits)
-    workers: int | None = None
-    chunk: int = 256
-    progress: bool = True
-    prompt_style: str = DEFAULT_PROMPT_STYLE
-    teacher_options: dict = field(default_factory=dict)  # e.g. retries; never saved
-
-    def manifest(self) -> dict:
-        return {
-            "format": FORMAT,
-            "seed": self.seed,
-            "teacher": self.teacher,
-            "teacher_model": self.teacher_model,
-            "teacher_base_url": self.teacher_base_url,
-            "student": self.student,
-            "student_tokens": self.student_tokens if self.student else None,
-            "max_programs": self.max_programs,
-            "programs": self.programs,
-            "sources": list(self.sources) if self.sources is not None else None,
-            "per_kind": self.per_kind,
-            "timeout": self.timeout,
-            "max_lines": self.max_lines,
-            "prompt_style": self.prompt_style,
-        }
 
 
 # ---------------------------------------------------------------- append-safe files

@@ -29,7 +29,7 @@ import os
 import time
 import warnings
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import torch
@@ -43,6 +43,14 @@ from transformers import (
 from transformers.integrations import TensorBoardCallback, is_tensorboard_available
 from transformers.trainer_utils import get_last_checkpoint
 
+from finetune.settings import (  # noqa: F401 (re-exported: finetune.train's names)
+    CPU_BATCH_SIZE,
+    GPU_BATCH_SIZE,
+    LORA_TARGETS,
+    METHOD_DEFAULTS,
+    METHODS,
+    FinetuneConfig,
+)
 from llm_prune_gym.extras import MissingExtra
 from llm_prune_gym.generation import generate_answers
 from llm_prune_gym.prompts import read_jsonl
@@ -58,104 +66,9 @@ except ModuleNotFoundError as error:
         raise
     raise MissingExtra("finetune", error.name) from None
 
-METHODS = ("dpo", "orpo", "dpo-kd-online", "sft", "sft+dpo")
-# Learning rate and epochs when not given. LoRA SFT is usually run at 1e-4 to 2e-4 for 1-2
-# epochs; the preference methods keep the 5e-5 of our earlier DPO runs (trl's 1e-6 default
-# is for full fine-tuning). For sft+dpo these are the DPO stage's; its SFT stage has sft_*.
-METHOD_DEFAULTS = {
-    "sft": {"learning_rate": 2e-4, "epochs": 1.0},
-    "dpo": {"learning_rate": 5e-5, "epochs": 1.0},
-    "orpo": {"learning_rate": 5e-5, "epochs": 1.0},
-    "dpo-kd-online": {"learning_rate": 5e-5, "epochs": 1.0},
-    "sft+dpo": {"learning_rate": 5e-5, "epochs": 1.0},
-}
-GPU_BATCH_SIZE, CPU_BATCH_SIZE = 16, 4
-LORA_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 PAIR_FIELDS = ("prompt", "chosen", "rejected")
 SPLIT_FILES = {"train": "train.jsonl", "test": "test.jsonl"}
 Pair = dict[str, list[dict[str, str]]]
-
-
-@dataclass(frozen=True)
-class FinetuneConfig:
-    """Everything a fine-tuning run depends on; saved into ``metrics.json``.
-
-    ``learning_rate``, ``epochs`` and ``batch_size`` left as None take the method's default
-    (:data:`METHOD_DEFAULTS`; batch 16 on a GPU, 4 on the CPU). They, ``max_steps`` and
-    ``beta`` drive the only stage of a method, or the DPO stage of ``sft+dpo``, whose SFT
-    stage takes ``sft_learning_rate``, ``sft_epochs`` and ``sft_max_steps``.
-
-    Time on one H200 (batch 16, SmolLM2): a DPO step took 0.67 s (756 steps in ~510 s),
-    an SFT step costs about a third of that (one sequence per example instead of chosen,
-    rejected and the reference's forward pass), and SFT sees each prompt once however many
-    rejected hints it has. ``time_limit`` bounds each stage, so ``sft+dpo --time-limit 4``
-    trains for at most 8 minutes; a stage stopped by it checkpoints, and ``resume`` goes on.
-    """
-
-    method: str = "dpo"
-    beta: float = 0.1  # DPO beta / ORPO lambda
-    learning_rate: float | None = None
-    epochs: float | None = None
-    max_steps: int = -1  # > 0 overrides epochs (per round)
-    sft_learning_rate: float = METHOD_DEFAULTS["sft"]["learning_rate"]  # sft+dpo's SFT stage
-    sft_epochs: float = METHOD_DEFAULTS["sft"]["epochs"]
-    sft_max_steps: int = -1
-    batch_size: int | None = None  # examples (pairs) per device step
-    grad_accum: int = 1
-    max_length: int = 1024  # tokens of prompt + answer; longer answers are cut at the end
-    seed: int = 0
-    lora_rank: int = 8
-    lora_alpha: int = 16
-    lora_dropout: float = 0.1
-    target_modules: tuple[str, ...] = LORA_TARGETS
-    rounds: int = 1  # online DPO-KD only
-    answer_tokens: int = 128  # length cap of the regenerated (rejected) student hints
-    generation_batch_size: int = 16
-    logging_steps: int = 10
-    eval_steps: int = 0  # 0: evaluate on the test split only at the end of each round
-    save_steps: int = 200
-    gradient_checkpointing: bool = False
-    device: str = field(default_factory=lambda: "cuda" if torch.cuda.is_available() else "cpu")
-    threads: int | None = None  # CPU threads; None: every core this process may use
-    resume: bool = False
-    time_limit: float | None = None  # minutes per stage; training then stops cleanly
-    progress: bool = True
-
-    def __post_init__(self) -> None:
-        if self.method not in METHODS:
-            raise ValueError(f"unknown method {self.method!r}; choose one of {METHODS}")
-        if self.rounds < 1:
-            raise ValueError(f"rounds must be at least 1, got {self.rounds}")
-        if self.rounds > 1 and self.method != "dpo-kd-online":
-            raise ValueError("several rounds need --method dpo-kd-online (it regenerates the data)")
-        if self.max_length < 2:
-            raise ValueError(f"max_length must be at least 2 tokens, got {self.max_length}")
-        defaults = METHOD_DEFAULTS[self.method]
-        on_gpu = str(self.device).startswith("cuda")
-        resolved = {
-            "learning_rate": self.learning_rate or defaults["learning_rate"],
-            "epochs": self.epochs or defaults["epochs"],
-            "batch_size": self.batch_size or (GPU_BATCH_SIZE if on_gpu else CPU_BATCH_SIZE),
-            "target_modules": tuple(self.target_modules),
-        }
-        for name, value in resolved.items():  # frozen: fill the defaults in once
-            object.__setattr__(self, name, value)
-
-    def stages(self) -> list[tuple[str, FinetuneConfig]]:
-        """(name, config) of each training stage: two for sft+dpo, one otherwise."""
-        if self.method != "sft+dpo":
-            return [(self.method, self)]
-        sft = replace(
-            self,
-            method="sft",
-            learning_rate=self.sft_learning_rate,
-            epochs=self.sft_epochs,
-            max_steps=self.sft_max_steps,
-        )
-        return [("sft", sft), ("dpo", replace(self, method="dpo"))]
-
-
-# ---------------------------------------------------------------------------- data
 
 
 def _check_messages(value: object, where: str, name: str, role: str | None = None) -> None:

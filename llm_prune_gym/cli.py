@@ -1,184 +1,227 @@
-"""The ``llm-prune`` command line.
+"""``llm-prune rollout`` and the command-line pieces every command shares.
 
-The environment's own commands live here; ``agents``, ``evaluation`` and
-``finetune`` add theirs through the ``llm_prune_gym.commands`` entry points
-(each a ``register(subparsers)`` function), so this package imports none of them.
+The ``llm-prune`` program itself lives in :mod:`evaluation.cli`, the package that may
+import every other; this module imports no torch, so a command's ``--help`` stays fast.
+:mod:`cyclopts` builds the options from the settings dataclasses: :func:`env_options`
+turns fields of :class:`~llm_prune_gym.settings.EnvSettings` into a command's options
+(same names, defaults and one-line docs), and :func:`env_settings` turns them back.
 """
 
 from __future__ import annotations
 
-import argparse
+import dataclasses
 import json
 import math
 import sys
 import time
-from importlib.metadata import entry_points
+import typing
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Annotated, Any, Literal
 
-import numpy as np
-import torch
+from cyclopts import Parameter, Token, validators
 
-from . import __version__
-from .env import OBSERVATION_MODES, SAMPLING_MODES, LLMPruneEnv
-from .extras import MissingExtra
-from .pruning import CRITERIA, DEFAULT_MODULES
-from .structured import DEFAULT_CHANNEL_MODULES, GRANULARITIES
-
-
-def positive_int(text: str) -> int:
-    """argparse type: a whole number of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+from .settings import (
+    CRITERIA,
+    DTYPES,
+    GRANULARITIES,
+    OBSERVATION_MODES,
+    REWARD_MODES,
+    SAMPLING_MODES,
+    EnvSettings,
+)
 
 
-def unit_ratio(text: str) -> float:
-    """argparse type: a number in [0, 1] (NaN and infinities refused)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not (math.isfinite(value) and 0 <= value <= 1):
-        raise argparse.ArgumentTypeError(f"must lie in [0, 1], got {text}")
-    return value
+def split_commas(type_: Any, tokens: Sequence[Token]) -> tuple[str, ...]:
+    """cyclopts converter: ``a,b`` (or ``--x a --x b``) -> ``("a", "b")``."""
+    return tuple(part for token in tokens for part in token.value.split(",") if part.strip())
 
 
-def add_env_arguments(parser: argparse.ArgumentParser) -> None:
-    """The environment options every command that builds an env shares."""
-    group = parser.add_argument_group("environment")
-    group.add_argument("--student", default="smollm2", help="smollm2, stub, a .gguf or a HF folder")
-    group.add_argument(
-        "--modules",
-        default="",
-        help=f"comma-separated (default {','.join(DEFAULT_MODULES)}; "
-        f"with --granularity channels {','.join(DEFAULT_CHANNEL_MODULES)})",
+PositiveInt = Annotated[int, Parameter(validator=validators.Number(gte=1))]
+UnitFloat = Annotated[float, Parameter(validator=validators.Number(gte=0, lte=1))]
+Names = Annotated[tuple[str, ...], Parameter(converter=split_commas, consume_multiple=False)]
+Threads = Annotated[
+    int | None, Parameter(validator=validators.Number(gte=1), help="torch CPU threads")
+]
+Device = Annotated[str, Parameter(help="cpu, cuda, cuda:N or mps; auto: cuda if there is one")]
+
+
+def _choices(values: Iterable[str]) -> Any:
+    return Literal[tuple(values)]
+
+
+# How the command line spells EnvSettings' fields whose Python type is wider than text
+# (a loaded student, a list of prompts, a torch dtype): text, or a closed set of words.
+ENV_CLI_TYPES: dict[str, Any] = {
+    "student": str,
+    "modules": Names | None,
+    "prompts": str,
+    "device": str,
+    "dtype": _choices(DTYPES),
+    "criterion": _choices(CRITERIA),
+    "granularity": _choices(GRANULARITIES),
+    "sampling": _choices(SAMPLING_MODES),
+    "observation": _choices(OBSERVATION_MODES),
+    "reward": _choices(REWARD_MODES),
+}
+ENV_CLI_DEFAULTS: dict[str, Any] = {"device": "auto"}
+ENV_CLI_DOCS: dict[str, str] = {
+    "student": "smollm2, stub, stub:SEED, a .gguf file or a Hugging Face folder",
+    "modules": "comma-separated linear modules pruned in every layer (default: "
+    "q_proj,o_proj,gate_proj,up_proj; with --granularity channels q_proj,gate_proj)",
+    "prompts": "calibration prompts: builtin:train, builtin:heldout or a JSONL file",
+    "device": "cpu, cuda, cuda:N or mps; auto: cuda if there is one",
+}
+RUN_FIELDS = ("student", "device", "dtype")
+PRUNER_FIELDS = ("modules", "granularity", "criterion")
+CALIBRATION_FIELDS = ("prompts", "batch_size", "answer_tokens")
+
+
+def env_options(name: str, fields: Iterable[str], defaults: dict[str, Any] | None = None) -> type:
+    """A cyclopts options group of EnvSettings' `fields` (named `name`, flattened).
+
+    Each option keeps the field's name, default (or one of `defaults`) and doc; the
+    values go back into EnvSettings through :func:`env_settings`.
+    """
+    hints = typing.get_type_hints(EnvSettings)
+    known = {f.name: f for f in dataclasses.fields(EnvSettings)}
+    chosen = {**ENV_CLI_DEFAULTS, **(defaults or {})}
+    specs = []
+    for field_name in fields:
+        source = known[field_name]
+        doc = ENV_CLI_DOCS.get(field_name) or source.metadata.get("doc", "")
+        kind = ENV_CLI_TYPES.get(field_name, hints[field_name])
+        default = chosen.get(field_name, source.default)
+        if default is None:
+            kind = kind | None
+        specs.append((field_name, Annotated[kind, Parameter(help=doc)], default))
+    options = dataclasses.make_dataclass(
+        name, [(n, k, dataclasses.field(default=d)) for n, k, d in specs], frozen=True
     )
-    group.add_argument("--criterion", default="magnitude", choices=CRITERIA)
-    group.add_argument(
-        "--granularity",
-        default="weights",
-        choices=GRANULARITIES,
-        help="weights: unstructured (the paper's); channels: whole MLP channels and query heads",
-    )
-    group.add_argument("--prompts", default="builtin:train", help="builtin:SPLIT or a JSONL file")
-    group.add_argument("--batch-size", type=int, default=8)
-    group.add_argument("--sampling", default="fixed", choices=SAMPLING_MODES)
-    group.add_argument("--answer-tokens", type=int, default=32)
-    group.add_argument(
-        "--observation",
-        default="paper",
-        choices=OBSERVATION_MODES,
-        help="paper: the 4L+1 vector; layer: plus a one-hot of the current layer; "
-        "sensitivity: plus the current layer's unit sensitivities",
-    )
-    group.add_argument(
-        "--max-ratio",
-        type=float,
-        default=None,
-        help="widest ratio an action picks: grid of 31 ratios 0..MAX (default 0..0.30)",
-    )
-    group.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
-    group.add_argument("--dtype", default="float32", choices=("float32", "bfloat16", "float16"))
-    group.add_argument("--threads", type=positive_int, default=None, help="torch CPU threads")
+    options.__module__ = __name__  # cyclopts expands the fields of classes outside `types`
+    options.__doc__ = "Options of the environment (llm_prune_gym.settings.EnvSettings)."
+    return Parameter(name="*", group="environment")(options)
+
+
+def resolve_device(device: str) -> str:
+    """``auto`` -> cuda where torch sees a GPU, else cpu (imports torch: run time only)."""
+    if device != "auto":
+        return device
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def env_settings(options: Any, **overrides: Any) -> EnvSettings:
+    """EnvSettings from an :func:`env_options` group (plus `overrides`)."""
+    values = {f.name: getattr(options, f.name) for f in dataclasses.fields(options)}
+    values |= overrides
+    if "device" in values:
+        values["device"] = resolve_device(values["device"])
+    return EnvSettings(**values)
+
+
+def settings_kwargs(settings: EnvSettings) -> dict[str, Any]:
+    """The keyword arguments of ``LLMPruneEnv`` that `settings` holds."""
+    return {f.name: getattr(settings, f.name) for f in dataclasses.fields(settings)}
+
+
+def set_threads(threads: int | None) -> None:
+    """Give torch `threads` CPU threads (None: torch's default)."""
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
 
 
 def ratio_grid(max_ratio: float, choices: int = 31) -> tuple[float, ...]:
     """`choices` evenly spaced ratios from 0 to `max_ratio` (the default grid for 0.30)."""
-    if not 0 < max_ratio <= 1:
+    if not (math.isfinite(max_ratio) and 0 < max_ratio <= 1):
         raise ValueError(f"the largest ratio must lie in (0, 1], got {max_ratio}")
     return tuple(round(max_ratio * i / (choices - 1), 6) for i in range(choices))
 
 
-def env_kwargs(args: argparse.Namespace, **overrides) -> dict:
-    """Keyword arguments for `LLMPruneEnv` from the shared options (plus overrides)."""
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    kwargs = {
-        "student": args.student,
-        "modules": tuple(m for m in args.modules.split(",") if m) or None,
-        "granularity": getattr(args, "granularity", None) or "weights",
-        "criterion": args.criterion,
-        "prompts": args.prompts,
-        "batch_size": args.batch_size,
-        "sampling": args.sampling,
-        "answer_tokens": args.answer_tokens,
-        "observation": args.observation,
-        "device": args.device,
-        "dtype": args.dtype,
-        "progress": True,
-    }
-    if getattr(args, "max_ratio", None) is not None:
-        kwargs["ratio_grid"] = ratio_grid(args.max_ratio)
-    kwargs.update(overrides)
-    return kwargs
+def rounded(values: dict, digits: int = 6) -> dict:
+    """`values` with every float rounded to `digits` (a JSON line people read)."""
+    return {k: round(v, digits) if isinstance(v, float) else v for k, v in values.items()}
 
 
-def rollout(args: argparse.Namespace) -> int:
-    """One episode with a random or a constant policy; prints its KL and sparsity."""
-    started = time.perf_counter()
-    env = LLMPruneEnv(**env_kwargs(args))
-    loaded = time.perf_counter()
-    observation, info = env.reset(seed=args.seed)
-    rng = np.random.default_rng(args.seed)
-    total, terminated = 0.0, False
-    while not terminated:
-        if args.ratio is None:
-            action = rng.integers(0, len(env.ratio_grid), env.num_modules)
-        else:
-            action = np.full(env.num_modules, int(np.abs(env.ratio_grid - args.ratio).argmin()))
-        observation, reward, terminated, _, info = env.step(action)
-        total += reward
-    finished = time.perf_counter()
-    if args.plan_out:
-        env.current_plan().save(args.plan_out)
-    report = {
-        "student": env.student.name,
-        "layers": env.num_layers,
-        "return": round(total, 6),
-        "kl": round(info["kl"], 6),
-        "prunable_sparsity": round(info["prunable_sparsity"], 6),
-        "model_sparsity": round(info["model_sparsity"], 6),
-        "load_seconds": round(loaded - started, 2),
-        "episode_seconds": round(finished - loaded, 3),
-    }
-    print(json.dumps(report))
-    env.close()
+def print_json(values: dict) -> int:
+    """The command's one line on stdout; returns 0, the exit status."""
+    print(json.dumps(values), flush=True)
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="llm-prune", description=__doc__.splitlines()[0])
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    run = commands.add_parser("rollout", help="run one episode and print its KL and sparsity")
-    add_env_arguments(run)
-    run.add_argument("--seed", type=int, default=0)
-    run.add_argument(
-        "--ratio", type=unit_ratio, default=None, help="constant ratio (default: a random policy)"
-    )
-    run.add_argument("--plan-out", default=None, help="save the episode's plan as JSON")
-    run.set_defaults(func=rollout)
-    for entry in sorted(entry_points(group="llm_prune_gym.commands"), key=lambda e: e.name):
-        entry.load()(commands)
-    return parser
+def log(line: str) -> None:
+    """A line for the person at the terminal: stderr, so stdout stays one JSON line."""
+    print(line, file=sys.stderr, flush=True)
 
 
-def run_parsed(parser: argparse.ArgumentParser, argv: list[str] | None = None) -> int:
-    """Parse `argv` and run the chosen command; bad input exits 2 with a one-line error."""
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except (ValueError, OSError, MissingExtra) as error:  # bad input, a bad path, an extra
-        print(f"{parser.prog} {args.command}: error: {error}", file=sys.stderr)
-        return 2
+RolloutEnv = env_options(
+    "RolloutEnv", (*RUN_FIELDS, *PRUNER_FIELDS, *CALIBRATION_FIELDS, "sampling")
+)
 
 
-def main(argv: list[str] | None = None) -> int:
-    return run_parsed(build_parser(), argv)
+def rollout(
+    *,
+    env: RolloutEnv = RolloutEnv(),  # noqa: B008 (frozen: a safe shared default)
+    ratio: Annotated[UnitFloat | None, Parameter(group="episode")] = None,
+    max_ratio: Annotated[float | None, Parameter(group="episode")] = None,
+    seed: int = 0,
+    plan_out: Path | None = None,
+    threads: Threads = None,
+    progress: bool = True,
+) -> int:
+    """Run one episode with a random or a constant policy; print its KL and sparsity.
 
+    Parameters
+    ----------
+    ratio
+        constant ratio for every module (default: a random policy)
+    max_ratio
+        widest ratio an action picks: a grid of 31 ratios 0..MAX (default 0..0.30)
+    seed
+        seeds the policy and the env's reset
+    plan_out
+        save the episode's plan as JSON
+    threads
+        torch CPU threads
+    progress
+        show progress bars on stderr
+    """
+    import numpy as np
 
-if __name__ == "__main__":
-    sys.exit(main())
+    from .env import LLMPruneEnv
+
+    set_threads(threads)
+    grid = {"ratio_grid": ratio_grid(max_ratio)} if max_ratio is not None else {}
+    started = time.perf_counter()
+    settings = env_settings(env, progress=progress, **grid)
+    pruning_env = LLMPruneEnv(**settings_kwargs(settings))
+    loaded = time.perf_counter()
+    _, info = pruning_env.reset(seed=seed)
+    rng = np.random.default_rng(seed)
+    total, terminated = 0.0, False
+    size = pruning_env.num_modules
+    while not terminated:
+        if ratio is None:
+            action = rng.integers(0, len(pruning_env.ratio_grid), size)
+        else:
+            action = np.full(size, int(np.abs(pruning_env.ratio_grid - ratio).argmin()))
+        _, reward, terminated, _, info = pruning_env.step(action)
+        total += reward
+    finished = time.perf_counter()
+    if plan_out:
+        pruning_env.current_plan().save(plan_out)
+    report = {
+        "student": pruning_env.student.name,
+        "layers": pruning_env.num_layers,
+        "return": total,
+        "kl": info["kl"],
+        "prunable_sparsity": info["prunable_sparsity"],
+        "model_sparsity": info["model_sparsity"],
+        "load_seconds": round(loaded - started, 2),
+        "episode_seconds": round(finished - loaded, 3),
+    }
+    pruning_env.close()
+    return print_json(rounded(report))

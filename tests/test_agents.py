@@ -16,8 +16,8 @@ from agents.base import run_episode, scale_to_budget, score_ratios, sparsity_of
 from agents.psrl import PosteriorSamplingAgent
 from agents.runner import HeldOut, read_metrics, train_agent
 from agents.search import EvolutionAgent
+from evaluation.cli import main as cli_main
 from llm_prune_gym import LLMPruneEnv, PruningPlan, load_student
-from llm_prune_gym.cli import main as cli_main
 
 TARGET = 0.15
 # Short prompts keep the stub's forward passes (byte tokens) cheap in the longer tests.

@@ -7,8 +7,8 @@ import json
 
 import numpy as np
 
+from evaluation.cli import main
 from llm_prune_gym import LLMPruneEnv
-from llm_prune_gym.cli import main
 
 
 def test_bench_model_measures_every_export(tmp_path, capsys):
@@ -18,7 +18,8 @@ def test_bench_model_measures_every_export(tmp_path, capsys):
     prompts = tmp_path / "p.jsonl"
     prompts.write_text("".join(json.dumps({"prompt": f"line {i} fails"}) + "\n" for i in range(3)))
     args = ["bench-model", "--student", "stub", "--plans", f"dense,half={plan_path}"]
-    args += ["--formats", "hf-f32,gguf-q8_0", "--heldout", str(prompts), "--batch-size", "3"]
+    args += ["--formats", "hf-f32,gguf-q8_0", "--heldout-prompts", str(prompts)]
+    args += ["--heldout-batch-size", "3"]
     args += ["--answer-tokens", "4", "--speed-prompts", str(prompts), "--speed-count", "2"]
     args += ["--new-tokens", "5", "--threads", "1", "--out", str(tmp_path / "bench")]
     assert main(args) == 0

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 import torch
 
+from evaluation.cli import main
 from evaluation.compare import compare_plans, criteria_comparison, scaled_comparison
 from evaluation.heldout import HeldOutEvaluator
 from evaluation.stats import batch_kls, mean_interval, paired_summary, ratio_interval
 from llm_prune_gym import KLResult, Pruner, PruningPlan, load_student
-from llm_prune_gym.cli import main
 from llm_prune_gym.plan import count_parameters
 from llm_prune_gym.pruning import DEFAULT_MODULES
 
@@ -235,7 +235,8 @@ def test_compare_command_on_a_user_prompt_file(tmp_path, saved_plan, stub_args, 
         + [json.dumps({"prompt": [{"role": "user", "content": "IndentationError?"}]})],
     )
     out = tmp_path / "compare"
-    args = ["compare", "--plan", str(saved_plan), "--prompts", str(prompts), "--batch-size", "2"]
+    args = ["compare", "--plan", str(saved_plan), "--heldout-prompts", str(prompts)]
+    args += ["--heldout-batch-size", "2"]
     assert main([*args, *stub_args, "--out", str(out)]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 1
@@ -271,7 +272,7 @@ def test_compare_names_the_malformed_line(tmp_path, saved_plan, stub_args, capsy
         tmp_path / "bad.jsonl",
         [json.dumps({"prompt": "fine"}), json.dumps({"prompt": "fine too"}), '{"messages": [}'],
     )
-    args = ["compare", "--plan", str(saved_plan), "--prompts", str(prompts), *stub_args]
+    args = ["compare", "--plan", str(saved_plan), "--heldout-prompts", str(prompts), *stub_args]
     assert main([*args, "--out", str(tmp_path / "out")]) == 2
     assert "line 3" in capsys.readouterr().err
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 
@@ -11,9 +10,9 @@ import pytest
 import torch
 
 import evaluation.experiment as experiment
+from evaluation.cli import main
 from evaluation.experiment import ExperimentConfig, run_experiment
 from evaluation.hints import read_cases
-from evaluation.hints_cli import add_hint_commands
 from llm_prune_gym import PruningPlan, hint_messages
 from llm_prune_gym.plan import count_parameters
 from llm_prune_gym.pruning import Pruner
@@ -97,10 +96,7 @@ def write_heldout(path):
 
 
 def run_command(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="llm-prune")
-    add_hint_commands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
+    return main(argv)
 
 
 def test_experiment_end_to_end_and_resume(tmp_path, monkeypatch):
@@ -110,7 +106,7 @@ def test_experiment_end_to_end_and_resume(tmp_path, monkeypatch):
         "--plan", str(tmp_path / "plan.json"), "--levels", "0,2.1,6.2,10.3",
         "--data", str(write_test_set(tmp_path / "test.jsonl")),
         "--heldout-prompts", str(write_heldout(tmp_path / "heldout.jsonl")),
-        "--answer-tokens", "4", "--max-new-tokens", "6", "--batch-size", "4",
+        "--answer-tokens", "4", "--max-new-tokens", "6", "--generation-batch-size", "4",
         "--device", "cpu", "--no-progress", "--out", str(out),
     ]  # fmt: skip
     write_plan(tmp_path / "plan.json")

@@ -11,9 +11,9 @@ import pytest
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
+from evaluation.cli import main
 from evaluation.export import export_pruned
 from llm_prune_gym import LLMPruneEnv, PruningPlan
-from llm_prune_gym.cli import main
 
 PROMPTS = [f"Why does line {i} raise a KeyError?" for i in range(4)]
 

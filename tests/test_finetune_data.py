@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import ast
 import json
 import random
@@ -16,10 +15,10 @@ from pathlib import Path
 import pytest
 
 import finetune.build
+from evaluation.cli import main
 from finetune.bugs import INJECTOR_BY_KIND, INJECTORS, Case, candidates, propose
 from finetune.build import BuildOptions, build, repair
 from finetune.calibration import DEFAULT_PATH as CALIBRATION_FILE
-from finetune.cli import register
 from finetune.corpus import (
     GENERATED,
     HANDWRITTEN,
@@ -352,11 +351,9 @@ def test_a_folder_built_with_other_options_is_refused(small_build):
         )
 
 
-def test_cli_registers_data_build(tmp_path):
-    parser = argparse.ArgumentParser()
-    register(parser.add_subparsers())
+def test_cli_registers_data_build(tmp_path, capsys):
     out = tmp_path / "cli"
-    args = parser.parse_args(
+    code = main(
         [
             "data",
             "build",
@@ -368,16 +365,18 @@ def test_cli_registers_data_build(tmp_path):
             "2",
             "--sources",
             "generated",
-            "--timeout",
+            "--sandbox-timeout",
             str(QUICK),
             "--no-progress",
         ]
     )
-    assert args.func(args) == 0
+    assert code == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["out"] == str(out) and printed["train"] + printed["test"] > 0
     assert (out / "train.jsonl").exists() and (out / "stats.md").exists()
     assert [r["origin"] for r in rows(out / "programs.jsonl")] == [GENERATED, GENERATED]
-    with pytest.raises(SystemExit):
-        parser.parse_args(["data", "build", "--out", str(out), "--sources", "scraped"])
+    assert main(["data", "build", "--out", str(out), "--sources", "scraped"]) == 2
+    assert "--sources: choose from" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------- calibration
@@ -401,11 +400,8 @@ def test_shipped_calibration_prompts_follow_the_contract():
 
 
 def test_calibration_command_reproduces_the_shipped_file(tmp_path):
-    parser = argparse.ArgumentParser()
-    register(parser.add_subparsers())
     out = tmp_path / "calibration.jsonl"
-    args = parser.parse_args(["data", "calibration", "--seed", "0", "--out", str(out)])
-    assert args.func(args) == 0
+    assert main(["data", "calibration", "--seed", "0", "--out", str(out)]) == 0
     assert out.read_bytes() == CALIBRATION_FILE.read_bytes()
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 from pathlib import Path
@@ -13,6 +12,7 @@ import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 from transformers.integrations import is_tensorboard_available
 
+from evaluation.cli import main
 from finetune.train import (
     LORA_TARGETS,
     FinetuneConfig,
@@ -24,7 +24,6 @@ from finetune.train import (
     read_pairs,
     with_student_rejected,
 )
-from finetune.train_cli import add_finetune_command, main
 from llm_prune_gym import LLMPruneEnv
 from llm_prune_gym.generation import chat_token_ids, generate_answers
 from llm_prune_gym.students import load_student
@@ -267,23 +266,20 @@ def test_rounds_need_the_online_method():
 
 def _parsed_config(monkeypatch, argv: list[str]) -> tuple:
     """The (data, student, out, config) that `llm-prune finetune --data d --out o ARGV` trains."""
-    parser = argparse.ArgumentParser()
-    add_finetune_command(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["finetune", "--data", "d", "--out", "o", *argv])
     seen = {}
     monkeypatch.setattr("finetune.train.finetune", lambda *a: seen.update(args=a) or 1 / 0)
     with pytest.raises(ZeroDivisionError):
-        args.func(args)
+        main(["finetune", "--data", "d", "--out", "o", *argv])
     return seen["args"]
 
 
 def test_cli_parses_into_the_config(tmp_path, monkeypatch):
     data, student, out, config = _parsed_config(
         monkeypatch,
-        ["--method", "orpo", "--beta", "0.2", "--lr", "1e-4", "--max-steps", "3"]
+        ["--method", "orpo", "--beta", "0.2", "--learning-rate", "1e-4", "--max-steps", "3"]
         + ["--target-modules", "q_proj,v_proj"],
     )
-    assert (data, student, out) == ("d", "smollm2", "o")
+    assert (str(data), student, str(out)) == ("d", "smollm2", "o")
     assert (config.method, config.beta, config.learning_rate, config.max_steps) == (
         "orpo",
         0.2,

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import time
 
 import pytest
 
+from evaluation.cli import main
 from evaluation.hint_command import STUDENT_ENV, default_student
 from evaluation.hints import read_cases, summarise, summary_table
-from evaluation.hints_cli import add_hint_commands
 from llm_prune_gym.prompts import hint_messages
 
 USER_CASES = [
@@ -47,10 +46,7 @@ DATA_BUILD_LINE = {
 
 
 def run_command(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="llm-prune")
-    add_hint_commands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
+    return main(argv)
 
 
 def write_jsonl(path, records) -> str:
@@ -73,12 +69,15 @@ def strict_json(text: str) -> dict:
 def hint(tmp_path, capsys, code: str, *options: str, stdin: str | None = None) -> str:
     program = tmp_path / "program.py"
     program.write_text(code)
-    argv = ["hint", str(program), "--student", "stub", "--max-new-tokens", "6", *options]
+    flags = [o for o in options if o != "--json"]  # stdout is always the JSON line
+    argv = ["hint", str(program), "--student", "stub", "--max-new-tokens", "6", *flags]
     if stdin is not None:
         (tmp_path / "stdin.txt").write_text(stdin)
         argv += ["--stdin", str(tmp_path / "stdin.txt")]
     assert run_command(argv) == 0
-    return capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert len(captured.out.splitlines()) == 1  # one JSON line; the text goes to stderr
+    return captured.err if "--json" not in options else captured.out
 
 
 def test_hint_prints_the_real_error_and_a_hint(tmp_path, capsys):
@@ -110,9 +109,10 @@ def test_hint_exit_without_traceback_gets_no_hint(tmp_path, capsys):
     assert "exit status 3 but printed no traceback: nothing to hint at." in out
 
 
-def test_hint_missing_program_is_a_one_line_error(tmp_path):
-    with pytest.raises(FileNotFoundError, match="program not found"):
-        run_command(["hint", str(tmp_path / "absent.py"), "--student", "stub"])
+def test_hint_missing_program_is_a_one_line_error(tmp_path, capsys):
+    assert run_command(["hint", str(tmp_path / "absent.py"), "--student", "stub"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"llm-prune hint: error: program not found: {tmp_path / 'absent.py'}"]
 
 
 def test_hint_contains_a_hostile_program(tmp_path, capsys, monkeypatch):
@@ -129,7 +129,7 @@ def test_hint_contains_a_hostile_program(tmp_path, capsys, monkeypatch):
     assert report["exception"] == "PermissionError" and report["hint"] is not None
     started = time.monotonic()
     looping = strict_json(
-        hint(tmp_path, capsys, "while True:\n    pass\n", "--json", "--timeout", "1")
+        hint(tmp_path, capsys, "while True:\n    pass\n", "--json", "--sandbox-timeout", "1")
     )
     assert looping["timed_out"] is True and looping["exception"] == "KeyboardInterrupt"
     assert "pressed Ctrl-C" in looping["error_output"] and time.monotonic() - started < 30

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 
+from evaluation.cli import main
 from evaluation.hints import read_cases
-from evaluation.hints_cli import add_hint_commands
 
 USER_PROGRAMS = [
     {
@@ -26,10 +25,7 @@ USER_PROGRAMS = [
 
 
 def run_command(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="llm-prune")
-    add_hint_commands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
+    return main(argv)
 
 
 def write_user_file(tmp_path):
@@ -60,7 +56,7 @@ def test_eval_hints_on_a_user_file(tmp_path, capsys):
             str(write_user_file(tmp_path)),
             "--max-new-tokens",
             "6",
-            "--batch-size",
+            "--generation-batch-size",
             "4",
             "--device",
             "cpu",

@@ -208,10 +208,9 @@ def test_judge_prompt_has_the_rubric_and_the_reference():
 
 
 def test_eval_hints_with_the_judge_end_to_end(server, tmp_path, monkeypatch, capsys):
-    import argparse
     import csv
 
-    from evaluation.hints_cli import add_hint_commands
+    from evaluation.cli import main
 
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     programs = [
@@ -220,8 +219,6 @@ def test_eval_hints_with_the_judge_end_to_end(server, tmp_path, monkeypatch, cap
     ]
     data = tmp_path / "mine.jsonl"
     data.write_text("".join(json.dumps(p) + "\n" for p in programs))
-    parser = argparse.ArgumentParser()
-    add_hint_commands(parser.add_subparsers(dest="command"))
     argv = [
         "eval-hints",
         "--student",
@@ -243,8 +240,7 @@ def test_eval_hints_with_the_judge_end_to_end(server, tmp_path, monkeypatch, cap
         str(tmp_path / "cache"),
     ]
     for run in ("first", "second"):
-        args = parser.parse_args([*argv, "--out", str(tmp_path / run)])
-        assert args.func(args) == 0
+        assert main([*argv, "--out", str(tmp_path / run)]) == 0
         assert sum(server.requests.values()) == 2  # the second run is served by the cache
     rows = list(csv.DictReader((tmp_path / "second" / "hints.csv").open()))
     assert [r["judge_status"] for r in rows] == ["ok", "ok"]

@@ -5,7 +5,6 @@ Every test uses the stub student or a local fake server on 127.0.0.1 that stops 
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import re
@@ -151,15 +150,13 @@ def test_redact_removes_keys_and_credential_headers():
 
 
 def test_a_500_echoing_the_key_leaves_it_in_no_file(bad_server, tmp_path, monkeypatch, capsys):
-    from evaluation.hints_cli import add_hint_commands
+    from evaluation.cli import main
 
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     data = tmp_path / "mine.jsonl"
     data.write_text(json.dumps({"code": "x = 1\nprint(y)\n", "fixed_code": "print(1)\n"}) + "\n")
-    parser = argparse.ArgumentParser()
-    add_hint_commands(parser.add_subparsers(dest="command"))
     out = tmp_path / "run"
-    args = parser.parse_args(
+    argv = (
         [
             "eval-hints",
             "--student",
@@ -186,8 +183,8 @@ def test_a_500_echoing_the_key_leaves_it_in_no_file(bad_server, tmp_path, monkey
         ]
     )
     # the stub's hint is not "ECHO ...": make the judge see one that is
-    monkeypatch.setattr("evaluation.hints_cli.generate_hints", lambda s, c, **k: ["ECHO x"])
-    assert args.func(args) == 0
+    monkeypatch.setattr("evaluation.hints.generate_hints", lambda s, c, **k: ["ECHO x"])
+    assert main(argv) == 0
     assert bad_server.requests["ECHO"] == 2  # the client's own retry
     hints_csv = (out / "hints.csv").read_text()
     assert "error" in hints_csv and "500" in hints_csv and "[redacted]" in hints_csv
@@ -293,7 +290,7 @@ def test_a_torn_checkpoint_falls_back_to_the_previous_one(env, tmp_path, name, f
 
 
 def test_no_readable_checkpoint_is_one_line_from_the_cli(tmp_path, capsys):
-    from llm_prune_gym.cli import main
+    from evaluation.cli import main
 
     common = [
         "train",
@@ -343,19 +340,19 @@ def test_checkpoints_keep_the_previous_one(env, tmp_path):
 
 
 def test_evaluation_commands_default_their_out_to_runs():
-    from llm_prune_gym.cli import build_parser
+    import inspect
 
-    parser = build_parser()
+    from evaluation import pruning_cli
+
     for command in ("sensitivity", "compare", "scaled", "criteria"):
-        plan = ["--plan", "p.json"] if command in ("compare", "scaled") else []
-        args = parser.parse_args([command, *plan])
-        assert args.out.startswith("runs/"), (command, args.out)
+        out = inspect.signature(getattr(pruning_cli, command)).parameters["out"].default
+        assert out.parts[0] == "runs", (command, out)
 
 
 def test_aggregate_only_replaces_no_figure_or_provenance(tmp_path, capsys):
     from agents.leaderboard import PROTOCOL, target_dir
+    from evaluation.cli import main
     from llm_prune_gym import PruningPlan
-    from llm_prune_gym.cli import main
 
     folder = target_dir(tmp_path, 0.2) / "uniform"
     PruningPlan(np.full((2, 2), 0.2), np.ones((2, 2)), 8, ("q_proj", "up_proj")).save(
@@ -403,7 +400,7 @@ def test_the_env_names_each_bad_argument(options, message):
 
 
 def test_psrl_at_the_grid_cap_is_one_line_not_nan(tmp_path, capsys):
-    from llm_prune_gym.cli import main
+    from evaluation.cli import main
 
     argv = [
         "train",
@@ -445,21 +442,21 @@ GOOD_PLAN = {
             "--checkpoint-every: must be at least 1",
         ),
         (["train", "--agent", "psrl", "--episodes", "-5"], "--episodes: must be at least 1"),
-        (["rollout", "--threads", "-1"], "--threads: must be at least 1"),
-        (["rollout", "--ratio", "5"], "--ratio: must lie in [0, 1]"),
-        (["rollout", "--ratio", "nan"], "--ratio: must lie in [0, 1]"),
-        (
-            ["train", "--agent", "a2c", "--episodes", "2", "--agent-kwargs", "[1]"],
-            "expected a JSON object",
-        ),
+        (["rollout", "--threads", "-1"], 'Invalid value "-1" for --threads. Must be >= 1.'),
+        (["rollout", "--ratio", "5"], 'Invalid value "5.0" for --ratio. Must be <= 1.'),
+        (["rollout", "--ratio", "nan"], 'Invalid value "nan" for --ratio.'),
+        (["rollout", "--criterion", "l2"], 'Invalid value "l2" for --criterion. Choose from'),
+        (["rollout", "--seed", "one"], 'Invalid value for --seed: unable to convert "one"'),
+        (["rollout", "--observation", "layer"], "Unknown option: --observation."),
+        (["compare", "--plan", "p.json", "--prompts", "x"], "Unknown option: --prompts."),
         (
             ["finetune", "--data", "d", "--out", "o", "--threads", "0"],
-            "--threads: must be at least 1",
+            "threads must be at least 1, got 0",
         ),
     ],
 )
 def test_bad_options_exit_with_one_line(argv, message, tmp_path, capsys):
-    from llm_prune_gym.cli import main
+    from evaluation.cli import main
 
     if argv[0] == "train":
         argv = [*argv, "--student", "stub", "--out", str(tmp_path / "run")]
@@ -467,7 +464,16 @@ def test_bad_options_exit_with_one_line(argv, message, tmp_path, capsys):
         main(argv)
     assert exit_.value.code == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert message in err[-1] and "Traceback" not in "".join(err)
+    assert len(err) == 1 and message in err[0] and err[0].startswith(f"llm-prune {argv[0]}: ")
+
+
+def test_a_bad_agent_kwargs_is_one_line(tmp_path, capsys):
+    from evaluation.cli import main
+
+    argv = ["train", "--agent", "a2c", "--episodes", "2", "--agent-kwargs", "[1]"]
+    assert main([*argv, "--student", "stub", "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["llm-prune train: error: --agent-kwargs: expected a JSON object, got '[1]'"]
 
 
 @pytest.mark.parametrize(
@@ -481,7 +487,7 @@ def test_bad_options_exit_with_one_line(argv, message, tmp_path, capsys):
     ],
 )
 def test_bad_plan_files_are_one_line(plan, message, tmp_path, capsys):
-    from llm_prune_gym.cli import main
+    from evaluation.cli import main
 
     argv = ["scaled", "--student", "stub", "--plan", _plan_file(tmp_path, plan)]
     assert main(argv) == 2
@@ -490,7 +496,7 @@ def test_bad_plan_files_are_one_line(plan, message, tmp_path, capsys):
 
 
 def test_folders_given_as_plan_files_are_one_line(tmp_path, capsys):
-    from llm_prune_gym.cli import main
+    from evaluation.cli import main
 
     assert main(["scaled", "--student", "stub", "--plan", str(tmp_path)]) == 2
     assert "is a folder, not a plan JSON file" in capsys.readouterr().err
@@ -505,7 +511,7 @@ def test_folders_given_as_plan_files_are_one_line(tmp_path, capsys):
 
 
 def test_a_wrong_typed_agent_hyperparameter_is_one_line(tmp_path, capsys):
-    from llm_prune_gym.cli import main
+    from evaluation.cli import main
 
     argv = [
         "train",

@@ -10,8 +10,8 @@ import pytest
 import torch
 from gymnasium.utils.env_checker import check_env as gym_check_env
 
+from evaluation.cli import main
 from llm_prune_gym import ENV_ID, LLMPruneEnv, PruningPlan
-from llm_prune_gym.cli import main
 from llm_prune_gym.structured import StructuredPruner
 
 

@@ -1,0 +1,593 @@
+"""``llm-prune`` commands that evaluate pruning (see :mod:`evaluation.cli`).
+
+- ``sensitivity``: KL of pruning one module type (all layers) or one layer at a
+  time, and magnitude vs Wanda under uniform pruning (the report's Figure 2);
+- ``compare``: a plan vs uniform and sensitivity-heuristic plans at the same
+  sparsity on held-out prompts, with 95% CIs (Figure 6);
+- ``scaled``: a plan scaled to several whole-model sparsities vs uniform;
+- ``criteria``: uniform pruning with two criteria on held-out prompts;
+- ``export``: the pruned model as a plain Hugging Face folder + sparsity report.
+
+Each writes Markdown + CSV + PNG under ``--out`` and prints one JSON line. Nothing
+heavy is imported until a command runs, so ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from cyclopts import Parameter, validators
+
+from llm_prune_gym.cli import (
+    ENV_CLI_TYPES,
+    PRUNER_FIELDS,
+    RUN_FIELDS,
+    Names,
+    Threads,
+    env_options,
+    env_settings,
+    print_json,
+    resolve_device,
+    rounded,
+    set_threads,
+    settings_kwargs,
+)
+from llm_prune_gym.settings import DEFAULT_MODULES
+
+from .settings import HeldOutSettings
+
+if TYPE_CHECKING:
+    from llm_prune_gym import PruningPlan
+
+    from .heldout import HeldOutEvaluator
+
+REPORT_MODEL_SPARSITIES = (0.021, 0.062, 0.103)  # the BallPy report's three intensities
+BASELINES = ("uniform", "sensitivity")
+# llm_prune_gym.pruning.ALL_LLAMA_MODULES, spelled out so that --help needs no torch
+# (tests/test_cli.py checks that the two agree)
+SENSITIVITY_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
+
+Ratios = Annotated[
+    tuple[float, ...],
+    Parameter(
+        converter=lambda type_, tokens: tuple(
+            float(part) for t in tokens for part in t.value.split(",") if part.strip()
+        ),
+        validator=validators.Number(gte=0, lte=1),
+        consume_multiple=False,
+    ),
+]
+Criterion = ENV_CLI_TYPES["criterion"]
+HeldOut = Annotated[HeldOutSettings, Parameter(name="*", group="held-out evaluation")]
+PlanFile = Annotated[Path, Parameter(help="a pruning plan JSON (PruningPlan.save)")]
+SeedOfCIs = Annotated[int, Parameter(help="seed of the bootstrap CIs")]
+Progress = Annotated[bool, Parameter(help="show progress bars on stderr")]
+SensitivityEnv = env_options(
+    "SensitivityEnv",
+    (*RUN_FIELDS, *PRUNER_FIELDS, "prompts", "batch_size", "answer_tokens"),
+    defaults={"modules": SENSITIVITY_MODULES},
+)
+# modules, granularity and criterion default to the plan's own
+PlanEnv = env_options(
+    "PlanEnv",
+    (*RUN_FIELDS, *PRUNER_FIELDS, "answer_tokens"),
+    defaults={"criterion": None, "granularity": None},
+)
+CriteriaEnv = env_options(
+    "CriteriaEnv",
+    (*RUN_FIELDS, *PRUNER_FIELDS, "answer_tokens"),
+    defaults={"criterion": "wanda"},
+)
+ExportEnv = env_options(
+    "ExportEnv",
+    ("student", "device", *PRUNER_FIELDS, "prompts", "batch_size", "answer_tokens"),
+    defaults={"criterion": None, "granularity": None},
+)
+# frozen defaults of the signatures below (one shared instance each is safe)
+_HELDOUT, _SENSITIVITY_ENV, _PLAN_ENV, _CRITERIA_ENV, _EXPORT_ENV = (
+    HeldOutSettings(),
+    SensitivityEnv(),
+    PlanEnv(),
+    CriteriaEnv(),
+    ExportEnv(),
+)
+
+
+def _load_plan(path: Path, env: Any) -> tuple[PruningPlan, dict[str, Any]]:
+    """The plan and the env options it fixes: its modules, criterion and granularity."""
+    from llm_prune_gym import PruningPlan
+
+    plan = PruningPlan.load(path)
+    if env.modules and tuple(env.modules) != plan.modules:
+        raise ValueError(
+            f"--modules {','.join(env.modules)} differs from the plan's {plan.modules}"
+        )
+    criterion = env.criterion or plan.criterion
+    plan.criterion = criterion
+    granularity = env.granularity or plan.granularity
+    if granularity != plan.granularity:
+        raise ValueError(f"--granularity {granularity} differs from the plan's")
+    return plan, {"modules": plan.modules, "criterion": criterion, "granularity": granularity}
+
+
+def _evaluator(env: Any, heldout: HeldOutSettings, **fixed: Any) -> HeldOutEvaluator:
+    from .heldout import HeldOutEvaluator
+
+    values = {name: getattr(env, name) for name in ("student", "modules", "granularity")}
+    values |= {k: v for k, v in fixed.items() if k != "criterion"}
+    return HeldOutEvaluator(
+        **values,
+        prompts=heldout.heldout_prompts,
+        batch_size=heldout.heldout_batch_size,
+        calibration_prompts=heldout.calibration_prompts,
+        calibration_batch=heldout.calibration_batch,
+        answer_tokens=env.answer_tokens,
+        device=resolve_device(env.device),
+        dtype=env.dtype,
+    )
+
+
+def _prompts_fact(source: str, used: int, evaluator: HeldOutEvaluator | None = None) -> str:
+    """Which prompts a result was measured on: source, count, batches and a content hash."""
+    from llm_prune_gym.prompts import load_prompts
+
+    from . import report
+
+    digest = report.prompts_digest(load_prompts(source)[:used])
+    batches = f", {evaluator.num_batches} batches of {evaluator.batch_size}" if evaluator else ""
+    return f"{source} (first {used}{batches}; sha256 {digest})"
+
+
+def _write_markdown(out: Path, name: str, title: str, sections: list[str], facts: dict) -> Path:
+    from . import report
+
+    path = out / f"{name}.md"
+    path.write_text(
+        "\n\n".join([f"# {title}", *sections, "## Run", report.facts_markdown(facts)]) + "\n"
+    )
+    return path
+
+
+def _facts(device: str, started: float) -> dict:
+    from . import report
+
+    return report.run_facts(resolve_device(device), time.perf_counter() - started)
+
+
+# -- sensitivity --------------------------------------------------------------------------------
+
+
+def sensitivity(
+    *,
+    env: SensitivityEnv = _SENSITIVITY_ENV,
+    ratios: Ratios = (0.1, 0.2, 0.3),
+    layer_ratio: float = 0.3,
+    criteria: bool = True,
+    criteria_modules: Names = DEFAULT_MODULES,
+    out: Path = Path("runs/sensitivity"),
+    threads: Threads = None,
+    progress: Progress = True,
+) -> int:
+    """KL of pruning one module type in all layers at each ratio, then each layer alone.
+
+    Also compares magnitude with Wanda under uniform pruning; one KL evaluation (a
+    forward pass over the calibration batch) per cell.
+
+    Parameters
+    ----------
+    ratios
+        comma-separated ratios of the module sweep
+    layer_ratio
+        ratio of the per-layer sweep (0: skip)
+    criteria
+        also compare the pruning criteria under uniform pruning at --ratios
+    criteria_modules
+        modules pruned uniformly in the criteria comparison
+    out
+        output folder
+    threads
+        torch CPU threads
+    """
+    from llm_prune_gym import LLMPruneEnv
+    from llm_prune_gym.settings import CRITERIA
+
+    from . import plots, report
+    from . import sensitivity as sweeps
+
+    set_threads(threads)
+    started = time.perf_counter()
+    settings = env_settings(env, progress=progress)
+    pruning_env = LLMPruneEnv(**settings_kwargs(settings))
+    tables = sweeps.module_tables(pruning_env, list(ratios))
+    if layer_ratio > 0:
+        tables += sweeps.layer_tables(pruning_env, layer_ratio)
+    if criteria:
+        tables += sweeps.uniform_tables(pruning_env, list(ratios), tuple(criteria_modules))
+    rows = sweeps.run_sweeps(pruning_env, tables)
+    if criteria:
+        for criterion in (c for c in CRITERIA if c != settings.criterion):
+            kwargs = settings_kwargs(settings) | {"student": pruning_env.student}
+            other = LLMPruneEnv(**kwargs | {"criterion": criterion})
+            uniform = sweeps.uniform_tables(other, list(ratios), tuple(criteria_modules))
+            rows += sweeps.run_sweeps(other, uniform, criterion)
+    report.write_csv(out / "sensitivity.csv", rows)
+    title = f"{pruning_env.student.name}, {len(pruning_env.calibration)} calibration prompts"
+    plots.plot_sensitivity(rows, out / "sensitivity.png", title=title)
+    facts = _facts(env.device, started)
+    facts |= {
+        "student": pruning_env.student.name,
+        "prompts": _prompts_fact(env.prompts, len(pruning_env.calibration)),
+    }
+    _write_markdown(out, "sensitivity", "Sensitivity analysis", _sensitivity_sections(rows), facts)
+    return print_json({"out": str(out), "evaluations": len(rows), "seconds": facts["seconds"]})
+
+
+def _sensitivity_sections(rows: list[dict]) -> list[str]:
+    from . import report, sensitivity
+
+    modules, ratios, matrix = sensitivity.module_matrix(rows)
+    criterion = next(r["criterion"] for r in rows if r["analysis"] == "module")
+    top = max(ratios)
+    removed = {
+        r["module"]: r["model_sparsity"]
+        for r in rows
+        if r["analysis"] == "module" and r["ratio"] == top
+    }
+    sections = [
+        "![sensitivity](sensitivity.png)",
+        f"## One module type pruned in every layer ({criterion}): KL per token",
+        "Module types differ in size, so the last column says what share of all the "
+        f"model's parameters ratio {top:g} removes.",
+        report.markdown_table(
+            ["module", *(f"{r:g}" for r in ratios), f"model sparsity at {top:g}"],
+            [
+                (m, *row, f"{removed[m]:.2%}")
+                for m, row in zip(modules, matrix.tolist(), strict=True)
+            ],
+        ),
+    ]
+    layer_rows = [r for r in rows if r["analysis"] == "layer"]
+    if layer_rows:
+        sections += [
+            f"## One layer pruned alone (all modules at {layer_rows[0]['ratio']:g}): KL per token",
+            report.markdown_table(
+                ["layer", "KL", "model sparsity"],
+                [(r["layer"], r["kl"], f"{r['model_sparsity']:.3%}") for r in layer_rows],
+            ),
+        ]
+    uniform_rows = [r for r in rows if r["analysis"] == "uniform"]
+    if uniform_rows:
+        criteria = list(dict.fromkeys(r["criterion"] for r in uniform_rows))
+        cell = {(r["criterion"], r["ratio"]): r for r in uniform_rows}
+        uniform_ratios = sorted({r["ratio"] for r in uniform_rows})
+        sections += [
+            f"## Pruning criteria: uniform pruning of {uniform_rows[0]['module']}, KL per token",
+            "On the calibration prompts Wanda's activations come from; `llm-prune criteria` "
+            "compares them on held-out prompts. Model sparsity as each criterion applies it "
+            "(Wanda rounds every unit to whole steps of its per-row ranking).",
+            report.markdown_table(
+                ["ratio", *(f"model sparsity ({c})" for c in criteria), *criteria],
+                [
+                    (
+                        f"{r:g}",
+                        *(f"{cell[(c, r)]['model_sparsity']:.2%}" for c in criteria),
+                        *(cell[(c, r)]["kl"] for c in criteria),
+                    )
+                    for r in uniform_ratios
+                ],
+            ),
+        ]
+    return sections
+
+
+# -- compare -------------------------------------------------------------------------------------
+
+
+def compare(
+    *,
+    plan: PlanFile,
+    env: PlanEnv = _PLAN_ENV,
+    heldout: HeldOut = _HELDOUT,
+    baselines: Annotated[Names, Parameter(help="comma-separated, from uniform,sensitivity")] = (
+        BASELINES
+    ),
+    seed: SeedOfCIs = 0,
+    out: Path = Path("runs/compare"),
+    threads: Threads = None,
+) -> int:
+    """Score a plan, the uniform plan and the sensitivity-heuristic plan of the same
+    prunable sparsity on the same held-out batches (Figure 6).
+
+    Uniform is always scored. Modules, criterion and granularity default to the plan's.
+
+    Parameters
+    ----------
+    out
+        output folder
+    """
+    from . import plots, report
+    from .compare import compare_plans, sensitivity_baseline
+
+    unknown = sorted(set(baselines) - set(BASELINES))
+    if unknown:
+        raise ValueError(f"--baselines: unknown {unknown}; choose from {BASELINES}")
+    set_threads(threads)
+    started = time.perf_counter()
+    loaded, fixed = _load_plan(plan, env)
+    evaluator = _evaluator(env, heldout, **fixed)
+    loaded = evaluator.adopt(loaded)
+    plans = {"plan": loaded, "uniform": loaded.uniform_like()}
+    if "sensitivity" in baselines:
+        heuristic = sensitivity_baseline(evaluator, loaded, seed=seed)
+        if heuristic is not None:
+            plans["sensitivity"] = heuristic
+    comparison = compare_plans(evaluator, plans)
+    summary = comparison.summary(seed=seed)
+    for name, other in plans.items():
+        other.save(out / f"{name}_plan.json")
+    report.write_csv(out / "compare_batches.csv", comparison.batch_rows())
+    report.write_csv(out / "compare_summary.csv", [summary])
+    plots.plot_comparison(comparison, out / "compare.png", seed=seed)
+    plots.plot_plan(loaded, out / "plan.png", title=f"plan {Path(plan).name}")
+    facts = _facts(env.device, started)
+    facts |= {
+        "student": evaluator.student.name,
+        "plan": str(plan),
+        "criterion": fixed["criterion"],
+        "prompts": _prompts_fact(heldout.heldout_prompts, evaluator.num_prompts, evaluator),
+    }
+    _write_markdown(
+        out, "compare", "Plan vs baselines", _compare_sections(comparison, summary), facts
+    )
+    line = {"student": evaluator.student.name, "prompts": evaluator.num_prompts, **summary}
+    if "sensitivity" not in plans:  # keep the line's keys stable when the heuristic is skipped
+        line |= dict.fromkeys(["kl_sensitivity", "kl_plan_over_sensitivity"])
+    return print_json(rounded(line))
+
+
+def _compare_sections(comparison, summary: dict) -> list[str]:
+    from . import report
+
+    ref = comparison.reference
+    kl_rows = [
+        (
+            name,
+            f"{summary[f'prunable_sparsity_{name}']:.2%}",
+            f"{summary[f'model_sparsity_{name}']:.2%}",
+            summary[f"kl_{name}"],
+            f"[{summary[f'kl_{name}_low']:.4g}, {summary[f'kl_{name}_high']:.4g}]",
+        )
+        for name in comparison.plans
+    ]
+    paired_rows = [
+        (
+            f"{ref} vs {name}",
+            summary[f"kl_{ref}_over_{name}"],
+            f"[{summary[f'kl_{ref}_over_{name}_low']:.3g}, "
+            f"{summary[f'kl_{ref}_over_{name}_high']:.3g}]",
+            summary[f"diff_{ref}_minus_{name}"],
+            f"[{summary[f'diff_{ref}_minus_{name}_low']:.3g}, "
+            f"{summary[f'diff_{ref}_minus_{name}_high']:.3g}]",
+            f"{summary[f'{ref}_beats_{name}_share']:.0%}",
+        )
+        for name in list(comparison.plans)[1:]
+    ]
+    return [
+        "![comparison](compare.png)",
+        "![plan](plan.png)",
+        "Mean of per-batch KL per token; 95% percentile-bootstrap intervals over batches "
+        "(10,000 resamples, paired for ratios and differences). Per-batch values: "
+        "`compare_batches.csv`.",
+        report.markdown_table(
+            ["plan", "prunable sparsity", "model sparsity", "KL", "95% CI"], kl_rows
+        ),
+        report.markdown_table(
+            ["pair", "KL ratio", "95% CI", "mean diff", "95% CI", "batches won"], paired_rows
+        ),
+    ]
+
+
+# -- scaled ------------------------------------------------------------------------------------
+
+
+def scaled(
+    *,
+    plan: PlanFile,
+    env: PlanEnv = _PLAN_ENV,
+    heldout: HeldOut = _HELDOUT,
+    model_sparsities: Ratios = REPORT_MODEL_SPARSITIES,
+    seed: SeedOfCIs = 0,
+    out: Path = Path("runs/scaled"),
+    threads: Threads = None,
+) -> int:
+    """Scale a plan's allocation to each whole-model sparsity on --student and score it
+    against uniform pruning at the same sparsity on held-out prompts.
+
+    Parameters
+    ----------
+    model_sparsities
+        comma-separated shares of ALL parameters to remove (default: the report's 2.1%,
+        6.2%, 10.3%)
+    out
+        output folder
+    """
+    from . import plots, report
+    from .compare import scaled_comparison
+
+    set_threads(threads)
+    started = time.perf_counter()
+    loaded, fixed = _load_plan(plan, env)
+    evaluator = _evaluator(env, heldout, **fixed)
+    rows, scaled_plans = scaled_comparison(evaluator, loaded, list(model_sparsities), seed=seed)
+    for target, scaled_plan in scaled_plans.items():
+        scaled_plan.save(out / f"plan_model_sparsity_{target:g}.json")
+    report.write_csv(out / "scaled.csv", rows)
+    plots.plot_scaled(rows, out / "scaled.png", title=f"{evaluator.student.name}")
+    facts = _facts(env.device, started)
+    facts |= {
+        "student": evaluator.student.name,
+        "plan": str(plan),
+        "criterion": fixed["criterion"],
+        "prompts": _prompts_fact(heldout.heldout_prompts, evaluator.num_prompts, evaluator),
+    }
+    table = report.markdown_table(
+        ["model sparsity", "prunable sparsity", "KL plan", "KL uniform", "plan/uniform", "95% CI"],
+        [
+            (
+                f"{r['model_sparsity']:.1%}",
+                f"{r['prunable_sparsity']:.1%}",
+                r["kl_plan"],
+                r["kl_uniform"],
+                r["kl_plan_over_uniform"],
+                f"[{r['kl_plan_over_uniform_low']:.3g}, {r['kl_plan_over_uniform_high']:.3g}]",
+            )
+            for r in rows
+        ],
+    )
+    _write_markdown(
+        out, "scaled", "Scaled plan vs uniform", ["![scaled](scaled.png)", table], facts
+    )
+    return print_json({"out": str(out), "rows": len(rows), "seconds": facts["seconds"]})
+
+
+# -- criteria ------------------------------------------------------------------------------------
+
+
+def criteria(
+    *,
+    env: CriteriaEnv = _CRITERIA_ENV,
+    heldout: HeldOut = _HELDOUT,
+    baseline: Criterion = "magnitude",
+    ratios: Ratios = (0.2,),
+    seed: SeedOfCIs = 0,
+    out: Path = Path("runs/criteria"),
+    threads: Threads = None,
+) -> int:
+    """Uniform pruning with two criteria (--criterion vs --baseline) on held-out prompts.
+
+    Parameters
+    ----------
+    baseline
+        the criterion --criterion is compared with
+    ratios
+        comma-separated ratios of uniform pruning
+    out
+        output folder
+    """
+    from . import plots, report
+    from .compare import criteria_comparison
+
+    set_threads(threads)
+    started = time.perf_counter()
+    evaluator = _evaluator(env, heldout)
+    rows = criteria_comparison(
+        evaluator, list(ratios), criterion=env.criterion, baseline=baseline, seed=seed
+    )
+    names = [env.criterion, baseline]
+    report.write_csv(out / "criteria.csv", rows)
+    plots.plot_criteria(rows, names, out / "criteria.png", title=evaluator.student.name)
+    facts = _facts(env.device, started)
+    facts |= {
+        "student": evaluator.student.name,
+        "modules": ",".join(evaluator.modules),
+        "prompts": _prompts_fact(heldout.heldout_prompts, evaluator.num_prompts, evaluator),
+        "wanda activations": f"{heldout.calibration_prompts} (first {heldout.calibration_batch})",
+    }
+    sections = _criteria_sections(rows, names, evaluator.modules)
+    _write_markdown(out, "criteria", "Pruning criteria on held-out prompts", sections, facts)
+    return print_json({"out": str(out), "rows": [rounded(r) for r in rows]})
+
+
+def _criteria_sections(rows: list[dict], names: list[str], modules: tuple[str, ...]) -> list[str]:
+    from . import report
+
+    first, base = names
+    table = report.markdown_table(
+        [
+            "ratio",
+            f"model sparsity ({first})",
+            f"model sparsity ({base})",
+            f"KL {first}",
+            "95% CI",
+            f"KL {base}",
+            "95% CI",
+            f"{first}/{base}",
+            "95% CI",
+        ],
+        [
+            (
+                f"{r['ratio']:g}",
+                f"{r[f'model_sparsity_{first}']:.2%}",
+                f"{r[f'model_sparsity_{base}']:.2%}",
+                r[f"kl_{first}"],
+                f"[{r[f'kl_{first}_low']:.4g}, {r[f'kl_{first}_high']:.4g}]",
+                r[f"kl_{base}"],
+                f"[{r[f'kl_{base}_low']:.4g}, {r[f'kl_{base}_high']:.4g}]",
+                r[f"kl_{first}_over_{base}"],
+                f"[{r[f'kl_{first}_over_{base}_low']:.3g}, "
+                f"{r[f'kl_{first}_over_{base}_high']:.3g}]",
+            )
+            for r in rows
+        ],
+    )
+    return [
+        "![criteria](criteria.png)",
+        f"Uniform pruning of {', '.join(modules)} in every layer at each ratio; mean of "
+        "per-batch held-out KL per token with 95% percentile-bootstrap intervals over batches "
+        "(paired for the ratio).",
+        table,
+    ]
+
+
+# -- export --------------------------------------------------------------------------------------
+
+
+def export(
+    *,
+    plan: PlanFile,
+    out: Path,
+    env: ExportEnv = _EXPORT_ENV,
+    model_sparsity: float | None = None,
+    format: Literal["hf", "gguf"] = "hf",  # noqa: A002 (the option's name)
+    weights_dtype: Literal["f32", "bf16", "f16"] = "f32",
+    quant: str | None = None,
+    threads: Threads = None,
+) -> int:
+    """Prune --student by --plan and save it: structured plans physically lose their
+    channels and heads. Checks the reloaded KL and writes a model card (README.md).
+
+    Parameters
+    ----------
+    out
+        the model folder to write
+    model_sparsity
+        scale the plan to this share of all parameters first
+    format
+        hf: safetensors folder (per-layer widths ship modelling code); gguf: model.gguf
+    weights_dtype
+        precision of the saved weights (the env computes in float32)
+    quant
+        GGUF block quantization of the matrices: q8_0 or q4_0 (needs --format gguf)
+    """
+    from llm_prune_gym import LLMPruneEnv
+
+    from .export import check_format, export_pruned
+    from .heldout import rebase
+
+    set_threads(threads)
+    loaded, fixed = _load_plan(plan, env)
+    check_format(format, weights_dtype, quant)
+    settings = env_settings(env, **fixed)  # float32: the export casts, not the env
+    pruning_env = LLMPruneEnv(**settings_kwargs(settings))
+    loaded = rebase(loaded, pruning_env)
+    if model_sparsity is not None:
+        loaded = loaded.scaled(model_sparsity=model_sparsity)
+    result = export_pruned(pruning_env, loaded, out, format, weights_dtype, quant)
+    keys = ("applied_model_sparsity", "planned_prunable_sparsity", "kl_in_env", "kl_reloaded")
+    printed = {k: round(result[k], 6) for k in keys}
+    if "pruned_model_sparsity" in result:
+        printed["pruned_model_sparsity"] = round(result["pruned_model_sparsity"], 6)
+    sizes = {k: result[k] for k in ("saved_params", "weight_bytes")}
+    return print_json({"out": str(out), **printed, **sizes})
