@@ -1,5 +1,8 @@
 """`llm-prune` subcommands of the evaluation package.
 
+Agents (:mod:`evaluation.agent_commands`): ``train``, ``bench-agents`` and
+``leaderboard`` train agents in-process and judge their plans on held-out prompts.
+
 Pruning evaluation (each writes Markdown + CSV + PNG under ``--out``):
 
 - ``sensitivity``: KL of pruning one module type (all layers) or one layer at a
@@ -28,6 +31,7 @@ from llm_prune_gym.prompts import load_prompts
 from llm_prune_gym.pruning import ALL_LLAMA_MODULES, CRITERIA, DEFAULT_MODULES
 
 from . import plots, report, sensitivity
+from .agent_commands import add_agent_commands
 from .bench_model import add_bench_model
 from .compare import (
     compare_plans,
@@ -562,7 +566,11 @@ def add_pruning_commands(commands) -> None:
         add(commands)
 
 
-COMMAND_GROUPS: tuple[Callable, ...] = (add_pruning_commands, add_hint_commands)
+COMMAND_GROUPS: tuple[Callable, ...] = (
+    add_agent_commands,
+    add_pruning_commands,
+    add_hint_commands,
+)
 
 
 def register(subparsers) -> None:
