@@ -38,14 +38,8 @@ from torch.distributions import Categorical
 
 from llm_prune_gym import PruningPlan
 
-from .base import (
-    Agent,
-    EpisodeCallback,
-    episode_record,
-    register_agent,
-    rng_from_state,
-    start_at_ratio,
-)
+from .base import Agent, Episode, register_agent, rng_from_state, start_at_ratio
+from .settings import A2CSettings
 
 
 def mlp(inputs: int, hidden: int, outputs: int) -> nn.Sequential:
@@ -153,72 +147,38 @@ def epsilon_after(episodes: int, start: float = 1.0, decay: float = 0.999, floor
 class A2CAgent(Agent):
     """The paper's online A2C (see the module docstring); all defaults are the report's.
 
-    Args:
-        env: an LLMPrune-v0 env (wrapped or not).
-        seed: seeds the networks' initialisation, the exploration and the env's first reset.
-        hidden: width of both MLPs' hidden layers.
-        actor_lr, critic_lr: Adam learning rates.
-        gamma: discount.
-        ent_coef: entropy bonus (lambda).
-        eps_start, eps_decay, eps_min: epsilon-greedy schedule, decayed once per episode.
-        max_grad_norm: gradient clipping of each network.
-        device: ``"auto"`` (CUDA if available), ``"cpu"``, ``"cuda"``, ...
+    Settings (:class:`~agents.settings.A2CSettings`): network width, learning rates,
+    discount, entropy bonus, the epsilon-greedy schedule (decayed once per episode),
+    gradient clipping, ``n_steps`` per update, ``start_at_target`` and the device. The
+    seed seeds the networks' initialisation, the exploration and the env's first reset.
     """
 
+    settings_class = A2CSettings
     metric_names = ("actor_loss", "critic_loss", "entropy", "epsilon")
 
-    def __init__(
-        self,
-        env: gym.Env,
-        seed: int = 0,
-        hidden: int = 256,
-        actor_lr: float = 2e-5,
-        critic_lr: float = 1e-4,
-        gamma: float = 0.99,
-        ent_coef: float = 0.01,
-        eps_start: float = 1.0,
-        eps_decay: float = 0.999,
-        eps_min: float = 0.001,
-        max_grad_norm: float = 0.5,
-        n_steps: int | None = 1,
-        start_at_target: bool = False,
-        device: str = "auto",
-    ) -> None:
-        if n_steps is not None and n_steps < 1:
+    def __init__(self, env: gym.Env, seed: int = 0, settings=None, **overrides) -> None:
+        super().__init__(env, seed, settings, **overrides)
+        config: A2CSettings = self.settings
+        if config.n_steps is not None and config.n_steps < 1:
             raise ValueError("n_steps must be at least 1 (or None: whole episodes)")
-        super().__init__(
-            env,
-            seed,
-            hidden=hidden,
-            actor_lr=actor_lr,
-            critic_lr=critic_lr,
-            gamma=gamma,
-            ent_coef=ent_coef,
-            eps_start=eps_start,
-            eps_decay=eps_decay,
-            eps_min=eps_min,
-            max_grad_norm=max_grad_norm,
-            n_steps=n_steps,
-            start_at_target=start_at_target,
-            device=device,
-        )
+        device = config.device
         if device == "auto":
             device = "cuda" if torch.cuda.is_available() else "cpu"
         self.device = torch.device(device)
-        self.gamma, self.ent_coef, self.max_grad_norm = gamma, ent_coef, max_grad_norm
-        self.n_steps = n_steps
-        self.eps_start, self.eps_decay, self.eps_min = eps_start, eps_decay, eps_min
-        self.epsilon = eps_start
+        self.gamma, self.ent_coef = config.gamma, config.ent_coef
+        self.max_grad_norm, self.n_steps = config.max_grad_norm, config.n_steps
+        self.eps_decay, self.eps_min = config.eps_decay, config.eps_min
+        self.epsilon = config.eps_start
         obs_dim = env.observation_space.shape[0]
         heads, choices = len(env.action_space.nvec), int(env.action_space.nvec[0])
         with torch.random.fork_rng(devices=[]):  # seeded init without touching global RNG
             torch.manual_seed(seed)
-            self.actor = Actor(obs_dim, heads, choices, hidden).to(self.device)
-            self.critic = Critic(obs_dim, hidden).to(self.device)
-        if start_at_target:
+            self.actor = Actor(obs_dim, heads, choices, config.hidden).to(self.device)
+            self.critic = Critic(obs_dim, config.hidden).to(self.device)
+        if config.start_at_target:
             start_at_ratio(self.actor.net[-1], self.prune_env.ratio_grid, self._target(None))
-        self.actor_optimizer = torch.optim.Adam(self.actor.parameters(), lr=actor_lr)
-        self.critic_optimizer = torch.optim.Adam(self.critic.parameters(), lr=critic_lr)
+        self.actor_optimizer = torch.optim.Adam(self.actor.parameters(), lr=config.actor_lr)
+        self.critic_optimizer = torch.optim.Adam(self.critic.parameters(), lr=config.critic_lr)
         self.rng = np.random.default_rng(seed)  # exploration and action sampling
 
     # -- acting ---------------------------------------------------------------
@@ -275,39 +235,33 @@ class A2CAgent(Agent):
             optimizer.step()
         return losses
 
-    def train(self, episodes: int, callback: EpisodeCallback | None = None) -> A2CAgent:
-        while self.episodes_done < episodes:
-            started = time.perf_counter()
-            obs, _ = self._reset()
-            total, done, history, transitions = 0.0, False, [], []
-            while not done:
-                action = self.act(obs, self.epsilon)
-                next_obs, reward, terminated, truncated, info = self.env.step(action)
-                transitions.append((obs, action, reward))
-                total += reward
-                obs, done = next_obs, terminated or truncated
-                if len(transitions) == self.n_steps or done:
-                    losses = self.update(transitions, next_obs, terminated)
-                    history.append(
-                        (losses.actor.item(), losses.critic.item(), losses.entropy.item())
-                    )
-                    transitions = []
-            self.episodes_done += 1
-            actor_loss, critic_loss, entropy = np.mean(history, axis=0)
-            record = episode_record(
-                self.episodes_done,
-                total,
-                info,
-                time.perf_counter() - started,
-                actor_loss=actor_loss,
-                critic_loss=critic_loss,
-                entropy=entropy,
-                epsilon=self.epsilon,
-            )
-            self.epsilon = max(self.epsilon * self.eps_decay, self.eps_min)
-            if callback is not None and callback(record) is False:
-                break
-        return self
+    def episode(self) -> Episode:
+        """One episode of the epsilon-greedy policy, updating every `n_steps` steps."""
+        started = time.perf_counter()
+        obs, _ = self._reset()
+        total, done, history, transitions = 0.0, False, [], []
+        while not done:
+            action = self.act(obs, self.epsilon)
+            next_obs, reward, terminated, truncated, info = self.env.step(action)
+            transitions.append((obs, action, reward))
+            total += reward
+            obs, done = next_obs, terminated or truncated
+            if len(transitions) == self.n_steps or done:
+                losses = self.update(transitions, next_obs, terminated)
+                history.append((losses.actor.item(), losses.critic.item(), losses.entropy.item()))
+                transitions = []
+        actor_loss, critic_loss, entropy = np.mean(history, axis=0)
+        episode = Episode.from_info(
+            total,
+            info,
+            time.perf_counter() - started,
+            actor_loss=actor_loss,
+            critic_loss=critic_loss,
+            entropy=entropy,
+            epsilon=self.epsilon,
+        )
+        self.epsilon = max(self.epsilon * self.eps_decay, self.eps_min)
+        return episode
 
     def plan(self) -> PruningPlan:
         """The greedy policy's rollout (argmax of every head), as the env applied it."""

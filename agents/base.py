@@ -1,19 +1,23 @@
-"""The one protocol every agent follows, the registry of agents, and small shared helpers.
+"""The one protocol every agent follows, its one training loop, and the registry of agents.
 
-An agent is built on an environment, trained for a number of episodes, and asked
-for its plan (SB3-like)::
+An agent is built on an environment with its settings (a frozen dataclass of
+:mod:`agents.settings`), trained for a number of episodes, and asked for its plan::
 
-    agent = make_agent("a2c", env, seed=0)
+    agent = make_agent("a2c", env, seed=0, settings=A2CSettings(n_steps=None))
     agent.train(episodes=300, callback=print)   # callback(record) after every episode
     plan = agent.plan()                         # a PruningPlan
     agent.save("run/checkpoint"); agent = load_agent("run/checkpoint", env)
 
-``train(episodes)`` trains until ``episodes`` episodes are done *in total*, so an
-agent loaded from a checkpoint continues where it stopped. A callback that returns
-``False`` stops training after that episode. To add an algorithm, subclass
-:class:`Agent` and decorate it with ``@register_agent("name")``; another package
-makes its agents reach ``llm-prune train --agent`` through the entry-point group
-``llm_prune_gym.agents`` (:func:`load_agent_plugins`).
+:meth:`Agent.train` is the one training loop: it plays until ``episodes`` episodes are
+done *in total* (so an agent loaded from a checkpoint continues where it stopped),
+counts them, and hands each episode's metrics row to the callback; a callback that
+returns ``False`` stops training after that episode. An algorithm writes what one
+episode is (:meth:`Agent.episode`), or, where episodes come in batches or a library
+owns the loop, how they are played (:meth:`Agent.play`). To add one, subclass
+:class:`Agent`, give it a ``settings_class`` and decorate it with
+``@register_agent("name")``; another package makes its agents reach ``llm-prune train
+--agent`` through the entry-point group ``llm_prune_gym.agents``
+(:func:`load_agent_plugins`).
 
 One *episode* is the unit of budget for every agent: an env episode for the
 learned agents, one scored plan (one forward pass over the calibration batch, the
@@ -22,11 +26,12 @@ cost of an episode) for the search baselines.
 
 from __future__ import annotations
 
-import inspect
+import dataclasses
 import json
 import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, ClassVar
@@ -37,7 +42,11 @@ import torch
 
 from llm_prune_gym import LLMPruneEnv, PruningPlan
 
+from .settings import AgentSettings, settings_for
+
 EpisodeCallback = Callable[[dict], "bool | None"]
+# What the loop hands each finished episode to; False: stop after it.
+Report = Callable[["Episode"], bool]
 
 AGENTS: dict[str, type[Agent]] = {}
 
@@ -83,82 +92,164 @@ def load_agent_plugins() -> list[str]:
     return sorted(set(AGENTS) - before)
 
 
-def make_agent(name: str, env: gym.Env, seed: int = 0, **hyperparameters) -> Agent:
-    """A new agent of the registered kind `name`."""
-    if name not in AGENTS:
-        raise ValueError(f"unknown agent {name!r}; choose one of {sorted(AGENTS)}")
-    cls = AGENTS[name]
-    accepted = inspect.signature(cls.__init__).parameters
-    takes_any = any(p.kind is p.VAR_KEYWORD for p in accepted.values())
-    unknown = sorted(set(hyperparameters) - set(accepted))
-    if unknown and not takes_any:
-        known = [p for p in accepted if p not in ("self", "env", "seed")]
-        raise ValueError(f"the {name!r} agent has no hyperparameter {unknown}; it takes {known}")
-    for key, value in hyperparameters.items():
-        if key in accepted and not _fits(value, accepted[key]):
-            wanted = accepted[key].annotation
-            raise ValueError(f"the {name!r} agent's {key} must be {wanted}, got {value!r}")
-    return cls(env, seed=seed, **hyperparameters)
+def registered_agents() -> dict[str, type[Agent]]:
+    """Every agent: the built-in ones and the plugins' (imported on first call)."""
+    from . import load_builtin_agents  # the package imports this module: import late
+
+    load_builtin_agents()
+    return AGENTS
 
 
-def _fits(value: Any, parameter: inspect.Parameter) -> bool:
-    """Whether `value` fits a hyperparameter whose default is a number, bool or str
-    (its annotation, a string here, says whether None or a float is allowed)."""
-    default, annotation = parameter.default, str(parameter.annotation)
-    if value is None:
-        return default is None or "None" in annotation
-    if isinstance(default, bool):
-        return isinstance(value, bool)
-    if isinstance(default, int | float):  # a bool is never a number here
-        number = int if isinstance(default, int) and "float" not in annotation else int | float
-        return isinstance(value, number) and not isinstance(value, bool)
-    if isinstance(default, str):
-        return isinstance(value, str)
-    return True  # another kind of default: the agent checks it
+def make_agent(
+    name: str,
+    env: gym.Env,
+    seed: int = 0,
+    settings: AgentSettings | None = None,
+    **overrides: Any,
+) -> Agent:
+    """A new agent of the registered kind `name`, with `settings` (default: the agent's
+    defaults) and `overrides` of single fields (JSON values, checked: ValueError)."""
+    agents = registered_agents()
+    if name not in agents:
+        raise ValueError(f"unknown agent {name!r}; choose one of {sorted(agents)}")
+    return agents[name](env, seed=seed, settings=settings, **overrides)
+
+
+def agent_settings(
+    name: str, settings: AgentSettings | None = None, **overrides: Any
+) -> AgentSettings:
+    """The settings agent `name` would run with: `settings` (default: its defaults) with
+    `overrides` of single fields (JSON values), checked (ValueError, one line)."""
+    agents = registered_agents()
+    if name not in agents:
+        raise ValueError(f"unknown agent {name!r}; choose one of {sorted(agents)}")
+    return checked_settings(agents[name].settings_class, name, settings, overrides)
+
+
+def checked_settings(
+    cls: type[AgentSettings], name: str, settings: AgentSettings | None, overrides: dict
+) -> AgentSettings:
+    """`settings` (a `cls`; None: the defaults) with `overrides` applied, every field checked."""
+    if settings is not None and not isinstance(settings, cls):
+        raise TypeError(f"the {name!r} agent takes {cls.__name__}, not {type(settings).__name__}")
+    values = dataclasses.asdict(settings) if settings is not None else {}
+    return settings_for(cls, {**values, **overrides}, name)
 
 
 def load_agent(directory: str | Path, env: gym.Env) -> Agent:
     """An agent saved by `Agent.save`, of whichever registered kind it was."""
     state = json.loads((Path(directory) / "state.json").read_text())
-    return AGENTS[state["agent"]].load(directory, env)
+    return registered_agents()[state["agent"]].load(directory, env)
+
+
+@dataclass
+class Episode:
+    """What an agent reports of one finished episode; the loop numbers it."""
+
+    ret: float  # the episode's return
+    kl: float  # its calibration KL
+    prunable_sparsity: float
+    model_sparsity: float
+    seconds: float  # wall time it took
+    metrics: dict[str, Any] = field(default_factory=dict)  # the agent's `metric_names`
+
+    @classmethod
+    def from_info(cls, ret: float, info: dict, seconds: float, **metrics: Any) -> Episode:
+        """From the env's terminal `info` (or any dict with its kl and sparsities)."""
+        return cls(
+            float(ret),
+            float(info["kl"]),
+            float(info["prunable_sparsity"]),
+            float(info["model_sparsity"]),
+            float(seconds),
+            metrics,
+        )
+
+    def record(self, number: int) -> dict:
+        """The metrics row of episode `number` (the columns of `BASE_METRICS`, then the
+        agent's own)."""
+        return {
+            "episode": number,
+            "return": self.ret,
+            "kl": self.kl,
+            "prunable_sparsity": self.prunable_sparsity,
+            "model_sparsity": self.model_sparsity,
+            "seconds": self.seconds,
+            **self.metrics,
+        }
 
 
 class Agent(ABC):
-    """Base class: holds the env, the seed, the episode count and the hyperparameters.
+    """Base class: the env, the seed, the settings, the episode count and the training loop.
 
-    Subclasses implement `train` and `plan`, and `_state`/`_restore` (plus
-    `_save_files`/`_load_files` for tensors) so a checkpoint taken after any
-    episode resumes there. The A2C and the baselines save every RNG, so a resumed
-    run equals an uninterrupted one; SB3 agents lose the rollout in progress.
-    Hyperparameters go into ``state.json``, so they must be JSON values.
+    Subclasses write :meth:`episode` (or :meth:`play`) and :meth:`plan`, and
+    `_state`/`_restore` (plus `_save_files`/`_load_files` for tensors) so a checkpoint
+    taken after any episode resumes there. The A2C and the baselines save every RNG,
+    so a resumed run equals an uninterrupted one; SB3 agents lose the rollout in
+    progress. The settings go into ``state.json`` (their fields are JSON values).
     """
 
     name: ClassVar[str] = ""
+    settings_class: ClassVar[type[AgentSettings]] = AgentSettings
     metric_names: ClassVar[tuple[str, ...]] = ()  # per-episode columns beyond BASE_METRICS
 
-    def __init__(self, env: gym.Env, seed: int = 0, **hyperparameters: Any) -> None:
+    def __init__(
+        self,
+        env: gym.Env,
+        seed: int = 0,
+        settings: AgentSettings | None = None,
+        **overrides: Any,
+    ) -> None:
         if not isinstance(env.unwrapped, LLMPruneEnv):
             raise TypeError("agents need an LLMPrune-v0 environment")
         self.env = env
         self.seed = int(seed)
-        self.hyperparameters = hyperparameters
+        self.settings: Any = checked_settings(self.settings_class, self.name, settings, overrides)
         self.episodes_done = 0
+        self.episodes_goal = 0  # the total the running `train` call plays to
         self.log_dir: Path | None = None  # where agents with their own logs write them
+
+    @property
+    def hyperparameters(self) -> dict[str, Any]:
+        """The settings as a dict of JSON values (saved with every checkpoint and run)."""
+        return to_json(dataclasses.asdict(self.settings))
 
     @property
     def prune_env(self) -> LLMPruneEnv:
         """The unwrapped environment, for its helpers (`evaluate_plan`, sizes, grid)."""
         return self.env.unwrapped
 
-    # -- the protocol -----------------------------------------------------------
+    # -- the training loop -------------------------------------------------------
 
-    @abstractmethod
     def train(self, episodes: int, callback: EpisodeCallback | None = None) -> Agent:
-        """Play `episodes` more episodes (the total counts across resumes)."""
+        """Play until `episodes` episodes are done in total (over resumes); after each,
+        hand its metrics row to `callback` (return False to stop after it)."""
+
+        def report(episode: Episode) -> bool:
+            self.episodes_done += 1
+            stop = callback is not None and callback(episode.record(self.episodes_done)) is False
+            return not stop and self.episodes_done < episodes
+
+        self.episodes_goal = episodes
+        if self.episodes_done < episodes:
+            self.play(report)
+        return self
+
+    def play(self, report: Report) -> None:
+        """Play episodes one at a time while `report` says go on. Agents whose episodes
+        come in batches, or whose library owns the loop (SB3), override this."""
+        while report(self.episode()):
+            pass
+
+    def episode(self) -> Episode:
+        """Play (or score) one episode and learn from it."""
+        raise NotImplementedError(f"the {self.name!r} agent writes episode() or play()")
 
     @abstractmethod
     def plan(self) -> PruningPlan:
         """The agent's plan (learned agents: the greedy policy's rollout)."""
+
+    # -- checkpoints --------------------------------------------------------------
 
     def save(self, directory: str | Path) -> Path:
         """Write everything needed to resume: ``state.json`` plus the agent's own files."""
@@ -167,7 +258,7 @@ class Agent(ABC):
         state = {
             "agent": self.name,
             "seed": self.seed,
-            "hyperparameters": self.hyperparameters,
+            "settings": self.hyperparameters,
             "episodes_done": self.episodes_done,
             "env_rng": self.prune_env.np_random.bit_generator.state,
             **self._state(),
@@ -182,15 +273,14 @@ class Agent(ABC):
         state = json.loads((directory / "state.json").read_text())
         if state["agent"] != cls.name:
             raise ValueError(f"{directory} holds a {state['agent']!r} agent, not {cls.name!r}")
-        agent = cls(env, seed=state["seed"], **state["hyperparameters"])
+        settings = state.get("settings", state.get("hyperparameters"))  # older checkpoints
+        agent = cls(env, seed=state["seed"], **settings)
         agent.episodes_done = state["episodes_done"]
         # The next reset draws the calibration batch it would have drawn without the stop.
         agent.prune_env.np_random = rng_from_state(state["env_rng"])
         agent._load_files(directory)
         agent._restore(state)
         return agent
-
-    # -- hooks for subclasses -----------------------------------------------------
 
     def _state(self) -> dict:
         return {}
@@ -248,19 +338,6 @@ def start_at_ratio(head: torch.nn.Linear, grid: np.ndarray, ratio: float, width:
     with torch.no_grad():
         head.weight.mul_(0.01)
         head.bias.copy_(bump.repeat(heads).to(head.bias.device))
-
-
-def episode_record(episode: int, ret: float, info: dict, seconds: float, **extra) -> dict:
-    """One metrics row from an episode's final `info` (the env's terminal info)."""
-    return {
-        "episode": episode,
-        "return": float(ret),
-        "kl": float(info["kl"]),
-        "prunable_sparsity": float(info["prunable_sparsity"]),
-        "model_sparsity": float(info["model_sparsity"]),
-        "seconds": float(seconds),
-        **extra,
-    }
 
 
 def run_episode(env: gym.Env, policy: Callable[[np.ndarray], np.ndarray], seed=None):

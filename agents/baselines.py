@@ -19,8 +19,8 @@ from llm_prune_gym.pruning import input_norms
 
 from .base import (
     Agent,
-    EpisodeCallback,
-    episode_record,
+    Episode,
+    Report,
     fit_to_budget,
     plan_of,
     register_agent,
@@ -28,33 +28,35 @@ from .base import (
     scale_to_budget,
     score_plans,
 )
+from .settings import OWLSettings, RandomSettings, SensitivitySettings, UniformSettings
 
 
 class FixedPlanAgent(Agent):
-    """A baseline whose plan is computed once: `train` computes and scores it."""
+    """A baseline whose plan is computed once: its one episode computes and scores it."""
 
-    def __init__(self, env: gym.Env, seed: int = 0, **hyperparameters) -> None:
-        super().__init__(env, seed, **hyperparameters)
+    def __init__(self, env: gym.Env, seed: int = 0, settings=None, **overrides) -> None:
+        super().__init__(env, seed, settings, **overrides)
         self._plan: PruningPlan | None = None
 
     @abstractmethod
     def compute(self) -> tuple[PruningPlan, float, float]:
         """The plan, its episode return and its calibration KL."""
 
-    def train(self, episodes: int, callback: EpisodeCallback | None = None) -> FixedPlanAgent:
-        if self.episodes_done > 0 and self._plan is not None:
-            return self
+    def play(self, report: Report) -> None:
+        """One episode, whatever the budget: the plan needs no more (none once computed)."""
+        if self.episodes_done == 0 or self._plan is None:
+            self.episodes_done = 0  # the one episode is the first, even after a lost plan
+            report(self.episode())
+
+    def episode(self) -> Episode:
         started = time.perf_counter()
         self._plan, ret, kl = self.compute()
-        self.episodes_done = 1
         info = {
             "kl": kl,
             "prunable_sparsity": self._plan.prunable_sparsity,
             "model_sparsity": self._plan.model_sparsity,
         }
-        if callback is not None:
-            callback(episode_record(1, ret, info, time.perf_counter() - started))
-        return self
+        return Episode.from_info(ret, info, time.perf_counter() - started)
 
     def plan(self) -> PruningPlan:
         if self._plan is None:
@@ -87,8 +89,7 @@ class FixedPlanAgent(Agent):
 class RandomAgent(FixedPlanAgent):
     """One episode of a uniformly random policy (the env's budget scaling applies)."""
 
-    def __init__(self, env: gym.Env, seed: int = 0) -> None:
-        super().__init__(env, seed)
+    settings_class = RandomSettings
 
     def compute(self):
         rng = np.random.default_rng(self.seed)
@@ -102,9 +103,11 @@ class RandomAgent(FixedPlanAgent):
 class UniformAgent(FixedPlanAgent):
     """The same ratio for every unit, equal to the target sparsity."""
 
-    def __init__(self, env: gym.Env, seed: int = 0, target_sparsity: float | None = None):
-        super().__init__(env, seed, target_sparsity=target_sparsity)
-        self.target = self._target(target_sparsity)
+    settings_class = UniformSettings
+
+    def __init__(self, env: gym.Env, seed: int = 0, settings=None, **overrides) -> None:
+        super().__init__(env, seed, settings, **overrides)
+        self.target = self._target(self.settings.target_sparsity)
 
     def compute(self):
         return self._scored(np.full_like(self.prune_env.sizes, self.target))
@@ -123,20 +126,14 @@ class SensitivityAgent(FixedPlanAgent):
     the model, so it is chosen, not fixed.
     """
 
-    def __init__(
-        self,
-        env: gym.Env,
-        seed: int = 0,
-        target_sparsity: float | None = None,
-        probe_ratio: float | None = None,
-        powers: tuple[float, ...] = (0.5, 1.0, 2.0),
-    ) -> None:
-        super().__init__(
-            env, seed, target_sparsity=target_sparsity, probe_ratio=probe_ratio, powers=powers
-        )
-        self.target = self._target(target_sparsity)
-        self.probe_ratio = float(probe_ratio or self.prune_env.ratio_grid.max())
-        self.powers = tuple(powers)
+    settings_class = SensitivitySettings
+
+    def __init__(self, env: gym.Env, seed: int = 0, settings=None, **overrides) -> None:
+        super().__init__(env, seed, settings, **overrides)
+        config: SensitivitySettings = self.settings
+        self.target = self._target(config.target_sparsity)
+        self.probe_ratio = float(config.probe_ratio or self.prune_env.ratio_grid.max())
+        self.powers = tuple(config.powers)
         self.sensitivities: np.ndarray | None = None
 
     def measure(self) -> np.ndarray:
@@ -167,23 +164,13 @@ class OWLAgent(FixedPlanAgent):
     All units of a layer share its ratio, as in OWL.
     """
 
-    def __init__(
-        self,
-        env: gym.Env,
-        seed: int = 0,
-        target_sparsity: float | None = None,
-        outlier_multiple: float = 5.0,
-        spread: float = 0.08,
-    ) -> None:
-        super().__init__(
-            env,
-            seed,
-            target_sparsity=target_sparsity,
-            outlier_multiple=outlier_multiple,
-            spread=spread,
-        )
-        self.target = self._target(target_sparsity)
-        self.outlier_multiple, self.spread = outlier_multiple, spread
+    settings_class = OWLSettings
+
+    def __init__(self, env: gym.Env, seed: int = 0, settings=None, **overrides) -> None:
+        super().__init__(env, seed, settings, **overrides)
+        config: OWLSettings = self.settings
+        self.target = self._target(config.target_sparsity)
+        self.outlier_multiple, self.spread = config.outlier_multiple, config.spread
 
     def outlier_shares(self) -> np.ndarray:
         env = self.prune_env

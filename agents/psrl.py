@@ -51,44 +51,28 @@ import torch
 
 from llm_prune_gym import PruningPlan
 
-from .base import (
-    Agent,
-    EpisodeCallback,
-    episode_record,
-    register_agent,
-    rng_from_state,
-    run_episode,
-)
+from .base import Agent, Episode, register_agent, rng_from_state, run_episode
+from .settings import PSRLSettings
 
 
 @register_agent("psrl")
 class PosteriorSamplingAgent(Agent):
     """Posterior sampling on a per-unit polynomial model of the episode (module docstring).
 
-    Args:
-        env: an LLMPrune-v0 env (wrapped or not).
-        seed: seeds the posterior draws and the env's first reset.
-        degree: degree of each unit's polynomial in its ratio.
-        prior_sd: prior standard deviation of every coefficient.
-        noise_sd: standard deviation of the score around the model.
-        fit: the score modelled: ``"log_kl"`` (``-log KL``; needs a target sparsity)
-            or ``"return"``.
-        prior_curvature: the prior mean's cost of pruning a unit of average size fully
-            (0: a zero prior mean).
+    Settings (:class:`~agents.settings.PSRLSettings`): the polynomials' ``degree``,
+    ``prior_sd``, ``noise_sd``, the score it models (``fit``: ``"log_kl"``, which needs a
+    target sparsity, or ``"return"``) and ``prior_curvature``. The seed seeds the
+    posterior draws and the env's first reset.
     """
 
+    settings_class = PSRLSettings
     metric_names = ("predicted_score", "budget_lambda")
 
-    def __init__(
-        self,
-        env: gym.Env,
-        seed: int = 0,
-        degree: int = 4,
-        prior_sd: float = 0.1,
-        noise_sd: float = 0.05,
-        fit: str = "log_kl",
-        prior_curvature: float = 1.0,
-    ) -> None:
+    def __init__(self, env: gym.Env, seed: int = 0, settings=None, **overrides) -> None:
+        super().__init__(env, seed, settings, **overrides)
+        config: PSRLSettings = self.settings
+        degree, prior_sd, noise_sd = config.degree, config.prior_sd, config.noise_sd
+        fit, prior_curvature = config.fit, config.prior_curvature
         if degree < 1 or prior_sd <= 0 or noise_sd <= 0 or prior_curvature < 0:
             raise ValueError(
                 "degree must be at least 1, both standard deviations positive and "
@@ -96,15 +80,6 @@ class PosteriorSamplingAgent(Agent):
             )
         if fit not in ("log_kl", "return"):
             raise ValueError(f"unknown fit {fit!r}; choose log_kl or return")
-        super().__init__(
-            env,
-            seed,
-            degree=degree,
-            prior_sd=prior_sd,
-            noise_sd=noise_sd,
-            fit=fit,
-            prior_curvature=prior_curvature,
-        )
         env_ = self.prune_env
         if fit == "log_kl":
             self._target(None)  # at a fixed sparsity only; raises without a target
@@ -182,40 +157,35 @@ class PosteriorSamplingAgent(Agent):
 
     # -- acting and learning ------------------------------------------------------
 
-    def play(self, actions: np.ndarray) -> tuple[float, dict]:
+    def play_plan(self, actions: np.ndarray) -> tuple[float, dict]:
         """Play one episode with the planned grid indices ``[L, K]``, one row per step."""
         rows = iter(actions)
         seed = self.seed if self.episodes_done == 0 else None  # as `Agent._reset`
         return run_episode(self.env, lambda _: next(rows), seed=seed)
 
-    def train(self, episodes: int, callback: EpisodeCallback | None = None):
-        while self.episodes_done < episodes:
-            started = time.perf_counter()
-            posterior = self.posterior()  # one factorisation serves the draw and the log
-            if self.episodes_done == 0:  # uniform pruning: the model knows nothing yet
-                nearest = int(np.argmin(np.abs(self.grid - (self.target or 0.0))))
-                actions = np.full(self.shares.shape, nearest)
-            else:
-                actions = self.best_actions(self.posterior_sample(posterior))
-            total, info = self.play(actions)
-            predicted = float(self.episode_features(info["ratios"]) @ posterior[0])
-            self.observe(info["ratios"], self.score(total, info))
-            self.episodes_done += 1
-            record = episode_record(
-                self.episodes_done,
-                total,
-                info,
-                time.perf_counter() - started,
-                predicted_score=predicted,
-                budget_lambda=self.budget_lambda,
-            )
-            if callback is not None and callback(record) is False:
-                break
-        return self
+    def episode(self) -> Episode:
+        """Play the best plan of one posterior draw (uniform first), then update on it."""
+        started = time.perf_counter()
+        posterior = self.posterior()  # one factorisation serves the draw and the log
+        if self.episodes_done == 0:  # uniform pruning: the model knows nothing yet
+            nearest = int(np.argmin(np.abs(self.grid - (self.target or 0.0))))
+            actions = np.full(self.shares.shape, nearest)
+        else:
+            actions = self.best_actions(self.posterior_sample(posterior))
+        total, info = self.play_plan(actions)
+        predicted = float(self.episode_features(info["ratios"]) @ posterior[0])
+        self.observe(info["ratios"], self.score(total, info))
+        return Episode.from_info(
+            total,
+            info,
+            time.perf_counter() - started,
+            predicted_score=predicted,
+            budget_lambda=self.budget_lambda,
+        )
 
     def plan(self) -> PruningPlan:
         """The posterior mean's best plan, as the env applied it."""
-        _, info = self.play(self.best_actions(self.posterior()[0]))
+        _, info = self.play_plan(self.best_actions(self.posterior()[0]))
         return self._stamp(PruningPlan.from_dict(info["plan"]), calibration_kl=info["kl"])
 
     # -- checkpoints ------------------------------------------------------------

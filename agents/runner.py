@@ -1,48 +1,52 @@
-"""Train any registered agent into a run folder, judge plans on held-out prompts, benchmark agents.
+"""The one training loop into a run folder: metrics CSV, checkpoints, resume.
 
 A run folder holds::
 
-    run.json             what makes the run this run: agent, student, seed, target, grid, ...
+    run.json             what makes the run this run: agent, student, seed, target, grid,
+                         the agent's settings, ...
     plan.json            the agent's plan (PruningPlan JSON)
     metrics.csv          per episode: episode, return, kl, sparsity, seconds, + the agent's own
     checkpoint/          the agent after the last checkpointed episode (resume starts here)
     checkpoint.old/      the checkpoint before it (resume falls back to it if the last is torn)
-    learning_curve.png   return and KL per episode
     tensorboard/, sb3_checkpoints/   SB3 agents only
 
 Resuming truncates ``metrics.csv`` to the checkpoint's episode count, so after any
 stop the finished file has every episode exactly once. A resume into a folder of another
 run (a different ``run.json``, or a ``metrics.csv`` that lacks the checkpoint's episodes)
 is refused, and so is a fresh run into a folder that holds one, unless ``force``.
+Held-out evaluation, learning curves and benchmarks are :mod:`evaluation`'s.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import math
 import os
 import shutil
-import statistics
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import gymnasium as gym
-import matplotlib
 import numpy as np
 from tqdm.auto import tqdm
 
-from llm_prune_gym import CalibrationSet, PruningPlan
-from llm_prune_gym.batched import evaluate_plans
-from llm_prune_gym.prompts import Messages, load_prompts
+from llm_prune_gym import PruningPlan
 
-from .base import AGENTS, BASE_METRICS, Agent, EpisodeCallback, load_agent, make_agent
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (after choosing the headless backend)
+from .base import (
+    BASE_METRICS,
+    Agent,
+    EpisodeCallback,
+    agent_settings,
+    load_agent,
+    make_agent,
+    to_json,
+)
+from .settings import AgentSettings
 
 CHECKPOINT = "checkpoint"
 RUN_FILE = "run.json"
@@ -167,8 +171,9 @@ def load_checkpoint(out_dir: Path, env: gym.Env) -> Agent | None:
 # -- run identity -------------------------------------------------------------
 
 
-def run_identity(name: str, env: gym.Env, seed: int) -> dict:
-    """What a resume must match: a run folder holds one run of one agent on one env."""
+def run_identity(name: str, env: gym.Env, seed: int, settings: AgentSettings) -> dict:
+    """What a resume must match: a run folder holds one run of one agent on one env, with
+    one set of settings."""
     prune_env = env.unwrapped
     return {
         "agent": name,
@@ -180,6 +185,7 @@ def run_identity(name: str, env: gym.Env, seed: int) -> dict:
         "ratio_grid": [float(r) for r in prune_env.ratio_grid],
         "reward": prune_env.reward_mode,
         "observation": prune_env.observation_mode,
+        "settings": to_json(dataclasses.asdict(settings)),
     }
 
 
@@ -197,7 +203,8 @@ def check_same_run(out_dir: Path, identity: dict) -> None:
         recorded = json.loads(path.read_text())
     except ValueError:
         raise ValueError(f"{path} is not readable JSON; cannot check the run to resume") from None
-    differ = [k for k in identity if recorded.get(k) != identity[k]]
+    # run.json files from before settings were recorded do not name them
+    differ = [k for k in identity if recorded.get(k, identity[k]) != identity[k]]
     if differ:
         shown = ", ".join(f"{k} {recorded.get(k)!r} there, {identity[k]!r} now" for k in differ)
         raise ValueError(f"{out_dir} holds another run ({shown}): not resuming it")
@@ -240,14 +247,15 @@ def train_agent(
     episodes: int,
     out_dir: str | Path,
     seed: int = 0,
-    agent_kwargs: dict | None = None,
+    settings: AgentSettings | None = None,
     resume: bool = False,
     checkpoint_every: int = 10,
     progress: bool = True,
     callback: EpisodeCallback | None = None,
     force: bool = False,
 ) -> TrainResult:
-    """Train agent `name` for `episodes` episodes into `out_dir`, then write its plan.
+    """Train agent `name` (with `settings`, default its defaults) for `episodes` episodes
+    into `out_dir`, then write its plan.
 
     With `resume`, continue from the folder's last readable checkpoint (a fresh start if
     it has none) after checking the folder holds this same run; without, a folder that
@@ -257,7 +265,8 @@ def train_agent(
     if checkpoint_every < 1:
         raise ValueError(f"checkpoint_every must be at least 1, got {checkpoint_every}")
     out_dir = Path(out_dir)
-    identity = run_identity(name, env, seed)
+    settings = agent_settings(name, settings)
+    identity = run_identity(name, env, seed, settings)
     if resume:
         check_same_run(out_dir, identity)
     elif holds_a_run(out_dir) and not force:
@@ -275,7 +284,7 @@ def train_agent(
     else:
         for stale in (CHECKPOINT, f"{CHECKPOINT}.old", "tensorboard", "sb3_checkpoints"):
             shutil.rmtree(out_dir / stale, ignore_errors=True)
-        agent = make_agent(name, env, seed=seed, **(agent_kwargs or {}))
+        agent = make_agent(name, env, seed=seed, settings=settings)
         kept = []
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / RUN_FILE).write_text(json.dumps(identity, indent=1) + "\n")
@@ -314,219 +323,4 @@ def train_agent(
     rows = read_metrics(out_dir / "metrics.csv")
     seconds = sum(r["seconds"] for r in rows) + time.perf_counter() - started
     plan.save(out_dir / "plan.json")
-    plot_curves({name: [rows]}, out_dir / "learning_curve.png")
     return TrainResult(agent, plan, out_dir, seconds, resumed_from)
-
-
-# -- held-out evaluation --------------------------------------------------------
-
-
-class HeldOut:
-    """KL of plans on prompts no agent trained on, pruned by the training env's own pruner.
-
-    Reusing the env's pruner keeps the criterion's data honest (Wanda's activation
-    norms come from the calibration prompts, not from the prompts it is judged on).
-    Build it before training or between episodes: the teacher is the model as it is
-    now, so the env's pruning is undone first.
-    """
-
-    def __init__(
-        self,
-        env: gym.Env,
-        prompts: str | Path | Sequence[str | Messages] = "builtin:heldout",
-        answer_tokens: int = 32,
-        progress: bool = False,
-    ) -> None:
-        self.env = env.unwrapped
-        self.env.pruner.restore()
-        self.calibration = CalibrationSet(
-            self.env.student, load_prompts(prompts), answer_tokens, self.env.batch_size, progress
-        )
-        self._uniform: dict[float, float] = {}
-
-    def kl(self, plan: PruningPlan | np.ndarray) -> float:
-        return self.kls([plan])[0]
-
-    def kls(self, plans: Sequence[PruningPlan | np.ndarray]) -> list[float]:
-        """Each plan's held-out KL per scored token, the plans batched (`evaluate_plans`)."""
-        size = self.env.batch_size
-        indices = range(len(self.calibration))
-        results = evaluate_plans(self.calibration, self.env.pruner, plans, indices, size)
-        kls = []
-        for result in results:  # summed batch by batch, as one plan at a time was
-            sums, counts = 0.0, 0
-            for start in range(0, len(indices), size):
-                sums += sum(result.sums[start : start + size])
-                counts += sum(result.counts[start : start + size])
-            kls.append(sums / counts)
-        return kls
-
-    def compare(self, plan: PruningPlan) -> dict:
-        """The plan's held-out KL next to uniform pruning's at the same prunable sparsity."""
-        sparsity = round(plan.prunable_sparsity, 6)
-        if sparsity in self._uniform:
-            kl = self.kl(plan)
-        else:
-            kl, self._uniform[sparsity] = self.kls([plan, plan.uniform_like()])
-        uniform = self._uniform[sparsity]
-        return {
-            "prunable_sparsity": sparsity,
-            "model_sparsity": round(plan.model_sparsity, 6),
-            "heldout_kl": kl,
-            "uniform_heldout_kl": uniform,
-            "kl_ratio": kl / uniform if uniform > 0 else math.nan,
-            "heldout_prompts": len(self.calibration),
-        }
-
-
-# -- plots ----------------------------------------------------------------------
-
-
-def _smooth(values: np.ndarray, window: int) -> np.ndarray:
-    if window <= 1 or len(values) < window:
-        return values
-    kernel = np.ones(window) / window
-    return np.convolve(np.pad(values, (window - 1, 0), mode="edge"), kernel, mode="valid")
-
-
-def plot_curves(curves: dict[str, list[list[dict]]], path: Path, title: str = "") -> Path:
-    """Return and KL per episode: per agent, the mean over its runs (shaded: min to max).
-
-    Agents with a single row (fixed baselines) are drawn as dashed horizontal lines.
-    """
-    figure, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6.5), sharex=True)
-    longest = max((len(run) for runs in curves.values() for run in runs), default=1)
-    window = max(1, longest // 25)
-    for index, (label, runs) in enumerate(curves.items()):
-        runs = [run for run in runs if run]
-        if not runs:
-            continue
-        color = f"C{index % 10}"
-        for axis, key in ((top, "return"), (bottom, "kl")):
-            length = min(len(run) for run in runs)
-            values = np.array([[row[key] for row in run[:length]] for run in runs])
-            if length == 1:
-                axis.axhline(values.mean(), color=color, linestyle="--", label=label)
-                continue
-            smoothed = np.array([_smooth(v, window) for v in values])
-            episodes = np.arange(1, length + 1)
-            axis.plot(episodes, smoothed.mean(axis=0), color=color, label=label)
-            if len(runs) > 1:
-                axis.fill_between(
-                    episodes, smoothed.min(axis=0), smoothed.max(axis=0), color=color, alpha=0.2
-                )
-    top.set_ylabel("episode return")
-    bottom.set_ylabel("calibration KL")
-    bottom.set_xlabel(f"episode (moving average of {window})" if window > 1 else "episode")
-    bottom.set_yscale("log")
-    top.legend(fontsize=8, ncols=2)
-    if title:
-        top.set_title(title)
-    figure.tight_layout()
-    figure.savefig(path, dpi=120)
-    plt.close(figure)
-    return path
-
-
-# -- benchmark ------------------------------------------------------------------
-
-
-def bench_agents(
-    names: Sequence[str],
-    env: gym.Env,
-    heldout: HeldOut,
-    episodes: int,
-    seeds: Sequence[int],
-    out_dir: str | Path,
-    agent_kwargs: dict[str, dict] | None = None,
-    resume: bool = False,
-    progress: bool = True,
-    log: Callable[[str], None] = print,
-    force: bool = False,
-    checkpoint_every: int = 10,
-) -> list[dict]:
-    """Train every agent on every seed on the same env, judge every plan on `heldout`.
-
-    Writes ``runs.csv`` (one row per run), ``summary.csv`` and ``summary.md`` (per
-    agent: mean and standard deviation over seeds) and ``learning_curves.png``.
-    """
-    unknown = [n for n in names if n not in AGENTS]
-    if unknown:
-        raise ValueError(f"unknown agents {unknown}; choose from {sorted(AGENTS)}")
-    out_dir = Path(out_dir)
-    runs, curves = [], {}
-    for name in names:
-        curves[name] = []
-        for seed in seeds:
-            run_dir = out_dir / name / f"seed{seed}"
-            result = train_agent(
-                name,
-                env,
-                episodes,
-                run_dir,
-                seed=seed,
-                agent_kwargs=(agent_kwargs or {}).get(name),
-                resume=resume,
-                progress=progress,
-                force=force,
-                checkpoint_every=checkpoint_every,
-            )
-            row = {"agent": name, "seed": seed, "episodes": result.agent.episodes_done}
-            row |= heldout.compare(result.plan)
-            row["calibration_kl"] = result.plan.metadata.get("calibration_kl", math.nan)
-            row["wall_seconds"] = result.seconds
-            runs.append(row)
-            curves[name].append(read_metrics(run_dir / "metrics.csv"))
-            log(
-                f"{name} seed {seed}: sparsity {row['prunable_sparsity']:.4f}, held-out KL "
-                f"{row['heldout_kl']:.5f} (uniform {row['uniform_heldout_kl']:.5f}, "
-                f"ratio {row['kl_ratio']:.3f}), {row['wall_seconds']:.1f} s"
-            )
-    write_csv(out_dir / "runs.csv", runs)
-    summary = summarize(runs)
-    write_csv(out_dir / "summary.csv", summary)
-    (out_dir / "summary.md").write_text(markdown_table(summary, episodes, list(seeds)))
-    plot_curves(
-        curves, out_dir / "learning_curves.png", f"{episodes} episodes, seeds {list(seeds)}"
-    )
-    return summary
-
-
-def summarize(runs: list[dict]) -> list[dict]:
-    """Per agent: mean and standard deviation over its runs, best ratio first."""
-    summary = []
-    for name in dict.fromkeys(r["agent"] for r in runs):
-        mine = [r for r in runs if r["agent"] == name]
-        row = {"agent": name, "runs": len(mine)}
-        for key in ("heldout_kl", "kl_ratio", "prunable_sparsity", "wall_seconds"):
-            values = [r[key] for r in mine]
-            row[f"{key}_mean"] = statistics.fmean(values)
-            row[f"{key}_sd"] = statistics.stdev(values) if len(values) > 1 else 0.0
-        summary.append(row)
-    return sorted(summary, key=lambda r: r["kl_ratio_mean"])
-
-
-def markdown_table(summary: list[dict], episodes: int, seeds: list[int]) -> str:
-    lines = [
-        f"Held-out KL of each agent's plan next to uniform pruning at the same sparsity "
-        f"({episodes} episodes, seeds {seeds}; mean ± sd over seeds; ratio < 1 beats uniform).",
-        "",
-        "| agent | held-out KL | KL / uniform | prunable sparsity | wall time (s) | runs |",
-        "|---|---|---|---|---|---|",
-    ]
-    for r in summary:
-        lines.append(
-            f"| {r['agent']} | {r['heldout_kl_mean']:.5f} ± {r['heldout_kl_sd']:.5f} "
-            f"| {r['kl_ratio_mean']:.3f} ± {r['kl_ratio_sd']:.3f} "
-            f"| {r['prunable_sparsity_mean']:.4f} ± {r['prunable_sparsity_sd']:.4f} "
-            f"| {r['wall_seconds_mean']:.1f} ± {r['wall_seconds_sd']:.1f} | {r['runs']} |"
-        )
-    return "\n".join(lines) + "\n"
-
-
-def write_csv(path: Path, rows: list[dict]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="") as out:
-        writer = csv.DictWriter(out, list(rows[0]))
-        writer.writeheader()
-        writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)

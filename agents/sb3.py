@@ -13,6 +13,7 @@ and SB3 writes TensorBoard logs to ``log_dir/tensorboard`` (``tensorboard --logd
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -22,7 +23,18 @@ import gymnasium as gym
 from llm_prune_gym import PruningPlan
 from llm_prune_gym.extras import require_extra
 
-from .base import Agent, EpisodeCallback, register_agent, run_episode, start_at_ratio
+from .base import Agent, Report, register_agent, run_episode, start_at_ratio
+from .settings import SB3A2CSettings, SB3PPOSettings, SB3Settings
+
+# The SB3Settings fields that SB3's constructors take as they are; the others are ours.
+SB3_HYPERPARAMETERS = (
+    "learning_rate",
+    "gamma",
+    "gae_lambda",
+    "ent_coef",
+    "vf_coef",
+    "max_grad_norm",
+)
 
 if TYPE_CHECKING:
     from stable_baselines3.common.base_class import BaseAlgorithm
@@ -31,44 +43,36 @@ if TYPE_CHECKING:
 class SB3Agent(Agent):
     """An SB3 on-policy algorithm behind the agent protocol.
 
-    Args:
-        env: an LLMPrune-v0 env.
-        seed: SB3's seed (policy init, sampling, env resets).
-        rollout_episodes: whole episodes per rollout (``n_steps = rollout_episodes * L``).
-        start_at_target: start the policy at the env's target ratio (uniform pruning)
-            instead of near-uniform action probabilities (:func:`start_at_ratio`).
-        device: where the small MLP policy runs; SB3 advises CPU for MLP policies.
-        **sb3_kwargs: anything SB3's constructor takes (``learning_rate``, ``ent_coef``, ...).
+    Settings (:class:`~agents.settings.SB3Settings`): ``rollout_episodes`` (whole
+    episodes per rollout, ``n_steps = rollout_episodes * L``), ``start_at_target``
+    (start the policy at the env's target ratio, :func:`start_at_ratio`), the device,
+    and SB3's own hyperparameters, each None for SB3's default. The seed is SB3's
+    (policy init, sampling, env resets).
     """
 
     algorithm_name: ClassVar[str]  # the SB3 class, imported on first use (the [rl] extra)
+    settings_class = SB3Settings
     metric_names = ("actor_loss", "critic_loss", "entropy")
 
-    def __init__(
-        self,
-        env: gym.Env,
-        seed: int = 0,
-        rollout_episodes: int = 4,
-        device: str = "cpu",
-        start_at_target: bool = False,
-        **sb3_kwargs,
-    ) -> None:
-        super().__init__(
-            env,
-            seed,
-            rollout_episodes=rollout_episodes,
-            device=device,
-            start_at_target=start_at_target,
-            **sb3_kwargs,
-        )
+    def __init__(self, env: gym.Env, seed: int = 0, settings=None, **overrides) -> None:
+        super().__init__(env, seed, settings, **overrides)
+        config: SB3Settings = self.settings
         layers = self.prune_env.num_layers
-        kwargs = {**self.defaults(layers, rollout_episodes), **sb3_kwargs}
+        kwargs = {**self.defaults(layers, config.rollout_episodes), **self.sb3_kwargs()}
         algorithm = self.sb3_class()
-        self.model = algorithm("MlpPolicy", env, seed=seed, device=device, verbose=0, **kwargs)
-        if start_at_target:
+        self.model = algorithm(
+            "MlpPolicy", env, seed=seed, device=config.device, verbose=0, **kwargs
+        )
+        if config.start_at_target:
             start_at_ratio(
                 self.model.policy.action_net, self.prune_env.ratio_grid, self._target(None)
             )
+
+    def sb3_kwargs(self) -> dict:
+        """The settings SB3's constructor takes, those left at None (SB3's default) out."""
+        ours = {f.name for f in dataclasses.fields(SB3Settings)} - set(SB3_HYPERPARAMETERS)
+        values = dataclasses.asdict(self.settings)
+        return {k: v for k, v in values.items() if k not in ours and v is not None}
 
     @classmethod
     def sb3_class(cls) -> type[BaseAlgorithm]:
@@ -79,21 +83,21 @@ class SB3Agent(Agent):
     def defaults(layers: int, rollout_episodes: int) -> dict:
         return {"n_steps": rollout_episodes * layers}
 
-    def train(self, episodes: int, callback: EpisodeCallback | None = None) -> SB3Agent:
-        remaining = episodes - self.episodes_done
-        if remaining <= 0:
-            return self
+    def play(self, report: Report) -> None:
+        """SB3 owns the loop: `learn` until `report` says stop (the episode goal or the
+        callback), each finished episode reported by :class:`SB3EpisodeCallback`."""
         from stable_baselines3.common.callbacks import CallbackList, CheckpointCallback
 
         from .sb3_callback import SB3EpisodeCallback
 
-        callbacks = [SB3EpisodeCallback(self, episodes, callback)]
+        callbacks = [SB3EpisodeCallback(report)]
         if self.log_dir is not None:
             if importlib.util.find_spec("tensorboard") is not None:  # SB3 needs it to log
                 self.model.tensorboard_log = str(self.log_dir / "tensorboard")
             callbacks.append(
                 CheckpointCallback(self.model.n_steps, str(self.log_dir / "sb3_checkpoints"))
             )
+        remaining = self.episodes_goal - self.episodes_done
         self.model.learn(
             total_timesteps=remaining * self.prune_env.num_layers,
             callback=CallbackList(callbacks),
@@ -101,7 +105,6 @@ class SB3Agent(Agent):
             tb_log_name=self.name,
             reset_num_timesteps=False,
         )
-        return self
 
     def plan(self) -> PruningPlan:
         """The deterministic policy's rollout (the mode of every head), as the env applied it."""
@@ -113,7 +116,7 @@ class SB3Agent(Agent):
 
     def _load_files(self, directory: Path) -> None:
         self.model = self.sb3_class().load(
-            directory / "model.zip", env=self.env, device=self.hyperparameters["device"]
+            directory / "model.zip", env=self.env, device=self.settings.device
         )
 
 
@@ -122,6 +125,7 @@ class SB3PPOAgent(SB3Agent):
     """SB3 PPO; minibatches of one episode (``batch_size = L``), other settings SB3's."""
 
     algorithm_name = "PPO"
+    settings_class = SB3PPOSettings
 
     @staticmethod
     def defaults(layers: int, rollout_episodes: int) -> dict:
@@ -133,6 +137,4 @@ class SB3A2CAgent(SB3Agent):
     """SB3 A2C; one update per episode (``n_steps = L``) unless ``rollout_episodes`` says more."""
 
     algorithm_name = "A2C"
-
-    def __init__(self, env: gym.Env, seed: int = 0, rollout_episodes: int = 1, **kwargs) -> None:
-        super().__init__(env, seed, rollout_episodes=rollout_episodes, **kwargs)
+    settings_class = SB3A2CSettings

@@ -7,14 +7,10 @@ only when an SB3 agent trains, so ``import agents`` works without the ``[rl]`` e
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
 
 from stable_baselines3.common.callbacks import BaseCallback
 
-from .base import EpisodeCallback, episode_record
-
-if TYPE_CHECKING:
-    from .sb3 import SB3Agent
+from .base import Episode, Report
 
 # What SB3 logs after each update, under our column names (entropy = -entropy_loss).
 _LOSS_KEYS = {
@@ -25,11 +21,11 @@ _LOSS_KEYS = {
 
 
 class SB3EpisodeCallback(BaseCallback):
-    """Reports each finished episode to the agent's callback; stops at the episode budget."""
+    """Reports each finished episode to the agent's training loop; stops when it says so."""
 
-    def __init__(self, agent: SB3Agent, episodes: int, callback: EpisodeCallback | None):
+    def __init__(self, report: Report) -> None:
         super().__init__()
-        self.agent, self.episodes, self.callback = agent, episodes, callback
+        self.report = report
         self.losses = {name: float("nan") for name in _LOSS_KEYS}
         self.total, self.started = 0.0, time.perf_counter()
 
@@ -46,14 +42,8 @@ class SB3EpisodeCallback(BaseCallback):
         self.total += float(self.locals["rewards"][0])
         if not self.locals["dones"][0]:
             return True
-        self.agent.episodes_done += 1
-        record = episode_record(
-            self.agent.episodes_done,
-            self.total,
-            self.locals["infos"][0],
-            time.perf_counter() - self.started,
-            **self.losses,
+        episode = Episode.from_info(
+            self.total, self.locals["infos"][0], time.perf_counter() - self.started, **self.losses
         )
         self.total, self.started = 0.0, time.perf_counter()
-        keep_going = self.callback is None or self.callback(record) is not False
-        return keep_going and self.agent.episodes_done < self.episodes
+        return self.report(episode)

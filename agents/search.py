@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import time
 from abc import abstractmethod
+from collections import deque
 
 import gymnasium as gym
 import numpy as np
@@ -26,8 +27,8 @@ from llm_prune_gym import PruningPlan
 
 from .base import (
     Agent,
+    Episode,
     EpisodeCallback,
-    episode_record,
     plan_of,
     register_agent,
     rng_from_state,
@@ -35,6 +36,7 @@ from .base import (
     score_plans,
     sparsity_of,
 )
+from .settings import EvolutionSettings, RandomSearchSettings
 
 
 def _array_or_none(value) -> np.ndarray | None:
@@ -42,18 +44,29 @@ def _array_or_none(value) -> np.ndarray | None:
 
 
 class SearchAgent(Agent):
-    """Propose, score, keep the best; subclasses write `propose` (and `observe`)."""
+    """Propose, score, keep the best; subclasses write `propose` (and `observe`).
+
+    Proposals that wait on no score are drawn and scored together (one
+    `evaluate_plans` call), then observed one per episode, in order. The proposals
+    and their order are those of one-at-a-time scoring: a batch never runs past a
+    proposal that depends on a score, and while a proposal is observed (and the
+    callback runs, which may checkpoint or stop) the RNG is where it was just after
+    drawing that proposal.
+    """
 
     metric_names = ("best_return", "best_kl")
     plans_per_call = 16  # proposals scored per `evaluate_plans` call where none waits on a score
 
-    def __init__(self, env: gym.Env, seed: int = 0, target_sparsity=None, **hyperparameters):
-        super().__init__(env, seed, target_sparsity=target_sparsity, **hyperparameters)
-        self.target = self._target(target_sparsity)
+    def __init__(self, env: gym.Env, seed: int = 0, settings=None, **overrides) -> None:
+        super().__init__(env, seed, settings, **overrides)
+        self.target = self._target(self.settings.target_sparsity)
         self.cap = float(self.prune_env.ratio_grid.max())
         self.rng = np.random.default_rng(seed)
         self.best: np.ndarray | None = None
         self.best_return, self.best_kl = -np.inf, np.nan
+        # scored proposals not yet observed: (ratios, RNG state after drawing it, return,
+        # KL, seconds); what a stop leaves here is dropped by the next `train`
+        self.scored: deque[tuple] = deque()
 
     @abstractmethod
     def propose(self) -> np.ndarray:
@@ -67,57 +80,43 @@ class SearchAgent(Agent):
         return self.plans_per_call
 
     def train(self, episodes: int, callback: EpisodeCallback | None = None) -> SearchAgent:
-        """Score proposals in batches (one `evaluate_plans` call), observe them in order.
+        self.scored.clear()  # drawn for a budget or a stop that no longer holds
+        return super().train(episodes, callback)
 
-        The proposals and their order are those of one-at-a-time scoring: a batch never
-        runs past a proposal that depends on a score, and while a proposal is observed
-        (and the callback runs, which may checkpoint or stop) the RNG is where it was
-        just after drawing that proposal.
-        """
+    def score_next_batch(self) -> None:
+        """Draw the proposals that wait on no score (within the budget) and score them."""
+        started = time.perf_counter()
+        count = min(self.proposals_ahead(), self.episodes_goal - self.episodes_done)
+        proposals, rng_after = [], []
+        for _ in range(count):
+            proposals.append(self.propose())
+            rng_after.append(self.rng.bit_generator.state)
         env = self.prune_env
-        while self.episodes_done < episodes:
-            started = time.perf_counter()
-            count = min(self.proposals_ahead(), episodes - self.episodes_done)
-            proposals, rng_after = [], []
-            for _ in range(count):
-                proposals.append(self.propose())
-                rng_after.append(self.rng.bit_generator.state)
-            returns, kls = score_plans(env, proposals, range(env.batch_size))
-            seconds = (time.perf_counter() - started) / count
-            for position, (ratios, ret, kl) in enumerate(zip(proposals, returns, kls, strict=True)):
-                self.rng.bit_generator.state = rng_after[position]
-                if self._record(ratios, ret, kl, seconds, callback):
-                    return self
-        return self
+        returns, kls = score_plans(env, proposals, range(env.batch_size))
+        seconds = (time.perf_counter() - started) / count
+        self.scored.extend(
+            (ratios, state, ret, kl, seconds)
+            for ratios, state, ret, kl in zip(proposals, rng_after, returns, kls, strict=True)
+        )
 
-    def _record(
-        self,
-        ratios: np.ndarray,
-        ret: float,
-        kl: float,
-        seconds: float,
-        callback: EpisodeCallback | None,
-    ) -> bool:
-        """Observe one scored proposal and report it; True if the callback says stop."""
-        env = self.prune_env
+    def episode(self) -> Episode:
+        """Observe the next scored proposal (scoring a batch first when none is left)."""
+        if not self.scored:
+            self.score_next_batch()
+        ratios, rng_state, ret, kl, seconds = self.scored.popleft()
+        self.rng.bit_generator.state = rng_state
         self.observe(ratios, ret)
         if ret > self.best_return:
             self.best, self.best_return, self.best_kl = ratios, ret, kl
-        self.episodes_done += 1
+        env = self.prune_env
         info = {
             "kl": kl,
             "prunable_sparsity": sparsity_of(ratios, env.sizes),
             "model_sparsity": float((ratios * env.sizes).sum() / env.total_params),
         }
-        record = episode_record(
-            self.episodes_done,
-            ret,
-            info,
-            seconds,
-            best_return=self.best_return,
-            best_kl=self.best_kl,
+        return Episode.from_info(
+            ret, info, seconds, best_return=self.best_return, best_kl=self.best_kl
         )
-        return callback is not None and callback(record) is False
 
     def plan(self) -> PruningPlan:
         if self.best is None:
@@ -143,6 +142,8 @@ class SearchAgent(Agent):
 class RandomSearchAgent(SearchAgent):
     """Best of N random allocations at the target sparsity."""
 
+    settings_class = RandomSearchSettings
+
     def propose(self) -> np.ndarray:
         weights = self.rng.random(self.prune_env.sizes.shape)
         return scale_to_budget(weights, self.prune_env.sizes, self.target, self.cap)
@@ -152,30 +153,17 @@ class RandomSearchAgent(SearchAgent):
 class EvolutionAgent(SearchAgent):
     """(1 + lambda) evolution over level-swapping mutations, from the uniform plan.
 
-    Args:
-        offspring: children per generation (lambda); the best replaces the parent
-            if it scores higher.
-        swaps: mutations per child.
-        step_levels: grid levels a mutation moves (one level = the grid's spacing).
+    Settings (:class:`~agents.settings.EvolutionSettings`): ``offspring`` per
+    generation (lambda; the best replaces the parent if it scores higher), ``swaps``
+    (mutations per child) and ``step_levels`` (grid levels a mutation moves).
     """
 
-    def __init__(
-        self,
-        env: gym.Env,
-        seed: int = 0,
-        target_sparsity: float | None = None,
-        offspring: int = 4,
-        swaps: int = 2,
-        step_levels: int = 1,
-    ) -> None:
-        super().__init__(
-            env,
-            seed,
-            target_sparsity=target_sparsity,
-            offspring=offspring,
-            swaps=swaps,
-            step_levels=step_levels,
-        )
+    settings_class = EvolutionSettings
+
+    def __init__(self, env: gym.Env, seed: int = 0, settings=None, **overrides) -> None:
+        super().__init__(env, seed, settings, **overrides)
+        offspring, swaps = self.settings.offspring, self.settings.swaps
+        step_levels = self.settings.step_levels
         grid = np.sort(self.prune_env.ratio_grid)
         self.step = step_levels * float(np.min(np.diff(grid)))
         self.offspring, self.swaps = offspring, swaps

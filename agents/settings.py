@@ -6,20 +6,22 @@ settings object (``make_agent("a2c", env, settings=A2CSettings(n_steps=None))``)
 saves it with every run; :func:`settings_for` builds one from plain values (JSON, a
 protocol) and says in one line what does not fit.
 
-Each field's docstring (the string under it) is its one-line help; :func:`field_docs`
-reads them.
+Each field's one-line help is its ``metadata["doc"]`` (as in
+:class:`llm_prune_gym.settings.EnvSettings`); :func:`field_docs` reads them.
 """
 
 from __future__ import annotations
 
-import ast
 import dataclasses
-import inspect
 import types
 import typing
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, field
 from typing import Any
+
+
+def _doc(text: str, default: Any = dataclasses.MISSING) -> Any:
+    """A dataclass field whose one-line doc lives in its metadata (the CLI's help text)."""
+    return field(default=default, metadata={"doc": text})
 
 
 @dataclass(frozen=True)
@@ -31,8 +33,9 @@ class AgentSettings:
 class TargetSettings(AgentSettings):
     """Settings of an agent that allocates a sparsity budget."""
 
-    target_sparsity: float | None = None
-    """prunable sparsity the plan ends at (default: the env's target_sparsity)"""
+    target_sparsity: float | None = _doc(
+        "prunable sparsity the plan ends at (default: the env's target_sparsity)", None
+    )
 
 
 @dataclass(frozen=True)
@@ -49,20 +52,25 @@ class UniformSettings(TargetSettings):
 class SensitivitySettings(TargetSettings):
     """``sensitivity``: ratio of each unit ~ (1 / its KL when pruned alone) ** power."""
 
-    probe_ratio: float | None = None
-    """ratio each unit is pruned at alone to measure its KL (default: the grid's largest)"""
-    powers: tuple[float, ...] = (0.5, 1.0, 2.0)
-    """candidate powers (0 is uniform); the one with the lowest calibration KL wins"""
+    probe_ratio: float | None = _doc(
+        "ratio each unit is pruned at alone to measure its KL (default: the grid's largest)", None
+    )
+    powers: tuple[float, ...] = _doc(
+        "candidate powers (0 is uniform); the one with the lowest calibration KL wins",
+        (0.5, 1.0, 2.0),
+    )
 
 
 @dataclass(frozen=True)
 class OWLSettings(TargetSettings):
     """``owl``: outlier-weighted layerwise sparsity (Yin et al. 2024)."""
 
-    outlier_multiple: float = 5.0
-    """a Wanda score above this multiple of the layer's mean counts as an outlier"""
-    spread: float = 0.08
-    """largest departure of a layer's ratio from the target (OWL's lambda)"""
+    outlier_multiple: float = _doc(
+        "a Wanda score above this multiple of the layer's mean counts as an outlier", 5.0
+    )
+    spread: float = _doc(
+        "largest departure of a layer's ratio from the target (OWL's lambda)", 0.08
+    )
 
 
 @dataclass(frozen=True)
@@ -74,102 +82,87 @@ class RandomSearchSettings(TargetSettings):
 class EvolutionSettings(TargetSettings):
     """``evolution``: (1 + lambda) search over level-swapping mutations from uniform."""
 
-    offspring: int = 4
-    """children per generation (lambda); the best replaces the parent if it scores higher"""
-    swaps: int = 2
-    """mutations per child"""
-    step_levels: int = 1
-    """grid levels a mutation moves a unit up (and another unit of its size down)"""
+    offspring: int = _doc(
+        "children per generation (lambda); the best replaces the parent if it scores higher", 4
+    )
+    swaps: int = _doc("mutations per child", 2)
+    step_levels: int = _doc(
+        "grid levels a mutation moves a unit up (and another unit of its size down)", 1
+    )
 
 
 @dataclass(frozen=True)
 class PSRLSettings(AgentSettings):
     """``psrl``: posterior sampling on a per-unit polynomial model of the episode's score."""
 
-    degree: int = 4
-    """degree of each unit's polynomial in its ratio"""
-    prior_sd: float = 0.1
-    """prior standard deviation of every coefficient"""
-    noise_sd: float = 0.05
-    """standard deviation of the score around the model"""
-    fit: str = "log_kl"
-    """the score modelled: log_kl (-log KL; needs a target sparsity) or return"""
-    prior_curvature: float = 1.0
-    """prior mean's cost of fully pruning a unit of average size (0: a zero prior mean)"""
+    degree: int = _doc("degree of each unit's polynomial in its ratio", 4)
+    prior_sd: float = _doc("prior standard deviation of every coefficient", 0.1)
+    noise_sd: float = _doc("standard deviation of the score around the model", 0.05)
+    fit: str = _doc(
+        "the score modelled: log_kl (-log KL; needs a target sparsity) or return", "log_kl"
+    )
+    prior_curvature: float = _doc(
+        "prior mean's cost of fully pruning a unit of average size (0: a zero prior mean)", 1.0
+    )
 
 
 @dataclass(frozen=True)
 class A2CSettings(AgentSettings):
     """``a2c``: the BallPy report's online advantage actor-critic; defaults are the report's."""
 
-    hidden: int = 256
-    """width of both MLPs' hidden layers"""
-    actor_lr: float = 2e-5
-    """Adam learning rate of the actor"""
-    critic_lr: float = 1e-4
-    """Adam learning rate of the critic"""
-    gamma: float = 0.99
-    """discount"""
-    ent_coef: float = 0.01
-    """entropy bonus (lambda)"""
-    eps_start: float = 1.0
-    """epsilon-greedy exploration rate of the first episode"""
-    eps_decay: float = 0.999
-    """factor on epsilon after every episode"""
-    eps_min: float = 0.001
-    """floor of epsilon"""
-    max_grad_norm: float = 0.5
-    """gradient clipping of each network"""
-    n_steps: int | None = 1
-    """steps per update with n-step returns (None: whole episodes)"""
-    start_at_target: bool = False
-    """start the policy at the target ratio (uniform pruning) instead of at random"""
-    device: str = "auto"
-    """where the MLPs run: auto (CUDA if available), cpu, cuda, ..."""
+    hidden: int = _doc("width of both MLPs' hidden layers", 256)
+    actor_lr: float = _doc("Adam learning rate of the actor", 2e-5)
+    critic_lr: float = _doc("Adam learning rate of the critic", 1e-4)
+    gamma: float = _doc("discount", 0.99)
+    ent_coef: float = _doc("entropy bonus (lambda)", 0.01)
+    eps_start: float = _doc("epsilon-greedy exploration rate of the first episode", 1.0)
+    eps_decay: float = _doc("factor on epsilon after every episode", 0.999)
+    eps_min: float = _doc("floor of epsilon", 0.001)
+    max_grad_norm: float = _doc("gradient clipping of each network", 0.5)
+    n_steps: int | None = _doc("steps per update with n-step returns (None: whole episodes)", 1)
+    start_at_target: bool = _doc(
+        "start the policy at the target ratio (uniform pruning) instead of at random", False
+    )
+    device: str = _doc("where the MLPs run: auto (CUDA if available), cpu, cuda, ...", "auto")
 
 
 @dataclass(frozen=True)
 class SB3Settings(AgentSettings):
     """Stable-Baselines3 on-policy agents; a None field keeps SB3's own default."""
 
-    rollout_episodes: int = 4
-    """whole episodes per rollout (n_steps = rollout_episodes * layers)"""
-    start_at_target: bool = False
-    """start the policy at the target ratio (uniform pruning) instead of near-uniform odds"""
-    device: str = "cpu"
-    """where the small MLP policy runs (SB3 advises CPU for MLP policies)"""
-    learning_rate: float | None = None
-    """Adam learning rate"""
-    gamma: float | None = None
-    """discount"""
-    gae_lambda: float | None = None
-    """GAE's lambda (1: Monte Carlo advantages)"""
-    ent_coef: float | None = None
-    """entropy bonus"""
-    vf_coef: float | None = None
-    """weight of the value loss"""
-    max_grad_norm: float | None = None
-    """gradient clipping"""
+    rollout_episodes: int = _doc(
+        "whole episodes per rollout (n_steps = rollout_episodes * layers)", 4
+    )
+    start_at_target: bool = _doc(
+        "start the policy at the target ratio (uniform pruning) instead of near-uniform odds", False
+    )
+    device: str = _doc("where the small MLP policy runs (SB3 advises CPU for MLP policies)", "cpu")
+    learning_rate: float | None = _doc("Adam learning rate", None)
+    gamma: float | None = _doc("discount", None)
+    gae_lambda: float | None = _doc("GAE's lambda (1: Monte Carlo advantages)", None)
+    ent_coef: float | None = _doc("entropy bonus", None)
+    vf_coef: float | None = _doc("weight of the value loss", None)
+    max_grad_norm: float | None = _doc("gradient clipping", None)
 
 
 @dataclass(frozen=True)
 class SB3PPOSettings(SB3Settings):
     """``sb3-ppo``: SB3 PPO, minibatches of one episode unless ``batch_size`` says otherwise."""
 
-    n_epochs: int | None = None
-    """passes over each rollout"""
-    clip_range: float | None = None
-    """PPO's clipping of the probability ratio"""
-    batch_size: int | None = None
-    """minibatch size in steps (default: one episode, the number of layers)"""
+    n_epochs: int | None = _doc("passes over each rollout", None)
+    clip_range: float | None = _doc("PPO's clipping of the probability ratio", None)
+    batch_size: int | None = _doc(
+        "minibatch size in steps (default: one episode, the number of layers)", None
+    )
 
 
 @dataclass(frozen=True)
 class SB3A2CSettings(SB3Settings):
     """``sb3-a2c``: SB3 A2C, one update per episode unless ``rollout_episodes`` says more."""
 
-    rollout_episodes: int = 1
-    """whole episodes per rollout (n_steps = rollout_episodes * layers)"""
+    rollout_episodes: int = _doc(
+        "whole episodes per rollout (n_steps = rollout_episodes * layers)", 1
+    )
 
 
 # The built-in agents' settings by agent name; plugins' agents carry theirs as
@@ -192,38 +185,17 @@ AGENT_SETTINGS: dict[str, type[AgentSettings]] = {
 class TrainSettings:
     """One training run of one agent into a run folder (the loop's own settings)."""
 
-    episodes: int
-    """episode budget (counted over resumes)"""
-    seed: int = 0
-    """seeds the agent and the env's first reset"""
-    checkpoint_every: int = 10
-    """episodes between checkpoints"""
-    resume: bool = False
-    """continue from the run folder's last checkpoint"""
-    force: bool = False
-    """replace a run already in the run folder"""
-    progress: bool = True
-    """show a progress bar on stderr"""
+    episodes: int = _doc("episode budget (counted over resumes)")
+    seed: int = _doc("seeds the agent and the env's first reset", 0)
+    checkpoint_every: int = _doc("episodes between checkpoints", 10)
+    resume: bool = _doc("continue from the run folder's last checkpoint", False)
+    force: bool = _doc("replace a run already in the run folder", False)
+    progress: bool = _doc("show a progress bar on stderr", True)
 
 
-@cache
 def field_docs(cls: type) -> dict[str, str]:
-    """Each field's one-line docstring (the string literal under it), inherited ones too."""
-    docs: dict[str, str] = {}
-    for klass in reversed(cls.__mro__):
-        if not dataclasses.is_dataclass(klass):
-            continue
-        body = ast.parse(inspect.getsource(klass)).body[0].body
-        for field, after in zip(body, body[1:], strict=False):
-            if (
-                isinstance(field, ast.AnnAssign)
-                and isinstance(field.target, ast.Name)
-                and isinstance(after, ast.Expr)
-                and isinstance(after.value, ast.Constant)
-                and isinstance(after.value.value, str)
-            ):
-                docs[field.target.id] = after.value.value.strip()
-    return docs
+    """Each field's one-line doc (its ``metadata["doc"]``), inherited fields too."""
+    return {f.name: f.metadata.get("doc", "") for f in dataclasses.fields(cls)}
 
 
 def settings_for(cls: type[AgentSettings], values: dict[str, Any], agent: str = "") -> Any:

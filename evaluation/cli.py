@@ -24,13 +24,13 @@ PROG = "llm-prune"
 # name -> (import path of the command function, one-line help). Order = the help's order.
 COMMANDS: dict[str, tuple[str, str]] = {
     "rollout": ("llm_prune_gym.cli:rollout", "run one episode and print its KL and sparsity"),
-    "train": ("agents.cli:train", "train an agent; its plan's held-out KL vs uniform's"),
+    "train": ("evaluation.agent_commands:train", "train an agent; its plan's held-out KL vs uniform's"),
     "bench-agents": (
-        "agents.cli:bench_agents",
+        "evaluation.agent_commands:bench_agents",
         "train several agents on several seeds; compare their plans on held-out prompts",
     ),
     "leaderboard": (
-        "agents.cli:leaderboard",
+        "evaluation.agent_commands:leaderboard",
         "run the fixed leaderboard protocol (every agent, targets, seeds) into one table",
     ),
     "sensitivity": (

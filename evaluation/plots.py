@@ -171,3 +171,73 @@ def plot_criteria(rows: Sequence[dict], criteria: Sequence[str], path: Path, tit
     if title:
         axis.set_title(title)
     return _save(figure, path)
+
+
+def _smooth(values: np.ndarray, window: int) -> np.ndarray:
+    if window <= 1 or len(values) < window:
+        return values
+    kernel = np.ones(window) / window
+    return np.convolve(np.pad(values, (window - 1, 0), mode="edge"), kernel, mode="valid")
+
+
+def plot_curves(curves: dict[str, list[list[dict]]], path: Path, title: str = "") -> Path:
+    """Return and KL per episode: per agent, the mean over its runs (shaded: min to max).
+
+    `curves` maps an agent to its runs' metrics rows. Agents with a single row (fixed
+    baselines) are drawn as dashed horizontal lines.
+    """
+    figure = Figure(figsize=(8, 6.5), layout="tight")
+    top, bottom = figure.subplots(2, 1, sharex=True)
+    longest = max((len(run) for runs in curves.values() for run in runs), default=1)
+    window = max(1, longest // 25)
+    for index, (label, runs) in enumerate(curves.items()):
+        runs = [run for run in runs if run]
+        if not runs:
+            continue
+        color = f"C{index % 10}"
+        for axis, key in ((top, "return"), (bottom, "kl")):
+            length = min(len(run) for run in runs)
+            values = np.array([[row[key] for row in run[:length]] for run in runs])
+            if length == 1:
+                axis.axhline(values.mean(), color=color, linestyle="--", label=label)
+                continue
+            smoothed = np.array([_smooth(v, window) for v in values])
+            episodes = np.arange(1, length + 1)
+            axis.plot(episodes, smoothed.mean(axis=0), color=color, label=label)
+            if len(runs) > 1:
+                axis.fill_between(
+                    episodes, smoothed.min(axis=0), smoothed.max(axis=0), color=color, alpha=0.2
+                )
+    top.set_ylabel("episode return")
+    bottom.set_ylabel("calibration KL")
+    bottom.set_xlabel(f"episode (moving average of {window})" if window > 1 else "episode")
+    bottom.set_yscale("log")
+    top.legend(fontsize=8, ncols=2)
+    if title:
+        top.set_title(title)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=120)
+    return path
+
+
+def plot_anytime(rows: Sequence[dict], path: Path, title: str = "") -> Path:
+    """Held-out KL / uniform's against the episode budget: one line per method, the mean
+    over its seeds (rows: ``agent``, ``episodes_budget``, ``kl_ratio``), log-scaled budgets."""
+    figure = Figure(figsize=(6.4, 4.4), layout="constrained")
+    axis = figure.subplots()
+    for index, agent in enumerate(dict.fromkeys(r["agent"] for r in rows)):
+        mine = [r for r in rows if r["agent"] == agent]
+        budgets = sorted({int(r["episodes_budget"]) for r in mine})
+        means = [
+            np.mean([float(r["kl_ratio"]) for r in mine if int(r["episodes_budget"]) == b])
+            for b in budgets
+        ]
+        axis.plot(budgets, means, marker="o", color=f"C{index % 10}", label=agent)
+    axis.axhline(1.0, color="grey", linewidth=0.8, linestyle=":")
+    axis.set_xscale("log")
+    axis.set_xlabel("episodes (scored plans)")
+    axis.set_ylabel("held-out KL / uniform's (mean of seeds)")
+    axis.legend(fontsize=8, ncols=2)
+    if title:
+        axis.set_title(title)
+    return _save(figure, path)

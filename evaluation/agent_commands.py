@@ -1,9 +1,11 @@
 """``llm-prune train``, ``bench-agents`` and ``leaderboard`` (see :mod:`evaluation.cli`).
 
-Imports no torch: the agents, the env and the runner load when a command runs.
-The training loop's options come from :class:`agents.settings.TrainSettings`, the
-env's from :class:`llm_prune_gym.settings.EnvSettings`; an agent's own settings are
-a JSON object checked against its dataclass in :data:`agents.settings.AGENT_SETTINGS`.
+They live in :mod:`evaluation` because they judge plans on held-out prompts; the
+training loop itself is :mod:`agents.runner`'s, called in-process. Imports no torch:
+the agents, the env and the runner load when a command runs. The training loop's
+options come from :class:`agents.settings.TrainSettings`, the env's from
+:class:`llm_prune_gym.settings.EnvSettings`; an agent's own settings are a JSON object
+checked against its settings dataclass (:func:`agents.base.agent_settings`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Annotated, Any
 
 from cyclopts import Parameter
 
+from agents.settings import TrainSettings
 from llm_prune_gym.cli import (
     CALIBRATION_FIELDS,
     ENV_CLI_TYPES,
@@ -28,11 +31,10 @@ from llm_prune_gym.cli import (
     log,
     print_json,
     ratio_grid,
+    resolve_device,
     rounded,
     set_threads,
 )
-
-from .settings import AGENT_SETTINGS, TrainSettings
 
 # The benchmark's default line-up, in the order of the table's story: learned, then baselines.
 BENCH_DEFAULT = (
@@ -87,13 +89,10 @@ def _json_object(text: str, what: str) -> dict:
 
 
 def _agent_settings(name: str, values: dict) -> Any:
-    """The agent's settings dataclass from JSON values (None: an agent not built in)."""
-    cls = AGENT_SETTINGS.get(name)
-    if cls is None:
-        return None
-    from .settings import settings_for
+    """The agent's settings from JSON values, checked (ValueError, one line)."""
+    from agents.base import agent_settings
 
-    return settings_for(cls, values, name)
+    return agent_settings(name, **values)
 
 
 def _build_env(env: Any, max_ratio: float | None, progress: bool):
@@ -139,25 +138,15 @@ def train(
         torch CPU threads
     """
     values = _json_object(agent_kwargs, "--agent-kwargs")
-    _agent_settings(agent, values)  # a wrong name or type is one line before any loading
+    settings = _agent_settings(agent, values)  # a wrong name or type: one line, no loading
     set_threads(threads)
-    from .runner import HeldOut, train_agent
+    from .bench_agents import HeldOut, train_and_judge
 
     pruning_env = _build_env(env, max_ratio, run.progress)
     heldout = HeldOut(pruning_env, heldout_prompts, env.answer_tokens, progress=run.progress)
-    result = train_agent(
-        agent,
-        pruning_env,
-        run.episodes,
-        out,
-        seed=run.seed,
-        agent_kwargs=values,
-        resume=run.resume,
-        checkpoint_every=run.checkpoint_every,
-        progress=run.progress,
-        force=run.force,
-    )
-    comparison = heldout.compare(result.plan)
+    result, row = train_and_judge(agent, pruning_env, heldout, out, run, settings)
+    judged = ("prunable_sparsity", "model_sparsity", "heldout_kl", "uniform_heldout_kl")
+    comparison = {k: row[k] for k in (*judged, "kl_ratio", "heldout_prompts")}
     log(
         f"{agent}: prunable sparsity {comparison['prunable_sparsity']:.4f}, held-out KL "
         f"{comparison['heldout_kl']:.5f} vs uniform {comparison['uniform_heldout_kl']:.5f} "
@@ -226,30 +215,26 @@ def bench_agents(
         show progress bars on stderr
     """
     values = _json_object(agent_kwargs, "--agent-kwargs")
-    for name, settings in values.items():
-        if not isinstance(settings, dict):
-            raise ValueError(f"--agent-kwargs maps agents to objects: {name!r} maps to no object")
-        _agent_settings(name, settings)
+    flat = [name for name, kwargs in values.items() if not isinstance(kwargs, dict)]
+    if flat:
+        raise ValueError(f"--agent-kwargs maps agents to objects: {flat[0]!r} maps to no object")
+    settings = {name: _agent_settings(name, kwargs) for name, kwargs in values.items()}
     seed_numbers = [_whole(s, "--seeds") for s in seeds]
     set_threads(threads)
-    from .runner import HeldOut
-    from .runner import bench_agents as run_bench
+    from .bench_agents import HeldOut
+    from .bench_agents import bench_agents as run_bench
 
+    run = TrainSettings(
+        episodes=episodes,
+        checkpoint_every=checkpoint_every,
+        resume=resume,
+        force=force,
+        progress=progress,
+    )
     pruning_env = _build_env(env, max_ratio, progress)
     heldout = HeldOut(pruning_env, heldout_prompts, env.answer_tokens, progress=progress)
     summary = run_bench(
-        list(agents),
-        pruning_env,
-        heldout,
-        episodes,
-        seed_numbers,
-        out,
-        agent_kwargs=values,
-        resume=resume,
-        progress=progress,
-        log=log,
-        force=force,
-        checkpoint_every=checkpoint_every,
+        list(agents), pruning_env, heldout, run, seed_numbers, out, settings=settings, log=log
     )
     log((Path(out) / "summary.md").read_text())
     return print_json({"out": str(out), "summary": [rounded(row) for row in summary]})
@@ -265,7 +250,6 @@ def _whole(text: str, flag: str) -> int:
 def leaderboard(
     *,
     out: Path,
-    jobs: PositiveInt = 1,
     gpus: Names = (),
     device: Device | None = None,
     aggregate_only: bool = False,
@@ -280,20 +264,17 @@ def leaderboard(
 ) -> int:
     """Run the fixed leaderboard protocol (every agent, targets, seeds) into one table.
 
-    One bench-agents process per (target sparsity, agent), --jobs at a time over --gpus,
-    each resumable; then LEADERBOARD.md, leaderboard.csv and per-target figures under
-    --out. Prints one JSON line: where the table is and its rows. The protocol overrides
-    default to the protocol's own values (agents/leaderboard.py); the table says what
-    was used.
+    The jobs run in-process, one worker process per GPU of --gpus; then LEADERBOARD.md,
+    leaderboard.csv and per-target figures go under --out. Prints one JSON line: where the
+    table is and its rows. The protocol overrides default to the protocol's own values
+    (evaluation/leaderboard.py); the table says what was used.
 
     Parameters
     ----------
     out
         folder of runs; LEADERBOARD.md goes here
-    jobs
-        bench processes at once
     gpus
-        CUDA device ids to spread jobs over, e.g. 0,1
+        CUDA device ids, one worker process each, e.g. 0,1
     device
         the env's device (default: cuda if there is one)
     aggregate_only
@@ -303,11 +284,11 @@ def leaderboard(
     student
         the student spec
     criterion
-        magnitude or wanda
+        only the protocol's rows of this criterion
     episodes
         episode budget per run
     max_ratio
-        widest ratio of the action grid
+        widest ratio of every row's action grid
     targets
         comma-separated target sparsities, e.g. 0.2,0.3
     seeds
@@ -315,22 +296,33 @@ def leaderboard(
     agents
         comma-separated agent names
     """
-    from types import SimpleNamespace
+    import sys
 
-    from .leaderboard import leaderboard_command
+    from .leaderboard import PROTOCOL, build_board, select
 
-    args = SimpleNamespace(
-        out=out,
-        jobs=jobs,
-        gpus=",".join(gpus),
-        device=device,
-        aggregate_only=aggregate_only,
-        force=force,
-        student=student,
+    changes = {k: v for k, v in (("student", student), ("episodes", episodes)) if v is not None}
+    if seeds is not None:
+        changes["seeds"] = tuple(_whole(s, "--seeds") for s in seeds)
+    if agents is not None:
+        changes["agents"] = tuple(agents)
+    protocol = select(
+        PROTOCOL,
         criterion=criterion,
-        episodes=episodes,
+        targets=[_number(t, "--targets") for t in targets] if targets is not None else None,
         max_ratio=max_ratio,
-        **{k: ",".join(v) if v else None for k, v in [("targets", targets), ("seeds", seeds)]},
-        agents=",".join(agents) if agents else None,
+        **changes,
     )
-    return leaderboard_command(args)
+    command = "llm-prune leaderboard " + " ".join(sys.argv[2:])
+    table = build_board(
+        out, protocol, command, resolve_device(device or "auto"), list(gpus), aggregate_only, force
+    )
+    log((out / "LEADERBOARD.md").read_text())
+    print_json({"out": str(out), "table": str(out / "LEADERBOARD.md"), "rows": table})
+    return 0 if table else 1
+
+
+def _number(text: str, flag: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"{flag}: expected numbers, got {text!r}") from None
