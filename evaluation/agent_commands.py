@@ -29,11 +29,13 @@ from llm_prune_gym.cli import (
     env_options,
     env_settings,
     log,
+    options_from,
     print_json,
     ratio_grid,
     resolve_device,
     rounded,
     set_threads,
+    settings_from,
 )
 
 # The benchmark's default line-up, in the order of the table's story: learned, then baselines.
@@ -65,7 +67,7 @@ AgentEnv = env_options(
 )
 
 
-def _check_train(type_: Any, settings: TrainSettings) -> None:
+def _check_train(type_: Any, settings: Any) -> None:
     """cyclopts validator: the loop's counts are whole numbers of at least 1."""
     for name in ("episodes", "checkpoint_every"):
         if getattr(settings, name) < 1:
@@ -74,7 +76,17 @@ def _check_train(type_: Any, settings: TrainSettings) -> None:
 
 
 Criterion = ENV_CLI_TYPES["criterion"]
-TrainOptions = Annotated[TrainSettings, Parameter(name="*", validator=_check_train)]
+TRAIN_FIELDS = ("episodes", "seed", "checkpoint_every", "resume", "force", "progress")
+TrainOptions = Annotated[
+    options_from(TrainSettings, TRAIN_FIELDS, "TrainOptions", group="training"),
+    Parameter(name="*", validator=_check_train),
+]
+BenchOptions = Annotated[
+    options_from(
+        TrainSettings, [f for f in TRAIN_FIELDS if f != "seed"], "BenchOptions", group="training"
+    ),
+    Parameter(name="*", validator=_check_train),
+]
 HeldOutPrompts = Annotated[str, Parameter(help="prompts the plans are judged on")]
 
 
@@ -110,7 +122,7 @@ def train(
     *,
     agent: str,
     out: Path,
-    run: TrainOptions,
+    training: TrainOptions,
     env: AgentEnv = AgentEnv(),  # noqa: B008 (frozen: a safe shared default)
     agent_kwargs: str = "{}",
     max_ratio: float | None = None,
@@ -139,6 +151,7 @@ def train(
     """
     values = _json_object(agent_kwargs, "--agent-kwargs")
     settings = _agent_settings(agent, values)  # a wrong name or type: one line, no loading
+    run = settings_from(TrainSettings, training)
     set_threads(threads)
     from .bench_agents import HeldOut, train_and_judge
 
@@ -168,19 +181,15 @@ def train(
 
 def bench_agents(
     *,
-    episodes: PositiveInt,
     out: Path,
+    training: BenchOptions,
     env: AgentEnv = AgentEnv(),  # noqa: B008 (frozen: a safe shared default)
     agents: Names = BENCH_DEFAULT,
     seeds: Names = ("0", "1", "2"),
     agent_kwargs: str = "{}",
     max_ratio: float | None = None,
     heldout_prompts: HeldOutPrompts = "builtin:heldout",
-    checkpoint_every: PositiveInt = 10,
-    resume: bool = False,
-    force: bool = False,
     threads: Threads = None,
-    progress: bool = True,
 ) -> int:
     """Train every agent on every seed with the same env; one table of held-out results.
 
@@ -189,8 +198,6 @@ def bench_agents(
 
     Parameters
     ----------
-    episodes
-        episode budget per run
     out
         benchmark folder (created)
     agents
@@ -203,16 +210,8 @@ def bench_agents(
         widest ratio an action picks: a grid of 31 ratios 0..MAX (default 0..0.30)
     heldout_prompts
         prompts the plans are judged on
-    checkpoint_every
-        episodes between checkpoints
-    resume
-        continue every run from its last checkpoint
-    force
-        replace runs already in the folder
     threads
         torch CPU threads
-    progress
-        show progress bars on stderr
     """
     values = _json_object(agent_kwargs, "--agent-kwargs")
     flat = [name for name, kwargs in values.items() if not isinstance(kwargs, dict)]
@@ -224,15 +223,9 @@ def bench_agents(
     from .bench_agents import HeldOut
     from .bench_agents import bench_agents as run_bench
 
-    run = TrainSettings(
-        episodes=episodes,
-        checkpoint_every=checkpoint_every,
-        resume=resume,
-        force=force,
-        progress=progress,
-    )
-    pruning_env = _build_env(env, max_ratio, progress)
-    heldout = HeldOut(pruning_env, heldout_prompts, env.answer_tokens, progress=progress)
+    run = settings_from(TrainSettings, training)
+    pruning_env = _build_env(env, max_ratio, run.progress)
+    heldout = HeldOut(pruning_env, heldout_prompts, env.answer_tokens, progress=run.progress)
     summary = run_bench(
         list(agents), pruning_env, heldout, run, seed_numbers, out, settings=settings, log=log
     )

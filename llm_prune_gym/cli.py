@@ -71,36 +71,69 @@ ENV_CLI_DOCS: dict[str, str] = {
     "q_proj,o_proj,gate_proj,up_proj; with --granularity channels q_proj,gate_proj)",
     "prompts": "calibration prompts: builtin:train, builtin:heldout or a JSONL file",
     "device": "cpu, cuda, cuda:N or mps; auto: cuda if there is one",
+    "reward": "paper (size bonus minus KL) or budget (KL relative to uniform); "
+    "default: budget with --target-sparsity, else paper",
 }
 RUN_FIELDS = ("student", "device", "dtype")
 PRUNER_FIELDS = ("modules", "granularity", "criterion")
 CALIBRATION_FIELDS = ("prompts", "batch_size", "answer_tokens")
 
 
-def env_options(name: str, fields: Iterable[str], defaults: dict[str, Any] | None = None) -> type:
-    """A cyclopts options group of EnvSettings' `fields` (named `name`, flattened).
+def options_from(
+    source: type,
+    fields: Iterable[str],
+    name: str,
+    *,
+    group: str,
+    types: dict[str, Any] | None = None,
+    defaults: dict[str, Any] | None = None,
+    docs: dict[str, str] | None = None,
+) -> type:
+    """A cyclopts options group (flattened, named `name`) of dataclass `source`'s `fields`.
 
-    Each option keeps the field's name, default (or one of `defaults`) and doc; the
-    values go back into EnvSettings through :func:`env_settings`.
+    Each option keeps the field's name, default and one-line doc (``metadata["doc"]``);
+    `types`, `defaults` and `docs` replace a field's for the command line. The values go
+    back into `source` through :func:`settings_from`.
     """
-    hints = typing.get_type_hints(EnvSettings)
-    known = {f.name: f for f in dataclasses.fields(EnvSettings)}
-    chosen = {**ENV_CLI_DEFAULTS, **(defaults or {})}
+    hints = typing.get_type_hints(source)
+    known = {f.name: f for f in dataclasses.fields(source)}
     specs = []
     for field_name in fields:
-        source = known[field_name]
-        doc = ENV_CLI_DOCS.get(field_name) or source.metadata.get("doc", "")
-        kind = ENV_CLI_TYPES.get(field_name, hints[field_name])
-        default = chosen.get(field_name, source.default)
+        origin = known[field_name]
+        doc = (docs or {}).get(field_name) or origin.metadata.get("doc", "")
+        kind = (types or {}).get(field_name, hints[field_name])
+        default = (defaults or {}).get(field_name, origin.default)
         if default is None:
             kind = kind | None
-        specs.append((field_name, Annotated[kind, Parameter(help=doc)], default))
-    options = dataclasses.make_dataclass(
-        name, [(n, k, dataclasses.field(default=d)) for n, k, d in specs], frozen=True
-    )
+        field = (
+            dataclasses.field()
+            if default is dataclasses.MISSING
+            else dataclasses.field(default=default)
+        )
+        specs.append((field_name, Annotated[kind, Parameter(help=doc)], field))
+    options = dataclasses.make_dataclass(name, specs, frozen=True, kw_only=True)
     options.__module__ = __name__  # cyclopts expands the fields of classes outside `types`
-    options.__doc__ = "Options of the environment (llm_prune_gym.settings.EnvSettings)."
-    return Parameter(name="*", group="environment")(options)
+    options.__doc__ = f"Options of {source.__name__}."
+    return Parameter(name="*", group=group)(options)
+
+
+def settings_from(cls: type, options: Any, **overrides: Any) -> Any:
+    """``cls`` (a settings dataclass) from an :func:`options_from` group plus `overrides`."""
+    values = {f.name: getattr(options, f.name) for f in dataclasses.fields(options)}
+    return cls(**values | overrides)
+
+
+def env_options(name: str, fields: Iterable[str], defaults: dict[str, Any] | None = None) -> type:
+    """The options of EnvSettings' `fields` for one command (see :func:`options_from`)."""
+    return options_from(
+        EnvSettings,
+        fields,
+        name,
+        group="environment",
+        types=ENV_CLI_TYPES,
+        defaults={**ENV_CLI_DEFAULTS, **(defaults or {})},
+        docs=ENV_CLI_DOCS,
+    )
 
 
 def resolve_device(device: str) -> str:
@@ -113,12 +146,10 @@ def resolve_device(device: str) -> str:
 
 
 def env_settings(options: Any, **overrides: Any) -> EnvSettings:
-    """EnvSettings from an :func:`env_options` group (plus `overrides`)."""
-    values = {f.name: getattr(options, f.name) for f in dataclasses.fields(options)}
-    values |= overrides
-    if "device" in values:
-        values["device"] = resolve_device(values["device"])
-    return EnvSettings(**values)
+    """EnvSettings from an :func:`env_options` group (plus `overrides`); resolves ``auto``."""
+    if hasattr(options, "device") and "device" not in overrides:
+        overrides["device"] = resolve_device(options.device)
+    return settings_from(EnvSettings, options, **overrides)
 
 
 def settings_kwargs(settings: EnvSettings) -> dict[str, Any]:
