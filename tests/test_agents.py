@@ -12,10 +12,11 @@ import torch
 
 from agents import AGENTS, Agent, load_agent, make_agent, register_agent
 from agents.a2c import A2CAgent, A2CLosses, Actor, Critic, a2c_losses, epsilon_after, n_step_returns
-from agents.base import run_episode, scale_to_budget, score_ratios, sparsity_of
+from agents.base import Episode, run_episode, scale_to_budget, score_ratios, sparsity_of
 from agents.psrl import PosteriorSamplingAgent
-from agents.runner import HeldOut, read_metrics, train_agent
+from agents.runner import read_metrics, train_agent
 from agents.search import EvolutionAgent
+from evaluation.bench_agents import HeldOut
 from evaluation.cli import main as cli_main
 from llm_prune_gym import LLMPruneEnv, PruningPlan, load_student
 
@@ -79,20 +80,15 @@ def test_paper_reward_mode_learned_agents_pick_their_sparsity_baselines_need_one
     assert agent.plan().prunable_sparsity == pytest.approx(0.1)
     with pytest.raises(ValueError, match="unknown agent"):
         make_agent("dqn", env)
-    with pytest.raises(ValueError, match="no hyperparameter"):
+    with pytest.raises(ValueError, match="no setting"):
         make_agent("a2c", env, learning_rate=1e-3)  # the A2C has actor_lr and critic_lr
 
 
 def test_a_user_registers_an_agent_with_one_class(budget_env, tmp_path):
     @register_agent("always-five")
     class AlwaysFive(Agent):
-        def train(self, episodes, callback=None):
-            while self.episodes_done < episodes:
-                ret, info = run_episode(self.env, lambda _: np.full(4, 5))
-                self.episodes_done += 1
-                if callback is not None:
-                    callback({"episode": self.episodes_done, "return": ret, **info})
-            return self
+        def episode(self):
+            return Episode.from_info(*run_episode(self.env, lambda _: np.full(4, 5)), seconds=0.0)
 
         def plan(self):
             return PruningPlan.from_dict(run_episode(self.env, lambda _: np.full(4, 5))[1]["plan"])

@@ -9,7 +9,7 @@ import torch
 import agents.search
 from agents import make_agent
 from agents.base import score_ratios
-from agents.runner import HeldOut
+from evaluation.bench_agents import HeldOut
 from evaluation.sensitivity import evaluate_row, module_tables, run_sweeps
 from llm_prune_gym import LLMPruneEnv, PruningPlan
 from llm_prune_gym.batched import evaluate_plans

@@ -5,6 +5,7 @@ Every test uses the stub student or a local fake server on 127.0.0.1 that stops 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
@@ -350,11 +351,11 @@ def test_evaluation_commands_default_their_out_to_runs():
 
 
 def test_aggregate_only_replaces_no_figure_or_provenance(tmp_path, capsys):
-    from agents.leaderboard import PROTOCOL, target_dir
     from evaluation.cli import main
+    from evaluation.leaderboard import PROTOCOL, Row
     from llm_prune_gym import PruningPlan
 
-    folder = target_dir(tmp_path, 0.2) / "uniform"
+    folder = tmp_path / "target20" / "uniform"
     PruningPlan(np.full((2, 2), 0.2), np.ones((2, 2)), 8, ("q_proj", "up_proj")).save(
         folder / "uniform" / "seed0" / "plan.json"
     )
@@ -362,11 +363,12 @@ def test_aggregate_only_replaces_no_figure_or_provenance(tmp_path, capsys):
         "agent,seed,episodes,heldout_kl,uniform_heldout_kl,kl_ratio,wall_seconds\n"
         "uniform,0,1,0.5,0.5,1.0,2.0\n"
     )
-    protocol = {**PROTOCOL, "targets": [0.2], "student": "the-real-one"}
+    row = Row("magnitude", 0.2)
+    protocol = dataclasses.replace(PROTOCOL, rows=(row,), student="the-real-one").to_json()
     (tmp_path / "protocol.json").write_text(
         json.dumps({"protocol": protocol, "command": "llm-prune leaderboard --the-original"})
     )
-    figure = target_dir(tmp_path, 0.2) / "learning_curves.png"
+    figure = tmp_path / row.folder / "learning_curves.png"
     figure.write_bytes(b"a committed figure")
     argv = ["leaderboard", "--out", str(tmp_path), "--aggregate-only", "--targets", "0.2"]
     assert main(argv) == 2
