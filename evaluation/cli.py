@@ -24,7 +24,10 @@ PROG = "llm-prune"
 # name -> (import path of the command function, one-line help). Order = the help's order.
 COMMANDS: dict[str, tuple[str, str]] = {
     "rollout": ("llm_prune_gym.cli:rollout", "run one episode and print its KL and sparsity"),
-    "train": ("evaluation.agent_commands:train", "train an agent; its plan's held-out KL vs uniform's"),
+    "train": (
+        "evaluation.agent_commands:train",
+        "train an agent; its plan's held-out KL vs uniform's",
+    ),
     "bench-agents": (
         "evaluation.agent_commands:bench_agents",
         "train several agents on several seeds; compare their plans on held-out prompts",
@@ -131,16 +134,23 @@ def _command_name(argv: Sequence[str]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``llm-prune`` on `argv`; bad options exit 2, bad input returns 2 (one line)."""
+    """Run ``llm-prune`` on `argv`; exit status 2 and one line on stderr for bad input.
+
+    Options the command line refuses (a bad value, an unknown name, settings that do not
+    go together) raise ``SystemExit(2)`` before the command starts; bad input found while
+    it runs (a missing file, a bad plan) returns 2.
+    """
     from llm_prune_gym.extras import MissingExtra
 
     argv = list(sys.argv[1:] if argv is None else argv)
     prog = f"{PROG} {_command_name(argv)}".rstrip()
     try:
-        result = build_app()(argv, exit_on_error=False, print_error=False)
-    except CycloptsError as error:  # an option the command line refuses
+        command, bound, _ = build_app().parse_args(argv, exit_on_error=False, print_error=False)
+    except (CycloptsError, ValueError) as error:  # an option the command line refuses
         print(f"{prog}: error: {_one_line(error)}", file=sys.stderr)
         raise SystemExit(2) from None
+    try:
+        result = command(*bound.args, **bound.kwargs)
     except (ValueError, OSError, MissingExtra) as error:  # bad input, a bad path, an extra
         print(f"{prog}: error: {_one_line(error)}", file=sys.stderr)
         return 2

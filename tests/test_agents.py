@@ -430,8 +430,11 @@ def test_bench_agents_writes_one_table(tmp_path, capsys):
         "--target-sparsity", "0.15", "--out", str(tmp_path),
     ]  # fmt: skip
     assert cli_main(argv) == 0
-    table = capsys.readouterr().out
-    assert table.count("| sb3-a2c |") == 1 and "| uniform | " in table
+    captured = capsys.readouterr()
+    assert len(captured.out.splitlines()) == 1  # one JSON line; the table goes to stderr
+    summary = json.loads(captured.out)["summary"]
+    assert sorted(r["agent"] for r in summary) == ["random-search", "sb3-a2c", "uniform"]
+    assert captured.err.count("| sb3-a2c |") == 1 and "| uniform | " in captured.err
     runs = rows_of(tmp_path / "runs.csv")
     assert len(runs) == 6
     uniform = [r for r in runs if r["agent"] == "uniform"]

@@ -15,8 +15,8 @@ import pytest
 import agents.base
 import llm_prune_gym
 from agents import AGENTS, load_agent_plugins
+from evaluation.cli import main
 from evaluation.export import licence_note
-from llm_prune_gym.cli import build_parser, main
 from llm_prune_gym.extras import MissingExtra, require_extra
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,9 +28,7 @@ def test_version_has_one_source_and_the_cli_prints_it(capsys):
     assert pyproject["tool"]["setuptools"]["dynamic"]["version"] == {
         "attr": "llm_prune_gym.__version__"
     }
-    with pytest.raises(SystemExit) as exit_info:
-        main(["--version"])
-    assert exit_info.value.code == 0
+    assert main(["--version"]) == 0
     assert capsys.readouterr().out == f"llm-prune {llm_prune_gym.__version__}\n"
 
 
@@ -61,10 +59,10 @@ CORE_ONLY = textwrap.dedent(
     import evaluation.cli, finetune.cli, finetune.teachers, evaluation.judge  # noqa: E401
     from agents import AGENTS, make_agent
     from llm_prune_gym import LLMPruneEnv, MissingExtra
-    from llm_prune_gym.cli import build_parser, main
+    from evaluation.cli import build_app, main
 
     assert {"sb3-ppo", "sb3-a2c", "a2c", "psrl", "uniform"} <= set(AGENTS)
-    build_parser()
+    build_app()
     env = LLMPruneEnv(student="stub", prompts=["a", "b"], batch_size=2, answer_tokens=2)
     for attempt in (
         lambda: make_agent("sb3-ppo", env),
@@ -137,16 +135,16 @@ def plugin(monkeypatch, tmp_path):
     sys.modules.pop("third_party_agents", None)
 
 
-def test_entry_point_agents_reach_the_agent_choices(plugin, tmp_path):
+def test_entry_point_agents_reach_the_agent_choices(plugin, tmp_path, capsys):
     with pytest.warns(UserWarning, match="agent plugin 'broken'.*skipped"):
         added = load_agent_plugins()
     assert added == ["by-class", "third-party-uniform"]
     assert AGENTS["by-class"].name == "by-class"
     for name in added:
-        args = build_parser().parse_args(
-            ["train", "--agent", name, "--episodes", "1", "--out", str(tmp_path)]
-        )
-        assert args.agent == name
+        argv = ["train", "--agent", name, "--episodes", "1", "--out", str(tmp_path / name)]
+        argv += ["--student", "stub", "--batch-size", "2", "--answer-tokens", "2"]
+        assert main([*argv, "--target-sparsity", "0.1", "--device", "cpu"]) == 0
+        assert json.loads(capsys.readouterr().out)["agent"] == name
     with pytest.warns(UserWarning):  # loading again adds nothing and breaks nothing
         assert load_agent_plugins() == []
 
