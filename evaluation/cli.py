@@ -140,8 +140,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     go together) raise ``SystemExit(2)`` before the command starts; bad input found while
     it runs (a missing file, a bad plan) returns 2.
     """
-    from llm_prune_gym.extras import MissingExtra
-
     argv = list(sys.argv[1:] if argv is None else argv)
     prog = f"{PROG} {_command_name(argv)}".rstrip()
     try:
@@ -151,7 +149,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise SystemExit(2) from None
     try:
         result = command(*bound.args, **bound.kwargs)
-    except (ValueError, OSError, MissingExtra) as error:  # bad input, a bad path, an extra
+    except (ValueError, OSError, ImportError) as error:  # bad input, a bad path, an extra
+        from llm_prune_gym.extras import MissingExtra  # not before: --help stays light
+
+        if isinstance(error, ImportError) and not isinstance(error, MissingExtra):
+            raise
         print(f"{prog}: error: {_one_line(error)}", file=sys.stderr)
         return 2
     return result if isinstance(result, int) else 0

@@ -27,6 +27,7 @@ from llm_prune_gym.cli import (
     ENV_CLI_TYPES,
     Device,
     Threads,
+    comma_joined,
     print_json,
     resolve_device,
     rounded,
@@ -51,6 +52,7 @@ Percents = Annotated[
         ),
         validator=validators.Number(gte=0, lt=100),
         consume_multiple=False,
+        show_default=comma_joined,
     ),
 ]
 

@@ -26,6 +26,7 @@ from llm_prune_gym.cli import (
     RUN_FIELDS,
     Names,
     Threads,
+    comma_joined,
     env_options,
     env_settings,
     print_json,
@@ -57,6 +58,7 @@ Ratios = Annotated[
         ),
         validator=validators.Number(gte=0, lte=1),
         consume_multiple=False,
+        show_default=comma_joined,
     ),
 ]
 Criterion = ENV_CLI_TYPES["criterion"]

@@ -39,7 +39,17 @@ def split_commas(type_: Any, tokens: Sequence[Token]) -> tuple[str, ...]:
 
 PositiveInt = Annotated[int, Parameter(validator=validators.Number(gte=1))]
 UnitFloat = Annotated[float, Parameter(validator=validators.Number(gte=0, lte=1))]
-Names = Annotated[tuple[str, ...], Parameter(converter=split_commas, consume_multiple=False)]
+
+
+def comma_joined(values: Sequence[Any] | None) -> str:
+    """How help shows a list default: as it is typed, ``a,b`` (None: ``none``)."""
+    return "none" if values is None else ",".join(str(v) for v in values)
+
+
+Names = Annotated[
+    tuple[str, ...],
+    Parameter(converter=split_commas, consume_multiple=False, show_default=comma_joined),
+]
 Threads = Annotated[
     int | None, Parameter(validator=validators.Number(gte=1), help="torch CPU threads")
 ]

@@ -157,32 +157,30 @@ def test_a_500_echoing_the_key_leaves_it_in_no_file(bad_server, tmp_path, monkey
     data = tmp_path / "mine.jsonl"
     data.write_text(json.dumps({"code": "x = 1\nprint(y)\n", "fixed_code": "print(1)\n"}) + "\n")
     out = tmp_path / "run"
-    argv = (
-        [
-            "eval-hints",
-            "--student",
-            "stub",
-            "--data",
-            str(data),
-            "--max-new-tokens",
-            "4",
-            "--device",
-            "cpu",
-            "--no-progress",
-            "--judge",
-            "openai",
-            "--judge-model",
-            "m",
-            "--judge-base-url",
-            bad_server.url,
-            "--judge-retries",
-            "1",
-            "--judge-cache",
-            str(tmp_path / "cache"),
-            "--out",
-            str(out),
-        ]
-    )
+    argv = [
+        "eval-hints",
+        "--student",
+        "stub",
+        "--data",
+        str(data),
+        "--max-new-tokens",
+        "4",
+        "--device",
+        "cpu",
+        "--no-progress",
+        "--judge",
+        "openai",
+        "--judge-model",
+        "m",
+        "--judge-base-url",
+        bad_server.url,
+        "--judge-retries",
+        "1",
+        "--judge-cache",
+        str(tmp_path / "cache"),
+        "--out",
+        str(out),
+    ]
     # the stub's hint is not "ECHO ...": make the judge see one that is
     monkeypatch.setattr("evaluation.hints.generate_hints", lambda s, c, **k: ["ECHO x"])
     assert main(argv) == 0
