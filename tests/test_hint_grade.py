@@ -174,22 +174,23 @@ def test_grade_matches_hints_by_id_and_writes_eval_hints_files(tmp_path, capsys)
     assert "| mine | 4 |" in (out / "summary.md").read_text()
 
 
-def test_grade_rejects_unknown_and_missing_ids(tmp_path):
+def test_grade_rejects_unknown_and_missing_ids(tmp_path, capsys):
     data = write_jsonl(tmp_path / "cases.jsonl", USER_CASES)
     argv = ["grade", "--data", data, "--out", str(tmp_path / "o"), "--hints"]
-    unknown = write_jsonl(tmp_path / "u.jsonl", [{"id": "nope", "hint": "x"}])
-    with pytest.raises(ValueError, match="not in the test set: 'nope'"):
-        run_command([*argv, unknown])
+
+    def refused(hints: list[dict], message: str) -> None:
+        path = write_jsonl(tmp_path / "h.jsonl", hints)
+        assert run_command([*argv, path]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith("llm-prune grade: error:"), err
+        assert message in err[0]
+
+    refused([{"id": "nope", "hint": "x"}], "not in the test set: 'nope'")
+    refused([{"id": "greet", "hint": "line 2"}], "2 of 3 cases have no hint")
     some = write_jsonl(tmp_path / "s.jsonl", [{"id": "greet", "hint": "line 2"}])
-    with pytest.raises(ValueError, match="2 of 3 cases have no hint"):
-        run_command([*argv, some])
     assert run_command([*argv, some, "--partial"]) == 0
-    no_id = write_jsonl(tmp_path / "n.jsonl", [{"hint": "x"}])
-    with pytest.raises(ValueError, match="line 1: needs an 'id'"):
-        run_command([*argv, no_id])
-    twice = write_jsonl(tmp_path / "t.jsonl", [{"id": "greet", "hint": "a"}] * 2)
-    with pytest.raises(ValueError, match="appears twice"):
-        run_command([*argv, twice])
+    refused([{"hint": "x"}], "line 1: needs an 'id'")
+    refused([{"id": "greet", "hint": "a"}] * 2, "appears twice")
 
 
 def test_read_cases_can_rebuild_prompts_in_a_style(tmp_path):
