@@ -7,11 +7,13 @@ single-line edits. A one-line edit keeps the ground truth simple and exact: the
 fix, `broken_line` is what the student wrote, and `token` is the piece involved.
 
 An edit only proposes a bug. `finetune.build` runs every broken program in the
-sandbox and keeps it only if it fails the way the injector claims (`Injector.accepts`),
+sandbox and keeps it only if it fails the way its kind claims (`BugKind.accepts`),
 so every traceback in the data set is one Python really printed.
 
 Randomness (which misspelling, which sites to keep) comes from `random.Random` seeded
 with strings built from the seed and the site, so results do not depend on order.
+The kinds themselves (injector, exception, grader words, hints) are the records of
+`finetune.kinds`.
 """
 
 from __future__ import annotations
@@ -21,25 +23,29 @@ import builtins
 import io
 import keyword
 import random
-import re
 import tokenize
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from finetune.corpus import Program
-from finetune.sandbox import RunResult
 
 TIMEOUT = "Timeout"  # the "exception" of a program that never finishes
 
 
 @dataclass(frozen=True)
 class Edit:
-    """A proposed single-line change; `same_line` asks Python to blame exactly that line."""
+    """A proposed change of one line (the line to fix); `same_line` asks Python to blame it.
+
+    A mistake that renames a variable also changes the lines that use it (`also`); the
+    line to fix is still one line, the one where the student chose the name.
+    """
 
     line: int
     new_text: str
     token: str
     same_line: bool = False
+    also: tuple[tuple[int, str], ...] = ()  # (line, text) of other lines the mistake changes
+    fields: tuple[tuple[str, str], ...] = ()  # names the teacher's hint templates use
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,7 @@ class Bug:
     fixed_code: str
     stdin: str
     same_line: bool = False
+    fields: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -144,7 +151,8 @@ def _defined_names(tree: ast.AST) -> set[str]:
     return names
 
 
-def _rng(seed: int, *parts: object) -> random.Random:
+def rng_for(seed: int, *parts: object) -> random.Random:
+    """A random stream for one choice, seeded by the seed and the choice's own parts."""
     return random.Random("/".join(str(p) for p in (seed, *parts)))
 
 
@@ -218,7 +226,7 @@ def undefined_name(src: Source, seed: int) -> Iterator[Edit]:
             continue
         if node.id not in src.defined and node.id not in COMMON_BUILTINS:
             continue
-        typo = pick_typo(node.id, taken, _rng(seed, "name", node.lineno, node.col_offset))
+        typo = pick_typo(node.id, taken, rng_for(seed, "name", node.lineno, node.col_offset))
         if typo:
             yield src.span(node, typo, typo, same_line=True)
 
@@ -443,7 +451,7 @@ def missing_key(src: Source, seed: int) -> Iterator[Edit]:
         if isinstance(node.ctx, ast.Load) and isinstance(key, ast.Constant):
             typos = misspellings(key.value) if isinstance(key.value, str) and key.value else []
             if typos:
-                typo = _rng(seed, "key", node.lineno, key.col_offset).choice(typos)
+                typo = rng_for(seed, "key", node.lineno, key.col_offset).choice(typos)
                 yield src.span(key, repr(typo).replace("'", _quote(src, key)), typo, same_line=True)
     for node in src.nodes(ast.Call):
         func = node.func
@@ -471,7 +479,7 @@ def int_of_text(src: Source, seed: int) -> Iterator[Edit]:
         elif isinstance(arg, ast.Name):
             scope = src.enclosing_function(node) or src.tree
             others = sorted(_stored_names(scope) - {arg.id})
-            for other in _rng(seed, "int", node.lineno).sample(others, min(3, len(others))):
+            for other in rng_for(seed, "int", node.lineno).sample(others, min(3, len(others))):
                 yield src.span(arg, other, other, same_line=True)
 
 
@@ -581,7 +589,7 @@ def attribute_typo(src: Source, seed: int) -> Iterator[Edit]:
     for node in src.nodes(ast.Attribute):
         if not isinstance(node.ctx, ast.Load) or len(node.attr) < 3:
             continue
-        rng = _rng(seed, "attr", node.lineno, node.col_offset)
+        rng = rng_for(seed, "attr", node.lineno, node.col_offset)
         choices = CONFUSED_METHODS.get(node.attr) or misspellings(node.attr)
         new = rng.choice(choices) if choices else None
         if new:
@@ -624,7 +632,7 @@ def unbound_local(src: Source, seed: int) -> Iterator[Edit]:
                 continue
             target = node.targets[0]
             if isinstance(target, ast.Name) and len(stores.get(target.id, [])) >= 2:
-                rng = _rng(seed, "unbound", node.lineno)
+                rng = rng_for(seed, "unbound", node.lineno)
                 typo = pick_typo(target.id, taken, rng)
                 if typo and _one_line(target):
                     yield src.span(target, typo, target.id)
@@ -688,206 +696,3 @@ def infinite_loop(src: Source, seed: int) -> Iterator[Edit]:
 def _assigned_names(stmt: ast.stmt) -> set[str]:
     targets = stmt.targets if isinstance(stmt, ast.Assign) else [getattr(stmt, "target", None)]
     return {t.id for t in targets if isinstance(t, ast.Name)}
-
-
-@dataclass(frozen=True)
-class Injector:
-    """One kind of mistake: how to find its sites and how it must fail when run."""
-
-    kind: str
-    exception: str  # the exception class it raises; "A|B" when either can happen
-    find: Callable[[Source, int], Iterator[Edit]]
-    description: str
-    message: str = ""  # a regex the exception message must match
-
-    def accepts(self, result: RunResult, bug: Bug) -> bool:
-        """Whether a run failed the way this mistake makes Python fail."""
-        if self.exception == TIMEOUT:
-            return result.timed_out and result.exception == "KeyboardInterrupt"
-        if result.timed_out or result.line is None:
-            return False
-        if not re.fullmatch(self.exception, result.exception or ""):
-            return False
-        if self.message and not re.search(self.message, result.message):
-            return False
-        return not bug.same_line or result.line == bug.line
-
-
-INJECTORS: tuple[Injector, ...] = (
-    Injector(
-        "undefined_name",
-        "NameError",
-        undefined_name,
-        "a misspelled or undefined name",
-        r"is not defined",
-    ),
-    Injector(
-        "missing_colon",
-        "SyntaxError",
-        missing_colon,
-        "a missing colon at the end of a compound statement header",
-    ),
-    Injector(
-        "unclosed_bracket",
-        "SyntaxError",
-        unclosed_bracket,
-        "a bracket or parenthesis that is opened but never closed",
-    ),
-    Injector(
-        "unclosed_string",
-        "SyntaxError",
-        unclosed_string,
-        "a string literal whose closing quote is missing",
-    ),
-    Injector(
-        "bad_indentation", "IndentationError", bad_indentation, "a line with the wrong indentation"
-    ),
-    Injector(
-        "assign_in_condition",
-        "SyntaxError",
-        assign_in_condition,
-        "a single = (assignment) used where == (comparison) is needed",
-    ),
-    Injector(
-        "str_plus_int",
-        "TypeError",
-        str_plus_int,
-        "a string and a number joined with + without converting the number",
-        r"can only concatenate str|unsupported operand type",
-    ),
-    Injector(
-        "missing_int_conversion",
-        "TypeError",
-        missing_int_conversion,
-        "text from input() used as a number without converting it with int() or float()",
-        r"str|sequence",
-    ),
-    Injector(
-        "wrong_arg_count",
-        "TypeError",
-        wrong_arg_count,
-        "a function called with the wrong number of arguments",
-        r"positional argument",
-    ),
-    Injector(
-        "off_by_one",
-        "IndexError",
-        off_by_one,
-        "an index that goes one past the end of a list or string",
-        r"out of range",
-    ),
-    Injector(
-        "missing_key",
-        "KeyError",
-        missing_key,
-        "a dictionary lookup with a key that is not in the dictionary",
-    ),
-    Injector(
-        "int_of_text",
-        "ValueError",
-        int_of_text,
-        "int() applied to text that is not a whole number",
-        r"invalid literal for int\(\)",
-    ),
-    Injector(
-        "division_by_zero",
-        "ZeroDivisionError",
-        division_by_zero,
-        "a division or modulo by a value that is zero",
-    ),
-    Injector(
-        "not_callable",
-        "TypeError",
-        not_callable,
-        "parentheses used on a value that is not a function",
-        r"is not callable",
-    ),
-    Injector(
-        "attribute_typo",
-        "AttributeError",
-        attribute_typo,
-        "a method or attribute name that does not exist on that object",
-        r"has no attribute",
-    ),
-    Injector(
-        "none_value",
-        "TypeError|AttributeError",
-        none_value,
-        "a value that is None because a function or method returns nothing",
-        r"NoneType",
-    ),
-    Injector(
-        "unbound_local",
-        "UnboundLocalError",
-        unbound_local,
-        "a local variable used before it is given a value on every path",
-    ),
-    Injector(
-        "no_base_case",
-        "RecursionError",
-        no_base_case,
-        "a recursive function that never reaches its base case",
-    ),
-    Injector(
-        "infinite_loop", TIMEOUT, infinite_loop, "a while loop whose condition never becomes false"
-    ),
-)
-INJECTOR_BY_KIND = {injector.kind: injector for injector in INJECTORS}
-
-
-def propose(
-    program: Program, injector: Injector, seed: int, src: Source | None = None
-) -> list[Bug]:
-    """All distinct bugs of one kind for one program, in source order."""
-    src = src or Source(program)
-    bugs, seen, per_line = [], set(), {}
-    for edit in injector.find(src, seed):
-        old = src.lines[edit.line - 1]
-        if edit.new_text == old:
-            continue
-        lines = list(src.lines)
-        lines[edit.line - 1] = edit.new_text
-        code = "\n".join(lines) + "\n"
-        if code in seen:
-            continue
-        seen.add(code)
-        n = per_line[edit.line] = per_line.get(edit.line, 0) + 1
-        bugs.append(
-            Bug(
-                id=f"{program.id}/{injector.kind}/L{edit.line}-{n}",
-                program_id=program.id,
-                kind=injector.kind,
-                exception=injector.exception,
-                line=edit.line,
-                original_line=old,
-                broken_line=edit.new_text,
-                token=edit.token,
-                code=code,
-                fixed_code=program.code,
-                stdin=program.stdin,
-                same_line=edit.same_line,
-            )
-        )
-    return bugs
-
-
-def candidates(programs: Iterable[Program], seed: int, per_kind: int = 8) -> list[Bug]:
-    """Up to `per_kind` bugs of every kind for every program, chosen with the seed.
-
-    Programs are taken in the order given, kinds in `INJECTORS` order, and the bugs
-    kept for one (program, kind) stay in source order, so the list is stable.
-    The same broken code reached by two kinds is kept once, under the first kind.
-    """
-    chosen, seen = [], set()
-    for program in programs:
-        src = Source(program)
-        for injector in INJECTORS:
-            bugs = [b for b in propose(program, injector, seed, src) if b.code not in seen]
-            if len(bugs) > per_kind:
-                keep = set(
-                    _rng(seed, "pick", program.id, injector.kind).sample(range(len(bugs)), per_kind)
-                )
-                bugs = [b for i, b in enumerate(bugs) if i in keep]
-            seen.update(b.code for b in bugs)
-            chosen.extend(bugs)
-    return chosen

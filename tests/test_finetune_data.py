@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import finetune.build
-from finetune.bugs import INJECTOR_BY_KIND, INJECTORS, Case, candidates, propose
+from finetune.bugs import Case
 from finetune.build import BuildOptions, build, repair
 from finetune.calibration import DEFAULT_PATH as CALIBRATION_FILE
 from finetune.cli import register
@@ -36,10 +36,11 @@ from finetune.corpus import (
     verify_programs,
 )
 from finetune.generators import FAMILIES, SEEDS_PER_FAMILY, generate
+from finetune.kinds import KIND_BY_NAME, KINDS, candidates, propose
 from finetune.pairs import giveaway_hint, rejected_hints, wrong_error_hint, wrong_line_hint
 from finetune.sandbox import Job, Limits, run_many
 from finetune.split import split_programs
-from finetune.teachers import EXPLAIN, OpenAITeacher, OracleTeacher, oracle_hint
+from finetune.teachers import OpenAITeacher, OracleTeacher, oracle_hint
 from llm_prune_gym.prompts import hint_messages
 
 SMALL = 8  # programs in the small builds below
@@ -153,8 +154,8 @@ def test_generated_programs_give_every_injector_material():
     programs = [p for p in load_generated() if p.id.endswith(("-0", "-1"))]
     kinds = set()
     for program in programs:
-        kinds |= {i.kind for i in INJECTORS if propose(program, i, seed=0)}
-    assert kinds == set(INJECTOR_BY_KIND)
+        kinds |= {i.kind for i in KINDS if propose(program, i, seed=0)}
+    assert kinds == set(KIND_BY_NAME)
     assert len({ast.dump(ast.parse(p.code)) for p in programs}) == len(programs)
 
 
@@ -239,17 +240,17 @@ def test_every_injector_yields_the_error_it_claims(all_bugs):
     """A seeded sample of each kind is run; most must fail exactly as claimed."""
     rng = random.Random(0)
     sample = []
-    for injector in INJECTORS:
+    for injector in KINDS:
         bugs = [b for b in all_bugs if b.kind == injector.kind]
         sample += rng.sample(bugs, min(8, len(bugs)))
     results = run_many([Job(b.code, b.stdin, Limits(timeout=QUICK)) for b in sample])
     accepted = Counter()
     for bug, result in zip(sample, results, strict=True):
-        if INJECTOR_BY_KIND[bug.kind].accepts(result, bug):
+        if KIND_BY_NAME[bug.kind].accepts(result, bug):
             accepted[bug.kind] += 1
             if bug.same_line:
                 assert result.line == bug.line
-    assert {i.kind for i in INJECTORS} == set(accepted), accepted
+    assert {i.kind for i in KINDS} == set(accepted), accepted
     assert all(count >= 2 for count in accepted.values()), accepted
 
 
@@ -283,7 +284,7 @@ def test_rejected_hints_are_wrong_in_the_way_they_claim(all_bugs):
         assert re.search(r"\b[Ll]ine \d+\b", elsewhere)
         confused = wrong_error_hint(case, rng)
         assert mentions_line(confused, bug.line)
-        own = [t.split("{")[0][:30] for t in EXPLAIN[bug.kind]]
+        own = [t.split("{")[0][:30] for t in KIND_BY_NAME[bug.kind].hints]
         assert not any(len(part) >= 10 and part in confused for part in own)
 
 
@@ -308,7 +309,7 @@ def test_build_writes_trl_pairs_with_ground_truth(small_build):
         for side in ("chosen", "rejected"):
             assert [m["role"] for m in record[side]] == ["assistant"]
         assert record["chosen"][0]["content"] != record["rejected"][0]["content"]
-        assert record["error_kind"] in INJECTOR_BY_KIND
+        assert record["error_kind"] in KIND_BY_NAME
         assert record["fixed_code"].splitlines()[record["line"] - 1] == record["original_line"]
         assert record["code"].splitlines()[record["line"] - 1] == record["broken_line"]
         assert 'File "main.py", line' in record["error_output"]
