@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from finetune import bugs
+from finetune import bugs, runtime_bugs
 from finetune.bugs import TIMEOUT, Bug, Edit, Source, rng_for
 from finetune.corpus import Program
 from finetune.sandbox import RunResult
@@ -94,16 +94,17 @@ KINDS: tuple[BugKind, ...] = (
         cause=SPELLING_WORDS + "|" + NEVER_SET_WORDS,
         hints=(
             (
-                "Python has never seen a name called `{token}`. Compare its spelling, letter by "
-                "letter, with the name you created earlier."
+                "`{token}` is a misspelling of {misspelt}: a letter is missing, doubled, swapped "
+                "or in the wrong case, so Python treats it as a new name that was never defined."
             ),
             (
-                "`{token}` is not defined anywhere in your program. Is it spelled exactly like "
-                "the variable or function you meant?"
+                "Python knows no name `{token}` because it is spelled differently from "
+                "{misspelt}. Compare it letter by letter, capital letters included, with the name"
+                " you meant."
             ),
             (
-                "Python doesn't know `{token}`. Names must match exactly, including capital "
-                "letters and every letter in between."
+                "`{token}` looks like {misspelt}, but its spelling differs, and names must match "
+                "exactly for Python to find them."
             ),
         ),
         fallback_words=False,
@@ -116,13 +117,16 @@ KINDS: tuple[BugKind, ...] = (
         cause=r"colon",
         hints=(
             (
-                "A line that starts a block (like if, for, while, def or else) must end with a "
-                "special character before the indented part. Something is missing at its end."
+                "That `{keyword}` line opens an indented block, but it does not end with the "
+                "colon that every block header needs."
             ),
-            "Python expects the header of a block to end with a colon. Check the end of that line.",
             (
-                "The statement on that line opens an indented block, but its last character is "
-                "missing. What do if/for/def lines always end with?"
+                "Python expects the header of a block to end with a colon. Check the end of that "
+                "line."
+            ),
+            (
+                "The `{keyword}` header has no colon at its end, so Python cannot tell where the "
+                "block starts."
             ),
         ),
     ),
@@ -135,8 +139,8 @@ KINDS: tuple[BugKind, ...] = (
         hints=(
             "Count the opening and closing brackets on that line: one `{open}` is never closed.",
             (
-                "Every `{open}` needs a matching `{token}`. One is missing on that line, so "
-                "Python keeps reading the next lines as part of it."
+                "Every `{open}` needs a matching closing `{token}`. One is missing on that line, "
+                "so Python keeps reading the next lines as part of it."
             ),
             "That line opens more brackets than it closes. Match each one up.",
         ),
@@ -148,7 +152,7 @@ KINDS: tuple[BugKind, ...] = (
         "a string literal whose closing quote is missing",
         cause=r"quot(?:e|ation|es)|closing",
         hints=(
-            "A string on that line starts with a quote but never ends with one.",
+            "A string on that line starts with a quote but has no closing quote.",
             (
                 "Python reached the end of the line while still inside a string. Check that every"
                 " text in quotes has both its opening and its closing `{token}`."
@@ -164,16 +168,27 @@ KINDS: tuple[BugKind, ...] = (
         cause=r"indent|spaces|lined? up|align|block",
         hints=(
             (
-                "The indentation of that line doesn't fit with the lines around it. Lines in the "
-                "same block must start at exactly the same column."
+                "That line is the first line inside the `{header}` block just above it, so it "
+                "must be indented further than the `{header}` line; here it starts at the same "
+                "column."
+            ),
+            (
+                "The body of the `{header}` block has to be indented under its header line, and "
+                "that line, the first of the block, is not."
+            ),
+            (
+                "That line is indented {deeper} spaces further than the statement just before "
+                "it, but that statement does not open a new block, so nothing allows the extra "
+                "indentation."
+            ),
+            (
+                "That line starts {spaces} spaces in, which matches no block around it: it is "
+                "indented less than the other lines of its block but more than the block "
+                "outside it."
             ),
             (
                 "Python uses indentation to see which lines belong together, and that line is "
                 "indented differently from what the block around it needs."
-            ),
-            (
-                "Compare how far that line is indented with the line above it and with the block "
-                "it belongs to."
             ),
         ),
     ),
@@ -204,16 +219,17 @@ KINDS: tuple[BugKind, ...] = (
         cause=CONVERT_WORDS + r"|\bstr\(|into (?:a )?(?:string|text)|f-string|comma",
         hints=(
             (
-                "`+` can join two strings or add two numbers, but not a string and a number. "
-                "`{token}` is a number here; it has to become text before you join it."
+                "`+` can join two strings or add two numbers, but not a string and {value_type}. "
+                "On that line `{token}` is {value_type}; it has to be turned into a string "
+                "before you join it."
             ),
             (
-                "You are gluing text and the number `{token}` together with `+`. Python won't mix"
-                " the two types by itself."
+                "`{token}` is not a string, and `+` only joins a string with another string. It "
+                "needs to be turned into text before it is joined."
             ),
             (
-                "Python can't add a number to a string. Think about what type `{token}` has on "
-                "that line, and how to turn it into text."
+                "Python won't join text and {value_type} with `+` by itself. `{token}` is "
+                "{value_type} there: think about how to turn it into text."
             ),
         ),
     ),
@@ -228,7 +244,7 @@ KINDS: tuple[BugKind, ...] = (
         + r"|is (?:a |still a )?(?:string|text)",
         hints=(
             (
-                "input() always gives you text, even when the user types digits. That value is "
+                "input() returns a string, even when the user types digits. That value is "
                 "later used as a number."
             ),
             (
@@ -253,10 +269,19 @@ KINDS: tuple[BugKind, ...] = (
                 "Count the arguments you pass to `{token}` and compare that with the parameters "
                 "in its definition."
             ),
-            "`{token}` is called with a different number of arguments than its def line asks for.",
+            "`{token}` is called with a different number of arguments than its definition takes.",
             (
-                "The call to `{token}` doesn't match the function's definition: check how many "
-                "values it expects."
+                "The call to `{token}` doesn't match its definition: check how many values it "
+                "expects."
+            ),
+            (
+                "That call passes {passed} argument(s) to `{token}`, but `{token}` is defined "
+                "with the parameters ({params}){besides}. Count the values the call should "
+                "pass."
+            ),
+            (
+                "The definition of `{token}` takes ({params}){besides}; the call on that line "
+                "gives it {passed} argument(s), which does not fit."
             ),
         ),
     ),
@@ -273,14 +298,17 @@ KINDS: tuple[BugKind, ...] = (
         ),
         hints=(
             (
-                "The index goes one step too far. Remember that a list of length n has indexes 0 "
-                "to n - 1."
+                "The index goes one past the end. Remember that a list or string of length n has "
+                "indexes 0 to n - 1."
             ),
             (
-                "Valid positions in a list stop one before its length. Work out the last index "
-                "this code uses."
+                "Valid positions in a list or string stop one before its length. Work out the "
+                "last index this code uses."
             ),
-            "Trace the index by hand for the last step: it ends up one past the end of the list.",
+            (
+                "Trace the index by hand for the last step: it ends up one past the end of the "
+                "sequence."
+            ),
         ),
     ),
     BugKind(
@@ -291,13 +319,21 @@ KINDS: tuple[BugKind, ...] = (
         cause=r"\bkeys?\b|dictionary|\bdict\b|capital|spell",
         hints=(
             (
-                "The dictionary has no key {message} at that moment. Print its keys, or compare "
-                "the spelling with the keys you put in."
+                "The key {misspelt_key} is a misspelling of a key the dictionary really has: a "
+                "letter is missing, doubled, swapped or in the wrong case."
             ),
-            "You look up the key {message} in a dictionary that doesn't contain it (yet).",
             (
-                "A lookup with square brackets fails when the key is missing. Is {message} really"
-                " one of the dictionary's keys when that line runs?"
+                "{misspelt_key} is not one of the dictionary's keys. Compare its spelling, letter"
+                " by letter, with the keys you put into the dictionary."
+            ),
+            (
+                "`{dict_name}[...]` with square brackets fails for a key the dictionary does not "
+                "have yet, and {message} has not been added to `{dict_name}` when that line runs."
+            ),
+            (
+                "The key {message} is not in `{dict_name}` yet when that line reads it with "
+                "square brackets. A lookup that must also work for new keys needs a way to give a"
+                " default value."
             ),
         ),
     ),
@@ -313,14 +349,22 @@ KINDS: tuple[BugKind, ...] = (
         ),
         hints=(
             (
+                "int() gets the text {offending} from `{decimal_arg}`. int() reads only whole "
+                "numbers, and this text is written as a decimal number, so it needs the "
+                "conversion for decimal numbers."
+            ),
+            (
+                "`{part}` picks the wrong piece of the text: it holds {offending}, which is not "
+                "the number you meant to convert."
+            ),
+            (
+                "`{wrong_name}` holds {offending}, not the number you meant to convert. Check "
+                "which variable should go into int() there."
+            ),
+            (
                 "int() can only convert text made of digits. The value given to it there is "
                 "something else; print it to see."
             ),
-            (
-                "The text you pass to int() is not a whole number. Check which value ends up "
-                "inside the parentheses."
-            ),
-            "int() fails when the string isn't a whole number. Look at exactly what you convert.",
         ),
     ),
     BugKind(
@@ -333,12 +377,26 @@ KINDS: tuple[BugKind, ...] = (
             r"zero)|equal to (?:0|zero)|\[\]"
         ),
         hints=(
-            "Something you divide by is 0 at that moment. Work out what values the divisor takes.",
             (
-                "A division (or %) by zero happens. Trace which value the bottom of the division "
-                "has when it runs."
+                "The loop on that line starts `{loop_var}` at 0, and the loop divides by "
+                "`{loop_var}`, so on its very first pass the divisor is 0."
             ),
-            "Python can't divide by zero. Check how the number you divide by got its value.",
+            (
+                "`{loop_var}` starts at 0 in that loop's range, but the loop body divides by "
+                "`{loop_var}`, which is 0 on the first pass. Where should it start?"
+            ),
+            (
+                "That call gives `{function}` an empty list, and `{function}` divides by the "
+                "length of that list; an empty list has length 0."
+            ),
+            (
+                "`{function}` divides by the length of the list it gets, and the call on that "
+                "line passes it a list with no items."
+            ),
+            (
+                "Something you divide by is 0 at that moment. Work out what values the divisor "
+                "takes."
+            ),
         ),
     ),
     BugKind(
@@ -353,16 +411,13 @@ KINDS: tuple[BugKind, ...] = (
         ),
         hints=(
             (
-                "Parentheses after a value mean 'call it as a function', but `{token}` is not a "
-                "function there."
+                "`{token}` is followed by parentheses, which tell Python to call it as a "
+                "function, but `{token}` is not a function. To {meant} you need different "
+                "symbols."
             ),
             (
-                "You put `()` right after something that isn't a function. To get an item, or to "
-                "multiply, Python needs different syntax."
-            ),
-            (
-                "Python tried to call a value as if it were a function. Check the brackets and "
-                "operators on that line."
+                "Parentheses right after `{token}` mean 'call it'. `{token}` is a value, not a "
+                "function; you wanted to {meant}, which is written differently."
             ),
         ),
     ),
@@ -375,13 +430,22 @@ KINDS: tuple[BugKind, ...] = (
         cause=SPELLING_WORDS,
         hints=(
             (
-                "That kind of object has no attribute or method called `{token}`. Check the name:"
-                " is it spelled right, and does this type really have it?"
+                "`{misspelt_attr}` is a misspelling of an attribute or method the object really "
+                "has: a letter is missing, doubled, swapped or in the wrong case."
             ),
-            "`{token}` doesn't exist for that object. Look up the right method name for this type.",
             (
-                "Python can't find `{token}` on that object. Compare it with the methods this "
-                "type actually has."
+                "The object on that line has no `{misspelt_attr}`, because the name is spelled "
+                "differently from the attribute or method you meant. Compare them letter by "
+                "letter."
+            ),
+            (
+                "`{confused_attr}` is not a method of this kind of object, although it sounds "
+                "like the one you meant: in Python that method has another name. Look it up for "
+                "this type."
+            ),
+            (
+                "This kind of object has no method called `{confused_attr}`; the method you "
+                "meant has another name in Python."
             ),
         ),
         fallback_words=False,
@@ -395,14 +459,25 @@ KINDS: tuple[BugKind, ...] = (
         cause=r"\bNone\b|\breturn|nothing",
         hints=(
             (
-                "A value there is None: something that should hand back a result doesn't return "
-                "anything."
+                "The function `{printing_function}` prints its result instead of returning it, so"
+                " a call that ends there gives back None, and the program then uses that None."
+            ),
+            (
+                "`{printing_function}` shows the value with print() but hands nothing back to its"
+                " caller, so the caller gets None."
+            ),
+            (
+                "The result of `{sorted_list}.sort()` is stored there, but `.sort()` sorts the "
+                "list itself and returns None, so the variable holds None."
+            ),
+            (
+                "`{target}` is given the result of `.{method}()`, but `{method}()` changes the "
+                "list itself and returns None, so `{target}` becomes None."
             ),
             (
                 "The value you use is None. Check that the function or method really returns a "
                 "result instead of only printing or changing something."
             ),
-            "None appears because a call gives back nothing. Think about what that call returns.",
         ),
     ),
     BugKind(
@@ -416,16 +491,24 @@ KINDS: tuple[BugKind, ...] = (
         ),
         hints=(
             (
+                "That line is meant to give `{token}` its value, but the name written there is "
+                "`{typo}`, spelled differently, so `{token}` still has no value when it is read."
+            ),
+            (
+                "`{token}` is read before it ever gets a value, because the assignment meant for "
+                "it stores into `{typo}`, a differently spelled name."
+            ),
+            (
+                "That loop never runs: `{loop_range}` has its start and end the wrong way round, "
+                "so `{offending}` is never given a value before it is read."
+            ),
+            (
+                "`{loop_range}` is an empty range (its start is not below its end), so the loop "
+                "body never runs and `{offending}` gets no value."
+            ),
+            (
                 "`{token}` is used before it gets a value on the path your program took. Check "
                 "every place where it should be assigned."
-            ),
-            (
-                "Inside the function, `{token}` is read before anything was stored in it. Look "
-                "for the assignment that should have happened first."
-            ),
-            (
-                "On this run the function never stores a value in `{token}` before using it. "
-                "Which assignment did you expect to happen?"
             ),
         ),
     ),
@@ -477,6 +560,180 @@ KINDS: tuple[BugKind, ...] = (
                 "it never reaches the value that ends the loop."
             ),
         ),
+    ),
+    BugKind(
+        "shadowed_builtin",
+        "TypeError",
+        runtime_bugs.shadowed_builtin,
+        "a variable named after a built-in function that the program later calls",
+        message=r"object is not callable",
+        cause=(
+            r"shadow|built-?in|hides|hidden|overwrit|replac|same name|named after|rename|"
+            r"(?:a|the|your) variable (?:called|named)|no longer (?:the|a) function"
+        ),
+        hints=(
+            "That line stores a value in a variable called `{builtin}`. From then on the name "
+            "`{builtin}` means your value, not Python's built-in function `{builtin}()`, so "
+            "calling `{builtin}(...)` later tries to call that value. The variable needs a "
+            "name of its own, everywhere it is used.",
+            "Naming a variable `{builtin}` hides the built-in function of the same name. "
+            "After that line, `{builtin}(...)` calls your variable's value, which is not a "
+            "function.",
+            "Your variable `{builtin}` has the same name as Python's `{builtin}()` function and "
+            "replaces it, so the later call of `{builtin}(...)` fails. Choose another name for "
+            "the variable.",
+        ),
+        fallback_words=False,
+        calibration=False,
+    ),
+    BugKind(
+        "missing_self",
+        "TypeError",
+        runtime_bugs.missing_self,
+        "a method defined without the self parameter",
+        message=r"positional argument",
+        cause=r"\bself\b|first parameter|the object itself|the instance",
+        hints=(
+            "The method `{method}` of `{klass}` is defined on that line without `self` as its "
+            "first parameter. Python always passes the object itself as the first argument "
+            "of a method call, so the call gets one argument more than the definition "
+            "accepts.",
+            "Every method of a class receives the object it is called on as its first "
+            "parameter, usually named `self`. The definition of `{method}` leaves that "
+            "parameter out, so its call does not fit it.",
+        ),
+        fallback_words=False,
+        calibration=False,
+    ),
+    BugKind(
+        "method_on_class",
+        "TypeError",
+        runtime_bugs.method_on_class,
+        "a method called on the class instead of on an object of it",
+        message=r"missing \d+ required positional argument",
+        cause=(
+            r"on the class|the class itself|instead of (?:on )?(?:the|an|your) (?:object|"
+            r"instance)|\bself\b|instance"
+        ),
+        hints=(
+            "That line calls `{method}` on the class `{klass}` itself, not on the object "
+            "`{obj}` you made from it. Python passes the object as `self` only when a method "
+            "is called on an object, so here the arguments do not line up with the "
+            "parameters.",
+            "`{klass}.{method}(...)` calls the method on the class itself, so Python has no "
+            "object to pass as `self`. The method should be called on `{obj}`, the object "
+            "you created.",
+        ),
+        fallback_words=False,
+        calibration=False,
+    ),
+    BugKind(
+        "str_start_value",
+        "AttributeError|TypeError",
+        runtime_bugs.str_start_value,
+        "a variable that starts as a string where a list or a number was meant",
+        message=r"str",
+        cause=(
+            r"starts? (?:out )?(?:as|with) (?:a |an )?(?:string|text|empty string)|"
+            r"(?:is|as) (?:a |an )?(?:string|text)\b|quot|empty string|start(?:ing)? value|"
+            r"initial"
+        ),
+        hints=(
+            "`{name}` starts out on that line as a string (text in quotes), not as the {meant} "
+            "the rest of the program treats it as. When it is later used as a {meant}, "
+            "Python finds text instead.",
+            "The cause is the starting value of `{name}`: it is a string. The program later "
+            "uses `{name}` as a {meant}, and that is what fails.",
+            "Look at the value `{name}` gets first: it is written as a string, but the code "
+            "that uses `{name}` afterwards needs a {meant}.",
+        ),
+        fallback_words=False,
+        calibration=False,
+    ),
+    BugKind(
+        "missing_return",
+        "TypeError|AttributeError",
+        runtime_bugs.missing_return,
+        "a function that stores its result in a variable instead of returning it",
+        message=r"NoneType",
+        cause=r"\breturn|\bNone\b|nothing|hand\w* back|give\w* back",
+        hints=(
+            "The function `{function}` computes its result on that line but only stores it "
+            "in `{token}`, a local variable that disappears when the function ends. A "
+            "function without a return statement gives back None, and the caller then uses "
+            "that None.",
+            "`{function}` never returns anything: the value on that line is stored in "
+            "`{token}` and then forgotten. So every call of `{function}` gives None.",
+        ),
+        fallback_words=False,
+        calibration=False,
+    ),
+    BugKind(
+        "float_division",
+        "TypeError",
+        runtime_bugs.float_division,
+        "a division with / that gives a float where a whole number is needed",
+        message=r"float",
+        cause=r"float|decimal|floor|whole number|integer division|\B/\B|`/`",
+        hints=(
+            "The division on that line uses `/`, which always gives a float (like 2.0), even "
+            "when both numbers are whole. The result is then used where Python needs a whole "
+            "number (an int), such as an index, a count or a range.",
+            "In Python 3, `/` makes a float even from two whole numbers. The value computed "
+            "on that line is a float, but it is later used where only an int works.",
+        ),
+        fallback_words=False,
+        calibration=False,
+    ),
+    BugKind(
+        "similar_name",
+        "TypeError|AttributeError|IndexError|KeyError|ValueError",
+        runtime_bugs.similar_name,
+        "the wrong one of two variables with similar names",
+        cause=r"similar|same name|wrong (?:one|variable)|other variable|mix(?:ed)? up|confus|meant",
+        hints=(
+            "That line uses `{token}`, but the value it needs is held by another variable "
+            "whose name is very similar; `{token}` holds something else.",
+            "Two of your variables have almost the same name, and that line uses the wrong "
+            "one: `{token}` is not the value this line works with.",
+        ),
+        fallback_words=False,
+        calibration=False,
+    ),
+    BugKind(
+        "global_assigned",
+        "UnboundLocalError",
+        runtime_bugs.global_assigned,
+        "a variable of the main program assigned inside a function that also reads it",
+        cause=r"\blocal\b|global|assign\w* .{0,40}inside|outside the function|main program",
+        hints=(
+            "That line assigns a value to `{name}` inside the function `{function}`. Any "
+            "assignment makes `{name}` a local variable in the whole function, so reading "
+            "`{name}` there no longer sees the `{name}` of the main program, and the local "
+            "one has no value yet. Check which variable that line should store its result "
+            "in.",
+            "Because `{function}` assigns to `{name}` on that line, Python treats `{name}` as "
+            "local to `{function}` everywhere in it, and the `{name}` defined outside the "
+            "function is not used. Does that line really need to change `{name}`?",
+        ),
+        fallback_words=False,
+        calibration=False,
+    ),
+    BugKind(
+        "swapped_args",
+        "TypeError|AttributeError|IndexError|KeyError|ValueError|ZeroDivisionError",
+        runtime_bugs.swapped_args,
+        "two arguments of a call passed in the wrong order",
+        cause=r"\border\b|swap|(?:wrong|other) way round|switched|reversed|position",
+        hints=(
+            "The call to `{function}` on that line passes two arguments in the wrong order. "
+            "`{function}` is defined with the parameters ({params}), so two of them get each "
+            "other's values.",
+            "Compare the order of the arguments in that call with the parameters of "
+            "`{function}` ({params}): two of them are swapped.",
+        ),
+        fallback_words=False,
+        calibration=False,
     ),
 )
 KIND_BY_NAME = {kind.kind: kind for kind in KINDS}

@@ -31,6 +31,7 @@ from finetune.bugs import Case
 from finetune.kinds import KIND_BY_NAME
 from finetune.openai_api import bounded_http_client, first_choice_text, redact
 from llm_prune_gym.extras import require_extra
+from llm_prune_gym.hintfacts import hint_facts
 from llm_prune_gym.prompts import hint_messages
 
 
@@ -59,21 +60,40 @@ LOCATE = {
 }
 
 
-def _fields(case: Case) -> dict[str, object]:
+BASE_FIELDS = frozenset({"line", "reported", "token", "open", "message"})
+
+
+def hint_fields(case: Case) -> dict[str, object]:
+    """What the hint templates may name: the ground truth, the facts the grounded prompt
+    shows (:mod:`llm_prune_gym.hintfacts`) and what the injector recorded."""
     bug = case.bug
     token = bug.token
-    return {
+    base = {
         "line": bug.line,
         "reported": case.reported_line or bug.line,
         "token": token,
         "open": {")": "(", "]": "[", "}": "{"}.get(token, "("),
         "message": case.message or repr(token),
-    } | dict(bug.fields)
+    }
+    return base | _fact_fields(case) | dict(bug.fields)
+
+
+def _fact_fields(case: Case) -> dict[str, str]:
+    """The offending value or name, and the non-string type of a str/other TypeError."""
+    facts = hint_facts(case.bug.code, case.error_output)
+    found = {"offending": facts.offending} if facts.offending else {}
+    others = {t for t in facts.types if t != "str"}
+    if facts.exception == "TypeError" and "str" in facts.types and len(others) == 1:
+        found["value_type"] = f"a value of type `{others.pop()}`"
+    return found
 
 
 def usable_hints(kind: str, fields: dict[str, object]) -> list[str]:
-    """The kind's hint templates whose fields this case has, in the record's order."""
-    return [t for t in KIND_BY_NAME[kind].hints if _needs(t) <= fields.keys()]
+    """The kind's hint templates whose fields this case has, in the record's order; those
+    that name something beyond the base fields come first, as the only choice if any."""
+    usable = [t for t in KIND_BY_NAME[kind].hints if _needs(t) <= fields.keys()]
+    specific = [t for t in usable if _needs(t) - BASE_FIELDS]
+    return specific or usable
 
 
 def _needs(template: str) -> set[str]:
@@ -84,7 +104,7 @@ def oracle_hint(
     case: Case, rng: random.Random, kind: str | None = None, line: int | None = None
 ) -> str:
     """A hint naming the line and the problem; `kind`/`line` let pairs.py lie on purpose."""
-    fields = _fields(case)
+    fields = hint_fields(case)
     if line is not None:
         fields.update(line=line, reported=line)
     same = fields["reported"] == fields["line"]

@@ -223,7 +223,12 @@ def test_ground_truth_is_the_one_line_that_differs(all_bugs):
     for bug in all_bugs:
         fixed, broken = bug.fixed_code.splitlines(), bug.code.splitlines()
         differing = [i for i, (a, b) in enumerate(zip(fixed, broken, strict=True)) if a != b]
-        assert differing == [bug.line - 1], bug.id
+        assert bug.line - 1 in differing, bug.id
+        for i in differing:  # a variable renamed to a built-in changes the lines that use it
+            if i != bug.line - 1:
+                assert bug.kind == "shadowed_builtin", bug.id
+                old, new = re.findall(r"\w+|\S", fixed[i]), re.findall(r"\w+|\S", broken[i])
+                assert all(a == b or b == bug.token for a, b in zip(old, new, strict=True))
         assert fixed[bug.line - 1] == bug.original_line
         assert broken[bug.line - 1] == bug.broken_line
         assert bug.token
@@ -240,8 +245,8 @@ def test_every_injector_yields_the_error_it_claims(all_bugs):
     """A seeded sample of each kind is run; most must fail exactly as claimed."""
     rng = random.Random(0)
     sample = []
-    for injector in KINDS:
-        bugs = [b for b in all_bugs if b.kind == injector.kind]
+    for bug_kind in KINDS:
+        bugs = [b for b in all_bugs if b.kind == bug_kind.kind]
         sample += rng.sample(bugs, min(8, len(bugs)))
     results = run_many([Job(b.code, b.stdin, Limits(timeout=QUICK)) for b in sample])
     accepted = Counter()
@@ -251,7 +256,8 @@ def test_every_injector_yields_the_error_it_claims(all_bugs):
             if bug.same_line:
                 assert result.line == bug.line
     assert {i.kind for i in KINDS} == set(accepted), accepted
-    assert all(count >= 2 for count in accepted.values()), accepted
+    sampled = Counter(bug.kind for bug in sample)  # global_assigned fits one program only
+    assert all(count >= min(2, sampled[kind]) for kind, count in accepted.items()), accepted
 
 
 # ---------------------------------------------------------------- teachers and pairs
