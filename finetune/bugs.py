@@ -448,12 +448,19 @@ def off_by_one(src: Source, seed: int) -> Iterator[Edit]:
             continue
         if isinstance(index, ast.UnaryOp) and isinstance(index.op, ast.USub):
             if isinstance(index.operand, ast.Constant) and index.operand.value == 1:
-                yield src.span(index, f"len({seq})", f"len({seq})", same_line=True)
+                edit = src.span(index, f"len({seq})", f"len({seq})", same_line=True)
+                yield with_fields(edit, past_end=f"{seq}[len({seq})]")
         elif isinstance(index, ast.Name) and _range_len_loop(src, node, index.id):
             yield src.span(index, index.id + " + 1", "+ 1", same_line=True)
     for node in src.nodes(ast.BinOp):  # len(x) - 1, as an index, a range end or a start
         if isinstance(node.op, ast.Sub) and _len_of(node.left) and _is_one(node.right):
-            yield src.span(node, src.text(node.left), src.text(node.left))
+            edit = src.span(node, src.text(node.left), src.text(node.left))
+            parent = src.parents.get(node)
+            if isinstance(parent, ast.Subscript) and parent.slice is node:
+                edit = with_fields(
+                    edit, past_end=f"{src.text(parent.value)}[{src.text(node.left)}]"
+                )
+            yield edit
     for node in src.nodes(ast.For):  # for i in range(len(x)) -> range(1, len(x) + 1)
         if _call_to_range(node.iter) and len(node.iter.args) == 1 and _len_of(node.iter.args[0]):
             end = src.text(node.iter.args[0])

@@ -306,8 +306,16 @@ KINDS: tuple[BugKind, ...] = (
                 "last index this code uses."
             ),
             (
-                "Trace the index by hand for the last step: it ends up one past the end of the "
+                "Work out the largest index this code uses: it ends up one past the end of the "
                 "sequence."
+            ),
+            (
+                "`{past_end}` asks for the item at position len(...), which is one past the end: "
+                "in a sequence of length n the last item is at position n - 1."
+            ),
+            (
+                "Positions start at 0, so a sequence has no item at position len(...); "
+                "`{past_end}` reaches one past its last item."
             ),
         ),
     ),
