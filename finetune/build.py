@@ -45,7 +45,7 @@ from llm_prune_gym.prompts import DEFAULT_PROMPT_STYLE, hint_messages
 FILES = {"train": "train.jsonl", "test": "test.jsonl", "skipped": "skipped.jsonl"}
 PROGRAMS_FILE = "programs.jsonl"
 CHECK_LIMITS = Limits(timeout=5.0)  # a correct program's one check run: generous, no Ctrl-C
-FORMAT = 1
+FORMAT = 2  # 2: the bug kinds of finetune.kinds (new runtime kinds, reviewed hints)
 
 
 @dataclass(frozen=True)
