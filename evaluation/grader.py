@@ -19,10 +19,11 @@ message's): telling the student what the traceback already says identifies nothi
    only the line to fix, not the line Python reported when the two differ), or quotes in
    an inline code span two or more tokens that occur on the broken line and nowhere else.
 2. **why**: a cause in words that the error message itself does not contain
-   (``CAUSE_WORDS`` per error kind, e.g. *colon* for a missing colon, *misspelt* for an
-   undefined name, *empty* for a division by zero; for programs of unknown kind, words read
-   off the fix, e.g. *convert* when the fix adds ``int(...)``), or a name that tells the
-   fix (one the fix adds, such as ``randint``, or a misspelt one only the broken line has).
+   (``BugKind.cause`` in :mod:`finetune.kinds`, per error kind, e.g. *colon* for a missing
+   colon, *misspelt* for an undefined name, *empty* for a division by zero; for programs
+   of unknown kind, words read off the fix, e.g. *convert* when the fix adds
+   ``int(...)``), or a name that tells the fix (one the fix adds, such as ``randint``,
+   or a misspelt one only the broken line has).
 3. and no wrong diagnosis: a hint that also names a wrong cause, a wrong exception, code
    the program does not have, or blames another line (see *misleading*) does not identify
    the error.
@@ -82,7 +83,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from finetune.bugs import INJECTORS
+from finetune.kinds import CONVERT_WORDS, KIND_BY_NAME, KINDS, NEVER_SET_WORDS, SPELLING_WORDS
 
 MIN_PROSE_TOKENS = 3  # shorter fixed lines count only inside code spans (rule A)
 MIN_CHANGE_TOKENS = 3  # the changed part of a line is widened to this many tokens (rule B)
@@ -99,66 +100,6 @@ _LINE_REF = re.compile(
 )
 _EXCEPTION_NAME = re.compile(r"\b[A-Z]\w*(?:Error|Exception|Interrupt|Warning)\b")
 _NOT_DISTINCTIVE = set(keyword.kwlist) | set(dir(builtins)) | {"indentation"}
-
-# What names a kind's cause beyond its error message (a match that the message itself
-# contains is a restatement and does not count; see cause_evidence).
-_CONVERT = (
-    r"convert|conversion|\bcast|\bint\(|\bfloat\(|turn\w* .{0,30}into (?:a |"
-    r"an )?(?:number|integer|float)"
-)
-_SPELLING = r"misspel|typo|spell|capital|upper ?case|lower ?case|did you mean|meant|match exactly"
-_NEVER_SET = (
-    r"never (?:been )?(?:defined|created|assigned|stores?|sets?)"
-    r"|before .{0,30}(?:defined|assigned|created)|not (?:yet )?(?:assigned|defined|created)"
-)
-CAUSE_WORDS: dict[str, str] = {
-    "undefined_name": _SPELLING + "|" + _NEVER_SET,
-    "missing_colon": r"colon",
-    "unclosed_bracket": r"parenthes[ie]s|bracket|closing|\)",
-    "unclosed_string": r"quot(?:e|ation|es)|closing",
-    "bad_indentation": r"indent|spaces|lined? up|align|block",
-    "assign_in_condition": r"double equals|comparison|compare|assignment|single (?:equals|=)|==",
-    "str_plus_int": _CONVERT + r"|\bstr\(|into (?:a )?(?:string|text)|f-string|comma",
-    "missing_int_conversion": _CONVERT
-    + r"|input\(?\)? (?:returns|gives|is) (?:a |always a )?(?:string|text|str)"
-    + r"|is (?:a |still a )?(?:string|text)",
-    "wrong_arg_count": r"parameter|\bself\b|(?:one|two|three|\d) arguments?",
-    "off_by_one": (
-        r"off[- ]by[- ]one|past the end|last (?:item|element|index|position)|"
-        r"one too (?:many|far)|starts? (?:at|from) (?:0|zero)|len\(\w*\) ?- ?1|<=|"
-        r"one before|stops? one|last (?:valid )?index"
-    ),
-    "missing_key": r"\bkeys?\b|dictionary|\bdict\b|capital|spell",
-    "int_of_text": (
-        r"not a (?:whole |valid )?number|isn'?t a (?:whole |valid )?number|digits|"
-        r"numeric|decimal|letters|text"
-    ),
-    "division_by_zero": (
-        r"empty|no (?:items|elements|numbers|values)|is (?:0|zero)|becomes (?:0|"
-        r"zero)|equal to (?:0|zero)|\[\]"
-    ),
-    "not_callable": (
-        r"multipl|\*|call(?:ing)? (?:a |an )?(?:number|int|integer|value)|"
-        r"parenthes|not a function"
-    ),
-    "attribute_typo": _SPELLING,
-    "none_value": r"\bNone\b|\breturn|nothing",
-    "unbound_local": (
-        r"before .{0,40}(?:assign|defin|set|given)|misspel|typo|spell|global|"
-        r"first (?:time|use)"
-    ),
-    "no_base_case": (
-        r"base case|never stops|infinite|forever|stop(?:s|ping)? (?:condition|"
-        r"calling)|keeps calling|smaller"
-    ),
-    "infinite_loop": (
-        r"infinite|forever|never (?:ends|stops|finishes|becomes false|changes)|"
-        r"loop condition|condition .{0,40}(?:true|false)|update|increment|"
-        r"decrement|indent"
-    ),
-}  # fmt: skip
-
-_TIMEOUT_EXCEPTION = "KeyboardInterrupt"  # what a program stopped with Ctrl-C raises
 
 
 @dataclass(frozen=True)
@@ -300,9 +241,11 @@ def _fix_words(truth: GroundTruth) -> str | None:
     added = new - old
     patterns = []
     if added & {"int", "float"}:
-        patterns.append(_CONVERT + r"|(?:is|returns|gives) (?:a |still a )?(?:string|text|str)\b")
+        patterns.append(
+            CONVERT_WORDS + r"|(?:is|returns|gives) (?:a |still a )?(?:string|text|str)\b"
+        )
     if "str" in added:
-        patterns.append(_CONVERT + r"|\bstr\(|into (?:a )?(?:string|text)")
+        patterns.append(CONVERT_WORDS + r"|\bstr\(|into (?:a )?(?:string|text)")
     if "return" in added:
         patterns.append(r"\breturns? (?:nothing|None)|no return|\breturn statement|doesn'?t return")
     if "self" in added:
@@ -314,7 +257,7 @@ def _fix_words(truth: GroundTruth) -> str | None:
         for b in new - old
         if a in names and b in names
     ):
-        patterns.append(_SPELLING)
+        patterns.append(SPELLING_WORDS)
     if (
         truth.broken_lines
         and [t for t in old]
@@ -324,25 +267,19 @@ def _fix_words(truth: GroundTruth) -> str | None:
     return "|".join(patterns) or None
 
 
-_SPELLING_KINDS = ("undefined_name", "attribute_typo")
-
-
 def cause_pattern(truth: GroundTruth) -> str | None:
-    """The cause words of the bug's kind; for a program of unknown kind, those read off its
-    fix and those of every kind that raises the same exception (spelling words only when
-    the fix is a spelling change, since a paraphrased error message names a spelling too)."""
-    if truth.kind in CAUSE_WORDS:
-        return CAUSE_WORDS[truth.kind]
+    """The cause words of the bug's kind (its record in :mod:`finetune.kinds`); for a
+    program of unknown kind, those read off its fix and those of every kind that raises
+    the same exception and lends its words (``BugKind.fallback_words``)."""
+    if truth.kind in KIND_BY_NAME:
+        return KIND_BY_NAME[truth.kind].cause
     parts = [_fix_words(truth) or ""]
     exception = truth.exception
-    for injector in INJECTORS:
-        raises = re.fullmatch(injector.exception, exception) or (
-            injector.exception == "Timeout" and exception == _TIMEOUT_EXCEPTION
-        )
-        if raises and injector.kind not in _SPELLING_KINDS:
-            parts.append(CAUSE_WORDS[injector.kind])
+    for kind in KINDS:
+        if kind.fallback_words and kind.raises(exception):
+            parts.append(kind.cause)
     if exception in ("NameError", "UnboundLocalError"):
-        parts.append(_NEVER_SET)
+        parts.append(NEVER_SET_WORDS)
     return "|".join(p for p in parts if p) or None
 
 

@@ -4,14 +4,19 @@ Each injector finds the places in a program where its mistake fits (with `ast` a
 `tokenize`, so it edits real code, not text that merely looks like code) and proposes
 single-line edits. A one-line edit keeps the ground truth simple and exact: the
 1-based line is the same in the broken and the fixed program, `original_line` is the
-fix, `broken_line` is what the student wrote, and `token` is the piece involved.
+fix, `broken_line` is what the student wrote, and `token` is the piece involved. (One
+kind changes more lines: a variable renamed to a built-in is renamed wherever it is used,
+`Edit.also`; the line to fix is still the one where the name was chosen.) `Edit.fields`
+carries what the kind's hint templates name (see `finetune.kinds`).
 
 An edit only proposes a bug. `finetune.build` runs every broken program in the
-sandbox and keeps it only if it fails the way the injector claims (`Injector.accepts`),
+sandbox and keeps it only if it fails the way its kind claims (`BugKind.accepts`),
 so every traceback in the data set is one Python really printed.
 
 Randomness (which misspelling, which sites to keep) comes from `random.Random` seeded
 with strings built from the seed and the site, so results do not depend on order.
+The kinds themselves (injector, exception, grader words, hints) are the records of
+`finetune.kinds`.
 """
 
 from __future__ import annotations
@@ -23,23 +28,33 @@ import keyword
 import random
 import re
 import tokenize
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
 from finetune.corpus import Program
-from finetune.sandbox import RunResult
 
 TIMEOUT = "Timeout"  # the "exception" of a program that never finishes
 
 
 @dataclass(frozen=True)
 class Edit:
-    """A proposed single-line change; `same_line` asks Python to blame exactly that line."""
+    """A proposed change of one line (the line to fix); `same_line` asks Python to blame it.
+
+    A mistake that renames a variable also changes the lines that use it (`also`); the
+    line to fix is still one line, the one where the student chose the name.
+    """
 
     line: int
     new_text: str
     token: str
     same_line: bool = False
+    also: tuple[tuple[int, str], ...] = ()  # (line, text) of other lines the mistake changes
+    fields: tuple[tuple[str, str], ...] = ()  # names the teacher's hint templates use
+
+
+def with_fields(edit: Edit, **fields: str) -> Edit:
+    """`edit` carrying names for the hint templates of its kind (see `finetune.kinds`)."""
+    return replace(edit, fields=tuple(sorted(fields.items())))
 
 
 @dataclass(frozen=True)
@@ -58,6 +73,7 @@ class Bug:
     fixed_code: str
     stdin: str
     same_line: bool = False
+    fields: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -144,7 +160,8 @@ def _defined_names(tree: ast.AST) -> set[str]:
     return names
 
 
-def _rng(seed: int, *parts: object) -> random.Random:
+def rng_for(seed: int, *parts: object) -> random.Random:
+    """A random stream for one choice, seeded by the seed and the choice's own parts."""
     return random.Random("/".join(str(p) for p in (seed, *parts)))
 
 
@@ -218,9 +235,11 @@ def undefined_name(src: Source, seed: int) -> Iterator[Edit]:
             continue
         if node.id not in src.defined and node.id not in COMMON_BUILTINS:
             continue
-        typo = pick_typo(node.id, taken, _rng(seed, "name", node.lineno, node.col_offset))
+        typo = pick_typo(node.id, taken, rng_for(seed, "name", node.lineno, node.col_offset))
         if typo:
-            yield src.span(node, typo, typo, same_line=True)
+            own = node.id in src.defined
+            meant = "a name your program defines" if own else "one of Python's built-in names"
+            yield with_fields(src.span(node, typo, typo, same_line=True), misspelt=meant)
 
 
 def missing_colon(src: Source, seed: int) -> Iterator[Edit]:
@@ -236,7 +255,8 @@ def missing_colon(src: Source, seed: int) -> Iterator[Edit]:
                     and last.string == ":"
                     and first.start[0] == last.start[0]
                 ):
-                    yield src.replace(last.start[0], last.start[1], last.end[1], "", ":")
+                    edit = src.replace(last.start[0], last.start[1], last.end[1], "", ":")
+                    yield with_fields(edit, keyword=first.string)
             logical = []
         elif tok.type not in (tokenize.INDENT, tokenize.DEDENT):
             logical.append(tok)
@@ -300,11 +320,13 @@ def bad_indentation(src: Source, seed: int) -> Iterator[Edit]:
             indent = src.indent_of(stmt.lineno)
             if index == 0 and not isinstance(owner, ast.Module):
                 if owner.lineno != stmt.lineno and stmt.lineno - 1 == owner.lineno:
-                    yield src.reindent(stmt.lineno, src.indent_of(owner.lineno))
+                    edit = src.reindent(stmt.lineno, src.indent_of(owner.lineno))
+                    header = re.match(r"\s*(\w+)", src.lines[owner.lineno - 1])
+                    yield with_fields(edit, header=header[1]) if header else edit
             elif index > 0 and isinstance(block[index - 1], SIMPLE):
-                yield src.reindent(stmt.lineno, indent + 4)
+                yield with_fields(src.reindent(stmt.lineno, indent + 4), deeper="4")
                 if indent >= 4:
-                    yield src.reindent(stmt.lineno, indent - 2)
+                    yield with_fields(src.reindent(stmt.lineno, indent - 2), spaces=str(indent - 2))
 
 
 def assign_in_condition(src: Source, seed: int) -> Iterator[Edit]:
@@ -367,18 +389,47 @@ def wrong_arg_count(src: Source, seed: int) -> Iterator[Edit]:
         if name is None or call.keywords or any(isinstance(a, ast.Starred) for a in call.args):
             continue
         line = src.lines[call.lineno - 1]
+        fields = _signature_fields(src, name)
         if call.args:
             last = call.args[-1]
             before = call.args[-2] if len(call.args) > 1 else None
             start = before.end_col_offset if before else call.func.end_col_offset + 1
-            yield src.replace(call.lineno, start, last.end_col_offset, "", name, same_line=True)
+            edit = src.replace(call.lineno, start, last.end_col_offset, "", name, same_line=True)
+            yield with_fields(edit, **fields, passed=str(len(call.args) - 1))
             extra = ", " + src.text(last)
-            yield src.replace(
+            edit = src.replace(
                 call.lineno, last.end_col_offset, last.end_col_offset, extra, name, same_line=True
             )
+            yield with_fields(edit, **fields, passed=str(len(call.args) + 1))
         elif line[call.func.end_col_offset : call.end_col_offset] == "()":
             at = call.func.end_col_offset + 1
-            yield src.replace(call.lineno, at, at, "1", name, same_line=True)
+            edit = src.replace(call.lineno, at, at, "1", name, same_line=True)
+            yield with_fields(edit, **fields, passed="1")
+
+
+def _signature_fields(src: Source, name: str) -> dict[str, str]:
+    """The parameters (without `self`) of the one definition called `name`;
+    a class stands for its `__init__`. Empty when that is not certain."""
+    if name in src.classes:
+        found = [n for n in src.classes[name].body if getattr(n, "name", "") == "__init__"]
+        if (
+            len(found) != 1
+            or sum(1 for n in ast.walk(src.tree) if getattr(n, "name", "") == name) != 1
+        ):
+            return {}
+    else:
+        found = [n for n in ast.walk(src.tree) if isinstance(n, ast.FunctionDef) and n.name == name]
+    if len(found) != 1 or not isinstance(found[0], ast.FunctionDef):
+        return {}
+    function = found[0]
+    args = function.args
+    if args.vararg or args.kwarg or args.kwonlyargs or args.defaults or args.posonlyargs:
+        return {}
+    params = [a.arg for a in args.args]
+    method = params[:1] == ["self"]
+    listed = ", ".join(params[1:] if method else params) or "no parameters"
+    besides = " besides `self`" if method else ""
+    return {"params": listed, "besides": besides}
 
 
 def _len_of(node: ast.AST) -> bool:
@@ -397,12 +448,19 @@ def off_by_one(src: Source, seed: int) -> Iterator[Edit]:
             continue
         if isinstance(index, ast.UnaryOp) and isinstance(index.op, ast.USub):
             if isinstance(index.operand, ast.Constant) and index.operand.value == 1:
-                yield src.span(index, f"len({seq})", f"len({seq})", same_line=True)
+                edit = src.span(index, f"len({seq})", f"len({seq})", same_line=True)
+                yield with_fields(edit, past_end=f"{seq}[len({seq})]")
         elif isinstance(index, ast.Name) and _range_len_loop(src, node, index.id):
             yield src.span(index, index.id + " + 1", "+ 1", same_line=True)
     for node in src.nodes(ast.BinOp):  # len(x) - 1, as an index, a range end or a start
         if isinstance(node.op, ast.Sub) and _len_of(node.left) and _is_one(node.right):
-            yield src.span(node, src.text(node.left), src.text(node.left))
+            edit = src.span(node, src.text(node.left), src.text(node.left))
+            parent = src.parents.get(node)
+            if isinstance(parent, ast.Subscript) and parent.slice is node:
+                edit = with_fields(
+                    edit, past_end=f"{src.text(parent.value)}[{src.text(node.left)}]"
+                )
+            yield edit
     for node in src.nodes(ast.For):  # for i in range(len(x)) -> range(1, len(x) + 1)
         if _call_to_range(node.iter) and len(node.iter.args) == 1 and _len_of(node.iter.args[0]):
             end = src.text(node.iter.args[0])
@@ -443,13 +501,15 @@ def missing_key(src: Source, seed: int) -> Iterator[Edit]:
         if isinstance(node.ctx, ast.Load) and isinstance(key, ast.Constant):
             typos = misspellings(key.value) if isinstance(key.value, str) and key.value else []
             if typos:
-                typo = _rng(seed, "key", node.lineno, key.col_offset).choice(typos)
-                yield src.span(key, repr(typo).replace("'", _quote(src, key)), typo, same_line=True)
+                typo = rng_for(seed, "key", node.lineno, key.col_offset).choice(typos)
+                text = repr(typo).replace("'", _quote(src, key))
+                yield with_fields(src.span(key, text, typo, same_line=True), misspelt_key=text)
     for node in src.nodes(ast.Call):
         func = node.func
         if isinstance(func, ast.Attribute) and func.attr == "get" and len(node.args) == 2:
-            key = src.text(node.args[0])
-            yield src.span(node, f"{src.text(func.value)}[{key}]", key, same_line=True)
+            key, name = src.text(node.args[0]), src.text(func.value)
+            edit = src.span(node, f"{name}[{key}]", key, same_line=True)
+            yield with_fields(edit, dict_name=name)
 
 
 def _quote(src: Source, node: ast.AST) -> str:
@@ -460,19 +520,21 @@ def int_of_text(src: Source, seed: int) -> Iterator[Edit]:
     """int() given text that is not a whole number (ValueError)."""
     for node in src.nodes(ast.Call):
         if _call_to(node, "float"):
-            yield src.span(node.func, "int", "int", same_line=True)
+            edit = src.span(node.func, "int", "int", same_line=True)
+            yield with_fields(edit, decimal_arg=src.text(node.args[0]))
         if not _call_to(node, "int"):
             continue
         arg = node.args[0]
         if isinstance(arg, ast.Subscript) and isinstance(arg.slice, ast.Constant):
             for other in (0, 1, -1):
                 if other != arg.slice.value:
-                    yield src.span(arg.slice, str(other), src.text(arg.value), same_line=True)
+                    edit = src.span(arg.slice, str(other), src.text(arg.value), same_line=True)
+                    yield with_fields(edit, part=f"{src.text(arg.value)}[{other}]")
         elif isinstance(arg, ast.Name):
             scope = src.enclosing_function(node) or src.tree
             others = sorted(_stored_names(scope) - {arg.id})
-            for other in _rng(seed, "int", node.lineno).sample(others, min(3, len(others))):
-                yield src.span(arg, other, other, same_line=True)
+            for other in rng_for(seed, "int", node.lineno).sample(others, min(3, len(others))):
+                yield with_fields(src.span(arg, other, other, same_line=True), wrong_name=other)
 
 
 def _stored_names(scope: ast.AST) -> set[str]:
@@ -496,23 +558,35 @@ def division_by_zero(src: Source, seed: int) -> Iterator[Edit]:
         if _call_to_range(loop.iter) and len(loop.iter.args) >= 2 and _loop_var_divides(loop):
             start = loop.iter.args[0]
             if isinstance(start, ast.Constant) and start.value != 0:
-                yield src.span(start, "0", "0")
+                yield with_fields(src.span(start, "0", "0"), loop_var=src.text(loop.target))
     for call in src.nodes(ast.Call):  # average([1, 2]) -> average([]): divides by len([])
         func = src.functions.get(getattr(call.func, "id", None))
         if func is None or not _divides_by_len_of_param(func):
             continue
-        for arg in call.args:
+        divided = _params_divided_by_len(func)
+        for index, arg in enumerate(call.args):
             if isinstance(arg, ast.List) and arg.elts:
-                yield src.span(arg, "[]", func.name)
+                edit = src.span(arg, "[]", func.name)
+                params = func.args.args
+                if index < len(params) and params[index].arg in divided:
+                    edit = with_fields(edit, function=func.name)  # certain: it divides by it
+                yield edit
 
 
 def _divides_by_len_of_param(func: ast.FunctionDef) -> bool:
+    return bool(_params_divided_by_len(func))
+
+
+def _params_divided_by_len(func: ast.FunctionDef) -> set[str]:
+    """The parameters of `func` whose len() it divides by."""
     params = {a.arg for a in func.args.args}
+    found = set()
     for node in ast.walk(func):
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div | ast.FloorDiv):
-            if _len_of(node.right) and getattr(node.right.args[0], "id", None) in params:
-                return True
-    return False
+            name = getattr(node.right.args[0], "id", None) if _len_of(node.right) else None
+            if name in params:
+                found.add(name)
+    return found
 
 
 def not_callable(src: Source, seed: int) -> Iterator[Edit]:
@@ -521,29 +595,36 @@ def not_callable(src: Source, seed: int) -> Iterator[Edit]:
         if isinstance(node.ctx, ast.Load) and isinstance(node.value, ast.Name):
             if not isinstance(node.slice, ast.Slice | ast.Tuple):
                 text = f"{node.value.id}({src.text(node.slice)})"
-                yield src.span(node, text, node.value.id, same_line=True)
+                edit = src.span(node, text, node.value.id, same_line=True)
+                yield with_fields(edit, meant="get an item from it")
     for node in src.nodes(ast.BinOp):
         if isinstance(node.op, ast.Mult) and isinstance(node.left, ast.Constant):
             line = src.lines[node.lineno - 1]
             gap = line[node.left.end_col_offset : node.right.col_offset]
             number = src.text(node.left)
             if gap.strip() == "*" and line[node.right.col_offset :].startswith("("):
-                yield src.replace(
-                    node.lineno,
-                    node.left.end_col_offset,
-                    node.right.col_offset,
-                    "",
-                    number,
-                    same_line=True,
+                yield with_fields(
+                    src.replace(
+                        node.lineno,
+                        node.left.end_col_offset,
+                        node.right.col_offset,
+                        "",
+                        number,
+                        same_line=True,
+                    ),
+                    meant="multiply",
                 )
             elif gap.strip() == "* (":
-                yield src.replace(
-                    node.lineno,
-                    node.left.end_col_offset,
-                    node.left.end_col_offset + gap.index("("),
-                    "",
-                    number,
-                    same_line=True,
+                yield with_fields(
+                    src.replace(
+                        node.lineno,
+                        node.left.end_col_offset,
+                        node.left.end_col_offset + gap.index("("),
+                        "",
+                        number,
+                        same_line=True,
+                    ),
+                    meant="multiply",
                 )
 
 
@@ -581,12 +662,14 @@ def attribute_typo(src: Source, seed: int) -> Iterator[Edit]:
     for node in src.nodes(ast.Attribute):
         if not isinstance(node.ctx, ast.Load) or len(node.attr) < 3:
             continue
-        rng = _rng(seed, "attr", node.lineno, node.col_offset)
+        rng = rng_for(seed, "attr", node.lineno, node.col_offset)
+        confused = node.attr in CONFUSED_METHODS
         choices = CONFUSED_METHODS.get(node.attr) or misspellings(node.attr)
         new = rng.choice(choices) if choices else None
         if new:
             start = node.end_col_offset - len(node.attr)
-            yield src.replace(node.lineno, start, node.end_col_offset, new, new, same_line=True)
+            edit = src.replace(node.lineno, start, node.end_col_offset, new, new, same_line=True)
+            yield with_fields(edit, **{"confused_attr" if confused else "misspelt_attr": new})
 
 
 MUTATING = {"append", "sort", "reverse", "extend", "insert"}
@@ -595,19 +678,22 @@ MUTATING = {"append", "sort", "reverse", "extend", "insert"}
 def none_value(src: Source, seed: int) -> Iterator[Edit]:
     """A None used as a value: print instead of return, x = x.append(...), x.sort()."""
     for node in src.nodes(ast.Return):
-        if node.value is not None and src.enclosing_function(node) is not None:
-            yield src.span(node, f"print({src.text(node.value)})", "print")
+        function = src.enclosing_function(node)
+        if node.value is not None and function is not None:
+            edit = src.span(node, f"print({src.text(node.value)})", "print")
+            yield with_fields(edit, printing_function=function.name)
     for node in src.nodes(ast.Assign):
         if _call_to(node.value, "sorted") and isinstance(node.value.args[0], ast.Name):
             seq = node.value.args[0].id
-            yield src.span(node.value, f"{seq}.sort()", "sort")
+            yield with_fields(src.span(node.value, f"{seq}.sort()", "sort"), sorted_list=seq)
     for node in src.nodes(ast.Expr):
         call = node.value
         if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
             target = call.func.value
             if call.func.attr in MUTATING and isinstance(target, ast.Name | ast.Attribute):
                 name = src.text(target)
-                yield src.span(node, f"{name} = {src.text(call)}", call.func.attr)
+                edit = src.span(node, f"{name} = {src.text(call)}", call.func.attr)
+                yield with_fields(edit, method=call.func.attr, target=name)
 
 
 def unbound_local(src: Source, seed: int) -> Iterator[Edit]:
@@ -624,16 +710,16 @@ def unbound_local(src: Source, seed: int) -> Iterator[Edit]:
                 continue
             target = node.targets[0]
             if isinstance(target, ast.Name) and len(stores.get(target.id, [])) >= 2:
-                rng = _rng(seed, "unbound", node.lineno)
+                rng = rng_for(seed, "unbound", node.lineno)
                 typo = pick_typo(target.id, taken, rng)
                 if typo and _one_line(target):
-                    yield src.span(target, typo, target.id)
+                    yield with_fields(src.span(target, typo, target.id), typo=typo)
         for loop in ast.walk(func):
             if isinstance(loop, ast.For) and _call_to_range(loop.iter) and len(loop.iter.args) == 2:
                 first, second = loop.iter.args
                 if _one_line(loop.iter):
                     text = f"range({src.text(second)}, {src.text(first)})"
-                    yield src.span(loop.iter, text, "range")
+                    yield with_fields(src.span(loop.iter, text, "range"), loop_range=text)
 
 
 def no_base_case(src: Source, seed: int) -> Iterator[Edit]:
@@ -688,206 +774,3 @@ def infinite_loop(src: Source, seed: int) -> Iterator[Edit]:
 def _assigned_names(stmt: ast.stmt) -> set[str]:
     targets = stmt.targets if isinstance(stmt, ast.Assign) else [getattr(stmt, "target", None)]
     return {t.id for t in targets if isinstance(t, ast.Name)}
-
-
-@dataclass(frozen=True)
-class Injector:
-    """One kind of mistake: how to find its sites and how it must fail when run."""
-
-    kind: str
-    exception: str  # the exception class it raises; "A|B" when either can happen
-    find: Callable[[Source, int], Iterator[Edit]]
-    description: str
-    message: str = ""  # a regex the exception message must match
-
-    def accepts(self, result: RunResult, bug: Bug) -> bool:
-        """Whether a run failed the way this mistake makes Python fail."""
-        if self.exception == TIMEOUT:
-            return result.timed_out and result.exception == "KeyboardInterrupt"
-        if result.timed_out or result.line is None:
-            return False
-        if not re.fullmatch(self.exception, result.exception or ""):
-            return False
-        if self.message and not re.search(self.message, result.message):
-            return False
-        return not bug.same_line or result.line == bug.line
-
-
-INJECTORS: tuple[Injector, ...] = (
-    Injector(
-        "undefined_name",
-        "NameError",
-        undefined_name,
-        "a misspelled or undefined name",
-        r"is not defined",
-    ),
-    Injector(
-        "missing_colon",
-        "SyntaxError",
-        missing_colon,
-        "a missing colon at the end of a compound statement header",
-    ),
-    Injector(
-        "unclosed_bracket",
-        "SyntaxError",
-        unclosed_bracket,
-        "a bracket or parenthesis that is opened but never closed",
-    ),
-    Injector(
-        "unclosed_string",
-        "SyntaxError",
-        unclosed_string,
-        "a string literal whose closing quote is missing",
-    ),
-    Injector(
-        "bad_indentation", "IndentationError", bad_indentation, "a line with the wrong indentation"
-    ),
-    Injector(
-        "assign_in_condition",
-        "SyntaxError",
-        assign_in_condition,
-        "a single = (assignment) used where == (comparison) is needed",
-    ),
-    Injector(
-        "str_plus_int",
-        "TypeError",
-        str_plus_int,
-        "a string and a number joined with + without converting the number",
-        r"can only concatenate str|unsupported operand type",
-    ),
-    Injector(
-        "missing_int_conversion",
-        "TypeError",
-        missing_int_conversion,
-        "text from input() used as a number without converting it with int() or float()",
-        r"str|sequence",
-    ),
-    Injector(
-        "wrong_arg_count",
-        "TypeError",
-        wrong_arg_count,
-        "a function called with the wrong number of arguments",
-        r"positional argument",
-    ),
-    Injector(
-        "off_by_one",
-        "IndexError",
-        off_by_one,
-        "an index that goes one past the end of a list or string",
-        r"out of range",
-    ),
-    Injector(
-        "missing_key",
-        "KeyError",
-        missing_key,
-        "a dictionary lookup with a key that is not in the dictionary",
-    ),
-    Injector(
-        "int_of_text",
-        "ValueError",
-        int_of_text,
-        "int() applied to text that is not a whole number",
-        r"invalid literal for int\(\)",
-    ),
-    Injector(
-        "division_by_zero",
-        "ZeroDivisionError",
-        division_by_zero,
-        "a division or modulo by a value that is zero",
-    ),
-    Injector(
-        "not_callable",
-        "TypeError",
-        not_callable,
-        "parentheses used on a value that is not a function",
-        r"is not callable",
-    ),
-    Injector(
-        "attribute_typo",
-        "AttributeError",
-        attribute_typo,
-        "a method or attribute name that does not exist on that object",
-        r"has no attribute",
-    ),
-    Injector(
-        "none_value",
-        "TypeError|AttributeError",
-        none_value,
-        "a value that is None because a function or method returns nothing",
-        r"NoneType",
-    ),
-    Injector(
-        "unbound_local",
-        "UnboundLocalError",
-        unbound_local,
-        "a local variable used before it is given a value on every path",
-    ),
-    Injector(
-        "no_base_case",
-        "RecursionError",
-        no_base_case,
-        "a recursive function that never reaches its base case",
-    ),
-    Injector(
-        "infinite_loop", TIMEOUT, infinite_loop, "a while loop whose condition never becomes false"
-    ),
-)
-INJECTOR_BY_KIND = {injector.kind: injector for injector in INJECTORS}
-
-
-def propose(
-    program: Program, injector: Injector, seed: int, src: Source | None = None
-) -> list[Bug]:
-    """All distinct bugs of one kind for one program, in source order."""
-    src = src or Source(program)
-    bugs, seen, per_line = [], set(), {}
-    for edit in injector.find(src, seed):
-        old = src.lines[edit.line - 1]
-        if edit.new_text == old:
-            continue
-        lines = list(src.lines)
-        lines[edit.line - 1] = edit.new_text
-        code = "\n".join(lines) + "\n"
-        if code in seen:
-            continue
-        seen.add(code)
-        n = per_line[edit.line] = per_line.get(edit.line, 0) + 1
-        bugs.append(
-            Bug(
-                id=f"{program.id}/{injector.kind}/L{edit.line}-{n}",
-                program_id=program.id,
-                kind=injector.kind,
-                exception=injector.exception,
-                line=edit.line,
-                original_line=old,
-                broken_line=edit.new_text,
-                token=edit.token,
-                code=code,
-                fixed_code=program.code,
-                stdin=program.stdin,
-                same_line=edit.same_line,
-            )
-        )
-    return bugs
-
-
-def candidates(programs: Iterable[Program], seed: int, per_kind: int = 8) -> list[Bug]:
-    """Up to `per_kind` bugs of every kind for every program, chosen with the seed.
-
-    Programs are taken in the order given, kinds in `INJECTORS` order, and the bugs
-    kept for one (program, kind) stay in source order, so the list is stable.
-    The same broken code reached by two kinds is kept once, under the first kind.
-    """
-    chosen, seen = [], set()
-    for program in programs:
-        src = Source(program)
-        for injector in INJECTORS:
-            bugs = [b for b in propose(program, injector, seed, src) if b.code not in seen]
-            if len(bugs) > per_kind:
-                keep = set(
-                    _rng(seed, "pick", program.id, injector.kind).sample(range(len(bugs)), per_kind)
-                )
-                bugs = [b for i, b in enumerate(bugs) if i in keep]
-            seen.update(b.code for b in bugs)
-            chosen.extend(bugs)
-    return chosen

@@ -32,8 +32,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from finetune.bugs import INJECTOR_BY_KIND, INJECTORS, Bug, Case, candidates
+from finetune.bugs import Bug, Case
 from finetune.corpus import load_corpus, select_programs, verify_programs
+from finetune.kinds import KIND_BY_NAME, KINDS, candidates
 from finetune.pairs import rejected_hints
 from finetune.sandbox import Job, Limits, RunResult, error_output, run_many
 from finetune.settings import FORMAT, BuildOptions  # noqa: F401 (finetune.build's names)
@@ -128,12 +129,12 @@ def why_dropped(bug: Bug, result: RunResult) -> str:
     if result.exception is None:
         return f"exit status {result.exit_code} without a traceback"
     where = f" on line {result.line}" if result.line else ""
-    return f"raised {result.exception}{where}, not {INJECTOR_BY_KIND[bug.kind].exception}"
+    return f"raised {result.exception}{where}, not {KIND_BY_NAME[bug.kind].exception}"
 
 
 def to_case(bug: Bug, result: RunResult) -> Case | None:
     """The case for a bug whose run failed as its injector claims, else None."""
-    if not INJECTOR_BY_KIND[bug.kind].accepts(result, bug):
+    if not KIND_BY_NAME[bug.kind].accepts(result, bug):
         return None
     return Case(bug, error_output(result), result.exception, result.message, result.line)
 
@@ -341,10 +342,10 @@ def stats_markdown(stats: dict, options: BuildOptions) -> str:
         "| error kind | exception | train | test |",
         "|---|---|---:|---:|",
     ]
-    for injector in INJECTORS:
-        k = injector.kind
+    for bug_kind in KINDS:
+        k = bug_kind.kind
         lines.append(
-            f"| {k} | {injector.exception.replace('|', ' or ')} | "
+            f"| {k} | {bug_kind.exception.replace('|', ' or ')} | "
             f"{kinds['train'][k]} | {kinds['test'][k]} |"
         )
     lines += ["", "## Rejected hints by source", "", "| source | train | test |", "|---|---:|---:|"]

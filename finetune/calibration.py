@@ -19,8 +19,9 @@ from collections import Counter
 from importlib import resources
 from pathlib import Path
 
-from finetune.bugs import INJECTOR_BY_KIND, Bug, candidates
+from finetune.bugs import Bug
 from finetune.corpus import load_handwritten
+from finetune.kinds import KIND_BY_NAME, KINDS, candidates
 from finetune.sandbox import Job, Limits, error_output, run_many
 from finetune.split import split_programs
 from llm_prune_gym.prompts import hint_messages
@@ -29,6 +30,7 @@ DEFAULT_PATH = Path(str(resources.files("llm_prune_gym") / "data" / "calibration
 QUOTAS = {"train": 64, "heldout": 32}
 MAX_CHARS = 700
 BATCH = 96
+CALIBRATION_KINDS = tuple(kind for kind in KINDS if kind.calibration)
 
 
 def _interleave(bugs: list[Bug]) -> list[Bug]:
@@ -74,7 +76,7 @@ def build_calibration(
     programs = load_handwritten()  # the shipped prompts predate the generated programs
     split = split_programs([p.id for p in programs], seed)
     short = [p for p in programs if len(p.code) < MAX_CHARS]
-    queue = _interleave(_spread(candidates(short, seed, per_kind=3), seed))
+    queue = _interleave(_spread(candidates(short, seed, 3, CALIBRATION_KINDS), seed))
     records: dict[str, list[dict]] = {name: [] for name in quotas}
     per_kind: dict[str, Counter] = {name: Counter() for name in quotas}
     limits = Limits(timeout=timeout, max_lines=max_lines)
@@ -88,7 +90,7 @@ def build_calibration(
             crowded = per_kind[name][bug.kind] >= -(-quotas[name] // 8)
             if full or crowded or len(output) >= MAX_CHARS:
                 continue
-            if INJECTOR_BY_KIND[bug.kind].accepts(result, bug):
+            if KIND_BY_NAME[bug.kind].accepts(result, bug):
                 per_kind[name][bug.kind] += 1
                 records[name].append(
                     {

@@ -26,8 +26,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from finetune.bugs import INJECTOR_BY_KIND, INJECTORS, Case
-from finetune.teachers import oracle_hint
+from finetune.bugs import Case
+from finetune.kinds import KIND_BY_NAME, KINDS
+from finetune.teachers import hint_fields, oracle_hint, usable_hints
 from llm_prune_gym.prompts import DEFAULT_PROMPT_STYLE, hint_messages
 
 STUDENT_SHARE = 0.5
@@ -86,8 +87,9 @@ def wrong_error_hint(case: Case, rng: random.Random) -> str:
     Its code word is a name taken from the broken line, so the hint reads as plausibly
     as a real misdiagnosis does (a `)` "with no attribute" would be too easy to reject).
     """
-    own = INJECTOR_BY_KIND[case.bug.kind].exception
-    kinds = [i.kind for i in INJECTORS if i.exception != own]
+    own = KIND_BY_NAME[case.bug.kind].exception
+    fields = hint_fields(case)
+    kinds = [k.kind for k in KINDS if k.exception != own and usable_hints(k.kind, fields)]
     names = re.findall(r"[A-Za-z_]\w*", case.bug.broken_line)
     if names and not case.bug.token.isidentifier():
         case = replace(case, bug=replace(case.bug, token=rng.choice(names)))

@@ -27,7 +27,9 @@ METHOD_DEFAULTS = {
     "sft+dpo": {"learning_rate": 5e-5, "epochs": 1.0},
 }
 GPU_BATCH_SIZE, CPU_BATCH_SIZE = 16, 4
-FORMAT = 1  # of a data build's manifest
+# a data build's manifest format; 2: the bug kinds of finetune.kinds (new runtime kinds,
+# reviewed hints), so an old build folder is not resumed with new hints
+FORMAT = 2
 LORA_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 
 

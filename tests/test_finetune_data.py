@@ -16,7 +16,7 @@ import pytest
 
 import finetune.build
 from evaluation.cli import main
-from finetune.bugs import INJECTOR_BY_KIND, INJECTORS, Case, candidates, propose
+from finetune.bugs import Case
 from finetune.build import BuildOptions, build, repair
 from finetune.calibration import DEFAULT_PATH as CALIBRATION_FILE
 from finetune.corpus import (
@@ -35,10 +35,11 @@ from finetune.corpus import (
     verify_programs,
 )
 from finetune.generators import FAMILIES, SEEDS_PER_FAMILY, generate
+from finetune.kinds import KIND_BY_NAME, KINDS, candidates, propose
 from finetune.pairs import giveaway_hint, rejected_hints, wrong_error_hint, wrong_line_hint
 from finetune.sandbox import Job, Limits, run_many
 from finetune.split import split_programs
-from finetune.teachers import EXPLAIN, OpenAITeacher, OracleTeacher, oracle_hint
+from finetune.teachers import OpenAITeacher, OracleTeacher, oracle_hint
 from llm_prune_gym.prompts import hint_messages
 
 SMALL = 8  # programs in the small builds below
@@ -152,8 +153,8 @@ def test_generated_programs_give_every_injector_material():
     programs = [p for p in load_generated() if p.id.endswith(("-0", "-1"))]
     kinds = set()
     for program in programs:
-        kinds |= {i.kind for i in INJECTORS if propose(program, i, seed=0)}
-    assert kinds == set(INJECTOR_BY_KIND)
+        kinds |= {i.kind for i in KINDS if propose(program, i, seed=0)}
+    assert kinds == set(KIND_BY_NAME)
     assert len({ast.dump(ast.parse(p.code)) for p in programs}) == len(programs)
 
 
@@ -221,7 +222,12 @@ def test_ground_truth_is_the_one_line_that_differs(all_bugs):
     for bug in all_bugs:
         fixed, broken = bug.fixed_code.splitlines(), bug.code.splitlines()
         differing = [i for i, (a, b) in enumerate(zip(fixed, broken, strict=True)) if a != b]
-        assert differing == [bug.line - 1], bug.id
+        assert bug.line - 1 in differing, bug.id
+        for i in differing:  # a variable renamed to a built-in changes the lines that use it
+            if i != bug.line - 1:
+                assert bug.kind == "shadowed_builtin", bug.id
+                old, new = re.findall(r"\w+|\S", fixed[i]), re.findall(r"\w+|\S", broken[i])
+                assert all(a == b or b == bug.token for a, b in zip(old, new, strict=True))
         assert fixed[bug.line - 1] == bug.original_line
         assert broken[bug.line - 1] == bug.broken_line
         assert bug.token
@@ -238,18 +244,19 @@ def test_every_injector_yields_the_error_it_claims(all_bugs):
     """A seeded sample of each kind is run; most must fail exactly as claimed."""
     rng = random.Random(0)
     sample = []
-    for injector in INJECTORS:
-        bugs = [b for b in all_bugs if b.kind == injector.kind]
+    for bug_kind in KINDS:
+        bugs = [b for b in all_bugs if b.kind == bug_kind.kind]
         sample += rng.sample(bugs, min(8, len(bugs)))
     results = run_many([Job(b.code, b.stdin, Limits(timeout=QUICK)) for b in sample])
     accepted = Counter()
     for bug, result in zip(sample, results, strict=True):
-        if INJECTOR_BY_KIND[bug.kind].accepts(result, bug):
+        if KIND_BY_NAME[bug.kind].accepts(result, bug):
             accepted[bug.kind] += 1
             if bug.same_line:
                 assert result.line == bug.line
-    assert {i.kind for i in INJECTORS} == set(accepted), accepted
-    assert all(count >= 2 for count in accepted.values()), accepted
+    assert {i.kind for i in KINDS} == set(accepted), accepted
+    sampled = Counter(bug.kind for bug in sample)  # global_assigned fits one program only
+    assert all(count >= min(2, sampled[kind]) for kind, count in accepted.items()), accepted
 
 
 # ---------------------------------------------------------------- teachers and pairs
@@ -282,7 +289,7 @@ def test_rejected_hints_are_wrong_in_the_way_they_claim(all_bugs):
         assert re.search(r"\b[Ll]ine \d+\b", elsewhere)
         confused = wrong_error_hint(case, rng)
         assert mentions_line(confused, bug.line)
-        own = [t.split("{")[0][:30] for t in EXPLAIN[bug.kind]]
+        own = [t.split("{")[0][:30] for t in KIND_BY_NAME[bug.kind].hints]
         assert not any(len(part) >= 10 and part in confused for part in own)
 
 
@@ -307,7 +314,7 @@ def test_build_writes_trl_pairs_with_ground_truth(small_build):
         for side in ("chosen", "rejected"):
             assert [m["role"] for m in record[side]] == ["assistant"]
         assert record["chosen"][0]["content"] != record["rejected"][0]["content"]
-        assert record["error_kind"] in INJECTOR_BY_KIND
+        assert record["error_kind"] in KIND_BY_NAME
         assert record["fixed_code"].splitlines()[record["line"] - 1] == record["original_line"]
         assert record["code"].splitlines()[record["line"] - 1] == record["broken_line"]
         assert 'File "main.py", line' in record["error_output"]

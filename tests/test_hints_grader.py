@@ -8,7 +8,6 @@ from dataclasses import replace
 import pytest
 
 from evaluation.grader import (
-    CAUSE_WORDS,
     GroundTruth,
     changed_part,
     grade,
@@ -16,7 +15,7 @@ from evaluation.grader import (
     truth_from_fix,
 )
 from evaluation.hints import HintCase, read_cases, select_cases, summarise, wilson_interval
-from finetune.bugs import INJECTORS
+from finetune.kinds import KINDS
 
 NAME_CODE = "total = 0\nfor n in [1, 2, 3]:\n    total = total + n\nprint(totl)\n"
 NAME_BUG = GroundTruth(
@@ -192,7 +191,7 @@ def test_changed_part_is_widened_to_three_tokens():
 
 
 def test_every_injected_kind_has_words():
-    assert {i.kind for i in INJECTORS} <= set(CAUSE_WORDS)
+    assert all(kind.cause for kind in KINDS)
 
 
 def test_truth_from_fix_finds_changed_and_missing_lines():
