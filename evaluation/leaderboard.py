@@ -127,6 +127,7 @@ class Protocol:
         Row("wanda", 0.3),
         Row("wanda", 0.5, max_ratio=0.9),  # 31 ratios 0, 0.03, ..., 0.90
     )
+    calibration_prompts: str = "builtin:train"  # the first batch_size are the env's batch
     batch_size: int = 8
     answer_tokens: int = 32
     budgets: tuple[int, ...] = (100, 500, 2000)  # episodes; each run is judged after each
@@ -149,6 +150,7 @@ class Protocol:
             student=self.student,
             criterion=row.criterion,
             ratio_grid=ratio_grid(row.max_ratio),
+            prompts=self.calibration_prompts,
             batch_size=self.batch_size,
             answer_tokens=self.answer_tokens,
             target_sparsity=row.target,
@@ -182,6 +184,7 @@ class Protocol:
         return cls(
             student=data["student"],
             rows=tuple(Row(**row) for row in data["rows"]),
+            calibration_prompts=data.get("calibration_prompts", "builtin:train"),
             batch_size=data["batch_size"],
             answer_tokens=data["answer_tokens"],
             budgets=tuple(data["budgets"]),
@@ -200,7 +203,8 @@ class Protocol:
         """One line for the table: every setting but the agents' own."""
         rows = "; ".join(row.title for row in self.rows)
         return (
-            f"student = {self.student}, rows = {rows}, batch_size = {self.batch_size}, "
+            f"student = {self.student}, rows = {rows}, "
+            f"calibration_prompts = {self.calibration_prompts}, batch_size = {self.batch_size}, "
             f"answer_tokens = {self.answer_tokens}, budgets = {self.budgets}, "
             f"seeds = {self.seeds}, heldout_prompts = {self.heldout_prompts}, "
             f"agents = {self.agents}"

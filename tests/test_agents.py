@@ -438,3 +438,23 @@ def test_bench_agents_writes_one_table(tmp_path, capsys):
     assert all(float(r["kl_ratio"]) == pytest.approx(1.0) for r in uniform)
     assert len(rows_of(tmp_path / "summary.csv")) == 3
     assert (tmp_path / "learning_curves.png").stat().st_size > 10_000
+
+
+# -- behaviour kept through the agents' refactor (issue 17) ----------------------------
+
+# Measured on the stub with the agents as they were before the one training loop and the
+# settings objects (commit b6ccc29), 12 episodes, seed 0: (calibration KL, held-out KL).
+BEFORE_THE_REFACTOR = {
+    "psrl": (0.044039636850357056, 0.04268564289880668),
+    "evolution": (0.06877192109823227, 0.06418765701263057),
+    "a2c": (0.17662405967712402, 0.14915126248409874),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BEFORE_THE_REFACTOR))
+def test_the_same_seed_gives_the_plans_and_kls_of_before_the_refactor(budget_env, name):
+    heldout = HeldOut(budget_env, "builtin:heldout", answer_tokens=8)
+    plan = make_agent(name, budget_env, seed=0).train(12).plan()
+    calibration, held_out = BEFORE_THE_REFACTOR[name]
+    assert plan.metadata["calibration_kl"] == pytest.approx(calibration, rel=1e-6)
+    assert heldout.kl(plan) == pytest.approx(held_out, rel=1e-6)
