@@ -9,10 +9,11 @@ from pathlib import Path
 
 from llm_prune_gym import LLMPruneEnv
 from llm_prune_gym.cli import add_env_arguments, env_kwargs, positive_int
+from llm_prune_gym.heldout import HeldOut
 
 from . import leaderboard
 from .base import AGENTS
-from .runner import HeldOut, bench_agents, train_agent
+from .runner import bench_agents, train_agent
 
 # The benchmark's default line-up, in the order of the table's story: learned, then baselines.
 BENCH_DEFAULT = "psrl,a2c,sb3-ppo,sb3-a2c,random,uniform,sensitivity,owl,random-search,evolution"
@@ -71,7 +72,9 @@ def _rounded(report: dict) -> dict:
 def train_command(args: argparse.Namespace) -> int:
     """Train one agent; print its plan's held-out KL next to uniform's at the same sparsity."""
     env = _build_env(args)
-    heldout = HeldOut(env, args.heldout_prompts, args.answer_tokens, progress=True)
+    heldout = HeldOut.beside(
+        env.unwrapped.workbench, args.heldout_prompts, None, args.answer_tokens, progress=True
+    )
     result = train_agent(
         args.agent,
         env,
@@ -113,7 +116,9 @@ def bench_command(args: argparse.Namespace) -> int:
     if flat:
         raise ValueError(f"--agent-kwargs maps agents to objects: {flat[0]!r} maps to no object")
     env = _build_env(args)
-    heldout = HeldOut(env, args.heldout_prompts, args.answer_tokens, progress=True)
+    heldout = HeldOut.beside(
+        env.unwrapped.workbench, args.heldout_prompts, None, args.answer_tokens, progress=True
+    )
     bench_agents(
         names,
         env,

@@ -35,9 +35,8 @@ import matplotlib
 import numpy as np
 from tqdm.auto import tqdm
 
-from llm_prune_gym import CalibrationSet, PruningPlan
-from llm_prune_gym.batched import evaluate_plans
-from llm_prune_gym.prompts import Messages, load_prompts
+from llm_prune_gym import PruningPlan
+from llm_prune_gym.heldout import HeldOut
 
 from .base import AGENTS, BASE_METRICS, Agent, EpisodeCallback, load_agent, make_agent
 
@@ -175,11 +174,11 @@ def run_identity(name: str, env: gym.Env, seed: int) -> dict:
         "student": prune_env.student.name,
         "seed": int(seed),
         "target_sparsity": prune_env.target_sparsity,
-        "modules": list(prune_env.pruner.modules),
-        "criterion": prune_env.pruner.criterion,
+        "modules": list(prune_env.workbench.modules),
+        "criterion": prune_env.workbench.criterion,
         "ratio_grid": [float(r) for r in prune_env.ratio_grid],
-        "reward": prune_env.reward_mode,
-        "observation": prune_env.observation_mode,
+        "reward": prune_env.settings.reward,
+        "observation": prune_env.settings.observation,
     }
 
 
@@ -319,64 +318,6 @@ def train_agent(
 
 
 # -- held-out evaluation --------------------------------------------------------
-
-
-class HeldOut:
-    """KL of plans on prompts no agent trained on, pruned by the training env's own pruner.
-
-    Reusing the env's pruner keeps the criterion's data honest (Wanda's activation
-    norms come from the calibration prompts, not from the prompts it is judged on).
-    Build it before training or between episodes: the teacher is the model as it is
-    now, so the env's pruning is undone first.
-    """
-
-    def __init__(
-        self,
-        env: gym.Env,
-        prompts: str | Path | Sequence[str | Messages] = "builtin:heldout",
-        answer_tokens: int = 32,
-        progress: bool = False,
-    ) -> None:
-        self.env = env.unwrapped
-        self.env.pruner.restore()
-        self.calibration = CalibrationSet(
-            self.env.student, load_prompts(prompts), answer_tokens, self.env.batch_size, progress
-        )
-        self._uniform: dict[float, float] = {}
-
-    def kl(self, plan: PruningPlan | np.ndarray) -> float:
-        return self.kls([plan])[0]
-
-    def kls(self, plans: Sequence[PruningPlan | np.ndarray]) -> list[float]:
-        """Each plan's held-out KL per scored token, the plans batched (`evaluate_plans`)."""
-        size = self.env.batch_size
-        indices = range(len(self.calibration))
-        results = evaluate_plans(self.calibration, self.env.pruner, plans, indices, size)
-        kls = []
-        for result in results:  # summed batch by batch, as one plan at a time was
-            sums, counts = 0.0, 0
-            for start in range(0, len(indices), size):
-                sums += sum(result.sums[start : start + size])
-                counts += sum(result.counts[start : start + size])
-            kls.append(sums / counts)
-        return kls
-
-    def compare(self, plan: PruningPlan) -> dict:
-        """The plan's held-out KL next to uniform pruning's at the same prunable sparsity."""
-        sparsity = round(plan.prunable_sparsity, 6)
-        if sparsity in self._uniform:
-            kl = self.kl(plan)
-        else:
-            kl, self._uniform[sparsity] = self.kls([plan, plan.uniform_like()])
-        uniform = self._uniform[sparsity]
-        return {
-            "prunable_sparsity": sparsity,
-            "model_sparsity": round(plan.model_sparsity, 6),
-            "heldout_kl": kl,
-            "uniform_heldout_kl": uniform,
-            "kl_ratio": kl / uniform if uniform > 0 else math.nan,
-            "heldout_prompts": len(self.calibration),
-        }
 
 
 # -- plots ----------------------------------------------------------------------

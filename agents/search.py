@@ -4,7 +4,7 @@ Each episode proposes a plan at exactly the target sparsity and scores it on the
 calibration batch (the env's first ``batch_size`` prompts, the same batch every
 time, so scores compare), on the env's reward scale. The plan is the best one
 scored. Proposals that wait on no score (random search's, an evolution
-generation's children) are scored together by ``env.evaluate_plans``, which
+generation's children) are scored together by ``Workbench.batch_kls``, which
 gives the KLs of one-at-a-time scoring, so a seed gives the same search either way.
 
 - ``random-search``: random allocations (uniform random weights per unit, scaled
@@ -45,7 +45,7 @@ class SearchAgent(Agent):
     """Propose, score, keep the best; subclasses write `propose` (and `observe`)."""
 
     metric_names = ("best_return", "best_kl")
-    plans_per_call = 16  # proposals scored per `evaluate_plans` call where none waits on a score
+    plans_per_call = 16  # proposals scored per `batch_kls` call where none waits on a score
 
     def __init__(self, env: gym.Env, seed: int = 0, target_sparsity=None, **hyperparameters):
         super().__init__(env, seed, target_sparsity=target_sparsity, **hyperparameters)
@@ -67,7 +67,7 @@ class SearchAgent(Agent):
         return self.plans_per_call
 
     def train(self, episodes: int, callback: EpisodeCallback | None = None) -> SearchAgent:
-        """Score proposals in batches (one `evaluate_plans` call), observe them in order.
+        """Score proposals in batches (one `batch_kls` call), observe them in order.
 
         The proposals and their order are those of one-at-a-time scoring: a batch never
         runs past a proposal that depends on a score, and while a proposal is observed

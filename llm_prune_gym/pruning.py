@@ -30,11 +30,12 @@ from collections.abc import Callable, Iterable, Sequence
 import torch
 from torch import nn
 
+from .settings import CRITERIA, DEFAULT_MODULES
 from .students import decoder_layers, find_linear
 
-DEFAULT_MODULES = ("q_proj", "o_proj", "gate_proj", "up_proj")
+__all__ = ["CRITERIA", "DEFAULT_MODULES", "Pruner", "input_norms"]  # the first two: settings'
+
 ALL_LLAMA_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
-CRITERIA = ("magnitude", "wanda")
 
 
 def magnitude_order(weight: torch.Tensor) -> torch.Tensor:
