@@ -118,7 +118,8 @@ class LLMPruneEnv(gym.Env):
         render_mode: str | None = None,
         **options,
     ) -> None:
-        settings = settings or EnvSettings()
+        if settings is None:  # a given workbench's own settings, else the defaults
+            settings = EnvSettings() if workbench is None else workbench.settings
         self.settings = settings.replace(**options) if options else settings
         if render_mode not in (None, *self.metadata["render_modes"]):
             raise ValueError(f"unknown render_mode {render_mode!r}")

@@ -2,10 +2,11 @@
 
 :class:`HeldOut` is the one held-out evaluator: the training loop reports each plan's
 held-out KL next to uniform pruning's with it, and ``llm-prune compare`` takes
-per-batch KLs from it for confidence intervals. Sharing the training workbench's
-pruner keeps the criterion's data honest (Wanda's activation norms come from the
-calibration prompts, never from the prompts a plan is judged on);
-:meth:`HeldOut.for_criterion` fits another criterion on calibration prompts.
+per-sequence KLs from it (per-batch KLs and confidence intervals are
+:mod:`evaluation.stats`'). Sharing the training workbench's pruner keeps the
+criterion's data honest (Wanda's activation norms come from the calibration prompts,
+never from the prompts a plan is judged on); another criterion is fitted on the
+calibration prompts (:meth:`HeldOut.calibration_workbench`), as an env on them would.
 """
 
 from __future__ import annotations
@@ -13,21 +14,38 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from .calibration import KLResult
+import numpy as np
+
+from .calibration import KLResult, batchwise_mean
 from .plan import PruningPlan
 from .prompts import Messages
-from .workbench import PlanLike, Workbench
+from .workbench import PlanLike, Sparsity, Workbench
 
 
 class HeldOut:
     """KLs of plans on held-out prompts, measured by `workbench`, a workbench on them.
 
     Build it with :meth:`beside` from the training workbench (sharing its student
-    and pruner), or from any workbench built on the held-out prompts.
+    and pruner), or from any workbench built on the held-out prompts (``sampling=
+    "sample"`` keeps every prompt).
+
+    Args:
+        workbench: the workbench on the held-out prompts.
+        calibration_prompts: where criteria other than the workbench's are fitted
+            (Wanda's activations), and where the sensitivity baseline measures.
+        calibration_batch: how many calibration prompts they use (an env's default 8).
     """
 
-    def __init__(self, workbench: Workbench) -> None:
+    def __init__(
+        self,
+        workbench: Workbench,
+        calibration_prompts: str | Sequence[str | Messages] = "builtin:train",
+        calibration_batch: int = 8,
+    ) -> None:
         self.workbench = workbench
+        self.calibration_prompts = calibration_prompts
+        self.calibration_batch = calibration_batch
+        self._by_criterion: dict[str, Workbench] = {workbench.criterion: workbench}
         self._uniform: dict[float, float] = {}
 
     @classmethod
@@ -59,24 +77,52 @@ class HeldOut:
     def num_batches(self) -> int:
         return -(-self.num_prompts // self.batch_size)
 
-    def result(self, plan: PlanLike) -> KLResult:
-        """`plan`'s KL on every held-out prompt, each sequence's sum and token count."""
-        return self.workbench.kl(plan)
+    def result(self, plan: PlanLike, criterion: str | None = None) -> KLResult:
+        """`plan`'s KL on every held-out prompt: each sequence's sum and token count.
+
+        `criterion` (default: the plan's, for an array the workbench's) picks the pruner.
+        """
+        return self.pruning_by(_criterion(plan, criterion)).kl(plan)
+
+    def pruning_by(self, criterion: str | None = None) -> Workbench:
+        """The held-out workbench pruning by `criterion`, fitted on the calibration prompts."""
+        criterion = criterion or self.workbench.criterion
+        if criterion not in self._by_criterion:
+            fitted = self.calibration_workbench(criterion)
+            self._by_criterion[criterion] = self.workbench.with_pruner(fitted.pruner)
+        return self._by_criterion[criterion]
+
+    def calibration_workbench(self, criterion: str | None = None) -> Workbench:
+        """A workbench on the calibration prompts sharing this student (heuristics, Wanda)."""
+        return Workbench(
+            self.workbench.settings.replace(
+                student=self.workbench.student,
+                modules=self.workbench.modules,
+                criterion=criterion or self.workbench.criterion,
+                prompts=self.calibration_prompts,
+                batch_size=self.calibration_batch,
+                sampling="fixed",
+            )
+        )
+
+    def applied_sparsity(self, plan: PlanLike, criterion: str | None = None) -> Sparsity:
+        """(prunable, model) sparsity the pruner for `criterion` really applies for `plan`."""
+        return self.pruning_by(_criterion(plan, criterion)).sparsity(plan)
+
+    def tokens_per_batch(self) -> np.ndarray:
+        return self.workbench.tokens_per_batch()
+
+    def rebase(self, plan: PruningPlan) -> PruningPlan:
+        """`plan` on this student's unit sizes and parameter count (:meth:`Workbench.rebase`)."""
+        return self.workbench.rebase(plan)
 
     def kl(self, plan: PlanLike) -> float:
         return self.kls([plan])[0]
 
     def kls(self, plans: Sequence[PlanLike]) -> list[float]:
         """Each plan's held-out KL per scored token, the plans batched (`batch_kls`)."""
-        size = self.batch_size
-        kls = []
-        for result in self.workbench.batch_kls(plans):  # summed batch by batch, as
-            sums, counts = 0.0, 0  # one plan at a time was
-            for start in range(0, len(result.sums), size):
-                sums += sum(result.sums[start : start + size])
-                counts += sum(result.counts[start : start + size])
-            kls.append(sums / counts)
-        return kls
+        results = self.workbench.batch_kls(plans)
+        return [batchwise_mean(result, self.batch_size) for result in results]
 
     def compare(self, plan: PruningPlan) -> dict:
         """The plan's held-out KL next to uniform pruning's at the same prunable sparsity."""
@@ -95,8 +141,9 @@ class HeldOut:
             "heldout_prompts": self.num_prompts,
         }
 
-    def for_criterion(
-        self, criterion: str, prompts: str | Sequence[str | Messages], batch_size: int
-    ) -> HeldOut:
-        """This evaluator pruning by `criterion`, fitted (if it needs data) on `prompts`."""
-        return HeldOut(self.workbench.for_criterion(criterion, prompts, batch_size))
+
+def _criterion(plan: PlanLike, criterion: str | None) -> str | None:
+    """The criterion to prune `plan` by: the one given, else a plan's own (None: default)."""
+    if criterion is not None:
+        return criterion
+    return plan.criterion if isinstance(plan, PruningPlan) else None

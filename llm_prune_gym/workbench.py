@@ -245,6 +245,21 @@ class Workbench:
             counts += result.counts
         return KLResult(sum(sums) / sum(counts), sums, counts)
 
+    def kl_of_model(self, model: nn.Module, indices: Sequence[int] | None = None) -> KLResult:
+        """KL(teacher || `model`) on prompts `indices`: another model (an exported and
+        reloaded copy, say) scored against this workbench's cached teacher.
+
+        CUDA graphs are off meanwhile: one captured for the workbench's own model would
+        replay that model, not `model`.
+        """
+        calibration = self.calibration
+        original, graphs = calibration.model, calibration.cuda_graphs
+        calibration.model, calibration.cuda_graphs = model, False
+        try:
+            return self.kl(None, indices)
+        finally:
+            calibration.model, calibration.cuda_graphs = original, graphs
+
     def batch_kls(
         self,
         plans: Sequence[PlanLike] | np.ndarray,
@@ -324,25 +339,3 @@ class Workbench:
         other.sizes = np.array(pruner.sizes, dtype=np.float64)
         other._uniform = {}
         return other
-
-    def for_criterion(
-        self, criterion: str, prompts: str | Sequence[str | Messages], batch_size: int
-    ) -> Workbench:
-        """This workbench pruning by `criterion`, fitted (if it needs data) on `prompts`.
-
-        Wanda's activation norms come from the first `batch_size` of `prompts` (as in
-        an env on them), never from the prompts this workbench scores.
-        """
-        if criterion == self.criterion:
-            return self
-        fitted = Workbench(
-            self.settings.replace(
-                student=self.student,
-                criterion=criterion,
-                prompts=prompts,
-                batch_size=batch_size,
-                sampling="fixed",
-                modules=self.modules,
-            )
-        )
-        return self.with_pruner(fitted.pruner)

@@ -10,8 +10,8 @@ import pytest
 
 from agents.leaderboard import PROTOCOL, aggregate, bench_command_line, leaderboard_rows, target_dir
 from llm_prune_gym.cli import ratio_grid
-from llm_prune_gym.env import DEFAULT_GRID
 from llm_prune_gym.plan import PruningPlan
+from llm_prune_gym.settings import DEFAULT_GRID
 
 
 def test_ratio_grid_of_the_default_width_is_the_default_grid():

@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from llm_prune_gym import ENV_ID
-from llm_prune_gym.calibration import _layer_attention_mask
+from llm_prune_gym.calibration import layer_attention_mask
 from llm_prune_gym.pruning import input_norms, magnitude_order, wanda_order
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,11 +86,11 @@ def test_the_models_own_4d_mask_gives_identical_kl(stub_kwargs):
     env.pruner.apply(np.full((env.num_layers, env.num_modules), 0.2).tolist())
     batch, calibration = env._batch, env.calibration
     inputs = calibration.inputs(batch)
-    mask = _layer_attention_mask(env.model, inputs)
+    mask = layer_attention_mask(env.model, inputs)
     assert mask is not None and mask.dim() == 4  # the stub's prompts differ in length
     with torch.no_grad():
-        eager = calibration._kl_sums(batch, inputs)
-        masked = calibration._kl_sums(batch, {**inputs, "attention_mask": mask})
+        eager = calibration.kl_sums(batch, inputs)
+        masked = calibration.kl_sums(batch, {**inputs, "attention_mask": mask})
     assert torch.equal(eager, masked)
 
 
@@ -100,14 +100,14 @@ def test_unpadded_batches_get_an_explicit_causal_mask_and_exact_kl(stub_kwargs):
     env = gym.make(ENV_ID, **{**stub_kwargs, "prompts": prompts, "answer_tokens": 0}).unwrapped
     calibration, batch = env.calibration, env._batch
     assert len({len(calibration.sequences[i]) for i in batch}) == 1
-    inputs = calibration._model_inputs(batch)
+    inputs = calibration.model_inputs(batch)
     width = len(calibration.sequences[0])
     assert inputs["attention_mask"].shape == (4, 1, width, width)
     assert calibration.kl(batch).mean == 0.0  # the teacher saw the very same inputs
     env.pruner.apply(np.full((env.num_layers, env.num_modules), 0.2).tolist())
     with torch.no_grad():
-        explicit = calibration._kl_sums(batch, inputs)
-        implicit = calibration._kl_sums(batch, calibration.inputs(batch))  # SDPA is_causal
+        explicit = calibration.kl_sums(batch, inputs)
+        implicit = calibration.kl_sums(batch, calibration.inputs(batch))  # SDPA is_causal
     torch.testing.assert_close(explicit, implicit, rtol=1e-4, atol=1e-6)
 
 
