@@ -143,6 +143,11 @@ class CalibrationSet:
     def __len__(self) -> int:
         return len(self.sequences)
 
+    @property
+    def graph_count(self) -> int:
+        """Batches whose KL is captured as a CUDA graph now."""
+        return len(self._graphs)
+
     def inputs(self, indices: Sequence[int]) -> dict[str, torch.Tensor]:
         """Left-padded model inputs for the sequences at `indices`."""
         return left_pad([self.sequences[i] for i in indices], self.pad_id, self.device)

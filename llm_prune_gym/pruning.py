@@ -169,6 +169,11 @@ class Pruner:
     def num_layers(self) -> int:
         return len(self.layers)
 
+    @property
+    def graph_count(self) -> int:
+        """CUDA graphs captured for writing the weights (0: eager writes)."""
+        return len(self._graphs)
+
     def count_for(self, layer: int, unit: int, ratio: float) -> int:
         """How many weights a ratio removes from a unit (whole rows of the ranking for wanda)."""
         index = layer * len(self.modules) + unit

@@ -201,6 +201,7 @@ class StructuredPruner(Pruner):
         self.sizes = [[unit.size for unit in row] for row in self.structures]
         self.pruned = [[0] * len(self.modules) for _ in self.layers]
         self.cuda_graphs = False
+        self._graphs: dict = {}  # never captured: writes are eager
         self._graph_failed = False
         self._one_cuda_device = False
         self._written = [0] * len(self.units)

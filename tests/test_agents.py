@@ -14,10 +14,11 @@ from agents import AGENTS, Agent, load_agent, make_agent, register_agent
 from agents.a2c import A2CAgent, A2CLosses, Actor, Critic, a2c_losses, epsilon_after, n_step_returns
 from agents.base import run_episode, scale_to_budget, score_ratios, sparsity_of
 from agents.psrl import PosteriorSamplingAgent
-from agents.runner import HeldOut, read_metrics, train_agent
+from agents.runner import read_metrics, train_agent
 from agents.search import EvolutionAgent
 from llm_prune_gym import LLMPruneEnv, PruningPlan, load_student
 from llm_prune_gym.cli import main as cli_main
+from llm_prune_gym.heldout import HeldOut
 
 TARGET = 0.15
 # Short prompts keep the stub's forward passes (byte tokens) cheap in the longer tests.
@@ -396,8 +397,8 @@ def test_psrl_log_kl_needs_a_target_the_return_fit_does_not(stub_kwargs):
 
 
 def test_heldout_compares_with_uniform_at_the_same_sparsity(budget_env):
-    heldout = HeldOut(budget_env, "builtin:heldout", answer_tokens=8)
-    zero = PruningPlan.for_pruner(budget_env.pruner, np.zeros((4, 4)), budget_env.total_params)
+    heldout = HeldOut.beside(budget_env.workbench, "builtin:heldout", answer_tokens=8)
+    zero = budget_env.workbench.plan(np.zeros((4, 4)))
     assert heldout.kl(zero) == pytest.approx(0.0, abs=1e-6)
     uniform = zero.uniform_like(0.2)
     result = heldout.compare(uniform)
