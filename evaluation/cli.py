@@ -95,10 +95,11 @@ def _plan_defaults(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--plan", required=True, help="a pruning plan JSON (PruningPlan.save)")
 
 
-def _load_plan(args: argparse.Namespace) -> tuple[PruningPlan, EnvSettings]:
+def _load_plan(args: argparse.Namespace, **overrides) -> tuple[PruningPlan, EnvSettings]:
     given = tuple(m for m in args.modules.split(",") if m)
     plan = PruningPlan.load(args.plan)
-    return plan_settings(plan, env_kwargs(args), given, args.criterion, args.granularity)
+    options = env_kwargs(args, **overrides)
+    return plan_settings(plan, options, given, args.criterion, args.granularity)
 
 
 def _evaluator(args: argparse.Namespace, settings: EnvSettings | None = None) -> HeldOut:
@@ -485,9 +486,9 @@ def _add_criteria(commands) -> None:
 
 def run_export(args: argparse.Namespace) -> int:
     out = Path(args.out)
-    plan, settings = _load_plan(args)
+    plan, settings = _load_plan(args, dtype="float32")  # the export casts, not the workbench
     check_format(args.format, args.dtype, args.quant)
-    workbench = Workbench(settings.replace(dtype="float32"))  # the export casts, not the bench
+    workbench = Workbench(settings)
     plan = workbench.rebase(plan)
     if args.model_sparsity is not None:
         plan = plan.scaled(model_sparsity=args.model_sparsity)
