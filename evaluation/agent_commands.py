@@ -18,9 +18,10 @@ from agents.base import agent_settings, registered_agents
 from agents.settings import TrainSettings
 from llm_prune_gym import LLMPruneEnv
 from llm_prune_gym.cli import add_env_arguments, env_kwargs, positive_int
+from llm_prune_gym.heldout import HeldOut
 
 from . import leaderboard
-from .bench_agents import HeldOut, bench_agents, train_and_judge
+from .bench_agents import bench_agents, train_and_judge
 from .leaderboard import PROTOCOL, build_board, select
 
 # The benchmark's default line-up, in the order of the table's story: learned, then baselines.
@@ -91,7 +92,9 @@ def train_command(args: argparse.Namespace) -> int:
     """Train one agent; print its plan's held-out KL next to uniform's at the same sparsity."""
     settings = agent_settings(args.agent, **args.agent_kwargs)
     env = _build_env(args)
-    heldout = HeldOut(env, args.heldout_prompts, args.answer_tokens, progress=True)
+    heldout = HeldOut.beside(
+        env.workbench, args.heldout_prompts, answer_tokens=args.answer_tokens, progress=True
+    )
     run = _train_settings(args, args.seed)
     result, row = train_and_judge(args.agent, env, heldout, args.out, run, settings)
     judged = ("prunable_sparsity", "model_sparsity", "heldout_kl", "uniform_heldout_kl")
@@ -126,7 +129,9 @@ def bench_command(args: argparse.Namespace) -> int:
         raise ValueError(f"--agent-kwargs maps agents to objects: {flat[0]!r} maps to no object")
     settings = {name: agent_settings(name, **values) for name, values in args.agent_kwargs.items()}
     env = _build_env(args)
-    heldout = HeldOut(env, args.heldout_prompts, args.answer_tokens, progress=True)
+    heldout = HeldOut.beside(
+        env.workbench, args.heldout_prompts, answer_tokens=args.answer_tokens, progress=True
+    )
     bench_agents(
         names,
         env,

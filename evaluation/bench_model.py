@@ -31,11 +31,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from llm_prune_gym import LLMPruneEnv, PruningPlan, load_student
+from llm_prune_gym import EnvSettings, PruningPlan, Workbench, load_student
+from llm_prune_gym.heldout import HeldOut
 from llm_prune_gym.prompts import load_prompts
 
 from .export import export_pruned, load_exported
-from .heldout import rebase
 from .report import markdown_table
 
 FIELDS = (
@@ -121,24 +121,23 @@ def parse_entries(text: str) -> list[tuple[str, str]]:
     return entries
 
 
-def heldout_env(student, key: tuple, args: argparse.Namespace) -> LLMPruneEnv:
-    """An env that scores the held-out prompts with a pruner ranked on calibration data.
+def heldout_workbench(student, key: tuple, args: argparse.Namespace) -> Workbench:
+    """A workbench on every held-out prompt with a pruner ranked on calibration data.
 
-    Wanda's activation norms come from the calibration prompts (``builtin:train``, the
+    Wanda's activation norms come from the calibration prompts (``builtin:train``, an
     env's default 8), never from the held-out prompts the KL is measured on.
     """
     granularity, modules, criterion = key
-    common = {"student": student, "modules": modules, "granularity": granularity}
-    env = LLMPruneEnv(
-        **common,
+    settings = EnvSettings(
+        student=student,
+        modules=modules,
+        granularity=granularity,
         prompts=args.heldout,
         batch_size=args.batch_size,
         sampling="sample",  # keeps every held-out prompt
         answer_tokens=args.answer_tokens,
     )
-    if criterion != "magnitude":  # the pruners share the student's model
-        env.pruner = LLMPruneEnv(**common, criterion=criterion).pruner
-    return env
+    return HeldOut(Workbench(settings)).pruning_by(criterion)
 
 
 def bench_models(args: argparse.Namespace) -> list[dict]:
@@ -150,16 +149,17 @@ def bench_models(args: argparse.Namespace) -> list[dict]:
     out = Path(args.out)
     student = load_student(args.student)
     exports: list[tuple[str, str, Path, dict]] = []
-    envs: dict[tuple, LLMPruneEnv] = {}
+    workbenches: dict[tuple, Workbench] = {}
     for name, path in args.plans:
         reference = PruningPlan.load(path) if path else None
         key = (reference.granularity, reference.modules) if reference else ("weights", None)
         criterion = reference.criterion if reference else "magnitude"
         key = (*key, criterion)
-        if key not in envs:
-            envs[key] = heldout_env(student, key, args)
-        env = envs[key]
-        plan = rebase(reference, env) if reference else env.current_plan()
+        if key not in workbenches:
+            workbenches[key] = heldout_workbench(student, key, args)
+        workbench = workbenches[key]
+        unpruned = np.zeros_like(workbench.sizes)
+        plan = workbench.rebase(reference) if reference else workbench.plan(unpruned)
         kl_in_env = None  # measured once per plan, not per format
         for fmt in args.formats:
             kind, _, encoding = fmt.partition("-")
@@ -171,8 +171,8 @@ def bench_models(args: argparse.Namespace) -> list[dict]:
                 exports.append((name, fmt, folder, json.loads(saved.read_text())))
                 continue
             if kl_in_env is None:
-                kl_in_env = env.evaluate_plan(plan).mean
-            report = export_pruned(env, plan, folder, kind, dtype, quant, kl_in_env)
+                kl_in_env = workbench.kl(plan).mean
+            report = export_pruned(workbench, plan, folder, kind, dtype, quant, kl_in_env)
             exports.append((name, fmt, folder, report))
     speeds: dict[Path, list[dict]] = {folder: [] for _, _, folder, _ in exports}
     for _ in range(args.repeats):

@@ -25,8 +25,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from llm_prune_gym import LLMPruneEnv, PruningPlan
+from llm_prune_gym import EnvSettings, PruningPlan, Workbench
 from llm_prune_gym.cli import add_env_arguments, env_kwargs
+from llm_prune_gym.heldout import HeldOut
 from llm_prune_gym.prompts import load_prompts
 from llm_prune_gym.pruning import ALL_LLAMA_MODULES, CRITERIA, DEFAULT_MODULES
 
@@ -36,12 +37,13 @@ from .bench_model import add_bench_model
 from .compare import (
     compare_plans,
     criteria_comparison,
+    heldout_evaluator,
+    plan_settings,
     scaled_comparison,
     sensitivity_baseline,
 )
 from .export import DTYPES, FORMATS, check_format, export_pruned
 from .gguf_export import QUANT_TYPES
-from .heldout import HeldOutEvaluator, rebase
 from .hints_cli import add_hint_commands
 
 REPORT_MODEL_SPARSITIES = (0.021, 0.062, 0.103)  # the BallPy report's three intensities
@@ -97,37 +99,19 @@ def _plan_defaults(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--plan", required=True, help="a pruning plan JSON (PruningPlan.save)")
 
 
-def _load_plan(args: argparse.Namespace) -> PruningPlan:
-    plan = PruningPlan.load(args.plan)
+def _load_plan(args: argparse.Namespace, **overrides) -> tuple[PruningPlan, EnvSettings]:
     given = tuple(m for m in args.modules.split(",") if m)
-    if given and given != plan.modules:
-        raise ValueError(f"--modules {','.join(given)} differs from the plan's {plan.modules}")
-    args.modules = ",".join(plan.modules)
-    args.criterion = args.criterion or plan.criterion
-    plan.criterion = args.criterion
-    args.granularity = args.granularity or plan.granularity
-    if args.granularity != plan.granularity:
-        raise ValueError(f"--granularity {args.granularity} differs from the plan's")
-    return plan
+    plan = PruningPlan.load(args.plan)
+    options = env_kwargs(args, **overrides)
+    return plan_settings(plan, options, given, args.criterion, args.granularity)
 
 
-def _evaluator(args: argparse.Namespace) -> HeldOutEvaluator:
-    kwargs = env_kwargs(args)
-    return HeldOutEvaluator(
-        student=kwargs["student"],
-        modules=kwargs["modules"],
-        prompts=kwargs["prompts"],
-        batch_size=kwargs["batch_size"],
-        calibration_prompts=args.calibration_prompts,
-        calibration_batch=args.calibration_batch,
-        answer_tokens=kwargs["answer_tokens"],
-        device=kwargs["device"],
-        dtype=kwargs["dtype"],
-        granularity=kwargs["granularity"],
-    )
+def _evaluator(args: argparse.Namespace, settings: EnvSettings | None = None) -> HeldOut:
+    settings = settings or EnvSettings(**env_kwargs(args))
+    return heldout_evaluator(settings, args.calibration_prompts, args.calibration_batch)
 
 
-def _prompts_fact(source: str, used: int, evaluator: HeldOutEvaluator | None = None) -> str:
+def _prompts_fact(source: str, used: int, evaluator: HeldOut | None = None) -> str:
     """Which prompts a result was measured on: source, count, batches and a content hash."""
     digest = report.prompts_digest(load_prompts(source)[:used])
     batches = f", {evaluator.num_batches} batches of {evaluator.batch_size}" if evaluator else ""
@@ -148,27 +132,27 @@ def _write_markdown(out: Path, name: str, title: str, sections: list[str], facts
 def run_sensitivity(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     out = Path(args.out)
-    env = LLMPruneEnv(**env_kwargs(args))
-    tables = sensitivity.module_tables(env, args.ratios)
+    workbench = Workbench(**env_kwargs(args))
+    tables = sensitivity.module_tables(workbench, args.ratios)
     if args.layer_ratio > 0:
-        tables += sensitivity.layer_tables(env, args.layer_ratio)
+        tables += sensitivity.layer_tables(workbench, args.layer_ratio)
     criteria_modules = tuple(m for m in args.criteria_modules.split(",") if m)
     if args.criteria:
-        tables += sensitivity.uniform_tables(env, args.ratios, criteria_modules)
-    rows = sensitivity.run_sweeps(env, tables)
+        tables += sensitivity.uniform_tables(workbench, args.ratios, criteria_modules)
+    rows = sensitivity.run_sweeps(workbench, tables)
     if args.criteria:
-        for criterion in (c for c in CRITERIA if c != env.pruner.criterion):
-            other = LLMPruneEnv(**env_kwargs(args, student=env.student, criterion=criterion))
+        for criterion in (c for c in CRITERIA if c != workbench.criterion):
+            other = Workbench(**env_kwargs(args, student=workbench.student, criterion=criterion))
             rows += sensitivity.run_sweeps(
                 other, sensitivity.uniform_tables(other, args.ratios, criteria_modules), criterion
             )
     report.write_csv(out / "sensitivity.csv", rows)
-    title = f"{env.student.name}, {len(env.calibration)} calibration prompts"
+    title = f"{workbench.student.name}, {workbench.num_prompts} calibration prompts"
     plots.plot_sensitivity(rows, out / "sensitivity.png", title=title)
     facts = report.run_facts(args.device, time.perf_counter() - started)
     facts |= {
-        "student": env.student.name,
-        "prompts": _prompts_fact(args.prompts, len(env.calibration)),
+        "student": workbench.student.name,
+        "prompts": _prompts_fact(args.prompts, workbench.num_prompts),
     }
     _write_markdown(out, "sensitivity", "Sensitivity analysis", _sensitivity_sections(rows), facts)
     print(json.dumps({"out": str(out), "evaluations": len(rows), "seconds": facts["seconds"]}))
@@ -266,9 +250,9 @@ def _add_sensitivity(commands) -> None:
 def run_compare(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     out = Path(args.out)
-    plan = _load_plan(args)
-    evaluator = _evaluator(args)
-    plan = evaluator.adopt(plan)
+    plan, settings = _load_plan(args)
+    evaluator = _evaluator(args, settings)
+    plan = evaluator.rebase(plan)
     plans = {"plan": plan, "uniform": plan.uniform_like()}
     if "sensitivity" in args.baselines:
         heuristic = sensitivity_baseline(evaluator, plan, seed=args.seed)
@@ -284,15 +268,16 @@ def run_compare(args: argparse.Namespace) -> int:
     plots.plot_plan(plan, out / "plan.png", title=f"plan {Path(args.plan).name}")
     facts = report.run_facts(args.device, time.perf_counter() - started)
     facts |= {
-        "student": evaluator.student.name,
+        "student": evaluator.workbench.student.name,
         "plan": args.plan,
-        "criterion": args.criterion,
+        "criterion": plan.criterion,
         "prompts": _prompts_fact(args.prompts, evaluator.num_prompts, evaluator),
     }
     _write_markdown(
         out, "compare", "Plan vs baselines", _compare_sections(comparison, summary), facts
     )
-    line = {"student": evaluator.student.name, "prompts": evaluator.num_prompts, **summary}
+    student = evaluator.workbench.student.name
+    line = {"student": student, "prompts": evaluator.num_prompts, **summary}
     if "sensitivity" not in plans:  # keep the line's keys stable when the heuristic is skipped
         line |= dict.fromkeys(["kl_sensitivity", "kl_plan_over_sensitivity"])
     print(json.dumps({k: round(v, 6) if isinstance(v, float) else v for k, v in line.items()}))
@@ -365,18 +350,18 @@ def _add_compare(commands) -> None:
 def run_scaled(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     out = Path(args.out)
-    plan = _load_plan(args)
-    evaluator = _evaluator(args)
+    plan, settings = _load_plan(args)
+    evaluator = _evaluator(args, settings)
     rows, scaled_plans = scaled_comparison(evaluator, plan, args.model_sparsities, seed=args.seed)
     for target, scaled in scaled_plans.items():
         scaled.save(out / f"plan_model_sparsity_{target:g}.json")
     report.write_csv(out / "scaled.csv", rows)
-    plots.plot_scaled(rows, out / "scaled.png", title=f"{evaluator.student.name}")
+    plots.plot_scaled(rows, out / "scaled.png", title=f"{evaluator.workbench.student.name}")
     facts = report.run_facts(args.device, time.perf_counter() - started)
     facts |= {
-        "student": evaluator.student.name,
+        "student": evaluator.workbench.student.name,
         "plan": args.plan,
-        "criterion": args.criterion,
+        "criterion": plan.criterion,
         "prompts": _prompts_fact(args.prompts, evaluator.num_prompts, evaluator),
     }
     table = report.markdown_table(
@@ -432,15 +417,15 @@ def run_criteria(args: argparse.Namespace) -> int:
     )
     names = [args.criterion, args.baseline]
     report.write_csv(out / "criteria.csv", rows)
-    plots.plot_criteria(rows, names, out / "criteria.png", title=evaluator.student.name)
+    plots.plot_criteria(rows, names, out / "criteria.png", title=evaluator.workbench.student.name)
     facts = report.run_facts(args.device, time.perf_counter() - started)
     facts |= {
-        "student": evaluator.student.name,
-        "modules": ",".join(evaluator.modules),
+        "student": evaluator.workbench.student.name,
+        "modules": ",".join(evaluator.workbench.modules),
         "prompts": _prompts_fact(args.prompts, evaluator.num_prompts, evaluator),
         "wanda activations": f"{args.calibration_prompts} (first {args.calibration_batch})",
     }
-    sections = _criteria_sections(rows, names, evaluator.modules)
+    sections = _criteria_sections(rows, names, evaluator.workbench.modules)
     _write_markdown(out, "criteria", "Pruning criteria on held-out prompts", sections, facts)
     rounded = [{k: round(v, 6) if isinstance(v, float) else v for k, v in r.items()} for r in rows]
     print(json.dumps({"out": str(out), "rows": rounded}))
@@ -505,13 +490,13 @@ def _add_criteria(commands) -> None:
 
 def run_export(args: argparse.Namespace) -> int:
     out = Path(args.out)
-    plan = _load_plan(args)
+    plan, settings = _load_plan(args, dtype="float32")  # the export casts, not the workbench
     check_format(args.format, args.dtype, args.quant)
-    env = LLMPruneEnv(**env_kwargs(args, dtype="float32"))  # the export casts, not the env
-    plan = rebase(plan, env)
+    workbench = Workbench(settings)
+    plan = workbench.rebase(plan)
     if args.model_sparsity is not None:
         plan = plan.scaled(model_sparsity=args.model_sparsity)
-    result = export_pruned(env, plan, out, args.format, args.dtype, args.quant)
+    result = export_pruned(workbench, plan, out, args.format, args.dtype, args.quant)
     keys = ("applied_model_sparsity", "planned_prunable_sparsity", "kl_in_env", "kl_reloaded")
     printed = {k: round(result[k], 6) for k in keys}
     if "pruned_model_sparsity" in result:

@@ -178,9 +178,7 @@ def _print_summary(out: str, summary: dict) -> None:
 
 
 def run_eval_hints(args: argparse.Namespace) -> int:
-    from llm_prune_gym.students import load_student
-
-    from .experiment import torch_dtype
+    from llm_prune_gym.students import load_student, torch_dtype
 
     started = time.perf_counter()
     cases = _cases(args)

@@ -45,9 +45,10 @@ from agents.settings import (
 )
 from llm_prune_gym import LLMPruneEnv, PruningPlan
 from llm_prune_gym.cli import ratio_grid
+from llm_prune_gym.heldout import HeldOut
 from llm_prune_gym.settings import EnvSettings
 
-from .bench_agents import HeldOut, bench_agents, cells
+from .bench_agents import bench_agents, cells
 from .plots import plot_anytime, plot_curves, plot_plan
 from .report import write_csv
 
@@ -262,11 +263,11 @@ def run_job(protocol: Protocol, row: Row, agent: str, out: Path, device: str, en
     """Train and judge one agent on one row for every seed (`envs` caches one env and
     its held-out judge per row, so a row's model loads once per process)."""
     if row not in envs:
-        settings = protocol.env_settings(row, device)
-        env = LLMPruneEnv(
-            **{f.name: getattr(settings, f.name) for f in dataclasses.fields(settings)}
+        env = LLMPruneEnv(protocol.env_settings(row, device))
+        heldout = HeldOut.beside(
+            env.workbench, protocol.heldout_prompts, answer_tokens=protocol.answer_tokens
         )
-        envs[row] = (env, HeldOut(env, protocol.heldout_prompts, protocol.answer_tokens))
+        envs[row] = (env, heldout)
     env, heldout = envs[row]
     bench_agents(
         [agent],

@@ -18,9 +18,10 @@ import numpy as np
 import torch
 
 from . import __version__
-from .env import OBSERVATION_MODES, SAMPLING_MODES, LLMPruneEnv
+from .env import LLMPruneEnv
 from .extras import MissingExtra
 from .pruning import CRITERIA, DEFAULT_MODULES
+from .settings import OBSERVATION_MODES, SAMPLING_MODES
 from .structured import DEFAULT_CHANNEL_MODULES, GRANULARITIES
 
 

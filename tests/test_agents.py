@@ -16,9 +16,9 @@ from agents.base import Episode, run_episode, scale_to_budget, score_ratios, spa
 from agents.psrl import PosteriorSamplingAgent
 from agents.runner import read_metrics, train_agent
 from agents.search import EvolutionAgent
-from evaluation.bench_agents import HeldOut
 from llm_prune_gym import LLMPruneEnv, PruningPlan, load_student
 from llm_prune_gym.cli import main as cli_main
+from llm_prune_gym.heldout import HeldOut
 
 TARGET = 0.15
 # Short prompts keep the stub's forward passes (byte tokens) cheap in the longer tests.
@@ -392,8 +392,8 @@ def test_psrl_log_kl_needs_a_target_the_return_fit_does_not(stub_kwargs):
 
 
 def test_heldout_compares_with_uniform_at_the_same_sparsity(budget_env):
-    heldout = HeldOut(budget_env, "builtin:heldout", answer_tokens=8)
-    zero = PruningPlan.for_pruner(budget_env.pruner, np.zeros((4, 4)), budget_env.total_params)
+    heldout = HeldOut.beside(budget_env.workbench, "builtin:heldout", answer_tokens=8)
+    zero = budget_env.workbench.plan(np.zeros((4, 4)))
     assert heldout.kl(zero) == pytest.approx(0.0, abs=1e-6)
     uniform = zero.uniform_like(0.2)
     result = heldout.compare(uniform)
@@ -453,7 +453,7 @@ BEFORE_THE_REFACTOR = {
 
 @pytest.mark.parametrize("name", sorted(BEFORE_THE_REFACTOR))
 def test_the_same_seed_gives_the_plans_and_kls_of_before_the_refactor(budget_env, name):
-    heldout = HeldOut(budget_env, "builtin:heldout", answer_tokens=8)
+    heldout = HeldOut.beside(budget_env.workbench, "builtin:heldout", answer_tokens=8)
     plan = make_agent(name, budget_env, seed=0).train(12).plan()
     calibration, held_out = BEFORE_THE_REFACTOR[name]
     assert plan.metadata["calibration_kl"] == pytest.approx(calibration, rel=1e-6)

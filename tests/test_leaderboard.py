@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from agents.settings import A2CSettings, TrainSettings
-from evaluation.bench_agents import HeldOut, anytime_run
+from evaluation.bench_agents import anytime_run
 from evaluation.leaderboard import (
     PROTOCOL,
     Protocol,
@@ -22,8 +22,9 @@ from evaluation.leaderboard import (
 )
 from llm_prune_gym import LLMPruneEnv
 from llm_prune_gym.cli import ratio_grid
-from llm_prune_gym.env import DEFAULT_GRID
+from llm_prune_gym.heldout import HeldOut
 from llm_prune_gym.plan import PruningPlan
+from llm_prune_gym.settings import DEFAULT_GRID
 
 PROMPTS = ["NameError: name 'total' is not defined", "IndexError: list index out of range"]
 
@@ -159,7 +160,7 @@ def env():
 
 
 def test_anytime_rows_equal_a_straight_run_and_are_not_redone(env, tmp_path):
-    heldout = HeldOut(env, PROMPTS, answer_tokens=4)
+    heldout = HeldOut.beside(env.workbench, PROMPTS, answer_tokens=4)
     run = TrainSettings(episodes=6, seed=1, checkpoint_every=2, progress=False)
     rows = anytime_run("psrl", env, heldout, tmp_path / "steps", (2, 6), run)
     straight = anytime_run("psrl", env, heldout, tmp_path / "straight", (6,), run)
