@@ -40,7 +40,8 @@ import gymnasium as gym
 import numpy as np
 import torch
 
-from llm_prune_gym import LLMPruneEnv, PruningPlan
+from llm_prune_gym import LLMPruneEnv, PruningPlan, reward
+from llm_prune_gym.plan import bisect_knob, sparsity_of
 
 from .settings import AgentSettings, settings_for
 
@@ -354,38 +355,31 @@ def run_episode(env: gym.Env, policy: Callable[[np.ndarray], np.ndarray], seed=N
 def score_ratios(env: LLMPruneEnv, ratios: np.ndarray, indices) -> tuple[float, float]:
     """(return, KL) the env would give an episode that ends at `ratios`, from one forward pass.
 
-    Mirrors `LLMPruneEnv`'s reward so search baselines that score plans directly are
-    on the same scale as agents that play episodes (a test checks they agree).
+    Uses the env's own `reward`, so search baselines that score plans directly are on
+    the same scale as agents that play episodes (a test checks they agree).
     """
-    kl = env.evaluate_plan(ratios, indices).mean
+    kl = env.workbench.kl(ratios, indices).mean
     return return_of(env, ratios, kl, indices), kl
 
 
 def score_plans(
     env: LLMPruneEnv, plans: Sequence[np.ndarray], indices
 ) -> tuple[list[float], list[float]]:
-    """`score_ratios` of each plan (returns, KLs), the KLs batched (`env.evaluate_plans`)."""
-    kls = [float(kl) for kl in env.evaluate_plans(plans, indices)]
+    """`score_ratios` of each plan (returns, KLs), the KLs batched (`Workbench.batch_kls`)."""
+    kls = [float(result.mean) for result in env.workbench.batch_kls(plans, indices)]
     return [return_of(env, ratios, kl, indices) for ratios, kl in zip(plans, kls, strict=True)], kls
 
 
 def return_of(env: LLMPruneEnv, ratios: np.ndarray, kl: float, indices) -> float:
     """The env's episode return for a plan that ends at `ratios` with calibration KL `kl`."""
-    if env.reward_mode == "budget":
-        uniform = env.uniform_kl(indices)
-        return (uniform - kl) / uniform
-    sparsity = float((ratios * env.sizes).sum() / env.sizes.sum())
-    return env.c1 * float(ratios.sum()) + env.c2 * sparsity + env.c3 * kl
+    uniform = None
+    if env.settings.reward == "budget":
+        uniform = env.workbench.uniform_kl(env.target_sparsity, indices)
+    return reward(env.settings, ratios, sparsity_of(ratios, env.sizes), kl, uniform)
 
 
 def plan_of(env: LLMPruneEnv, ratios: np.ndarray, **metadata) -> PruningPlan:
-    plan = PruningPlan.for_pruner(env.pruner, ratios, env.total_params, model=env.student.name)
-    plan.metadata.update(metadata)
-    return plan
-
-
-def sparsity_of(ratios: np.ndarray, sizes: np.ndarray) -> float:
-    return float((ratios * sizes).sum() / sizes.sum())
+    return env.workbench.plan(ratios, **metadata)
 
 
 def fit_to_budget(
@@ -398,13 +392,8 @@ def fit_to_budget(
     """Bisect a knob `x` in [low, high] so `ratios_at(x)` (monotone in x) has sparsity `target`."""
     if not sparsity_of(ratios_at(low), sizes) <= target <= sparsity_of(ratios_at(high), sizes):
         raise ValueError(f"no allocation of this shape reaches a sparsity of {target}")
-    for _ in range(100):
-        middle = (low + high) / 2
-        if sparsity_of(ratios_at(middle), sizes) < target:
-            low = middle
-        else:
-            high = middle
-    return ratios_at(high)
+    knob = bisect_knob(lambda x: sparsity_of(ratios_at(x), sizes), target, low, high)
+    return ratios_at(knob)
 
 
 def scale_to_budget(weights: np.ndarray, sizes: np.ndarray, target: float, cap: float):

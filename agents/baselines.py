@@ -118,7 +118,7 @@ class SensitivityAgent(FixedPlanAgent):
     """Prune units that hurt less more: ``ratio_u ~ (1 / KL_u) ** p``, capped, on target.
 
     ``KL_u`` is the calibration KL with only unit ``u`` pruned at `probe_ratio`
-    (``L * K`` plans, scored in batches by ``env.evaluate_plans``). Each power in
+    (``L * K`` plans, scored in batches by ``Workbench.batch_kls``). Each power in
     `powers` gives a candidate allocation (``p = 0`` is uniform); the one with the
     lowest calibration KL wins (the candidates scored in one batch), and its ``p``
     goes into the plan's metadata. A higher ``p`` follows the measured sensitivities
@@ -138,7 +138,7 @@ class SensitivityAgent(FixedPlanAgent):
 
     def measure(self) -> np.ndarray:
         """KL of the calibration batch with each unit alone pruned at the probe ratio."""
-        return self.prune_env.unit_sensitivities(self.probe_ratio)
+        return self.prune_env.workbench.unit_sensitivities(self.probe_ratio)
 
     def allocation(self, power: float) -> np.ndarray:
         env = self.prune_env
@@ -174,9 +174,9 @@ class OWLAgent(FixedPlanAgent):
 
     def outlier_shares(self) -> np.ndarray:
         env = self.prune_env
-        linears = [linear for layer in env.pruner.layers for linear in layer]
-        batch = env.calibration.inputs(range(env.batch_size))
-        norms = input_norms(env.model, linears, [batch])
+        linears = [linear for layer in env.workbench.pruner.layers for linear in layer]
+        batch = env.workbench.calibration.inputs(range(env.batch_size))
+        norms = input_norms(env.workbench.model, linears, [batch])
         shares = []
         for layer in range(env.num_layers):
             units = range(layer * env.num_modules, (layer + 1) * env.num_modules)

@@ -50,6 +50,7 @@ import numpy as np
 import torch
 
 from llm_prune_gym import PruningPlan
+from llm_prune_gym.plan import bisect_knob
 
 from .base import Agent, Episode, register_agent, rng_from_state, run_episode
 from .settings import PSRLSettings
@@ -134,16 +135,13 @@ class PosteriorSamplingAgent(Agent):
         if self.target is None:
             self.budget_lambda = 0.0
             return plan_at(0.0)[0]
-        low, high = -1.0, 1.0  # lambda may be negative: a model that rewards pruning
-        while plan_at(low)[1] > self.target and low > -1e9:
-            low *= 2
-        while plan_at(high)[1] < self.target and high < 1e9:
-            high *= 2
-        for _ in range(60):
-            middle = (low + high) / 2
-            low, high = (middle, high) if plan_at(middle)[1] < self.target else (low, middle)
-        self.budget_lambda = high
-        return plan_at(high)[0]
+
+        # lambda may be negative (a model that rewards pruning): grow the bracket both ways
+        def sparsity_at(lam: float) -> float:
+            return plan_at(lam)[1]
+
+        self.budget_lambda = bisect_knob(sparsity_at, self.target, -1.0, 1.0, 60, grow=True)
+        return plan_at(self.budget_lambda)[0]
 
     def score(self, ret: float, info: dict) -> float:
         """What the model predicts for an episode: ``-log KL`` or the return."""

@@ -180,11 +180,11 @@ def run_identity(name: str, env: gym.Env, seed: int, settings: AgentSettings) ->
         "student": prune_env.student.name,
         "seed": int(seed),
         "target_sparsity": prune_env.target_sparsity,
-        "modules": list(prune_env.pruner.modules),
-        "criterion": prune_env.pruner.criterion,
+        "modules": list(prune_env.workbench.modules),
+        "criterion": prune_env.workbench.criterion,
         "ratio_grid": [float(r) for r in prune_env.ratio_grid],
-        "reward": prune_env.reward_mode,
-        "observation": prune_env.observation_mode,
+        "reward": prune_env.settings.reward,
+        "observation": prune_env.settings.observation,
         "settings": to_json(dataclasses.asdict(settings)),
     }
 

@@ -4,7 +4,7 @@ Each episode proposes a plan at exactly the target sparsity and scores it on the
 calibration batch (the env's first ``batch_size`` prompts, the same batch every
 time, so scores compare), on the env's reward scale. The plan is the best one
 scored. Proposals that wait on no score (random search's, an evolution
-generation's children) are scored together by ``env.evaluate_plans``, which
+generation's children) are scored together by ``Workbench.batch_kls``, which
 gives the KLs of one-at-a-time scoring, so a seed gives the same search either way.
 
 - ``random-search``: random allocations (uniform random weights per unit, scaled
@@ -47,7 +47,7 @@ class SearchAgent(Agent):
     """Propose, score, keep the best; subclasses write `propose` (and `observe`).
 
     Proposals that wait on no score are drawn and scored together (one
-    `evaluate_plans` call), then observed one per episode, in order. The proposals
+    `batch_kls` call), then observed one per episode, in order. The proposals
     and their order are those of one-at-a-time scoring: a batch never runs past a
     proposal that depends on a score, and while a proposal is observed (and the
     callback runs, which may checkpoint or stop) the RNG is where it was just after
@@ -55,7 +55,7 @@ class SearchAgent(Agent):
     """
 
     metric_names = ("best_return", "best_kl")
-    plans_per_call = 16  # proposals scored per `evaluate_plans` call where none waits on a score
+    plans_per_call = 16  # proposals scored per `batch_kls` call where none waits on a score
 
     def __init__(self, env: gym.Env, seed: int = 0, settings=None, **overrides) -> None:
         super().__init__(env, seed, settings, **overrides)

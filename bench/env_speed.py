@@ -12,7 +12,7 @@ For each student x device x dtype it times, over the same calibration batch:
 - **floor**: one forward pass of the student over the batch (eager, and on CUDA also
   replayed from a CUDA graph; the floor is the faster of the two).
 
-It also times **batched plan evaluation** (``evaluate_plans``: K plans per forward,
+It also times **batched plan evaluation** (``Workbench.batch_kls``: K plans per forward,
 for each K in ``--batch-plans`` and each pruned-unit matmul in ``--matmuls``), checks
 its KLs against one-at-a-time scoring bit for bit, and computes the **hardware
 limit** of an episode: its FLOPs (counted by ``torch.utils.flop_counter`` on one
@@ -64,12 +64,9 @@ import transformers
 from torch.nn.utils import prune
 
 import llm_prune_gym
-from llm_prune_gym.batched import evaluate_plans
 from llm_prune_gym.generation import chat_token_ids
 from llm_prune_gym.prompts import load_prompts
-from llm_prune_gym.students import decoder_layers, find_linear, load_student
-
-DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16}
+from llm_prune_gym.students import decoder_layers, find_linear, load_student, torch_dtype
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -201,12 +198,12 @@ def play_naive(env: gym.Env, plans: np.ndarray, device: str, samples: dict) -> N
         synchronize(device)
         start = time.perf_counter()
         kl = naive_episode(
-            unwrapped.model,
-            unwrapped.calibration,
-            unwrapped._batch,
+            unwrapped.workbench.model,
+            unwrapped.workbench.calibration,
+            unwrapped.batch,
             plan,
             unwrapped.ratio_grid,
-            unwrapped.pruner.modules,
+            unwrapped.workbench.modules,
         )
         synchronize(device)
         samples["naive"].append(time.perf_counter() - start)
@@ -246,14 +243,14 @@ class Floor:
 
 def _graphed(model, inputs: dict, keep: int):
     """The forward over `inputs` captured as a CUDA graph (mask taken from the eager pass)."""
-    from llm_prune_gym.calibration import _layer_attention_mask
+    from llm_prune_gym.calibration import layer_attention_mask
 
     inputs = dict(inputs)
     with torch.no_grad():
         stream = torch.cuda.Stream()
         stream.wait_stream(torch.cuda.current_stream())
         with torch.cuda.stream(stream):
-            mask = _layer_attention_mask(model, inputs)
+            mask = layer_attention_mask(model, inputs)
             if mask is not None:
                 inputs["attention_mask"] = mask
             model(**inputs, logits_to_keep=keep, use_cache=False)
@@ -267,7 +264,7 @@ def _graphed(model, inputs: dict, keep: int):
 def exactness(env: gym.Env, plan: np.ndarray, fast_kl: float) -> dict:
     """Does the fast path (CUDA graphs) give the eager path's KL, and reset the originals?"""
     unwrapped, result = env.unwrapped, {}
-    pruner, calibration = unwrapped.pruner, unwrapped.calibration
+    pruner, calibration = unwrapped.workbench.pruner, unwrapped.workbench.calibration
     if hasattr(pruner, "cuda_graphs") and hasattr(calibration, "cuda_graphs"):
         pruner.cuda_graphs = calibration.cuda_graphs = False
         samples: dict[str, list] = defaultdict(list)
@@ -285,17 +282,18 @@ def exactness(env: gym.Env, plan: np.ndarray, fast_kl: float) -> dict:
 def autocast_check(env, actions: np.ndarray, device: str) -> dict:
     """KL with the forward in bf16 (autocast: same tokens, same pruned weights) vs fp32."""
     unwrapped = env.unwrapped
-    calibration, indices, pruner = unwrapped.calibration, unwrapped._batch, unwrapped.pruner
+    workbench, indices = unwrapped.workbench, unwrapped.batch
+    calibration, pruner = workbench.calibration, workbench.pruner
     autocast = torch.autocast(device.split(":")[0], dtype=torch.bfloat16)
     pruner.restore()
     with autocast:
-        teacher = scored_logprobs(unwrapped.model, calibration, indices)
+        teacher = scored_logprobs(workbench.model, calibration, indices)
     errors = []
     for plan in actions:
         pruner.apply(unwrapped.ratio_grid[plan].tolist())
         exact = calibration.kl(indices).mean
         with autocast:
-            low = kl_of(teacher, scored_logprobs(unwrapped.model, calibration, indices))
+            low = kl_of(teacher, scored_logprobs(workbench.model, calibration, indices))
         errors.append(abs(low - exact) / exact)
     pruner.restore()
     return {
@@ -308,23 +306,18 @@ def autocast_check(env, actions: np.ndarray, device: str) -> dict:
 
 
 def time_batched(env: gym.Env, plans: np.ndarray, device: str, args) -> dict:
-    """Plan evaluations/s of `evaluate_plans` at each K and matmul, and its exactness.
+    """Plan evaluations/s of `Workbench.batch_kls` at each K and matmul, and its exactness.
 
     Each timed call scores K of the benchmark's plans (cycled; K plans per forward)
     after one warm-up call; the figure is K over the median call time. A K that fails
     (out of memory) records its error and the larger ones are skipped.
     """
     unwrapped, result = env.unwrapped, {}
-    calibration, pruner, batch = unwrapped.calibration, unwrapped.pruner, unwrapped._batch
+    workbench, batch = unwrapped.workbench, unwrapped.batch
     ratios = unwrapped.ratio_grid[plans]
-    single = [unwrapped.evaluate_plan(r, batch).mean for r in ratios[:8]]
+    single = [workbench.kl(r, batch).mean for r in ratios[:8]]
     for matmul in args.matmuls.split(","):
-        kls = [
-            r.mean
-            for r in evaluate_plans(
-                calibration, pruner, ratios[:8], batch, len(batch), len(ratios[:8]), matmul
-            )
-        ]
+        kls = [r.mean for r in workbench.batch_kls(ratios[:8], batch, len(ratios[:8]), matmul)]
         result[f"batched_{matmul}_kl_equal"] = kls == single
         rel = np.abs(np.array(kls) - np.array(single)) / np.array(single)
         result[f"batched_{matmul}_kl_rel_diff_max"] = float(rel.max())
@@ -335,7 +328,7 @@ def time_batched(env: gym.Env, plans: np.ndarray, device: str, args) -> dict:
                 for _ in range(args.batched_repeats + 1):  # the first is a warm-up
                     synchronize(device)
                     start = time.perf_counter()
-                    evaluate_plans(calibration, pruner, chosen, batch, len(batch), k, matmul)
+                    workbench.batch_kls(chosen, batch, k, matmul)
                     synchronize(device)
                     times.append(time.perf_counter() - start)
                 result[f"evals_per_s_{matmul}_K{k}"] = k / statistics.median(times[1:])
@@ -352,15 +345,15 @@ def episode_work(env: gym.Env) -> dict:
     """FLOPs of the terminal forward (counted) and bytes an episode must move at least."""
     from torch.utils.flop_counter import FlopCounterMode
 
-    unwrapped = env.unwrapped
-    calibration, batch = unwrapped.calibration, unwrapped._batch
-    inputs = calibration._model_inputs(batch)
+    workbench, batch = env.unwrapped.workbench, env.unwrapped.batch
+    calibration = workbench.calibration
+    inputs = calibration.model_inputs(batch)
     keep = max(calibration.scored[i] for i in batch) + 1
     with FlopCounterMode(display=False) as counter:
-        unwrapped.model(**inputs, logits_to_keep=keep, use_cache=False)
-    parameters = list(unwrapped.model.parameters())  # tied weights once
+        workbench.model(**inputs, logits_to_keep=keep, use_cache=False)
+    parameters = list(workbench.model.parameters())  # tied weights once
     all_bytes = sum(p.numel() * p.element_size() for p in parameters)
-    pruned_bytes = sum(o.numel() * o.element_size() for o in unwrapped.pruner.originals)
+    pruned_bytes = sum(o.numel() * o.element_size() for o in workbench.pruner.originals)
     return {
         "episode_gflop": counter.get_total_flops() / 1e9,
         "episode_weight_mb": all_bytes / 1e6,
@@ -409,7 +402,7 @@ def measure(spec: str, device: str, dtype: str, args: argparse.Namespace) -> dic
         torch.cuda.reset_peak_memory_stats(device)
     row: dict = {"student": spec, "device": device, "dtype": dtype}
     rss0, cuda0 = rss_mb(), cuda_mb(device)
-    student = load_student(spec, device=device, dtype=DTYPES[dtype])
+    student = load_student(spec, device=device, dtype=torch_dtype(dtype))
     row["model_rss_mb"], row["model_cuda_mb"] = rss_mb() - rss0, cuda_mb(device) - cuda0
     prompts = cropped_prompts(student.tokenizer, args.batch_size, args.prompt_tokens)
     env = gym.make(
@@ -423,7 +416,7 @@ def measure(spec: str, device: str, dtype: str, args: argparse.Namespace) -> dic
     )
     unwrapped = env.unwrapped
     row["env_rss_mb"], row["env_cuda_mb"] = rss_mb() - rss0, cuda_mb(device) - cuda0
-    calibration, batch = unwrapped.calibration, unwrapped._batch
+    calibration, batch = unwrapped.workbench.calibration, unwrapped.batch
     lengths = [len(calibration.sequences[i]) for i in batch]
     row["batch"] = len(lengths)
     row["seq_tokens_mean"] = float(np.mean(lengths))
@@ -439,7 +432,7 @@ def measure(spec: str, device: str, dtype: str, args: argparse.Namespace) -> dic
     if device.startswith("cuda"):
         row["env_cuda_peak_mb"] = torch.cuda.max_memory_allocated(device) / 2**20 - cuda0
     env.reset(seed=0)  # unpruned, for the floor and the naive reference
-    floor = Floor(unwrapped.model, calibration, batch, device)
+    floor = Floor(unwrapped.workbench.model, calibration, batch, device)
     if floor.error:
         row["floor_graph_error"] = floor.error
 

@@ -1,8 +1,9 @@
 """A cheap stand-in of LLMPrune-v0 on SmolLM2, for trying RL settings in seconds.
 
-Not the environment: a development tool. It keeps the real env's MDP code (budget
-scaling, observation, reward; it subclasses :class:`LLMPruneEnv`) and SmolLM2's 30 x 4
-unit sizes, but replaces the model with a formula fitted to our measurements in
+Not the environment: a development tool. It runs the real env (budget scaling,
+observation, reward) on a stand-in workbench, :class:`StandInWorkbench`, plugged in
+where the LLM goes: SmolLM2's 30 x 4 unit sizes, and in place of the model a formula
+fitted to our measurements in
 ``results/sensitivity``: ``KL = sum_u a_u * r_u ** 3.5``, with ``a_u`` from the
 per-layer and per-module sensitivities (times log-normal noise, sd 0.3, seeded) and
 scaled so that uniform 0.2 and 0.3 match the measured super-additive KL. The random
@@ -26,18 +27,20 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import torch
-from gymnasium import spaces
 
 from agents.base import make_agent
+from llm_prune_gym import EnvSettings, LLMPruneEnv, Workbench
 from llm_prune_gym.calibration import KLResult
 from llm_prune_gym.cli import ratio_grid
-from llm_prune_gym.env import OBSERVATION_MODES, LLMPruneEnv, scaled_log
 from llm_prune_gym.plan import PruningPlan
+from llm_prune_gym.settings import OBSERVATION_MODES
+from llm_prune_gym.workbench import PlanLike, ratios_of
 
 SENSITIVITY = Path(__file__).resolve().parent.parent / "results/sensitivity/sensitivity.csv"
 MODULES = ("q_proj", "o_proj", "gate_proj", "up_proj")
@@ -47,17 +50,19 @@ POWER = 3.5  # KL grows about as r ** 3.5 between ratios 0.1 and 0.3
 SUPERADDITIVE = 1.6  # uniform KL / sum of the module types' KLs (0.139 / 0.088 at 0.2)
 
 
-class StandInEnv(LLMPruneEnv):
-    """LLMPrune-v0's MDP with a formula in place of the model (see the module docstring)."""
+class StandInWorkbench:
+    """A formula in place of SmolLM2 (see the module docstring), with the part of
+    :class:`~llm_prune_gym.workbench.Workbench`'s interface that the env and the search
+    agents use. One calibration "prompt": the KL ignores which prompts are asked for.
+    """
 
-    def __init__(
-        self,
-        target_sparsity: float,
-        grid,
-        seed: int = 0,
-        observation: str = "paper",
-        compounding: bool = False,
-    ) -> None:
+    batch_size = num_prompts = 1
+    modules, criterion, granularity = MODULES, "magnitude", "weights"
+    total_params = 134_515_008
+    student = SimpleNamespace(name="smollm2-standin")
+    settings = EnvSettings(student="smollm2-standin", modules=MODULES, batch_size=1)
+
+    def __init__(self, target_sparsity: float, seed: int = 0, compounding: bool = False) -> None:
         layer_kl = np.array(
             [
                 float(line.split(",")[5])
@@ -68,81 +73,80 @@ class StandInEnv(LLMPruneEnv):
         rng = np.random.default_rng(seed)
         self.a = np.outer(layer_kl / layer_kl.sum(), MODULE_KL) / 0.3**POWER * SUPERADDITIVE
         self.a *= np.exp(rng.normal(0.0, 0.3, self.a.shape))
-        self.compounding = False
-        self._uniform_sum = float((self.a * target_sparsity**POWER).sum())
-        self.ratio_grid, self.target_sparsity = np.asarray(grid, dtype=np.float64), target_sparsity
-        self.c1, self.c2, self.c3 = 0.001, 1.0, -1.0
-        self.batch_size, self.sampling, self.reward_mode, self.render_mode = (
-            8,
-            "fixed",
-            "budget",
-            None,
-        )
-        self.sizes = np.tile(SIZES, (len(layer_kl), 1))
-        self.num_layers, self.num_modules = self.sizes.shape
-        self.total_params, self.modules, self.criterion = 134_515_008, list(MODULES), "magnitude"
-        self.action_space = spaces.MultiDiscrete([len(grid)] * self.num_modules)
-        self.observation_mode = observation
-        self.observation_space = self._observation_space()
-        self.pruner = self.calibration = self  # the env asks these for pruning and KL
-        self.student = SimpleNamespace(name="smollm2-standin")
-        self._applied = np.zeros_like(self.sizes)
-        self._layer, self._ratios, self._batch, self._needs_reset = (
-            0,
-            self._applied.copy(),
-            [],
-            True,
-        )
-        self._uniform_kl = self.kl_result(np.full_like(self.sizes, target_sparsity))
         self.compounding = compounding
-        if observation == "sensitivity":
-            rises = self.unit_sensitivities(self.ratio_grid.max(), target_sparsity)
-            self._sensitivity_features = scaled_log(rises)
+        self.sizes = np.tile(SIZES, (len(layer_kl), 1))
+        self.target_sparsity = target_sparsity
+        self._uniform_sum = self.additive_kl(np.full_like(self.sizes, target_sparsity))
+        self._applied = np.zeros_like(self.sizes)
 
-    def kl_result(self, ratios: np.ndarray) -> KLResult:
-        kl = float((self.a * ratios**POWER).sum())
+    def additive_kl(self, ratios: np.ndarray) -> float:
+        return float((self.a * ratios**POWER).sum())
+
+    def formula_kl(self, ratios: np.ndarray) -> float:
+        """The KL the formula gives a plan (compounded over units with ``compounding``)."""
+        kl = self.additive_kl(ratios)
         if self.compounding:
             kl *= (1 + (kl / self._uniform_sum) ** 2) / 2
-        return KLResult(kl, [kl], [1])
+        return kl
 
-    # the pruner's and calibration set's parts the env uses
+    # -- the workbench's interface -------------------------------------------------------
+
     def restore(self) -> None:
         self._applied[:] = 0
 
-    def apply(self, ratios) -> None:  # the search baselines score whole plans
-        self._applied[:] = np.asarray(ratios)
+    def apply(self, plan: PlanLike) -> None:
+        self._applied[:] = ratios_of(plan)
 
-    def __len__(self) -> int:  # one calibration "prompt"
-        return 1
-
-    def prune_layer(self, layer: int, ratios) -> None:
+    def prune_layer(self, layer: int, ratios: np.ndarray) -> np.ndarray:
         self._applied[layer] = ratios
-        self.pruned = self._applied * self.sizes
+        return self._applied[layer] * self.sizes[layer] / self.sizes[layer]
 
-    def kl(self, batch) -> KLResult:
-        return self.kl_result(self._applied)
+    def kl(self, plan: PlanLike | None = None, indices: Sequence[int] | None = None) -> KLResult:
+        kl = self.formula_kl(self._applied if plan is None else ratios_of(plan))
+        return KLResult(kl, [kl], [1])
 
-    def uniform_kl(self, indices) -> float:
-        return self._uniform_kl.mean
+    def batch_kls(self, plans: Sequence[PlanLike], indices=None, *_) -> list[KLResult]:
+        return [self.kl(plan) for plan in plans]
 
-    def current_plan(self) -> PruningPlan:
+    def uniform_kl(self, sparsity: float, indices: Sequence[int] | None = None) -> float:
+        """Uniform pruning's KL (not compounded: at uniform both formulas agree)."""
+        return self.additive_kl(np.full_like(self.sizes, sparsity))
+
+    unit_sensitivities = Workbench.unit_sensitivities  # the real one: plans through batch_kls
+
+    def plan(self, ratios: np.ndarray, **metadata) -> PruningPlan:
         return PruningPlan(
-            ratios=self._ratios.copy(),
+            ratios=ratios,
             unit_sizes=self.sizes,
             total_params=self.total_params,
             modules=self.modules,
             criterion=self.criterion,
+            metadata=metadata,
         )
 
-    def optimum(self) -> float:
-        """KL / uniform of the best budget-matched plan under the grid's cap (Lagrange)."""
-        target, cap = self.target_sparsity * self.sizes.sum(), self.ratio_grid.max()
+    def optimum(self, cap: float) -> float:
+        """KL / uniform of the best budget-matched plan with ratios up to `cap` (Lagrange)."""
+        target = self.target_sparsity * self.sizes.sum()
         low, high = 1e-12, 1e12
         for _ in range(200):
             lam = np.sqrt(low * high)
             r = np.minimum(cap, (lam * self.sizes / (POWER * self.a)) ** (1 / (POWER - 1)))
             low, high = (low, lam) if (r * self.sizes).sum() > target else (lam, high)
-        return self.kl_result(r).mean / self._uniform_kl.mean
+        return self.formula_kl(r) / self.uniform_kl(self.target_sparsity)
+
+
+def standin_env(
+    target_sparsity: float, grid, seed: int = 0, observation: str = "paper", compounding=False
+) -> LLMPruneEnv:
+    """The real env (budget reward) on a :class:`StandInWorkbench`."""
+    settings = StandInWorkbench.settings.replace(
+        ratio_grid=tuple(grid),
+        target_sparsity=target_sparsity,
+        reward="budget",
+        observation=observation,
+    )
+    workbench = StandInWorkbench(target_sparsity, seed, compounding)
+    return LLMPruneEnv(settings, workbench=workbench)
 
 
 def main() -> None:
@@ -160,21 +164,24 @@ def main() -> None:
     kwargs = json.loads(args.agent_kwargs)
     finals, first = [], []
     for seed in (int(s) for s in args.seeds.split(",")):
-        env = StandInEnv(
+        env = standin_env(
             args.target_sparsity,
             ratio_grid(args.max_ratio),
             seed,
             args.observation,
             args.compounding,
         )
+        bench = env.workbench
+        uniform = bench.uniform_kl(args.target_sparsity)
         agent = make_agent(args.agent, env, seed=seed, **kwargs)
         kls: list[float] = []
         agent.train(args.episodes, lambda record, kls=kls: kls.append(record["kl"]))
-        first.append(np.mean(kls[:50]) / env._uniform_kl.mean)
-        finals.append(env.kl_result(agent.plan().ratios).mean / env._uniform_kl.mean)
+        first.append(np.mean(kls[:50]) / uniform)
+        finals.append(bench.formula_kl(agent.plan().ratios) / uniform)
     print(
         f"{args.agent} {kwargs}: first 50 episodes {np.mean(first):.2f}x uniform; "
-        f"final plans {[round(float(f), 3) for f in finals]}; optimum {env.optimum():.3f}"
+        f"final plans {[round(float(f), 3) for f in finals]}; "
+        f"optimum {bench.optimum(max(ratio_grid(args.max_ratio))):.3f}"
     )
 
 

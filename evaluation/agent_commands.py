@@ -110,12 +110,11 @@ def _agent_settings(name: str, values: dict) -> Any:
 def _build_env(env: Any, max_ratio: float | None, progress: bool):
     """The env of `env`'s options; the reward defaults to budget when a target is set."""
     from llm_prune_gym import LLMPruneEnv
-    from llm_prune_gym.cli import settings_kwargs
 
     reward = env.reward or ("budget" if env.target_sparsity is not None else "paper")
     grid = {"ratio_grid": ratio_grid(max_ratio)} if max_ratio is not None else {}
     settings = env_settings(env, reward=reward, progress=progress, **grid)
-    return LLMPruneEnv(**settings_kwargs(settings))
+    return LLMPruneEnv(settings)
 
 
 def train(
@@ -153,10 +152,17 @@ def train(
     settings = _agent_settings(agent, values)  # a wrong name or type: one line, no loading
     run = settings_from(TrainSettings, training)
     set_threads(threads)
-    from .bench_agents import HeldOut, train_and_judge
+    from llm_prune_gym.heldout import HeldOut
+
+    from .bench_agents import train_and_judge
 
     pruning_env = _build_env(env, max_ratio, run.progress)
-    heldout = HeldOut(pruning_env, heldout_prompts, env.answer_tokens, progress=run.progress)
+    heldout = HeldOut.beside(
+        pruning_env.workbench,
+        heldout_prompts,
+        answer_tokens=env.answer_tokens,
+        progress=run.progress,
+    )
     result, row = train_and_judge(agent, pruning_env, heldout, out, run, settings)
     judged = ("prunable_sparsity", "model_sparsity", "heldout_kl", "uniform_heldout_kl")
     comparison = {k: row[k] for k in (*judged, "kl_ratio", "heldout_prompts")}
@@ -220,12 +226,18 @@ def bench_agents(
     settings = {name: _agent_settings(name, kwargs) for name, kwargs in values.items()}
     seed_numbers = [_whole(s, "--seeds") for s in seeds]
     set_threads(threads)
-    from .bench_agents import HeldOut
+    from llm_prune_gym.heldout import HeldOut
+
     from .bench_agents import bench_agents as run_bench
 
     run = settings_from(TrainSettings, training)
     pruning_env = _build_env(env, max_ratio, run.progress)
-    heldout = HeldOut(pruning_env, heldout_prompts, env.answer_tokens, progress=run.progress)
+    heldout = HeldOut.beside(
+        pruning_env.workbench,
+        heldout_prompts,
+        answer_tokens=env.answer_tokens,
+        progress=run.progress,
+    )
     summary = run_bench(
         list(agents), pruning_env, heldout, run, seed_numbers, out, settings=settings, log=log
     )

@@ -1,9 +1,9 @@
 """Judge trained agents on held-out prompts: one run, a benchmark of agents, anytime rows.
 
 The training loop and its run folder are :mod:`agents.runner`'s; this module calls it
-in-process and judges the plans it writes on prompts no agent trained on:
+in-process and judges the plans it writes on prompts no agent trained on, with
+:class:`llm_prune_gym.heldout.HeldOut` (plan KL next to uniform pruning's):
 
-- :class:`HeldOut`: KL of plans on held-out prompts, next to uniform pruning's;
 - :func:`train_and_judge`: one run (``llm-prune train``), plus its learning curve;
 - :func:`anytime_run`: one run judged after each of several budgets (100, 500,
   2,000 episodes), resuming the same run folder between them;
@@ -27,72 +27,12 @@ import numpy as np
 from agents.base import registered_agents
 from agents.runner import TrainResult, read_metrics, train_agent
 from agents.settings import AgentSettings, TrainSettings
-from llm_prune_gym import CalibrationSet, PruningPlan
-from llm_prune_gym.batched import evaluate_plans
-from llm_prune_gym.prompts import Messages, load_prompts
+from llm_prune_gym.heldout import HeldOut
 
 from .plots import plot_curves
 from .report import write_csv
 
 ANYTIME_FILE = "anytime.csv"  # per run folder: the held-out row after each budget
-
-
-class HeldOut:
-    """KL of plans on prompts no agent trained on, pruned by the training env's own pruner.
-
-    Reusing the env's pruner keeps the criterion's data honest (Wanda's activation
-    norms come from the calibration prompts, not from the prompts it is judged on).
-    Build it before training or between episodes: the teacher is the model as it is
-    now, so the env's pruning is undone first.
-    """
-
-    def __init__(
-        self,
-        env: gym.Env,
-        prompts: str | Path | Sequence[str | Messages] = "builtin:heldout",
-        answer_tokens: int = 32,
-        progress: bool = False,
-    ) -> None:
-        self.env = env.unwrapped
-        self.env.pruner.restore()
-        self.calibration = CalibrationSet(
-            self.env.student, load_prompts(prompts), answer_tokens, self.env.batch_size, progress
-        )
-        self.uniform_kls: dict[float, float] = {}  # by prunable sparsity
-
-    def kl(self, plan: PruningPlan | np.ndarray) -> float:
-        return self.kls([plan])[0]
-
-    def kls(self, plans: Sequence[PruningPlan | np.ndarray]) -> list[float]:
-        """Each plan's held-out KL per scored token, the plans batched (`evaluate_plans`)."""
-        size = self.env.batch_size
-        indices = range(len(self.calibration))
-        results = evaluate_plans(self.calibration, self.env.pruner, plans, indices, size)
-        kls = []
-        for result in results:  # summed batch by batch, as one plan at a time was
-            sums, counts = 0.0, 0
-            for start in range(0, len(indices), size):
-                sums += sum(result.sums[start : start + size])
-                counts += sum(result.counts[start : start + size])
-            kls.append(sums / counts)
-        return kls
-
-    def compare(self, plan: PruningPlan) -> dict:
-        """The plan's held-out KL next to uniform pruning's at the same prunable sparsity."""
-        sparsity = round(plan.prunable_sparsity, 6)
-        if sparsity in self.uniform_kls:
-            kl = self.kl(plan)
-        else:
-            kl, self.uniform_kls[sparsity] = self.kls([plan, plan.uniform_like()])
-        uniform = self.uniform_kls[sparsity]
-        return {
-            "prunable_sparsity": sparsity,
-            "model_sparsity": round(plan.model_sparsity, 6),
-            "heldout_kl": kl,
-            "uniform_heldout_kl": uniform,
-            "kl_ratio": kl / uniform if uniform > 0 else math.nan,
-            "heldout_prompts": len(self.calibration),
-        }
 
 
 def judged_row(result: TrainResult, heldout: HeldOut) -> dict:

@@ -34,7 +34,7 @@ from cyclopts import Parameter
 from llm_prune_gym.cli import Names, PositiveInt, print_json
 
 if TYPE_CHECKING:
-    from llm_prune_gym import LLMPruneEnv
+    from llm_prune_gym import Workbench
 
 FIELDS = (
     "name",
@@ -159,26 +159,26 @@ def parse_entries(items: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:
     return entries
 
 
-def heldout_env(student, key: tuple, settings: BenchModelSettings) -> LLMPruneEnv:
-    """An env that scores the held-out prompts with a pruner ranked on calibration data.
+def heldout_workbench(student, key: tuple, settings: BenchModelSettings) -> Workbench:
+    """A workbench on every held-out prompt with a pruner ranked on calibration data.
 
-    Wanda's activation norms come from the calibration prompts (``builtin:train``, the
+    Wanda's activation norms come from the calibration prompts (``builtin:train``, an
     env's default 8), never from the held-out prompts the KL is measured on.
     """
-    from llm_prune_gym import LLMPruneEnv
+    from llm_prune_gym import EnvSettings, Workbench
+    from llm_prune_gym.heldout import HeldOut
 
     granularity, modules, criterion = key
-    common = {"student": student, "modules": modules, "granularity": granularity}
-    env = LLMPruneEnv(
-        **common,
+    env_settings = EnvSettings(
+        student=student,
+        modules=modules,
+        granularity=granularity,
         prompts=settings.heldout_prompts,
         batch_size=settings.heldout_batch_size,
         sampling="sample",  # keeps every held-out prompt
         answer_tokens=settings.answer_tokens,
     )
-    if criterion != "magnitude":  # the pruners share the student's model
-        env.pruner = LLMPruneEnv(**common, criterion=criterion).pruner
-    return env
+    return HeldOut(Workbench(env_settings)).pruning_by(criterion)
 
 
 def bench_models(args: BenchModelSettings) -> list[dict]:
@@ -192,21 +192,21 @@ def bench_models(args: BenchModelSettings) -> list[dict]:
     from llm_prune_gym import PruningPlan, load_student
 
     from .export import export_pruned
-    from .heldout import rebase
 
     out = Path(args.out)
     student = load_student(args.student)
     exports: list[tuple[str, str, Path, dict]] = []
-    envs: dict[tuple, LLMPruneEnv] = {}
+    workbenches: dict[tuple, Workbench] = {}
     for name, path in args.entries():
         reference = PruningPlan.load(path) if path else None
         key = (reference.granularity, reference.modules) if reference else ("weights", None)
         criterion = reference.criterion if reference else "magnitude"
         key = (*key, criterion)
-        if key not in envs:
-            envs[key] = heldout_env(student, key, args)
-        env = envs[key]
-        plan = rebase(reference, env) if reference else env.current_plan()
+        if key not in workbenches:
+            workbenches[key] = heldout_workbench(student, key, args)
+        workbench = workbenches[key]
+        unpruned = np.zeros_like(workbench.sizes)
+        plan = workbench.rebase(reference) if reference else workbench.plan(unpruned)
         kl_in_env = None  # measured once per plan, not per format
         for fmt in args.formats:
             kind, _, encoding = fmt.partition("-")
@@ -218,8 +218,8 @@ def bench_models(args: BenchModelSettings) -> list[dict]:
                 exports.append((name, fmt, folder, json.loads(saved.read_text())))
                 continue
             if kl_in_env is None:
-                kl_in_env = env.evaluate_plan(plan).mean
-            report = export_pruned(env, plan, folder, kind, dtype, quant, kl_in_env)
+                kl_in_env = workbench.kl(plan).mean
+            report = export_pruned(workbench, plan, folder, kind, dtype, quant, kl_in_env)
             exports.append((name, fmt, folder, report))
     speeds: dict[Path, list[dict]] = {folder: [] for _, _, folder, _ in exports}
     for _ in range(args.repeats):

@@ -9,16 +9,19 @@ for one plan scaled to several whole-model sparsities against uniform pruning.
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-from llm_prune_gym import PruningPlan
+from llm_prune_gym import EnvSettings, LLMPruneEnv, PruningPlan, Workbench
+from llm_prune_gym.heldout import HeldOut
+from llm_prune_gym.prompts import Messages
 
-from .heldout import HeldOutEvaluator
-from .stats import mean_interval, paired_summary
+from .stats import mean_interval, paired_summary, per_batch_kls
 
 SUMMARY_COLUMNS = ("kl_", "diff_", "model_sparsity_")  # what a table row keeps of a summary
 
@@ -33,7 +36,7 @@ class Comparison:
         criteria: the pruning criterion each plan was applied with.
         tokens: scored tokens per batch.
         sparsity: (prunable, model) sparsity each plan really applied (see
-            `HeldOutEvaluator.applied_sparsity`).
+            `HeldOut.applied_sparsity`).
     """
 
     plans: dict[str, PruningPlan]
@@ -78,8 +81,44 @@ class Comparison:
         return rows
 
 
+def plan_settings(
+    plan: PruningPlan,
+    options: Mapping,
+    modules: Sequence[str] = (),
+    criterion: str | None = None,
+    granularity: str | None = None,
+) -> tuple[PruningPlan, EnvSettings]:
+    """The settings that measure `plan`, and the plan pruned by the chosen criterion.
+
+    The plan's modules and granularity are used (given ones must agree with them), its
+    criterion unless `criterion` names another; every other setting comes from `options`.
+    """
+    if modules and tuple(modules) != plan.modules:
+        raise ValueError(f"--modules {','.join(modules)} differs from the plan's {plan.modules}")
+    if granularity and granularity != plan.granularity:
+        raise ValueError(f"--granularity {granularity} differs from the plan's")
+    plan = dataclasses.replace(plan, criterion=criterion or plan.criterion)
+    fields = {"modules": plan.modules, "criterion": plan.criterion}
+    settings = EnvSettings(**{**options, **fields, "granularity": plan.granularity})
+    return plan, settings
+
+
+def heldout_evaluator(
+    settings: EnvSettings,
+    calibration_prompts: str | Path | Sequence[str | Messages] = "builtin:train",
+    calibration_batch: int = 8,
+) -> HeldOut:
+    """The held-out evaluator on every prompt of `settings.prompts`.
+
+    Its own pruner ranks by magnitude (no data needed); other criteria are fitted on
+    the first `calibration_batch` of `calibration_prompts`, never on the held-out ones.
+    """
+    heldout = settings.replace(sampling="sample", criterion="magnitude")
+    return HeldOut(Workbench(heldout), calibration_prompts, calibration_batch)
+
+
 def compare_plans(
-    evaluator: HeldOutEvaluator,
+    evaluator: HeldOut,
     plans: Mapping[str, PruningPlan],
     criterion: str | Mapping[str, str] | None = None,
 ) -> Comparison:
@@ -91,7 +130,10 @@ def compare_plans(
     for name, plan in plans.items():
         chosen = criterion.get(name) if isinstance(criterion, Mapping) else criterion
         criteria[name] = chosen or plan.criterion
-    kls = {name: evaluator.batch_kls(plan, criteria[name]) for name, plan in plans.items()}
+    kls = {
+        name: per_batch_kls(evaluator.result(plan, criteria[name]), evaluator.batch_size)
+        for name, plan in plans.items()
+    }
     sparsity = {
         name: evaluator.applied_sparsity(plan, criteria[name]) for name, plan in plans.items()
     }
@@ -99,7 +141,7 @@ def compare_plans(
 
 
 def sensitivity_baseline(
-    evaluator: HeldOutEvaluator, plan: PruningPlan, seed: int = 0
+    evaluator: HeldOut, plan: PruningPlan, seed: int = 0
 ) -> PruningPlan | None:
     """The ``sensitivity`` agent's plan at `plan`'s prunable sparsity (None without `agents`).
 
@@ -113,20 +155,20 @@ def sensitivity_baseline(
     except ImportError:
         warnings.warn("the agents package is not importable: no sensitivity baseline", stacklevel=2)
         return None
-    env = evaluator.calibration_env(plan.criterion)
+    env = LLMPruneEnv(workbench=evaluator.calibration_workbench(plan.criterion))
     try:
         agent = make_agent("sensitivity", env, seed=seed, target_sparsity=plan.prunable_sparsity)
     except ValueError as error:  # say how to go on without it
         raise ValueError(
             f"no sensitivity baseline ({error}); pass --baselines uniform to skip it"
         ) from None
-    baseline = evaluator.adopt(agent.train(1).plan())
+    baseline = evaluator.rebase(agent.train(1).plan())
     baseline.metadata["baseline"] = "sensitivity"
     return baseline
 
 
 def scaled_comparison(
-    evaluator: HeldOutEvaluator,
+    evaluator: HeldOut,
     plan: PruningPlan,
     model_sparsities: Sequence[float],
     criterion: str | None = None,
@@ -138,7 +180,7 @@ def scaled_comparison(
     """
     if any(target <= 0 for target in model_sparsities):
         raise ValueError("model sparsities must be above 0 (at 0 both KLs are 0)")
-    plan = evaluator.adopt(plan)
+    plan = evaluator.rebase(plan)
     rows, scaled_plans = [], {}
     for target in model_sparsities:
         scaled = plan.scaled(model_sparsity=target)
@@ -160,7 +202,7 @@ def scaled_comparison(
 
 
 def criteria_comparison(
-    evaluator: HeldOutEvaluator,
+    evaluator: HeldOut,
     ratios: Sequence[float],
     criterion: str = "wanda",
     baseline: str = "magnitude",
@@ -171,12 +213,8 @@ def criteria_comparison(
         raise ValueError(f"compare {criterion!r} with a different criterion")
     rows = []
     for ratio in ratios:
-        uniform = PruningPlan(
-            ratios=np.full_like(evaluator.env.sizes, ratio),
-            unit_sizes=evaluator.env.sizes.astype(np.int64),
-            total_params=evaluator.env.total_params,
-            modules=evaluator.modules,
-        )
+        workbench = evaluator.workbench
+        uniform = workbench.plan(np.full_like(workbench.sizes, ratio))
         comparison = compare_plans(
             evaluator,
             {criterion: uniform, baseline: uniform},

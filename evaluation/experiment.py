@@ -7,9 +7,10 @@ and the hints are graded (offline grader, optionally the LLM judge). The KL of e
 pruned student against its own unpruned self on held-out prompts (``builtin:heldout``)
 says how far the pruning moved the model's distribution.
 
-Pruning uses the env's :class:`~llm_prune_gym.pruning.Pruner` in place and restores the
-weights after every level. A Wanda plan is applied with input norms measured on the
-calibration prompts (``builtin:train``), never on the held-out prompts it is scored on.
+Pruning uses a :class:`~llm_prune_gym.workbench.Workbench` on the held-out prompts; it
+prunes in place and restores the weights after every level. A Wanda plan is applied with
+input norms measured on the calibration prompts (``builtin:train``), never on the
+held-out prompts it is scored on.
 
 Generated hints are saved under ``OUT/hints/`` as each (student, level) finishes, keyed
 by everything that decides them; a rerun of the same command reuses them, so a long run
@@ -29,8 +30,9 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from llm_prune_gym import LLMPruneEnv, PruningPlan
-from llm_prune_gym.students import load_student
+from llm_prune_gym import EnvSettings, PruningPlan, Workbench
+from llm_prune_gym.heldout import HeldOut
+from llm_prune_gym.students import load_student, torch_dtype
 
 from . import report
 from .hints import HintCase, generate_hints, grade_rows, percent_cell, score_cell, summarise
@@ -58,48 +60,25 @@ class ExperimentConfig:
     resume: bool = True
 
 
-def student_env(student, plan: PruningPlan, config: ExperimentConfig) -> LLMPruneEnv:
-    """An env on the held-out prompts whose pruner applies `plan`'s criterion.
+def heldout_workbench(student, plan: PruningPlan, config: ExperimentConfig) -> Workbench:
+    """A workbench on every held-out prompt whose pruner applies `plan`'s criterion.
 
-    ``sampling="sample"`` keeps every held-out prompt (``"fixed"`` would keep one batch),
-    so ``evaluate_plan`` scores them all.
+    A data-dependent criterion (Wanda) is fitted on the calibration prompts.
     """
-    common = {
-        "modules": plan.modules,
-        "answer_tokens": config.answer_tokens,
-        "device": config.device,
-        "dtype": config.dtype,
-        "progress": config.progress,
-    }
-    env = LLMPruneEnv(
+    settings = EnvSettings(
         student=student,
+        modules=plan.modules,
+        granularity=plan.granularity,
         prompts=config.heldout_prompts,
         batch_size=config.kl_batch_size,
-        sampling="sample",
-        **common,
+        sampling="sample",  # keeps every held-out prompt; "fixed" would keep one batch
+        answer_tokens=config.answer_tokens,
+        device=config.device,
+        dtype=config.dtype,
+        progress=config.progress,
     )
-    if plan.criterion != "magnitude":  # data-dependent: fit it on the calibration prompts
-        fitted = LLMPruneEnv(
-            student=env.student,
-            criterion=plan.criterion,
-            prompts=config.calibration_prompts,
-            batch_size=config.calibration_batch,
-            **common,
-        )
-        env.pruner = fitted.pruner  # evaluate_plan prunes with env.pruner
-    return env
-
-
-def rebased(plan: PruningPlan, env: LLMPruneEnv) -> PruningPlan:
-    """`plan`'s ratios on this student's unit sizes and parameter count (for scaling)."""
-    if plan.modules != env.pruner.modules or plan.ratios.shape != env.sizes.shape:
-        raise ValueError(
-            f"the plan is for {plan.num_layers} layers x {plan.modules}; {env.student.name} has "
-            f"{env.num_layers} layers x {env.pruner.modules}"
-        )
-    return PruningPlan.for_pruner(
-        env.pruner, plan.ratios, env.total_params, model=plan.model, metadata=dict(plan.metadata)
-    )
+    heldout = HeldOut(Workbench(settings), config.calibration_prompts, config.calibration_batch)
+    return heldout.pruning_by(plan.criterion)
 
 
 def level_plan(plan: PruningPlan, level: float) -> PruningPlan:
@@ -125,7 +104,7 @@ def _hints_key(spec: str, plan: PruningPlan, cases: Sequence[HintCase], config) 
 
 
 def pruned_hints(
-    env: LLMPruneEnv,
+    workbench: Workbench,
     plan: PruningPlan,
     cases: Sequence[HintCase],
     config: ExperimentConfig,
@@ -138,10 +117,10 @@ def pruned_hints(
         stored = json.loads(saved.read_text(encoding="utf-8"))
         if stored.get("key") == key:
             return stored["hints"]
-    plan.apply(env.pruner)
+    workbench.apply(plan)
     try:
         hints = generate_hints(
-            env.student,
+            workbench.student,
             cases,
             max_new_tokens=config.max_new_tokens,
             batch_size=config.batch_size,
@@ -149,7 +128,7 @@ def pruned_hints(
             progress=config.progress,
         )
     finally:
-        env.pruner.restore()
+        workbench.restore()
     saved.parent.mkdir(parents=True, exist_ok=True)
     saved.write_text(json.dumps({"key": key, "spec": spec, "hints": hints}), encoding="utf-8")
     return hints
@@ -172,15 +151,15 @@ def run_experiment(
     hint_rows: list[dict] = []
     for label, spec in students.items():
         student = load_student(spec, device=config.device, dtype=torch_dtype(config.dtype))
-        env = student_env(student, plan, config)
-        own = rebased(plan, env)
+        workbench = heldout_workbench(student, plan, config)
+        own = workbench.rebase(plan)
         for level in config.levels:
             scaled = level_plan(own, level)
             if label == next(iter(students)):
                 scaled.save(out / "plans" / f"level_{level:g}.json")
             saved = out / "hints" / f"{label}_level_{level:g}.json"
-            hints = pruned_hints(env, scaled, cases, config, saved, str(spec))
-            kl = env.evaluate_plan(scaled).mean if level > 0 else 0.0
+            hints = pruned_hints(workbench, scaled, cases, config, saved, str(spec))
+            kl = workbench.kl(scaled).mean if level > 0 else 0.0
             rows = grade_rows(cases, hints, judge, student=label, level=level)
             hint_rows += rows
             summaries.append(
@@ -193,15 +172,11 @@ def run_experiment(
                 }
                 | summarise(rows, seed=config.seed)
             )
-        del env, student, own
+        del workbench, student, own
         gc.collect()
         if torch.cuda.is_available():
             torch.cuda.empty_cache()
     return summaries, hint_rows
-
-
-def torch_dtype(name: str) -> torch.dtype:
-    return {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[name]
 
 
 # -- outputs ------------------------------------------------------------------------------------

@@ -15,17 +15,15 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-import numpy as np
 import torch
 from safetensors import safe_open
 from torch import nn
 from transformers import AutoModelForCausalLM, LlamaConfig
 
-from llm_prune_gym import CalibrationSet, LLMPruneEnv, PruningPlan
+from llm_prune_gym import PruningPlan, Workbench
+from llm_prune_gym.calibration import batchwise_mean
 
 from .gguf_export import QUANT_BLOCK, QUANT_TYPES, write_gguf
 from .modeling_pruned_llama import PrunedLlamaConfig, PrunedLlamaForCausalLM
@@ -43,10 +41,10 @@ SMOLLM2_LICENCE = (
 )
 
 
-def unit_tensor_names(model: nn.Module, env: LLMPruneEnv) -> list[list[str]]:
+def unit_tensor_names(model: nn.Module, workbench: Workbench) -> list[list[str]]:
     """State-dict names of the weight of every prunable unit (layers x modules)."""
     names = {id(module): name for name, module in model.named_modules()}
-    return [[f"{names[id(lin)]}.weight" for lin in layer] for layer in env.pruner.layers]
+    return [[f"{names[id(lin)]}.weight" for lin in layer] for layer in workbench.pruner.layers]
 
 
 def count_zeros(folder: Path) -> dict[str, tuple[int, int]]:
@@ -120,21 +118,6 @@ def zeros_before_pruning(model: nn.Module, folder: Path) -> int:
     return sum(int((state[name] == 0).sum()) for name in count_zeros(folder) if name in state)
 
 
-@contextmanager
-def scoring_model(calibration: CalibrationSet, model: nn.Module) -> Iterator[None]:
-    """Let `calibration` score `model` against its cached teacher, then switch back.
-
-    CUDA graphs are turned off meanwhile: a graph captured for the calibration's own
-    model would replay that model, not `model`.
-    """
-    original, graphs = calibration.model, getattr(calibration, "cuda_graphs", False)
-    calibration.model, calibration.cuda_graphs = model, False
-    try:
-        yield
-    finally:
-        calibration.model, calibration.cuda_graphs = original, graphs
-
-
 FORMATS = ("hf", "gguf")
 DTYPES = {"f32": torch.float32, "f16": torch.float16, "bf16": torch.bfloat16}
 GGUF_FILE = "model.gguf"
@@ -151,23 +134,16 @@ def load_exported(folder: Path, dtype: torch.dtype = torch.float32) -> nn.Module
     return AutoModelForCausalLM.from_pretrained(folder, dtype=dtype, trust_remote_code=True)
 
 
-def reloaded_kl(env: LLMPruneEnv, folder: Path) -> float:
-    """KL of the model reloaded from `folder` by plain transformers, on the env's prompts.
+def reloaded_kl(workbench: Workbench, folder: Path) -> float:
+    """KL of the model reloaded from `folder` by plain transformers, on the workbench's prompts.
 
-    It runs in the env's precision (float32): for f16/bf16/quantized exports the
+    It runs in the workbench's precision (float32): for f16/bf16/quantized exports the
     weights are upcast, so the KL shows what the format's rounding costs.
     """
-    parameter = next(env.model.parameters())
+    parameter = next(workbench.model.parameters())
     model = load_exported(folder, parameter.dtype)
     model.to(parameter.device).eval()
-    indices = list(range(len(env.calibration)))
-    sums, counts = 0.0, 0
-    with scoring_model(env.calibration, model):
-        for start in range(0, len(indices), env.batch_size):
-            result = env.calibration.kl(indices[start : start + env.batch_size])
-            sums += sum(result.sums)
-            counts += sum(result.counts)
-    return sums / counts
+    return batchwise_mean(workbench.kl_of_model(model), workbench.batch_size)
 
 
 def licence_note(student_name: str, source: str = "") -> str:
@@ -195,14 +171,14 @@ def check_format(fmt: str, dtype: str, quant: str | None) -> None:
         raise ValueError(f"unknown quantization {quant!r}; choose one of {tuple(QUANT_TYPES)}")
 
 
-def save_hf(env: LLMPruneEnv, weights: PrunedWeights, out: Path, dtype: str) -> None:
+def save_hf(workbench: Workbench, weights: PrunedWeights, out: Path, dtype: str) -> None:
     """save_pretrained the pruned weights: the student's own class when every layer has one
     shape, else :class:`PrunedLlamaForCausalLM` with its modelling file in the folder."""
-    config = copy.deepcopy(env.model.config)
+    config = copy.deepcopy(workbench.model.config)
     widths, heads = weights.intermediate_sizes, weights.attention_heads
     plain = weights.uniform and config.hidden_size % heads[0] == 0
     if plain:
-        model_class = type(env.model)
+        model_class = type(workbench.model)
         config.intermediate_size, config.num_attention_heads = widths[0], heads[0]
         if hasattr(config, "head_dim"):
             config.head_dim = weights.head_dim
@@ -216,9 +192,9 @@ def save_hf(env: LLMPruneEnv, weights: PrunedWeights, out: Path, dtype: str) -> 
         PrunedLlamaForCausalLM.register_for_auto_class("AutoModelForCausalLM")
     model = model_class(config)
     model.load_state_dict(weights.state, strict=True)
-    model.generation_config = copy.deepcopy(env.model.generation_config)
+    model.generation_config = copy.deepcopy(workbench.model.generation_config)
     model.to(DTYPES[dtype]).save_pretrained(out)
-    env.student.tokenizer.save_pretrained(out)
+    workbench.student.tokenizer.save_pretrained(out)
 
 
 def weight_bytes(folder: Path) -> int:
@@ -227,7 +203,7 @@ def weight_bytes(folder: Path) -> int:
 
 
 def export_pruned(
-    env: LLMPruneEnv,
+    workbench: Workbench,
     plan: PruningPlan,
     out: Path,
     fmt: str = "hf",
@@ -237,7 +213,7 @@ def export_pruned(
 ) -> dict:
     """Save the pruned model, measure its size and sparsity and check its KL after reloading.
 
-    `kl_in_env`: the plan's KL on the env's prompts when already measured (else measured).
+    `kl_in_env`: the plan's KL on the workbench's prompts when already measured (else measured).
 
     Structured plans lose their pruned channels and heads (smaller tensors); HF folders
     keep per-layer widths (with modelling code when they differ), GGUF pads them to the
@@ -248,21 +224,22 @@ def export_pruned(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     if kl_in_env is None:
-        kl_in_env = env.evaluate_plan(plan).mean
+        kl_in_env = workbench.kl(plan).mean
     if fmt == "hf":
-        weights = pruned_weights(env, plan)
-        save_hf(env, weights, out, dtype)
+        weights = pruned_weights(workbench, plan)
+        save_hf(workbench, weights, out, dtype)
     else:
-        weights = pruned_weights(env, plan, pad=True, multiple=QUANT_BLOCK if quant else 1)
+        weights = pruned_weights(workbench, plan, pad=True, multiple=QUANT_BLOCK if quant else 1)
+        student = workbench.student
         write_gguf(
-            weights, env.model.config, env.student.tokenizer, out / GGUF_FILE, dtype, quant,
-            name=f"{env.student.name} pruned",
+            weights, student.model.config, student.tokenizer, out / GGUF_FILE, dtype, quant,
+            name=f"{student.name} pruned",
         )  # fmt: skip
     plan.save(out / "pruning_plan.json")
     report: dict[str, object] = {}
     if fmt == "hf" and plan.granularity == "weights":
-        report = sparsity_report(out, unit_tensor_names(env.model, env), plan)
-        report["zeros_before"] = zeros_before_pruning(env.model, out)
+        report = sparsity_report(out, unit_tensor_names(workbench.model, workbench), plan)
+        report["zeros_before"] = zeros_before_pruning(workbench.model, out)
         added = report["zeros"] - report["zeros_before"]
         report["pruned_model_sparsity"] = added / report["total_params"]
     report.update(
@@ -274,34 +251,26 @@ def export_pruned(
             "format": fmt,
             "dtype": dtype,
             "quant": quant,
-            "dense_params": env.total_params,
+            "dense_params": workbench.total_params,
             "saved_params": weights.num_parameters,
-            "removed_params": int(plan_removed_params(env, plan)),
+            "removed_params": int(workbench.removed_params(plan)),
             "planned_model_sparsity": plan.model_sparsity,
             "planned_prunable_sparsity": plan.prunable_sparsity,
             "intermediate_sizes": weights.intermediate_sizes,
             "attention_heads": weights.attention_heads,
             "weight_bytes": weight_bytes(out),
             "kl_in_env": kl_in_env,
-            "kl_reloaded": reloaded_kl(env, out),
-            "kl_prompts": len(env.calibration),
-            "licence": licence_note(env.student.name, env.model.config._name_or_path),
+            "kl_reloaded": reloaded_kl(workbench, out),
+            "kl_prompts": workbench.num_prompts,
+            "licence": licence_note(workbench.student.name, workbench.model.config._name_or_path),
         }
     )
-    report["applied_model_sparsity"] = report["removed_params"] / env.total_params
+    report["applied_model_sparsity"] = report["removed_params"] / workbench.total_params
     (out / "pruning_report.json").write_text(json.dumps(report, indent=1) + "\n")
     markdown = report_markdown(report, plan) if "units" in report else shape_markdown(report)
     (out / "pruning_report.md").write_text(markdown)
-    (out / "README.md").write_text(model_card(report, plan, env.student.name))
+    (out / "README.md").write_text(model_card(report, plan, workbench.student.name))
     return report
-
-
-def plan_removed_params(env: LLMPruneEnv, plan: PruningPlan) -> int:
-    """Parameters the env's pruner really removes for `plan` (each unit rounds its count)."""
-    return sum(
-        env.pruner.count_for(layer, unit, float(ratio))
-        for (layer, unit), ratio in np.ndenumerate(plan.ratios)
-    )
 
 
 def report_markdown(report: dict, plan: PruningPlan) -> str:

@@ -142,9 +142,8 @@ def eval_hints(
     seed
         which programs --limit keeps; seed of the intervals
     """
-    from llm_prune_gym.students import load_student
+    from llm_prune_gym.students import load_student, torch_dtype
 
-    from .experiment import torch_dtype
     from .hints import generate_hints, grade_rows, write_outputs
 
     set_threads(threads)

@@ -45,9 +45,10 @@ from agents.settings import (
 )
 from llm_prune_gym import LLMPruneEnv, PruningPlan
 from llm_prune_gym.cli import ratio_grid
+from llm_prune_gym.heldout import HeldOut
 from llm_prune_gym.settings import EnvSettings
 
-from .bench_agents import HeldOut, bench_agents, cells
+from .bench_agents import bench_agents, cells
 from .plots import plot_anytime, plot_curves, plot_plan
 from .report import write_csv
 
@@ -127,6 +128,7 @@ class Protocol:
         Row("wanda", 0.3),
         Row("wanda", 0.5, max_ratio=0.9),  # 31 ratios 0, 0.03, ..., 0.90
     )
+    calibration_prompts: str = "builtin:train"  # the first batch_size are the env's batch
     batch_size: int = 8
     answer_tokens: int = 32
     budgets: tuple[int, ...] = (100, 500, 2000)  # episodes; each run is judged after each
@@ -149,6 +151,7 @@ class Protocol:
             student=self.student,
             criterion=row.criterion,
             ratio_grid=ratio_grid(row.max_ratio),
+            prompts=self.calibration_prompts,
             batch_size=self.batch_size,
             answer_tokens=self.answer_tokens,
             target_sparsity=row.target,
@@ -182,6 +185,7 @@ class Protocol:
         return cls(
             student=data["student"],
             rows=tuple(Row(**row) for row in data["rows"]),
+            calibration_prompts=data.get("calibration_prompts", "builtin:train"),
             batch_size=data["batch_size"],
             answer_tokens=data["answer_tokens"],
             budgets=tuple(data["budgets"]),
@@ -200,7 +204,8 @@ class Protocol:
         """One line for the table: every setting but the agents' own."""
         rows = "; ".join(row.title for row in self.rows)
         return (
-            f"student = {self.student}, rows = {rows}, batch_size = {self.batch_size}, "
+            f"student = {self.student}, rows = {rows}, "
+            f"calibration_prompts = {self.calibration_prompts}, batch_size = {self.batch_size}, "
             f"answer_tokens = {self.answer_tokens}, budgets = {self.budgets}, "
             f"seeds = {self.seeds}, heldout_prompts = {self.heldout_prompts}, "
             f"agents = {self.agents}"
@@ -258,11 +263,11 @@ def run_job(protocol: Protocol, row: Row, agent: str, out: Path, device: str, en
     """Train and judge one agent on one row for every seed (`envs` caches one env and
     its held-out judge per row, so a row's model loads once per process)."""
     if row not in envs:
-        settings = protocol.env_settings(row, device)
-        env = LLMPruneEnv(
-            **{f.name: getattr(settings, f.name) for f in dataclasses.fields(settings)}
+        env = LLMPruneEnv(protocol.env_settings(row, device))
+        heldout = HeldOut.beside(
+            env.workbench, protocol.heldout_prompts, answer_tokens=protocol.answer_tokens
         )
-        envs[row] = (env, HeldOut(env, protocol.heldout_prompts, protocol.answer_tokens))
+        envs[row] = (env, heldout)
     env, heldout = envs[row]
     bench_agents(
         [agent],

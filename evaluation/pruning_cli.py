@@ -33,16 +33,14 @@ from llm_prune_gym.cli import (
     resolve_device,
     rounded,
     set_threads,
-    settings_kwargs,
 )
 from llm_prune_gym.settings import DEFAULT_MODULES
 
 from .settings import HeldOutSettings
 
 if TYPE_CHECKING:
-    from llm_prune_gym import PruningPlan
-
-    from .heldout import HeldOutEvaluator
+    from llm_prune_gym import EnvSettings, PruningPlan
+    from llm_prune_gym.heldout import HeldOut
 
 REPORT_MODEL_SPARSITIES = (0.021, 0.062, 0.103)  # the BallPy report's three intensities
 BASELINES = ("uniform", "sensitivity")
@@ -97,41 +95,33 @@ _HELDOUT, _SENSITIVITY_ENV, _PLAN_ENV, _CRITERIA_ENV, _EXPORT_ENV = (
 )
 
 
-def _load_plan(path: Path, env: Any) -> tuple[PruningPlan, dict[str, Any]]:
-    """The plan and the env options it fixes: its modules, criterion and granularity."""
+def _plan_settings(
+    path: Path, env: Any, heldout: HeldOutSettings | None, **overrides: Any
+) -> tuple[PruningPlan, EnvSettings]:
+    """The plan and the settings that measure it: its modules, criterion and granularity
+    unless the options name others (which must agree), every other setting the options'."""
     from llm_prune_gym import PruningPlan
 
+    from .compare import plan_settings
+
+    fixed = ("modules", "criterion", "granularity")
+    options = {f: getattr(env, f) for f in env.__dataclass_fields__ if f not in fixed}
+    options["device"] = resolve_device(options["device"])
+    if heldout is not None:  # the held-out prompts are what these settings score
+        options |= {"prompts": heldout.heldout_prompts, "batch_size": heldout.heldout_batch_size}
     plan = PruningPlan.load(path)
-    if env.modules and tuple(env.modules) != plan.modules:
-        raise ValueError(
-            f"--modules {','.join(env.modules)} differs from the plan's {plan.modules}"
-        )
-    criterion = env.criterion or plan.criterion
-    plan.criterion = criterion
-    granularity = env.granularity or plan.granularity
-    if granularity != plan.granularity:
-        raise ValueError(f"--granularity {granularity} differs from the plan's")
-    return plan, {"modules": plan.modules, "criterion": criterion, "granularity": granularity}
-
-
-def _evaluator(env: Any, heldout: HeldOutSettings, **fixed: Any) -> HeldOutEvaluator:
-    from .heldout import HeldOutEvaluator
-
-    values = {name: getattr(env, name) for name in ("student", "modules", "granularity")}
-    values |= {k: v for k, v in fixed.items() if k != "criterion"}
-    return HeldOutEvaluator(
-        **values,
-        prompts=heldout.heldout_prompts,
-        batch_size=heldout.heldout_batch_size,
-        calibration_prompts=heldout.calibration_prompts,
-        calibration_batch=heldout.calibration_batch,
-        answer_tokens=env.answer_tokens,
-        device=resolve_device(env.device),
-        dtype=env.dtype,
+    return plan_settings(
+        plan, options | overrides, env.modules or (), env.criterion, env.granularity
     )
 
 
-def _prompts_fact(source: str, used: int, evaluator: HeldOutEvaluator | None = None) -> str:
+def _evaluator(settings: EnvSettings, heldout: HeldOutSettings) -> HeldOut:
+    from .compare import heldout_evaluator
+
+    return heldout_evaluator(settings, heldout.calibration_prompts, heldout.calibration_batch)
+
+
+def _prompts_fact(source: str, used: int, evaluator: HeldOut | None = None) -> str:
     """Which prompts a result was measured on: source, count, batches and a content hash."""
     from llm_prune_gym.prompts import load_prompts
 
@@ -156,6 +146,12 @@ def _facts(device: str, started: float) -> dict:
     from . import report
 
     return report.run_facts(resolve_device(device), time.perf_counter() - started)
+
+
+def _criteria_settings(env: Any, heldout: HeldOutSettings) -> EnvSettings:
+    """The held-out settings of a uniform comparison (no plan: the options decide)."""
+    held = {"prompts": heldout.heldout_prompts, "batch_size": heldout.heldout_batch_size}
+    return env_settings(env, **held)
 
 
 # -- sensitivity --------------------------------------------------------------------------------
@@ -192,7 +188,7 @@ def sensitivity(
     threads
         torch CPU threads
     """
-    from llm_prune_gym import LLMPruneEnv
+    from llm_prune_gym import Workbench
     from llm_prune_gym.settings import CRITERIA
 
     from . import plots, report
@@ -200,27 +196,25 @@ def sensitivity(
 
     set_threads(threads)
     started = time.perf_counter()
-    settings = env_settings(env, progress=progress)
-    pruning_env = LLMPruneEnv(**settings_kwargs(settings))
-    tables = sweeps.module_tables(pruning_env, list(ratios))
+    workbench = Workbench(env_settings(env, progress=progress))
+    tables = sweeps.module_tables(workbench, list(ratios))
     if layer_ratio > 0:
-        tables += sweeps.layer_tables(pruning_env, layer_ratio)
+        tables += sweeps.layer_tables(workbench, layer_ratio)
     if criteria:
-        tables += sweeps.uniform_tables(pruning_env, list(ratios), tuple(criteria_modules))
-    rows = sweeps.run_sweeps(pruning_env, tables)
+        tables += sweeps.uniform_tables(workbench, list(ratios), tuple(criteria_modules))
+    rows = sweeps.run_sweeps(workbench, tables)
     if criteria:
-        for criterion in (c for c in CRITERIA if c != settings.criterion):
-            kwargs = settings_kwargs(settings) | {"student": pruning_env.student}
-            other = LLMPruneEnv(**kwargs | {"criterion": criterion})
+        for criterion in (c for c in CRITERIA if c != workbench.criterion):
+            other = Workbench(workbench.settings, student=workbench.student, criterion=criterion)
             uniform = sweeps.uniform_tables(other, list(ratios), tuple(criteria_modules))
             rows += sweeps.run_sweeps(other, uniform, criterion)
     report.write_csv(out / "sensitivity.csv", rows)
-    title = f"{pruning_env.student.name}, {len(pruning_env.calibration)} calibration prompts"
+    title = f"{workbench.student.name}, {workbench.num_prompts} calibration prompts"
     plots.plot_sensitivity(rows, out / "sensitivity.png", title=title)
     facts = _facts(env.device, started)
     facts |= {
-        "student": pruning_env.student.name,
-        "prompts": _prompts_fact(env.prompts, len(pruning_env.calibration)),
+        "student": workbench.student.name,
+        "prompts": _prompts_fact(env.prompts, workbench.num_prompts),
     }
     _write_markdown(out, "sensitivity", "Sensitivity analysis", _sensitivity_sections(rows), facts)
     return print_json({"out": str(out), "evaluations": len(rows), "seconds": facts["seconds"]})
@@ -317,9 +311,9 @@ def compare(
         raise ValueError(f"--baselines: unknown {unknown}; choose from {BASELINES}")
     set_threads(threads)
     started = time.perf_counter()
-    loaded, fixed = _load_plan(plan, env)
-    evaluator = _evaluator(env, heldout, **fixed)
-    loaded = evaluator.adopt(loaded)
+    loaded, settings = _plan_settings(plan, env, heldout)
+    evaluator = _evaluator(settings, heldout)
+    loaded = evaluator.rebase(loaded)
     plans = {"plan": loaded, "uniform": loaded.uniform_like()}
     if "sensitivity" in baselines:
         heuristic = sensitivity_baseline(evaluator, loaded, seed=seed)
@@ -335,15 +329,16 @@ def compare(
     plots.plot_plan(loaded, out / "plan.png", title=f"plan {Path(plan).name}")
     facts = _facts(env.device, started)
     facts |= {
-        "student": evaluator.student.name,
+        "student": evaluator.workbench.student.name,
         "plan": str(plan),
-        "criterion": fixed["criterion"],
+        "criterion": loaded.criterion,
         "prompts": _prompts_fact(heldout.heldout_prompts, evaluator.num_prompts, evaluator),
     }
     _write_markdown(
         out, "compare", "Plan vs baselines", _compare_sections(comparison, summary), facts
     )
-    line = {"student": evaluator.student.name, "prompts": evaluator.num_prompts, **summary}
+    student = evaluator.workbench.student.name
+    line = {"student": student, "prompts": evaluator.num_prompts, **summary}
     if "sensitivity" not in plans:  # keep the line's keys stable when the heuristic is skipped
         line |= dict.fromkeys(["kl_sensitivity", "kl_plan_over_sensitivity"])
     return print_json(rounded(line))
@@ -420,18 +415,18 @@ def scaled(
 
     set_threads(threads)
     started = time.perf_counter()
-    loaded, fixed = _load_plan(plan, env)
-    evaluator = _evaluator(env, heldout, **fixed)
+    loaded, settings = _plan_settings(plan, env, heldout)
+    evaluator = _evaluator(settings, heldout)
     rows, scaled_plans = scaled_comparison(evaluator, loaded, list(model_sparsities), seed=seed)
     for target, scaled_plan in scaled_plans.items():
         scaled_plan.save(out / f"plan_model_sparsity_{target:g}.json")
     report.write_csv(out / "scaled.csv", rows)
-    plots.plot_scaled(rows, out / "scaled.png", title=f"{evaluator.student.name}")
+    plots.plot_scaled(rows, out / "scaled.png", title=f"{evaluator.workbench.student.name}")
     facts = _facts(env.device, started)
     facts |= {
-        "student": evaluator.student.name,
+        "student": evaluator.workbench.student.name,
         "plan": str(plan),
-        "criterion": fixed["criterion"],
+        "criterion": loaded.criterion,
         "prompts": _prompts_fact(heldout.heldout_prompts, evaluator.num_prompts, evaluator),
     }
     table = report.markdown_table(
@@ -483,21 +478,21 @@ def criteria(
 
     set_threads(threads)
     started = time.perf_counter()
-    evaluator = _evaluator(env, heldout)
+    evaluator = _evaluator(_criteria_settings(env, heldout), heldout)
     rows = criteria_comparison(
         evaluator, list(ratios), criterion=env.criterion, baseline=baseline, seed=seed
     )
     names = [env.criterion, baseline]
     report.write_csv(out / "criteria.csv", rows)
-    plots.plot_criteria(rows, names, out / "criteria.png", title=evaluator.student.name)
+    plots.plot_criteria(rows, names, out / "criteria.png", title=evaluator.workbench.student.name)
     facts = _facts(env.device, started)
     facts |= {
-        "student": evaluator.student.name,
-        "modules": ",".join(evaluator.modules),
+        "student": evaluator.workbench.student.name,
+        "modules": ",".join(evaluator.workbench.modules),
         "prompts": _prompts_fact(heldout.heldout_prompts, evaluator.num_prompts, evaluator),
         "wanda activations": f"{heldout.calibration_prompts} (first {heldout.calibration_batch})",
     }
-    sections = _criteria_sections(rows, names, evaluator.modules)
+    sections = _criteria_sections(rows, names, evaluator.workbench.modules)
     _write_markdown(out, "criteria", "Pruning criteria on held-out prompts", sections, facts)
     return print_json({"out": str(out), "rows": [rounded(r) for r in rows]})
 
@@ -573,20 +568,18 @@ def export(
     quant
         GGUF block quantization of the matrices: q8_0 or q4_0 (needs --format gguf)
     """
-    from llm_prune_gym import LLMPruneEnv
+    from llm_prune_gym import Workbench
 
     from .export import check_format, export_pruned
-    from .heldout import rebase
 
     set_threads(threads)
-    loaded, fixed = _load_plan(plan, env)
+    loaded, settings = _plan_settings(plan, env, None)  # float32: the export casts
     check_format(format, weights_dtype, quant)
-    settings = env_settings(env, **fixed)  # float32: the export casts, not the env
-    pruning_env = LLMPruneEnv(**settings_kwargs(settings))
-    loaded = rebase(loaded, pruning_env)
+    workbench = Workbench(settings)
+    loaded = workbench.rebase(loaded)
     if model_sparsity is not None:
         loaded = loaded.scaled(model_sparsity=model_sparsity)
-    result = export_pruned(pruning_env, loaded, out, format, weights_dtype, quant)
+    result = export_pruned(workbench, loaded, out, format, weights_dtype, quant)
     keys = ("applied_model_sparsity", "planned_prunable_sparsity", "kl_in_env", "kl_reloaded")
     printed = {k: round(result[k], 6) for k in keys}
     if "pruned_model_sparsity" in result:

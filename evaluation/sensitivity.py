@@ -1,6 +1,6 @@
 """Sensitivity analysis: how much KL each kind of pruning costs on its own.
 
-Three sweeps, each a list of rows (one KL evaluation over the env's
+Three sweeps, each a list of rows (one KL evaluation over the workbench's
 calibration prompts per row):
 
 - ``module``: one linear module type pruned at ratio ``r`` in *every* layer, the
@@ -10,7 +10,7 @@ calibration prompts per row):
 - ``uniform``: a set of module types pruned at ``r`` everywhere, for each pruning
   criterion (magnitude vs Wanda).
 
-Build the env with ``modules=ALL_LLAMA_MODULES`` to cover all seven linear
+Build the workbench with ``modules=ALL_LLAMA_MODULES`` to cover all seven linear
 modules of a Llama layer, not only the four an agent prunes.
 """
 
@@ -21,55 +21,46 @@ from collections.abc import Sequence
 import numpy as np
 from tqdm.auto import tqdm
 
-from llm_prune_gym import LLMPruneEnv
+from llm_prune_gym import Workbench
 from llm_prune_gym.batched import DEFAULT_MAX_BATCH_PLANS
 
 ANALYSES = ("module", "layer", "uniform")
 
 
-def _pruned_weights(env: LLMPruneEnv, ratios: np.ndarray) -> int:
-    """Weights a ratio table removes, exactly as the pruner rounds them."""
-    return sum(
-        env.pruner.count_for(layer, unit, float(ratios[layer, unit]))
-        for layer in range(env.num_layers)
-        for unit in range(env.num_modules)
-    )
-
-
-def evaluate_row(env: LLMPruneEnv, ratios: np.ndarray, **labels) -> dict:
+def evaluate_row(workbench: Workbench, ratios: np.ndarray, **labels) -> dict:
     """One sweep row: the labels, the KL of `ratios` and the sparsity it reaches."""
-    return sweep_row(env, ratios, env.evaluate_plan(ratios).mean, **labels)
+    return sweep_row(workbench, ratios, workbench.kl(ratios).mean, **labels)
 
 
-def sweep_row(env: LLMPruneEnv, ratios: np.ndarray, kl: float, **labels) -> dict:
-    """One sweep row for `ratios` whose KL is known."""
-    pruned = _pruned_weights(env, ratios)
+def sweep_row(workbench: Workbench, ratios: np.ndarray, kl: float, **labels) -> dict:
+    """One sweep row for `ratios` whose KL is known (sparsities as the pruner rounds)."""
+    prunable, model = workbench.sparsity(ratios)
     return {
         **labels,
-        "criterion": env.pruner.criterion,
+        "criterion": workbench.criterion,
         "kl": float(kl),
-        "prunable_sparsity": pruned / float(env.sizes.sum()),
-        "model_sparsity": pruned / float(env.total_params),
+        "prunable_sparsity": prunable,
+        "model_sparsity": model,
     }
 
 
-def module_tables(env: LLMPruneEnv, ratios: Sequence[float]) -> list[tuple[dict, np.ndarray]]:
+def module_tables(workbench: Workbench, ratios: Sequence[float]) -> list[tuple[dict, np.ndarray]]:
     """(labels, ratio table) pruning one module type in all layers, for each type and ratio."""
     tables = []
-    for unit, module in enumerate(env.pruner.modules):
+    for unit, module in enumerate(workbench.modules):
         for ratio in ratios:
-            table = np.zeros_like(env.sizes)
+            table = np.zeros_like(workbench.sizes)
             table[:, unit] = ratio
             labels = {"analysis": "module", "module": module, "layer": "all", "ratio": ratio}
             tables.append((labels, table))
     return tables
 
 
-def layer_tables(env: LLMPruneEnv, ratio: float) -> list[tuple[dict, np.ndarray]]:
+def layer_tables(workbench: Workbench, ratio: float) -> list[tuple[dict, np.ndarray]]:
     """(labels, ratio table) pruning all modules of one layer at `ratio`, for each layer."""
     tables = []
-    for layer in range(env.num_layers):
-        table = np.zeros_like(env.sizes)
+    for layer in range(workbench.num_layers):
+        table = np.zeros_like(workbench.sizes)
         table[layer, :] = ratio
         labels = {"analysis": "layer", "module": "all", "layer": layer, "ratio": ratio}
         tables.append((labels, table))
@@ -77,16 +68,16 @@ def layer_tables(env: LLMPruneEnv, ratio: float) -> list[tuple[dict, np.ndarray]
 
 
 def uniform_tables(
-    env: LLMPruneEnv, ratios: Sequence[float], modules: Sequence[str]
+    workbench: Workbench, ratios: Sequence[float], modules: Sequence[str]
 ) -> list[tuple[dict, np.ndarray]]:
     """(labels, ratio table) pruning `modules` uniformly at each ratio."""
-    missing = sorted(set(modules) - set(env.pruner.modules))
+    missing = sorted(set(modules) - set(workbench.modules))
     if missing:
-        raise ValueError(f"modules {missing} are not among the env's {env.pruner.modules}")
-    columns = [env.pruner.modules.index(m) for m in modules]
+        raise ValueError(f"modules {missing} are not among the workbench's {workbench.modules}")
+    columns = [workbench.modules.index(m) for m in modules]
     tables = []
     for ratio in ratios:
-        table = np.zeros_like(env.sizes)
+        table = np.zeros_like(workbench.sizes)
         table[:, columns] = ratio
         labels = {"analysis": "uniform", "module": "+".join(modules), "layer": "all"}
         tables.append((labels | {"ratio": ratio}, table))
@@ -94,19 +85,19 @@ def uniform_tables(
 
 
 def run_sweeps(
-    env: LLMPruneEnv,
+    workbench: Workbench,
     tables: Sequence[tuple[dict, np.ndarray]],
     desc: str = "sensitivity",
     progress: bool = True,
 ) -> list[dict]:
-    """Evaluate each ratio table on `env`, a batch of tables per `evaluate_plans` call."""
+    """Evaluate each ratio table on `workbench`, a batch of tables per `batch_kls` call."""
     rows: list[dict] = []
     with tqdm(total=len(tables), desc=desc, unit="eval", disable=not progress) as bar:
         for start in range(0, len(tables), DEFAULT_MAX_BATCH_PLANS):
             chunk = tables[start : start + DEFAULT_MAX_BATCH_PLANS]
-            kls = env.evaluate_plans([table for _, table in chunk])
-            for (labels, table), kl in zip(chunk, kls, strict=True):
-                rows.append(sweep_row(env, table, kl, **labels))
+            results = workbench.batch_kls([table for _, table in chunk])
+            for (labels, table), result in zip(chunk, results, strict=True):
+                rows.append(sweep_row(workbench, table, result.mean, **labels))
             bar.update(len(chunk))
     return rows
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from llm_prune_gym import LLMPruneEnv, PruningPlan
+from llm_prune_gym import PruningPlan, Workbench
 from llm_prune_gym.structured import StructuredPruner, StructuredUnit
 
 
@@ -94,19 +94,19 @@ def _shrink_unit(
 
 
 def pruned_weights(
-    env: LLMPruneEnv, plan: PruningPlan, pad: bool = False, multiple: int = 1
+    workbench: Workbench, plan: PruningPlan, pad: bool = False, multiple: int = 1
 ) -> PrunedWeights:
-    """The model `plan` prunes from `env`'s student, with structured units removed.
+    """The model `plan` prunes from `workbench`'s student, with structured units removed.
 
     Args:
         pad: pad every layer to the widest layer (uniform shapes).
         multiple: with `pad`, round the padded MLP width up to this multiple.
 
-    The env's model is left unpruned.
+    The workbench's model is left unpruned.
     """
-    model, pruner = env.model, env.pruner
+    model, pruner = workbench.model, workbench.pruner
     config = model.config
-    plan.apply(pruner)
+    workbench.apply(plan)
     try:
         structured = isinstance(pruner, StructuredPruner)
         kept: list[list[torch.Tensor]] = []
@@ -120,7 +120,7 @@ def pruned_weights(
             for name, tensor in model.state_dict().items()
         }
     finally:
-        pruner.restore()
+        workbench.restore()
     layers = pruner.num_layers
     widths = [config.intermediate_size] * layers
     heads = [config.num_attention_heads] * layers

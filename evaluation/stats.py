@@ -38,7 +38,7 @@ class Interval:
         return {prefix: self.estimate, f"{prefix}_low": self.low, f"{prefix}_high": self.high}
 
 
-def batch_kls(result: KLResult, batch_size: int) -> np.ndarray:
+def per_batch_kls(result: KLResult, batch_size: int) -> np.ndarray:
     """Token-weighted KL of each consecutive batch of `batch_size` sequences of `result`."""
     sums, counts = np.asarray(result.sums), np.asarray(result.counts, dtype=np.float64)
     starts = range(0, len(sums), batch_size)

@@ -19,6 +19,9 @@ if ENV_ID not in registry:  # idempotent: importing twice (or reloading) registe
 
 _EXPORTS = {
     "CalibrationSet": "calibration",
+    "EnvSettings": "settings",
+    "Workbench": "workbench",
+    "reward": "rewards",
     "KLResult": "calibration",
     "LLMPruneEnv": "env",
     "PruningPlan": "plan",

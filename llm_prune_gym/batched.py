@@ -167,9 +167,9 @@ def batch_kl_sums(
     """``[plans, len(indices)]``: each plan's summed KL per sequence, in one forward pass."""
     indices = [int(i) for i in indices]
     plans = counts.shape[0]
-    inputs = _repeated(calibration._model_inputs(indices), plans)
+    inputs = _repeated(calibration.model_inputs(indices), plans)
     with plans_in_batch(calibration.model, pruner, counts, matmul):
-        sums = calibration._kl_sums(indices * plans, inputs)
+        sums = calibration.kl_sums(indices * plans, inputs)
     return sums.view(plans, len(indices))
 
 

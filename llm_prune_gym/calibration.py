@@ -45,6 +45,15 @@ class KLResult:
     counts: list[int]
 
 
+def batchwise_mean(result: KLResult, batch_size: int) -> float:
+    """`result`'s mean KL with the sums added batch by batch, as a batch loop adds them."""
+    sums, counts = 0.0, 0
+    for start in range(0, len(result.sums), batch_size):
+        sums += sum(result.sums[start : start + batch_size])
+        counts += sum(result.counts[start : start + batch_size])
+    return sums / counts
+
+
 def _cached_answers(
     student: Student,
     prompts: Sequence[Messages],
@@ -134,6 +143,11 @@ class CalibrationSet:
     def __len__(self) -> int:
         return len(self.sequences)
 
+    @property
+    def graph_count(self) -> int:
+        """Batches whose KL is captured as a CUDA graph now."""
+        return len(self._graphs)
+
     def inputs(self, indices: Sequence[int]) -> dict[str, torch.Tensor]:
         """Left-padded model inputs for the sequences at `indices`."""
         return left_pad([self.sequences[i] for i in indices], self.pad_id, self.device)
@@ -141,9 +155,9 @@ class CalibrationSet:
     @torch.no_grad()
     def logprobs(self, indices: Sequence[int]) -> list[torch.Tensor]:
         """Current model's next-token log-probs at each sequence's scored tokens ([n_i, V])."""
-        return self._logprobs(indices, self._model_inputs(indices))
+        return self._logprobs(indices, self.model_inputs(indices))
 
-    def _model_inputs(self, indices: Sequence[int]) -> dict[str, torch.Tensor]:
+    def model_inputs(self, indices: Sequence[int]) -> dict[str, torch.Tensor]:
         """``inputs(indices)`` as every KL forward feeds them to the model.
 
         Where no sequence is padded, the mask is given as an explicit 4-D causal mask:
@@ -167,7 +181,7 @@ class CalibrationSet:
             logprobs[row, keep - 1 - self.scored[i] : keep - 1] for row, i in enumerate(indices)
         ]
 
-    def _kl_sums(self, indices: Sequence[int], inputs: dict) -> torch.Tensor:
+    def kl_sums(self, indices: Sequence[int], inputs: dict) -> torch.Tensor:
         """Each sequence's summed KL over its scored tokens, on the device (no host sync)."""
         sums = []
         for i, logprobs in zip(indices, self._logprobs(indices, inputs), strict=True):
@@ -183,7 +197,7 @@ class CalibrationSet:
         if graphed is not None:
             sums = graphed.replay()
         else:
-            sums = self._kl_sums(indices, self._model_inputs(indices))
+            sums = self.kl_sums(indices, self.model_inputs(indices))
         totals = sums.tolist()  # the one host sync of an episode
         counts = [self.scored[i] for i in indices]
         return KLResult(sum(totals) / sum(counts), totals, counts)
@@ -214,7 +228,7 @@ class CalibrationSet:
         return graphed
 
 
-def _layer_attention_mask(model: nn.Module, inputs: dict) -> torch.Tensor | None:
+def layer_attention_mask(model: nn.Module, inputs: dict) -> torch.Tensor | None:
     """The attention mask the model builds for `inputs`, as its first decoder layer sees it.
 
     Passing it back in (a 4-D mask is used as given) keeps the model's mask logic, which
@@ -248,15 +262,15 @@ class _GraphedKL:
             stream = torch.cuda.Stream()
             stream.wait_stream(torch.cuda.current_stream())
             with torch.cuda.stream(stream):  # warm-up off the capture, as CUDA graphs need
-                inputs = calibration._model_inputs(indices)
-                mask = _layer_attention_mask(model, inputs)
+                inputs = calibration.model_inputs(indices)
+                mask = layer_attention_mask(model, inputs)
                 if mask is not None:
                     inputs["attention_mask"] = mask
-                calibration._kl_sums(indices, inputs)
+                calibration.kl_sums(indices, inputs)
             torch.cuda.current_stream().wait_stream(stream)
             self.graph = torch.cuda.CUDAGraph()
             with torch.cuda.graph(self.graph):
-                self.sums = calibration._kl_sums(indices, inputs)
+                self.sums = calibration.kl_sums(indices, inputs)
         self.inputs = inputs  # the graph reads these addresses: keep them alive
 
     def replay(self) -> torch.Tensor:

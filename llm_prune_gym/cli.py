@@ -162,11 +162,6 @@ def env_settings(options: Any, **overrides: Any) -> EnvSettings:
     return settings_from(EnvSettings, options, **overrides)
 
 
-def settings_kwargs(settings: EnvSettings) -> dict[str, Any]:
-    """The keyword arguments of ``LLMPruneEnv`` that `settings` holds."""
-    return {f.name: getattr(settings, f.name) for f in dataclasses.fields(settings)}
-
-
 def set_threads(threads: int | None) -> None:
     """Give torch `threads` CPU threads (None: torch's default)."""
     if threads:
@@ -238,7 +233,7 @@ def rollout(
     grid = {"ratio_grid": ratio_grid(max_ratio)} if max_ratio is not None else {}
     started = time.perf_counter()
     settings = env_settings(env, progress=progress, **grid)
-    pruning_env = LLMPruneEnv(**settings_kwargs(settings))
+    pruning_env = LLMPruneEnv(settings)
     loaded = time.perf_counter()
     _, info = pruning_env.reset(seed=seed)
     rng = np.random.default_rng(seed)

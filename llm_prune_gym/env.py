@@ -2,55 +2,14 @@
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
-from pathlib import Path
-
 import gymnasium as gym
 import numpy as np
-import torch
 from gymnasium import spaces
 
-from .batched import DEFAULT_MAX_BATCH_PLANS, evaluate_plans
-from .calibration import CalibrationSet, KLResult
-from .plan import PruningPlan, count_parameters
-from .prompts import Messages, load_prompts
-from .structured import build_pruner, check_granularity, default_modules
-from .students import DEFAULT_STUDENT, Student, load_student
-
-DEFAULT_GRID = tuple(round(0.01 * i, 2) for i in range(31))
-REWARD_MODES = ("paper", "budget")
-SAMPLING_MODES = ("fixed", "sample")
-OBSERVATION_MODES = ("paper", "layer", "sensitivity")
-
-
-def _dtype(value: str | torch.dtype) -> torch.dtype:
-    if isinstance(value, torch.dtype):
-        return value
-    try:
-        return {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[
-            value
-        ]
-    except KeyError:
-        raise ValueError(f"unknown dtype {value!r}; use float32, bfloat16 or float16") from None
-
-
-def checked_device(device: str | torch.device) -> torch.device:
-    """`device` as a torch device, or ValueError if torch does not know it or it is absent."""
-    try:
-        checked = torch.device(device)
-    except (RuntimeError, TypeError):
-        raise ValueError(f"unknown device {device!r}; use cpu, cuda, cuda:N or mps") from None
-    available = {
-        "cpu": lambda: True,
-        "cuda": lambda: (
-            torch.cuda.is_available() and (checked.index or 0) < torch.cuda.device_count()
-        ),
-        "mps": lambda: torch.backends.mps.is_available(),
-    }
-    if not available.get(checked.type, lambda: False)():
-        raise ValueError(f"device {device!r} is not available on this machine")
-    return checked
+from .plan import PruningPlan
+from .rewards import reward
+from .settings import EnvSettings
+from .workbench import Workbench
 
 
 def scaled_log(values: np.ndarray) -> np.ndarray:
@@ -120,6 +79,13 @@ class LLMPruneEnv(gym.Env):
     (a :class:`PruningPlan` as a dict) and, with ``reward="budget"``, ``kl_uniform``.
 
     ## Arguments
+    Every option is a field of :class:`~llm_prune_gym.settings.EnvSettings`: pass
+    ``settings=EnvSettings(...)``, keywords, or both (keywords override). The model
+    side (student, pruner, calibration prompts, KL) is a
+    :class:`~llm_prune_gym.workbench.Workbench`, built from the settings or given as
+    ``workbench=`` (then its own settings say which student and prompts);
+    ``env.unwrapped.workbench`` is public.
+
     - ``student``: ``"smollm2"`` (default), ``"stub"``, a ``.gguf`` path, a Hugging
       Face folder, a ``(model, tokenizer)`` pair or a :class:`Student`.
     - ``modules``: short names of the linear modules pruned in every layer (default
@@ -146,110 +112,65 @@ class LLMPruneEnv(gym.Env):
 
     def __init__(
         self,
-        student: str | Path | tuple | Student = DEFAULT_STUDENT,
-        modules: Sequence[str] | None = None,
-        ratio_grid: Sequence[float] = DEFAULT_GRID,
-        c1: float = 0.001,
-        c2: float = 1.0,
-        c3: float = -1.0,
-        criterion: str = "magnitude",
-        prompts: str | Path | Sequence[str | Messages] = "builtin:train",
-        batch_size: int = 8,
-        sampling: str = "fixed",
-        answer_tokens: int = 32,
-        target_sparsity: float | None = None,
-        reward: str = "paper",
-        observation: str = "paper",
-        device: str | torch.device = "cpu",
-        dtype: str | torch.dtype = "float32",
+        settings: EnvSettings | None = None,
+        *,
+        workbench: Workbench | None = None,
         render_mode: str | None = None,
-        progress: bool = False,
-        granularity: str = "weights",
+        **options,
     ) -> None:
-        check_granularity(granularity)
-        grid = np.asarray(ratio_grid, dtype=np.float64)
-        if grid.ndim != 1 or len(grid) < 2 or not np.all((grid >= 0) & (grid <= 1)):
-            raise ValueError("ratio_grid must be at least two ratios in [0, 1] (no NaN)")
-        modules = tuple(default_modules(granularity) if modules is None else modules)
-        if not modules or len(set(modules)) != len(modules):
-            raise ValueError(f"modules must name distinct modules, got {list(modules)}")
-        for name, value in (("c1", c1), ("c2", c2), ("c3", c3)):
-            if not math.isfinite(value):
-                raise ValueError(f"{name} must be a finite number, got {value}")
-        if answer_tokens < 0:
-            raise ValueError(
-                f"answer_tokens must be 0 (score the prompts) or more, got {answer_tokens}"
-            )
-        if sampling not in SAMPLING_MODES:
-            raise ValueError(f"unknown sampling {sampling!r}; choose one of {SAMPLING_MODES}")
-        if reward not in REWARD_MODES:
-            raise ValueError(f"unknown reward {reward!r}; choose one of {REWARD_MODES}")
-        if observation not in OBSERVATION_MODES:
-            raise ValueError(
-                f"unknown observation {observation!r}; choose one of {OBSERVATION_MODES}"
-            )
-        if reward == "budget" and target_sparsity is None:
-            raise ValueError('reward="budget" needs a target_sparsity')
-        if target_sparsity is not None and not 0 < target_sparsity < grid.max():
-            raise ValueError(
-                f"target_sparsity must lie in (0, {grid.max():g}), below the largest ratio of "
-                f"ratio_grid (at it only uniform pruning fits); got {target_sparsity}"
-            )
-        if batch_size < 1:
-            raise ValueError("batch_size must be at least 1")
+        if settings is None:  # a given workbench's own settings, else the defaults
+            settings = EnvSettings() if workbench is None else workbench.settings
+        self.settings = settings.replace(**options) if options else settings
         if render_mode not in (None, *self.metadata["render_modes"]):
             raise ValueError(f"unknown render_mode {render_mode!r}")
-        self.ratio_grid = grid
-        self.c1, self.c2, self.c3 = float(c1), float(c2), float(c3)
-        self.batch_size = batch_size
-        self.sampling = sampling
-        self.target_sparsity = target_sparsity
-        self.reward_mode = reward
-        self.observation_mode = observation
         self.render_mode = render_mode
-
-        pool = load_prompts(prompts)
-        if sampling == "fixed":
-            pool = pool[:batch_size]
-        self.batch_size = min(batch_size, len(pool))
-        self.student = load_student(student, device=checked_device(device), dtype=_dtype(dtype))
-        self.model = self.student.model
-        self.calibration = CalibrationSet(
-            self.student, pool, answer_tokens, self.batch_size, progress=progress
-        )
-        batches = (  # consumed only by criteria that need activations (Wanda)
-            self.calibration.inputs(range(i, min(i + self.batch_size, len(pool))))
-            for i in range(0, len(pool), self.batch_size)
-        )
-        self.pruner = build_pruner(self.model, modules, criterion, granularity, batches)
-        self.granularity = granularity
-        self.total_params = count_parameters(self.model)
-        self.sizes = np.array(self.pruner.sizes, dtype=np.float64)
+        self.ratio_grid = np.asarray(self.settings.ratio_grid, dtype=np.float64)
+        self.target_sparsity = self.settings.target_sparsity
+        self.workbench = Workbench(self.settings) if workbench is None else workbench
+        self.batch_size = self.workbench.batch_size
+        self.sizes = self.workbench.sizes
         self.num_layers, self.num_modules = self.sizes.shape
 
-        self.action_space = spaces.MultiDiscrete([len(grid)] * self.num_modules)
+        self.action_space = spaces.MultiDiscrete([len(self.ratio_grid)] * self.num_modules)
         self.observation_space = self._observation_space()
-        self._uniform_kl: KLResult | None = None
-        if reward == "budget":
-            self._uniform_kl = self.evaluate_plan(np.full_like(self.sizes, target_sparsity))
+        if self.settings.reward == "budget":  # scored once here, not in the first episode
+            self.workbench.uniform_kl(self.target_sparsity)
         self._sensitivity_features = None
-        if observation == "sensitivity":
-            rises = self.unit_sensitivities(grid.max(), target_sparsity or 0.0)
+        if self.settings.observation == "sensitivity":
+            rises = self.workbench.unit_sensitivities(
+                self.ratio_grid.max(), self.target_sparsity or 0.0
+            )
             self._sensitivity_features = scaled_log(rises)
         self._layer = 0
         self._ratios = np.zeros_like(self.sizes)
         self._batch: list[int] = list(range(self.batch_size))
         self._needs_reset = True
 
+    @property
+    def student(self):
+        """The workbench's student (model, tokenizer, name)."""
+        return self.workbench.student
+
+    @property
+    def total_params(self) -> int:
+        return self.workbench.total_params
+
+    @property
+    def batch(self) -> list[int]:
+        """The calibration prompts (indices) this episode is scored on."""
+        return list(self._batch)
+
     # -- episode ---------------------------------------------------------------
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
         super().reset(seed=seed)
-        self.pruner.restore()
+        self.workbench.restore()
         self._layer = 0
         self._ratios = np.zeros_like(self.sizes)
-        if self.sampling == "sample":
-            chosen = self.np_random.choice(len(self.calibration), self.batch_size, replace=False)
+        if self.settings.sampling == "sample":
+            chosen = self.np_random.choice(
+                self.workbench.num_prompts, self.batch_size, replace=False
+            )
             self._batch = sorted(int(i) for i in chosen)
         self._needs_reset = False
         return self._observation(), self._info()
@@ -261,30 +182,26 @@ class LLMPruneEnv(gym.Env):
         ratios = self.ratio_grid[action]
         if self.target_sparsity is not None:
             ratios = self._within_budget(ratios)
-        self.pruner.prune_layer(self._layer, ratios.tolist())
-        self._ratios[self._layer] = (
-            np.array(self.pruner.pruned[self._layer]) / self.sizes[self._layer]
-        )
+        self._ratios[self._layer] = self.workbench.prune_layer(self._layer, ratios)
         self._layer += 1
         terminated = self._layer == self.num_layers
-        reward = self.c1 * float(ratios.sum()) if self.reward_mode == "paper" else 0.0
         info = self._info()
-        if terminated:
-            self._needs_reset = True
-            kl = self.calibration.kl(self._batch)
-            info["kl"] = kl.mean
-            info["plan"] = self.current_plan().to_dict()
-            if self.reward_mode == "paper":
-                reward += self.c2 * info["prunable_sparsity"] + self.c3 * kl.mean
-            else:
-                info["kl_uniform"] = self.uniform_kl(self._batch)
-                reward = (info["kl_uniform"] - kl.mean) / info["kl_uniform"]
-        return self._observation(), float(reward), bool(terminated), False, info
+        if not terminated:
+            return self._observation(), reward(self.settings, ratios), False, False, info
+        self._needs_reset = True
+        info["kl"] = self.workbench.kl(None, self._batch).mean
+        info["plan"] = self.current_plan().to_dict()
+        if self.settings.reward == "budget":
+            info["kl_uniform"] = self.workbench.uniform_kl(self.target_sparsity, self._batch)
+        earned = reward(
+            self.settings, ratios, info["prunable_sparsity"], info["kl"], info.get("kl_uniform")
+        )
+        return self._observation(), float(earned), True, False, info
 
     def render(self) -> str | None:
         if self.render_mode != "ansi":
             return None
-        header = "layer  " + "  ".join(f"{m:>9}" for m in self.pruner.modules)
+        header = "layer  " + "  ".join(f"{m:>9}" for m in self.workbench.modules)
         rows = [
             f"{layer:>5}  " + "  ".join(f"{r:>9.3f}" for r in self._ratios[layer])
             for layer in range(self._layer)
@@ -292,73 +209,13 @@ class LLMPruneEnv(gym.Env):
         return "\n".join([header, *rows])
 
     def close(self) -> None:
-        self.pruner.restore()
+        self.workbench.restore()
 
-    # -- helpers that agents and evaluation use ---------------------------------
+    # -- the episode as a plan --------------------------------------------------
 
     def current_plan(self) -> PruningPlan:
         """The ratios applied so far (zeros for layers not yet visited) as a plan."""
-        return PruningPlan.for_pruner(
-            self.pruner, self._ratios.copy(), self.total_params, model=self.student.name
-        )
-
-    def evaluate_plan(self, plan: PruningPlan | np.ndarray, indices: Sequence[int] | None = None):
-        """KL of the model pruned by `plan` on calibration prompts `indices` (default: all).
-
-        Leaves the model unpruned and ends any episode in progress.
-        """
-        ratios = plan.ratios if isinstance(plan, PruningPlan) else np.asarray(plan)
-        indices = list(range(len(self.calibration))) if indices is None else list(indices)
-        self._needs_reset = True
-        self.pruner.apply(ratios.tolist())
-        try:
-            sums, counts = [], []
-            for start in range(0, len(indices), self.batch_size):
-                result = self.calibration.kl(indices[start : start + self.batch_size])
-                sums += result.sums
-                counts += result.counts
-        finally:
-            self.pruner.restore()
-        return KLResult(sum(sums) / sum(counts), sums, counts)
-
-    def evaluate_plans(
-        self,
-        plans: Sequence[PruningPlan | np.ndarray] | np.ndarray,
-        indices: Sequence[int] | None = None,
-        max_batch_plans: int = DEFAULT_MAX_BATCH_PLANS,
-    ) -> np.ndarray:
-        """The KLs of many plans, batched: ``evaluate_plan(plan, indices).mean`` for each.
-
-        Up to `max_batch_plans` plans share a forward pass (:mod:`llm_prune_gym.batched`).
-        The model's weights are not touched, so an episode in progress goes on unchanged.
-        """
-        indices = range(len(self.calibration)) if indices is None else indices
-        results = evaluate_plans(
-            self.calibration, self.pruner, plans, indices, self.batch_size, max_batch_plans
-        )
-        return np.array([result.mean for result in results])
-
-    def unit_sensitivities(self, probe: float, base: float = 0.0) -> np.ndarray:
-        """L x K: the calibration-batch KL rise when each unit alone is pruned at `probe`.
-
-        Every other unit is pruned at `base` (0: the unit alone; the target: the unit
-        at the operating point, where pruning interacts). One plan per unit (plus the
-        base plan when ``base > 0``), scored in batches by :meth:`evaluate_plans`.
-        """
-        plans = [np.full_like(self.sizes, base)] if base else []
-        for layer, unit in np.ndindex(self.sizes.shape):
-            plans.append(np.full_like(self.sizes, base))
-            plans[-1][layer, unit] = probe
-        kls = self.evaluate_plans(plans, range(self.batch_size))
-        floor = kls[0] if base else 0.0
-        return (kls[1:] if base else kls).reshape(self.sizes.shape) - floor
-
-    def uniform_kl(self, indices: Sequence[int]) -> float:
-        """KL of uniform pruning at the target sparsity on `indices` (computed at init)."""
-        if self._uniform_kl is None:
-            raise RuntimeError("uniform KL is computed only with reward='budget'")
-        sums = sum(self._uniform_kl.sums[i] for i in indices)
-        return sums / sum(self._uniform_kl.counts[i] for i in indices)
+        return self.workbench.plan(self._ratios.copy())
 
     # -- internals ------------------------------------------------------------
 
@@ -395,16 +252,16 @@ class LLMPruneEnv(gym.Env):
     def _observation_space(self) -> spaces.Box:
         size = self.num_layers * self.num_modules + 1
         size += {"paper": 0, "layer": self.num_layers, "sensitivity": self.num_modules}[
-            self.observation_mode
+            self.settings.observation
         ]
         return spaces.Box(0.0, 1.0, (size,), np.float32)
 
     def _observation(self) -> np.ndarray:
         remaining = 1.0 - self._ratios.reshape(-1)
         parts = [remaining, [self._layer / self.num_layers]]
-        if self.observation_mode == "layer":
+        if self.settings.observation == "layer":
             parts.append(np.arange(self.num_layers) == self._layer)
-        elif self.observation_mode == "sensitivity":
+        elif self.settings.observation == "sensitivity":
             done = self._layer == self.num_layers
             parts.append(
                 np.zeros(self.num_modules) if done else self._sensitivity_features[self._layer]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,13 +108,8 @@ class PruningPlan:
                 self.unit_sizes.sum()
             )
 
-        low, high = 0.0, 1.0
-        while sparsity_at(high) < target and high < 1e9:
-            high *= 2
-        for _ in range(100):  # bisection: sparsity is monotone in the factor
-            middle = (low + high) / 2
-            low, high = (middle, high) if sparsity_at(middle) < target else (low, middle)
-        ratios = np.minimum(self.ratios * high, 1.0)
+        factor = bisect_knob(sparsity_at, target, 0.0, 1.0, grow=True)
+        ratios = np.minimum(self.ratios * factor, 1.0)
         return self.with_ratios(ratios, scaled_from=self.prunable_sparsity)
 
     def uniform_like(self, prunable_sparsity: float | None = None) -> PruningPlan:
@@ -230,6 +226,38 @@ def check_plan_fields(data: object) -> None:
             )
     if not all(isinstance(m, str) for m in data.get("modules") or []):
         raise ValueError("a pruning plan's modules must be names (strings)")
+
+
+def sparsity_of(ratios: np.ndarray, sizes: np.ndarray) -> float:
+    """Share of the weights of units of `sizes` that `ratios` (same shape) remove."""
+    return float((ratios * sizes).sum() / sizes.sum())
+
+
+def bisect_knob(
+    value_at: Callable[[float], float],
+    target: float,
+    low: float,
+    high: float,
+    steps: int = 100,
+    grow: bool = False,
+) -> float:
+    """The knob ``x`` in ``[low, high]`` where `value_at` (non-decreasing) reaches `target`.
+
+    Returns the upper end of the last bracket, so ``value_at(x) >= target`` holds where
+    the bracket held it. With ``grow``, a negative `low` doubles while its value is above
+    the target and `high` doubles while its value is below (up to 1e9 in size). This is
+    the one sparsity bisection: plans scaled to a sparsity, budget-fitted allocations
+    and psrl's budget multiplier all use it.
+    """
+    if grow:
+        while low < 0 and value_at(low) > target and low > -1e9:
+            low *= 2
+        while value_at(high) < target and high < 1e9:
+            high *= 2
+    for _ in range(steps):
+        middle = (low + high) / 2
+        low, high = (middle, high) if value_at(middle) < target else (low, middle)
+    return high
 
 
 def count_parameters(model: nn.Module) -> int:

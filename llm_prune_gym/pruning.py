@@ -30,11 +30,12 @@ from collections.abc import Callable, Iterable, Sequence
 import torch
 from torch import nn
 
+from .settings import CRITERIA, DEFAULT_MODULES
 from .students import decoder_layers, find_linear
 
-DEFAULT_MODULES = ("q_proj", "o_proj", "gate_proj", "up_proj")
+__all__ = ["CRITERIA", "DEFAULT_MODULES", "Pruner", "input_norms"]  # the first two: settings'
+
 ALL_LLAMA_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
-CRITERIA = ("magnitude", "wanda")
 
 
 def magnitude_order(weight: torch.Tensor) -> torch.Tensor:
@@ -167,6 +168,11 @@ class Pruner:
     @property
     def num_layers(self) -> int:
         return len(self.layers)
+
+    @property
+    def graph_count(self) -> int:
+        """CUDA graphs captured for writing the weights (0: eager writes)."""
+        return len(self._graphs)
 
     def count_for(self, layer: int, unit: int, ratio: float) -> int:
         """How many weights a ratio removes from a unit (whole rows of the ranking for wanda)."""

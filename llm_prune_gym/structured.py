@@ -37,11 +37,11 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .pruning import DEFAULT_MODULES, Pruner, checked_units, input_norms
+from .pruning import Pruner, checked_units, input_norms
+from .settings import DEFAULT_CHANNEL_MODULES, GRANULARITIES, check_granularity, default_modules
 from .students import decoder_layers, find_linear
 
-GRANULARITIES = ("weights", "channels")
-DEFAULT_CHANNEL_MODULES = ("q_proj", "gate_proj")
+__all__ = ["GRANULARITIES", "StructuredPruner", "build_pruner", "default_modules"]
 MLP_ALIASES = ("gate_proj", "up_proj", "down_proj")
 HEAD_ALIASES = ("q_proj", "o_proj")
 STRUCTURES = {**dict.fromkeys(MLP_ALIASES, "mlp"), **dict.fromkeys(HEAD_ALIASES, "heads")}
@@ -84,16 +84,6 @@ class StructuredUnit:
     def output(self) -> nn.Linear:
         """The linear whose input features are the structures (down_proj or o_proj)."""
         return self.columns[0]
-
-
-def default_modules(granularity: str) -> tuple[str, ...]:
-    """The module set an env uses when none is given."""
-    return DEFAULT_CHANNEL_MODULES if granularity == "channels" else DEFAULT_MODULES
-
-
-def check_granularity(granularity: str) -> None:
-    if granularity not in GRANULARITIES:
-        raise ValueError(f"unknown granularity {granularity!r}; choose one of {GRANULARITIES}")
 
 
 def structured_units(model: nn.Module, modules: Sequence[str]) -> list[list[StructuredUnit]]:
@@ -211,6 +201,7 @@ class StructuredPruner(Pruner):
         self.sizes = [[unit.size for unit in row] for row in self.structures]
         self.pruned = [[0] * len(self.modules) for _ in self.layers]
         self.cuda_graphs = False
+        self._graphs: dict = {}  # never captured: writes are eager
         self._graph_failed = False
         self._one_cuda_device = False
         self._written = [0] * len(self.units)

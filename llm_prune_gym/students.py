@@ -31,7 +31,8 @@ from transformers import (
     PreTrainedTokenizerFast,
 )
 
-DEFAULT_STUDENT = "smollm2"
+from .settings import DEFAULT_STUDENT, DTYPES
+
 SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 # ChatML, the template SmolLM2 uses; the stub tokenizer gets it too.
@@ -41,6 +42,33 @@ CHATML_TEMPLATE = (
     "{% endfor %}"
     "{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}"
 )
+
+
+def torch_dtype(value: str | torch.dtype) -> torch.dtype:
+    """The torch dtype a name of :data:`~llm_prune_gym.settings.DTYPES` stands for."""
+    if isinstance(value, torch.dtype):
+        return value
+    if value not in DTYPES:
+        raise ValueError(f"unknown dtype {value!r}; use float32, bfloat16 or float16")
+    return getattr(torch, value)
+
+
+def checked_device(device: str | torch.device) -> torch.device:
+    """`device` as a torch device, or ValueError if torch does not know it or it is absent."""
+    try:
+        checked = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(f"unknown device {device!r}; use cpu, cuda, cuda:N or mps") from None
+    available = {
+        "cpu": lambda: True,
+        "cuda": lambda: (
+            torch.cuda.is_available() and (checked.index or 0) < torch.cuda.device_count()
+        ),
+        "mps": lambda: torch.backends.mps.is_available(),
+    }
+    if not available.get(checked.type, lambda: False)():
+        raise ValueError(f"device {device!r} is not available on this machine")
+    return checked
 
 
 @dataclass

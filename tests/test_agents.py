@@ -16,9 +16,9 @@ from agents.base import Episode, run_episode, scale_to_budget, score_ratios, spa
 from agents.psrl import PosteriorSamplingAgent
 from agents.runner import read_metrics, train_agent
 from agents.search import EvolutionAgent
-from evaluation.bench_agents import HeldOut
 from evaluation.cli import main as cli_main
 from llm_prune_gym import LLMPruneEnv, PruningPlan, load_student
+from llm_prune_gym.heldout import HeldOut
 
 TARGET = 0.15
 # Short prompts keep the stub's forward passes (byte tokens) cheap in the longer tests.
@@ -392,8 +392,8 @@ def test_psrl_log_kl_needs_a_target_the_return_fit_does_not(stub_kwargs):
 
 
 def test_heldout_compares_with_uniform_at_the_same_sparsity(budget_env):
-    heldout = HeldOut(budget_env, "builtin:heldout", answer_tokens=8)
-    zero = PruningPlan.for_pruner(budget_env.pruner, np.zeros((4, 4)), budget_env.total_params)
+    heldout = HeldOut.beside(budget_env.workbench, "builtin:heldout", answer_tokens=8)
+    zero = budget_env.workbench.plan(np.zeros((4, 4)))
     assert heldout.kl(zero) == pytest.approx(0.0, abs=1e-6)
     uniform = zero.uniform_like(0.2)
     result = heldout.compare(uniform)
@@ -441,3 +441,23 @@ def test_bench_agents_writes_one_table(tmp_path, capsys):
     assert all(float(r["kl_ratio"]) == pytest.approx(1.0) for r in uniform)
     assert len(rows_of(tmp_path / "summary.csv")) == 3
     assert (tmp_path / "learning_curves.png").stat().st_size > 10_000
+
+
+# -- behaviour kept through the agents' refactor (issue 17) ----------------------------
+
+# Measured on the stub with the agents as they were before the one training loop and the
+# settings objects (commit b6ccc29), 12 episodes, seed 0: (calibration KL, held-out KL).
+BEFORE_THE_REFACTOR = {
+    "psrl": (0.044039636850357056, 0.04268564289880668),
+    "evolution": (0.06877192109823227, 0.06418765701263057),
+    "a2c": (0.17662405967712402, 0.14915126248409874),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BEFORE_THE_REFACTOR))
+def test_the_same_seed_gives_the_plans_and_kls_of_before_the_refactor(budget_env, name):
+    heldout = HeldOut.beside(budget_env.workbench, "builtin:heldout", answer_tokens=8)
+    plan = make_agent(name, budget_env, seed=0).train(12).plan()
+    calibration, held_out = BEFORE_THE_REFACTOR[name]
+    assert plan.metadata["calibration_kl"] == pytest.approx(calibration, rel=1e-6)
+    assert heldout.kl(plan) == pytest.approx(held_out, rel=1e-6)

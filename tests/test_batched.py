@@ -9,10 +9,9 @@ import torch
 import agents.search
 from agents import make_agent
 from agents.base import score_ratios
-from evaluation.bench_agents import HeldOut
 from evaluation.sensitivity import evaluate_row, module_tables, run_sweeps
-from llm_prune_gym import LLMPruneEnv, PruningPlan
-from llm_prune_gym.batched import evaluate_plans
+from llm_prune_gym import LLMPruneEnv, Workbench
+from llm_prune_gym.heldout import HeldOut
 
 PROMPTS = [
     "NameError: name 'total' is not defined",
@@ -42,16 +41,20 @@ def random_plans(env: LLMPruneEnv, count: int, seed: int = 0) -> np.ndarray:
 
 
 def one_at_a_time(env: LLMPruneEnv, plans, indices=None) -> np.ndarray:
-    return np.array([env.evaluate_plan(plan, indices).mean for plan in plans])
+    return np.array([env.workbench.kl(plan, indices).mean for plan in plans])
+
+
+def batched(env: LLMPruneEnv, plans, indices=None, **options) -> np.ndarray:
+    return np.array([result.mean for result in env.workbench.batch_kls(plans, indices, **options)])
 
 
 @pytest.mark.parametrize("max_batch_plans", [1, 4, 16])
 def test_batched_kls_equal_one_at_a_time_bit_for_bit(env, max_batch_plans):
     plans = random_plans(env, 9)  # 4 per forward: chunks of 4, 4 and 1
     expected = one_at_a_time(env, plans)
-    batched = env.evaluate_plans(plans, max_batch_plans=max_batch_plans)
-    assert batched.dtype == np.float64 and batched.shape == (9,)
-    np.testing.assert_array_equal(batched, expected)
+    kls = batched(env, plans, max_batch_plans=max_batch_plans)
+    assert kls.dtype == np.float64 and kls.shape == (9,)
+    np.testing.assert_array_equal(kls, expected)
     assert len(set(expected.tolist())) == 9  # distinct plans, distinct KLs: nothing is shared
 
 
@@ -60,24 +63,22 @@ def test_batched_kls_equal_one_at_a_time_on_cuda():
     env = LLMPruneEnv(student="stub", prompts=PROMPTS, batch_size=2, answer_tokens=8, device="cuda")
     plans = random_plans(env, 9)
     expected = one_at_a_time(env, plans)
-    np.testing.assert_array_equal(env.evaluate_plans(plans, max_batch_plans=4), expected)
+    np.testing.assert_array_equal(batched(env, plans, max_batch_plans=4), expected)
 
 
 def test_sums_and_counts_per_sequence_match_and_a_subset_of_prompts_works(env):
     plans = random_plans(env, 3, seed=1)
-    indices = [4, 1, 3]  # batches [4, 1] and [3], as evaluate_plan feeds them
-    results = evaluate_plans(env.calibration, env.pruner, plans, indices, env.batch_size, 2)
+    indices = [4, 1, 3]  # batches [4, 1] and [3], as `kl` feeds them
+    results = env.workbench.batch_kls(plans, indices, 2)
     for plan, result in zip(plans, results, strict=True):
-        single = env.evaluate_plan(plan, indices)
+        single = env.workbench.kl(plan, indices)
         assert result.sums == single.sums and result.counts == single.counts
         assert result.mean == single.mean
 
 
 def test_one_batched_matmul_per_unit_agrees_too(env):
     plans = random_plans(env, 5, seed=2)
-    results = evaluate_plans(
-        env.calibration, env.pruner, plans, range(5), env.batch_size, 8, matmul="bmm"
-    )
+    results = env.workbench.batch_kls(plans, range(5), 8, matmul="bmm")
     expected = one_at_a_time(env, plans)
     # exact with this CPU's kernels; other BLAS builds may order the sums differently
     np.testing.assert_allclose([r.mean for r in results], expected, rtol=1e-6, atol=0)
@@ -91,14 +92,14 @@ def test_plans_may_be_pruning_plans_and_an_episode_in_progress_is_untouched(env)
         env.reset(seed=5)
         for layer, action in enumerate(actions):
             if interrupt and layer == 2:
-                weights = [unit.weight.clone() for unit in env.pruner.units]
-                as_plans = [PruningPlan.for_pruner(env.pruner, p, env.total_params) for p in plans]
-                np.testing.assert_array_equal(
-                    env.evaluate_plans(as_plans), env.evaluate_plans(plans)
-                )
+                units = env.workbench.pruner.units
+                weights = [unit.weight.clone() for unit in units]
+                as_plans = [env.workbench.plan(p) for p in plans]
+                np.testing.assert_array_equal(batched(env, as_plans), batched(env, plans))
+                one = env.workbench.kl(plans[0])  # prunes, scores, puts the episode back
+                assert one.mean == batched(env, plans[:1])[0]
                 assert all(
-                    torch.equal(unit.weight, w)
-                    for unit, w in zip(env.pruner.units, weights, strict=True)
+                    torch.equal(unit.weight, w) for unit, w in zip(units, weights, strict=True)
                 )
             *_, info = env.step(action)
         return info["kl"]
@@ -109,27 +110,28 @@ def test_plans_may_be_pruning_plans_and_an_episode_in_progress_is_untouched(env)
 def test_bad_plans_are_refused_with_one_line(env):
     too_few_layers = np.zeros((env.num_layers - 1, env.num_modules))
     with pytest.raises(ValueError, match="expected ratios for"):
-        env.evaluate_plans([too_few_layers])
+        batched(env, [too_few_layers])
     with pytest.raises(ValueError, match="outside"):
-        env.evaluate_plans([np.full(env.sizes.shape, 1.5)])
+        batched(env, [np.full(env.sizes.shape, 1.5)])
     with pytest.raises(ValueError, match="max_batch_plans"):
-        env.evaluate_plans(random_plans(env, 1), max_batch_plans=0)
+        batched(env, random_plans(env, 1), max_batch_plans=0)
     with pytest.raises(ValueError, match="matmul"):
-        evaluate_plans(env.calibration, env.pruner, random_plans(env, 1), [0], 2, matmul="x")
-    assert env.evaluate_plans([]).shape == (0,)
-    assert all("forward" not in unit.__dict__ for unit in env.pruner.units)  # patches undone
+        batched(env, random_plans(env, 1), [0], matmul="x")
+    assert batched(env, []).shape == (0,)
+    units = env.workbench.pruner.units
+    assert all("forward" not in unit.__dict__ for unit in units)  # patches undone
 
 
 @pytest.mark.parametrize("base", [0.0, 0.15])
 def test_unit_sensitivities_equal_the_one_plan_loop(env, base):
     batch = range(env.batch_size)
-    floor = env.evaluate_plan(np.full_like(env.sizes, base), batch).mean if base else 0.0
+    floor = env.workbench.kl(np.full_like(env.sizes, base), batch).mean if base else 0.0
     expected = np.zeros_like(env.sizes)
     for layer, unit in np.ndindex(env.sizes.shape):
         ratios = np.full_like(env.sizes, base)
         ratios[layer, unit] = 0.3
-        expected[layer, unit] = env.evaluate_plan(ratios, batch).mean - floor
-    np.testing.assert_array_equal(env.unit_sensitivities(0.3, base), expected)
+        expected[layer, unit] = env.workbench.kl(ratios, batch).mean - floor
+    np.testing.assert_array_equal(env.workbench.unit_sensitivities(0.3, base), expected)
 
 
 # -- the agents that score plans: the same seed, the same search --------------------------
@@ -176,20 +178,21 @@ def test_search_agents_find_the_same_plans_and_kls_as_before(env, monkeypatch, n
 def test_sensitivity_agent_gives_the_same_plan_as_before(env, monkeypatch):
     batched = make_agent("sensitivity", env, seed=0).train(1).plan()
     monkeypatch.setattr(
-        LLMPruneEnv,
-        "evaluate_plans",
-        lambda self, plans, indices=None, max_batch_plans=1: one_at_a_time(self, plans, indices),
+        Workbench,
+        "batch_kls",
+        lambda self, plans, indices=None, *_: [self.kl(plan, indices) for plan in plans],
     )
     before = make_agent("sensitivity", env, seed=0).train(1).plan()
     assert batched.to_dict() == before.to_dict()
 
 
 def test_heldout_kls_are_the_one_plan_sums(env):
-    heldout = HeldOut(env, prompts=PROMPTS[:3], answer_tokens=8)  # batches [0, 1] and [2]
-    plan = PruningPlan.for_pruner(env.pruner, random_plans(env, 1)[0], env.total_params)
-    env.pruner.apply(plan.ratios.tolist())
-    first, second = heldout.calibration.kl([0, 1]), heldout.calibration.kl([2])
-    env.pruner.restore()
+    heldout = HeldOut.beside(env.workbench, PROMPTS[:3], answer_tokens=8)  # [0, 1] and [2]
+    plan = env.workbench.plan(random_plans(env, 1)[0])
+    env.workbench.apply(plan)
+    calibration = heldout.workbench.calibration
+    first, second = calibration.kl([0, 1]), calibration.kl([2])
+    env.workbench.restore()
     expected = (0.0 + sum(first.sums) + sum(second.sums)) / (sum(first.counts) + second.counts[0])
     compared = heldout.compare(plan)
     assert compared["heldout_kl"] == expected == heldout.kl(plan)
@@ -197,6 +200,7 @@ def test_heldout_kls_are_the_one_plan_sums(env):
 
 
 def test_sensitivity_sweeps_batched_give_the_one_plan_rows(env):
-    tables = module_tables(env, [0.05, 0.1, 0.15, 0.2, 0.3])  # 20 tables: two batches
-    expected = [evaluate_row(env, table, **labels) for labels, table in tables]
-    assert run_sweeps(env, tables, progress=False) == expected
+    bench = env.workbench
+    tables = module_tables(bench, [0.05, 0.1, 0.15, 0.2, 0.3])  # 20 tables: two batches
+    expected = [evaluate_row(bench, table, **labels) for labels, table in tables]
+    assert run_sweeps(bench, tables, progress=False) == expected

@@ -76,7 +76,7 @@ def test_sensitivity_observation_appends_the_current_layers_unit_sensitivities(s
     env = gym.make(ENV_ID, **stub_kwargs, target_sparsity=0.1, observation="sensitivity").unwrapped
     layers, modules, paper = env.num_layers, env.num_modules, 4 * env.num_layers + 1
     assert env.observation_space.shape == (paper + modules,)
-    rises = env.unit_sensitivities(env.ratio_grid.max(), 0.1)
+    rises = env.workbench.unit_sensitivities(env.ratio_grid.max(), 0.1)
     assert rises.shape == (layers, modules) and np.all(rises > 0)
     features = scaled_log(rises)
     assert features.min() == 0 and features.max() == 1
@@ -87,9 +87,9 @@ def test_sensitivity_observation_appends_the_current_layers_unit_sensitivities(s
         assert env.observation_space.contains(observation)
     assert not observation[paper:].any()  # past the last layer
     # the most sensitive unit is the one whose pruning alone raises the KL most
-    alone = [env.evaluate_plan(np.eye(layers * modules)[u].reshape(layers, modules) * 0.3).mean
+    alone = [env.workbench.kl(np.eye(layers * modules)[u].reshape(layers, modules) * 0.3).mean
              for u in range(layers * modules)]  # fmt: skip
-    np.testing.assert_allclose(env.unit_sensitivities(0.3).ravel(), alone, rtol=1e-6)
+    np.testing.assert_allclose(env.workbench.unit_sensitivities(0.3).ravel(), alone, rtol=1e-6)
 
 
 def test_scaled_log_maps_logs_to_the_unit_interval_with_a_floor():
@@ -115,19 +115,19 @@ def test_sampling_draws_batches_with_the_env_rng(stub_kwargs):
     batches = []
     for seed in (0, 0, 1):
         env.reset(seed=seed)
-        batches.append(tuple(env._batch))
+        batches.append(tuple(env.batch))
     assert batches[0] == batches[1] != batches[2]
 
 
 def test_reset_restores_every_weight_bit_exactly(stub_kwargs):
     env = gym.make(ENV_ID, **stub_kwargs).unwrapped
-    before = {name: t.clone() for name, t in env.model.state_dict().items()}
+    before = {name: t.clone() for name, t in env.workbench.model.state_dict().items()}
     env.reset(seed=0)
     for _ in range(env.num_layers):
         env.step(np.full(4, 30))
-    assert not all(torch.equal(before[n], t) for n, t in env.model.state_dict().items())
+    assert not all(torch.equal(before[n], t) for n, t in env.workbench.model.state_dict().items())
     env.reset(seed=1)
-    for name, tensor in env.model.state_dict().items():
+    for name, tensor in env.workbench.model.state_dict().items():
         assert torch.equal(before[name], tensor), name
 
 
@@ -136,10 +136,10 @@ def test_budget_mode_lands_on_the_target_and_normalises_by_uniform(stub_kwargs):
     for actions in (np.zeros((4, 4), int), np.full((4, 4), 30), np.array([[30, 30, 0, 0]] * 4)):
         env.reset(seed=0)
         rewards = [env.step(a)[1] for a in actions]
-        info = env._info() | {"kl": env.calibration.kl(env._batch).mean}
-        assert info["prunable_sparsity"] == pytest.approx(0.2, abs=1e-3)
+        info = env.workbench.sparsity()._asdict() | {"kl": env.workbench.kl(None, env.batch).mean}
+        assert info["prunable"] == pytest.approx(0.2, abs=1e-3)
         assert rewards[:-1] == [0.0] * 3
-        uniform = env.uniform_kl(env._batch)
+        uniform = env.workbench.uniform_kl(0.2, env.batch)
         assert rewards[-1] == pytest.approx((uniform - info["kl"]) / uniform, rel=1e-6)
 
 
@@ -159,7 +159,7 @@ def test_plan_round_trip_scale_and_apply(stub_kwargs, tmp_path):
     plan = PruningPlan.load(env.current_plan().save(tmp_path / "plan.json"))
     np.testing.assert_allclose(plan.ratios, info["ratios"], atol=1e-6)
     assert plan.prunable_sparsity == pytest.approx(info["prunable_sparsity"], abs=1e-6)
-    assert env.evaluate_plan(plan, env._batch).mean == pytest.approx(info["kl"], rel=1e-5)
+    assert env.workbench.kl(plan, env.batch).mean == pytest.approx(info["kl"], rel=1e-5)
     assert plan.scaled(prunable_sparsity=0.1).prunable_sparsity == pytest.approx(0.1)
     assert plan.scaled(model_sparsity=0.05).model_sparsity == pytest.approx(0.05)
     assert plan.uniform_like().prunable_sparsity == pytest.approx(plan.prunable_sparsity)
@@ -196,7 +196,8 @@ def test_bad_actions_raise_and_change_nothing(stub_kwargs, action, message):
     env.reset(seed=0)
     with pytest.raises(ValueError, match=message):
         env.step(action)
-    assert env._layer == 0 and env.pruner.pruned_params == 0
+    assert env.workbench.removed_params() == 0
+    assert env.step([0, 0, 0, 0])[-1]["layer"] == 0  # still the first layer
 
 
 def test_step_outside_an_episode_raises(stub_kwargs):
@@ -266,7 +267,7 @@ def test_wanda_criterion_prunes_by_activation_weighted_score(stub_kwargs):
     for env in (magnitude, wanda):
         env.reset(seed=0)
         env.step(np.full(4, 20))
-    masks = [env.pruner.layers[0][0].weight == 0 for env in (magnitude, wanda)]
+    masks = [env.workbench.pruner.layers[0][0].weight == 0 for env in (magnitude, wanda)]
     assert not torch.equal(*masks)
     rows_pruned = masks[1].sum(dim=1)
     assert torch.all(rows_pruned == rows_pruned[0])  # wanda prunes the same share of every row

@@ -10,10 +10,15 @@ import pytest
 import torch
 
 from evaluation.cli import main
-from evaluation.compare import compare_plans, criteria_comparison, scaled_comparison
-from evaluation.heldout import HeldOutEvaluator
-from evaluation.stats import batch_kls, mean_interval, paired_summary, ratio_interval
-from llm_prune_gym import KLResult, Pruner, PruningPlan, load_student
+from evaluation.compare import (
+    compare_plans,
+    criteria_comparison,
+    heldout_evaluator,
+    scaled_comparison,
+)
+from evaluation.stats import mean_interval, paired_summary, per_batch_kls, ratio_interval
+from llm_prune_gym import EnvSettings, KLResult, Pruner, PruningPlan, load_student
+from llm_prune_gym.heldout import HeldOut
 from llm_prune_gym.plan import count_parameters
 from llm_prune_gym.pruning import DEFAULT_MODULES
 
@@ -32,17 +37,9 @@ def stub_pruner(stub_model) -> Pruner:
 
 
 @pytest.fixture(scope="module")
-def evaluator() -> HeldOutEvaluator:
-    return HeldOutEvaluator(
-        student="stub",
-        modules=DEFAULT_MODULES,
-        prompts=PROMPTS,
-        batch_size=2,
-        calibration_prompts=CALIBRATION,
-        calibration_batch=2,
-        answer_tokens=4,
-        progress=False,
-    )
+def evaluator() -> HeldOut:
+    settings = EnvSettings(student="stub", modules=DEFAULT_MODULES, prompts=PROMPTS, batch_size=2)
+    return heldout_evaluator(settings.replace(answer_tokens=4), CALIBRATION, 2)
 
 
 def random_plan(pruner: Pruner, total_params: int, seed: int = 0) -> PruningPlan:
@@ -132,11 +129,11 @@ def test_wanda_follows_non_uniform_activations():
 # -- statistics --------------------------------------------------------------------------------
 
 
-def test_batch_kls_weight_tokens_within_each_batch():
+def test_per_batch_kls_weight_tokens_within_each_batch():
     result = KLResult(mean=0.0, sums=[1.0, 3.0, 2.0, 2.0, 5.0], counts=[1, 3, 2, 2, 5])
-    np.testing.assert_allclose(batch_kls(result, 2), [1.0, 1.0, 1.0])
+    np.testing.assert_allclose(per_batch_kls(result, 2), [1.0, 1.0, 1.0])
     result = KLResult(mean=0.0, sums=[0.0, 4.0, 9.0], counts=[2, 2, 3])
-    np.testing.assert_allclose(batch_kls(result, 2), [1.0, 3.0])
+    np.testing.assert_allclose(per_batch_kls(result, 2), [1.0, 3.0])
 
 
 def test_bootstrap_intervals_are_seeded_and_cover_the_estimate():
@@ -155,7 +152,8 @@ def test_bootstrap_intervals_are_seeded_and_cover_the_estimate():
 
 
 def test_compare_pairs_plans_on_the_same_batches(evaluator):
-    plan = evaluator.adopt(random_plan(evaluator.env.pruner, evaluator.env.total_params, seed=2))
+    bench = evaluator.workbench
+    plan = evaluator.rebase(random_plan(bench.pruner, bench.total_params, seed=2))
     comparison = compare_plans(evaluator, {"plan": plan, "uniform": plan.uniform_like()})
     assert evaluator.num_batches == 3 and len(comparison.tokens) == 3
     summary = comparison.summary()
@@ -170,11 +168,11 @@ def test_compare_pairs_plans_on_the_same_batches(evaluator):
         kls["plan"] - kls["uniform"]
     )
     # Per-batch KL is a property of the plan and the batch: the same plan scores the same.
-    np.testing.assert_array_equal(evaluator.batch_kls(plan), kls["plan"])
+    np.testing.assert_array_equal(per_batch_kls(evaluator.result(plan), 2), kls["plan"])
 
 
 def test_scaled_comparison_and_criteria(evaluator):
-    plan = random_plan(evaluator.env.pruner, evaluator.env.total_params, seed=3)
+    plan = random_plan(evaluator.workbench.pruner, evaluator.workbench.total_params, seed=3)
     rows, plans = scaled_comparison(evaluator, plan, [0.02, 0.06])
     assert [r["model_sparsity"] for r in rows] == [0.02, 0.06]
     for row in rows:
@@ -184,7 +182,7 @@ def test_scaled_comparison_and_criteria(evaluator):
     assert (
         row["kl_wanda"] > 0 and row["kl_magnitude"] > 0 and row["kl_wanda"] != row["kl_magnitude"]
     )
-    assert evaluator.pruner("wanda").criterion == "wanda"
+    assert evaluator.pruning_by("wanda").criterion == "wanda"
 
 
 # -- the commands ------------------------------------------------------------------------------

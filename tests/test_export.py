@@ -13,55 +13,55 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from evaluation.cli import main
 from evaluation.export import export_pruned
-from llm_prune_gym import LLMPruneEnv, PruningPlan
+from llm_prune_gym import PruningPlan, Workbench
 
 PROMPTS = [f"Why does line {i} raise a KeyError?" for i in range(4)]
 
 
 @pytest.fixture(scope="module")
-def env() -> LLMPruneEnv:
-    return LLMPruneEnv(student="stub", prompts=PROMPTS, batch_size=2, answer_tokens=4)
+def bench() -> Workbench:
+    return Workbench(student="stub", prompts=PROMPTS, batch_size=2, answer_tokens=4)
 
 
-def random_plan(env: LLMPruneEnv, seed: int = 0) -> PruningPlan:
-    ratios = np.random.default_rng(seed).uniform(0.0, 0.3, env.sizes.shape)
-    return PruningPlan.for_pruner(env.pruner, ratios, env.total_params, model=env.student.name)
+def random_plan(bench: Workbench, seed: int = 0) -> PruningPlan:
+    ratios = np.random.default_rng(seed).uniform(0.0, 0.3, bench.sizes.shape)
+    return bench.plan(ratios)
 
 
 @torch.no_grad()
-def pruned_logits(env: LLMPruneEnv, plan: PruningPlan, inputs: dict) -> torch.Tensor:
-    plan.apply(env.pruner)
+def pruned_logits(bench: Workbench, plan: PruningPlan, inputs: dict) -> torch.Tensor:
+    bench.apply(plan)
     try:
-        return env.model(**inputs).logits
+        return bench.model(**inputs).logits
     finally:
-        env.pruner.restore()
+        bench.restore()
 
 
-def test_reloaded_model_is_the_pruned_model(env, tmp_path):
-    plan = random_plan(env)
-    report = export_pruned(env, plan, tmp_path / "model")
-    inputs = env.calibration.inputs(range(len(env.calibration)))
-    expected = pruned_logits(env, plan, inputs)
+def test_reloaded_model_is_the_pruned_model(bench, tmp_path):
+    plan = random_plan(bench)
+    report = export_pruned(bench, plan, tmp_path / "model")
+    inputs = bench.calibration.inputs(range(bench.num_prompts))
+    expected = pruned_logits(bench, plan, inputs)
 
     model = AutoModelForCausalLM.from_pretrained(tmp_path / "model")
     with torch.no_grad():
         reloaded = model(**inputs).logits
     torch.testing.assert_close(reloaded, expected, rtol=0, atol=1e-5)
     assert report["kl_reloaded"] == pytest.approx(report["kl_in_env"], rel=1e-5)
-    assert report["kl_in_env"] == pytest.approx(env.evaluate_plan(plan).mean, rel=1e-6)
-    # The env's model is left unpruned.
-    assert env.pruner.pruned_params == 0
-    assert torch.equal(env.pruner.layers[0][0].weight, env.pruner.originals[0])
+    assert report["kl_in_env"] == pytest.approx(bench.kl(plan).mean, rel=1e-6)
+    # The workbench's model is left unpruned.
+    assert bench.pruner.pruned_params == 0
+    assert torch.equal(bench.pruner.layers[0][0].weight, bench.pruner.originals[0])
     tokenizer = AutoTokenizer.from_pretrained(tmp_path / "model")
     assert tokenizer.apply_chat_template([{"role": "user", "content": "hi"}], tokenize=False)
 
 
-def test_sparsity_report_counts_the_saved_zeros(env, tmp_path):
-    plan = random_plan(env, seed=1)
-    report = export_pruned(env, plan, tmp_path / "model")
-    plan.apply(env.pruner)
-    expected = [count for row in env.pruner.pruned for count in row]
-    env.pruner.restore()
+def test_sparsity_report_counts_the_saved_zeros(bench, tmp_path):
+    plan = random_plan(bench, seed=1)
+    report = export_pruned(bench, plan, tmp_path / "model")
+    bench.apply(plan)
+    expected = [count for row in bench.pruner.pruned for count in row]
+    bench.restore()
     assert [unit["zeros"] for unit in report["units"]] == expected
     units = plan.ratios.size  # each unit rounds its count to a whole weight
     assert report["prunable_sparsity"] == pytest.approx(
@@ -72,7 +72,7 @@ def test_sparsity_report_counts_the_saved_zeros(env, tmp_path):
     assert report["pruned_model_sparsity"] == pytest.approx(
         plan.model_sparsity, abs=units / report["total_params"]
     )
-    assert report["total_params"] == env.total_params
+    assert report["total_params"] == bench.total_params
     saved = json.loads((tmp_path / "model" / "pruning_report.json").read_text())
     assert saved["units"] == report["units"]
     markdown = (tmp_path / "model" / "pruning_report.md").read_text()
@@ -80,8 +80,8 @@ def test_sparsity_report_counts_the_saved_zeros(env, tmp_path):
     assert saved["licence"] in markdown and saved["licence"].startswith("Licence: ")
 
 
-def test_export_command_scales_and_loads_without_our_packages(env, tmp_path, capsys):
-    plan_path = random_plan(env, seed=2).save(tmp_path / "plan.json")
+def test_export_command_scales_and_loads_without_our_packages(bench, tmp_path, capsys):
+    plan_path = random_plan(bench, seed=2).save(tmp_path / "plan.json")
     prompts = tmp_path / "prompts.jsonl"
     prompts.write_text("".join(json.dumps({"prompt": p}) + "\n" for p in PROMPTS))
     out = tmp_path / "pruned"
@@ -109,20 +109,18 @@ def test_export_command_scales_and_loads_without_our_packages(env, tmp_path, cap
 
 
 @pytest.fixture(scope="module")
-def channels_env() -> LLMPruneEnv:
-    return LLMPruneEnv(
+def channels_bench() -> Workbench:
+    return Workbench(
         student="stub", prompts=PROMPTS, batch_size=2, answer_tokens=4, granularity="channels"
     )
 
 
-def test_structured_hf_export_is_smaller_and_reloads_to_the_same_kl(channels_env, tmp_path):
-    env = channels_env
-    plan = random_plan(env, seed=3).with_ratios(np.random.default_rng(3).uniform(0, 0.5, (4, 2)))
-    report = export_pruned(env, plan, tmp_path / "model")
-    assert report["saved_params"] == env.total_params - report["removed_params"]
-    plan.apply(env.pruner)
-    applied = env.pruner.pruned_params  # the heads round to whole steps (2 of 4 on the stub)
-    env.pruner.restore()
+def test_structured_hf_export_is_smaller_and_reloads_to_the_same_kl(channels_bench, tmp_path):
+    bench = channels_bench
+    plan = random_plan(bench, seed=3).with_ratios(np.random.default_rng(3).uniform(0, 0.5, (4, 2)))
+    report = export_pruned(bench, plan, tmp_path / "model")
+    assert report["saved_params"] == bench.total_params - report["removed_params"]
+    applied = bench.removed_params(plan)  # the heads round to whole steps (2 of 4 on the stub)
     assert report["removed_params"] == applied > 0
     assert len(set(report["intermediate_sizes"])) > 1  # per-layer widths: modelling code ships
     assert (tmp_path / "model" / "modeling_pruned_llama.py").is_file()
@@ -143,9 +141,9 @@ def test_structured_hf_export_is_smaller_and_reloads_to_the_same_kl(channels_env
     assert printed[0] == "[]" and int(printed[1]) == report["saved_params"]
 
 
-def test_uniform_structured_export_is_a_plain_llama(channels_env, tmp_path):
-    plan = random_plan(channels_env).with_ratios(np.full((4, 2), 0.25))
-    report = export_pruned(channels_env, plan, tmp_path / "model", dtype="bf16")
+def test_uniform_structured_export_is_a_plain_llama(channels_bench, tmp_path):
+    plan = random_plan(channels_bench).with_ratios(np.full((4, 2), 0.25))
+    report = export_pruned(channels_bench, plan, tmp_path / "model", dtype="bf16")
     config = json.loads((tmp_path / "model" / "config.json").read_text())
     assert config["model_type"] == "llama" and "auto_map" not in config
     assert config["intermediate_size"] == report["intermediate_sizes"][0] == 120
@@ -156,31 +154,35 @@ def test_uniform_structured_export_is_a_plain_llama(channels_env, tmp_path):
 @pytest.mark.parametrize(("dtype", "quant", "tolerance"), [
     ("f32", None, 1e-5), ("f16", None, 0.01), ("f32", "q8_0", 0.05), ("f32", "q4_0", 0.5),
 ])  # fmt: skip
-def test_gguf_export_reads_back_with_transformers(channels_env, tmp_path, dtype, quant, tolerance):
-    env = channels_env
-    plan = random_plan(env, seed=4).with_ratios(np.random.default_rng(4).uniform(0.3, 0.5, (4, 2)))
+def test_gguf_export_reads_back_with_transformers(
+    channels_bench, tmp_path, dtype, quant, tolerance
+):
+    bench = channels_bench
+    plan = random_plan(bench, seed=4).with_ratios(
+        np.random.default_rng(4).uniform(0.3, 0.5, (4, 2))
+    )
     folder = tmp_path / "gguf"
-    report = export_pruned(env, plan, folder, fmt="gguf", dtype=dtype, quant=quant)
+    report = export_pruned(bench, plan, folder, fmt="gguf", dtype=dtype, quant=quant)
     widths = report["intermediate_sizes"]
-    assert len(set(widths)) == 1 and widths[0] < env.model.config.intermediate_size
+    assert len(set(widths)) == 1 and widths[0] < bench.model.config.intermediate_size
     if quant:
         assert widths[0] % 32 == 0  # whole quantization blocks
     # Padding adds zero channels/heads: the same function, so the same KL in float32.
     assert report["kl_reloaded"] == pytest.approx(report["kl_in_env"], rel=tolerance)
     tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file="model.gguf")
     text = "def f(x):\n    return x[1]  # IndexError?"
-    assert tokenizer(text)["input_ids"] == env.student.tokenizer(text)["input_ids"]
+    assert tokenizer(text)["input_ids"] == bench.student.tokenizer(text)["input_ids"]
     assert "gguf" in (folder / "README.md").read_text()
 
 
-def test_unstructured_gguf_keeps_shapes(env, tmp_path):
-    report = export_pruned(env, random_plan(env), tmp_path / "g", fmt="gguf", dtype="f32")
-    assert report["saved_params"] == env.total_params
+def test_unstructured_gguf_keeps_shapes(bench, tmp_path):
+    report = export_pruned(bench, random_plan(bench), tmp_path / "g", fmt="gguf", dtype="f32")
+    assert report["saved_params"] == bench.total_params
     assert report["kl_reloaded"] == pytest.approx(report["kl_in_env"], rel=1e-5)
 
 
-def test_export_command_formats_and_bad_options(channels_env, tmp_path, capsys):
-    plan = random_plan(channels_env).with_ratios(np.full((4, 2), 0.3))
+def test_export_command_formats_and_bad_options(channels_bench, tmp_path, capsys):
+    plan = random_plan(channels_bench).with_ratios(np.full((4, 2), 0.3))
     plan_path = plan.save(tmp_path / "plan.json")
     args = ["export", "--plan", str(plan_path), "--student", "stub", "--answer-tokens", "4"]
     args += ["--batch-size", "2", "--prompts", "builtin:heldout"]

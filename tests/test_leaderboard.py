@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from agents.settings import A2CSettings, TrainSettings
-from evaluation.bench_agents import HeldOut, anytime_run
+from evaluation.bench_agents import anytime_run
 from evaluation.leaderboard import (
     PROTOCOL,
     Protocol,
@@ -22,8 +22,9 @@ from evaluation.leaderboard import (
 )
 from llm_prune_gym import LLMPruneEnv
 from llm_prune_gym.cli import ratio_grid
-from llm_prune_gym.env import DEFAULT_GRID
+from llm_prune_gym.heldout import HeldOut
 from llm_prune_gym.plan import PruningPlan
+from llm_prune_gym.settings import DEFAULT_GRID
 
 PROMPTS = ["NameError: name 'total' is not defined", "IndexError: list index out of range"]
 
@@ -159,7 +160,7 @@ def env():
 
 
 def test_anytime_rows_equal_a_straight_run_and_are_not_redone(env, tmp_path):
-    heldout = HeldOut(env, PROMPTS, answer_tokens=4)
+    heldout = HeldOut.beside(env.workbench, PROMPTS, answer_tokens=4)
     run = TrainSettings(episodes=6, seed=1, checkpoint_every=2, progress=False)
     rows = anytime_run("psrl", env, heldout, tmp_path / "steps", (2, 6), run)
     straight = anytime_run("psrl", env, heldout, tmp_path / "straight", (6,), run)
@@ -171,37 +172,42 @@ def test_anytime_rows_equal_a_straight_run_and_are_not_redone(env, tmp_path):
     numbers = [{k: v for k, v in r.items() if k != "agent"} for r in rows]
     assert [r["agent"] for r in again] == ["psrl", "psrl"]  # read back from anytime.csv:
     assert [{k: v for k, v in r.items() if k != "agent"} for r in again] == [
-        pytest.approx(r, rel=1e-7) for r in numbers  # as written, 8 significant digits
+        pytest.approx(r, rel=1e-7)
+        for r in numbers  # as written, 8 significant digits
     ]
 
 
 def test_one_command_builds_the_board_in_process(tmp_path):
+    prompts = tmp_path / "short.jsonl"  # short prompts keep the stub's passes cheap
+    prompts.write_text("".join(json.dumps({"prompt": p}) + "\n" for p in PROMPTS))
     protocol = Protocol(
         student="stub",
         rows=(Row("magnitude", 0.15, 0.3), Row("wanda", 0.15, 0.3)),
+        calibration_prompts=str(prompts),
         batch_size=2,
         answer_tokens=4,
         budgets=(2, 3),
         seeds=(0,),
-        heldout_prompts="builtin:heldout",
+        heldout_prompts=str(prompts),
         agents=("uniform", "evolution"),
         checkpoint_every=2,
     )
-    table = build_board(tmp_path, protocol, "llm-prune leaderboard --test", "cpu")
+    board = tmp_path / "board"
+    table = build_board(board, protocol, "llm-prune leaderboard --test", "cpu")
     assert {(r["criterion"], r["agent"]) for r in table} == {
         (criterion, agent) for criterion in ("magnitude", "wanda") for agent in protocol.agents
     }
     assert all("kl_ratio_at_2" in r and "kl_ratio_at_3" in r for r in table)
     for folder in ("target15", "target15-wanda"):
-        assert (tmp_path / folder / "anytime.png").is_file()
-        assert (tmp_path / folder / "evolution" / "evolution" / "seed0" / "plan.json").is_file()
-    recorded = json.loads((tmp_path / "protocol.json").read_text())
+        assert (board / folder / "anytime.png").is_file()
+        assert (board / folder / "evolution" / "evolution" / "seed0" / "plan.json").is_file()
+    recorded = json.loads((board / "protocol.json").read_text())
     assert Protocol.from_json(recorded["protocol"]) == protocol
-    figure = tmp_path / "target15" / "anytime.png"
+    figure = board / "target15" / "anytime.png"
     figure.write_bytes(b"a committed figure")
     with pytest.raises(ValueError, match="unless --force"):
-        build_board(tmp_path, PROTOCOL, "", "cpu", aggregate_only=True)
+        build_board(board, PROTOCOL, "", "cpu", aggregate_only=True)
     assert figure.read_bytes() == b"a committed figure"
-    again = build_board(tmp_path, PROTOCOL, "", "cpu", aggregate_only=True, force=True)
+    again = build_board(board, PROTOCOL, "", "cpu", aggregate_only=True, force=True)
     assert [r["score_mean"] for r in again] == [r["score_mean"] for r in table]
-    assert "--test" in (tmp_path / "LEADERBOARD.md").read_text()  # the recorded command
+    assert "--test" in (board / "LEADERBOARD.md").read_text()  # the recorded command

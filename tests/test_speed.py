@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from llm_prune_gym import ENV_ID
-from llm_prune_gym.calibration import _layer_attention_mask
+from llm_prune_gym.calibration import layer_attention_mask
 from llm_prune_gym.pruning import input_norms, magnitude_order, wanda_order
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,15 +20,15 @@ cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA de
 
 
 def weights(env) -> list[torch.Tensor]:
-    return [unit.weight.detach().clone() for unit in env.pruner.units]
+    return [unit.weight.detach().clone() for unit in env.workbench.pruner.units]
 
 
 @pytest.mark.parametrize("criterion", ["magnitude", "wanda"])
 def test_rank_masks_zero_exactly_the_first_weights_of_the_order(stub_kwargs, criterion):
     env = gym.make(ENV_ID, **stub_kwargs, criterion=criterion).unwrapped
-    pruner = env.pruner
-    batches = [env.calibration.inputs(env._batch)]  # the fixed pool is one batch
-    norms = input_norms(env.model, pruner.units, batches)  # what the env ranked wanda by
+    pruner = env.workbench.pruner
+    batches = [env.workbench.calibration.inputs(env.batch)]  # the fixed pool is one batch
+    norms = input_norms(env.workbench.model, pruner.units, batches)  # what the env ranked wanda by
     ratios = np.random.default_rng(0).uniform(0, 0.3, (env.num_layers, env.num_modules))
     pruner.apply(ratios.tolist())
     for index, unit in enumerate(pruner.units):
@@ -49,7 +49,7 @@ def test_rank_masks_zero_exactly_the_first_weights_of_the_order(stub_kwargs, cri
 
 def test_staged_layers_are_written_at_commit_and_match_immediate_pruning(stub_kwargs):
     env = gym.make(ENV_ID, **stub_kwargs).unwrapped
-    pruner, before = env.pruner, weights(env)
+    pruner, before = env.workbench.pruner, weights(env)
     ratios = np.random.default_rng(1).uniform(0, 0.3, (env.num_layers, env.num_modules))
     for layer, row in enumerate(ratios):
         pruner.stage_layer(layer, row.tolist())
@@ -77,20 +77,20 @@ def test_each_env_step_prunes_its_layer_in_place(stub_kwargs):
         shares = [float((w == 0).float().mean()) for w in weights(unwrapped)]
         done, todo = shares[: 4 * (layer + 1)], shares[4 * (layer + 1) :]
         assert min(done) >= 0.19 and max(todo, default=0.0) < 0.01
-    assert unwrapped.evaluate_plan(info["ratios"], unwrapped._batch).mean == info["kl"]
+    assert unwrapped.workbench.kl(info["ratios"], unwrapped.batch).mean == info["kl"]
 
 
 def test_the_models_own_4d_mask_gives_identical_kl(stub_kwargs):
     """What the CUDA graph feeds the model (its own 4-D mask) changes no number."""
     env = gym.make(ENV_ID, **stub_kwargs).unwrapped
-    env.pruner.apply(np.full((env.num_layers, env.num_modules), 0.2).tolist())
-    batch, calibration = env._batch, env.calibration
+    env.workbench.pruner.apply(np.full((env.num_layers, env.num_modules), 0.2).tolist())
+    batch, calibration = env.batch, env.workbench.calibration
     inputs = calibration.inputs(batch)
-    mask = _layer_attention_mask(env.model, inputs)
+    mask = layer_attention_mask(env.workbench.model, inputs)
     assert mask is not None and mask.dim() == 4  # the stub's prompts differ in length
     with torch.no_grad():
-        eager = calibration._kl_sums(batch, inputs)
-        masked = calibration._kl_sums(batch, {**inputs, "attention_mask": mask})
+        eager = calibration.kl_sums(batch, inputs)
+        masked = calibration.kl_sums(batch, {**inputs, "attention_mask": mask})
     assert torch.equal(eager, masked)
 
 
@@ -98,16 +98,16 @@ def test_unpadded_batches_get_an_explicit_causal_mask_and_exact_kl(stub_kwargs):
     """Equal lengths: eager and graphed forwards both see the same explicit causal mask."""
     prompts = [f"prompt number {i}: what is wrong?" for i in range(4)]  # same byte length
     env = gym.make(ENV_ID, **{**stub_kwargs, "prompts": prompts, "answer_tokens": 0}).unwrapped
-    calibration, batch = env.calibration, env._batch
+    calibration, batch = env.workbench.calibration, env.batch
     assert len({len(calibration.sequences[i]) for i in batch}) == 1
-    inputs = calibration._model_inputs(batch)
+    inputs = calibration.model_inputs(batch)
     width = len(calibration.sequences[0])
     assert inputs["attention_mask"].shape == (4, 1, width, width)
     assert calibration.kl(batch).mean == 0.0  # the teacher saw the very same inputs
-    env.pruner.apply(np.full((env.num_layers, env.num_modules), 0.2).tolist())
+    env.workbench.pruner.apply(np.full((env.num_layers, env.num_modules), 0.2).tolist())
     with torch.no_grad():
-        explicit = calibration._kl_sums(batch, inputs)
-        implicit = calibration._kl_sums(batch, calibration.inputs(batch))  # SDPA is_causal
+        explicit = calibration.kl_sums(batch, inputs)
+        implicit = calibration.kl_sums(batch, calibration.inputs(batch))  # SDPA is_causal
     torch.testing.assert_close(explicit, implicit, rtol=1e-4, atol=1e-6)
 
 
@@ -126,11 +126,14 @@ def test_cuda_graphs_give_the_eager_results(stub_kwargs, monkeypatch):
             kls.append(info["kl"])
         pruned = [w.cpu() for w in weights(env.unwrapped)]
         env.reset(seed=0)
-        originals = env.unwrapped.pruner.originals
+        originals = env.unwrapped.workbench.pruner.originals
         assert all(
             torch.equal(w, o) for w, o in zip(weights(env.unwrapped), originals, strict=True)
         )
-        graphs_used = env.unwrapped.calibration._graphs or env.unwrapped.pruner._graphs
+        graphs_used = (
+            env.unwrapped.workbench.calibration.graph_count
+            or env.unwrapped.workbench.pruner.graph_count
+        )
         assert bool(graphs_used) == (graphs == "1")
         return kls, pruned
 

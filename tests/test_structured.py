@@ -11,7 +11,7 @@ import torch
 from gymnasium.utils.env_checker import check_env as gym_check_env
 
 from evaluation.cli import main
-from llm_prune_gym import ENV_ID, LLMPruneEnv, PruningPlan
+from llm_prune_gym import ENV_ID, LLMPruneEnv, PruningPlan, Workbench
 from llm_prune_gym.structured import StructuredPruner
 
 
@@ -37,9 +37,9 @@ def all_weights_equal_originals(pruner: StructuredPruner) -> bool:
 
 
 def test_default_units_are_heads_and_mlp_channels(env):
-    assert env.pruner.modules == ("q_proj", "gate_proj")
+    assert env.workbench.pruner.modules == ("q_proj", "gate_proj")
     assert env.action_space == gym.spaces.MultiDiscrete([31, 31])
-    config = env.model.config
+    config = env.workbench.model.config
     hidden, inter = config.hidden_size, config.intermediate_size
     # A unit holds every weight its structures own, down_proj / o_proj columns included.
     assert env.sizes[0].tolist() == [2 * hidden * hidden, 3 * hidden * inter]
@@ -49,16 +49,17 @@ def test_a_ratio_zeroes_whole_channels_and_heads_with_their_columns(env):
     env.reset(seed=0)
     for _ in range(env.num_layers):
         *_, info = env.step(np.array([30, 20]))
-    config = env.model.config
+    config = env.workbench.model.config
     head_dim = config.hidden_size // config.num_attention_heads
     per_group = config.num_attention_heads // config.num_key_value_heads
-    for index, layer in enumerate(env.model.model.layers):
+    pruner = env.workbench.pruner
+    for index, layer in enumerate(env.workbench.model.model.layers):
         mlp, attention = layer.mlp, layer.self_attn
-        removed = set(range(config.intermediate_size)) - set(env.pruner.kept(index, 1).tolist())
+        removed = set(range(config.intermediate_size)) - set(pruner.kept(index, 1).tolist())
         assert len(removed) == round(0.2 * config.intermediate_size)
         assert zero_rows(mlp.gate_proj.weight) == removed == zero_rows(mlp.up_proj.weight)
         assert zero_columns(mlp.down_proj.weight) == removed
-        heads = set(range(config.num_attention_heads)) - set(env.pruner.kept(index, 0).tolist())
+        heads = set(range(config.num_attention_heads)) - set(pruner.kept(index, 0).tolist())
         rows = {h * head_dim + i for h in heads for i in range(head_dim)}
         assert zero_rows(attention.q_proj.weight) == rows == zero_columns(attention.o_proj.weight)
         # GQA stays regular: every KV group loses the same number of query heads.
@@ -73,9 +74,11 @@ def test_sparsity_counts_every_removed_parameter(env):
     for _ in range(env.num_layers):
         *_, info = env.step(np.array([10, 25]))
     zeros = sum(
-        int((linear.weight == 0).sum()) for unit in env.pruner.units for linear in unit.linears
+        int((linear.weight == 0).sum())
+        for unit in env.workbench.pruner.units
+        for linear in unit.linears
     )
-    assert env.pruner.pruned_params == zeros
+    assert env.workbench.pruner.pruned_params == zeros
     assert info["prunable_sparsity"] == pytest.approx(zeros / env.sizes.sum())
     assert info["model_sparsity"] == pytest.approx(zeros / env.total_params)
     plan = env.current_plan()
@@ -93,17 +96,19 @@ def test_restore_is_bit_exact(criterion):
         env.reset(seed=seed)
         for _ in range(env.num_layers):
             env.step(rng.integers(0, 31, 2))
-        assert env.pruner.pruned_params > 0
+        assert env.workbench.pruner.pruned_params > 0
     env.reset()
-    assert all_weights_equal_originals(env.pruner)
+    assert all_weights_equal_originals(env.workbench.pruner)
 
 
 def test_wanda_ranking_differs_from_norms_and_beats_it_here():
     kwargs = {"student": "stub", "batch_size": 4, "answer_tokens": 8, "granularity": "channels"}
     magnitude, wanda = LLMPruneEnv(**kwargs), LLMPruneEnv(**kwargs, criterion="wanda")
-    assert not torch.equal(magnitude.pruner.structure_ranks[1], wanda.pruner.structure_ranks[1])
+    assert not torch.equal(
+        magnitude.workbench.pruner.structure_ranks[1], wanda.workbench.pruner.structure_ranks[1]
+    )
     ratios = np.full(magnitude.sizes.shape, 0.2)
-    assert wanda.evaluate_plan(ratios).mean < magnitude.evaluate_plan(ratios).mean
+    assert wanda.workbench.kl(ratios).mean < magnitude.workbench.kl(ratios).mean
 
 
 def test_conformance_and_budget_mode():
@@ -137,12 +142,12 @@ def test_unknown_granularity_fails_clearly():
 
 
 def test_plan_records_granularity_and_refuses_the_other_pruner(env, tmp_path):
-    plan = PruningPlan.for_pruner(env.pruner, np.full(env.sizes.shape, 0.1), env.total_params)
+    plan = env.workbench.plan(np.full(env.sizes.shape, 0.1))
     loaded = PruningPlan.load(plan.save(tmp_path / "plan.json"))
     assert loaded.granularity == "channels" and loaded.scaled(0.15).granularity == "channels"
-    unstructured = LLMPruneEnv(student="stub", batch_size=4, answer_tokens=8, modules=plan.modules)
+    unstructured = Workbench(student="stub", batch_size=4, answer_tokens=8, modules=plan.modules)
     with pytest.raises(ValueError, match="this plan prunes channels"):
-        loaded.apply(unstructured.pruner)
+        unstructured.apply(loaded)
     old = json.loads((tmp_path / "plan.json").read_text())
     del old["granularity"]  # plans saved before the option are unstructured
     assert PruningPlan.from_dict(old).granularity == "weights"

@@ -17,7 +17,7 @@ def test_sync_vector_env_steps_resets_and_autoresets(stub_kwargs):
     observations, _ = envs.reset(seed=[0, 1])
     assert observations.shape == (2, 4 * layers + 1)
     assert np.all(observations[:, :-1] == 1.0) and np.all(observations[:, -1] == 0.0)
-    models = [env.unwrapped.model for env in envs.envs]
+    models = [env.unwrapped.workbench.model for env in envs.envs]
     assert models[0] is not models[1]  # each copy prunes its own weights
     originals = [[p.clone() for p in m.parameters()] for m in models]
 
