@@ -424,7 +424,7 @@ def bench_agents(
                 f"ratio {row['kl_ratio']:.3f}), {row['wall_seconds']:.1f} s"
             )
     write_csv(out_dir / "runs.csv", runs)
-    summary = summarize(runs)
+    summary = summarise(runs)
     write_csv(out_dir / "summary.csv", summary)
     (out_dir / "summary.md").write_text(markdown_table(summary, episodes, list(seeds)))
     plot_curves(
@@ -433,7 +433,7 @@ def bench_agents(
     return summary
 
 
-def summarize(runs: list[dict]) -> list[dict]:
+def summarise(runs: list[dict]) -> list[dict]:
     """Per agent: mean and standard deviation over its runs, best ratio first."""
     summary = []
     for name in dict.fromkeys(r["agent"] for r in runs):

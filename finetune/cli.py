@@ -187,7 +187,7 @@ def _build(args: argparse.Namespace) -> int:
 def _calibration(args: argparse.Namespace) -> int:
     from collections import Counter
 
-    from finetune.calibration import DEFAULT_PATH, build_calibration, write_calibration
+    from finetune.calibration_prompts import DEFAULT_PATH, build_calibration, write_calibration
 
     records = build_calibration(args.seed, prompt_style=args.prompt_style)
     path = write_calibration(records, args.out or DEFAULT_PATH)

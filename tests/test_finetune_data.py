@@ -18,7 +18,7 @@ import pytest
 import finetune.build
 from finetune.bugs import INJECTOR_BY_KIND, INJECTORS, Case, candidates, propose
 from finetune.build import BuildOptions, build, repair
-from finetune.calibration import DEFAULT_PATH as CALIBRATION_FILE
+from finetune.calibration_prompts import DEFAULT_PATH as CALIBRATION_FILE
 from finetune.cli import register
 from finetune.corpus import (
     GENERATED,
