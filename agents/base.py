@@ -217,7 +217,7 @@ class Agent(ABC):
 
     @property
     def prune_env(self) -> LLMPruneEnv:
-        """The unwrapped environment, for its helpers (`evaluate_plan`, sizes, grid)."""
+        """The unwrapped environment: its settings, sizes, grid and `workbench` (KL, plans)."""
         return self.env.unwrapped
 
     # -- the training loop -------------------------------------------------------

@@ -87,7 +87,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
     parser.add_argument("--headline", default="smollm2", help="student of the last line")
     parser.add_argument(
-        "--batch-plans", default="1,8,32,128", help="plans per forward (K) for evaluate_plans"
+        "--batch-plans", default="1,8,32,128", help="plans per forward (K) for Workbench.batch_kls"
     )
     parser.add_argument("--batched-repeats", type=int, default=3, help="timed calls per K")
     parser.add_argument("--matmuls", default="loop,bmm", help="pruned units' matmul, batched")

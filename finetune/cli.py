@@ -69,7 +69,7 @@ def calibration(
     """
     from collections import Counter
 
-    from .calibration import DEFAULT_PATH, build_calibration, write_calibration
+    from .calibration_prompts import DEFAULT_PATH, build_calibration, write_calibration
 
     records = build_calibration(seed, prompt_style=prompt_style)
     path = write_calibration(records, out or DEFAULT_PATH)

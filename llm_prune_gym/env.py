@@ -9,6 +9,7 @@ from gymnasium import spaces
 from .plan import PruningPlan
 from .rewards import reward
 from .settings import EnvSettings
+from .students import Student
 from .workbench import Workbench
 
 
@@ -46,7 +47,7 @@ class LLMPruneEnv(gym.Env):
     sensitivities (``K * L + 1 + K`` entries; zero once the episode ends): how much
     the calibration KL rises when that unit alone is pruned at the grid's top ratio
     on top of uniform pruning at the target (at 0 without a target), measured once
-    at construction (``L * K`` forward passes, :meth:`unit_sensitivities`), as
+    at construction (``L * K`` forward passes, :meth:`Workbench.unit_sensitivities`), as
     ``log`` rises min-max scaled to ``[0, 1]`` over all units. A policy can then
     learn one mapping from sensitivity to ratio and use it in every layer.
 
@@ -57,7 +58,8 @@ class LLMPruneEnv(gym.Env):
     episode's calibration batch (``c3 < 0`` makes it a penalty). The teacher is the
     unpruned student; its distributions are computed once and cached. The scored
     tokens are the teacher's own greedy answer to each calibration prompt (up to
-    ``answer_tokens`` tokens), not the prompt or padding.
+    ``answer_tokens`` tokens), not the prompt or padding. Both rewards are
+    :func:`llm_prune_gym.reward`, which the agents that score plans use too.
 
     ``reward="budget"`` (needs ``target_sparsity``): steps earn 0; the last step
     earns ``(KL_uniform - KL) / KL_uniform``, where ``KL_uniform`` is the KL of
@@ -83,8 +85,8 @@ class LLMPruneEnv(gym.Env):
     ``settings=EnvSettings(...)``, keywords, or both (keywords override). The model
     side (student, pruner, calibration prompts, KL) is a
     :class:`~llm_prune_gym.workbench.Workbench`, built from the settings or given as
-    ``workbench=`` (then its own settings say which student and prompts);
-    ``env.unwrapped.workbench`` is public.
+    ``workbench=`` (its settings are then the defaults the keywords change; its
+    student and prompts are its own); ``env.unwrapped.workbench`` is public.
 
     - ``student``: ``"smollm2"`` (default), ``"stub"``, a ``.gguf`` path, a Hugging
       Face folder, a ``(model, tokenizer)`` pair or a :class:`Student`.
@@ -147,7 +149,7 @@ class LLMPruneEnv(gym.Env):
         self._needs_reset = True
 
     @property
-    def student(self):
+    def student(self) -> Student:
         """The workbench's student (model, tokenizer, name)."""
         return self.workbench.student
 

@@ -18,7 +18,7 @@ import finetune.build
 from evaluation.cli import main
 from finetune.bugs import Case
 from finetune.build import BuildOptions, build, repair
-from finetune.calibration import DEFAULT_PATH as CALIBRATION_FILE
+from finetune.calibration_prompts import DEFAULT_PATH as CALIBRATION_FILE
 from finetune.corpus import (
     GENERATED,
     HANDWRITTEN,

@@ -263,7 +263,7 @@ def test_build_manifest_records_the_prompt_style(tmp_path):
 
 
 def test_calibration_prompts_in_the_grounded_style():
-    from finetune.calibration import build_calibration
+    from finetune.calibration_prompts import build_calibration
 
     records = build_calibration(quotas={"train": 2, "heldout": 1}, prompt_style="grounded")
     assert len(records) == 3
