@@ -335,6 +335,7 @@ class Workbench:
             raise ValueError(f"the pruner's units {np.array(pruner.sizes).shape} do not match")
         self.restore()
         other = copy.copy(self)
+        other.settings = self.settings.replace(criterion=pruner.criterion)
         other.pruner = self._checked(pruner)
         other.sizes = np.array(pruner.sizes, dtype=np.float64)
         other._uniform = {}
