@@ -46,6 +46,7 @@ from agents.settings import (
 from llm_prune_gym import LLMPruneEnv, PruningPlan
 from llm_prune_gym.cli import ratio_grid
 from llm_prune_gym.heldout import HeldOut
+from llm_prune_gym.prompts import load_prompts
 from llm_prune_gym.settings import EnvSettings
 
 from .bench_agents import bench_agents, cells
@@ -133,7 +134,9 @@ class Protocol:
     answer_tokens: int = 32
     budgets: tuple[int, ...] = (100, 500, 2000)  # episodes; each run is judged after each
     seeds: tuple[int, ...] = (0, 1, 2)
-    heldout_prompts: str = "builtin:heldout"
+    # plans are judged on all of these together: the calibration set's 32 held-out
+    # prompts and the 130 hand-written beginner programs' hint prompts
+    heldout_prompts: tuple[str, ...] = ("builtin:heldout", "builtin:heldout-realstyle")
     agents: tuple[str, ...] = DEFAULT_AGENTS
     agent_settings: dict[str, AgentSettings] = field(
         default_factory=lambda: dict(LEARNED_AGENT_SETTINGS)
@@ -190,7 +193,7 @@ class Protocol:
             answer_tokens=data["answer_tokens"],
             budgets=tuple(data["budgets"]),
             seeds=tuple(data["seeds"]),
-            heldout_prompts=data["heldout_prompts"],
+            heldout_prompts=_sources(data["heldout_prompts"]),
             agents=tuple(data["agents"]),
             agent_settings={
                 name: settings_for(AGENT_SETTINGS[name], values, name)
@@ -210,6 +213,11 @@ class Protocol:
             f"seeds = {self.seeds}, heldout_prompts = {self.heldout_prompts}, "
             f"agents = {self.agents}"
         )
+
+
+def _sources(recorded: str | list[str]) -> tuple[str, ...]:
+    """Prompt sources as recorded: one (the first board's) or several."""
+    return (recorded,) if isinstance(recorded, str) else tuple(recorded)
 
 
 def _first_board_protocol(old: dict) -> dict:
@@ -264,9 +272,8 @@ def run_job(protocol: Protocol, row: Row, agent: str, out: Path, device: str, en
     its held-out judge per row, so a row's model loads once per process)."""
     if row not in envs:
         env = LLMPruneEnv(protocol.env_settings(row, device))
-        heldout = HeldOut.beside(
-            env.workbench, protocol.heldout_prompts, answer_tokens=protocol.answer_tokens
-        )
+        prompts = [p for source in protocol.heldout_prompts for p in load_prompts(source)]
+        heldout = HeldOut.beside(env.workbench, prompts, answer_tokens=protocol.answer_tokens)
         envs[row] = (env, heldout)
     env, heldout = envs[row]
     bench_agents(

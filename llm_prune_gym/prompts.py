@@ -43,7 +43,10 @@ GROUNDED_SYSTEM_PROMPT = (
 PROMPT_STYLES = ("grounded", "plain")
 DEFAULT_PROMPT_STYLE = "grounded"
 
-BUILTIN_SPLITS = ("train", "heldout")
+BUILTIN_SPLITS = ("train", "heldout", "heldout-realstyle")
+# The shipped prompt file of each split: the calibration set's two, and the hint prompts of
+# the hand-written beginner programs (held out; built by `evaluation.realstyle_prompts`).
+_SPLIT_FILES = {"heldout-realstyle": "heldout_realstyle.jsonl"}
 
 
 def hint_messages(code: str, error_output: str, style: str = DEFAULT_PROMPT_STYLE) -> Messages:
@@ -122,10 +125,11 @@ def read_prompt_file(path: str | Path) -> list[Messages]:
 
 
 def builtin_prompts(split: str = "train") -> list[Messages]:
-    """The calibration prompts shipped with the package: `train` or `heldout`."""
+    """The prompts shipped with the package: `train` or `heldout` (the calibration set's),
+    or `heldout-realstyle` (130 hand-written beginner programs, never trained on)."""
     if split not in BUILTIN_SPLITS:
         raise ValueError(f"unknown split {split!r}; choose one of {BUILTIN_SPLITS}")
-    data = resources.files("llm_prune_gym") / "data" / "calibration.jsonl"
+    data = resources.files("llm_prune_gym") / "data" / _SPLIT_FILES.get(split, "calibration.jsonl")
     records = [json.loads(line) for line in data.read_text("utf-8").splitlines() if line]
     return [_messages_from_record(r, "builtin") for r in records if r["split"] == split]
 

@@ -454,10 +454,46 @@ BEFORE_THE_REFACTOR = {
 }
 
 
+@pytest.fixture(scope="module")
+def heldout(budget_env):
+    return HeldOut.beside(budget_env.workbench, "builtin:heldout", answer_tokens=8)
+
+
 @pytest.mark.parametrize("name", sorted(BEFORE_THE_REFACTOR))
-def test_the_same_seed_gives_the_plans_and_kls_of_before_the_refactor(budget_env, name):
-    heldout = HeldOut.beside(budget_env.workbench, "builtin:heldout", answer_tokens=8)
+def test_the_same_seed_gives_the_plans_and_kls_of_before_the_refactor(budget_env, heldout, name):
     plan = make_agent(name, budget_env, seed=0).train(12).plan()
     calibration, held_out = BEFORE_THE_REFACTOR[name]
     assert plan.metadata["calibration_kl"] == pytest.approx(calibration, rel=1e-6)
     assert heldout.kl(plan) == pytest.approx(held_out, rel=1e-6)
+
+
+def test_every_agent_has_a_documented_frozen_settings_class_importable_without_torch():
+    import dataclasses
+    import subprocess
+    import sys
+
+    from agents.settings import AGENT_SETTINGS, field_docs
+
+    builtin = {name: cls for name, cls in AGENTS.items() if cls.__module__.startswith("agents.")}
+    assert {name: cls.settings_class for name, cls in builtin.items()} == AGENT_SETTINGS
+    for settings_class in AGENT_SETTINGS.values():
+        assert settings_class.__dataclass_params__.frozen
+        docs = field_docs(settings_class)
+        fields = [f.name for f in dataclasses.fields(settings_class)]
+        assert all(docs[name] for name in fields), settings_class
+    heavy = "{'torch', 'numpy', 'gymnasium'}"
+    loaded = f"import sys, agents.settings; print(sorted({heavy} & set(sys.modules)))"
+    assert subprocess.run([sys.executable, "-c", loaded], capture_output=True, text=True,
+                          check=True).stdout.strip() == "[]"  # fmt: skip
+
+
+def test_settings_are_saved_with_the_run_and_a_resume_with_others_is_refused(budget_env, tmp_path):
+    from agents.settings import EvolutionSettings
+
+    train_agent("evolution", budget_env, 3, tmp_path, settings=EvolutionSettings(offspring=2),
+                progress=False)  # fmt: skip
+    assert json.loads((tmp_path / "run.json").read_text())["settings"]["offspring"] == 2
+    with pytest.raises(ValueError, match="holds another run"):
+        train_agent("evolution", budget_env, 4, tmp_path, resume=True, progress=False)
+    with pytest.raises(ValueError, match="offspring must be int"):
+        make_agent("evolution", budget_env, offspring=2.5)

@@ -46,6 +46,7 @@ def test_the_protocol_has_the_wanda_track_and_room_for_half_the_weights():
         ("wanda", 0.5): 0.9,
     }
     assert PROTOCOL.budgets == (100, 500, 2000) and PROTOCOL.episodes == 2000
+    assert "builtin:heldout-realstyle" in PROTOCOL.heldout_prompts  # 130 beginner programs
     with pytest.raises(ValueError, match="target < max_ratio"):
         Row("wanda", 0.5, max_ratio=0.5)  # the env needs the grid above the target
     assert [Row("magnitude", 0.2).folder, Row("wanda", 0.5).folder] == [
@@ -83,7 +84,7 @@ def test_a_recorded_protocol_reads_back_equal_and_the_first_boards_too():
     }
     protocol = Protocol.from_json(first)
     assert protocol.rows == (Row("magnitude", 0.2, 0.6), Row("magnitude", 0.3, 0.6))
-    assert protocol.budgets == (2000,)
+    assert protocol.budgets == (2000,) and protocol.heldout_prompts == ("builtin:heldout",)
     assert protocol.agent_settings["a2c"] == A2CSettings(n_steps=None, gamma=1.0)
 
 
@@ -188,7 +189,7 @@ def test_one_command_builds_the_board_in_process(tmp_path):
         answer_tokens=4,
         budgets=(2, 3),
         seeds=(0,),
-        heldout_prompts=str(prompts),
+        heldout_prompts=(str(prompts),),
         agents=("uniform", "evolution"),
         checkpoint_every=2,
     )
