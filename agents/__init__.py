@@ -14,7 +14,7 @@ resume and held-out evaluation; ``llm-prune train`` and ``llm-prune bench-agents
 use it.
 """
 
-from . import a2c, baselines, psrl, sb3, search  # noqa: F401  (importing registers the agents)
+from . import a2c, baselines, psrl, sb3, search, surrogate  # noqa: F401  (importing registers the agents)
 from .base import AGENTS, Agent, load_agent, load_agent_plugins, make_agent, register_agent
 
 load_agent_plugins()
