@@ -26,8 +26,11 @@ budget-matched plans) and adds three things.
   factor is therefore learned, and the posterior over it is exact on the grid.
 - Prior: ``delta_u,degree`` has mean ``k w_u / mean(w)`` with ``k`` such that uniform
   pruning costs ``S = 1``; every other coefficient mean 0. Standard deviations:
-  ``unit_prior_sd * k`` for ``delta``, ``group_prior_sd * k`` for ``alpha`` and
-  ``gamma``; ``b`` is flat. A priori uniform pruning is the best plan.
+  ``unit_prior_sd * k * x_t ** (degree - j)`` for ``delta_uj`` (``x_t``: the target
+  over ``r_max``; so every power may move a unit's cost at the target by
+  ``unit_prior_sd`` times uniform's), ``group_prior_sd`` in place of
+  ``unit_prior_sd`` for ``alpha`` and ``gamma``; ``b`` is flat. A priori uniform
+  pruning is the best plan.
 - Acting: ``KL`` rises with ``S`` for any ``beta > 0``, so the best plan at a target
   sparsity minimises ``S``, a sum over units: per unit the grid ratio that
   minimises ``c_u(r) - lambda w_u r`` (``w_u``: the unit's share of the prunable
@@ -133,8 +136,12 @@ class PowerSumModel:
         unit_mean = np.zeros((layers, modules, degree))
         unit_mean[..., -1] = scale * shares / shares.mean()
         prior_mean[: self.sizes["unit"]] = unit_mean.ravel()
-        prior_sd = np.full(self.dimension, settings.group_prior_sd * scale)
-        prior_sd[: self.sizes["unit"]] = settings.unit_prior_sd * scale
+        # power j's coefficient scaled by target_x ** (degree - j): at the target every
+        # power may move a unit's cost by the same amount
+        power_scale = scale * target_x ** (degree - np.arange(1, degree + 1))
+        prior_sd = np.full(self.dimension, float(settings.group_prior_sd))
+        prior_sd[: self.sizes["unit"]] = settings.unit_prior_sd
+        prior_sd[:-1] *= np.tile(power_scale, (self.dimension - 1) // degree)
         prior_precision = 1.0 / prior_sd**2
         prior_precision[-1] = 1e-6  # a flat prior for the intercept
         self.prior_logdet = float(np.log(prior_precision).sum())

@@ -1,13 +1,15 @@
 """Compare budget-matched agents on a cheap simulator of LLMPrune-v0: a development tool.
 
-Not a result: the simulator replaces the model's KL by a formula. Two simulators:
+Not a result: the simulator replaces the model's KL by a formula. Three settings:
 
 - ``standin``: ``bench/rl_standin.py``'s SmolLM2 stand-in (per-unit costs ``a_u r^3.5``
   fitted to the measured sensitivities), with ``--compounding`` its super-additive KL;
 - ``data:PATH``: a KL oracle fitted to real plan -> KL data (``bench/surrogate_fit.py``
   writes it as ``.npz``: ``KL = KL_0 * (b + sum_u c_u(x_u) + sum_l q_l(layer load)) ** beta``,
   a model with a per-layer interaction term the agents do not have), times log-normal
-  noise (``--noise``, seeded by the plan) so repeated plans agree.
+  noise (``--noise``, seeded by the plan) so repeated plans agree;
+- ``stub``: the real env on the stub student (4 layers, random weights), judged on
+  its calibration batch.
 
 For every agent, seed and budget the final plan's KL / uniform's (the simulator's
 truth; it has no held-out prompts)::
@@ -31,8 +33,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from rl_standin import StandInEnv  # noqa: E402
 
 from agents.base import make_agent  # noqa: E402
+from llm_prune_gym import LLMPruneEnv  # noqa: E402
 from llm_prune_gym.calibration import KLResult  # noqa: E402
 from llm_prune_gym.cli import ratio_grid  # noqa: E402
+
+STUB_PROMPTS = [  # tests/test_agents.py's
+    "NameError: name 'total' is not defined",
+    "IndexError: list index out of range",
+    "TypeError: can only concatenate str (not 'int') to str",
+    "ZeroDivisionError: division by zero",
+]
 
 
 class SimulatorEnv(StandInEnv):
@@ -74,22 +84,45 @@ def data_oracle(path: str):
     return oracle
 
 
+def stub_env(target: float, max_ratio: float) -> LLMPruneEnv:
+    """The stub student with the tests' short prompts: a real model, seconds per 100 plans."""
+    return LLMPruneEnv(
+        student="stub",
+        prompts=STUB_PROMPTS,
+        batch_size=4,
+        answer_tokens=8,
+        target_sparsity=target,
+        reward="budget",
+        ratio_grid=ratio_grid(max_ratio),
+    )
+
+
+def kl_of(env, ratios: np.ndarray) -> float:
+    if isinstance(env, SimulatorEnv):
+        return env.kl_result(ratios).mean
+    return float(env.evaluate_plans([ratios], range(env.batch_size))[0])
+
+
 def run(args: argparse.Namespace) -> list[dict]:
     budgets = [int(b) for b in args.budgets.split(",")]
-    oracle = None if args.sim == "standin" else data_oracle(args.sim.removeprefix("data:"))
+    oracle = None
+    if args.sim.startswith("data:"):
+        oracle = data_oracle(args.sim.removeprefix("data:"))
     kwargs = json.loads(args.agent_kwargs)
     rows = []
     for name in args.agents.split(","):
         for seed in (int(s) for s in args.seeds.split(",")):
-            env = SimulatorEnv(
-                args.target, ratio_grid(args.max_ratio), seed, args.compounding, oracle, args.noise
-            )
-            uniform = env.kl_result(np.full_like(env.sizes, args.target)).mean
+            if args.sim == "stub":
+                env = stub_env(args.target, args.max_ratio)
+            else:
+                grid = ratio_grid(args.max_ratio)
+                env = SimulatorEnv(args.target, grid, seed, args.compounding, oracle, args.noise)
+            uniform = kl_of(env, np.full_like(env.sizes, args.target))
             agent = make_agent(name, env, seed=seed, **kwargs.get(name, {}))
             started = time.perf_counter()
             for budget in budgets:
                 agent.train(budget)
-                kl = env.kl_result(agent.plan().ratios).mean
+                kl = kl_of(env, agent.plan().ratios)
                 rows.append(
                     {
                         "agent": name,
@@ -104,7 +137,7 @@ def run(args: argparse.Namespace) -> list[dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sim", default="standin", help="standin or data:PATH.npz")
+    parser.add_argument("--sim", default="standin", help="standin, stub or data:PATH.npz")
     parser.add_argument("--agents", default="surrogate,evolution,psrl")
     parser.add_argument("--agent-kwargs", default="{}", help='{"agent": {...}}')
     parser.add_argument("--budgets", default="100,500,2000")
