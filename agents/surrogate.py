@@ -29,8 +29,8 @@ budget-matched plans) and adds three things.
   ``unit_prior_sd * k * x_t ** (degree - j)`` for ``delta_uj`` (``x_t``: the target
   over ``r_max``; so every power may move a unit's cost at the target by
   ``unit_prior_sd`` times uniform's), ``group_prior_sd`` in place of
-  ``unit_prior_sd`` for ``alpha`` and ``gamma``; ``b`` is flat. A priori uniform
-  pruning is the best plan.
+  ``unit_prior_sd`` for ``alpha`` and ``gamma``; ``b`` nearly flat (sd 10). A priori
+  uniform pruning is the best plan.
 - Acting: ``KL`` rises with ``S`` for any ``beta > 0``, so the best plan at a target
   sparsity minimises ``S``, a sum over units: per unit the grid ratio that
   minimises ``c_u(r) - lambda w_u r`` (``w_u``: the unit's share of the prunable
@@ -115,6 +115,9 @@ class SurrogateSettings:
             raise ValueError("betas must be positive (at least one) and patience at least 1")
 
 
+KL_FLOOR = 1e-3  # the smallest KL the model is fitted to, as a share of the first plan's
+
+
 class PowerSumModel:
     """``KL = KL_0 * S(x) ** beta``: one Bayesian linear regression of ``S`` per ``beta``.
 
@@ -143,7 +146,7 @@ class PowerSumModel:
         prior_sd[: self.sizes["unit"]] = settings.unit_prior_sd
         prior_sd[:-1] *= np.tile(power_scale, (self.dimension - 1) // degree)
         prior_precision = 1.0 / prior_sd**2
-        prior_precision[-1] = 1e-6  # a flat prior for the intercept
+        prior_precision[-1] = 1e-2  # a nearly flat prior for the intercept (sd 10; S_uniform = 1)
         self.prior_logdet = float(np.log(prior_precision).sum())
         self.prior_quadratic = float((prior_mean**2 * prior_precision).sum())
         betas = len(settings.betas)
@@ -180,9 +183,11 @@ class PowerSumModel:
 
     def observe(self, x: np.ndarray, kl: float) -> None:
         """The exact update of every ``beta``'s regression with one scored plan."""
-        kl = max(float(kl), 1e-12)
         if self.reference_kl is None:
-            self.reference_kl = kl
+            self.reference_kl = max(float(kl), 1e-12)
+        # a plan 1000x better than the first is as good as perfect; a KL of 0 (log -inf)
+        # would otherwise weigh without bound
+        kl = max(float(kl), KL_FLOOR * self.reference_kl)
         row = self.features(x)
         for index, beta in enumerate(self.settings.betas):
             z = (kl / self.reference_kl) ** (1.0 / beta)
