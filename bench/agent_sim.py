@@ -7,7 +7,9 @@ Not a result: the simulator replaces the model's KL by a formula. Three settings
 - ``data:PATH``: a KL oracle fitted to real plan -> KL data (``bench/surrogate_fit.py``
   writes it as ``.npz``: ``KL = KL_0 * (b + sum_u c_u(x_u) + sum_l q_l(layer load)) ** beta``,
   a model with a per-layer interaction term the agents do not have), times log-normal
-  noise (``--noise``, seeded by the plan) so repeated plans agree;
+  noise (``--noise``, seeded by the plan) so repeated plans agree. Far from the
+  fitted plans its polynomials extrapolate, and a model-based agent finds and
+  exploits that (on stand-in data: 0.04x uniform): read it only near the data;
 - ``stub``: the real env on the stub student (4 layers, random weights), judged on
   its calibration batch.
 

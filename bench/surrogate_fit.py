@@ -18,18 +18,21 @@ the plans of each row: the power-sum model plus a per-layer interaction term (a
 polynomial in the layer's pruned share), by least squares at the ``beta`` of least
 held-out error.
 
-    python bench/surrogate_fit.py /work/wt/data/plan-kls --oracle /tmp/oracle-magnitude.npz
+    python bench/surrogate_fit.py plans.jsonl --oracle /tmp/oracle-magnitude.npz
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 
 import numpy as np
 import torch
 
 from agents.surrogate import PowerSumModel, SurrogateSettings
+
+BETAS = (1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0)  # the oracle's compounding factors to choose from
 
 
 def ranks(values: np.ndarray) -> np.ndarray:
@@ -152,15 +155,68 @@ def compare(x, kl, shares, seed: int, fit_share: float) -> dict:
     return {"models": result, "beta": beta, "fit": len(train), "test": len(test)}
 
 
+def load_rows(path: str) -> dict[tuple[str, float], dict]:
+    """JSONL, one scored plan a line: ``criterion``, ``target``, ``ratios`` (L x K), ``kl``,
+    ``max_ratio`` and ``unit_sizes`` (L x K); grouped by (criterion, target)."""
+    rows: dict[tuple[str, float], dict] = {}
+    with open(path) as lines:
+        for line in lines:
+            if not line.strip():
+                continue
+            item = json.loads(line)
+            row = rows.setdefault(
+                (item["criterion"], float(item["target"])),
+                {"x": [], "kl": [], "cap": float(item["max_ratio"]), "sizes": item["unit_sizes"]},
+            )
+            row["x"].append(np.array(item["ratios"], dtype=np.float64) / row["cap"])
+            row["kl"].append(float(item["kl"]))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("data")
+    parser.add_argument("data", help="JSONL of scored plans (load_rows says the keys)")
     parser.add_argument("--fit-share", type=float, default=0.5)
     parser.add_argument("--seeds", default="0,1,2")
+    parser.add_argument("--criterion", default="magnitude", help="the oracle's rows")
     parser.add_argument("--oracle", help="write the simulator's oracle here (.npz)")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    raise SystemExit("the data loader is written once the data's format is known")
+    rows = load_rows(args.data)
+    for (criterion, target), row in sorted(rows.items()):
+        x, kl = np.array(row["x"]), np.array(row["kl"])
+        shares = np.array(row["sizes"], dtype=np.float64)
+        shares /= shares.sum()
+        results = [compare(x, kl, shares, int(s), args.fit_share) for s in args.seeds.split(",")]
+        print(
+            f"{criterion} {target}: {len(x)} plans, fit on {results[0]['fit']}, "
+            f"beta {[r['beta'] for r in results]}"
+        )
+        for name in results[0]["models"]:
+            rho = np.mean([r["models"][name][0] for r in results])
+            rmse = np.mean([r["models"][name][1] for r in results])
+            print(f"  {name:<22} Spearman {rho:.3f}  log-KL RMSE {rmse:.3f}")
+    if args.oracle:
+        chosen = sorted(key for key in rows if key[0] == args.criterion)
+        fits = []
+        for key in chosen:
+            row = rows[key]
+            shares = np.array(row["sizes"], dtype=np.float64) / np.sum(row["sizes"])
+            fits.append(fit_oracle(np.array(row["x"]), np.array(row["kl"]), shares, BETAS))
+            print(
+                f"oracle {key}: beta {fits[-1]['beta']}, held-out log-KL RMSE "
+                f"{fits[-1]['heldout_rmse']:.3f}"
+            )
+        np.savez(
+            args.oracle,
+            targets=[key[1] for key in chosen],
+            cap=rows[chosen[0]]["cap"],
+            shares=shares,
+            **{
+                name: [fit[name] for fit in fits]
+                for name in ("beta", "reference", "unit", "layer", "intercept")
+            },
+        )
 
 
 if __name__ == "__main__":
