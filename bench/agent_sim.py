@@ -1,0 +1,166 @@
+"""Compare budget-matched agents on a cheap simulator of LLMPrune-v0: a development tool.
+
+Not a result: the simulator replaces the model's KL by a formula. Three settings:
+
+- ``standin``: ``bench/rl_standin.py``'s SmolLM2 stand-in (per-unit costs ``a_u r^3.5``
+  fitted to the measured sensitivities), with ``--compounding`` its super-additive KL;
+- ``data:PATH``: a KL oracle fitted to real plan -> KL data (``bench/surrogate_fit.py``
+  writes it as ``.npz``: ``KL = KL_0 * (b + sum_u c_u(x_u) + sum_l q_l(layer load)) ** beta``,
+  a model with a per-layer interaction term the agents do not have), times log-normal
+  noise (``--noise``, seeded by the plan) so repeated plans agree. Far from the
+  fitted plans its polynomials extrapolate, and a model-based agent finds and
+  exploits that (on stand-in data: 0.04x uniform): read it only near the data;
+- ``stub``: the real env on the stub student (4 layers, random weights), judged on
+  its calibration batch.
+
+For every agent, seed and budget the final plan's KL / uniform's (the simulator's
+truth; it has no held-out prompts)::
+
+    python bench/agent_sim.py --agents surrogate,evolution,psrl --budgets 100,500,2000
+    python bench/agent_sim.py --sim data:sim.npz --agents surrogate,evolution
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from rl_standin import StandInEnv  # noqa: E402
+
+from agents.base import make_agent  # noqa: E402
+from llm_prune_gym import LLMPruneEnv  # noqa: E402
+from llm_prune_gym.calibration import KLResult  # noqa: E402
+from llm_prune_gym.cli import ratio_grid  # noqa: E402
+
+STUB_PROMPTS = [  # tests/test_agents.py's
+    "NameError: name 'total' is not defined",
+    "IndexError: list index out of range",
+    "TypeError: can only concatenate str (not 'int') to str",
+    "ZeroDivisionError: division by zero",
+]
+
+
+class SimulatorEnv(StandInEnv):
+    """The stand-in, scoring whole plans too (``evaluate_plans``), optionally with a data oracle."""
+
+    def __init__(self, target: float, grid, seed: int, compounding: bool, oracle=None, noise=0.0):
+        self.oracle, self.noise = oracle, noise
+        self.granularity = "weights"  # what `PruningPlan.for_pruner` asks the pruner
+        super().__init__(target, grid, seed, "paper", compounding)
+
+    def kl_result(self, ratios: np.ndarray) -> KLResult:
+        if self.oracle is None:
+            return super().kl_result(ratios)
+        kl = self.oracle(np.asarray(ratios, dtype=np.float64), self.target_sparsity)
+        if self.noise:  # the same plan gets the same noise, as a fixed calibration batch does
+            key = np.frombuffer(np.round(ratios, 6).tobytes(), dtype=np.uint32)
+            kl *= float(np.exp(self.noise * np.random.default_rng(key).standard_normal()))
+        return KLResult(kl, [kl], [1])
+
+    def evaluate_plans(self, plans, indices=None, max_batch_plans=0) -> np.ndarray:
+        return np.array([self.kl_result(np.asarray(plan)).mean for plan in plans])
+
+
+def data_oracle(path: str):
+    """``(ratios, target) -> KL``: the oracle `bench/surrogate_fit.py` fitted, per target."""
+    saved = np.load(path)
+    targets = saved["targets"]
+
+    def oracle(ratios: np.ndarray, target: float) -> float:
+        row = int(np.argmin(np.abs(targets - target)))
+        x = ratios / saved["cap"]
+        powers = x[..., None] ** np.arange(1, saved["unit"].shape[-1] + 1)
+        total = saved["intercept"][row] + float((saved["unit"][row] * powers).sum())
+        load = (x * saved["shares"]).sum(axis=1) / saved["shares"].sum(axis=1)
+        layer_powers = load[:, None] ** np.arange(1, saved["layer"].shape[-1] + 1)
+        total += float((saved["layer"][row] * layer_powers).sum())
+        return float(saved["reference"][row] * max(total, 1e-9) ** saved["beta"][row])
+
+    return oracle
+
+
+def stub_env(target: float, max_ratio: float) -> LLMPruneEnv:
+    """The stub student with the tests' short prompts: a real model, seconds per 100 plans."""
+    return LLMPruneEnv(
+        student="stub",
+        prompts=STUB_PROMPTS,
+        batch_size=4,
+        answer_tokens=8,
+        target_sparsity=target,
+        reward="budget",
+        ratio_grid=ratio_grid(max_ratio),
+    )
+
+
+def kl_of(env, ratios: np.ndarray) -> float:
+    if isinstance(env, SimulatorEnv):
+        return env.kl_result(ratios).mean
+    return float(env.evaluate_plans([ratios], range(env.batch_size))[0])
+
+
+def run(args: argparse.Namespace) -> list[dict]:
+    budgets = [int(b) for b in args.budgets.split(",")]
+    oracle = None
+    if args.sim.startswith("data:"):
+        oracle = data_oracle(args.sim.removeprefix("data:"))
+    kwargs = json.loads(args.agent_kwargs)
+    rows = []
+    for name in args.agents.split(","):
+        for seed in (int(s) for s in args.seeds.split(",")):
+            if args.sim == "stub":
+                env = stub_env(args.target, args.max_ratio)
+            else:
+                grid = ratio_grid(args.max_ratio)
+                env = SimulatorEnv(args.target, grid, seed, args.compounding, oracle, args.noise)
+            uniform = kl_of(env, np.full_like(env.sizes, args.target))
+            agent = make_agent(name, env, seed=seed, **kwargs.get(name, {}))
+            started = time.perf_counter()
+            for budget in budgets:
+                agent.train(budget)
+                kl = kl_of(env, agent.plan().ratios)
+                rows.append(
+                    {
+                        "agent": name,
+                        "seed": seed,
+                        "budget": budget,
+                        "kl_over_uniform": kl / uniform,
+                        "agent_seconds": time.perf_counter() - started,
+                    }
+                )
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sim", default="standin", help="standin, stub or data:PATH.npz")
+    parser.add_argument("--agents", default="surrogate,evolution,psrl")
+    parser.add_argument("--agent-kwargs", default="{}", help='{"agent": {...}}')
+    parser.add_argument("--budgets", default="100,500,2000")
+    parser.add_argument("--seeds", default="0,1,2")
+    parser.add_argument("--target", type=float, default=0.2)
+    parser.add_argument("--max-ratio", type=float, default=0.6)
+    parser.add_argument("--compounding", action="store_true")
+    parser.add_argument("--noise", type=float, default=0.0, help="log-normal sd (data oracle)")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    rows = run(args)
+    print("agent      budget  KL/uniform per seed        mean   agent s")
+    for name in args.agents.split(","):
+        for budget in (int(b) for b in args.budgets.split(",")):
+            mine = [r for r in rows if r["agent"] == name and r["budget"] == budget]
+            values = [r["kl_over_uniform"] for r in mine]
+            print(
+                f"{name:<10} {budget:>6}  {', '.join(f'{v:.3f}' for v in values):<26} "
+                f"{np.mean(values):.3f}  {np.mean([r['agent_seconds'] for r in mine]):6.1f}"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,130 @@
+"""The surrogate agent: its model's maths, budget, reproducibility, resume, learning on stubs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from agents import make_agent
+from agents.base import sparsity_of
+from agents.runner import read_metrics, train_agent
+from agents.surrogate import PowerSumModel, SurrogateSettings, cheapest_plan
+from llm_prune_gym import LLMPruneEnv, load_student
+
+TARGET = 0.15
+PROMPTS = [
+    "NameError: name 'total' is not defined",
+    "IndexError: list index out of range",
+    "TypeError: can only concatenate str (not 'int') to str",
+    "ZeroDivisionError: division by zero",
+]
+
+
+@pytest.fixture(scope="module")
+def budget_env():
+    return LLMPruneEnv(
+        student="stub",
+        prompts=PROMPTS,
+        batch_size=4,
+        answer_tokens=8,
+        target_sparsity=TARGET,
+        reward="budget",
+    )
+
+
+@pytest.fixture(scope="module")
+def free_units_env():
+    """q_proj and gate_proj are zeros: pruning them is free, so the best plan's KL is 0."""
+    student = load_student("stub:1")
+    with torch.no_grad():
+        for layer in student.model.model.layers:
+            layer.self_attn.q_proj.weight.zero_()
+            layer.mlp.gate_proj.weight.zero_()
+    return LLMPruneEnv(
+        student=student,
+        prompts=PROMPTS,
+        batch_size=4,
+        answer_tokens=8,
+        target_sparsity=0.12,
+        reward="budget",
+    )
+
+
+def test_same_seed_same_plans_on_budget(budget_env):
+    runs = []
+    for _ in range(2):
+        records: list[dict] = []
+        agent = make_agent("surrogate", budget_env, seed=4, batch=3)
+        agent.train(7, callback=records.append)
+        runs.append((agent.plan(), records))
+    (plan, records), (again, _) = runs
+    np.testing.assert_array_equal(plan.ratios, again.ratios)
+    assert plan.prunable_sparsity == pytest.approx(TARGET, abs=1e-6)
+    assert plan.ratios.max() <= budget_env.ratio_grid.max() + 1e-9
+    assert [r["episode"] for r in records] == list(range(1, 8))
+    assert all(r["prunable_sparsity"] == pytest.approx(TARGET, abs=1e-6) for r in records)
+    assert plan.metadata["calibration_kl"] == min(r["kl"] for r in records)
+
+
+def test_bad_settings_are_refused(budget_env):
+    with pytest.raises(ValueError, match="no setting"):
+        make_agent("surrogate", budget_env, learning_rate=0.1)
+    with pytest.raises(ValueError, match="radius"):
+        make_agent("surrogate", budget_env, radius=0)
+    with pytest.raises(ValueError, match="betas"):
+        make_agent("surrogate", budget_env, betas=[])
+
+
+def test_it_beats_random_and_uniform_where_some_units_are_free(free_units_env):
+    random_kls = [
+        make_agent("random", free_units_env, seed=s).train(1).plan().metadata["calibration_kl"]
+        for s in range(5)
+    ]
+    uniform = make_agent("uniform", free_units_env).train(1).plan().metadata["calibration_kl"]
+    plan = make_agent("surrogate", free_units_env, seed=0).train(40).plan()
+    assert plan.prunable_sparsity == pytest.approx(0.12, abs=1e-6)
+    kl = plan.metadata["calibration_kl"]
+    assert kl < 0.3 * uniform and kl < 0.1 * np.mean(random_kls), (kl, uniform, random_kls)
+
+
+def test_the_model_learns_the_compounding_factor_and_the_cheapest_plan():
+    """KLs from ``(sum_u a_u x_u^2) ** 2``: beta's posterior picks 2, the plan is the optimum's."""
+    rng = np.random.default_rng(0)
+    shares = np.full((6, 4), 1 / 24)
+    cost = rng.uniform(0.2, 3.0, shares.shape)
+    settings = SurrogateSettings(degree=2, betas=(1.0, 2.0, 3.0), unit_prior_sd=5.0)
+    model = PowerSumModel(shares, 0.5, settings)
+    for _ in range(300):
+        x = rng.uniform(0, 1, shares.shape)
+        model.observe(x, float((cost * x**2).sum()) ** 2)
+    posterior = model.posterior()
+    assert posterior.probabilities[1] > 0.99
+    grid = np.linspace(0, 1, 41)
+    index, theta = posterior.best()
+    costs = model.unit_coefficients(theta) @ model.unit_powers(grid).T
+    levels = cheapest_plan(costs, grid, shares, 0.5)
+    true_levels = cheapest_plan(cost[..., None] * grid**2, grid, shares, 0.5)
+    assert sparsity_of(grid[levels], shares) == pytest.approx(0.5, abs=0.02)
+    assert np.abs(levels - true_levels).max() <= 1  # at most one grid step apart
+    assert np.corrcoef(grid[true_levels].ravel(), cost.ravel())[0, 1] < -0.8  # not uniform
+
+
+def test_a_killed_run_resumes_as_if_unbroken(budget_env, tmp_path):
+    straight = train_agent("surrogate", budget_env, 9, tmp_path / "a", seed=1, progress=False)
+
+    def kill_at_7(record):
+        if record["episode"] == 7:
+            raise RuntimeError("killed")
+
+    with pytest.raises(RuntimeError, match="killed"):
+        train_agent(
+            "surrogate", budget_env, 9, tmp_path / "b", seed=1, checkpoint_every=3,
+            progress=False, callback=kill_at_7,
+        )  # fmt: skip
+    resumed = train_agent(
+        "surrogate", budget_env, 9, tmp_path / "b", seed=1, resume=True, progress=False
+    )
+    np.testing.assert_array_equal(resumed.plan.ratios, straight.plan.ratios)
+    rows = [read_metrics(tmp_path / run / "metrics.csv") for run in ("a", "b")]
+    assert [r["kl"] for r in rows[0]] == [r["kl"] for r in rows[1]]
