@@ -107,6 +107,44 @@ class PSRLSettings(AgentSettings):
 
 
 @dataclass(frozen=True)
+class SurrogateSettings(AgentSettings):
+    """``surrogate``: Thompson sampling on KL = KL_0 * S(x) ** beta in a trust region."""
+
+    degree: int = _doc("degree of each unit's cost polynomial in its ratio / r_max", 4)
+    betas: tuple[float, ...] = _doc(
+        "compounding factors the posterior weighs (1: the KL is a sum of unit costs)",
+        (1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0),
+    )
+    noise_sd: float = _doc("standard deviation of log KL around the model", 0.05)
+    unit_prior_sd: float = _doc(
+        "prior sd of a unit's own coefficients, in units of uniform pruning's unit cost", 0.5
+    )
+    group_prior_sd: float = _doc(
+        "prior sd of the coefficients a layer's or a module type's units share", 1.0
+    )
+    batch: int = _doc("most plans proposed from one posterior and scored together", 8)
+    batch_growth: int = _doc(
+        "the batch grows by one plan every this many plans (greedy first, then exploring)", 40
+    )
+    radius: int = _doc("first trust-region half-width, in grid levels around the best plan", 3)
+    max_radius: int = _doc("widest trust region, in grid levels", 12)
+    patience: int = _doc("batches in a row without improvement before the trust region halves", 2)
+
+    def __post_init__(self) -> None:
+        if (
+            min(self.degree, self.batch, self.batch_growth) < 1
+            or not 1 <= self.radius <= self.max_radius
+        ):
+            raise ValueError(
+                "degree, batch and batch_growth must be at least 1, 1 <= radius <= max_radius"
+            )
+        if min(self.noise_sd, self.unit_prior_sd, self.group_prior_sd) <= 0:
+            raise ValueError("noise_sd and the prior standard deviations must be positive")
+        if not self.betas or min(self.betas) <= 0 or self.patience < 1:
+            raise ValueError("betas must be positive (at least one) and patience at least 1")
+
+
+@dataclass(frozen=True)
 class A2CSettings(AgentSettings):
     """``a2c``: the BallPy report's online advantage actor-critic; defaults are the report's."""
 
@@ -170,6 +208,7 @@ class SB3A2CSettings(SB3Settings):
 AGENT_SETTINGS: dict[str, type[AgentSettings]] = {
     "a2c": A2CSettings,
     "psrl": PSRLSettings,
+    "surrogate": SurrogateSettings,
     "sb3-ppo": SB3PPOSettings,
     "sb3-a2c": SB3A2CSettings,
     "random": RandomSettings,

@@ -41,7 +41,7 @@ budget-matched plans) and adds three things.
   improves on the incumbent doubles the radius (up to ``max_radius``); ``patience``
   batches in a row that do not halve it (down to 1).
 - Batches: each batch of ``batch`` plans is proposed from one posterior and scored
-  by one ``env.evaluate_plans`` call: the first is the posterior mean's best plan,
+  by one ``Workbench.batch_kls`` call: the first is the posterior mean's best plan,
   the others Thompson samples (``beta`` from its posterior, then the coefficients).
   A proposal scored before is replaced by a one-level swap of it (evolution's
   mutation), so no episode is spent twice on one plan.
@@ -51,8 +51,8 @@ budget-matched plans) and adds three things.
 
 from __future__ import annotations
 
-import dataclasses
 import time
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,56 +64,15 @@ from llm_prune_gym import PruningPlan
 
 from .base import (
     Agent,
-    EpisodeCallback,
-    episode_record,
+    Episode,
     plan_of,
     register_agent,
-    return_of,
     rng_from_state,
     scale_to_budget,
     score_plans,
     sparsity_of,
 )
-
-
-@dataclass(frozen=True)
-class SurrogateSettings:
-    """``surrogate``: Thompson sampling on KL = KL_0 * S(x) ** beta in a trust region."""
-
-    degree: int = 4
-    """degree of each unit's cost polynomial in its ratio / r_max"""
-    betas: tuple[float, ...] = (1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0)
-    """compounding factors the posterior weighs (1: the KL is a sum of unit costs)"""
-    noise_sd: float = 0.05
-    """standard deviation of log KL around the model"""
-    unit_prior_sd: float = 0.5
-    """prior sd of a unit's own coefficients, in units of uniform pruning's unit cost"""
-    group_prior_sd: float = 1.0
-    """prior sd of the coefficients a layer's or a module type's units share"""
-    batch: int = 8
-    """most plans proposed from one posterior and scored together (one evaluate_plans call)"""
-    batch_growth: int = 40
-    """the batch grows by one plan every this many plans (greedy first, then exploring)"""
-    radius: int = 3
-    """first trust-region half-width, in grid levels around the best plan"""
-    max_radius: int = 12
-    """widest trust region"""
-    patience: int = 2
-    """batches in a row without improvement before the trust region halves"""
-
-    def __post_init__(self) -> None:
-        if (
-            min(self.degree, self.batch, self.batch_growth) < 1
-            or not 1 <= self.radius <= self.max_radius
-        ):
-            raise ValueError(
-                "degree, batch and batch_growth must be at least 1, 1 <= radius <= max_radius"
-            )
-        if min(self.noise_sd, self.unit_prior_sd, self.group_prior_sd) <= 0:
-            raise ValueError("noise_sd and the prior standard deviations must be positive")
-        if not self.betas or min(self.betas) <= 0 or self.patience < 1:
-            raise ValueError("betas must be positive (at least one) and patience at least 1")
-
+from .settings import SurrogateSettings
 
 KL_FLOOR = 1e-3  # the smallest KL the model is fitted to, as a share of the first plan's
 
@@ -276,23 +235,23 @@ def cheapest_plan(
 class SurrogateAgent(Agent):
     """Thompson sampling on ``KL = KL_0 * S(x) ** beta`` in a trust region (module docstring).
 
-    Args:
-        env: an LLMPrune-v0 env with a target sparsity (wrapped or not).
-        seed: seeds the posterior draws and the swaps.
-        **settings: fields of :class:`SurrogateSettings`.
+    Settings (:class:`~agents.settings.SurrogateSettings`): the polynomials' ``degree``,
+    the compounding factors ``betas``, ``noise_sd``, the prior standard deviations, the
+    batch (``batch``, ``batch_growth``) and the trust region (``radius``, ``max_radius``,
+    ``patience``). Needs the env's target sparsity. The seed seeds the posterior draws
+    and the swaps.
+
+    Like the search agents, a batch of proposals is scored by one ``batch_kls`` call and
+    handed out one per episode. Unlike theirs, the proposals of a batch all come from the
+    posterior at the batch's start, so they cannot be drawn again after a stop: the
+    proposals not yet observed are kept, in every checkpoint and across ``train`` calls.
     """
 
+    settings_class = SurrogateSettings
     metric_names = ("best_kl", "beta", "radius", "predicted_kl")
 
-    def __init__(self, env: gym.Env, seed: int = 0, **settings) -> None:
-        names = [field.name for field in dataclasses.fields(SurrogateSettings)]
-        unknown = sorted(set(settings) - set(names))
-        if unknown:
-            raise ValueError(f"the surrogate agent has no setting {unknown}; it takes {names}")
-        if "betas" in settings:
-            settings["betas"] = tuple(float(beta) for beta in settings["betas"])
-        self.settings = SurrogateSettings(**settings)
-        super().__init__(env, seed, **settings)
+    def __init__(self, env: gym.Env, seed: int = 0, settings=None, **overrides) -> None:
+        super().__init__(env, seed, settings, **overrides)
         self.target = self._target(None)
         self.grid = np.sort(self.prune_env.ratio_grid)
         self.cap = float(self.grid.max())
@@ -302,9 +261,10 @@ class SurrogateAgent(Agent):
         self.radius, self.failures = self.settings.radius, 0  # failures: batches in a row
         self.best: np.ndarray | None = None
         self.best_kl = self.batch_start_kl = np.inf
-        # Proposed plans not yet observed, with their KLs and the model's predictions:
-        # a checkpoint keeps them, so a resumed run observes what an unbroken one would.
-        self.queue: list[tuple[np.ndarray, float, float, float]] = []
+        # Scored proposals not yet observed: (ratios, beta, predicted KL, return, KL,
+        # seconds). A checkpoint keeps them, so a resumed run observes what an unbroken
+        # one would.
+        self.queue: deque[tuple[np.ndarray, float, float, float, float, float]] = deque()
         self.history: list[tuple[np.ndarray, float]] = []  # every plan observed, its KL
         self.seen: set[bytes] = set()
 
@@ -387,47 +347,50 @@ class SurrogateAgent(Agent):
         """One plan (the posterior mean's) per batch at first, up to ``batch`` later."""
         return min(self.settings.batch, 1 + self.episodes_done // self.settings.batch_growth)
 
-    def train(self, episodes: int, callback: EpisodeCallback | None = None) -> SurrogateAgent:
-        env = self.prune_env
-        while self.episodes_done < episodes:
-            if not self.queue:
-                started = time.perf_counter()
-                count = min(self.batch_size(), episodes - self.episodes_done)
-                proposals = self.propose_batch(count)
-                kls = score_plans(env, [plan for plan, *_ in proposals], range(env.batch_size))[1]
-                seconds = (time.perf_counter() - started) / len(proposals)
-                self.queue = [(*p, kl, seconds) for p, kl in zip(proposals, kls, strict=True)]
-            while self.queue and self.episodes_done < episodes:
-                ratios, beta, predicted, kl, seconds = self.queue.pop(0)
-                self.observe(ratios, kl)
-                self.episodes_done += 1
-                if not self.queue:
-                    self.end_batch()
-                if self._report(ratios, kl, seconds, callback, beta=beta, predicted_kl=predicted):
-                    return self
-        return self
+    def score_next_batch(self) -> None:
+        """Propose a batch from one posterior and score it in one call.
 
-    def _report(self, ratios, kl: float, seconds: float, callback, **extra) -> bool:
-        """Pass one observed plan's record to the callback; True if it says stop."""
-        if callback is None:
-            return False
+        The batch is not cut at the budget: what the budget leaves unobserved stays
+        queued (in checkpoints too) for a later ``train``, so training to 100 episodes
+        and then to 500 observes the plans a straight run to 500 does (the anytime
+        rows of a benchmark). At most ``batch - 1`` plans scored past the end of the
+        last ``train`` are never used.
+        """
+        started = time.perf_counter()
+        proposals = self.propose_batch(self.batch_size())
+        env = self.prune_env
+        plans = [ratios for ratios, *_ in proposals]
+        returns, kls = score_plans(env, plans, range(env.batch_size))
+        seconds = (time.perf_counter() - started) / len(proposals)
+        self.queue.extend(
+            (*proposal, ret, kl, seconds)
+            for proposal, ret, kl in zip(proposals, returns, kls, strict=True)
+        )
+
+    def episode(self) -> Episode:
+        """Observe the next scored proposal (scoring a batch first when none is left);
+        the trust region moves after a batch's last one."""
+        if not self.queue:
+            self.score_next_batch()
+        ratios, beta, predicted, ret, kl, seconds = self.queue.popleft()
+        self.observe(ratios, kl)
+        if not self.queue:
+            self.end_batch()
         env = self.prune_env
         info = {
             "kl": kl,
             "prunable_sparsity": sparsity_of(ratios, env.sizes),
             "model_sparsity": float((ratios * env.sizes).sum() / env.total_params),
         }
-        ret = return_of(env, ratios, kl, range(env.batch_size))
-        record = episode_record(
-            self.episodes_done,
+        return Episode.from_info(
             ret,
             info,
             seconds,
             best_kl=self.best_kl,
+            beta=beta,
             radius=self.radius,
-            **extra,
+            predicted_kl=predicted,
         )
-        return callback(record) is False
 
     def plan(self) -> PruningPlan:
         """The best plan scored, with its calibration KL."""
@@ -451,7 +414,7 @@ class SurrogateAgent(Agent):
         self.rng = rng_from_state(state["rng"])
         self.radius, self.failures = state["radius"], state["failures"]
         self.batch_start_kl = state["batch_start_kl"]
-        self.queue = [(np.array(plan), *rest) for plan, *rest in state["queue"]]
+        self.queue = deque((np.array(plan), *rest) for plan, *rest in state["queue"])
         self.seen = {bytes.fromhex(key) for key in state["seen"]}
 
     def _save_files(self, directory: Path) -> None:

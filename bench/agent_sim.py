@@ -32,11 +32,10 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from rl_standin import StandInEnv  # noqa: E402
+from rl_standin import StandInWorkbench  # noqa: E402
 
 from agents.base import make_agent  # noqa: E402
 from llm_prune_gym import LLMPruneEnv  # noqa: E402
-from llm_prune_gym.calibration import KLResult  # noqa: E402
 from llm_prune_gym.cli import ratio_grid  # noqa: E402
 
 STUB_PROMPTS = [  # tests/test_agents.py's
@@ -47,25 +46,36 @@ STUB_PROMPTS = [  # tests/test_agents.py's
 ]
 
 
-class SimulatorEnv(StandInEnv):
-    """The stand-in, scoring whole plans too (``evaluate_plans``), optionally with a data oracle."""
+class SimulatorWorkbench(StandInWorkbench):
+    """The stand-in's workbench, optionally with a data oracle in place of its formula."""
 
-    def __init__(self, target: float, grid, seed: int, compounding: bool, oracle=None, noise=0.0):
+    def __init__(self, target: float, seed: int, compounding: bool, oracle=None, noise=0.0):
         self.oracle, self.noise = oracle, noise
-        self.granularity = "weights"  # what `PruningPlan.for_pruner` asks the pruner
-        super().__init__(target, grid, seed, "paper", compounding)
+        super().__init__(target, seed, compounding)
 
-    def kl_result(self, ratios: np.ndarray) -> KLResult:
+    def formula_kl(self, ratios: np.ndarray) -> float:
         if self.oracle is None:
-            return super().kl_result(ratios)
+            return super().formula_kl(ratios)
         kl = self.oracle(np.asarray(ratios, dtype=np.float64), self.target_sparsity)
         if self.noise:  # the same plan gets the same noise, as a fixed calibration batch does
             key = np.frombuffer(np.round(ratios, 6).tobytes(), dtype=np.uint32)
             kl *= float(np.exp(self.noise * np.random.default_rng(key).standard_normal()))
-        return KLResult(kl, [kl], [1])
+        return kl
 
-    def evaluate_plans(self, plans, indices=None, max_batch_plans=0) -> np.ndarray:
-        return np.array([self.kl_result(np.asarray(plan)).mean for plan in plans])
+    def uniform_kl(self, sparsity: float, indices=None) -> float:
+        """Uniform pruning's KL: the oracle's with one, else the stand-in's."""
+        if self.oracle is None:
+            return super().uniform_kl(sparsity, indices)
+        return self.formula_kl(np.full_like(self.sizes, sparsity))
+
+
+def simulator_env(target: float, grid, seed: int, compounding: bool, oracle, noise) -> LLMPruneEnv:
+    """The real env (budget reward) on a :class:`SimulatorWorkbench`."""
+    settings = StandInWorkbench.settings.replace(
+        ratio_grid=tuple(grid), target_sparsity=target, reward="budget"
+    )
+    workbench = SimulatorWorkbench(target, seed, compounding, oracle, noise)
+    return LLMPruneEnv(settings, workbench=workbench)
 
 
 def data_oracle(path: str):
@@ -99,10 +109,9 @@ def stub_env(target: float, max_ratio: float) -> LLMPruneEnv:
     )
 
 
-def kl_of(env, ratios: np.ndarray) -> float:
-    if isinstance(env, SimulatorEnv):
-        return env.kl_result(ratios).mean
-    return float(env.evaluate_plans([ratios], range(env.batch_size))[0])
+def kl_of(env: LLMPruneEnv, ratios: np.ndarray) -> float:
+    """A plan's KL on the env's calibration batch (the simulator's: its formula or oracle)."""
+    return float(env.workbench.kl(ratios, range(env.batch_size)).mean)
 
 
 def run(args: argparse.Namespace) -> list[dict]:
@@ -118,7 +127,7 @@ def run(args: argparse.Namespace) -> list[dict]:
                 env = stub_env(args.target, args.max_ratio)
             else:
                 grid = ratio_grid(args.max_ratio)
-                env = SimulatorEnv(args.target, grid, seed, args.compounding, oracle, args.noise)
+                env = simulator_env(args.target, grid, seed, args.compounding, oracle, args.noise)
             uniform = kl_of(env, np.full_like(env.sizes, args.target))
             agent = make_agent(name, env, seed=seed, **kwargs.get(name, {}))
             started = time.perf_counter()

@@ -30,7 +30,8 @@ import json
 import numpy as np
 import torch
 
-from agents.surrogate import PowerSumModel, SurrogateSettings
+from agents.settings import SurrogateSettings
+from agents.surrogate import PowerSumModel
 
 BETAS = (1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0)  # the oracle's compounding factors to choose from
 

@@ -40,6 +40,7 @@ from llm_prune_gym.cli import (
 
 # The benchmark's default line-up, in the order of the table's story: learned, then baselines.
 BENCH_DEFAULT = (
+    "surrogate",
     "psrl",
     "a2c",
     "sb3-ppo",

@@ -54,6 +54,7 @@ from .plots import plot_anytime, plot_curves, plot_plan
 from .report import write_csv
 
 DEFAULT_AGENTS = (
+    "surrogate",
     "psrl",
     "a2c",
     "sb3-ppo",

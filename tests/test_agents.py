@@ -208,7 +208,9 @@ def kill_after(episodes: int):
     return callback
 
 
-@pytest.mark.parametrize("name", ["a2c", "psrl", "sb3-ppo", "evolution", "sensitivity"])
+@pytest.mark.parametrize(
+    "name", ["a2c", "psrl", "sb3-ppo", "evolution", "sensitivity", "surrogate"]
+)
 def test_a_killed_run_resumes_with_every_episode_once(budget_env, tmp_path, name):
     straight = train_agent(name, budget_env, 9, tmp_path / "straight", seed=1, progress=False)
     with pytest.raises(Killed):

@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 import torch
 
-from agents import make_agent
+from agents import load_agent, make_agent
 from agents.base import sparsity_of
 from agents.runner import read_metrics, train_agent
-from agents.surrogate import PowerSumModel, SurrogateSettings, cheapest_plan
+from agents.settings import SurrogateSettings
+from agents.surrogate import PowerSumModel, cheapest_plan
 from llm_prune_gym import LLMPruneEnv, load_student
 
 TARGET = 0.15
@@ -128,3 +129,30 @@ def test_a_killed_run_resumes_as_if_unbroken(budget_env, tmp_path):
     np.testing.assert_array_equal(resumed.plan.ratios, straight.plan.ratios)
     rows = [read_metrics(tmp_path / run / "metrics.csv") for run in ("a", "b")]
     assert [r["kl"] for r in rows[0]] == [r["kl"] for r in rows[1]]
+
+
+def test_the_port_to_the_one_training_loop_keeps_the_plans_and_kls(budget_env):
+    """Measured with the agent's own loop before the port (commit 39dd252): batches of up
+    to 4 plans (a new plan per batch every 5), seed 0, 20 episodes."""
+    records: list[dict] = []
+    agent = make_agent("surrogate", budget_env, seed=0, batch=4, batch_growth=5)
+    agent.train(20, callback=records.append)
+    assert agent.plan().metadata["calibration_kl"] == pytest.approx(0.01995164155960083, rel=1e-6)
+    assert records[-1]["kl"] == pytest.approx(0.03178057074546814, rel=1e-6)
+    assert [r["beta"] for r in records[1:]] == [1.0] * 7 + [1.25] + [1.0] * 9 + [1.5, 1.0]
+
+
+def test_a_stop_mid_batch_keeps_the_batch_for_the_next_train(budget_env, tmp_path):
+    """Proposals scored but not yet observed survive a stop, a budget, a checkpoint, a load."""
+    straight = make_agent("surrogate", budget_env, seed=2, batch=3, batch_growth=1).train(8)
+    stopped = make_agent("surrogate", budget_env, seed=2, batch=3, batch_growth=1)
+    stopped.train(8, callback=lambda record: record["episode"] != 5)
+    assert stopped.episodes_done == 5 and stopped.queue  # stopped inside a batch
+    stopped.save(tmp_path)
+    resumed = load_agent(tmp_path, budget_env).train(8)
+    np.testing.assert_array_equal(resumed.plan().ratios, straight.plan().ratios)
+    assert [kl for _, kl in resumed.history] == [kl for _, kl in straight.history]
+    # a budget that ends inside a batch keeps the rest too (a benchmark's anytime rows)
+    in_steps = make_agent("surrogate", budget_env, seed=2, batch=3, batch_growth=1)
+    in_steps.train(5).train(8)
+    assert [kl for _, kl in in_steps.history] == [kl for _, kl in straight.history]
