@@ -1,0 +1,93 @@
+"""Hints of several students (issue 15, second labelled set; the first set's script on
+the Workbench API) (and pruned copies) for the labelled-set cases.
+
+    python results/hint-labels/generate.py --cases A.jsonl [B.jsonl ...] \
+        --student base=smollm2 [--student dpo=runs/dpo ...] \
+        [--plan PLAN.json --level 10.3] [--style plain] --out hints.jsonl
+
+Cases carry their `error_output` (no sandbox is needed here). Each student writes one
+greedy hint per case; with `--plan`, each student is also pruned by the plan scaled to
+`--level` percent of all parameters (`NAME-pruned-LEVEL`). Appends to `--out`, skipping
+(student, case) pairs already there, so a cut-off run resumes.
+"""
+
+import argparse
+import inspect
+import json
+from pathlib import Path
+
+import torch
+
+from evaluation.experiment import ExperimentConfig, heldout_workbench, level_plan
+from evaluation.hints import HintCase, generate_hints
+from evaluation.labelset import hint_key, read_jsonl
+from llm_prune_gym import PruningPlan, prompts
+from llm_prune_gym.generation import HINT_MAX_NEW_TOKENS
+from llm_prune_gym.students import load_student
+
+
+def messages(case: dict, style: str):
+    if "style" in inspect.signature(prompts.hint_messages).parameters:
+        return prompts.hint_messages(case["code"], case["error_output"], style=style)
+    if style != "plain":
+        raise SystemExit("this checkout has only the plain prompt")
+    return prompts.hint_messages(case["code"], case["error_output"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", nargs="+", required=True)
+    parser.add_argument("--student", action="append", required=True, help="NAME=SPEC")
+    parser.add_argument("--plan")
+    parser.add_argument("--level", type=float, default=10.3)
+    parser.add_argument("--style", default="plain")
+    parser.add_argument("--origin", default=None, help="only cases of this origin")
+    parser.add_argument("--max-new-tokens", type=int, default=HINT_MAX_NEW_TOKENS)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args()
+    records = [r for path in args.cases for r in read_jsonl(Path(path))]
+    records = [r for r in records if args.origin in (None, r.get("origin"))]
+    cases = [
+        HintCase(r["id"], messages(r, args.style), r["code"], r["error_output"]) for r in records
+    ]
+    out = Path(args.out)
+    done = {json.loads(line)["key"] for line in out.open()} if out.is_file() else set()
+    config = ExperimentConfig(device=args.device, progress=False)
+    for pair in args.student:
+        name, spec = pair.split("=", 1)
+        student = load_student(spec, device=args.device)
+        variants = [(name, None)]
+        if args.plan:
+            workbench = heldout_workbench(student, PruningPlan.load(args.plan), config)
+            plan = level_plan(workbench.rebase(PruningPlan.load(args.plan)), args.level)
+            variants.append((f"{name}-pruned-{args.level:g}", (workbench, plan)))
+        for label, pruned in variants:
+            todo = [c for c in cases if hint_key(c.id, label) not in done]
+            if not todo:
+                continue
+            if pruned:
+                pruned[0].apply(pruned[1])
+            try:
+                hints = generate_hints(
+                    student, todo, args.max_new_tokens, args.batch_size, progress=False
+                )
+            finally:
+                if pruned:
+                    pruned[0].restore()
+            with out.open("a", encoding="utf-8") as handle:
+                for case, hint in zip(todo, hints, strict=True):
+                    row = {
+                        "key": hint_key(case.id, label),
+                        "id": case.id,
+                        "student": label,
+                        "style": args.style,
+                        "hint": hint,
+                    }
+                    handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+            print(json.dumps({"student": label, "hints": len(hints)}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
