@@ -166,6 +166,24 @@ class Episode:
             metrics,
         )
 
+    @classmethod
+    def of_plan(
+        cls,
+        env: LLMPruneEnv,
+        ratios: np.ndarray,
+        ret: float,
+        kl: float,
+        seconds: float,
+        **metrics: Any,
+    ) -> Episode:
+        """For a whole plan scored on the calibration batch (search agents' episodes)."""
+        info = {
+            "kl": kl,
+            "prunable_sparsity": sparsity_of(ratios, env.sizes),
+            "model_sparsity": float((ratios * env.sizes).sum() / env.total_params),
+        }
+        return cls.from_info(ret, info, seconds, **metrics)
+
     def record(self, number: int) -> dict:
         """The metrics row of episode `number` (the columns of `BASE_METRICS`, then the
         agent's own)."""

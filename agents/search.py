@@ -34,7 +34,6 @@ from .base import (
     rng_from_state,
     scale_to_budget,
     score_plans,
-    sparsity_of,
 )
 from .settings import EvolutionSettings, RandomSearchSettings
 
@@ -108,14 +107,14 @@ class SearchAgent(Agent):
         self.observe(ratios, ret)
         if ret > self.best_return:
             self.best, self.best_return, self.best_kl = ratios, ret, kl
-        env = self.prune_env
-        info = {
-            "kl": kl,
-            "prunable_sparsity": sparsity_of(ratios, env.sizes),
-            "model_sparsity": float((ratios * env.sizes).sum() / env.total_params),
-        }
-        return Episode.from_info(
-            ret, info, seconds, best_return=self.best_return, best_kl=self.best_kl
+        return Episode.of_plan(
+            self.prune_env,
+            ratios,
+            ret,
+            kl,
+            seconds,
+            best_return=self.best_return,
+            best_kl=self.best_kl,
         )
 
     def plan(self) -> PruningPlan:

@@ -70,7 +70,6 @@ from .base import (
     rng_from_state,
     scale_to_budget,
     score_plans,
-    sparsity_of,
 )
 from .settings import SurrogateSettings
 
@@ -376,15 +375,11 @@ class SurrogateAgent(Agent):
         self.observe(ratios, kl)
         if not self.queue:
             self.end_batch()
-        env = self.prune_env
-        info = {
-            "kl": kl,
-            "prunable_sparsity": sparsity_of(ratios, env.sizes),
-            "model_sparsity": float((ratios * env.sizes).sum() / env.total_params),
-        }
-        return Episode.from_info(
+        return Episode.of_plan(
+            self.prune_env,
+            ratios,
             ret,
-            info,
+            kl,
             seconds,
             best_kl=self.best_kl,
             beta=beta,
