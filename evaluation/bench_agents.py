@@ -173,7 +173,7 @@ def bench_agents(
             )
     write_csv(out_dir / "runs.csv", [cells(r) for r in runs])
     write_csv(out_dir / ANYTIME_FILE, [cells(r) for r in anytime])
-    summary = summarize(runs)
+    summary = summarise(runs)
     write_csv(out_dir / "summary.csv", [cells(r) for r in summary])
     (out_dir / "summary.md").write_text(markdown_table(summary, run.episodes, list(seeds)))
     plot_curves(
@@ -182,7 +182,7 @@ def bench_agents(
     return summary
 
 
-def summarize(runs: list[dict]) -> list[dict]:
+def summarise(runs: list[dict]) -> list[dict]:
     """Per agent: mean and standard deviation over its runs, best ratio first."""
     summary = []
     for name in dict.fromkeys(r["agent"] for r in runs):
