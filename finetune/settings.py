@@ -66,7 +66,8 @@ class FinetuneConfig:
     """sft+dpo: the SFT stage's epochs"""
     sft_max_steps: int = -1
     """sft+dpo: the SFT stage's steps (> 0)"""
-    batch_size: int | None = None
+    # the option is --train-batch-size: --batch-size means calibration prompts elsewhere
+    batch_size: Annotated[int | None, Parameter(name="--train-batch-size")] = None
     """examples (pairs) per device step (default: GPU 16, CPU 4)"""
     grad_accum: int = 1
     """gradient accumulation steps"""

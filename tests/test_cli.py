@@ -86,7 +86,8 @@ def test_help_shows_defaults_and_no_idle_options(argv, capsys):
     [
         ("--prompts ", "calibration prompts"),
         ("--heldout-prompts ", "prompts"),
-        ("--batch-size ", None),
+        ("--batch-size ", "calibration prompts"),
+        ("--train-batch-size ", "pairs) per device step"),
         ("--device ", "cpu, cuda"),
         ("--student ", None),
     ],

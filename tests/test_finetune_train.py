@@ -277,7 +277,7 @@ def test_cli_parses_into_the_config(tmp_path, monkeypatch):
     data, student, out, config = _parsed_config(
         monkeypatch,
         ["--method", "orpo", "--beta", "0.2", "--learning-rate", "1e-4", "--max-steps", "3"]
-        + ["--target-modules", "q_proj,v_proj"],
+        + ["--target-modules", "q_proj,v_proj", "--train-batch-size", "2"],
     )
     assert (str(data), student, str(out)) == ("d", "smollm2", "o")
     assert (config.method, config.beta, config.learning_rate, config.max_steps) == (
@@ -287,6 +287,7 @@ def test_cli_parses_into_the_config(tmp_path, monkeypatch):
         3,
     )
     assert config.target_modules == ("q_proj", "v_proj") and config.lora_rank == 8
+    assert config.batch_size == 2  # --train-batch-size: --batch-size is calibration prompts
     defaults = _parsed_config(monkeypatch, [])[3]
     assert defaults.target_modules == LORA_TARGETS  # the report's seven projections
 
