@@ -258,6 +258,7 @@ def leaderboard(
     out: Path,
     gpus: Names = (),
     device: Device | None = None,
+    threads: Threads = None,
     aggregate_only: bool = False,
     force: bool = False,
     student: Annotated[str | None, Parameter(group="protocol overrides")] = None,
@@ -283,6 +284,8 @@ def leaderboard(
         CUDA device ids, one worker process each, e.g. 0,1
     device
         the env's device (default: cuda if there is one)
+    threads
+        torch CPU threads of this process, or of each GPU's worker (default there: 1)
     aggregate_only
         only rebuild the table from finished runs
     force
@@ -319,9 +322,9 @@ def leaderboard(
         **changes,
     )
     command = "llm-prune leaderboard " + " ".join(sys.argv[2:])
-    table = build_board(
-        out, protocol, command, resolve_device(device or "auto"), list(gpus), aggregate_only, force
-    )
+    set_threads(threads)
+    device = resolve_device(device or "auto")
+    table = build_board(out, protocol, command, device, list(gpus), aggregate_only, force, threads)
     log((out / "LEADERBOARD.md").read_text())
     print_json({"out": str(out), "table": str(out / "LEADERBOARD.md"), "rows": table})
     return 0 if table else 1

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Annotated
 
 from cyclopts import Parameter
 
-from llm_prune_gym.cli import Names, PositiveInt, print_json
+from llm_prune_gym.cli import Device, Names, PositiveInt, print_json, resolve_device
 
 if TYPE_CHECKING:
     from llm_prune_gym import Workbench
@@ -122,6 +122,8 @@ class BenchModelSettings:
     """output folder (exports go to OUT/models)"""
     student: str = "smollm2"
     """smollm2, stub, a .gguf or a Hugging Face folder"""
+    device: Device = "cpu"
+    """where the student is pruned and the held-out KL measured (speed: always the CPU)"""
     formats: Names = ("hf-f32", "gguf-q8_0")
     """comma-separated: hf-f32, hf-bf16, hf-f16, gguf-f32, gguf-f16, gguf-q8_0, gguf-q4_0"""
     heldout_prompts: str = "builtin:heldout"
@@ -177,6 +179,7 @@ def heldout_workbench(student, key: tuple, settings: BenchModelSettings) -> Work
         batch_size=settings.heldout_batch_size,
         sampling="sample",  # keeps every held-out prompt
         answer_tokens=settings.answer_tokens,
+        device=resolve_device(settings.device),
     )
     return HeldOut(Workbench(env_settings)).pruning_by(criterion)
 
@@ -194,7 +197,7 @@ def bench_models(args: BenchModelSettings) -> list[dict]:
     from .export import export_pruned
 
     out = Path(args.out)
-    student = load_student(args.student)
+    student = load_student(args.student, device=resolve_device(args.device))
     exports: list[tuple[str, str, Path, dict]] = []
     workbenches: dict[tuple, Workbench] = {}
     for name, path in args.entries():
@@ -308,7 +311,8 @@ def bench_model(*, settings: Settings) -> int:
     torch.set_num_threads(settings.threads)
     rows = bench_models(settings)
     facts = (
-        f"Student {settings.student}; KL on {settings.heldout_prompts}; speed: "
+        f"Student {settings.student}; KL on {settings.heldout_prompts} "
+        f"({resolve_device(settings.device)}); speed: "
         f"{settings.speed_count} prompts of {settings.speed_prompts}, {settings.new_tokens} "
         f"greedy tokens each, {settings.threads} threads, median of {settings.repeats} rounds, "
         "one subprocess per export (peak RAM = its VmHWM, load included). Hint scores not "

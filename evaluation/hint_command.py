@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 
-from llm_prune_gym.cli import Threads
+from llm_prune_gym.cli import Device, Threads
 from llm_prune_gym.prompts import DEFAULT_PROMPT_STYLE, hint_messages
 
 STUDENT_ENV = "LLM_PRUNE_HINT_STUDENT"
@@ -84,8 +84,10 @@ def write_hint(
     max_new_tokens: int = 96,
     timeout: float = 5.0,
     program: str = "main.py",
+    device: str = "cpu",
 ) -> HintReport:
-    """Run `code` in the sandbox; if it fails, the student's greedy hint for its error."""
+    """Run `code` in the sandbox; if it fails, the student's greedy hint for its error
+    (the student runs on `device`)."""
     from finetune.sandbox import Limits, error_output, run_program
     from llm_prune_gym.hintfacts import hint_facts
 
@@ -106,7 +108,7 @@ def write_hint(
         none = {"hint": None, "student": None, "student_source": None, "facts": ""}
         return HintReport(**report, **none, seconds=time.perf_counter() - started)
     spec, source = (student, "from --student") if student else default_student()
-    hint = _generate(spec, hint_messages(code, output, prompt_style), max_new_tokens)
+    hint = _generate(spec, hint_messages(code, output, prompt_style), max_new_tokens, device)
     facts = hint_facts(code, output).render() if prompt_style == "grounded" else ""
     return HintReport(
         **report,
@@ -118,11 +120,11 @@ def write_hint(
     )
 
 
-def _generate(spec: str, messages: list[dict[str, str]], max_new_tokens: int) -> str:
+def _generate(spec: str, messages: list[dict[str, str]], max_new_tokens: int, device: str) -> str:
     from llm_prune_gym.generation import generate_answers
     from llm_prune_gym.students import load_student
 
-    loaded = load_student(spec)
+    loaded = load_student(spec, device=device)
     answers = generate_answers(
         loaded.model, loaded.tokenizer, [messages], max_new_tokens=max_new_tokens, batch_size=1
     )
@@ -156,6 +158,7 @@ def hint(
     prompt_style: Literal["grounded", "plain"] = DEFAULT_PROMPT_STYLE,
     max_new_tokens: int = 96,
     sandbox_timeout: float = 5.0,
+    device: Device = "auto",
     threads: Threads = None,
 ) -> int:
     """Run PROGRAM in the sandbox and, if it fails, write one short greedy hint.
@@ -181,7 +184,7 @@ def hint(
     sandbox_timeout
         seconds before the program gets its Ctrl-C
     """
-    from llm_prune_gym.cli import log, print_json, set_threads
+    from llm_prune_gym.cli import log, print_json, resolve_device, set_threads
 
     set_threads(threads)
     code = _read_text(str(program), "program")
@@ -194,6 +197,7 @@ def hint(
         max_new_tokens=max_new_tokens,
         timeout=sandbox_timeout,
         program=str(program),
+        device=resolve_device(device),
     )
     log(render_text(report))
     fields = asdict(report) | {"ran_without_error": not report.failed}

@@ -296,9 +296,15 @@ def jobs_of(protocol: Protocol) -> list[tuple[Row, str]]:
     return [(row, agent) for row in protocol.rows for agent in protocol.agents]
 
 
-def run_jobs(protocol: Protocol, out: Path, device: str, gpus: Sequence[str] = ()) -> list[str]:
+def run_jobs(
+    protocol: Protocol,
+    out: Path,
+    device: str,
+    gpus: Sequence[str] = (),
+    threads: int | None = None,
+) -> list[str]:
     """Every (row, agent) job: in this process, or one worker process per GPU in `gpus`
-    (each sees only its GPU, as ``cuda``).
+    (each sees only its GPU, as ``cuda``, and has `threads` torch CPU threads, default 1).
 
     A failing job is logged (``out/logs/JOB.log``) and skipped; returns the failed jobs.
     """
@@ -315,7 +321,7 @@ def run_jobs(protocol: Protocol, out: Path, device: str, gpus: Sequence[str] = (
     workers = []
     for gpu in gpus:
         todo.put(None)  # one stop sign per worker
-        environment = {"CUDA_VISIBLE_DEVICES": gpu, "OMP_NUM_THREADS": "1"}
+        environment = {"CUDA_VISIBLE_DEVICES": gpu, "OMP_NUM_THREADS": str(threads or 1)}
         with _environment(environment):  # a spawned child copies os.environ at start
             worker = context.Process(target=_worker, args=(protocol, out, device, todo, failed))
             worker.start()
@@ -552,8 +558,11 @@ def build_board(
     gpus: Sequence[str] = (),
     aggregate_only: bool = False,
     force: bool = False,
+    threads: int | None = None,
 ) -> list[dict]:
     """The whole board: run every job (unless `aggregate_only`), then the table.
+
+    `threads`: torch CPU threads of each GPU's worker process (default 1).
 
     Running records the protocol and command in ``protocol.json``; `aggregate_only`
     reads them back from there when present (the runs' own, not today's defaults).
@@ -566,7 +575,7 @@ def build_board(
         out.mkdir(parents=True, exist_ok=True)
         provenance = {"protocol": protocol.to_json(), "command": command}
         recorded.write_text(json.dumps(provenance, indent=1) + "\n")
-        failed = run_jobs(protocol, out, device, gpus)
+        failed = run_jobs(protocol, out, device, gpus, threads)
         if failed:
             print(f"failed jobs (logs in {out / 'logs'}): {failed}", file=sys.stderr)
     return aggregate(out, protocol, command, force=force or not aggregate_only)

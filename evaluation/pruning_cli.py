@@ -148,10 +148,10 @@ def _facts(device: str, started: float) -> dict:
     return report.run_facts(resolve_device(device), time.perf_counter() - started)
 
 
-def _criteria_settings(env: Any, heldout: HeldOutSettings) -> EnvSettings:
+def _criteria_settings(env: Any, heldout: HeldOutSettings, progress: bool) -> EnvSettings:
     """The held-out settings of a uniform comparison (no plan: the options decide)."""
     held = {"prompts": heldout.heldout_prompts, "batch_size": heldout.heldout_batch_size}
-    return env_settings(env, **held)
+    return env_settings(env, progress=progress, **held)
 
 
 # -- sensitivity --------------------------------------------------------------------------------
@@ -292,6 +292,7 @@ def compare(
     seed: SeedOfCIs = 0,
     out: Path = Path("runs/compare"),
     threads: Threads = None,
+    progress: Progress = True,
 ) -> int:
     """Score a plan, the uniform plan and the sensitivity-heuristic plan of the same
     prunable sparsity on the same held-out batches (Figure 6).
@@ -311,7 +312,7 @@ def compare(
         raise ValueError(f"--baselines: unknown {unknown}; choose from {BASELINES}")
     set_threads(threads)
     started = time.perf_counter()
-    loaded, settings = _plan_settings(plan, env, heldout)
+    loaded, settings = _plan_settings(plan, env, heldout, progress=progress)
     evaluator = _evaluator(settings, heldout)
     loaded = evaluator.rebase(loaded)
     plans = {"plan": loaded, "uniform": loaded.uniform_like()}
@@ -398,6 +399,7 @@ def scaled(
     seed: SeedOfCIs = 0,
     out: Path = Path("runs/scaled"),
     threads: Threads = None,
+    progress: Progress = True,
 ) -> int:
     """Scale a plan's allocation to each whole-model sparsity on --student and score it
     against uniform pruning at the same sparsity on held-out prompts.
@@ -415,7 +417,7 @@ def scaled(
 
     set_threads(threads)
     started = time.perf_counter()
-    loaded, settings = _plan_settings(plan, env, heldout)
+    loaded, settings = _plan_settings(plan, env, heldout, progress=progress)
     evaluator = _evaluator(settings, heldout)
     rows, scaled_plans = scaled_comparison(evaluator, loaded, list(model_sparsities), seed=seed)
     for target, scaled_plan in scaled_plans.items():
@@ -461,6 +463,7 @@ def criteria(
     seed: SeedOfCIs = 0,
     out: Path = Path("runs/criteria"),
     threads: Threads = None,
+    progress: Progress = True,
 ) -> int:
     """Uniform pruning with two criteria (--criterion vs --baseline) on held-out prompts.
 
@@ -478,7 +481,7 @@ def criteria(
 
     set_threads(threads)
     started = time.perf_counter()
-    evaluator = _evaluator(_criteria_settings(env, heldout), heldout)
+    evaluator = _evaluator(_criteria_settings(env, heldout, progress), heldout)
     rows = criteria_comparison(
         evaluator, list(ratios), criterion=env.criterion, baseline=baseline, seed=seed
     )
@@ -551,6 +554,7 @@ def export(
     weights_dtype: Literal["f32", "bf16", "f16"] = "f32",
     quant: str | None = None,
     threads: Threads = None,
+    progress: Progress = True,
 ) -> int:
     """Prune --student by --plan and save it: structured plans physically lose their
     channels and heads. Checks the reloaded KL and writes a model card (README.md).
@@ -573,7 +577,8 @@ def export(
     from .export import check_format, export_pruned
 
     set_threads(threads)
-    loaded, settings = _plan_settings(plan, env, None)  # float32: the export casts
+    # float32: the export casts
+    loaded, settings = _plan_settings(plan, env, None, progress=progress)
     check_format(format, weights_dtype, quant)
     workbench = Workbench(settings)
     loaded = workbench.rebase(loaded)

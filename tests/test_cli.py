@@ -107,21 +107,20 @@ def test_one_meaning_per_option_name(option, meaning, capsys):
 
 SHARED = ("--student", "--device", "--threads", "--seed", "--out", "--no-progress")
 # Where a shared option does nothing it is not offered: rollout writes no folder (its plan
-# goes to --plan-out), bench-model measures on the CPU, check-grader and grade load no model.
+# goes to --plan-out), check-grader and grade load no model, hint and bench-model make no
+# random choice. Issue 17's gaps, closed: --no-progress on compare, scaled, criteria and
+# export; --device on hint and bench-model; --threads on leaderboard.
 WITHOUT = {
     "rollout": {"--out"},
     "bench-agents": {"--seed"},  # --seeds: one run per seed
-    "leaderboard": {"--threads", "--seed", "--no-progress"},  # the protocol fixes them
+    "leaderboard": {"--seed", "--no-progress"},  # the protocol fixes them
     "sensitivity": {"--seed"},  # no random choice
-    "compare": {"--no-progress"},
-    "scaled": {"--no-progress"},
-    "criteria": {"--no-progress"},
-    "export": {"--seed", "--no-progress"},
-    "bench-model": {"--device", "--seed", "--no-progress"},
+    "export": {"--seed"},
+    "bench-model": {"--seed", "--no-progress"},
     "check-grader": {"--student", "--device", "--threads", "--seed", "--no-progress"},
     "experiment": {"--student"},  # --base and --dpo
     "grade": {"--student", "--device", "--threads"},
-    "hint": {"--device", "--seed", "--out", "--no-progress"},
+    "hint": {"--seed", "--out", "--no-progress"},
     "finetune-merge": {"--device", "--threads", "--seed", "--no-progress"},
     "build": {"--device", "--threads"},
     "calibration": {"--student", "--device", "--threads", "--no-progress"},
@@ -159,3 +158,40 @@ def test_version(capsys):
 
     assert main(["--version"]) == 0
     assert capsys.readouterr().out == f"llm-prune {__version__}\n"
+
+
+def test_hint_runs_the_student_on_device(tmp_path, monkeypatch, capsys):
+    program = tmp_path / "main.py"
+    program.write_text("print(1 / 0)\n")
+    seen = []
+    monkeypatch.setattr(
+        "evaluation.hint_command._generate", lambda *args: seen.append(args[-1]) or "look"
+    )
+    assert main(["hint", str(program), "--student", "stub", "--device", "meta"]) == 0
+    assert seen == ["meta"] and json.loads(capsys.readouterr().out)["hint"] == "look"
+
+
+def test_bench_model_loads_the_student_on_device(tmp_path, monkeypatch, capsys):
+    seen = []
+
+    def load_student(spec, device="cpu", **kwargs):
+        seen.append(device)
+        raise ValueError("stopped at the student")
+
+    monkeypatch.setattr("llm_prune_gym.load_student", load_student)
+    argv = ["bench-model", "--plans", "dense", "--out", str(tmp_path), "--threads", "1"]
+    assert main([*argv, "--device", "meta"]) == 2
+    assert seen == ["meta"]
+
+
+def test_leaderboard_passes_threads_to_its_workers(tmp_path, monkeypatch, capsys):
+    seen = []
+
+    def build_board(*args):
+        seen.append(args[-1])  # threads: each GPU worker's OMP_NUM_THREADS
+        raise ValueError("stopped before the jobs")
+
+    monkeypatch.setattr("evaluation.leaderboard.build_board", build_board)
+    argv = ["leaderboard", "--out", str(tmp_path), "--device", "cpu", "--threads", "1"]
+    assert main(argv) == 2
+    assert seen == [1]

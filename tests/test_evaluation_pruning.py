@@ -275,6 +275,28 @@ def test_compare_names_the_malformed_line(tmp_path, saved_plan, stub_args, capsy
     assert "line 3" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", ["compare", "scaled", "criteria", "export"])
+@pytest.mark.parametrize("flag, shown", [("--progress", True), ("--no-progress", False)])
+def test_progress_option_reaches_the_workbench(
+    command, flag, shown, saved_plan, tmp_path, monkeypatch, capsys
+):
+    """--no-progress turns off the bars of the teacher's answers (issue 17's gap)."""
+    from llm_prune_gym import Workbench
+
+    seen = []
+
+    def first_workbench(self, settings, *args, **kwargs):
+        seen.append(settings.progress)
+        raise ValueError("stopped after the first workbench")
+
+    monkeypatch.setattr(Workbench, "__init__", first_workbench)
+    plan = [] if command == "criteria" else ["--plan", str(saved_plan)]
+    argv = [command, *plan, "--student", "stub", "--out", str(tmp_path), flag]
+    assert main(argv) == 2
+    assert "stopped after the first workbench" in capsys.readouterr().err
+    assert seen == [shown]
+
+
 def test_sensitivity_command_writes_csv_png_and_markdown(tmp_path, short_prompts, capsys):
     out = tmp_path / "sensitivity"
     args = ["sensitivity", "--student", "stub", "--answer-tokens", "4", "--batch-size", "2"]
