@@ -148,6 +148,14 @@ def _facts(device: str, started: float) -> dict:
     return report.run_facts(resolve_device(device), time.perf_counter() - started)
 
 
+def _heldout_facts(device: str, started: float, evaluator: HeldOut, prompts: str) -> dict:
+    """The run facts plus the student and the held-out prompts a comparison used."""
+    return _facts(device, started) | {
+        "student": evaluator.workbench.student.name,
+        "prompts": _prompts_fact(prompts, evaluator.num_prompts, evaluator),
+    }
+
+
 def _criteria_settings(env: Any, heldout: HeldOutSettings, progress: bool) -> EnvSettings:
     """The held-out settings of a uniform comparison (no plan: the options decide)."""
     held = {"prompts": heldout.heldout_prompts, "batch_size": heldout.heldout_batch_size}
@@ -328,13 +336,8 @@ def compare(
     report.write_csv(out / "compare_summary.csv", [summary])
     plots.plot_comparison(comparison, out / "compare.png", seed=seed)
     plots.plot_plan(loaded, out / "plan.png", title=f"plan {Path(plan).name}")
-    facts = _facts(env.device, started)
-    facts |= {
-        "student": evaluator.workbench.student.name,
-        "plan": str(plan),
-        "criterion": loaded.criterion,
-        "prompts": _prompts_fact(heldout.heldout_prompts, evaluator.num_prompts, evaluator),
-    }
+    facts = _heldout_facts(env.device, started, evaluator, heldout.heldout_prompts)
+    facts |= {"plan": str(plan), "criterion": loaded.criterion}
     _write_markdown(
         out, "compare", "Plan vs baselines", _compare_sections(comparison, summary), facts
     )
@@ -424,13 +427,8 @@ def scaled(
         scaled_plan.save(out / f"plan_model_sparsity_{target:g}.json")
     report.write_csv(out / "scaled.csv", rows)
     plots.plot_scaled(rows, out / "scaled.png", title=f"{evaluator.workbench.student.name}")
-    facts = _facts(env.device, started)
-    facts |= {
-        "student": evaluator.workbench.student.name,
-        "plan": str(plan),
-        "criterion": loaded.criterion,
-        "prompts": _prompts_fact(heldout.heldout_prompts, evaluator.num_prompts, evaluator),
-    }
+    facts = _heldout_facts(env.device, started, evaluator, heldout.heldout_prompts)
+    facts |= {"plan": str(plan), "criterion": loaded.criterion}
     table = report.markdown_table(
         ["model sparsity", "prunable sparsity", "KL plan", "KL uniform", "plan/uniform", "95% CI"],
         [
@@ -488,11 +486,9 @@ def criteria(
     names = [env.criterion, baseline]
     report.write_csv(out / "criteria.csv", rows)
     plots.plot_criteria(rows, names, out / "criteria.png", title=evaluator.workbench.student.name)
-    facts = _facts(env.device, started)
+    facts = _heldout_facts(env.device, started, evaluator, heldout.heldout_prompts)
     facts |= {
-        "student": evaluator.workbench.student.name,
         "modules": ",".join(evaluator.workbench.modules),
-        "prompts": _prompts_fact(heldout.heldout_prompts, evaluator.num_prompts, evaluator),
         "wanda activations": f"{heldout.calibration_prompts} (first {heldout.calibration_batch})",
     }
     sections = _criteria_sections(rows, names, evaluator.workbench.modules)
