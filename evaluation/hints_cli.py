@@ -27,7 +27,7 @@ from llm_prune_gym.cli import (
     ENV_CLI_TYPES,
     Device,
     Threads,
-    comma_joined,
+    comma_floats,
     print_json,
     resolve_device,
     rounded,
@@ -44,17 +44,7 @@ Judge = Annotated[JudgeSettings, Parameter(name="*", group="judge")]
 Generation = Annotated[GenerationSettings, Parameter(name="*", group="generation")]
 HeldOut = Annotated[HeldOutSettings, Parameter(name="*", group="held-out KL")]
 Progress = Annotated[bool, Parameter(help="show progress bars on stderr")]
-Percents = Annotated[
-    tuple[float, ...],
-    Parameter(
-        converter=lambda type_, tokens: tuple(
-            float(part) for t in tokens for part in t.value.split(",") if part.strip()
-        ),
-        validator=validators.Number(gte=0, lt=100),
-        consume_multiple=False,
-        show_default=comma_joined,
-    ),
-]
+Percents = comma_floats(validators.Number(gte=0, lt=100))
 
 
 def _judge(judge: JudgeSettings, out: Path, progress: bool):

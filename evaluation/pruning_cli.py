@@ -26,7 +26,7 @@ from llm_prune_gym.cli import (
     RUN_FIELDS,
     Names,
     Threads,
-    comma_joined,
+    comma_floats,
     env_options,
     env_settings,
     print_json,
@@ -48,17 +48,7 @@ BASELINES = ("uniform", "sensitivity")
 # (tests/test_cli.py checks that the two agree)
 SENSITIVITY_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 
-Ratios = Annotated[
-    tuple[float, ...],
-    Parameter(
-        converter=lambda type_, tokens: tuple(
-            float(part) for t in tokens for part in t.value.split(",") if part.strip()
-        ),
-        validator=validators.Number(gte=0, lte=1),
-        consume_multiple=False,
-        show_default=comma_joined,
-    ),
-]
+Ratios = comma_floats(validators.Number(gte=0, lte=1))
 Criterion = ENV_CLI_TYPES["criterion"]
 HeldOut = Annotated[HeldOutSettings, Parameter(name="*", group="held-out evaluation")]
 PlanFile = Annotated[Path, Parameter(help="a pruning plan JSON (PruningPlan.save)")]

@@ -50,6 +50,21 @@ Names = Annotated[
     tuple[str, ...],
     Parameter(converter=split_commas, consume_multiple=False, show_default=comma_joined),
 ]
+
+
+def comma_floats(validator: Any) -> Any:
+    """A ``0.1,0.2`` option (or ``--x 0.1 --x 0.2``) of floats that `validator` checks."""
+    return Annotated[
+        tuple[float, ...],
+        Parameter(
+            converter=lambda type_, tokens: tuple(float(p) for p in split_commas(type_, tokens)),
+            validator=validator,
+            consume_multiple=False,
+            show_default=comma_joined,
+        ),
+    ]
+
+
 Threads = Annotated[
     int | None, Parameter(validator=validators.Number(gte=1), help="torch CPU threads")
 ]
