@@ -3,7 +3,10 @@
 The program runs through :mod:`finetune.sandbox` like every untrusted program here (its
 own session and folder, no secrets in its environment, limits on time, memory, files and
 processes). If it fails, the student writes one greedy hint from the same prompt the
-training data and the evaluation use (:func:`llm_prune_gym.prompts.hint_messages`).
+training data and the evaluation use (:func:`llm_prune_gym.prompts.hint_messages`); with
+``--candidates N`` (default :data:`DEFAULT_CANDIDATES`) it writes the greedy hint and N - 1
+seeded samples and keeps the one :mod:`evaluation.rerank` scores best from the program, the
+error and the hint facts (never a known answer).
 
 Which student: ``--student SPEC`` if given; else ``$LLM_PRUNE_HINT_STUDENT``; else the
 model folder at ``$LLM_PRUNE_GYM_CACHE/students/best`` (by default
@@ -24,6 +27,12 @@ from llm_prune_gym.prompts import DEFAULT_PROMPT_STYLE, hint_messages
 
 STUDENT_ENV = "LLM_PRUNE_HINT_STUDENT"
 FALLBACK_STUDENT = "smollm2"
+# Best of 3: the greedy hint plus 2 samples in one batch. Measured on one program of
+# results/hint-labels, 1 thread of a shared 2-core server: the stub student 0.13 s greedy,
+# 0.49 s best of 3; SmolLM2-135M 6.0 CPU-seconds greedy, 9.9 best of 2, 13.0 best of 3 (the
+# samples run to the 96-token cap more often). A laptop's 4+ uncontended threads should
+# take ~2 s greedy, so ~4-5 s for best of 3 (an estimate, not measured on a laptop).
+DEFAULT_CANDIDATES = 3
 
 
 def best_student_path() -> Path:
@@ -60,6 +69,9 @@ class HintReport:
     prompt_style: str
     facts: str
     seconds: float
+    candidates: int = 1
+    chosen: int = 0  # which candidate was kept (0: the greedy one)
+    scores: tuple[float, ...] = ()  # the verifier's score of each candidate
 
     @property
     def failed(self) -> bool:
@@ -85,9 +97,11 @@ def write_hint(
     timeout: float = 5.0,
     program: str = "main.py",
     device: str = "cpu",
+    candidates: int = DEFAULT_CANDIDATES,
+    seed: int = 0,
 ) -> HintReport:
-    """Run `code` in the sandbox; if it fails, the student's greedy hint for its error
-    (the student runs on `device`)."""
+    """Run `code` in the sandbox; if it fails, the student's hint for its error: the best of
+    `candidates` (the greedy one and seeded samples; 1: greedy only), on `device`."""
     from finetune.sandbox import Limits, error_output, run_program
     from llm_prune_gym.hintfacts import hint_facts
 
@@ -108,27 +122,40 @@ def write_hint(
         none = {"hint": None, "student": None, "student_source": None, "facts": ""}
         return HintReport(**report, **none, seconds=time.perf_counter() - started)
     spec, source = (student, "from --student") if student else default_student()
-    hint = _generate(spec, hint_messages(code, output, prompt_style), max_new_tokens, device)
+    messages = hint_messages(code, output, prompt_style)
+    chosen = _best_hint(spec, messages, code, output, max_new_tokens, device, candidates, seed)
     facts = hint_facts(code, output).render() if prompt_style == "grounded" else ""
     return HintReport(
         **report,
-        hint=hint,
+        hint=chosen.hint,
         student=spec,
         student_source=source,
         facts=facts,
         seconds=time.perf_counter() - started,
+        candidates=candidates,
+        chosen=chosen.index,
+        scores=tuple(verdict.score for verdict in chosen.verdicts),
     )
 
 
-def _generate(spec: str, messages: list[dict[str, str]], max_new_tokens: int, device: str) -> str:
-    from llm_prune_gym.generation import generate_answers
+def _best_hint(
+    spec: str,
+    messages: list[dict[str, str]],
+    code: str,
+    output: str,
+    max_new_tokens: int,
+    device: str,
+    candidates: int,
+    seed: int,
+):
+    """The student's best of `candidates` hints (an :class:`evaluation.hints.Choice`)."""
     from llm_prune_gym.students import load_student
 
+    from .hints import HintCase, best_of_n
+
     loaded = load_student(spec, device=device)
-    answers = generate_answers(
-        loaded.model, loaded.tokenizer, [messages], max_new_tokens=max_new_tokens, batch_size=1
-    )
-    return answers[0]
+    case = HintCase("program", messages, code, output)
+    return best_of_n(loaded, [case], candidates, seed, max_new_tokens, batch_size=1)[0]
 
 
 def render_text(report: HintReport) -> str:
@@ -158,10 +185,12 @@ def hint(
     prompt_style: Literal["grounded", "plain"] = DEFAULT_PROMPT_STYLE,
     max_new_tokens: int = 96,
     sandbox_timeout: float = 5.0,
+    candidates: int = DEFAULT_CANDIDATES,
+    seed: int = 0,
     device: Device = "auto",
     threads: Threads = None,
 ) -> int:
-    """Run PROGRAM in the sandbox and, if it fails, write one short greedy hint.
+    """Run PROGRAM in the sandbox and, if it fails, write one short hint (best of --candidates).
 
     The sandbox gives it its own folder and session, no secrets, limits on time, memory,
     files and processes. Prints one JSON line (the error Python printed, the hint, the
@@ -183,7 +212,14 @@ def hint(
         hint length cap
     sandbox_timeout
         seconds before the program gets its Ctrl-C
+    candidates
+        write this many hints (the greedy one and seeded samples) and keep the one a verifier
+        scores best from the program, its error and the hint facts; 1: the greedy hint only
+    seed
+        seed of the sampled candidates (same seed, same hint)
     """
+    if candidates < 1:
+        raise ValueError(f"--candidates must be >= 1, got {candidates}")
     from llm_prune_gym.cli import log, print_json, resolve_device, set_threads
 
     set_threads(threads)
@@ -198,6 +234,8 @@ def hint(
         timeout=sandbox_timeout,
         program=str(program),
         device=resolve_device(device),
+        candidates=candidates,
+        seed=seed,
     )
     log(render_text(report))
     fields = asdict(report) | {"ran_without_error": not report.failed}

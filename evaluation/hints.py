@@ -31,7 +31,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from llm_prune_gym.generation import HINT_MAX_NEW_TOKENS, generate_answers
+from llm_prune_gym.generation import (
+    HINT_MAX_NEW_TOKENS,
+    Candidate,
+    generate_answers,
+    hint_candidates,
+)
 from llm_prune_gym.prompts import (
     DEFAULT_PROMPT_STYLE,
     Messages,
@@ -44,6 +49,7 @@ from llm_prune_gym.students import Student
 from . import report
 from .endings import cut_off, repeats
 from .grader import GroundTruth, grade, truth_from_fix
+from .rerank import Verdict, choose
 from .stats import mean_interval
 
 Z_95 = 1.959963984540054
@@ -221,12 +227,19 @@ def generate_hints(
     do_sample: bool = False,
     seed: int = 0,
     progress: bool = True,
+    candidates: int = 1,
 ) -> list[str]:
     """The student's hint for each case (greedy unless `do_sample`), in the cases' order.
 
-    Prompts are batched by length, so a batch pads little; the answers come back in order.
+    With `candidates` N > 1 the hint is the best of N (:func:`best_of_n`: the greedy hint
+    and N - 1 samples seeded with `seed`, scored by :mod:`evaluation.rerank`);
+    `do_sample` is then ignored. Prompts are batched by length, so a batch pads little;
+    the answers come back in order.
     """
-    order = sorted(range(len(cases)), key=lambda i: len(json.dumps(cases[i].messages)))
+    if candidates > 1:
+        chosen = best_of_n(student, cases, candidates, seed, max_new_tokens, batch_size, progress)
+        return [choice.hint for choice in chosen]
+    order = _by_length(cases)
     answers = generate_answers(
         student.model,
         student.tokenizer,
@@ -237,10 +250,77 @@ def generate_hints(
         seed=seed,
         progress=progress,
     )
-    hints = [""] * len(cases)
+    return _in_case_order(order, answers)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The hint kept for a case, which candidate it was, and every candidate's verdict."""
+
+    hint: str
+    index: int
+    candidates: tuple[Candidate, ...]
+    verdicts: tuple[Verdict, ...]
+
+    def row(self) -> list[dict]:
+        """The candidates as JSON-ready dicts (text, finished, score, reasons, chosen)."""
+        return [
+            {
+                "hint": candidate.text,
+                "finished": candidate.finished,
+                "score": verdict.score,
+                "reasons": list(verdict.reasons),
+                "chosen": index == self.index,
+            }
+            for index, (candidate, verdict) in enumerate(
+                zip(self.candidates, self.verdicts, strict=True)
+            )
+        ]
+
+
+def best_of_n(
+    student: Student,
+    cases: Sequence[HintCase],
+    candidates: int,
+    seed: int = 0,
+    max_new_tokens: int = HINT_MAX_NEW_TOKENS,
+    batch_size: int = 16,
+    progress: bool = False,
+) -> list[Choice]:
+    """Each case's best of `candidates` hints (the greedy one and seeded samples).
+
+    The verifier (:func:`evaluation.rerank.choose`) reads the case's program, its error
+    output and the hint facts only, never the ground truth. Same seed, same choice.
+    """
+    order = _by_length(cases)
+    written = hint_candidates(
+        student.model,
+        student.tokenizer,
+        [cases[i].messages for i in order],
+        candidates,
+        seed=seed,
+        max_new_tokens=max_new_tokens,
+        batch_size=batch_size,
+        progress=progress,
+    )
+    choices = []
+    for case, options in zip(cases, _in_case_order(order, written), strict=True):
+        index, verdicts = choose(options, case.code, case.error_output)
+        choices.append(Choice(options[index].text, index, tuple(options), tuple(verdicts)))
+    return choices
+
+
+def _by_length(cases: Sequence[HintCase]) -> list[int]:
+    """Case indexes, shortest prompt first (batches of similar length pad little)."""
+    return sorted(range(len(cases)), key=lambda i: len(json.dumps(cases[i].messages)))
+
+
+def _in_case_order(order: Sequence[int], answers: Sequence) -> list:
+    """`answers` (one per index of `order`) put back in the cases' order."""
+    placed = [None] * len(order)
     for index, answer in zip(order, answers, strict=True):
-        hints[index] = answer
-    return hints
+        placed[index] = answer
+    return placed
 
 
 def grade_rows(

@@ -15,11 +15,16 @@ a repetition penalty of 1.1 on the answer's tokens brought repeats to 0% and cap
 repeats), and banning repeated 6-grams kept the hints running into the cap (90%). The
 96-token cap leaves room for three short sentences (the teacher's chosen hints are under
 ~60 tokens); the base model's long answers are a matter for training (SFT), not decoding.
+
+:func:`hint_candidates` writes several hints per prompt for best-of-N selection: the greedy
+one plus seeded samples, each with whether it ended at a stop token (a verifier that picks
+one lives in ``evaluation.rerank``: it reads the program, the error and the hint facts).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import torch
 from tqdm.auto import tqdm
@@ -185,3 +190,67 @@ def generate_answers(
         no_repeat_ngram_size=no_repeat_ngram_size,
     )
     return [tokenizer.decode(answer, skip_special_tokens=True).strip() for answer in ids]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One hint a model wrote, and whether it ended at a stop token (False: the cap cut it)."""
+
+    text: str
+    finished: bool
+
+
+def hint_candidates(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    prompts: Sequence[Messages],
+    candidates: int,
+    seed: int = 0,
+    max_new_tokens: int = HINT_MAX_NEW_TOKENS,
+    batch_size: int = 8,
+    progress: bool = False,
+) -> list[list[Candidate]]:
+    """`candidates` hints per prompt: the greedy hint first, then `candidates - 1` samples.
+
+    The samples of a prompt are one batch of copies of it, seeded with `seed` alone, so a
+    prompt's candidates do not depend on the other prompts, their order or `batch_size`
+    (which batches the greedy pass only). Decoding settings are :func:`generate_answers`'s.
+    """
+    if candidates < 1:
+        raise ValueError(f"candidates must be >= 1, got {candidates}")
+    stops = set(stop_token_ids(model, tokenizer))
+    greedy = generate_answer_ids(
+        model,
+        tokenizer,
+        prompts,
+        max_new_tokens,
+        batch_size,
+        progress=progress,
+        repetition_penalty=HINT_REPETITION_PENALTY,
+        no_repeat_ngram_size=HINT_NO_REPEAT_NGRAM,
+    )
+    results = []
+    for messages, first in zip(prompts, greedy, strict=True):
+        sampled = []
+        if candidates > 1:
+            sampled = generate_answer_ids(
+                model,
+                tokenizer,
+                [messages] * (candidates - 1),
+                max_new_tokens,
+                batch_size=candidates - 1,
+                do_sample=True,
+                seed=seed,
+                repetition_penalty=HINT_REPETITION_PENALTY,
+                no_repeat_ngram_size=HINT_NO_REPEAT_NGRAM,
+            )
+        results.append(
+            [
+                Candidate(
+                    tokenizer.decode(ids, skip_special_tokens=True).strip(),
+                    bool(ids) and ids[-1] in stops,
+                )
+                for ids in [first, *sampled]
+            ]
+        )
+    return results

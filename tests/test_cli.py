@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from evaluation.cli import COMMANDS, DATA_COMMANDS, main
+from evaluation.hints import Choice
 
 ROOT = Path(__file__).resolve().parents[1]
 EVERY_COMMAND = [[name] for name in COMMANDS] + [["data", name] for name in DATA_COMMANDS]
@@ -107,9 +108,10 @@ def test_one_meaning_per_option_name(option, meaning, capsys):
 
 SHARED = ("--student", "--device", "--threads", "--seed", "--out", "--no-progress")
 # Where a shared option does nothing it is not offered: rollout writes no folder (its plan
-# goes to --plan-out), check-grader and grade load no model, hint and bench-model make no
-# random choice. Issue 17's gaps, closed: --no-progress on compare, scaled, criteria and
-# export; --device on hint and bench-model; --threads on leaderboard.
+# goes to --plan-out), check-grader and grade load no model, bench-model makes no random
+# choice (hint does: --seed seeds its sampled candidates). Issue 17's gaps, closed:
+# --no-progress on compare, scaled, criteria and export; --device on hint and bench-model;
+# --threads on leaderboard.
 WITHOUT = {
     "rollout": {"--out"},
     "bench-agents": {"--seed"},  # --seeds: one run per seed
@@ -120,7 +122,7 @@ WITHOUT = {
     "check-grader": {"--student", "--device", "--threads", "--seed", "--no-progress"},
     "experiment": {"--student"},  # --base and --dpo
     "grade": {"--student", "--device", "--threads"},
-    "hint": {"--seed", "--out", "--no-progress"},
+    "hint": {"--out", "--no-progress"},
     "finetune-merge": {"--device", "--threads", "--seed", "--no-progress"},
     "build": {"--device", "--threads"},
     "calibration": {"--student", "--device", "--threads", "--no-progress"},
@@ -165,7 +167,8 @@ def test_hint_runs_the_student_on_device(tmp_path, monkeypatch, capsys):
     program.write_text("print(1 / 0)\n")
     seen = []
     monkeypatch.setattr(
-        "evaluation.hint_command._generate", lambda *args: seen.append(args[-1]) or "look"
+        "evaluation.hint_command._best_hint",
+        lambda *args: seen.append(args[5]) or Choice("look", 0, (), ()),
     )
     assert main(["hint", str(program), "--student", "stub", "--device", "meta"]) == 0
     assert seen == ["meta"] and json.loads(capsys.readouterr().out)["hint"] == "look"

@@ -3,12 +3,17 @@ the Workbench API) (and pruned copies) for the labelled-set cases.
 
     python results/hint-labels/generate.py --cases A.jsonl [B.jsonl ...] \
         --student base=smollm2 [--student dpo=runs/dpo ...] \
-        [--plan PLAN.json --level 10.3] [--style plain] --out hints.jsonl
+        [--plan PLAN.json --level 10.3] [--style plain] [--candidates 4 --seed 0] \
+        --out hints.jsonl
 
 Cases carry their `error_output` (no sandbox is needed here). Each student writes one
 greedy hint per case; with `--plan`, each student is also pruned by the plan scaled to
-`--level` percent of all parameters (`NAME-pruned-LEVEL`). Appends to `--out`, skipping
-(student, case) pairs already there, so a cut-off run resumes.
+`--level` percent of all parameters (`NAME-pruned-LEVEL`). With `--candidates N` (N > 1)
+each hint is instead the best of N (the greedy one and N - 1 samples seeded with `--seed`,
+scored by `evaluation.rerank` from the program, its error and the hint facts, never the
+labels), the student is named `NAME-bestN` (`NAME-bestN-pruned-LEVEL`), and each row also
+keeps every candidate with its score and reasons. Appends to `--out`, skipping (student,
+case) pairs already there, so a cut-off run resumes.
 """
 
 import argparse
@@ -19,7 +24,7 @@ from pathlib import Path
 import torch
 
 from evaluation.experiment import ExperimentConfig, heldout_workbench, level_plan
-from evaluation.hints import HintCase, generate_hints
+from evaluation.hints import HintCase, best_of_n, generate_hints
 from evaluation.labelset import hint_key, read_jsonl
 from llm_prune_gym import PruningPlan, prompts
 from llm_prune_gym.generation import HINT_MAX_NEW_TOKENS
@@ -44,9 +49,14 @@ def main() -> None:
     parser.add_argument("--origin", default=None, help="only cases of this origin")
     parser.add_argument("--max-new-tokens", type=int, default=HINT_MAX_NEW_TOKENS)
     parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--candidates", type=int, default=1, help="best of N hints (1: greedy)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the sampled candidates")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
+    if args.candidates < 1:
+        parser.error("--candidates must be >= 1")
+    suffix = f"-best{args.candidates}" if args.candidates > 1 else ""
     records = [r for path in args.cases for r in read_jsonl(Path(path))]
     records = [r for r in records if args.origin in (None, r.get("origin"))]
     cases = [
@@ -57,6 +67,7 @@ def main() -> None:
     config = ExperimentConfig(device=args.device, progress=False)
     for pair in args.student:
         name, spec = pair.split("=", 1)
+        name += suffix
         student = load_student(spec, device=args.device)
         variants = [(name, None)]
         if args.plan:
@@ -70,14 +81,12 @@ def main() -> None:
             if pruned:
                 pruned[0].apply(pruned[1])
             try:
-                hints = generate_hints(
-                    student, todo, args.max_new_tokens, args.batch_size, progress=False
-                )
+                extras = write(student, todo, args)
             finally:
                 if pruned:
                     pruned[0].restore()
             with out.open("a", encoding="utf-8") as handle:
-                for case, hint in zip(todo, hints, strict=True):
+                for case, (hint, extra) in zip(todo, extras, strict=True):
                     row = {
                         "key": hint_key(case.id, label),
                         "id": case.id,
@@ -85,8 +94,22 @@ def main() -> None:
                         "style": args.style,
                         "hint": hint,
                     }
-                    handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-            print(json.dumps({"student": label, "hints": len(hints)}), flush=True)
+                    handle.write(json.dumps(row | extra, ensure_ascii=False) + "\n")
+            print(json.dumps({"student": label, "hints": len(extras)}), flush=True)
+
+
+def write(student, cases: list[HintCase], args: argparse.Namespace) -> list[tuple[str, dict]]:
+    """Each case's hint and the row's extra fields (the candidates, for best of N)."""
+    if args.candidates == 1:
+        hints = generate_hints(student, cases, args.max_new_tokens, args.batch_size, progress=False)
+        return [(hint, {}) for hint in hints]
+    choices = best_of_n(
+        student, cases, args.candidates, args.seed, args.max_new_tokens, args.batch_size
+    )
+    return [
+        (choice.hint, {"seed": args.seed, "chosen": choice.index, "candidates": choice.row()})
+        for choice in choices
+    ]
 
 
 if __name__ == "__main__":

@@ -1,0 +1,241 @@
+"""Best-of-N hints: a verifier scores candidate hints, and the best one is kept (issue 15).
+
+A student writes several hints for one program (:func:`llm_prune_gym.generation.
+hint_candidates`: the greedy hint and seeded samples); :func:`verify_hint` scores each from
+what a hint command also has: the program, the error Python printed and the facts read from
+both (:mod:`llm_prune_gym.hintfacts`). It never sees the actual cause, so it can run on a
+user's laptop and on blind programs alike. :func:`choose` keeps the highest score; ties go
+to the earlier candidate, so the greedy hint wins unless a sample is better.
+
+Penalties (each rule once per hint; ``reasons`` name the ones that fired):
+
+- the grader's misleading rules (:func:`evaluation.grader.misleading_evidence`) with the
+  facts standing in for the truth: the "lines to fix" are the lines the facts name (the
+  failing line, its caller, where a variable got its value, a loop's header, ...), so a
+  hint naming any other line, blaming a line the facts do not name, naming an exception
+  the program did not raise, claiming a cause of other errors (*divide by zero* for a
+  NameError), quoting names the program, its error and Python lack, or offering a "fix"
+  that rewrites a correct line, loses ``MISLEADING`` per rule;
+- a claim about a variable's type that the facts contradict (*`price` is an integer* when
+  the facts say ``price`` gets its value from ``input()``, so it is a string);
+- a quoted fix: code that is not in the program but close to one of its lines (a changed
+  line gives the fix away);
+- saying something twice or looping, and stopping mid-sentence or at the token cap
+  (:mod:`evaluation.endings`); an empty hint scores lowest.
+
+Rewards, for naming what the facts point at: the offending name or value, where a
+variable on the failing line got its value (that line's number or its source), a close
+name for an undefined one, the line that called the failing function, the loop a bad
+index runs over, and the failing line itself (least: every hint can copy it).
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from llm_prune_gym.generation import Candidate
+from llm_prune_gym.hintfacts import HintFacts, hint_facts
+
+from .endings import cut_off, repeats
+from .grader import GroundTruth, code_tokens, misleading_evidence, named_lines, split_hint
+
+EMPTY = -20.0
+MISLEADING = -3.0  # per misleading rule that fired
+CONTRADICTION = -3.0  # a type claim the facts contradict
+QUOTED_FIX = -3.0
+REPEATS = -2.0
+CUT_OFF = -2.0
+NAMES_OFFENDING = 1.5
+NAMES_ORIGIN = 2.0  # the cause is often where a value came from, not where it failed
+NAMES_CLOSE_NAME = 1.5
+NAMES_CALLER = 1.0
+NAMES_LOOP = 1.0
+NAMES_FAILING_LINE = 0.5
+FIX_SIMILARITY = 0.6  # a code row this close to a program line, and not equal, is a fix
+FIX_MIN_TOKENS = 4  # shorter code names a thing; it rewrites no line
+
+# Python words a hint may use in code without the program having them.
+PYTHON_NAMES = frozenset(
+    set(keyword.kwlist)
+    | {n for n in dir(builtins) if not n.startswith("_")}
+    | set(sys.stdlib_module_names)
+    | {n for t in (str, list, dict, set, tuple, int, float) for n in dir(t) if n[0] != "_"}
+)
+# Words that claim a type, and the type names (as the facts write them) each allows.
+_TYPE_CLAIMS = {
+    "string": {"str"},
+    "str": {"str"},
+    "text": {"str"},
+    "integer": {"int"},
+    "int": {"int"},
+    "whole number": {"int"},
+    "number": {"int", "float"},
+    "numeric": {"int", "float"},
+    "float": {"float"},
+    "decimal": {"float"},
+    "list": {"list"},
+    "dictionary": {"dict"},
+    "dict": {"dict"},
+    "tuple": {"tuple"},
+    "none": {"NoneType"},
+    "nonetype": {"NoneType"},
+    "boolean": {"bool"},
+    "bool": {"bool"},
+}
+_CLAIM_VERBS = r"(?:is|was|holds|contains|stores|is still|is actually|will be|becomes)"
+_TYPE_WORD = "|".join(sorted((re.escape(w) for w in _TYPE_CLAIMS), key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A hint's score and the rules behind it (``-3 wrong line 7``, ``+2 origin line 2``)."""
+
+    score: float
+    reasons: tuple[str, ...]
+
+
+def verify_hint(
+    hint: str,
+    code: str,
+    error_output: str,
+    facts: HintFacts | None = None,
+    finished: bool | None = None,
+) -> Verdict:
+    """Score one hint from the program, its error output and the facts (higher is better).
+
+    `facts` default to :func:`hint_facts` of the two; `finished` False means the token cap
+    cut the hint (unknown when None).
+    """
+    if not hint.strip():
+        return Verdict(EMPTY, (f"{EMPTY:+g} empty",))
+    facts = facts if facts is not None else hint_facts(code, error_output)
+    scored: list[tuple[float, str]] = []
+    scored += [(MISLEADING, item) for item in _misleading(hint, code, error_output, facts)]
+    scored += [(CONTRADICTION, item) for item in type_contradictions(hint, facts)]
+    scored += [(QUOTED_FIX, item) for item in quoted_fixes(hint, code)[:1]]
+    if repeats(hint):
+        scored.append((REPEATS, "repeats itself"))
+    if cut_off(hint, finished):
+        scored.append((CUT_OFF, "cut off"))
+    scored += fact_mentions(hint, facts)
+    return Verdict(
+        sum(points for points, _ in scored),
+        tuple(f"{points:+g} {reason}" for points, reason in scored),
+    )
+
+
+def choose(
+    candidates: Sequence[Candidate], code: str, error_output: str
+) -> tuple[int, list[Verdict]]:
+    """The index of the best candidate (the first of equals) and every candidate's verdict."""
+    if not candidates:
+        raise ValueError("no candidate hints to choose from")
+    facts = hint_facts(code, error_output)
+    verdicts = [verify_hint(c.text, code, error_output, facts, c.finished) for c in candidates]
+    best = max(range(len(verdicts)), key=lambda i: (verdicts[i].score, -i))
+    return best, verdicts
+
+
+def fact_lines(facts: HintFacts) -> tuple[int, ...]:
+    """Every program line the facts name: where it failed, its caller, origins, loops, notes."""
+    lines = named_lines(facts.render())
+    lines |= {n for n in (facts.line, facts.call_line) if n}
+    return tuple(sorted(lines))
+
+
+def _misleading(hint: str, code: str, error_output: str, facts: HintFacts) -> list[str]:
+    """The grader's misleading rules, with the lines the facts name as the lines to fix."""
+    stand_in = GroundTruth(
+        lines=fact_lines(facts),
+        fixed_lines=(),
+        exception=facts.exception,
+        code=code,
+        traceback=error_output,
+    )
+    return [item for item in misleading_evidence(hint, stand_in) if _is_python_claim(item)]
+
+
+def _is_python_claim(item: str) -> bool:
+    """Drop 'names X, not in the program' for X that Python itself has (`append`, `math`)."""
+    match = re.match(r"names (\w+), not in the program", item)
+    return not (match and match.group(1) in PYTHON_NAMES)
+
+
+def type_contradictions(hint: str, facts: HintFacts) -> list[str]:
+    """Claims that a variable is (or is not) of a type, where the facts say otherwise."""
+    known = {origin.name: origin.type for origin in facts.origins if not origin.parameter}
+    known |= {o.parameter: o.type for o in facts.origins if o.parameter}
+    if facts.sequence and facts.sequence_type:
+        known[facts.sequence] = facts.sequence_type
+    text = hint.replace("`", "")
+    found = []
+    for name, actual in known.items():
+        pattern = (
+            rf"\b{re.escape(name)}\b\s+{_CLAIM_VERBS}\s+(not\s+)?(?:a|an|the)?\s*"
+            rf"(?:\w+\s+)?({_TYPE_WORD})\b"
+        )
+        for match in re.finditer(pattern, text, re.IGNORECASE):
+            allowed = _TYPE_CLAIMS[match.group(2).lower()]
+            if (actual in allowed) == bool(match.group(1)):
+                found.append(f"says {name} {match.group(0)[len(name) :].strip()} ({actual})")
+                break
+    return found
+
+
+def quoted_fixes(hint: str, code: str) -> list[str]:
+    """Code rows of the hint that change a line of the program (a fix, written out)."""
+    block_lines, spans, _ = split_hint(hint)
+    program = [line.strip() for line in code.splitlines() if line.strip()]
+    program_tokens = [code_tokens(line) for line in program]
+    found = []
+    for row in block_lines + spans:
+        tokens = code_tokens(row)
+        if not tokens or any(_within(tokens, line) for line in program_tokens):
+            continue  # quotes the student's code
+        if any(_similar(tokens, line) for line in program_tokens):
+            found.append(f"quoted fix `{row.strip()[:40]}`")
+    return found
+
+
+def _within(needle: list[str], line: list[str]) -> bool:
+    n = len(needle)
+    return any(line[i : i + n] == needle for i in range(len(line) - n + 1))
+
+
+def _similar(row: list[str], line: list[str]) -> bool:
+    """A rewrite of `line`: close to it and about as long (`input()` is no rewrite of
+    `price = input("Price? ")`, only a name for what it calls)."""
+    if len(row) < FIX_MIN_TOKENS or 2 * len(row) < len(line):
+        return False
+    return SequenceMatcher(None, row, line).ratio() >= FIX_SIMILARITY
+
+
+def fact_mentions(hint: str, facts: HintFacts) -> list[tuple[float, str]]:
+    """Rewards for naming what the facts point at (each kind once)."""
+    lines = named_lines(hint)
+    words = set(re.findall(r"[A-Za-z_]\w*", hint))
+    found: list[tuple[float, str]] = []
+    if facts.offending and (facts.offending in words or f"`{facts.offending}`" in hint):
+        found.append((NAMES_OFFENDING, f"names {facts.offending}"))
+    for origin in facts.origins:
+        line = origin.call_line if origin.parameter else origin.line
+        if line in lines or (len(origin.source) > 2 and origin.source in hint):
+            found.append((NAMES_ORIGIN, f"names where {origin.name} got its value"))
+            break
+    close = [name for name in facts.close_names if name in words]
+    if close:
+        found.append((NAMES_CLOSE_NAME, f"names {close[0]}"))
+    if facts.call_line and facts.call_line in lines:
+        found.append((NAMES_CALLER, f"names the calling line {facts.call_line}"))
+    loop = facts.loop
+    if loop is not None and (loop.line in lines or loop.iterable in hint):
+        found.append((NAMES_LOOP, f"names the loop on line {loop.line}"))
+    if facts.line and (facts.line in lines or (facts.line_text and facts.line_text in hint)):
+        found.append((NAMES_FAILING_LINE, f"names the failing line {facts.line}"))
+    return found

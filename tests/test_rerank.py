@@ -1,0 +1,132 @@
+"""Best-of-N hints: the verifier (evaluation.rerank), sampled candidates, and the options."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from evaluation.cli import main
+from evaluation.hints import HintCase, best_of_n, generate_hints
+from evaluation.rerank import choose, quoted_fixes, type_contradictions, verify_hint
+from llm_prune_gym.generation import Candidate, generate_answers, hint_candidates
+from llm_prune_gym.hintfacts import hint_facts
+from llm_prune_gym.prompts import hint_messages
+from llm_prune_gym.students import load_student
+
+CODE = 'price = input("Price? ")\ntax = 2\ntotal = price + tax\nprint(total)\n'
+ERROR = """Traceback (most recent call last):
+  File "main.py", line 3, in <module>
+    total = price + tax
+            ~~~~~~^~~~~
+TypeError: can only concatenate str (not "int") to str
+"""
+GOOD = "Look at line 1: `price` comes from `input()`, so it is a string. What does `+` need?"
+
+
+def score(hint: str, finished: bool | None = None) -> float:
+    return verify_hint(hint, CODE, ERROR, finished=finished).score
+
+
+def test_the_origin_line_beats_a_wrong_line_and_the_failing_line():
+    wrong = GOOD.replace("line 1", "line 4")
+    failing = GOOD.replace("line 1", "line 3").replace("comes from `input()`", "is used")
+    assert score(GOOD) > score(failing) > score(wrong)
+    assert "-3 wrong line 4" in verify_hint(wrong, CODE, ERROR).reasons
+
+
+def test_a_type_claim_the_facts_contradict_is_penalised():
+    facts = hint_facts(CODE, ERROR)
+    assert type_contradictions("`price` is an integer here.", facts)
+    assert type_contradictions("price is not a string.", facts)
+    assert not type_contradictions("`price` is a string here.", facts)
+    assert not type_contradictions("`tax` is a number.", facts)
+    assert score("On line 3, `price` is a string.") > score("On line 3, `price` is an integer.")
+
+
+def test_names_the_program_lacks_and_wrong_causes_are_penalised():
+    plain = "On line 3 you add two things of different types."
+    assert score(plain) > score(plain + " Check `tax_rate`.")
+    assert score(plain) > score(plain + " You divide by zero there.")
+    assert score(plain) == score(plain + " Use `str.isdigit` or `math` if you like.")
+
+
+def test_a_quoted_fix_is_penalised_but_quoting_the_program_is_not():
+    assert quoted_fixes("Write `total = int(price) + tax` instead.", CODE)
+    assert not quoted_fixes("Line 3, `total = price + tax`, adds a string.", CODE)
+    assert not quoted_fixes("It comes from `input()`.", CODE)
+    assert score("Line 3 adds `price`.") > score("Line 3: `total = int(price) + tax`.")
+
+
+def test_repeats_cut_off_and_empty_hints_score_lower():
+    clean = "Line 1 gives `price` a string."
+    assert score(clean) > score(clean + " Line 1 gives `price` a string.")
+    assert score(clean) > score(clean[:-1] + " and")
+    assert score(clean) > score(clean, finished=False)
+    assert score("") < score("Line 4 of `foo` is an integer. And the")
+
+
+def test_choose_keeps_the_best_and_the_first_of_equals():
+    wrong = Candidate(GOOD.replace("line 1", "line 4"), True)
+    good = Candidate(GOOD, True)
+    assert choose([wrong, good, good], CODE, ERROR)[0] == 1
+    assert choose([good, good], CODE, ERROR)[0] == 0
+    with pytest.raises(ValueError, match="no candidate"):
+        choose([], CODE, ERROR)
+
+
+@pytest.fixture(scope="module")
+def stub():
+    return load_student("stub")
+
+
+def cases() -> list[HintCase]:
+    code = "x = [1, 2]\nprint(x[5])\n"
+    error = (
+        'Traceback (most recent call last):\n  File "main.py", line 2, in <module>\n'
+        "    print(x[5])\nIndexError: list index out of range\n"
+    )
+    return [
+        HintCase("a", hint_messages(CODE, ERROR), CODE, ERROR),
+        HintCase("b", hint_messages(code, error), code, error),
+    ]
+
+
+def test_candidates_start_with_the_greedy_hint_and_depend_on_the_seed_only(stub):
+    prompts = [case.messages for case in cases()]
+    first = hint_candidates(stub.model, stub.tokenizer, prompts, 3, seed=1, max_new_tokens=12)
+    again = hint_candidates(stub.model, stub.tokenizer, prompts[::-1], 3, seed=1, max_new_tokens=12)
+    other = hint_candidates(stub.model, stub.tokenizer, prompts, 3, seed=2, max_new_tokens=12)
+    greedy = generate_answers(stub.model, stub.tokenizer, prompts, max_new_tokens=12)
+    assert [len(c) for c in first] == [3, 3]
+    assert [c[0].text for c in first] == greedy
+    assert first == again[::-1]  # a prompt's candidates ignore the other prompts
+    assert first != other and [c[0] for c in first] == [c[0] for c in other]
+    with pytest.raises(ValueError, match="candidates must be >= 1"):
+        hint_candidates(stub.model, stub.tokenizer, prompts, 0)
+
+
+def test_generate_hints_best_of_n_is_seeded_and_matches_best_of_n(stub):
+    chosen = best_of_n(stub, cases(), 3, seed=4, max_new_tokens=12)
+    hints = generate_hints(stub, cases(), 12, candidates=3, seed=4, progress=False)
+    assert hints == [c.hint for c in chosen]
+    assert hints == generate_hints(stub, cases(), 12, candidates=3, seed=4, progress=False)
+    for choice in chosen:
+        rows = choice.row()
+        assert len(rows) == 3 and sum(r["chosen"] for r in rows) == 1
+        assert rows[choice.index]["score"] == max(r["score"] for r in rows)
+    greedy = generate_hints(stub, cases(), 12, progress=False)
+    assert greedy == [c.candidates[0].text for c in chosen]
+
+
+def test_hint_command_reports_its_candidates(tmp_path, capsys):
+    program = tmp_path / "main.py"
+    program.write_text("print(1 / 0)\n")
+    argv = ["hint", str(program), "--student", "stub", "--max-new-tokens", "6"]
+    assert main([*argv, "--candidates", "2", "--seed", "3"]) == 0
+    report = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert report["candidates"] == 2 and len(report["scores"]) == 2
+    assert report["scores"][report["chosen"]] == max(report["scores"])
+    capsys.readouterr()
+    assert main([*argv, "--candidates", "0"]) == 2
+    assert "--candidates must be >= 1" in capsys.readouterr().err
