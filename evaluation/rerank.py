@@ -10,12 +10,14 @@ to the earlier candidate, so the greedy hint wins unless a sample is better.
 Penalties (each rule once per hint; ``reasons`` name the ones that fired):
 
 - the grader's misleading rules (:func:`evaluation.grader.misleading_evidence`) with the
-  facts standing in for the truth: the "lines to fix" are the lines the facts name (the
-  failing line, its caller, where a variable got its value, a loop's header, ...), so a
-  hint naming any other line, blaming a line the facts do not name, naming an exception
-  the program did not raise, claiming a cause of other errors (*divide by zero* for a
-  NameError), quoting names the program, its error and Python lack, or offering a "fix"
-  that rewrites a correct line, loses ``MISLEADING`` per rule;
+  program standing in for the truth: the "lines to fix" are the lines the facts name (the
+  failing line, its caller, where a variable got its value, a loop's header, ...) and the
+  lines the failing line depends on (:func:`related_lines`: where the names it uses are
+  set or defined, the function around it, its loops; for a syntax error the line before).
+  A hint naming any other line, blaming one of them, naming an exception the program did
+  not raise, claiming a cause of other errors (*divide by zero* for a NameError), quoting
+  names that the program, its error and Python lack, or offering a "fix" that rewrites a
+  correct line, loses ``MISLEADING`` per rule;
 - a claim about a variable's type that the facts contradict (*`price` is an integer* when
   the facts say ``price`` gets its value from ``input()``, so it is a string);
 - a quoted fix: code that is not in the program but close to one of its lines (a changed
@@ -27,10 +29,19 @@ Rewards, for naming what the facts point at: the offending name or value, where 
 variable on the failing line got its value (that line's number or its source), a close
 name for an undefined one, the line that called the failing function, the loop a bad
 index runs over, and the failing line itself (least: every hint can copy it).
+
+A check on the first labelled set (``results/hint-labels``: 965 hints of 11 systems for 190
+programs, read by hand; not blind, the grader was tuned on it): within a program, a hint
+labelled as identifying the cause and not misleading scored above a hint labelled
+otherwise in 209 of 257 pairs, below in 11 (37 ties); a not-misleading hint above a
+misleading one in 595 of 895 pairs, below in 183. Whether best-of-N moves the hand-labelled
+rates has to be measured on real samples (``results/hint-labels-v2/generate.py
+--candidates``).
 """
 
 from __future__ import annotations
 
+import ast
 import builtins
 import keyword
 import re
@@ -40,7 +51,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from llm_prune_gym.generation import Candidate
-from llm_prune_gym.hintfacts import HintFacts, hint_facts
+from llm_prune_gym.hintfacts import HintFacts, Program, hint_facts
 
 from .endings import cut_off, repeats
 from .grader import GroundTruth, code_tokens, misleading_evidence, named_lines, split_hint
@@ -142,17 +153,66 @@ def choose(
     return best, verdicts
 
 
-def fact_lines(facts: HintFacts) -> tuple[int, ...]:
+def fact_lines(facts: HintFacts) -> set[int]:
     """Every program line the facts name: where it failed, its caller, origins, loops, notes."""
     lines = named_lines(facts.render())
-    lines |= {n for n in (facts.line, facts.call_line) if n}
-    return tuple(sorted(lines))
+    return lines | {n for n in (facts.line, facts.call_line) if n}
+
+
+def related_lines(code: str, facts: HintFacts) -> set[int]:
+    """Lines a cause can sit on, read from the program: where the names used on the failing
+    line (and on its caller) get their values or are defined, the function around the
+    failing line, the loops around it, and for a syntax error the line before it.
+
+    A hint naming one of these may be right though the facts do not name it (the cause is
+    often earlier than the failing line); any other line is a wrong line.
+    """
+    program = Program(code)
+    if not facts.line:
+        return set()
+    if program.tree is None:  # a syntax error: Python could not read the program
+        before = [n for n in range(1, facts.line) if program.text(n)]
+        return set(before[-1:])  # an unclosed bracket or a missing colon one line up
+    lines: set[int] = set()
+    functions = (ast.FunctionDef, ast.AsyncFunctionDef)
+    for anchor in (facts.line, facts.call_line):
+        statement = program.statement_at(anchor) if anchor else None
+        if statement is None:
+            continue
+        for name in _names_read(statement):
+            lines |= {binding.line for binding in program.bindings.get(name, [])}
+            for function in program.functions(name):
+                lines |= _span(function)
+        for function in program.enclosing(anchor, functions)[:1]:
+            lines |= _span(function)
+    loops = program.enclosing(facts.line, (ast.For, ast.While, ast.AsyncFor))
+    return lines | {loop.lineno for loop in loops}
+
+
+def _names_read(statement: ast.stmt) -> set[str]:
+    """The names a statement uses; of a compound statement, only those of its header."""
+    if isinstance(statement, ast.For | ast.AsyncFor):
+        parts: list[ast.AST] = [statement.target, statement.iter]
+    elif isinstance(statement, ast.While | ast.If):
+        parts = [statement.test]
+    elif isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        parts = []
+    elif isinstance(statement, ast.With | ast.Try):
+        parts = list(getattr(statement, "items", []))
+    else:
+        parts = [statement]
+    return {node.id for part in parts for node in ast.walk(part) if isinstance(node, ast.Name)}
+
+
+def _span(node: ast.AST) -> set[int]:
+    return set(range(node.lineno, (node.end_lineno or node.lineno) + 1))
 
 
 def _misleading(hint: str, code: str, error_output: str, facts: HintFacts) -> list[str]:
-    """The grader's misleading rules, with the lines the facts name as the lines to fix."""
+    """The grader's misleading rules, with the lines the facts name or the program relates
+    to the failing line (:func:`related_lines`) as the lines to fix."""
     stand_in = GroundTruth(
-        lines=fact_lines(facts),
+        lines=tuple(sorted(fact_lines(facts) | related_lines(code, facts))),
         fixed_lines=(),
         exception=facts.exception,
         code=code,

@@ -7,8 +7,15 @@ import json
 import pytest
 
 from evaluation.cli import main
+from evaluation.grader import named_lines
 from evaluation.hints import HintCase, best_of_n, generate_hints
-from evaluation.rerank import choose, quoted_fixes, type_contradictions, verify_hint
+from evaluation.rerank import (
+    choose,
+    quoted_fixes,
+    related_lines,
+    type_contradictions,
+    verify_hint,
+)
 from llm_prune_gym.generation import Candidate, generate_answers, hint_candidates
 from llm_prune_gym.hintfacts import hint_facts
 from llm_prune_gym.prompts import hint_messages
@@ -130,3 +137,17 @@ def test_hint_command_reports_its_candidates(tmp_path, capsys):
     capsys.readouterr()
     assert main([*argv, "--candidates", "0"]) == 2
     assert "--candidates must be >= 1" in capsys.readouterr().err
+
+
+def test_a_line_the_failing_line_depends_on_is_not_a_wrong_line():
+    code = "rate = 5\nrate = input()\nname = 'x'\ncost = rate * 2.5\n"
+    error = (
+        'Traceback (most recent call last):\n  File "main.py", line 4, in <module>\n'
+        "    cost = rate * 2.5\nTypeError: can't multiply sequence by non-int of type 'float'\n"
+    )
+    assert 2 not in named_lines(hint_facts(code, error).render())  # two bindings: no origin
+    assert 2 in related_lines(code, hint_facts(code, error))
+    earlier = verify_hint("The cause is on line 2: what type does `rate` get?", code, error)
+    unrelated = verify_hint("The cause is on line 3: what type does `rate` get?", code, error)
+    assert not any("line" in reason for reason in earlier.reasons if reason.startswith("-"))
+    assert earlier.score > unrelated.score and "-3 wrong line 3" in unrelated.reasons
