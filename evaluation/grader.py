@@ -37,6 +37,12 @@ message's): telling the student what the traceback already says identifies nothi
 - **wrong cause**: claims a cause that belongs to other errors (*division by zero*, *syntax
   error*, *not defined*, *out of range*, *infinite loop*, ... when the program raised
   something else; ``_CLAIMS``);
+- **misquoted traceback**: a copied ``File "...", line N`` frame whose N the real traceback
+  does not have;
+- **defined name called undefined**: says a name is not defined when the program assigns or
+  defines it and the error message is about another name;
+- **wrong bracket**: says a different bracket is left open than the one the SyntaxError
+  names (``'(' was never closed``);
 - **foreign names**: inline code or a code block names something that is in neither the
   program, its fix nor its error output (``max()``, a ``main`` function);
 - **false fix**: a code block offered as the fix that keeps the broken line, or rewrites
@@ -399,8 +405,53 @@ def misleading_evidence(hint: str, truth: GroundTruth) -> list[str]:
         if match and actual not in exceptions and not re.search(pattern, context, re.IGNORECASE):
             evidence.append(f"wrong cause '{match.group(0)}'")
             break
+    evidence += _misquoted_traceback(hint, truth) + _defined_called_undefined(prose, truth)
+    evidence += _wrong_bracket(prose, truth)
     evidence += _foreign_names(own, truth) + _false_fix(own, truth)
     return evidence
+
+
+_QUOTED_FRAME = re.compile(r'File "[^"\n]*", line (\d+)')
+_UNDEFINED_CLAIM = re.compile(
+    r"[`'\"]?([A-Za-z_]\w*)[`'\"]? (?:is not defined|is undefined|has not been defined)"
+)
+# A line that binds the name: an assignment, a def or class, or a for-loop target.
+_ASSIGNED = r"^\s*(?:def |class |for )?{name}\b(?:\s*(?:=[^=]|,|\(|\bin\b))"
+_NEVER_CLOSED = re.compile(r"'([(\[{])' was never closed")
+_BRACKET_CLAIM = re.compile(
+    r"[`'\"]([(\[{])[`'\"][^.\n]{0,30}?\b(?:not|never|un)\s?closed", re.IGNORECASE
+)
+
+
+def _wrong_bracket(prose: str, truth: GroundTruth) -> list[str]:
+    """Says a different bracket is left open than the one the SyntaxError names."""
+    actual = _NEVER_CLOSED.search(message_of(truth.traceback))
+    if not actual:
+        return []
+    others = set(_BRACKET_CLAIM.findall(prose)) - {actual.group(1)}
+    return (
+        [f"says '{min(others)}' is not closed, the error names '{actual.group(1)}'"]
+        if others
+        else []
+    )
+
+
+def _misquoted_traceback(hint: str, truth: GroundTruth) -> list[str]:
+    """A copied traceback frame whose line number the real traceback does not have."""
+    reported = _reported_lines(truth.traceback)
+    quoted = {int(n) for n in _QUOTED_FRAME.findall(hint)} - reported
+    return [f"misquotes the traceback (line {min(quoted)})"] if reported and quoted else []
+
+
+def _defined_called_undefined(prose: str, truth: GroundTruth) -> list[str]:
+    """Claims a name is not defined when the program defines it and the error is not about it."""
+    message = message_of(truth.traceback)
+    for name in _UNDEFINED_CLAIM.findall(prose):
+        if name in keyword.kwlist or re.search(rf"\b{name}\b", message):
+            continue
+        if re.search(_ASSIGNED.format(name=re.escape(name)), truth.code, re.MULTILINE):
+            return [f"says {name} is not defined, but the program defines it"]
+    return []
 
 
 def _program_names(truth: GroundTruth) -> set[str]:
