@@ -312,3 +312,61 @@ def test_blaming_another_line_misleads_and_is_no_identification():
     result = grade("Line 4 looks odd; the mistake is on line 2, a typo in a name.", truth)
     assert result.misleading and not result.identifies_error
     assert "blames line 2" in result.evidence
+
+
+NAME_TRACEBACK = (
+    'Traceback (most recent call last):\n  File "<string>", line 4, in <module>\n'
+    "NameError: name 'totl' is not defined"
+)
+BRACKET_CODE = "bill = 10\ntip = 2\nshare = (bill + tip / 2\nprint(share)\n"
+BRACKET_BUG = GroundTruth(
+    lines=(3,),
+    fixed_lines=("share = (bill + tip) / 2",),
+    broken_lines=("share = (bill + tip / 2",),
+    token=")",
+    kind="unclosed_bracket",
+    exception="SyntaxError",
+    code=BRACKET_CODE,
+    fixed_code=BRACKET_CODE.replace("tip / 2", "tip) / 2"),
+    traceback="  File \"<string>\", line 3\nSyntaxError: '(' was never closed",
+)
+
+
+@pytest.mark.parametrize(
+    ("hint", "truth", "rule"),
+    [
+        (
+            "File \"<string>\", line 1, in <module>\nNameError: name 'totl' is not defined",
+            replace(NAME_BUG, traceback=NAME_TRACEBACK),
+            "misquotes the traceback (line 1)",
+        ),
+        (
+            "The variable `total` is not defined, so Python stops.",
+            replace(NAME_BUG, traceback=NAME_TRACEBACK),
+            "says total is not defined",
+        ),
+        (
+            "It means the opening bracket '{' is not closed.",
+            BRACKET_BUG,
+            "says '{' is not closed",
+        ),
+    ],
+)
+def test_claims_checked_against_the_traceback(hint, truth, rule):
+    result = grade(hint, truth)
+    assert result.misleading and any(item.startswith(rule) for item in result.evidence), result
+
+
+@pytest.mark.parametrize(
+    ("hint", "truth"),
+    [
+        (
+            'File "<string>", line 4, in <module>\nThe name totl is not defined: a typo of total.',
+            replace(NAME_BUG, traceback=NAME_TRACEBACK),
+        ),
+        ("The '(' on line 3 is never closed; add ')' after tip.", BRACKET_BUG),
+    ],
+)
+def test_true_quotes_and_claims_pass_the_new_rules(hint, truth):
+    evidence = grade(hint, truth).evidence
+    assert not any(item.startswith(("misquotes", "says")) for item in evidence), evidence
