@@ -58,6 +58,7 @@ class ExperimentConfig:
     seed: int = 0
     progress: bool = True
     resume: bool = True
+    candidates: int = 1  # best of N hints (evaluation.hints.best_of_n); 1: greedy
 
 
 def heldout_workbench(student, plan: PruningPlan, config: ExperimentConfig) -> Workbench:
@@ -99,6 +100,8 @@ def _hints_key(spec: str, plan: PruningPlan, cases: Sequence[HintCase], config) 
             config.max_new_tokens,
             config.dtype,
         ]
+        # best of N only: greedy hints saved before the option existed keep their key
+        + ([config.candidates, config.seed] if config.candidates > 1 else [])
     )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -126,6 +129,7 @@ def pruned_hints(
             batch_size=config.batch_size,
             seed=config.seed,
             progress=config.progress,
+            candidates=config.candidates,
         )
     finally:
         workbench.restore()

@@ -236,6 +236,8 @@ def generate_hints(
     `do_sample` is then ignored. Prompts are batched by length, so a batch pads little;
     the answers come back in order.
     """
+    if candidates < 1:
+        raise ValueError(f"candidates must be >= 1, got {candidates}")
     if candidates > 1:
         chosen = best_of_n(student, cases, candidates, seed, max_new_tokens, batch_size, progress)
         return [choice.hint for choice in chosen]

@@ -79,10 +79,16 @@ def _grading_facts(device: str, started: float, judge, data: Path, count: int) -
     return facts
 
 
+def _decoding(candidates: int) -> str:
+    if candidates == 1:
+        return "greedy"
+    return f"best of {candidates} (greedy + {candidates - 1} seeded samples, evaluation.rerank)"
+
+
 def _generation_facts(generation: GenerationSettings, cases: CaseSettings) -> dict:
     return {
-        "generation": f"greedy, max {generation.max_new_tokens} new tokens, batches of "
-        f"{generation.generation_batch_size}, {generation.dtype}",
+        "generation": f"{_decoding(generation.candidates)}, max {generation.max_new_tokens} "
+        f"new tokens, batches of {generation.generation_batch_size}, {generation.dtype}",
         "prompts": f"all {cases.prompt_style}"
         if cases.prompt_style
         else "data build lines as stored, user programs grounded",
@@ -149,6 +155,7 @@ def eval_hints(
         batch_size=generation.generation_batch_size,
         seed=seed,
         progress=progress,
+        candidates=generation.candidates,
     )
     rows = grade_rows(chosen, hints, grader, student=loaded.name)
     facts = _grading_facts(device, started, grader, cases.data, len(chosen))
@@ -279,6 +286,7 @@ def experiment(
         seed=seed,
         progress=progress,
         resume=not fresh,
+        candidates=generation.candidates,
     )
     summaries, rows = run_experiment(
         {"base": base, "dpo": dpo}, loaded, chosen, out, config, grader

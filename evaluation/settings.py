@@ -69,7 +69,7 @@ class CaseSettings:
 
 @dataclass(frozen=True, kw_only=True)
 class GenerationSettings:
-    """How the student writes its hints: greedy, in batches."""
+    """How the student writes its hints: greedy (or best of N), in batches."""
 
     max_new_tokens: int = 128
     """hint length cap"""
@@ -77,3 +77,7 @@ class GenerationSettings:
     """prompts per generate call"""
     dtype: Literal["float32", "bfloat16", "float16"] = "float32"
     """precision of the student"""
+    candidates: int = 1
+    """best of N hints: the greedy one and N - 1 samples seeded with --seed, the one kept
+    that evaluation.rerank scores best from the program, its error and the hint facts
+    (1: greedy only)"""

@@ -230,7 +230,9 @@ def hint_candidates(
         no_repeat_ngram_size=HINT_NO_REPEAT_NGRAM,
     )
     results = []
-    for messages, first in zip(prompts, greedy, strict=True):
+    pairs = zip(prompts, greedy, strict=True)
+    quiet = not progress or candidates == 1
+    for messages, first in tqdm(pairs, "sampling", len(prompts), disable=quiet, unit="prompt"):
         sampled = []
         if candidates > 1:
             sampled = generate_answer_ids(

@@ -18,7 +18,6 @@ from evaluation.rerank import (
 )
 from llm_prune_gym.generation import Candidate, generate_answers, hint_candidates
 from llm_prune_gym.hintfacts import hint_facts
-from llm_prune_gym.prompts import hint_messages
 from llm_prune_gym.students import load_student
 
 CODE = 'price = input("Price? ")\ntax = 2\ntotal = price + tax\nprint(total)\n'
@@ -93,18 +92,19 @@ def cases() -> list[HintCase]:
         'Traceback (most recent call last):\n  File "main.py", line 2, in <module>\n'
         "    print(x[5])\nIndexError: list index out of range\n"
     )
+    # short prompts keep the stub fast; the verifier reads each case's code and error
     return [
-        HintCase("a", hint_messages(CODE, ERROR), CODE, ERROR),
-        HintCase("b", hint_messages(code, error), code, error),
+        HintCase("a", [{"role": "user", "content": "Why does line 3 fail?"}], CODE, ERROR),
+        HintCase("b", [{"role": "user", "content": "Hint?"}], code, error),
     ]
 
 
 def test_candidates_start_with_the_greedy_hint_and_depend_on_the_seed_only(stub):
     prompts = [case.messages for case in cases()]
-    first = hint_candidates(stub.model, stub.tokenizer, prompts, 3, seed=1, max_new_tokens=12)
-    again = hint_candidates(stub.model, stub.tokenizer, prompts[::-1], 3, seed=1, max_new_tokens=12)
-    other = hint_candidates(stub.model, stub.tokenizer, prompts, 3, seed=2, max_new_tokens=12)
-    greedy = generate_answers(stub.model, stub.tokenizer, prompts, max_new_tokens=12)
+    first = hint_candidates(stub.model, stub.tokenizer, prompts, 3, seed=1, max_new_tokens=6)
+    again = hint_candidates(stub.model, stub.tokenizer, prompts[::-1], 3, seed=1, max_new_tokens=6)
+    other = hint_candidates(stub.model, stub.tokenizer, prompts, 3, seed=2, max_new_tokens=6)
+    greedy = generate_answers(stub.model, stub.tokenizer, prompts, max_new_tokens=6)
     assert [len(c) for c in first] == [3, 3]
     assert [c[0].text for c in first] == greedy
     assert first == again[::-1]  # a prompt's candidates ignore the other prompts
@@ -114,15 +114,15 @@ def test_candidates_start_with_the_greedy_hint_and_depend_on_the_seed_only(stub)
 
 
 def test_generate_hints_best_of_n_is_seeded_and_matches_best_of_n(stub):
-    chosen = best_of_n(stub, cases(), 3, seed=4, max_new_tokens=12)
-    hints = generate_hints(stub, cases(), 12, candidates=3, seed=4, progress=False)
+    chosen = best_of_n(stub, cases(), 3, seed=4, max_new_tokens=6)
+    hints = generate_hints(stub, cases(), 6, candidates=3, seed=4, progress=False)
     assert hints == [c.hint for c in chosen]
-    assert hints == generate_hints(stub, cases(), 12, candidates=3, seed=4, progress=False)
+    assert hints == generate_hints(stub, cases(), 6, candidates=3, seed=4, progress=False)
     for choice in chosen:
         rows = choice.row()
         assert len(rows) == 3 and sum(r["chosen"] for r in rows) == 1
         assert rows[choice.index]["score"] == max(r["score"] for r in rows)
-    greedy = generate_hints(stub, cases(), 12, progress=False)
+    greedy = generate_hints(stub, cases(), 6, progress=False)
     assert greedy == [c.candidates[0].text for c in chosen]
 
 
@@ -151,3 +151,15 @@ def test_a_line_the_failing_line_depends_on_is_not_a_wrong_line():
     unrelated = verify_hint("The cause is on line 3: what type does `rate` get?", code, error)
     assert not any("line" in reason for reason in earlier.reasons if reason.startswith("-"))
     assert earlier.score > unrelated.score and "-3 wrong line 3" in unrelated.reasons
+
+
+def test_eval_hints_takes_candidates_and_says_so(tmp_path, capsys):
+    data = tmp_path / "mine.jsonl"
+    data.write_text(json.dumps({"id": "p", "code": CODE, "stdin": "3\n"}) + "\n")
+    argv = ["eval-hints", "--student", "stub", "--data", str(data), "--max-new-tokens", "6"]
+    argv += ["--device", "cpu", "--no-progress", "--out", str(tmp_path / "out")]
+    assert main([*argv, "--candidates", "3", "--seed", "2"]) == 0
+    assert "best of 3 (greedy + 2 seeded samples" in (tmp_path / "out/summary.md").read_text()
+    capsys.readouterr()
+    assert main([*argv, "--candidates", "0"]) == 2
+    assert "candidates must be >= 1" in capsys.readouterr().err
