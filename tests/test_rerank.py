@@ -163,3 +163,16 @@ def test_eval_hints_takes_candidates_and_says_so(tmp_path, capsys):
     capsys.readouterr()
     assert main([*argv, "--candidates", "0"]) == 2
     assert "candidates must be >= 1" in capsys.readouterr().err
+
+
+def test_the_function_a_value_came_from_is_related():
+    code = "def make(n):\n    rows = [n]\n    print(rows)\n\n\nrows = make(3)\nx = 1\n"
+    code += "for r in rows:\n    print(r)\n"
+    error = (
+        'Traceback (most recent call last):\n  File "main.py", line 8, in <module>\n'
+        "    for r in rows:\nTypeError: 'NoneType' object is not iterable\n"
+    )
+    related = related_lines(code, hint_facts(code, error))
+    assert {1, 2, 3, 4, 6, 8} <= related and 7 not in related
+    assert "-3 wrong line 7" in verify_hint("Look at line 7.", code, error).reasons
+    assert not any("wrong" in r for r in verify_hint("Look at line 4.", code, error).reasons)
