@@ -117,23 +117,39 @@ def load_pairs(data_dir: str | Path) -> dict[str, list[Pair]]:
     return {split: read_pairs(data_dir / name) for split, name in SPLIT_FILES.items()}
 
 
-def check_room_for_answers(
-    tokenizer: PreTrainedTokenizerBase, pairs: Sequence[Pair], max_length: int
-) -> None:
-    """ValueError when `max_length` cuts every pair's answers away (prompts fill it all):
-    the trainer would then have no token to learn from and fail deep inside."""
+def pairs_with_room(
+    tokenizer: PreTrainedTokenizerBase, pairs: Sequence[Pair], max_length: int, min_answer: int = 8
+) -> list[Pair]:
+    """The pairs whose prompt leaves at least `min_answer` of `max_length` tokens for the answer.
+
+    A prompt that fills `max_length` leaves the trainer nothing to learn from; ORPO then averages
+    over zero answer tokens and one such pair turns the whole batch's loss into NaN (trl cuts
+    answers, never prompts). ValueError when no pair is left (raise ``--max-length``).
+    """
     if not pairs:
-        return
+        return []
     texts = [
         tokenizer.apply_chat_template(pair["prompt"], add_generation_prompt=True, tokenize=False)
         for pair in pairs
     ]
     lengths = [len(ids) for ids in tokenizer(texts, add_special_tokens=False)["input_ids"]]
-    if min(lengths) >= max_length:
+    kept = [
+        pair
+        for pair, length in zip(pairs, lengths, strict=True)
+        if length + min_answer <= max_length
+    ]
+    if not kept:
         raise ValueError(
             f"--max-length {max_length} truncates every training pair away: the shortest of "
             f"the {len(pairs)} prompts already takes {min(lengths)} tokens; raise --max-length"
         )
+    if len(kept) < len(pairs):
+        warnings.warn(
+            f"{len(pairs) - len(kept)} of {len(pairs)} pairs left out: their prompts leave no "
+            f"room for an answer in --max-length {max_length}",
+            stacklevel=2,
+        )
+    return kept
 
 
 def sft_examples(pairs: Sequence[Pair]) -> list[Pair]:
@@ -504,7 +520,10 @@ def finetune(
     loaded = load_student(student, device=config.device)
     model, tokenizer = loaded.model, loaded.tokenizer
     check_target_modules(model, config.target_modules)
-    check_room_for_answers(tokenizer, splits["train"], config.max_length)
+    splits = {
+        name: pairs_with_room(tokenizer, pairs, config.max_length) if pairs else pairs
+        for name, pairs in splits.items()
+    }
     out.mkdir(parents=True, exist_ok=True)
     stages = config.stages()
     rounds: list[dict] = []

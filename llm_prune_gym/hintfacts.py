@@ -463,6 +463,54 @@ def _render_length(name: str, kind: str, length: int) -> str:
     return f"{_code(name)} is {_TYPE_WORDS.get(kind, 'a sequence')} of {count} ({valid})"
 
 
+def facts_hint(facts: HintFacts, most: int = 2) -> str:
+    """A hint made only of facts: what a hint command says when every hint a student wrote
+    looks wrong (``evaluation.rerank``'s fallback).
+
+    The failing line, then at most `most` of the facts nearest the cause (a close name for an
+    undefined one, where the line's variables got their values, the index and its range), then
+    a question that points the student at them. Every sentence restates a fact read for certain:
+    the hint may fail to name the cause, but it states nothing false and writes no fix.
+    """
+    if facts.empty:
+        return (
+            "Read the last line of the error output: it names the problem, and the lines "
+            "above it show where Python stopped."
+        )
+    if facts.exception in _SYNTAX_ERRORS:
+        first = _render_location(facts)
+        ask = "Compare that line with the lines just above it: what is missing or extra?"
+    else:
+        first = f"Python stopped at line {facts.line} with {_article(facts.exception)}"
+        ask = "Where does each value that line uses come from, and is it what that line needs?"
+    nearest: list[str] = []
+    if facts.close_names:
+        nearest.append(
+            f"{_code(facts.offending)} is not defined there; the names closest to it are "
+            f"{_names(facts.close_names)}"
+        )
+        ask = "Which of these did you mean, and is it defined before that line runs?"
+    nearest += [_render_origin(origin) for origin in facts.origins]
+    nearest += _render_index(facts)
+    nearest += list(facts.notes)
+    if facts.function and facts.call_line and not facts.recursive:
+        nearest.append(
+            f"That line is inside {_code(facts.function)}, called on line {facts.call_line}"
+        )
+    sentences = [first, *nearest[:most], ask]
+    return " ".join(_sentence(text) for text in sentences if text)
+
+
+def _article(word: str) -> str:
+    return f"an {word}" if word[:1] in "AEIOU" else f"a {word}"
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    text = text[:1].upper() + text[1:] if not text.startswith("`") else text
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
 # ---------------------------------------------------------------- finding them
 
 

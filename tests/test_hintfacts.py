@@ -243,3 +243,15 @@ def test_prompt_styles(style):
 def test_unknown_prompt_style_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown prompt style 'fancy'"):
         hint_messages("x = 1\n", "", "fancy")
+
+
+def test_facts_hint_restates_facts_and_writes_no_fix():
+    from llm_prune_gym.hintfacts import facts_hint
+
+    hint = facts_hint(facts_of("age = input()\nprint(age + 1)\n", "3\n"))
+    assert hint.startswith("Python stopped at line 2 with a TypeError.")
+    assert "`age` gets its value from `input()` on line 1, so it is a string" in hint
+    assert "```" not in hint and "int(" not in hint  # no fix written out
+    undefined = facts_hint(facts_of("total = 3\nprint(totl)\n"))
+    assert "`totl` is not defined there" in undefined and "`total`" in undefined
+    assert facts_hint(hint_facts("x = 1\n", "")).startswith("Read the last line")
