@@ -6,7 +6,8 @@ processes). If it fails, the student writes one greedy hint from the same prompt
 training data and the evaluation use (:func:`llm_prune_gym.prompts.hint_messages`); with
 ``--candidates N`` (default :data:`DEFAULT_CANDIDATES`) it writes the greedy hint and N - 1
 seeded samples and keeps the one :mod:`evaluation.rerank` scores best from the program, the
-error and the hint facts (never a known answer).
+error and the hint facts (never a known answer); when every one looks wrong (states
+something false or writes the fix) it prints a hint made of the facts alone.
 
 Which student: ``--student SPEC`` if given; else ``$LLM_PRUNE_HINT_STUDENT``; else the
 model folder at ``$LLM_PRUNE_GYM_CACHE/students/best`` (by default
@@ -70,7 +71,7 @@ class HintReport:
     facts: str
     seconds: float
     candidates: int = 1
-    chosen: int = 0  # which candidate was kept (0: the greedy one)
+    chosen: int | None = 0  # the candidate kept (0: greedy; None: all looked wrong, facts hint)
     scores: tuple[float, ...] = ()  # the verifier's score of each candidate
 
     @property
@@ -168,10 +169,13 @@ def render_text(report: HintReport) -> str:
             f"{report.program} stopped with exit status {report.exit_code} but printed no "
             f"traceback: nothing to hint at.{shown}"
         )
+    author = f"student {report.student}, {report.student_source}"
+    if report.chosen is None:
+        author = f"read from the program and its error: every hint of {author} looked wrong"
     return (
         f"{report.program} stopped with an error. Python printed:\n\n"
         f"{report.error_output.rstrip()}\n\n"
-        f"Hint (student {report.student}, {report.student_source}):\n"
+        f"Hint ({author}):\n"
         f"{report.hint or '(the student wrote nothing)'}"
     )
 
@@ -214,7 +218,8 @@ def hint(
         seconds before the program gets its Ctrl-C
     candidates
         write this many hints (the greedy one and seeded samples) and keep the one a verifier
-        scores best from the program, its error and the hint facts; 1: the greedy hint only
+        scores best from the program, its error and the hint facts (if all look wrong, a hint
+        of facts alone); 1: the greedy hint only
     seed
         seed of the sampled candidates (same seed, same hint)
     """

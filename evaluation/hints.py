@@ -37,6 +37,7 @@ from llm_prune_gym.generation import (
     generate_answers,
     hint_candidates,
 )
+from llm_prune_gym.hintfacts import facts_hint, hint_facts
 from llm_prune_gym.prompts import (
     DEFAULT_PROMPT_STYLE,
     Messages,
@@ -228,18 +229,22 @@ def generate_hints(
     seed: int = 0,
     progress: bool = True,
     candidates: int = 1,
+    fallback: bool = True,
 ) -> list[str]:
     """The student's hint for each case (greedy unless `do_sample`), in the cases' order.
 
     With `candidates` N > 1 the hint is the best of N (:func:`best_of_n`: the greedy hint
-    and N - 1 samples seeded with `seed`, scored by :mod:`evaluation.rerank`);
-    `do_sample` is then ignored. Prompts are batched by length, so a batch pads little;
-    the answers come back in order.
+    and N - 1 samples seeded with `seed`, scored by :mod:`evaluation.rerank`; with
+    `fallback`, a hint of facts alone where every candidate looks wrong); `do_sample` is
+    then ignored. Prompts are batched by length, so a batch pads little; the answers come
+    back in order.
     """
     if candidates < 1:
         raise ValueError(f"candidates must be >= 1, got {candidates}")
     if candidates > 1:
-        chosen = best_of_n(student, cases, candidates, seed, max_new_tokens, batch_size, progress)
+        chosen = best_of_n(
+            student, cases, candidates, seed, max_new_tokens, batch_size, progress, fallback
+        )
         return [choice.hint for choice in chosen]
     order = _by_length(cases)
     answers = generate_answers(
@@ -257,10 +262,11 @@ def generate_hints(
 
 @dataclass(frozen=True)
 class Choice:
-    """The hint kept for a case, which candidate it was, and every candidate's verdict."""
+    """The hint kept for a case, which candidate it was (None: every candidate looked wrong,
+    so the hint is made of facts alone), and every candidate's verdict."""
 
     hint: str
-    index: int
+    index: int | None
     candidates: tuple[Candidate, ...]
     verdicts: tuple[Verdict, ...]
 
@@ -272,6 +278,7 @@ class Choice:
                 "finished": candidate.finished,
                 "score": verdict.score,
                 "reasons": list(verdict.reasons),
+                "looks_wrong": verdict.looks_wrong,
                 "chosen": index == self.index,
             }
             for index, (candidate, verdict) in enumerate(
@@ -288,11 +295,15 @@ def best_of_n(
     max_new_tokens: int = HINT_MAX_NEW_TOKENS,
     batch_size: int = 16,
     progress: bool = False,
+    fallback: bool = True,
 ) -> list[Choice]:
     """Each case's best of `candidates` hints (the greedy one and seeded samples).
 
     The verifier (:func:`evaluation.rerank.choose`) reads the case's program, its error
-    output and the hint facts only, never the ground truth. Same seed, same choice.
+    output and the hint facts only, never the ground truth. Same seed, same choice. With
+    `fallback`, a case whose every candidate looks wrong gets a hint made of the facts
+    alone (:func:`llm_prune_gym.hintfacts.facts_hint`): it may miss the cause but states
+    nothing false.
     """
     order = _by_length(cases)
     written = hint_candidates(
@@ -307,8 +318,12 @@ def best_of_n(
     )
     choices = []
     for case, options in zip(cases, _in_case_order(order, written), strict=True):
-        index, verdicts = choose(options, case.code, case.error_output)
-        choices.append(Choice(options[index].text, index, tuple(options), tuple(verdicts)))
+        index, verdicts = choose(options, case.code, case.error_output, fallback)
+        if index is None:
+            hint = facts_hint(hint_facts(case.code, case.error_output))
+        else:
+            hint = options[index].text
+        choices.append(Choice(hint, index, tuple(options), tuple(verdicts)))
     return choices
 
 

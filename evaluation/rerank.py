@@ -25,6 +25,10 @@ Penalties (each rule once per hint; ``reasons`` name the ones that fired):
 - saying something twice or looping, and stopping mid-sentence or at the token cap
   (:mod:`evaluation.endings`); an empty hint scores lowest.
 
+A hint that is empty or fired one of the first three rules ``looks_wrong``; with
+``fallback``, :func:`choose` returns no candidate when all of them look wrong, and the
+caller uses a hint of facts alone (:func:`llm_prune_gym.hintfacts.facts_hint`).
+
 Rewards, for naming what the facts point at: the offending name or value, where a
 variable on the failing line got its value (that line's number or its source), a close
 name for an undefined one, the line that called the failing function, the loop a bad
@@ -41,7 +45,11 @@ losses as wins (k = 1: 213/15 and 623/195), so the score leaves it out. Choosing
 the four SFT-family systems' hints (53 programs labelled for all four) kept hints that
 identify in 23% and mislead in 53%, against 21% / 55% for the best single system and a
 ceiling of 25% / 38% for a perfect chooser: with few, alike candidates there is little to
-gain on "identifies", more on "misleading". Whether best-of-N moves the
+gain on "identifies", more on "misleading". ``looks_wrong`` fired on 284 of the 965
+hints: 275 labelled misleading, 6 labelled identifying (5 of them also misleading). Had the
+greedy hints of ``sft-grounded`` (130 programs) been replaced by a facts-only hint where
+they look wrong (12 programs), identifies would go 28 -> 27 of 130 and misleading 69 -> 57,
+if the facts hints (not labelled) mislead nowhere. Whether best-of-N moves the
 hand-labelled rates has to be measured on real samples (``results/hint-labels-v2/
 generate.py --candidates``).
 """
@@ -112,10 +120,15 @@ _TYPE_WORD = "|".join(sorted((re.escape(w) for w in _TYPE_CLAIMS), key=len, reve
 
 @dataclass(frozen=True)
 class Verdict:
-    """A hint's score and the rules behind it (``-3 wrong line 7``, ``+2 origin line 2``)."""
+    """A hint's score and the rules behind it (``-3 wrong line 7``, ``+2 origin line 2``).
+
+    `looks_wrong`: the hint is empty, or a rule saw it state something false or write a fix
+    (a misleading rule, a type contradiction, a quoted fix; not style: repeats, cut off).
+    """
 
     score: float
     reasons: tuple[str, ...]
+    looks_wrong: bool = False
 
 
 def verify_hint(
@@ -131,12 +144,13 @@ def verify_hint(
     cut the hint (unknown when None).
     """
     if not hint.strip():
-        return Verdict(EMPTY, (f"{EMPTY:+g} empty",))
+        return Verdict(EMPTY, (f"{EMPTY:+g} empty",), looks_wrong=True)
     facts = facts if facts is not None else hint_facts(code, error_output)
     scored: list[tuple[float, str]] = []
     scored += [(MISLEADING, item) for item in _misleading(hint, code, error_output, facts)]
     scored += [(CONTRADICTION, item) for item in type_contradictions(hint, facts)]
     scored += [(QUOTED_FIX, item) for item in quoted_fixes(hint, code)[:1]]
+    wrong = bool(scored)  # every rule so far says the hint is false or gives the fix
     if repeats(hint):
         scored.append((REPEATS, "repeats itself"))
     if cut_off(hint, finished):
@@ -145,17 +159,25 @@ def verify_hint(
     return Verdict(
         sum(points for points, _ in scored),
         tuple(f"{points:+g} {reason}" for points, reason in scored),
+        wrong,
     )
 
 
 def choose(
-    candidates: Sequence[Candidate], code: str, error_output: str
-) -> tuple[int, list[Verdict]]:
-    """The index of the best candidate (the first of equals) and every candidate's verdict."""
+    candidates: Sequence[Candidate], code: str, error_output: str, fallback: bool = False
+) -> tuple[int | None, list[Verdict]]:
+    """The index of the best candidate (the first of equals) and every candidate's verdict.
+
+    With `fallback`, the index is None when every candidate looks wrong
+    (:attr:`Verdict.looks_wrong`): then a hint made of facts alone
+    (:func:`llm_prune_gym.hintfacts.facts_hint`) says less but states nothing false.
+    """
     if not candidates:
         raise ValueError("no candidate hints to choose from")
     facts = hint_facts(code, error_output)
     verdicts = [verify_hint(c.text, code, error_output, facts, c.finished) for c in candidates]
+    if fallback and all(verdict.looks_wrong for verdict in verdicts):
+        return None, verdicts
     best = max(range(len(verdicts)), key=lambda i: (verdicts[i].score, -i))
     return best, verdicts
 

@@ -79,5 +79,5 @@ class GenerationSettings:
     """precision of the student"""
     candidates: int = 1
     """best of N hints: the greedy one and N - 1 samples seeded with --seed, the one kept
-    that evaluation.rerank scores best from the program, its error and the hint facts
-    (1: greedy only)"""
+    that evaluation.rerank scores best from the program, its error and the hint facts (if
+    all look wrong, a hint of facts alone; 1: greedy only)"""

@@ -8,7 +8,7 @@ import pytest
 
 from evaluation.cli import main
 from evaluation.grader import named_lines
-from evaluation.hints import HintCase, best_of_n, generate_hints
+from evaluation.hints import Choice, HintCase, best_of_n, generate_hints
 from evaluation.rerank import (
     choose,
     quoted_fixes,
@@ -17,7 +17,7 @@ from evaluation.rerank import (
     verify_hint,
 )
 from llm_prune_gym.generation import Candidate, generate_answers, hint_candidates
-from llm_prune_gym.hintfacts import hint_facts
+from llm_prune_gym.hintfacts import facts_hint, hint_facts
 from llm_prune_gym.students import load_student
 
 CODE = 'price = input("Price? ")\ntax = 2\ntotal = price + tax\nprint(total)\n'
@@ -176,3 +176,33 @@ def test_the_function_a_value_came_from_is_related():
     assert {1, 2, 3, 4, 6, 8} <= related and 7 not in related
     assert "-3 wrong line 7" in verify_hint("Look at line 7.", code, error).reasons
     assert not any("wrong" in r for r in verify_hint("Look at line 4.", code, error).reasons)
+
+
+WRONG = [
+    Candidate("Line 4 divides by zero.", True),
+    Candidate("`price` is an integer; write `total = int(price) + tax`.", True),
+]
+
+
+def test_when_every_candidate_looks_wrong_the_hint_is_made_of_facts(stub, monkeypatch):
+    assert choose(WRONG, CODE, ERROR, fallback=True)[0] is None
+    assert choose(WRONG, CODE, ERROR)[0] == 0
+    assert choose([*WRONG, Candidate(GOOD, True)], CODE, ERROR, fallback=True)[0] == 2
+    monkeypatch.setattr("evaluation.hints.hint_candidates", lambda *args, **kw: [WRONG])
+    case = HintCase("a", [{"role": "user", "content": "?"}], CODE, ERROR)
+    choice = best_of_n(stub, [case], 2)[0]
+    assert choice.index is None and choice.hint == facts_hint(hint_facts(CODE, ERROR))
+    assert not verify_hint(choice.hint, CODE, ERROR).looks_wrong
+    assert [row["looks_wrong"] for row in choice.row()] == [True, True]
+    assert best_of_n(stub, [case], 2, fallback=False)[0].hint == WRONG[0].text
+
+
+def test_hint_command_says_when_the_hint_is_made_of_facts(tmp_path, monkeypatch, capsys):
+    program = tmp_path / "main.py"
+    program.write_text("print(1 / 0)\n")
+    choice = Choice("Python stopped at line 1.", None, tuple(WRONG), ())
+    monkeypatch.setattr("evaluation.hint_command._best_hint", lambda *args: choice)
+    assert main(["hint", str(program), "--student", "stub"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out.splitlines()[-1])["chosen"] is None
+    assert "every hint of student stub" in captured.err and "looked wrong" in captured.err

@@ -12,7 +12,9 @@ greedy hint per case; with `--plan`, each student is also pruned by the plan sca
 each hint is instead the best of N (the greedy one and N - 1 samples seeded with `--seed`,
 scored by `evaluation.rerank` from the program, its error and the hint facts, never the
 labels), the student is named `NAME-bestN` (`NAME-bestN-pruned-LEVEL`), and each row also
-keeps every candidate with its score and reasons. Appends to `--out`, skipping (student,
+keeps every candidate with its score and reasons. Where every candidate looks wrong the
+hint is made of the hint facts alone (`"chosen": null`); `--no-fallback` keeps the best
+candidate anyway (`NAME-bestN-nofallback`). Appends to `--out`, skipping (student,
 case) pairs already there, so a cut-off run resumes.
 """
 
@@ -51,12 +53,14 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--candidates", type=int, default=1, help="best of N hints (1: greedy)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the sampled candidates")
+    parser.add_argument("--no-fallback", action="store_true", help="never a hint of facts alone")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     if args.candidates < 1:
         parser.error("--candidates must be >= 1")
     suffix = f"-best{args.candidates}" if args.candidates > 1 else ""
+    suffix += "-nofallback" if suffix and args.no_fallback else ""
     records = [r for path in args.cases for r in read_jsonl(Path(path))]
     records = [r for r in records if args.origin in (None, r.get("origin"))]
     cases = [
@@ -104,7 +108,13 @@ def write(student, cases: list[HintCase], args: argparse.Namespace) -> list[tupl
         hints = generate_hints(student, cases, args.max_new_tokens, args.batch_size, progress=False)
         return [(hint, {}) for hint in hints]
     choices = best_of_n(
-        student, cases, args.candidates, args.seed, args.max_new_tokens, args.batch_size
+        student,
+        cases,
+        args.candidates,
+        args.seed,
+        args.max_new_tokens,
+        args.batch_size,
+        fallback=not args.no_fallback,
     )
     return [
         (choice.hint, {"seed": args.seed, "chosen": choice.index, "candidates": choice.row()})
