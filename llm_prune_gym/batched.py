@@ -188,12 +188,27 @@ def evaluate_plans(
     plans in chunks of at most `max_batch_plans` per forward pass; `matmul` picks how
     the pruned units multiply (:func:`plans_in_batch`).
     """
+    counts = plan_counts(pruner, plan_ratios(plans))
+    return evaluate_counts(
+        calibration, pruner, counts, indices, batch_size, max_batch_plans, matmul
+    )
+
+
+def evaluate_counts(
+    calibration: CalibrationSet,
+    pruner: Pruner,
+    counts: torch.Tensor,
+    indices: Sequence[int],
+    batch_size: int,
+    max_batch_plans: int = DEFAULT_MAX_BATCH_PLANS,
+    matmul: str = "loop",
+) -> list[KLResult]:
+    """:func:`evaluate_plans` of plans given as ``[plans, units]`` pruned-weight counts."""
     if max_batch_plans < 1:
         raise ValueError("max_batch_plans must be at least 1")
     indices = [int(i) for i in indices]
     if not indices:
         raise ValueError("evaluate_plans needs at least one calibration index")
-    counts = plan_counts(pruner, plan_ratios(plans))
     sums: list[list[float]] = [[] for _ in range(len(counts))]
     for start in range(0, len(indices), batch_size):
         chunk = indices[start : start + batch_size]
