@@ -291,24 +291,35 @@ class Workbench:
         indices: Sequence[int],
         max_batch_plans: int = DEFAULT_MAX_BATCH_PLANS,
         matmul: str = "loop",
+        fixed_shape: bool = False,
     ) -> list[KLResult]:
         """:meth:`batch_kls` of plans given as ``[plans, L, K]`` counts of pruned weights.
 
         Counts are what the pruner applies (no ratio rounding in between), so a plan
         recorded step by step scores exactly as the weights pruned step by step would.
+        `fixed_shape`: every forward has `max_batch_plans` plans
+        (:func:`~llm_prune_gym.batched.evaluate_counts`).
         """
         counts = np.asarray(counts, dtype=np.int64)
         if counts.ndim != 3 or counts.shape[1:] != self.sizes.shape:
             raise ValueError(f"counts must be [plans, {self.num_layers}, {self.num_modules}]")
         if self.granularity == "channels":  # no batched path: prune, score, put back
-            return [self._kl_of_counts(plan.tolist(), indices) for plan in counts]
+            return [self.kl_of_counts(plan.tolist(), indices) for plan in counts]
         device = self.pruner.originals[0].device
         flat = torch.as_tensor(counts.reshape(len(counts), -1), dtype=torch.int32, device=device)
         return evaluate_counts(
-            self.calibration, self.pruner, flat, indices, self.batch_size, max_batch_plans, matmul
+            self.calibration,
+            self.pruner,
+            flat,
+            indices,
+            self.batch_size,
+            max_batch_plans,
+            matmul,
+            fixed_shape,
         )
 
-    def _kl_of_counts(self, counts: list[list[int]], indices: Sequence[int]) -> KLResult:
+    def kl_of_counts(self, counts: list[list[int]], indices: Sequence[int]) -> KLResult:
+        """``kl`` of the plan given as ``L x K`` pruned-weight counts, pruned in place."""
         before = [list(row) for row in self.pruner.pruned]
         self.pruner.pruned = counts
         self.pruner.commit()
