@@ -330,7 +330,15 @@ def leaderboard(
     set_threads(threads)
     device = resolve_device(device or "auto")
     table = build_board(
-        out, protocol, command, device, list(gpus), aggregate_only, force, threads, ray_address
+        out,
+        protocol,
+        command,
+        device,
+        list(gpus),
+        aggregate_only,
+        force,
+        threads,
+        ray_address=ray_address,
     )
     log((out / "LEADERBOARD.md").read_text())
     print_json({"out": str(out), "table": str(out / "LEADERBOARD.md"), "rows": table})
