@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 THREADS ?= 2
 TORCH_INDEX ?=
 
-.PHONY: setup demo test test-fast lint bench check-wheel clean
+.PHONY: setup demo test test-fast test-ray lint bench check-wheel clean
 
 setup: $(STAMP)
 
@@ -44,6 +44,12 @@ test: lint
 
 test-fast: lint
 	$(BIN)/pytest -q -m "not real_model"
+
+# The [ray] extra is not in [dev]: without it tests/test_leaderboard_ray.py skips its Ray
+# test. This installs the extra and runs that file (a local Ray, about a minute).
+test-ray: setup
+	$(BIN)/pip install -q -e '.[ray]'
+	$(BIN)/pytest -q tests/test_leaderboard_ray.py
 
 bench: setup
 	$(BIN)/python bench/env_speed.py

@@ -14,7 +14,10 @@ For each student x device x dtype it times, over the same calibration batch:
 
 It also times **batched plan evaluation** (``Workbench.batch_kls``: K plans per forward,
 for each K in ``--batch-plans`` and each pruned-unit matmul in ``--matmuls``), checks
-its KLs against one-at-a-time scoring bit for bit, and computes the **hardware
+its KLs against one-at-a-time scoring bit for bit, times the **vector env**
+(``LLMPruneVectorEnv``: K episodes side by side, their plans scored together at the
+end, for each K in ``--vector-envs``; KLs compared with the single env's), and computes
+the **hardware
 limit** of an episode: its FLOPs (counted by ``torch.utils.flop_counter`` on one
 forward of the batch) and bytes (every parameter read once, the pruned units written
 once) over the peaks given (defaults: one H200, dense; float32 uses the FP32 peak, or
@@ -85,12 +88,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--autocast-check", action="store_true", help="bf16 forward vs fp32")
     parser.add_argument("--seed", type=int, default=0, help="seeds the random policy")
     parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
-    parser.add_argument("--headline", default="smollm2", help="student of the last line")
+    parser.add_argument("--headline", help="student of the last line (default: the first)")
     parser.add_argument(
         "--batch-plans", default="1,8,32,128", help="plans per forward (K) for Workbench.batch_kls"
     )
     parser.add_argument("--batched-repeats", type=int, default=3, help="timed calls per K")
     parser.add_argument("--matmuls", default="loop,bmm", help="pruned units' matmul, batched")
+    parser.add_argument(
+        "--vector-envs",
+        default="8,32",
+        help="K episodes side by side (LLMPruneVectorEnv); '' skips",
+    )
+    parser.add_argument("--vector-rounds", type=int, default=2, help="timed rounds of K episodes")
     parser.add_argument("--peak-tflops-fp32", type=float, default=67.0, help="dense float32")
     parser.add_argument("--peak-tflops-tf32", type=float, default=495.0, help="dense TF32")
     parser.add_argument("--peak-tflops-bf16", type=float, default=989.0, help="dense bfloat16")
@@ -340,6 +349,49 @@ def time_batched(env: gym.Env, plans: np.ndarray, device: str, args) -> dict:
     return result
 
 
+def time_vector_env(env: gym.Env, timed: np.ndarray, reference: list, device: str, args) -> dict:
+    """Episodes/s of `LLMPruneVectorEnv` with K episodes side by side, for each K.
+
+    The vector env shares the env's workbench (its weights are never written); each
+    round resets and plays K of the timed plans to their end, where the K finished
+    plans are scored in one batched pass (``--matmuls``' first). Its KLs are compared
+    with the single env's for the same plans (`reference`, in the order of `timed`).
+    """
+    from llm_prune_gym.vector import LLMPruneVectorEnv
+
+    unwrapped, result = env.unwrapped, {}
+    unwrapped.workbench.restore()
+    matmul = args.matmuls.split(",")[0]
+    for k in (int(k) for k in args.vector_envs.split(",") if k):
+        chosen = np.arange(k) % len(timed)
+        try:
+            vector = LLMPruneVectorEnv(
+                k, workbench=unwrapped.workbench, max_batch_plans=k, matmul=matmul
+            )
+            times, kls = [], None
+            for _ in range(args.vector_rounds + 1):  # the first is a warm-up
+                synchronize(device)
+                start = time.perf_counter()
+                vector.reset(seed=0)
+                for layer in range(unwrapped.num_layers):
+                    *_, terminated, _, infos = vector.step(timed[chosen, layer])
+                synchronize(device)
+                times.append(time.perf_counter() - start)
+                assert terminated.all()
+                kls = infos["kl"]
+            result[f"vector_eps_per_s_K{k}"] = k / statistics.median(times[1:])
+            count = min(k, len(reference))
+            rel = np.abs(kls[:count] - np.array(reference[:count])) / np.array(reference[:count])
+            result[f"vector_K{k}_kl_equal"] = bool(np.all(kls[:count] == reference[:count]))
+            result[f"vector_K{k}_kl_rel_diff_max"] = float(rel.max())
+        except Exception as error:  # out of memory at a large K: report, go on
+            result[f"vector_K{k}_error"] = f"{type(error).__name__}: {error}"[:300]
+            if device.startswith("cuda"):
+                torch.cuda.empty_cache()
+            break
+    return result
+
+
 @torch.no_grad()
 def episode_work(env: gym.Env) -> dict:
     """FLOPs of the terminal forward (counted) and bytes an episode must move at least."""
@@ -466,7 +518,12 @@ def measure(spec: str, device: str, dtype: str, args: argparse.Namespace) -> dic
         float, (rel.max(), rel.mean())
     )
     row.update(exactness(env, timed[0], samples["env_kl"][0]))
+    phase = time.perf_counter()
     row.update(time_batched(env, plans, device, args))
+    row["batched_seconds"] = time.perf_counter() - phase
+    phase = time.perf_counter()
+    row.update(time_vector_env(env, timed, samples["env_kl"], device, args))
+    row["vector_seconds"] = time.perf_counter() - phase
     row.update(episode_work(env))
     row.update(hardware_limits(row, args))
     if args.autocast_check and dtype == "float32":
@@ -555,8 +612,14 @@ def batched_line(row: dict) -> str:
         for key, value in row.items()
         if key.startswith("batched_") and key.endswith("_kl_equal")
     )
+    vector = " ".join(
+        f"K{key.rsplit('_K', 1)[1]}={value:.1f}"
+        for key, value in row.items()
+        if key.startswith("vector_eps_per_s_")
+    )
     return (
-        f"episodes_per_s={row['env_eps_per_s']:.1f} plan_evals_per_s: {rates}; {exact}; "
+        f"episodes_per_s={row['env_eps_per_s']:.1f} vector_env_episodes_per_s: {vector or '-'}; "
+        f"plan_evals_per_s: {rates}; {exact}; "
         f"limit {row['episode_limit_ms']:.3f} ms/episode ({row['peak_used']}); "
         f"batched_hardware_ratio={row.get('batched_hardware_ratio', float('nan')):.1f} "
         f"at {row.get('best_batched', '-')}"
@@ -604,18 +667,23 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
     torch.set_num_threads(args.threads)
-    rows = []
+    args.headline = args.headline or args.students.split(",")[0]
+    rows, began = [], time.perf_counter()  # the whole run should fit a device call
     for spec in args.students.split(","):
         for device in args.devices.split(","):
             for dtype in args.dtypes.split(","):
                 print(f"measuring {spec} on {device} in {dtype} ...", flush=True)
+                start = time.perf_counter()
                 try:
                     rows.append(measure(spec, device, dtype, args))
+                    rows[-1]["measure_seconds"] = time.perf_counter() - start
+                    print(f"  done in {rows[-1]['measure_seconds']:.0f} s", flush=True)
                 except Exception as error:  # one failing configuration must not hide the rest
                     print(f"  failed: {type(error).__name__}: {error}", flush=True)
                     rows.append(
                         {"student": spec, "device": device, "dtype": dtype, "error": str(error)}
                     )
+    print(f"measured in {time.perf_counter() - began:.0f} s", flush=True)
     bf16_agreement(rows)
     for line in accuracy_lines(rows):
         print(line)

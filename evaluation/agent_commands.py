@@ -261,6 +261,7 @@ def leaderboard(
     threads: Threads = None,
     aggregate_only: bool = False,
     force: bool = False,
+    ray_address: str | None = None,
     student: Annotated[str | None, Parameter(group="protocol overrides")] = None,
     criterion: Annotated[Criterion | None, Parameter(group="protocol overrides")] = None,
     episodes: Annotated[PositiveInt | None, Parameter(group="protocol overrides")] = None,
@@ -271,7 +272,8 @@ def leaderboard(
 ) -> int:
     """Run the fixed leaderboard protocol (every agent, targets, seeds) into one table.
 
-    The jobs run in-process, one worker process per GPU of --gpus; then LEADERBOARD.md,
+    The jobs run in-process, one worker process per GPU of --gpus, or as Ray tasks (one GPU
+    each) on the cluster at --ray-address; then LEADERBOARD.md,
     leaderboard.csv and per-target figures go under --out. Prints one JSON line: where the
     table is and its rows. The protocol overrides default to the protocol's own values
     (evaluation/leaderboard.py); the table says what was used.
@@ -290,6 +292,9 @@ def leaderboard(
         only rebuild the table from finished runs
     force
         let --aggregate-only replace existing outputs
+    ray_address
+        run the jobs on this Ray cluster (ray://HOST:10001, HOST:6379, auto, or local for a
+        one-machine Ray); needs the [ray] extra on every node
     student
         the student spec
     criterion
@@ -324,7 +329,17 @@ def leaderboard(
     command = "llm-prune leaderboard " + " ".join(sys.argv[2:])
     set_threads(threads)
     device = resolve_device(device or "auto")
-    table = build_board(out, protocol, command, device, list(gpus), aggregate_only, force, threads)
+    table = build_board(
+        out,
+        protocol,
+        command,
+        device,
+        list(gpus),
+        aggregate_only,
+        force,
+        threads,
+        ray_address=ray_address,
+    )
     log((out / "LEADERBOARD.md").read_text())
     print_json({"out": str(out), "table": str(out / "LEADERBOARD.md"), "rows": table})
     return 0 if table else 1

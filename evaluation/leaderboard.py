@@ -1,7 +1,8 @@
 """The leaderboard: one fixed protocol, every agent, several rows and seeds, one table.
 
 ``llm-prune leaderboard --out DIR`` runs every (row, agent) of the protocol in this
-process (one worker process per GPU when ``--gpus`` names several), each resumable,
+process (one worker process per GPU when ``--gpus`` names several; one Ray task per
+job, one GPU each, with ``--ray-address``: :mod:`evaluation.ray_jobs`), each resumable,
 then writes ``DIR/LEADERBOARD.md``, ``DIR/leaderboard.csv`` and, per row, the
 learning curves, the anytime curve (held-out KL / uniform's after 100, 500 and
 2,000 episodes, one line per method) and each method's best-seed plan
@@ -302,13 +303,20 @@ def run_jobs(
     device: str,
     gpus: Sequence[str] = (),
     threads: int | None = None,
+    ray_address: str | None = None,
 ) -> list[str]:
     """Every (row, agent) job: in this process, or one worker process per GPU in `gpus`
-    (each sees only its GPU, as ``cuda``, and has `threads` torch CPU threads, default 1).
+    (each sees only its GPU, as ``cuda``, and has `threads` torch CPU threads, default 1),
+    or, with `ray_address`, one Ray task per job on that cluster
+    (:mod:`evaluation.ray_jobs`; one GPU a job on CUDA; `gpus` is then unused).
 
     A failing job is logged (``out/logs/JOB.log``) and skipped; returns the failed jobs.
     """
     jobs = jobs_of(protocol)
+    if ray_address:
+        from .ray_jobs import run_on_ray  # ray is an optional extra: imported only here
+
+        return run_on_ray(protocol, jobs, out, device, ray_address)
     if len(gpus) <= 1:
         if gpus and device.startswith("cuda"):  # one GPU named: this process uses it
             device = f"cuda:{gpus[0]}"
@@ -559,10 +567,12 @@ def build_board(
     aggregate_only: bool = False,
     force: bool = False,
     threads: int | None = None,
+    ray_address: str | None = None,
 ) -> list[dict]:
     """The whole board: run every job (unless `aggregate_only`), then the table.
 
     `threads`: torch CPU threads of each GPU's worker process (default 1).
+    `ray_address`: run the jobs as Ray tasks on that cluster (:func:`run_jobs`).
 
     Running records the protocol and command in ``protocol.json``; `aggregate_only`
     reads them back from there when present (the runs' own, not today's defaults).
@@ -575,7 +585,7 @@ def build_board(
         out.mkdir(parents=True, exist_ok=True)
         provenance = {"protocol": protocol.to_json(), "command": command}
         recorded.write_text(json.dumps(provenance, indent=1) + "\n")
-        failed = run_jobs(protocol, out, device, gpus, threads)
+        failed = run_jobs(protocol, out, device, gpus, threads, ray_address)
         if failed:
             print(f"failed jobs (logs in {out / 'logs'}): {failed}", file=sys.stderr)
     return aggregate(out, protocol, command, force=force or not aggregate_only)

@@ -1,9 +1,10 @@
 """llm-prune-gym: LLM pruning as a Gymnasium environment.
 
 Importing the package registers ``LLMPrune-v0``; ``gym.make("llm_prune_gym:LLMPrune-v0")``
-imports it for you (Gymnasium 1.x reads no entry-point plugins). The heavy modules
-(torch, transformers) load on first use of a name below, so ``llm_prune_gym.prompts``
-and the CLI's help stay quick.
+imports it for you (Gymnasium 1.x reads no entry-point plugins), and
+``gym.make_vec(..., num_envs=K)`` builds K episodes on one model (``LLMPruneVectorEnv``).
+The heavy modules (torch, transformers) load on first use of a name below, so
+``llm_prune_gym.prompts`` and the CLI's help stay quick.
 """
 
 from importlib import import_module
@@ -15,7 +16,11 @@ __version__ = "0.1.0"  # the one source: pyproject.toml reads it, `llm-prune --v
 ENV_ID = "LLMPrune-v0"
 
 if ENV_ID not in registry:  # idempotent: importing twice (or reloading) registers once
-    register(id=ENV_ID, entry_point="llm_prune_gym.env:LLMPruneEnv")
+    register(
+        id=ENV_ID,
+        entry_point="llm_prune_gym.env:LLMPruneEnv",
+        vector_entry_point="llm_prune_gym.vector:LLMPruneVectorEnv",  # make_vec's default
+    )
 
 _EXPORTS = {
     "CalibrationSet": "calibration",
@@ -24,6 +29,7 @@ _EXPORTS = {
     "reward": "rewards",
     "KLResult": "calibration",
     "LLMPruneEnv": "env",
+    "LLMPruneVectorEnv": "vector",
     "PruningPlan": "plan",
     "hint_messages": "prompts",
     "load_prompts": "prompts",

@@ -188,12 +188,40 @@ def evaluate_plans(
     plans in chunks of at most `max_batch_plans` per forward pass; `matmul` picks how
     the pruned units multiply (:func:`plans_in_batch`).
     """
+    counts = plan_counts(pruner, plan_ratios(plans))
+    return evaluate_counts(
+        calibration, pruner, counts, indices, batch_size, max_batch_plans, matmul
+    )
+
+
+def evaluate_counts(
+    calibration: CalibrationSet,
+    pruner: Pruner,
+    counts: torch.Tensor,
+    indices: Sequence[int],
+    batch_size: int,
+    max_batch_plans: int = DEFAULT_MAX_BATCH_PLANS,
+    matmul: str = "loop",
+    fixed_shape: bool = False,
+) -> list[KLResult]:
+    """:func:`evaluate_plans` of plans given as ``[plans, units]`` pruned-weight counts.
+
+    `fixed_shape`: every forward carries exactly `max_batch_plans` plans (the last
+    chunk filled up with unpruned plans), so a plan's KL comes from the same kernels
+    whether it is scored alone or among others: one-at-a-time scoring defined as this
+    call with one plan is then bit-equal to it wherever the kernels compute each row
+    independently of its position in the batch (``bench/cuda_exact.py`` checks it on
+    a GPU). It costs a full chunk's forward for a lone plan.
+    """
     if max_batch_plans < 1:
         raise ValueError("max_batch_plans must be at least 1")
     indices = [int(i) for i in indices]
     if not indices:
         raise ValueError("evaluate_plans needs at least one calibration index")
-    counts = plan_counts(pruner, plan_ratios(plans))
+    plans = len(counts)
+    if fixed_shape and plans % max_batch_plans:
+        filler = counts.new_zeros(max_batch_plans - plans % max_batch_plans, counts.shape[1])
+        counts = torch.cat([counts, filler])
     sums: list[list[float]] = [[] for _ in range(len(counts))]
     for start in range(0, len(indices), batch_size):
         chunk = indices[start : start + batch_size]
@@ -203,4 +231,4 @@ def evaluate_plans(
             for offset, row in enumerate(block.tolist()):  # one host sync per forward
                 sums[first + offset] += row
     scored = [calibration.scored[i] for i in indices]
-    return [KLResult(sum(row) / sum(scored), row, list(scored)) for row in sums]
+    return [KLResult(sum(row) / sum(scored), row, list(scored)) for row in sums[:plans]]

@@ -178,20 +178,35 @@ class LLMPruneEnv(gym.Env):
         return self._observation(), self._info()
 
     def step(self, action):
+        ratios, info, terminated = self._advance(action, in_place=True)
+        if not terminated:
+            return self._observation(), reward(self.settings, ratios), False, False, info
+        return self._finish(ratios, info, self.workbench.kl(None, self._batch).mean)
+
+    def _advance(self, action, in_place: bool) -> tuple[np.ndarray, dict, bool]:
+        """Take `action` on the current layer: (ratios chosen, info, terminated).
+
+        `in_place`: prune the model's weights (this env); else only record the ratios
+        the pruner would apply (:class:`~llm_prune_gym.vector.LLMPruneVectorEnv`, which
+        scores its finished plans together).
+        """
         if self._needs_reset:
             raise RuntimeError("the episode has ended (or never started): call reset() first")
         action = self._checked_action(action)
         ratios = self.ratio_grid[action]
         if self.target_sparsity is not None:
             ratios = self._within_budget(ratios)
-        self._ratios[self._layer] = self.workbench.prune_layer(self._layer, ratios)
+        prune = self.workbench.prune_layer if in_place else self.workbench.layer_ratios
+        self._ratios[self._layer] = prune(self._layer, ratios)
         self._layer += 1
         terminated = self._layer == self.num_layers
-        info = self._info()
-        if not terminated:
-            return self._observation(), reward(self.settings, ratios), False, False, info
-        self._needs_reset = True
-        info["kl"] = self.workbench.kl(None, self._batch).mean
+        if terminated:
+            self._needs_reset = True
+        return ratios, self._info(), terminated
+
+    def _finish(self, ratios: np.ndarray, info: dict, kl: float):
+        """The last step's result, given the KL of the finished plan on the episode's batch."""
+        info["kl"] = kl
         info["plan"] = self.current_plan().to_dict()
         if self.settings.reward == "budget":
             info["kl_uniform"] = self.workbench.uniform_kl(self.target_sparsity, self._batch)

@@ -19,9 +19,10 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
+import torch
 from torch import nn
 
-from .batched import DEFAULT_MAX_BATCH_PLANS, evaluate_plans
+from .batched import DEFAULT_MAX_BATCH_PLANS, evaluate_counts, evaluate_plans
 from .calibration import CalibrationSet, KLResult
 from .plan import PruningPlan, count_parameters
 from .prompts import Messages, load_prompts
@@ -213,6 +214,10 @@ class Workbench:
         self.pruner.prune_layer(layer, ratios.tolist())
         return np.array(self.pruner.pruned[layer]) / self.sizes[layer]
 
+    def layer_ratios(self, layer: int, ratios: np.ndarray) -> np.ndarray:
+        """The ratios :meth:`prune_layer` would apply to `layer` (whole weights); none pruned."""
+        return np.array(self.pruner._counts(layer, ratios.tolist())) / self.sizes[layer]
+
     def restore(self) -> None:
         """Put back every pruned weight, bit-exactly."""
         self.pruner.restore()
@@ -279,6 +284,50 @@ class Workbench:
         return evaluate_plans(
             self.calibration, self.pruner, plans, indices, self.batch_size, max_batch_plans, matmul
         )
+
+    def count_kls(
+        self,
+        counts: np.ndarray,
+        indices: Sequence[int],
+        max_batch_plans: int = DEFAULT_MAX_BATCH_PLANS,
+        matmul: str = "loop",
+        fixed_shape: bool = False,
+    ) -> list[KLResult]:
+        """:meth:`batch_kls` of plans given as ``[plans, L, K]`` counts of pruned weights.
+
+        Counts are what the pruner applies (no ratio rounding in between), so a plan
+        recorded step by step scores exactly as the weights pruned step by step would.
+        `fixed_shape`: every forward has `max_batch_plans` plans
+        (:func:`~llm_prune_gym.batched.evaluate_counts`).
+        """
+        counts = np.asarray(counts, dtype=np.int64)
+        if counts.ndim != 3 or counts.shape[1:] != self.sizes.shape:
+            raise ValueError(f"counts must be [plans, {self.num_layers}, {self.num_modules}]")
+        if self.granularity == "channels":  # no batched path: prune, score, put back
+            return [self.kl_of_counts(plan.tolist(), indices) for plan in counts]
+        device = self.pruner.originals[0].device
+        flat = torch.as_tensor(counts.reshape(len(counts), -1), dtype=torch.int32, device=device)
+        return evaluate_counts(
+            self.calibration,
+            self.pruner,
+            flat,
+            indices,
+            self.batch_size,
+            max_batch_plans,
+            matmul,
+            fixed_shape,
+        )
+
+    def kl_of_counts(self, counts: list[list[int]], indices: Sequence[int]) -> KLResult:
+        """``kl`` of the plan given as ``L x K`` pruned-weight counts, pruned in place."""
+        before = [list(row) for row in self.pruner.pruned]
+        self.pruner.pruned = counts
+        self.pruner.commit()
+        try:
+            return self._kl_in_batches(list(indices))
+        finally:
+            self.pruner.pruned = before
+            self.pruner.commit()
 
     def unit_sensitivities(
         self, probe: float, base: float = 0.0, indices: Sequence[int] | None = None

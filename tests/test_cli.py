@@ -190,11 +190,12 @@ def test_bench_model_loads_the_student_on_device(tmp_path, monkeypatch, capsys):
 def test_leaderboard_passes_threads_to_its_workers(tmp_path, monkeypatch, capsys):
     seen = []
 
-    def build_board(*args):
-        seen.append(args[-1])  # threads: each GPU worker's OMP_NUM_THREADS
+    def build_board(*args, ray_address=None):
+        seen.append((args[-1], ray_address))  # threads: each GPU worker's OMP_NUM_THREADS
         raise ValueError("stopped before the jobs")
 
     monkeypatch.setattr("evaluation.leaderboard.build_board", build_board)
     argv = ["leaderboard", "--out", str(tmp_path), "--device", "cpu", "--threads", "1"]
     assert main(argv) == 2
-    assert seen == [1]
+    assert main([*argv, "--ray-address", "auto"]) == 2
+    assert seen == [(1, None), (1, "auto")]

@@ -158,17 +158,21 @@ def test_benchmark_runs_and_reports(tmp_path, capsys):
         "--floor-repeats=1",
         "--batch-plans=1,8",
         "--batched-repeats=1",
+        "--vector-envs=2",
+        "--vector-rounds=1",
         f"--out={tmp_path}",
     ]
     assert bench.main(argv) == 0
     *_, batched, last = capsys.readouterr().out.strip().splitlines()
     assert last.startswith("speedup_vs_naive=") and " floor_ratio=" in last
     assert " hardware_ratio=" in last and "plan_evals_per_s: loop_K1=" in batched
+    assert "vector_env_episodes_per_s: K2=" in batched
     (row,) = json.loads((tmp_path / "env_speed.json").read_text())["rows"]
     assert row["env_ms"] > 0 and row["naive_ms"] > 0 and row["floor_ms"] > 0
     assert row["naive_kl_rel_diff_max"] < 1e-3  # the naive reference does the same job
     assert row["batched_loop_kl_equal"] is True  # K plans per forward, one-plan bits
     assert row["evals_per_s_loop_K8"] > 0 and row["evals_per_s_bmm_K1"] > 0
+    assert row["vector_eps_per_s_K2"] > 0 and row["vector_K2_kl_equal"] is True  # CPU: exact
     assert row["episode_gflop"] > 0 and row["episode_pruned_mb"] < row["episode_weight_mb"]
     assert row["hardware_ratio"] > 1 and row["batched_hardware_ratio"] > 1
     assert row["seq_tokens_max"] <= 24 + 4

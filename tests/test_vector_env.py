@@ -1,11 +1,14 @@
-"""Several copies of LLMPrune-v0 at once: Gymnasium's sync vector env and SB3's make_vec_env."""
+"""Several episodes of LLMPrune-v0 at once: the batched vector env, Gymnasium's sync one, SB3's."""
 
 from __future__ import annotations
 
 import gymnasium as gym
 import numpy as np
+import pytest
 import torch
 from stable_baselines3.common.env_util import make_vec_env
+
+from llm_prune_gym import LLMPruneVectorEnv
 
 ENV_ID = "llm_prune_gym:LLMPrune-v0"  # the module prefix imports the package in any worker
 
@@ -50,3 +53,80 @@ def test_sb3_make_vec_env_plays_an_episode(stub_kwargs):
     assert all("kl" in info and "terminal_observation" in info for info in infos)
     np.testing.assert_allclose(observations[:, :-1], 1.0)  # SB3 resets on done
     envs.close()
+
+
+# -- LLMPruneVectorEnv: K episodes on one model, finished plans scored in one pass ------------
+
+PROMPTS = [
+    "NameError: name 'total' is not defined",
+    "IndexError: list index out of range",
+    "TypeError: can only concatenate str (not 'int') to str",
+    "ZeroDivisionError: division by zero",
+    "KeyError: 'name'",
+]
+
+
+def play(envs, actions: np.ndarray, seed: int) -> list[tuple]:
+    """Reset with `seed`, then step through `actions` [steps, K, modules]; every result."""
+    results = [envs.reset(seed=seed)]
+    results += [envs.step(step_actions) for step_actions in actions]
+    return results
+
+
+def assert_same_results(batched: list[tuple], single: list[tuple]) -> None:
+    for mine, theirs in zip(batched, single, strict=True):
+        np.testing.assert_array_equal(mine[0], theirs[0])  # observations
+        for position in range(1, len(mine) - 1):  # rewards, terminations, truncations
+            np.testing.assert_array_equal(mine[position], theirs[position])
+        my_info, their_info = mine[-1], theirs[-1]
+        assert my_info.keys() == their_info.keys()
+        for key in ("kl", "_kl", "prunable_sparsity", "ratios", "layer", "kl_uniform"):
+            if key in their_info:
+                np.testing.assert_array_equal(my_info[key], their_info[key])
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"sampling": "sample", "batch_size": 2},  # each episode draws its own batch
+        {"sampling": "fixed", "batch_size": 4, "target_sparsity": 0.15, "reward": "budget"},
+    ],
+)
+def test_vector_env_plays_the_episodes_of_k_single_envs(options):
+    kwargs = {"student": "stub", "prompts": PROMPTS, "answer_tokens": 8, **options}
+    count = 5
+    batched = gym.make_vec(ENV_ID, num_envs=count, max_batch_plans=3, **kwargs)
+    assert isinstance(batched.unwrapped, LLMPruneVectorEnv)
+    single = gym.make_vec(ENV_ID, num_envs=count, vectorization_mode="sync", **kwargs)
+    assert batched.single_action_space == single.single_action_space
+    assert batched.observation_space == single.observation_space
+    layers = batched.unwrapped.workbench.num_layers
+    # two episodes and a bit: the autoreset step after each end, different plans per env
+    actions = np.random.default_rng(0).integers(0, 31, (2 * layers + 4, count, 4))
+    actions[:, 0] = 0  # the lowest ratios (without a target: no pruning, KL about 0)
+    batched_results = play(batched, actions, seed=7)
+    assert_same_results(batched_results, play(single, actions, seed=7))
+    ends = [r for r in batched_results[1:] if r[2].any()]
+    assert len(ends) == 2 and all(r[2].all() for r in ends)
+    kls = np.concatenate([r[-1]["kl"] for r in ends])
+    assert len(set(kls[:count].tolist())) == count and kls.min() >= 0  # each its own plan
+    if "target_sparsity" not in options:
+        assert kls[0] < 1e-6 < kls[1:count].min()
+    if options["sampling"] == "sample":  # the K episodes did score different batches
+        assert len({tuple(e.batch) for e in batched.unwrapped.episodes}) > 1
+    pruner = batched.unwrapped.workbench.pruner  # the shared model was never pruned
+    units = [unit for layer in pruner.layers for unit in layer]
+    assert all(torch.equal(u.weight, o) for u, o in zip(units, pruner.originals, strict=True))
+    batched.close()
+    single.close()
+
+
+def test_vector_env_rejects_bad_input():
+    envs = LLMPruneVectorEnv(2, student="stub", batch_size=2, answer_tokens=8)
+    envs.reset(seed=0)
+    with pytest.raises(ValueError, match="expected 2 actions"):
+        envs.step(np.zeros((3, 4), dtype=np.int64))
+    with pytest.raises(ValueError, match="expected 2 seeds"):
+        envs.reset(seed=[1, 2, 3])
+    with pytest.raises(ValueError, match="num_envs must be at least 1"):
+        LLMPruneVectorEnv(0, student="stub")
