@@ -90,7 +90,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from finetune.kinds import CONVERT_WORDS, KIND_BY_NAME, KINDS, NEVER_SET_WORDS, SPELLING_WORDS
-from llm_prune_gym.hintfacts import HintFacts, hint_facts
 
 MIN_PROSE_TOKENS = 3  # shorter fixed lines count only inside code spans (rule A)
 MIN_CHANGE_TOKENS = 3  # the changed part of a line is widened to this many tokens (rule B)
@@ -394,18 +393,6 @@ def misleading_evidence(hint: str, truth: GroundTruth) -> list[str]:
     blamed = {int(n) for n in _BLAME.findall(prose)} - set(truth.lines)
     if blamed and not wrong:
         evidence.append(f"blames line {min(blamed)}")
-    evidence += _claims_against_error(hint, truth)
-    evidence += _foreign_names(own, truth) + _false_fix(own, truth)
-    return evidence
-
-
-def _claims_against_error(hint: str, truth: GroundTruth) -> list[str]:
-    """The misleading rules that need only the program and its error output, not the fix:
-    wrong exception, wrong cause, misquoted traceback, defined name called undefined,
-    wrong bracket (shared by :func:`misleading_evidence` and :func:`hint_risk`)."""
-    own = without_traceback(hint, truth.traceback)
-    prose = _FENCE.sub("\n", own)
-    evidence = []
     actual = truth.exception or (_EXCEPTION_NAME.findall(message_of(truth.traceback)) or [""])[0]
     named = (
         set(_EXCEPTION_NAME.findall(own)) - {actual} - set(_EXCEPTION_NAME.findall(truth.traceback))
@@ -419,7 +406,9 @@ def _claims_against_error(hint: str, truth: GroundTruth) -> list[str]:
             evidence.append(f"wrong cause '{match.group(0)}'")
             break
     evidence += _misquoted_traceback(hint, truth) + _defined_called_undefined(prose, truth)
-    return evidence + _wrong_bracket(prose, truth)
+    evidence += _wrong_bracket(prose, truth)
+    evidence += _foreign_names(own, truth) + _false_fix(own, truth)
+    return evidence
 
 
 _QUOTED_FRAME = re.compile(r'File "[^"\n]*", line (\d+)')
@@ -719,110 +708,3 @@ def _diff_token(broken: Sequence[str], fixed: Sequence[str]) -> str:
         if distinctive(token):
             return token
     return ""
-
-
-# -- risk of a hint without its fix (for the student side) -------------------------------------
-
-# Weight of each sign in `hint_risk`: about how often a hint with that sign was labelled
-# misleading on the tuning half of results/hint-labels (rules keyed by evidence prefix).
-RISK_WEIGHTS: dict[str, float] = {
-    "empty hint": 1.0,
-    "no such line": 0.95,
-    "wrong exception": 0.95,
-    "wrong cause": 0.95,
-    "misquotes the traceback": 0.95,
-    "says ": 0.95,  # a name the program defines called undefined, or the wrong bracket
-    "names ": 0.95,
-    "offered fix changes nothing": 0.95,
-    "mentions no fact": 0.85,
-    "line ": 0.7,
-}
-
-
-def risk_evidence(code: str, error_output: str, hint: str) -> list[str]:
-    """Signs that `hint` misleads or misses the bug, read from the program, its error output
-    and the hint facts (:func:`llm_prune_gym.hintfacts.hint_facts`) only: never the fix or
-    the true cause, so a student can use it to choose among its own candidate hints."""
-    if not hint.strip():
-        return ["empty hint"]
-    facts = hint_facts(code, error_output)
-    truth = GroundTruth(
-        lines=(), fixed_lines=(), code=code, traceback=error_output, exception=facts.exception
-    )
-    own = without_traceback(hint, error_output)
-    prose = _FENCE.sub("\n", own)
-    evidence = []
-    total, known = len(code.splitlines()), fact_lines(facts) | _reported_lines(error_output)
-    named = named_lines(prose)
-    if any(not 1 <= n <= total for n in named):
-        evidence.append(f"no such line {max(named)}")
-    elif named - known:
-        evidence.append(f"line {min(named - known)} is not one the traceback or facts name")
-    evidence += _claims_against_error(hint, truth) + _unknown_names(own, code, error_output)
-    evidence += _unchanged_fix(own, code)
-    if not _names_a_fact(prose, facts):
-        evidence.append("mentions no fact: not the failing line, nor the offending name")
-    return evidence
-
-
-def hint_risk(code: str, error_output: str, hint: str) -> float:
-    """How likely `hint` misleads (or misses the bug), in [0, 1]; higher is worse.
-
-    ``1 - prod(1 - w)`` over the signs :func:`risk_evidence` finds, ``w`` from
-    ``RISK_WEIGHTS``; 0.0 when no sign is found. Uses only what a student has at hint time
-    (the program and the error output Python printed), so it can rerank candidate hints.
-    """
-    keep = 1.0
-    for item in risk_evidence(code, error_output, hint):
-        weight = next((w for prefix, w in RISK_WEIGHTS.items() if item.startswith(prefix)), 0.5)
-        keep *= 1.0 - weight
-    return 1.0 - keep
-
-
-def fact_lines(facts: HintFacts) -> set[int]:
-    """Every line number the hint facts name (failing line, caller, origins, loop)."""
-    lines = {facts.line, facts.call_line}
-    lines |= {line for origin in facts.origins for line in (origin.line, origin.call_line)}
-    if facts.loop is not None:
-        lines.add(facts.loop.line)
-    lines |= {int(n) for note in facts.notes for n in _TRACE_LINE.findall(note)}
-    return {line for line in lines if line is not None}
-
-
-def _names_a_fact(prose: str, facts: HintFacts) -> bool:
-    """Whether the hint's own words name the failing line, or the offending name or value."""
-    if facts.empty:
-        return True  # nothing to name
-    if named_lines(prose) & fact_lines(facts):
-        return True
-    items = [facts.offending, *(o.name for o in facts.origins), facts.sequence, facts.function]
-    items.append(facts.line_text.strip())
-    words = set(re.findall(r"[A-Za-z_]\w*", prose))
-    return any(item and (item in words or (len(item) > 3 and item in prose)) for item in items)
-
-
-def _unknown_names(hint: str, code: str, error_output: str) -> list[str]:
-    """Code in the hint naming something that is in neither the program, its error output
-    nor Python's built-ins and keywords (a made-up function or variable)."""
-    known = {n.lower() for n in re.findall(r"[A-Za-z_]\w*", code + "\n" + error_output)}
-    known |= {n.lower() for n in dir(builtins)} | {"python"}
-    block_lines, spans, _ = split_hint(hint)
-    for snippet in spans + block_lines:
-        if _TRACEBACK_ROW.match(snippet.strip()):
-            continue
-        for name in re.findall(r"[A-Za-z_]\w*", re.sub(r"([\"']).*?\1", "", snippet)):
-            if name.lower() not in known and name not in keyword.kwlist and len(name) > 1:
-                return [f"names {name}, not in the program"]
-    return []
-
-
-def _unchanged_fix(hint: str, code: str) -> list[str]:
-    """A code block offered as the fix whose every line is already in the program as is."""
-    if not _FIX_CUE.search(_FENCE.sub(" ", hint)):
-        return []
-    program = {line.strip() for line in code.splitlines() if line.strip()}
-    for block in _FENCE.findall(hint):
-        rows = [row.strip() for row in block.splitlines() if row.strip()]
-        if rows and all(row in program for row in rows):
-            return ["offered fix changes nothing"]
-    return []
