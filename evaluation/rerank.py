@@ -40,7 +40,7 @@ labelled as identifying the cause and not misleading scored above a hint labelle
 otherwise in 210 of 257 pairs, below in 9 (38 ties); a not-misleading hint above a
 misleading one in 598 of 895 pairs, below in 179; "wrong line" fired on 34 hints labelled
 misleading and on none labelled not misleading. Subtracting k times
-:func:`evaluation.grader.hint_risk` (k = 0.4, 1, 2, 4, 8) turned ties into about as many
+a risk score of the grader's signs (``hint_risk``, branch ``grader3``; k = 0.4, 1, 2, 4, 8) turned ties into about as many
 losses as wins (k = 1: 213/15 and 623/195), so the score leaves it out. Choosing per program among
 the four SFT-family systems' hints (53 programs labelled for all four) kept hints that
 identify in 23% and mislead in 53%, against 21% / 55% for the best single system and a
