@@ -36,22 +36,21 @@ index runs over, and the failing line itself (least: every hint can copy it).
 
 A check on the first labelled set (``results/hint-labels``: 965 hints of 11 systems for 190
 programs, read by hand; not blind, the grader was tuned on it): within a program, a hint
-labelled as identifying the cause and not misleading scored above a hint labelled
-otherwise in 210 of 257 pairs, below in 9 (38 ties); a not-misleading hint above a
-misleading one in 598 of 895 pairs, below in 179; "wrong line" fired on 34 hints labelled
-misleading and on none labelled not misleading. Subtracting k times
-a risk score of the grader's signs (``hint_risk``, branch ``grader3``; k = 0.4, 1, 2, 4, 8) turned ties into about as many
-losses as wins (k = 1: 213/15 and 623/195), so the score leaves it out. Choosing per program among
-the four SFT-family systems' hints (53 programs labelled for all four) kept hints that
+labelled as identifying the cause and not misleading scored above a hint labelled otherwise
+in 210 of 257 pairs, below in 9 (38 ties); a not-misleading hint above a misleading one in
+598 of 895 pairs, below in 179; "wrong line" fired on 34 hints labelled misleading and on
+none labelled not misleading. Subtracting k times a risk score of the grader's signs
+(``hint_risk``, branch ``grader3``; k = 0.4, 1, 2, 4, 8) turned ties into about as many
+losses as wins (k = 1: 213/15 and 623/195), so the score leaves it out. Choosing per program
+among the four SFT-family systems' hints (53 programs labelled for all four) kept hints that
 identify in 23% and mislead in 53%, against 21% / 55% for the best single system and a
 ceiling of 25% / 38% for a perfect chooser: with few, alike candidates there is little to
-gain on "identifies", more on "misleading". ``looks_wrong`` fired on 284 of the 965
-hints: 275 labelled misleading, 6 labelled identifying (5 of them also misleading). Had the
-greedy hints of ``sft-grounded`` (130 programs) been replaced by a facts-only hint where
-they look wrong (12 programs), identifies would go 28 -> 27 of 130 and misleading 69 -> 57,
-if the facts hints (not labelled) mislead nowhere. Whether best-of-N moves the
-hand-labelled rates has to be measured on real samples (``results/hint-labels-v2/
-generate.py --candidates``).
+gain on "identifies", more on "misleading". ``looks_wrong`` fired on 284 of the 965 hints:
+275 labelled misleading, 6 labelled identifying (5 of them also misleading). Had the greedy
+hints of ``sft-grounded`` (130 programs) been replaced by a facts-only hint where they look
+wrong (12 programs), identifies would go 28 -> 27 of 130 and misleading 69 -> 57, if the
+facts hints (not labelled) mislead nowhere. Whether best-of-N moves the hand-labelled rates
+has to be measured on real samples (``results/hint-labels-v2/ generate.py --candidates``).
 """
 
 from __future__ import annotations
