@@ -126,10 +126,11 @@ def data_oracle(path: str):
     return oracle
 
 
-def stub_env(target: float, max_ratio: float) -> LLMPruneEnv:
+def stub_env(target: float, max_ratio: float, criterion: str = "magnitude") -> LLMPruneEnv:
     """The stub student with the tests' short prompts: a real model, seconds per 100 plans."""
     return LLMPruneEnv(
         student="stub",
+        criterion=criterion,
         prompts=STUB_PROMPTS,
         batch_size=4,
         answer_tokens=8,
@@ -154,7 +155,7 @@ def run(args: argparse.Namespace) -> list[dict]:
     for name in args.agents.split(","):
         for seed in (int(s) for s in args.seeds.split(",")):
             if args.sim == "stub":
-                env = stub_env(args.target, args.max_ratio)
+                env = stub_env(args.target, args.max_ratio, args.criterion)
             else:
                 grid = ratio_grid(args.max_ratio)
                 env = simulator_env(
@@ -187,6 +188,7 @@ def main() -> None:
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--target", type=float, default=0.2)
     parser.add_argument("--max-ratio", type=float, default=0.6)
+    parser.add_argument("--criterion", default="magnitude", help="pruning criterion (stub)")
     parser.add_argument("--compounding", action="store_true")
     parser.add_argument("--noise", type=float, default=0.0, help="log-normal sd of a plan's KL")
     parser.add_argument(
