@@ -2,9 +2,11 @@
 # Leaderboard v2 (issue 20) on ONE H200 in about 12 minutes of wall time, as 3 processes.
 # Run from the repo root on the GPU machine once the student is in place:
 #   bash results/leaderboard-v2/gpu.sh start       # the three processes, in the background
-#   bash results/leaderboard-v2/gpu.sh wait 690    # waits up to N s for them
-#   bash results/leaderboard-v2/gpu.sh stop        # ends them (by their recorded PIDs)
+#   bash results/leaderboard-v2/gpu.sh wait 560    # waits up to N s (a device call: <= 600)
+#   bash results/leaderboard-v2/gpu.sh wait 120; bash results/leaderboard-v2/gpu.sh stop
 #   bash results/leaderboard-v2/gpu.sh aggregate   # the table and anytime plots from $L
+# (stop ends each process group by its recorded leader PID; copy $L back before the
+# machine goes idle.)
 # Everything goes into one folder, $L. Each (row, agent) job is resumable: stage A runs every
 # search and learned agent to 500 episodes (judged at 100 and 500), stage B resumes the same
 # runs to 2,000 (judged at 2,000), most wanted rows first; a job stopped in stage B keeps its
@@ -24,7 +26,8 @@
 # deadline gives a table of every job that finished (a stopped job leaves no row; one
 # stopped in stage B keeps its stage-A row at 500 episodes).
 #
-# Override for a dry run: G=stub DEVICE=cpu EP_A=3 EP_B=6 SEEDS=0 L=/tmp/lb bash ... start
+# Dry run (done on the stub, CPU, 2026-12-03 00:23-00:40; start, wait, aggregate all ran):
+#   G=stub DEVICE=cpu EP_A=3 EP_B=6 SEEDS=0 L=/tmp/lb bash results/leaderboard-v2/gpu.sh start
 set -u
 G=${G:-/root/cache/SmolLM2-135M-Instruct.Q4_1.gguf}
 L=${L:-/root/lb2}
@@ -92,6 +95,6 @@ provenance = {"protocol": protocol.to_json(), "command": command}
 (Path(out) / "protocol.json").write_text(json.dumps(provenance, indent=1) + "\n")
 PY
   $CLI leaderboard --out "$L" --aggregate-only --force > "$L/logs/aggregate.log" 2>&1
-  tail -3 "$L/logs/aggregate.log"; ls "$L" ;;
+  tail -n 3 "$L/logs/aggregate.log" | cut -c1-200; ls "$L" ;;
 *) echo "usage: $0 start|wait [SECONDS]|stop|aggregate" >&2; exit 2 ;;
 esac
