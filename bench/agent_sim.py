@@ -3,7 +3,10 @@
 Not a result: the simulator replaces the model's KL by a formula. Three settings:
 
 - ``standin``: ``bench/rl_standin.py``'s SmolLM2 stand-in (per-unit costs ``a_u r^3.5``
-  fitted to the measured sensitivities), with ``--compounding`` its super-additive KL;
+  fitted to the measured sensitivities), with ``--compounding`` its super-additive KL,
+  ``--interaction F`` a per-layer term no agent models (``F`` times uniform's additive
+  KL at uniform, growing with the square of each layer's pruned share: a layer's units
+  compound) and ``--noise`` a plan-seeded log-normal roughness of the KL;
 - ``data:PATH``: a KL oracle fitted to real plan -> KL data (``bench/surrogate_fit.py``
   writes it as ``.npz``: ``KL = KL_0 * (b + sum_u c_u(x_u) + sum_l q_l(layer load)) ** beta``,
   a model with a per-layer interaction term the agents do not have), times log-normal
@@ -11,7 +14,7 @@ Not a result: the simulator replaces the model's KL by a formula. Three settings
   fitted plans its polynomials extrapolate, and a model-based agent finds and
   exploits that (on stand-in data: 0.04x uniform): read it only near the data;
 - ``stub``: the real env on the stub student (4 layers, random weights), judged on
-  its calibration batch.
+  its calibration batch (``--criterion wanda`` for the Wanda rows).
 
 For every agent, seed and budget the final plan's KL / uniform's (the simulator's
 truth; it has no held-out prompts)::
