@@ -124,13 +124,27 @@ class SurrogateSettings(AgentSettings):
     )
     batch: int = _doc("most plans proposed from one posterior and scored together", 8)
     batch_growth: int = _doc(
-        "the batch grows by one plan every this many plans (greedy first, then exploring)", 40
+        "the batch grows by one plan every this many plans (1: Thompson samples from the "
+        "second batch on)",
+        1,
     )
     radius: int = _doc("first trust-region half-width, in grid levels around the best plan", 3)
     max_radius: int = _doc("widest trust region, in grid levels", 12)
     patience: int = _doc("batches in a row without improvement before the trust region halves", 2)
+    neighbours: int = _doc(
+        "mutations of the best plan a Thompson draw ranks per proposal (0: the draw's own "
+        "optimum in the trust region instead; 64 lost to 0 on the simulators)",
+        0,
+    )
+    max_swaps: int = _doc("most swaps in one of those mutations", 3)
+    global_plans: int = _doc(
+        "proposals per batch that are the model's optimum in the trust region, not a mutation",
+        1,
+    )
 
     def __post_init__(self) -> None:
+        if min(self.neighbours, self.global_plans) < 0 or self.max_swaps < 1:
+            raise ValueError("neighbours and global_plans must be >= 0, max_swaps >= 1")
         if (
             min(self.degree, self.batch, self.batch_growth) < 1
             or not 1 <= self.radius <= self.max_radius

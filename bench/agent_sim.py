@@ -3,7 +3,10 @@
 Not a result: the simulator replaces the model's KL by a formula. Three settings:
 
 - ``standin``: ``bench/rl_standin.py``'s SmolLM2 stand-in (per-unit costs ``a_u r^3.5``
-  fitted to the measured sensitivities), with ``--compounding`` its super-additive KL;
+  fitted to the measured sensitivities), with ``--compounding`` its super-additive KL,
+  ``--interaction F`` a per-layer term no agent models (``F`` times uniform's additive
+  KL at uniform, growing with the square of each layer's pruned share: a layer's units
+  compound) and ``--noise`` a plan-seeded log-normal roughness of the KL;
 - ``data:PATH``: a KL oracle fitted to real plan -> KL data (``bench/surrogate_fit.py``
   writes it as ``.npz``: ``KL = KL_0 * (b + sum_u c_u(x_u) + sum_l q_l(layer load)) ** beta``,
   a model with a per-layer interaction term the agents do not have), times log-normal
@@ -11,7 +14,7 @@ Not a result: the simulator replaces the model's KL by a formula. Three settings
   fitted plans its polynomials extrapolate, and a model-based agent finds and
   exploits that (on stand-in data: 0.04x uniform): read it only near the data;
 - ``stub``: the real env on the stub student (4 layers, random weights), judged on
-  its calibration batch.
+  its calibration batch (``--criterion wanda`` for the Wanda rows).
 
 For every agent, seed and budget the final plan's KL / uniform's (the simulator's
 truth; it has no held-out prompts)::
@@ -47,34 +50,64 @@ STUB_PROMPTS = [  # tests/test_agents.py's
 
 
 class SimulatorWorkbench(StandInWorkbench):
-    """The stand-in's workbench, optionally with a data oracle in place of its formula."""
+    """The stand-in's workbench, optionally with a data oracle in place of its formula,
+    a per-layer interaction term and plan-seeded noise."""
 
-    def __init__(self, target: float, seed: int, compounding: bool, oracle=None, noise=0.0):
-        self.oracle, self.noise = oracle, noise
+    def __init__(
+        self,
+        target: float,
+        seed: int,
+        compounding: bool,
+        oracle=None,
+        noise=0.0,
+        interaction=0.0,
+    ):
+        self.oracle, self.noise, self.interaction = oracle, noise, interaction
         super().__init__(target, seed, compounding)
+        # each layer's weight in the interaction term (seeded, as the stand-in's costs are)
+        self.layer_weights = np.random.default_rng(seed + 1).lognormal(0.0, 1.0, len(self.sizes))
+        self.layer_weights /= self.layer_weights.sum()
+        uniform = np.full_like(self.sizes, target)
+        self._uniform_additive = self.additive_kl(uniform)
+        self._uniform_sum = self._uniform_additive + self.interaction_kl(uniform)
+
+    def interaction_kl(self, ratios: np.ndarray) -> float:
+        """``interaction * S_u * sum_l v_l (load_l / target) ** 2``: units of a layer
+        compound (``load_l``: the layer's pruned share), a term no agent models."""
+        if not self.interaction:
+            return 0.0
+        loads = (ratios * self.sizes).sum(axis=1) / self.sizes.sum(axis=1)
+        pairs = float((self.layer_weights * (loads / self.target_sparsity) ** 2).sum())
+        return self.interaction * self._uniform_additive * pairs
 
     def formula_kl(self, ratios: np.ndarray) -> float:
+        ratios = np.asarray(ratios, dtype=np.float64)
         if self.oracle is None:
-            return super().formula_kl(ratios)
-        kl = self.oracle(np.asarray(ratios, dtype=np.float64), self.target_sparsity)
+            kl = self.additive_kl(ratios) + self.interaction_kl(ratios)
+            if self.compounding:
+                kl *= (1 + (kl / self._uniform_sum) ** 2) / 2
+        else:
+            kl = self.oracle(ratios, self.target_sparsity)
         if self.noise:  # the same plan gets the same noise, as a fixed calibration batch does
             key = np.frombuffer(np.round(ratios, 6).tobytes(), dtype=np.uint32)
             kl *= float(np.exp(self.noise * np.random.default_rng(key).standard_normal()))
         return kl
 
     def uniform_kl(self, sparsity: float, indices=None) -> float:
-        """Uniform pruning's KL: the oracle's with one, else the stand-in's."""
-        if self.oracle is None:
+        """Uniform pruning's KL: the stand-in's, or the oracle's or interaction's with one."""
+        if self.oracle is None and not self.interaction:
             return super().uniform_kl(sparsity, indices)
         return self.formula_kl(np.full_like(self.sizes, sparsity))
 
 
-def simulator_env(target: float, grid, seed: int, compounding: bool, oracle, noise) -> LLMPruneEnv:
+def simulator_env(
+    target: float, grid, seed: int, compounding: bool, oracle, noise, interaction=0.0
+) -> LLMPruneEnv:
     """The real env (budget reward) on a :class:`SimulatorWorkbench`."""
     settings = StandInWorkbench.settings.replace(
         ratio_grid=tuple(grid), target_sparsity=target, reward="budget"
     )
-    workbench = SimulatorWorkbench(target, seed, compounding, oracle, noise)
+    workbench = SimulatorWorkbench(target, seed, compounding, oracle, noise, interaction)
     return LLMPruneEnv(settings, workbench=workbench)
 
 
@@ -96,10 +129,11 @@ def data_oracle(path: str):
     return oracle
 
 
-def stub_env(target: float, max_ratio: float) -> LLMPruneEnv:
+def stub_env(target: float, max_ratio: float, criterion: str = "magnitude") -> LLMPruneEnv:
     """The stub student with the tests' short prompts: a real model, seconds per 100 plans."""
     return LLMPruneEnv(
         student="stub",
+        criterion=criterion,
         prompts=STUB_PROMPTS,
         batch_size=4,
         answer_tokens=8,
@@ -124,10 +158,12 @@ def run(args: argparse.Namespace) -> list[dict]:
     for name in args.agents.split(","):
         for seed in (int(s) for s in args.seeds.split(",")):
             if args.sim == "stub":
-                env = stub_env(args.target, args.max_ratio)
+                env = stub_env(args.target, args.max_ratio, args.criterion)
             else:
                 grid = ratio_grid(args.max_ratio)
-                env = simulator_env(args.target, grid, seed, args.compounding, oracle, args.noise)
+                env = simulator_env(
+                    args.target, grid, seed, args.compounding, oracle, args.noise, args.interaction
+                )
             uniform = kl_of(env, np.full_like(env.sizes, args.target))
             agent = make_agent(name, env, seed=seed, **kwargs.get(name, {}))
             started = time.perf_counter()
@@ -155,8 +191,15 @@ def main() -> None:
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--target", type=float, default=0.2)
     parser.add_argument("--max-ratio", type=float, default=0.6)
+    parser.add_argument("--criterion", default="magnitude", help="pruning criterion (stub)")
     parser.add_argument("--compounding", action="store_true")
-    parser.add_argument("--noise", type=float, default=0.0, help="log-normal sd (data oracle)")
+    parser.add_argument("--noise", type=float, default=0.0, help="log-normal sd of a plan's KL")
+    parser.add_argument(
+        "--interaction",
+        type=float,
+        default=0.0,
+        help="per-layer interaction term's share of uniform's KL (stand-in)",
+    )
     args = parser.parse_args()
     torch.set_num_threads(1)
     rows = run(args)

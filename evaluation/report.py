@@ -21,10 +21,12 @@ import torch
 
 
 def write_csv(path: Path, rows: Sequence[dict]) -> Path:
-    """Rows of dicts as CSV, columns in the order of the first row's keys."""
+    """Rows of dicts as CSV, columns in the order keys first appear (a row without a
+    column leaves it empty: a leaderboard's rows may reach different budgets)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    columns = list(dict.fromkeys(key for row in rows for key in row))
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else [])
+        writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
         writer.writerows(rows)
     return path
