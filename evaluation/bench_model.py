@@ -296,22 +296,26 @@ def heldout_workbench(student, key: tuple, settings: BenchModelSettings) -> Work
     return HeldOut(Workbench(env_settings)).pruning_by(criterion)
 
 
-def export_format(workbench, plan, folder: Path, fmt: str, kl_in_env: float, threads: int):
-    """Export `plan` in `fmt` to `folder`; returns the export's report.
+def export_format(
+    workbench, plan, folder: Path, fmt: str, kl_in_env: float, done: set[Path], threads: int
+) -> dict:
+    """Export `plan` in `fmt` to `folder` (added to `done`); returns the export's report.
 
-    A ct2 format converts the plan's ``hf-f32`` export (written next to it first if this
-    run has none) and measures its KL with CTranslate2.
+    A ct2 format converts the plan's ``hf-f32`` export (written next to it first unless
+    this run already has it, in `done`) and measures its KL with CTranslate2.
     """
     from .export import export_pruned
 
     kind, dtype, quant = parse_format(fmt)
+    done.add(folder)
     if kind != "ct2":
         return export_pruned(workbench, plan, folder, kind, dtype, quant, kl_in_env)
     from .ct2_runtime import export_ct2
 
     source = folder.parent / folder.name.replace(fmt, REFERENCE_FORMAT)
-    if not (source / "pruning_report.json").is_file():
+    if source not in done:
         export_pruned(workbench, plan, source, "hf", "f32", None, kl_in_env)
+        done.add(source)
     return export_ct2(workbench, source, folder, quant or "float32", threads)
 
 
@@ -323,6 +327,7 @@ def export_all(args: BenchModelSettings) -> list[tuple[str, str, Path, dict]]:
 
     student = load_student(args.student, device=resolve_device(args.device))
     exports: list[tuple[str, str, Path, dict]] = []
+    done: set[Path] = set()  # folders exported (or reused) by this run
     workbenches: dict[tuple, Workbench] = {}
     for name, path in args.entries():
         reference = PruningPlan.load(path) if path else None
@@ -340,10 +345,11 @@ def export_all(args: BenchModelSettings) -> list[tuple[str, str, Path, dict]]:
             saved = folder / "pruning_report.json"
             if args.reuse_exports and saved.is_file():
                 exports.append((name, fmt, folder, json.loads(saved.read_text())))
+                done.add(folder)
                 continue
             if kl_in_env is None:
                 kl_in_env = workbench.kl(plan).mean
-            report = export_format(workbench, plan, folder, fmt, kl_in_env, args.threads)
+            report = export_format(workbench, plan, folder, fmt, kl_in_env, done, args.threads)
             exports.append((name, fmt, folder, report))
     return exports
 
