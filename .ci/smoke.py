@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_FOLDERS = ("llm_prune_gym/data", "finetune/data")
-EXTRA_MODULES = ("stable_baselines3", "trl", "peft", "datasets", "openai")
+EXTRA_MODULES = ("stable_baselines3", "trl", "peft", "datasets", "openai", "ctranslate2")
 
 
 def source_data_files() -> list[str]:

@@ -198,8 +198,9 @@ def save_hf(workbench: Workbench, weights: PrunedWeights, out: Path, dtype: str)
 
 
 def weight_bytes(folder: Path) -> int:
-    """Bytes of the weight files (safetensors or GGUF) in an export folder."""
-    return sum(f.stat().st_size for f in folder.iterdir() if f.suffix in (".safetensors", ".gguf"))
+    """Bytes of the weight files (safetensors, GGUF or CTranslate2's model.bin) in a folder."""
+    suffixes = (".safetensors", ".gguf", ".bin")
+    return sum(f.stat().st_size for f in folder.iterdir() if f.suffix in suffixes)
 
 
 def export_pruned(
@@ -353,7 +354,14 @@ def model_card(report: dict, plan: PruningPlan, student: str) -> str:
     base, licence = BASE_MODELS.get(student, (student, "unknown: check the base model's licence"))
     fmt = report["format"]
     encoding = report["quant"] or report["dtype"]
-    if fmt == "gguf":
+    if fmt == "ct2":
+        load = (
+            "import ctranslate2\n"
+            "from transformers import AutoTokenizer\n"
+            "generator = ctranslate2.Generator(folder)  # its stored weight type\n"
+            "tokenizer = AutoTokenizer.from_pretrained(folder)"
+        )
+    elif fmt == "gguf":
         load = (
             "from transformers import AutoModelForCausalLM, AutoTokenizer\n"
             f'model = AutoModelForCausalLM.from_pretrained(folder, gguf_file="{GGUF_FILE}")\n'

@@ -1,8 +1,8 @@
 """Optional dependencies: a missing one fails with one line naming the install that adds it.
 
 The core install (``pip install llm-prune-gym``) runs the env, the CLI and the agents
-that need only torch. Stable-Baselines3, trl/peft/datasets and openai come with the
-extras ``[rl]``, ``[finetune]`` and ``[judge]``; code that needs one imports it
+that need only torch. Stable-Baselines3, trl/peft/datasets, openai and ctranslate2 come
+with the extras ``[rl]``, ``[finetune]``, ``[judge]`` and ``[ct2]``; code that needs one imports it
 through :func:`require_extra` (or raises :class:`MissingExtra`) where it is used.
 """
 

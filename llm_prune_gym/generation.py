@@ -73,7 +73,15 @@ def left_pad(sequences: Sequence[Sequence[int]], pad_id: int, device: torch.devi
 
 def stop_token_ids(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase) -> list[int]:
     """Every token that ends an answer: the model's and tokenizer's EOS, the chat's end of turn."""
-    eos = model.generation_config.eos_token_id
+    return end_token_ids(model.generation_config.eos_token_id, tokenizer)
+
+
+def end_token_ids(eos: int | list[int] | None, tokenizer: PreTrainedTokenizerBase) -> list[int]:
+    """`eos` (a generation config's), the tokenizer's EOS and the chat's end-of-turn tokens.
+
+    Apart from :func:`stop_token_ids` for runtimes that have a generation config but no
+    transformers model.
+    """
     ids = set(eos if isinstance(eos, list) else [eos]) | {tokenizer.eos_token_id}
     template = tokenizer.chat_template if isinstance(tokenizer.chat_template, str) else ""
     vocabulary = tokenizer.get_vocab()

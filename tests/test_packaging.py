@@ -52,11 +52,13 @@ def test_a_missing_extra_names_the_pip_install_in_one_line():
 CORE_ONLY = textwrap.dedent(
     """
     import sys
-    for name in ("stable_baselines3", "trl", "peft", "datasets", "openai", "tensorboard"):
+    for name in ("stable_baselines3", "trl", "peft", "datasets", "openai", "tensorboard",
+                 "ctranslate2"):
         sys.modules[name] = None  # `import name` now fails as if it were not installed
 
     import agents, evaluation, finetune  # noqa: E401
     import evaluation.cli, finetune.cli, finetune.teachers, evaluation.judge  # noqa: E401
+    import evaluation.bench_model, evaluation.ct2_runtime  # noqa: E401
     from agents import AGENTS, make_agent
     from llm_prune_gym import LLMPruneEnv, MissingExtra
     from evaluation.cli import build_app, main
@@ -68,6 +70,7 @@ CORE_ONLY = textwrap.dedent(
         lambda: make_agent("sb3-ppo", env),
         lambda: __import__("finetune.train"),
         lambda: finetune.teachers.OpenAITeacher(),
+        lambda: evaluation.ct2_runtime.import_ctranslate2(),
     ):
         try:
             attempt()
@@ -92,6 +95,7 @@ def test_core_install_imports_everything_and_names_the_missing_extra(tmp_path):
         "stable_baselines3 is not installed; it comes with: pip install 'llm-prune-gym[rl]'",
         "datasets is not installed; it comes with: pip install 'llm-prune-gym[finetune]'",
         "openai is not installed; it comes with: pip install 'llm-prune-gym[judge]'",
+        "ctranslate2 is not installed; it comes with: pip install 'llm-prune-gym[ct2]'",
     ]
     assert run.stderr.strip().splitlines()[-1] == (
         "llm-prune train: error: stable_baselines3 is not installed; "
