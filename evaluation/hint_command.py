@@ -3,11 +3,11 @@
 The program runs through :mod:`finetune.sandbox` like every untrusted program here (its
 own session and folder, no secrets in its environment, limits on time, memory, files and
 processes). If it fails, the student writes one greedy hint from the same prompt the
-training data and the evaluation use (:func:`llm_prune_gym.prompts.hint_messages`); with
-``--candidates N`` (default :data:`DEFAULT_CANDIDATES`) it writes the greedy hint and N - 1
-seeded samples and keeps the one :mod:`evaluation.rerank` scores best from the program, the
-error and the hint facts (never a known answer); when every one looks wrong (states
-something false or writes the fix) it prints a hint made of the facts alone.
+training data and the evaluation use (:func:`llm_prune_gym.prompts.hint_messages`), and
+:mod:`evaluation.rerank` checks it against the program, the error and the hint facts (never a
+known answer): a hint that looks wrong (states something the facts contradict, names a line or
+name the program does not support, or writes the fix) is replaced by a hint made of the facts
+alone. ``--candidates N`` adds N - 1 seeded samples and keeps the best-scored one.
 
 Which student: ``--student SPEC`` if given; else ``$LLM_PRUNE_HINT_STUDENT``; else the
 model folder at ``$LLM_PRUNE_GYM_CACHE/students/best`` (by default
@@ -28,12 +28,12 @@ from llm_prune_gym.prompts import DEFAULT_PROMPT_STYLE, hint_messages
 
 STUDENT_ENV = "LLM_PRUNE_HINT_STUDENT"
 FALLBACK_STUDENT = "smollm2"
-# Best of 3: the greedy hint plus 2 samples in one batch. Measured on one program of
-# results/hint-labels, 1 thread of a shared 2-core server: the stub student 0.13 s greedy,
-# 0.49 s best of 3; SmolLM2-135M 6.0 CPU-seconds greedy, 9.9 best of 2, 13.0 best of 3 (the
-# samples run to the 96-token cap more often). A laptop's 4+ uncontended threads should
-# take ~2 s greedy, so ~4-5 s for best of 3 (an estimate, not measured on a laptop).
-DEFAULT_CANDIDATES = 3
+# The greedy hint, checked by the verifier (facts-only hint where it looks wrong). Measured by
+# hand on the 80 blind programs (results/hint-labels-v3): sft-v4 greedy identifies 30% and
+# misleads 78%; greedy + this check 30% / 52%; best of 8 samples 28% / 74%: samples did not
+# help, and each costs another generation (SmolLM2 on 1 CPU thread: 6.0 s greedy, 13.0 s for
+# best of 3).
+DEFAULT_CANDIDATES = 1
 
 
 def best_student_path() -> Path:

@@ -108,8 +108,8 @@ def test_one_meaning_per_option_name(option, meaning, capsys):
 
 SHARED = ("--student", "--device", "--threads", "--seed", "--out", "--no-progress")
 # Where a shared option does nothing it is not offered: rollout writes no folder (its plan
-# goes to --plan-out), check-grader and grade load no model, bench-model makes no random
-# choice (hint does: --seed seeds its sampled candidates). Issue 17's gaps, closed:
+# goes to --plan-out), check-grader and grade load no model (hint's --seed seeds its sampled
+# candidates, bench-model's picks its hint cases). Issue 17's gaps, closed:
 # --no-progress on compare, scaled, criteria and export; --device on hint and bench-model;
 # --threads on leaderboard.
 WITHOUT = {
@@ -118,7 +118,7 @@ WITHOUT = {
     "leaderboard": {"--seed", "--no-progress"},  # the protocol fixes them
     "sensitivity": {"--seed"},  # no random choice
     "export": {"--seed"},
-    "bench-model": {"--seed", "--no-progress"},
+    "bench-model": {"--no-progress"},
     "check-grader": {"--student", "--device", "--threads", "--seed", "--no-progress"},
     "experiment": {"--student"},  # --base and --dpo
     "grade": {"--student", "--device", "--threads"},
