@@ -5,7 +5,8 @@ Every setting (the full teacher, then each k) plays the same random episodes of
 episode's plan, so load from other processes on the machine falls on all of them alike.
 For each k it reports the relative error of the episode's KL against the full
 teacher's (mean and max of |kl_k / kl_full - 1| over the plans), the bytes the cached
-teacher holds, and the mean wall time of an episode (reset, L steps, terminal KL).
+teacher holds, the mean wall time of an episode (reset, L steps, terminal KL), and
+the time of the KL arithmetic alone (log-softmax output to KL sums, no forward).
 
     OMP_NUM_THREADS=1 python bench/teacher_topk.py --out results/speed/teacher-topk
 """
@@ -22,6 +23,7 @@ import numpy as np
 import torch
 
 from llm_prune_gym import EnvSettings, LLMPruneEnv, Workbench
+from llm_prune_gym.calibration import CalibrationSet
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -30,6 +32,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--batch-size", type=int, default=8, help="calibration prompts")
     parser.add_argument("--plans", type=int, default=20, help="random episodes per setting")
     parser.add_argument("--ks", default="8,32,128,512", help="comma-separated top-k sizes")
+    parser.add_argument("--kl-repeats", type=int, default=20, help="timed KL-only steps")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, help="folder for teacher_topk.csv")
@@ -44,6 +47,19 @@ def play(env: LLMPruneEnv, actions: np.ndarray) -> tuple[float, float]:
         *_, terminated, _, info = env.step(action)
     assert terminated
     return info["kl"], time.perf_counter() - start
+
+
+def kl_step_ms(calibration: CalibrationSet, indices: list[int], repeats: int) -> float:
+    """Mean ms of the KL arithmetic alone (the student's log-probs given, no forward)."""
+    given = calibration.logprobs(indices)
+    calibration._logprobs = lambda *_: given  # instance attribute: shadows the method
+    try:
+        start = time.perf_counter()
+        for _ in range(repeats):
+            calibration.kl_sums(indices, {})
+        return 1e3 * (time.perf_counter() - start) / repeats
+    finally:
+        del calibration._logprobs
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
@@ -72,6 +88,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
             kl, wall = play(envs[k], actions)
             kls[k].append(kl)
             seconds[k].append(wall)
+    batch = list(range(full.batch_size))
+    step_ms = {k: kl_step_ms(envs[k].workbench.calibration, batch, args.kl_repeats) for k in names}
     reference = np.array(kls[None])
     rows = []
     for k in names:
@@ -85,6 +103,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
                 "teacher_mb": f"{envs[k].workbench.calibration.teacher_bytes / 1e6:.3f}",
                 "episode_s": f"{np.mean(seconds[k]):.3f}",
                 "episode_s_std": f"{np.std(seconds[k]):.3f}",
+                "kl_step_ms": f"{step_ms[k]:.2f}",
             }
         )
     for row in rows:
