@@ -13,6 +13,12 @@ then costs one forward pass of the pruned student and one host sync (reading the
 sums). On CUDA, a batch asked for a second time is captured as one CUDA graph
 (forward, log-softmax and KL sums), and later requests replay it: the forward of a
 small model is bound by kernel launches, which the graph removes.
+
+With ``teacher_topk=k`` only the teacher's k likeliest tokens per scored token are
+kept, plus one remainder bucket (its mass outside them); the KL is then taken over
+those k+1 outcomes, the student's remainder being the logsumexp of its log-probs
+outside the teacher's k tokens. That coarser KL never exceeds the full one (merging
+outcomes cannot raise a KL); ``results/speed/teacher-topk`` measures how far below.
 """
 
 from __future__ import annotations
@@ -94,6 +100,8 @@ class CalibrationSet:
         answer_tokens: length cap of the teacher's greedy answers (0: score the prompts).
         batch_size: prompts per forward pass while computing the teacher.
         progress: show progress bars while generating answers.
+        teacher_topk: keep the teacher's top k log-probs plus a remainder per scored
+            token (None: the full distribution).
     """
 
     def __init__(
@@ -103,6 +111,7 @@ class CalibrationSet:
         answer_tokens: int = 32,
         batch_size: int = 8,
         progress: bool = False,
+        teacher_topk: int | None = None,
     ) -> None:
         if not prompts:
             raise ValueError("the calibration prompt set is empty")
@@ -131,17 +140,38 @@ class CalibrationSet:
         self._graphs: OrderedDict[tuple[int, ...], _GraphedKL] = OrderedDict()
         self._requested: set[tuple[int, ...]] = set()
         self._graph_failed = False
-        self.teacher_probs: list[torch.Tensor] = []
+        self.teacher_topk = teacher_topk
+        self.teacher_probs: list[torch.Tensor] = []  # [n_i, V], or [n_i, k + 1] with top-k
+        self.teacher_top_index: list[torch.Tensor] = []  # [n_i, k] with top-k only
         self.teacher_neg_entropy: list[torch.Tensor] = []
         for start in range(0, len(prompts), batch_size):
             indices = list(range(start, min(start + batch_size, len(prompts))))
             for logprobs in self.logprobs(indices):
+                if teacher_topk is not None:
+                    logprobs = self._keep_top(logprobs, teacher_topk)
                 probs = logprobs.exp()
                 self.teacher_probs.append(probs)
                 self.teacher_neg_entropy.append((probs * logprobs).sum(dim=-1))
 
+    def _keep_top(self, logprobs: torch.Tensor, k: int) -> torch.Tensor:
+        """The teacher's top-`k` log-probs and its remainder's ([n, k + 1]); keeps the indices."""
+        if not 1 <= k < logprobs.shape[-1]:
+            raise ValueError(
+                f"teacher_topk must lie in [1, {logprobs.shape[-1] - 1}] (below the "
+                f"vocabulary of {logprobs.shape[-1]}), got {k}"
+            )
+        top, index = logprobs.topk(k, dim=-1)
+        self.teacher_top_index.append(index)
+        return torch.cat([top, _remainder(logprobs, index)], dim=-1)
+
     def __len__(self) -> int:
         return len(self.sequences)
+
+    @property
+    def teacher_bytes(self) -> int:
+        """Bytes the cached teacher holds (probabilities, top-k indices, neg-entropies)."""
+        cached = self.teacher_probs + self.teacher_top_index + self.teacher_neg_entropy
+        return sum(tensor.nbytes for tensor in cached)
 
     @property
     def graph_count(self) -> int:
@@ -185,6 +215,9 @@ class CalibrationSet:
         """Each sequence's summed KL over its scored tokens, on the device (no host sync)."""
         sums = []
         for i, logprobs in zip(indices, self._logprobs(indices, inputs), strict=True):
+            if self.teacher_topk is not None:
+                index = self.teacher_top_index[i]
+                logprobs = torch.cat([logprobs.gather(-1, index), _remainder(logprobs, index)], -1)
             cross = (self.teacher_probs[i] * logprobs).sum(dim=-1)
             sums.append((self.teacher_neg_entropy[i] - cross).sum())
         return torch.stack(sums).clamp(min=0.0)
@@ -226,6 +259,15 @@ class CalibrationSet:
         if len(self._graphs) > MAX_GRAPHS:
             self._graphs.popitem(last=False)
         return graphed
+
+
+def _remainder(logprobs: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    """[n, 1]: log of the mass outside `index` (logsumexp of the other log-probs).
+
+    Clamped to float32's lowest finite value, so an empty remainder weighs 0, not NaN.
+    """
+    outside = logprobs.scatter(-1, index, float("-inf")).logsumexp(dim=-1, keepdim=True)
+    return outside.clamp(min=torch.finfo(torch.float32).min)
 
 
 def layer_attention_mask(model: nn.Module, inputs: dict) -> torch.Tensor | None:

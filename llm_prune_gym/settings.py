@@ -89,6 +89,11 @@ class EnvSettings:
         "weights (unstructured, the paper's) or channels (whole MLP channels and query heads)",
         "weights",
     )
+    teacher_topk: int | None = _doc(
+        "keep only the teacher's k likeliest tokens per scored token plus one remainder "
+        "bucket, and score the KL over those k+1 outcomes (None: the full distribution)",
+        None,
+    )
 
     def __post_init__(self) -> None:
         check_granularity(self.granularity)
@@ -118,6 +123,8 @@ class EnvSettings:
             )
         if self.batch_size < 1:
             raise ValueError("batch_size must be at least 1")
+        if self.teacher_topk is not None and self.teacher_topk < 1:
+            raise ValueError(f"teacher_topk must be None or at least 1, got {self.teacher_topk}")
 
     def _check_choices(self) -> None:
         for name, value, choices in (

@@ -53,7 +53,7 @@ class Workbench:
         settings: the env's settings; the workbench uses ``student``, ``modules``,
             ``criterion``, ``granularity``, ``prompts``, ``batch_size``, ``sampling``
             (``fixed`` keeps only the first ``batch_size`` prompts), ``answer_tokens``,
-            ``device``, ``dtype`` and ``progress``.
+            ``device``, ``dtype``, ``progress`` and ``teacher_topk``.
         pruner: share this pruner (built on the same student's model) instead of
             building one; data-dependent criteria then keep the data they were fitted on.
         **options: fields of :class:`EnvSettings` that override `settings`.
@@ -80,7 +80,12 @@ class Workbench:
             dtype=torch_dtype(self.settings.dtype),
         )
         self.calibration = CalibrationSet(
-            self.student, pool, self.settings.answer_tokens, self.batch_size, self.settings.progress
+            self.student,
+            pool,
+            self.settings.answer_tokens,
+            self.batch_size,
+            self.settings.progress,
+            self.settings.teacher_topk,
         )
         self.pruner = self._own_pruner() if pruner is None else self._checked(pruner)
         self.total_params = count_parameters(self.model)
