@@ -102,7 +102,8 @@ def write_hint(
     seed: int = 0,
 ) -> HintReport:
     """Run `code` in the sandbox; if it fails, the student's hint for its error: the best of
-    `candidates` (the greedy one and seeded samples; 1: greedy only), on `device`."""
+    `candidates` (the greedy one and seeded samples; 1: the greedy hint, checked: the facts
+    hint if it looks wrong), on `device`."""
     from finetune.sandbox import Limits, error_output, run_program
     from llm_prune_gym.hintfacts import hint_facts
 
@@ -120,8 +121,10 @@ def write_hint(
     }
     if result.ok or (result.exception is None and not result.timed_out):
         # nothing to hint at: no error, or an exit status without a traceback
-        none = {"hint": None, "student": None, "student_source": None, "facts": ""}
-        return HintReport(**report, **none, seconds=time.perf_counter() - started)
+        none = {"hint": None, "student": None, "student_source": None, "facts": "", "chosen": None}
+        return HintReport(
+            **report, **none, candidates=candidates, seconds=time.perf_counter() - started
+        )
     spec, source = (student, "from --student") if student else default_student()
     messages = hint_messages(code, output, prompt_style)
     chosen = _best_hint(spec, messages, code, output, max_new_tokens, device, candidates, seed)
@@ -219,7 +222,7 @@ def hint(
     candidates
         write this many hints (the greedy one and seeded samples) and keep the one a verifier
         scores best from the program, its error and the hint facts (if all look wrong, a hint
-        of facts alone); 1: the greedy hint only
+        of facts alone); 1: the greedy hint, checked the same way
     seed
         seed of the sampled candidates (same seed, same hint)
     """

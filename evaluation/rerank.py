@@ -189,9 +189,10 @@ def fact_lines(facts: HintFacts) -> set[int]:
 
 def related_lines(code: str, facts: HintFacts) -> set[int]:
     """Lines a cause can sit on, read from the program: where the names used on the failing
-    line (and on its caller) get their values or are defined, the functions those values
-    come from, the function around the failing line, the loops around it, and for a syntax
-    error the line before it. A function counts with the line after it.
+    line (and on its caller), the names closest to an undefined one, and the names those get
+    their values from are set or defined, the functions those values come from, the function
+    around the failing line, the loops around it, and for a syntax error the line before it.
+    A function counts with the line after it.
 
     A hint naming one of these may be right though the facts do not name it (the cause is
     often earlier than the failing line); any other line is a wrong line.
@@ -208,9 +209,15 @@ def related_lines(code: str, facts: HintFacts) -> set[int]:
         statement = program.statement_at(anchor) if anchor else None
         if statement is None:
             continue
-        for name in _names_read(statement):
+        # the names the line reads, the names a misspelt one is closest to, and one step back:
+        # the names read where those get their values (`total = price * 2` -> `price`)
+        for name in _names_read(statement) | set(facts.close_names):
             bound = {binding.line for binding in program.bindings.get(name, [])}
             lines |= bound
+            for line in bound:
+                source = program.statement_at(line)
+                for earlier in _names_read(source) if source is not None else ():
+                    lines |= {binding.line for binding in program.bindings.get(earlier, [])}
             # the functions a name gets its value from (`rows = make_table(5)`), and its own
             for function in _functions_used(program, {name}, bound):
                 lines |= _span(function)

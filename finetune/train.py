@@ -118,7 +118,11 @@ def load_pairs(data_dir: str | Path) -> dict[str, list[Pair]]:
 
 
 def pairs_with_room(
-    tokenizer: PreTrainedTokenizerBase, pairs: Sequence[Pair], max_length: int, min_answer: int = 8
+    tokenizer: PreTrainedTokenizerBase,
+    pairs: Sequence[Pair],
+    max_length: int,
+    min_answer: int = 8,
+    split: str = "train",
 ) -> list[Pair]:
     """The pairs whose prompt leaves at least `min_answer` of `max_length` tokens for the answer.
 
@@ -140,13 +144,14 @@ def pairs_with_room(
     ]
     if not kept:
         raise ValueError(
-            f"--max-length {max_length} truncates every training pair away: the shortest of "
-            f"the {len(pairs)} prompts already takes {min(lengths)} tokens; raise --max-length"
+            f"--max-length {max_length} leaves fewer than {min_answer} answer tokens in every "
+            f"{split} pair: the shortest of the {len(pairs)} prompts already takes "
+            f"{min(lengths)} tokens; raise --max-length"
         )
     if len(kept) < len(pairs):
         warnings.warn(
-            f"{len(pairs) - len(kept)} of {len(pairs)} pairs left out: their prompts leave no "
-            f"room for an answer in --max-length {max_length}",
+            f"{len(pairs) - len(kept)} of {len(pairs)} {split} pairs left out: their prompts "
+            f"leave fewer than {min_answer} answer tokens in --max-length {max_length}",
             stacklevel=2,
         )
     return kept
@@ -521,7 +526,7 @@ def finetune(
     model, tokenizer = loaded.model, loaded.tokenizer
     check_target_modules(model, config.target_modules)
     splits = {
-        name: pairs_with_room(tokenizer, pairs, config.max_length) if pairs else pairs
+        name: pairs_with_room(tokenizer, pairs, config.max_length, split=name) if pairs else pairs
         for name, pairs in splits.items()
     }
     out.mkdir(parents=True, exist_ok=True)

@@ -480,6 +480,9 @@ def facts_hint(facts: HintFacts, most: int = 2) -> str:
     if facts.exception in _SYNTAX_ERRORS:
         first = _render_location(facts)
         ask = "Compare that line with the lines just above it: what is missing or extra?"
+    elif facts.line is None:  # a traceback without a frame of main.py
+        first = f"Python stopped with {_article(facts.exception)}"
+        ask = "Which line of your program does the traceback point at, and what does it use?"
     else:
         first = f"Python stopped at line {facts.line} with {_article(facts.exception)}"
         ask = "Where does each value that line uses come from, and is it what that line needs?"
@@ -493,7 +496,7 @@ def facts_hint(facts: HintFacts, most: int = 2) -> str:
     nearest += [_render_origin(origin) for origin in facts.origins]
     nearest += _render_index(facts)
     nearest += list(facts.notes)
-    if facts.function and facts.call_line and not facts.recursive:
+    if facts.line and facts.function and facts.call_line and not facts.recursive:
         nearest.append(
             f"That line is inside {_code(facts.function)}, called on line {facts.call_line}"
         )

@@ -255,3 +255,8 @@ def test_facts_hint_restates_facts_and_writes_no_fix():
     undefined = facts_hint(facts_of("total = 3\nprint(totl)\n"))
     assert "`totl` is not defined there" in undefined and "`total`" in undefined
     assert facts_hint(hint_facts("x = 1\n", "")).startswith("Read the last line")
+    elsewhere = 'Traceback (most recent call last):\n  File "/tmp/x/prog.py", line 2, in <module>\n'
+    no_line = facts_hint(
+        hint_facts("x = 1\nprint(y)\n", elsewhere + "NameError: name 'y' is not defined\n")
+    )
+    assert no_line.startswith("Python stopped with a NameError.") and "None" not in no_line

@@ -178,6 +178,23 @@ def test_the_function_a_value_came_from_is_related():
     assert not any("wrong" in r for r in verify_hint("Look at line 4.", code, error).reasons)
 
 
+def test_lines_of_close_names_and_one_step_back_are_related():
+    misspelt = "total = 0\nname = 'a'\nprint(totl)\n"
+    error = (
+        'Traceback (most recent call last):\n  File "main.py", line 3, in <module>\n'
+        "    print(totl)\nNameError: name 'totl' is not defined. Did you mean: 'total'?\n"
+    )
+    assert 1 in related_lines(misspelt, hint_facts(misspelt, error))  # where `total` is set
+    assert 2 not in related_lines(misspelt, hint_facts(misspelt, error))
+    chained = "price = input()\nname = 'x'\ntotal = price\nprint(total * 2.5)\n"
+    error = (
+        'Traceback (most recent call last):\n  File "main.py", line 4, in <module>\n'
+        "    print(total * 2.5)\nTypeError: can't multiply sequence by non-int of type 'float'\n"
+    )
+    related = related_lines(chained, hint_facts(chained, error))
+    assert {1, 3} <= related and 2 not in related  # `total` is set from `price` on line 1
+
+
 WRONG = [
     Candidate("Line 4 divides by zero.", True),
     Candidate("`price` is an integer; write `total = int(price) + tax`.", True),

@@ -541,6 +541,8 @@ def test_finetune_max_length_that_leaves_no_answer_says_so(tmp_path):
     for split in ("train", "test"):
         (tmp_path / f"{split}.jsonl").write_text(json.dumps(pair) + "\n")
     config = FinetuneConfig(max_length=8, device="cpu", threads=1, progress=False)
-    with pytest.raises(ValueError, match="--max-length 8 truncates every training pair away"):
+    with pytest.raises(
+        ValueError, match="--max-length 8 leaves fewer than 8 answer tokens in every train pair"
+    ):
         finetune(tmp_path, "stub", tmp_path / "out", config)
     assert not (tmp_path / "out").exists()  # refused before anything was written
