@@ -31,7 +31,8 @@ where ``floor_ratio`` is env time per episode / floor time. With ``--out DIR`` i
 ``env_speed.json`` and ``env_speed.csv`` there. With float32 and bfloat16 both measured,
 it reports how far the bfloat16 episodes' KL lies from the float32 ones (same actions);
 ``--autocast-check`` also measures the forward alone in bfloat16 (autocast, same
-tokens, same pruned weights) against float32. Every row also records whether a CUDA
+tokens, same pruned weights) and, on CUDA, with TF32 matmuls against float32: KL error
+and forward time. Every row also records whether a CUDA
 graph episode's KL equals the eager one's bit for bit and whether ``reset`` restored
 the weights exactly, and the memory of one env copy (RSS, CUDA).
 
@@ -57,6 +58,7 @@ import statistics
 import sys
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -287,9 +289,37 @@ def exactness(env: gym.Env, plan: np.ndarray, fast_kl: float) -> dict:
     return result
 
 
+@contextmanager
+def tf32_matmuls(enabled: bool = True):
+    """TF32 tensor-core matmuls (and convolutions) inside the block, the old setting after."""
+    old = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = enabled
+    try:
+        yield
+    finally:
+        torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = old
+
+
+def _median_ms(function, device: str, repeats: int = 5) -> float:
+    function()  # warm-up: kernels chosen for this precision
+    times = []
+    for _ in range(repeats):
+        synchronize(device)
+        start = time.perf_counter()
+        function()
+        synchronize(device)
+        times.append(time.perf_counter() - start)
+    return 1e3 * statistics.median(times)
+
+
 @torch.no_grad()
 def autocast_check(env, actions: np.ndarray, device: str) -> dict:
-    """KL with the forward in bf16 (autocast: same tokens, same pruned weights) vs fp32."""
+    """The pruned forward's KL in reduced precision vs float32, and its time, per plan.
+
+    bf16: autocast, teacher and student both in bf16 (same tokens, same pruned weights).
+    TF32 (CUDA only): the student's forward with TF32 matmuls against the env's cached
+    float32 teacher, which is how the env would use it. The issue's bar: within 1% of float32.
+    """
     unwrapped = env.unwrapped
     workbench, indices = unwrapped.workbench, unwrapped.batch
     calibration, pruner = workbench.calibration, workbench.pruner
@@ -297,18 +327,32 @@ def autocast_check(env, actions: np.ndarray, device: str) -> dict:
     pruner.restore()
     with autocast:
         teacher = scored_logprobs(workbench.model, calibration, indices)
-    errors = []
+    errors, tf32_errors = [], []
     for plan in actions:
         pruner.apply(unwrapped.ratio_grid[plan].tolist())
         exact = calibration.kl(indices).mean
         with autocast:
             low = kl_of(teacher, scored_logprobs(workbench.model, calibration, indices))
         errors.append(abs(low - exact) / exact)
-    pruner.restore()
-    return {
+        if device.startswith("cuda"):
+            with tf32_matmuls():
+                tf32_errors.append(abs(calibration.kl(indices).mean - exact) / exact)
+    result = {
         "autocast_bf16_kl_rel_err_max": max(errors),
         "autocast_bf16_kl_rel_err_mean": float(np.mean(errors)),
     }
+    if tf32_errors:
+
+        def forward() -> None:
+            calibration.kl(indices)
+
+        result["tf32_kl_rel_err_max"] = max(tf32_errors)
+        result["tf32_kl_rel_err_mean"] = float(np.mean(tf32_errors))
+        result["fp32_forward_kl_ms"] = _median_ms(forward, device)
+        with tf32_matmuls():
+            result["tf32_forward_kl_ms"] = _median_ms(forward, device)
+    pruner.restore()
+    return result
 
 
 # -- batched plan evaluation and the hardware limit ----------------------------------
