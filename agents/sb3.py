@@ -97,6 +97,12 @@ class SB3Agent(Agent):
             callbacks.append(
                 CheckpointCallback(self.model.n_steps, str(self.log_dir / "sb3_checkpoints"))
             )
+        if self.model.tensorboard_log is None and not self.model._custom_logger:
+            # SB3's default logger makes an empty /tmp/SB3-<date> folder on every learn();
+            # ours records the values the callback reads and writes no files
+            from stable_baselines3.common.logger import Logger
+
+            self.model.set_logger(Logger(folder=None, output_formats=[]))
         remaining = self.episodes_goal - self.episodes_done
         self.model.learn(
             total_timesteps=remaining * self.prune_env.num_layers,

@@ -174,6 +174,12 @@ def test_policies_can_start_at_uniform_pruning(budget_env, name, kwargs):
     assert not np.allclose(unstarted, TARGET, atol=1e-3)
 
 
+def test_sb3_without_a_log_folder_leaves_no_temp_folder(budget_env, tmp_path, monkeypatch):
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))  # where SB3 would make SB3-<date>
+    make_agent("sb3-a2c", budget_env, seed=0).train(2)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_epsilon_follows_its_schedule(budget_env):
     assert epsilon_after(0) == 1.0
     assert epsilon_after(1000) == pytest.approx(0.999**1000)
