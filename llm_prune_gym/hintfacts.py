@@ -1336,8 +1336,16 @@ def _module_not_imported(case: _Case) -> Diagnosis | None:
     name, program = case.facts.offending, case.program
     if not name or name in program.bindings or name not in sys.stdlib_module_names:
         return None
-    if name in _BUILTIN_NAMES:
-        return None
+    if name in _BUILTIN_NAMES or _typo_of(name, set(program.bindings)):
+        return None  # `time` next to a `times`: a misspelt variable is as likely
+    statement = program.statement_at(case.frame.line)
+    uses = [
+        n
+        for n in (ast.walk(statement) if statement is not None else ())
+        if isinstance(n, ast.Name) and n.id == name
+    ]
+    if not uses or not all(isinstance(program.parents.get(n), ast.Attribute) for n in uses):
+        return None  # a module is used as `math.sqrt`; a bare `stat` is some other name
     return Diagnosis(
         "module_not_imported",
         case.frame.line,
@@ -1459,7 +1467,7 @@ def _set_only_in_branches(case: _Case) -> Diagnosis | None:
     if here is None and others:
         return None
     head = _conditional_bindings(program, found, line)
-    if head is None:
+    if head is None or _misspelt_before(program, name, here, line):
         return None
     lines = sorted({b.line for b in found})
     listed = f"line {lines[0]}" if len(lines) == 1 else f"lines {_names([str(n) for n in lines])}"
@@ -1474,13 +1482,27 @@ def _set_only_in_branches(case: _Case) -> Diagnosis | None:
     )
 
 
+def _misspelt_before(program: Program, name: str, scope: ast.AST | None, line: int) -> str:
+    """A name a letter or two from `name`, assigned in `scope` before `line` ("" if none)."""
+    earlier = {
+        b.name
+        for found in program.bindings.values()
+        for b in found
+        if b.scope is scope and b.line < line and b.kind == "assign"
+    }
+    return _typo_of(name, earlier)
+
+
 def _global_assigned_locally(case: _Case) -> Diagnosis | None:
     name = _quoted(case.facts.message, r"local variable '(\w+)'")
     here, program = _here(case), case.program
     if not name or here is None or name in program.declared:
         return None
     inside = sorted(b.line for b in program.bindings.get(name, []) if b.scope is here)
-    outside = [b for b in program.bindings.get(name, []) if b.scope is None]
+    # a module-level value set before the function is defined: a global the function means
+    outside = [
+        b for b in program.bindings.get(name, []) if b.scope is None and b.line < here.lineno
+    ]
     if not inside or not outside or any(b.kind == "arg" for b in program.bindings[name]):
         return None
     return Diagnosis(
@@ -1733,8 +1755,8 @@ def _number_joined_to_text(case: _Case) -> Diagnosis | None:
     if operands is None or match is None:
         return None
     left, right, _types = operands
-    if _is_input(_value_origin(case, _repeated_name(left))):
-        return None  # the text is the input: _text_from_input's case
+    if not _built_from_literal_text(left) or isinstance(right, ast.Constant):
+        return None  # text that may have been meant as a number (`total = ""`), or `+ 1`
     shown = _source(right)
     if len(shown) > 30:
         return None
@@ -1746,6 +1768,20 @@ def _number_joined_to_text(case: _Case) -> Diagnosis | None:
         "number), and `+` can only join text to text",
         f"How can {_code(shown)} be turned into text before it is joined?",
     )
+
+
+def _built_from_literal_text(node: ast.expr) -> bool:
+    """`"Total: "`, an f-string, `str(x)`, or a `+` chain that has one of them: text by
+    intent, so the number joined to it is the odd one out."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return True
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "str":
+        return True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _built_from_literal_text(node.left) or _built_from_literal_text(node.right)
+    return False
 
 
 def _none_sources(case: _Case) -> list[tuple[ast.expr, str, int]]:
@@ -2001,6 +2037,9 @@ def _not_callable(case: _Case) -> Diagnosis | None:
         return None
     name, program = call.func.id, case.program
     found = program.bindings.get(name, [])
+    index_like = len(call.args) == 1 and isinstance(call.args[0], ast.Constant)
+    if index_like and type(call.args[0].value) is int:
+        return None  # `text(0)`: round brackets where square ones were meant, perhaps
     if name in _BUILTIN_NAMES and found and all(b.kind not in ("def", "class") for b in found):
         first = min(b.line for b in found)
         return Diagnosis(
@@ -2043,6 +2082,8 @@ def _wrong_type_method(case: _Case) -> Diagnosis | None:
     origin = _value_origin(case, node.value)
     if origin is None or origin.type != kind:
         return None
+    if isinstance(node.value, ast.Name) and _typo_of(node.value.id, set(program.bindings)):
+        return None  # `rows.split` next to a `row`: a mixed-up name is as likely
     where = f"it gets its value from {_code(origin.source)} on line {origin.line}"
     if origin.parameter:
         where = f"it gets {_code(origin.name)} in the call on line {origin.call_line}"
@@ -2328,16 +2369,17 @@ def _endless_while(case: _Case) -> Diagnosis | None:
         return None
     loop = loops[0]
     unchanged = _unchanged_in_loop(case.program, loop)
-    if not unchanged or isinstance(loop.test, ast.Constant):
-        return None
-    names = re.findall(r"`(\w+)`", unchanged[0])
+    named = sorted({n.id for n in ast.walk(loop.test) if isinstance(n, ast.Name)})
+    if not named or len(unchanged) != len(named):
+        return None  # some name of the condition does change: why it never ends is unclear
+    listed = _names(named).replace(" and ", " or ")
     return Diagnosis(
         "endless_while",
         loop.lineno,
         f"The loop {_code(f'while {_source(loop.test)}:')} on line {loop.lineno} keeps going "
-        f"while its condition holds, and no line inside the loop changes {_code(names[0])}, "
-        "so the condition never changes and the loop never ends",
-        f"Where should {_code(names[0])} change, and is that line inside the loop?",
+        f"while its condition holds, and no line inside the loop changes {listed}, so the "
+        "condition never changes and the loop never ends",
+        "Which line should change the condition's value, and is it inside the loop?",
     )
 
 
@@ -2404,7 +2446,7 @@ _RULES = {
         _self_attribute,
         _misspelt_name,
     ),
-    "UnboundLocalError": (_global_assigned_locally, _local_misspelt, _set_only_in_branches),
+    "UnboundLocalError": (_local_misspelt, _global_assigned_locally, _set_only_in_branches),
     "TypeError": (
         _text_from_input,
         _float_from_division,
