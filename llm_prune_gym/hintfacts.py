@@ -1887,7 +1887,7 @@ def _index_past_end(case: _Case) -> Diagnosis | None:
         "index_past_end",
         where,
         f"{text}; the indexes of {_code(sequence)} go from 0 to {_code(length + ' - 1')}, so "
-        f"{_code(f'{sequence}[{index}]')} on line {line} reads one place past the end",
+        f"{_code(f'{sequence}[{index}]')} on line {line} reads past its end",
         "Which values should the index take so that it stays inside the sequence?",
     )
 
@@ -1901,6 +1901,15 @@ def _past_end_reason(
     if loop is not None and index == loop.variable and loop.last_text == length:
         header = _code(f"for {loop.variable} in {loop.iterable}:")
         return loop.line, f"{header} on line {loop.line} lets {_code(index)} reach {_code(length)}"
+    fixed = facts.sequence_length
+    if loop is not None and index == loop.variable and loop.last is not None and fixed:
+        if loop.last >= fixed:
+            header = _code(f"for {loop.variable} in {loop.iterable}:")
+            return (
+                loop.line,
+                f"{_code(facts.sequence)} has {fixed} items, and {header} on line {loop.line} "
+                f"lets {_code(index)} reach {loop.last}",
+            )
     if loop is not None and loop.last_text == f"{length} - 1" and index == f"{loop.variable} + 1":
         header = _code(f"for {loop.variable} in {loop.iterable}:")
         return (
