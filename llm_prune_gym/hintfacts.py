@@ -21,6 +21,12 @@ What is read (each only where it can be):
   came from, the assignment that makes a name local for an ``UnboundLocalError``, the
   loop a program was stuck in when it was interrupted, the recursing call.
 
+:func:`diagnose` goes one step further, where the same reading settles the *cause* for
+certain (a misspelt name and where the right one is set, a string from ``input()`` used as
+a number, the None of a function without ``return``, an index equal to the length, ...): it
+states that cause as a hint with a question and no fix, or returns None. Each rule abstains
+unless every link of its argument is read from the program and the traceback.
+
 Pure text analysis (``ast``, ``re``, ``difflib``): the program is never run here.
 """
 
@@ -2413,7 +2419,7 @@ def _same_arguments(case: _Case) -> Diagnosis | None:
         for b in case.program.bindings.get(p, [])
         if b.scope is function and b.kind != "arg"
     }
-    if reassigned & set(parameters):
+    if reassigned & set(parameters) or _changes_state(function, set(parameters)):
         return None
     for call in calls:
         passed = [_whole(a) for a in call.args]
@@ -2428,6 +2434,20 @@ def _same_arguments(case: _Case) -> Diagnosis | None:
         "and none gets closer to a case that stops",
         "What should change in the arguments so that each call is a smaller problem?",
     )
+
+
+def _changes_state(function: ast.AST, parameters: set[str]) -> bool:
+    """True if the function could make the same arguments mean something new: it changes a
+    parameter in place (`stack.pop()`, `xs[0] = 1`) or declares a global or nonlocal."""
+    for node in ast.walk(function):
+        if isinstance(node, ast.Global | ast.Nonlocal):
+            return True
+        if isinstance(node, ast.Attribute) and getattr(node.value, "id", None) in parameters:
+            return True  # a method of a parameter: it may change it (pop, append, ...)
+        if isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Load):
+            if getattr(node.value, "id", None) in parameters:
+                return True
+    return False
 
 
 def _whole(node: ast.expr) -> str:

@@ -275,6 +275,12 @@ NEAR_MISSES = [
     ),
     ("endless_while", "i = 0\nwhile i < 3:\n    i -= 1\n", ""),
     ("same_arguments", "def down(n):\n    return down(n - 1)\n\ndown(3)\n", ""),
+    (
+        "same_arguments",
+        "def drain(s):\n    if not s:\n        return 0\n    s.pop()\n    return 1 + drain(s)\n\n"
+        "drain(list(range(5000)))\n",
+        "",
+    ),  # the same list, but shorter each time: too deep, not endless
 ]
 
 
