@@ -1308,6 +1308,8 @@ def _misspelt_name(case: _Case) -> Diagnosis | None:
         return None
     if found and not all(b.scope is None for b in found):
         return None
+    if _compared_for_equality(program, line, name):
+        return None  # `if colour == red`: missing quotes are as likely as a misspelt `reds`
     candidates = set(program.bindings) | {b for b in _BUILTIN_NAMES if b.lower() == name.lower()}
     right = _typo_of(name, candidates)
     if not right:
@@ -1330,6 +1332,19 @@ def _misspelt_name(case: _Case) -> Diagnosis | None:
         "letter or two",
         "Which spelling did you mean, and is it the same everywhere you use it?",
     )
+
+
+def _compared_for_equality(program: Program, line: int, name: str) -> bool:
+    """True if `name` on `line` is a side of ``==``, ``!=``, ``in`` or ``not in``."""
+    statement = program.statement_at(line)
+    for node in ast.walk(statement) if statement is not None else ():
+        if isinstance(node, ast.Compare) and any(
+            isinstance(op, ast.Eq | ast.NotEq | ast.In | ast.NotIn) for op in node.ops
+        ):
+            sides = [node.left, *node.comparators]
+            if any(isinstance(side, ast.Name) and side.id == name for side in sides):
+                return True
+    return False
 
 
 def _kinds(program: Program, name: str) -> set[str]:
@@ -1630,6 +1645,8 @@ def _str_operand(case: _Case) -> ast.expr | None:
     operands = _operator_node(case)
     if operands is not None:
         left, right, types = operands
+        if message.startswith("can only concatenate") and not isinstance(right, ast.Constant):
+            return None  # `name + age`: the text, or the number joined to it, may be the slip
         if types[0] == "str" and types[1] in ("int", "float"):
             return _repeated_name(left)
         if types[1] == "str" and types[0] in ("int", "float"):

@@ -213,6 +213,7 @@ FIRES = [
 # (the rule that must not fire, program, stdin): one link of each rule's argument is unsure
 NEAR_MISSES = [
     ("misspelt_name", "radius = 2\nprint(r * radius)\n", ""),  # nothing close to `r`
+    ("misspelt_name", "reds = 1\nif 'red' == red:\n    pass\n", ""),  # quotes missing?
     ("module_not_imported", "times = [1]\nprint(time[0])\n", ""),  # a misspelt `times`
     ("self_attribute", "class A:\n    def n(self):\n        return songs\n\nA().n()\n", ""),
     ("defined_later", "def f():\n    return x\n\nf()\nx = 1\n", ""),  # read inside a function
@@ -225,6 +226,7 @@ NEAR_MISSES = [
     ("global_assigned_locally", "def lose():\n    lives = lives - 1\n\nlives = 3\nlose()\n", ""),
     ("local_misspelt", "def f():\n    print(n)\n    n = 1\n\nf()\n", ""),
     ("text_from_input", "x = input()\nx = x.strip()\nprint(x + 1)\n", "3\n"),  # set twice
+    ("text_from_input", "name = input()\nage = 3\nprint(name + age)\n", "Al\n"),  # which?
     ("number_joined_to_text", "total = ''\nfor n in [1]:\n    total = total + n\n", ""),
     ("float_from_division", "half = 6 / 2\nhalf = 1.5\nprint('ab'[half])\n", ""),
     ("function_not_called", "count = len\ncount = 2.5\nprint(range(count))\n", ""),
