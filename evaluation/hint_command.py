@@ -9,6 +9,13 @@ known answer): a hint that looks wrong (states something the facts contradict, n
 name the program does not support, or writes the fix) is replaced by a hint made of the facts
 alone. ``--candidates N`` adds N - 1 seeded samples and keeps the best-scored one.
 
+Before any of that, :func:`llm_prune_gym.hintfacts.diagnose` reads the program and its
+traceback: where they settle the cause for certain (a misspelt name, a string from
+``input()`` used as a number, the None of a function without ``return``, an index equal to
+the length, ...), the hint states that cause and asks a question, and no model runs
+(``--no-diagnosis`` turns this off). The output's ``source`` says who wrote the hint:
+``diagnosis``, ``student`` or ``facts``.
+
 Which student: ``--student SPEC`` if given; else ``$LLM_PRUNE_HINT_STUDENT``; else the
 model folder at ``$LLM_PRUNE_GYM_CACHE/students/best`` (by default
 ``~/.cache/llm_prune_gym/students/best``; put or link your best fine-tuned student there);
@@ -71,8 +78,10 @@ class HintReport:
     facts: str
     seconds: float
     candidates: int = 1
-    chosen: int | None = 0  # the candidate kept (0: greedy; None: all looked wrong, facts hint)
+    chosen: int | None = 0  # the candidate kept (0: greedy; None: a diagnosis or the facts)
     scores: tuple[float, ...] = ()  # the verifier's score of each candidate
+    source: str | None = None  # who wrote the hint: diagnosis, student or facts (None: no hint)
+    rule: str = ""  # the diagnosis rule that fired ("" when the hint is not a diagnosis)
 
     @property
     def failed(self) -> bool:
@@ -100,12 +109,14 @@ def write_hint(
     device: str = "cpu",
     candidates: int = DEFAULT_CANDIDATES,
     seed: int = 0,
+    diagnosis: bool = True,
 ) -> HintReport:
-    """Run `code` in the sandbox; if it fails, the student's hint for its error: the best of
-    `candidates` (the greedy one and seeded samples; 1: the greedy hint, checked: the facts
-    hint if it looks wrong), on `device`."""
+    """Run `code` in the sandbox; if it fails, a hint for its error: with `diagnosis`, the
+    cause where the program and its traceback settle it (no model runs); else the student's
+    best of `candidates` (the greedy one and seeded samples; 1: the greedy hint, checked: the
+    facts hint if it looks wrong), on `device`."""
     from finetune.sandbox import Limits, error_output, run_program
-    from llm_prune_gym.hintfacts import hint_facts
+    from llm_prune_gym.hintfacts import diagnose, hint_facts
 
     started = time.perf_counter()
     result = run_program(code, stdin, Limits(timeout=timeout))
@@ -125,10 +136,24 @@ def write_hint(
         return HintReport(
             **report, **none, candidates=candidates, seconds=time.perf_counter() - started
         )
+    facts = hint_facts(code, output).render() if prompt_style == "grounded" else ""
+    found = diagnose(code, output) if diagnosis else None
+    if found is not None:
+        return HintReport(
+            **report,
+            hint=found.hint,
+            student=None,
+            student_source=None,
+            facts=facts,
+            seconds=time.perf_counter() - started,
+            candidates=candidates,
+            chosen=None,
+            source="diagnosis",
+            rule=found.rule,
+        )
     spec, source = (student, "from --student") if student else default_student()
     messages = hint_messages(code, output, prompt_style)
     chosen = _best_hint(spec, messages, code, output, max_new_tokens, device, candidates, seed)
-    facts = hint_facts(code, output).render() if prompt_style == "grounded" else ""
     return HintReport(
         **report,
         hint=chosen.hint,
@@ -139,6 +164,7 @@ def write_hint(
         candidates=candidates,
         chosen=chosen.index,
         scores=tuple(verdict.score for verdict in chosen.verdicts),
+        source=chosen.source,
     )
 
 
@@ -173,7 +199,11 @@ def render_text(report: HintReport) -> str:
             f"traceback: nothing to hint at.{shown}"
         )
     author = f"student {report.student}, {report.student_source}"
-    if report.chosen is None:
+    if report.source == "diagnosis":
+        author = (
+            f"diagnosis {report.rule}: read from the program and its error, the cause is certain"
+        )
+    elif report.source == "facts":
         author = f"read from the program and its error: every hint of {author} looked wrong"
     return (
         f"{report.program} stopped with an error. Python printed:\n\n"
@@ -194,6 +224,7 @@ def hint(
     sandbox_timeout: float = 5.0,
     candidates: int = DEFAULT_CANDIDATES,
     seed: int = 0,
+    diagnosis: bool = True,
     device: Device = "auto",
     threads: Threads = None,
 ) -> int:
@@ -225,6 +256,10 @@ def hint(
         of facts alone); 1: the greedy hint, checked the same way
     seed
         seed of the sampled candidates (same seed, same hint)
+    diagnosis
+        where the program and its traceback settle the cause for certain, state it (a hint
+        that names the cause and asks a question, no fix) instead of asking the student;
+        --no-diagnosis: always the student's hint, checked
     """
     if candidates < 1:
         raise ValueError(f"--candidates must be >= 1, got {candidates}")
@@ -244,6 +279,7 @@ def hint(
         device=resolve_device(device),
         candidates=candidates,
         seed=seed,
+        diagnosis=diagnosis,
     )
     log(render_text(report))
     fields = asdict(report) | {"ran_without_error": not report.failed}

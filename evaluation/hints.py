@@ -37,7 +37,7 @@ from llm_prune_gym.generation import (
     generate_answers,
     hint_candidates,
 )
-from llm_prune_gym.hintfacts import facts_hint, hint_facts
+from llm_prune_gym.hintfacts import diagnose, facts_hint, hint_facts
 from llm_prune_gym.prompts import (
     DEFAULT_PROMPT_STYLE,
     Messages,
@@ -50,7 +50,7 @@ from llm_prune_gym.students import Student
 from . import report
 from .endings import cut_off, repeats
 from .grader import GroundTruth, grade, truth_from_fix
-from .rerank import Verdict, choose
+from .rerank import Verdict, choose, verify_hint
 from .stats import mean_interval
 
 Z_95 = 1.959963984540054
@@ -230,20 +230,31 @@ def generate_hints(
     progress: bool = True,
     candidates: int = 1,
     fallback: bool = True,
+    diagnosis: bool = False,
 ) -> list[str]:
     """The student's hint for each case (greedy unless `do_sample`), in the cases' order.
 
     With `candidates` N > 1 the hint is the best of N (:func:`best_of_n`: the greedy hint
     and N - 1 samples seeded with `seed`, scored by :mod:`evaluation.rerank`; with
     `fallback`, a hint of facts alone where every candidate looks wrong); `do_sample` is
-    then ignored. Prompts are batched by length, so a batch pads little; the answers come
+    then ignored. With `diagnosis` (any N) the hint is the pipeline of ``llm-prune hint``:
+    a certain diagnosis where there is one, else the best of N checked the same way.
+    Prompts are batched by length, so a batch pads little; the answers come
     back in order.
     """
     if candidates < 1:
         raise ValueError(f"candidates must be >= 1, got {candidates}")
-    if candidates > 1:
+    if candidates > 1 or diagnosis:
         chosen = best_of_n(
-            student, cases, candidates, seed, max_new_tokens, batch_size, progress, fallback
+            student,
+            cases,
+            candidates,
+            seed,
+            max_new_tokens,
+            batch_size,
+            progress,
+            fallback,
+            diagnosis,
         )
         return [choice.hint for choice in chosen]
     order = _by_length(cases)
@@ -260,15 +271,24 @@ def generate_hints(
     return _in_case_order(order, answers)
 
 
+# Who wrote a hint: a certain diagnosis (llm_prune_gym.hintfacts.diagnose), the student
+# (its hint passed the verifier, evaluation.rerank), or the facts alone (every student hint
+# looked wrong: llm_prune_gym.hintfacts.facts_hint).
+DIAGNOSIS, STUDENT, FACTS = "diagnosis", "student", "facts"
+
+
 @dataclass(frozen=True)
 class Choice:
-    """The hint kept for a case, which candidate it was (None: every candidate looked wrong,
-    so the hint is made of facts alone), and every candidate's verdict."""
+    """The hint kept for a case, which candidate it was (None: no candidate was kept: a
+    diagnosis or the facts wrote it), every candidate's verdict, who wrote the hint
+    (`source`: diagnosis, student or facts) and the diagnosis rule, if one fired."""
 
     hint: str
     index: int | None
     candidates: tuple[Candidate, ...]
     verdicts: tuple[Verdict, ...]
+    source: str = STUDENT
+    rule: str = ""
 
     def row(self) -> list[dict]:
         """The candidates as JSON-ready dicts (text, finished, score, reasons, chosen)."""
@@ -287,6 +307,34 @@ class Choice:
         ]
 
 
+def final_hint(
+    code: str,
+    error_output: str,
+    student_hint: str,
+    diagnosis: bool = True,
+    finished: bool | None = None,
+) -> Choice:
+    """The hint `llm-prune hint` gives for one program, from a hint the student already wrote.
+
+    In order: the diagnosis, where the program and its traceback settle the cause
+    (:func:`llm_prune_gym.hintfacts.diagnose`; skipped with ``diagnosis=False``); else
+    `student_hint` if the verifier passes it (:func:`evaluation.rerank.verify_hint`); else a
+    hint of facts alone (:func:`llm_prune_gym.hintfacts.facts_hint`). `finished` False says
+    the token cap cut the student's hint (None: unknown). ``Choice.source`` says which wrote
+    the hint. Nothing here runs the program or a model: apply it offline to stored hints.
+    """
+    if diagnosis:
+        found = diagnose(code, error_output)
+        if found is not None:
+            return Choice(found.hint, None, (), (), DIAGNOSIS, found.rule)
+    facts = hint_facts(code, error_output)
+    verdict = verify_hint(student_hint, code, error_output, facts, finished)
+    candidate = Candidate(student_hint, bool(finished) if finished is not None else True)
+    if verdict.looks_wrong:
+        return Choice(facts_hint(facts), None, (candidate,), (verdict,), FACTS)
+    return Choice(student_hint, 0, (candidate,), (verdict,), STUDENT)
+
+
 def best_of_n(
     student: Student,
     cases: Sequence[HintCase],
@@ -296,6 +344,7 @@ def best_of_n(
     batch_size: int = 16,
     progress: bool = False,
     fallback: bool = True,
+    diagnosis: bool = False,
 ) -> list[Choice]:
     """Each case's best of `candidates` hints (the greedy one and seeded samples).
 
@@ -303,27 +352,40 @@ def best_of_n(
     output and the hint facts only, never the ground truth. Same seed, same choice. With
     `fallback`, a case whose every candidate looks wrong gets a hint made of the facts
     alone (:func:`llm_prune_gym.hintfacts.facts_hint`): it may miss the cause but states
-    nothing false.
+    nothing false. With `diagnosis`, a case whose cause the program and its traceback settle
+    (:func:`llm_prune_gym.hintfacts.diagnose`) gets that diagnosis, and the student writes
+    nothing for it.
     """
-    order = _by_length(cases)
-    written = hint_candidates(
-        student.model,
-        student.tokenizer,
-        [cases[i].messages for i in order],
-        candidates,
-        seed=seed,
-        max_new_tokens=max_new_tokens,
-        batch_size=batch_size,
-        progress=progress,
+    found = [diagnose(c.code, c.error_output) if diagnosis else None for c in cases]
+    asked = [case for case, known in zip(cases, found, strict=True) if known is None]
+    order = _by_length(asked)
+    written = (
+        hint_candidates(
+            student.model,
+            student.tokenizer,
+            [asked[i].messages for i in order],
+            candidates,
+            seed=seed,
+            max_new_tokens=max_new_tokens,
+            batch_size=batch_size,
+            progress=progress,
+        )
+        if asked
+        else []
     )
+    answers = iter(_in_case_order(order, written))
     choices = []
-    for case, options in zip(cases, _in_case_order(order, written), strict=True):
+    for case, known in zip(cases, found, strict=True):
+        if known is not None:
+            choices.append(Choice(known.hint, None, (), (), DIAGNOSIS, known.rule))
+            continue
+        options = next(answers)
         index, verdicts = choose(options, case.code, case.error_output, fallback)
         if index is None:
-            hint = facts_hint(hint_facts(case.code, case.error_output))
+            hint, source = facts_hint(hint_facts(case.code, case.error_output)), FACTS
         else:
-            hint = options[index].text
-        choices.append(Choice(hint, index, tuple(options), tuple(verdicts)))
+            hint, source = options[index].text, STUDENT
+        choices.append(Choice(hint, index, tuple(options), tuple(verdicts), source))
     return choices
 
 

@@ -217,7 +217,7 @@ def test_when_every_candidate_looks_wrong_the_hint_is_made_of_facts(stub, monkey
 def test_hint_command_says_when_the_hint_is_made_of_facts(tmp_path, monkeypatch, capsys):
     program = tmp_path / "main.py"
     program.write_text("print(1 / 0)\n")
-    choice = Choice("Python stopped at line 1.", None, tuple(WRONG), ())
+    choice = Choice("Python stopped at line 1.", None, tuple(WRONG), (), "facts")
     monkeypatch.setattr("evaluation.hint_command._best_hint", lambda *args: choice)
     assert main(["hint", str(program), "--student", "stub"]) == 0
     captured = capsys.readouterr()
