@@ -9,7 +9,7 @@ known answer): a hint that looks wrong (states something the facts contradict, n
 name the program does not support, or writes the fix) is replaced by a hint made of the facts
 alone. ``--candidates N`` adds N - 1 seeded samples and keeps the best-scored one.
 
-Before any of that, :func:`llm_prune_gym.hintfacts.diagnose` reads the program and its
+Before any of that, :func:`llm_prune_gym.diagnosis.diagnose` reads the program and its
 traceback: where they settle the cause for certain (a misspelt name, a string from
 ``input()`` used as a number, the None of a function without ``return``, an index equal to
 the length, ...), the hint states that cause and asks a question, and no model runs
@@ -116,7 +116,8 @@ def write_hint(
     best of `candidates` (the greedy one and seeded samples; 1: the greedy hint, checked: the
     facts hint if it looks wrong), on `device`."""
     from finetune.sandbox import Limits, error_output, run_program
-    from llm_prune_gym.hintfacts import diagnose, hint_facts
+    from llm_prune_gym.diagnosis import diagnose
+    from llm_prune_gym.hintfacts import hint_facts
 
     started = time.perf_counter()
     result = run_program(code, stdin, Limits(timeout=timeout))

@@ -31,13 +31,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from llm_prune_gym.diagnosis import diagnose
 from llm_prune_gym.generation import (
     HINT_MAX_NEW_TOKENS,
     Candidate,
     generate_answers,
     hint_candidates,
 )
-from llm_prune_gym.hintfacts import diagnose, facts_hint, hint_facts
+from llm_prune_gym.hintfacts import facts_hint, hint_facts
 from llm_prune_gym.prompts import (
     DEFAULT_PROMPT_STYLE,
     Messages,
@@ -271,7 +272,7 @@ def generate_hints(
     return _in_case_order(order, answers)
 
 
-# Who wrote a hint: a certain diagnosis (llm_prune_gym.hintfacts.diagnose), the student
+# Who wrote a hint: a certain diagnosis (llm_prune_gym.diagnosis.diagnose), the student
 # (its hint passed the verifier, evaluation.rerank), or the facts alone (every student hint
 # looked wrong: llm_prune_gym.hintfacts.facts_hint).
 DIAGNOSIS, STUDENT, FACTS = "diagnosis", "student", "facts"
@@ -317,7 +318,7 @@ def final_hint(
     """The hint `llm-prune hint` gives for one program, from a hint the student already wrote.
 
     In order: the diagnosis, where the program and its traceback settle the cause
-    (:func:`llm_prune_gym.hintfacts.diagnose`; skipped with ``diagnosis=False``); else
+    (:func:`llm_prune_gym.diagnosis.diagnose`; skipped with ``diagnosis=False``); else
     `student_hint` if the verifier passes it (:func:`evaluation.rerank.verify_hint`); else a
     hint of facts alone (:func:`llm_prune_gym.hintfacts.facts_hint`). `finished` False says
     the token cap cut the student's hint (None: unknown). ``Choice.source`` says which wrote
@@ -353,7 +354,7 @@ def best_of_n(
     `fallback`, a case whose every candidate looks wrong gets a hint made of the facts
     alone (:func:`llm_prune_gym.hintfacts.facts_hint`): it may miss the cause but states
     nothing false. With `diagnosis`, a case whose cause the program and its traceback settle
-    (:func:`llm_prune_gym.hintfacts.diagnose`) gets that diagnosis, and the student writes
+    (:func:`llm_prune_gym.diagnosis.diagnose`) gets that diagnosis, and the student writes
     nothing for it.
     """
     found = [diagnose(c.code, c.error_output) if diagnosis else None for c in cases]

@@ -1,4 +1,4 @@
-"""Diagnoses the program and its real traceback settle (llm_prune_gym.hintfacts.diagnose),
+"""Diagnoses the program and its real traceback settle (llm_prune_gym.diagnosis.diagnose),
 and the hint pipeline that puts them first (evaluation.hints.final_hint, `llm-prune hint`).
 
 Every program runs in the sandbox, so each traceback is the one Python really prints. Each
@@ -13,7 +13,8 @@ import json
 import pytest
 
 from finetune.sandbox import Limits, error_output, run_program
-from llm_prune_gym.hintfacts import diagnose, facts_hint, hint_facts
+from llm_prune_gym.diagnosis import diagnose
+from llm_prune_gym.hintfacts import facts_hint, hint_facts
 
 
 def traceback_of(code: str, stdin: str = "") -> str:
@@ -312,9 +313,9 @@ def test_every_rule_is_tested_both_ways():
     import inspect
     import re
 
-    from llm_prune_gym import hintfacts
+    from llm_prune_gym import diagnosis
 
-    names = set(re.findall(r'Diagnosis\(\s*"(\w+)"', inspect.getsource(hintfacts)))
+    names = set(re.findall(r'Diagnosis\(\s*"(\w+)"', inspect.getsource(diagnosis)))
     assert {r[0] for r in FIRES} == {r[0] for r in NEAR_MISSES} == names
 
 

@@ -1,4 +1,4 @@
-"""How often `hintfacts.diagnose` fires on set 1, whether it names the labelled cause, and
+"""How often `diagnosis.diagnose` fires on set 1, whether it names the labelled cause, and
 what the hint pipeline would have given on set 1's hand-labelled hints.
 
     PYTHONPATH=. python results/hint-labels/diagnosis/measure.py
@@ -19,7 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 from evaluation.hints import final_hint
-from llm_prune_gym.hintfacts import diagnose
+from llm_prune_gym.diagnosis import diagnose
 
 HERE = Path(__file__).parent
 LABELS = HERE.parent

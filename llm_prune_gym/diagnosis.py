@@ -1,0 +1,1377 @@
+"""The diagnosis: the cause of an error, where a program and its traceback settle it.
+
+:func:`diagnose` goes one step past the facts of :mod:`llm_prune_gym.hintfacts`. Where the
+same reading settles the *cause* for certain (a misspelt name and where the right one is
+set, a string from ``input()`` used as a number, the None of a function without
+``return``, an index equal to the length, ...), it states that cause as a hint, a
+:class:`Diagnosis`: the cause and a question that points the student at the fix. It never
+writes the fix.
+
+Each rule covers one pattern of one exception and abstains unless every link of its
+argument is read from the program's syntax tree and the traceback; the first rule that
+fires wins, and where none is certain :func:`diagnose` returns None: say less rather than
+something false. The traceback parser and the facts are :mod:`llm_prune_gym.hintfacts`'
+(one parser); this module adds only the rules.
+
+Pure text analysis (``ast``, ``re``, ``difflib``): the program is never run here.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import difflib
+import re
+from dataclasses import dataclass
+
+from .hintfacts import (
+    _BUILTIN_NAMES,
+    _BUILTIN_TYPES,
+    _DIVISION_CALLS,
+    _DIVISIONS,
+    _IN_PLACE_METHODS,
+    _LOOKUP_CALLS,
+    _TYPE_WORDS,
+    PROGRAM,
+    Binding,
+    Frame,
+    HintFacts,
+    LoopRange,
+    Origin,
+    Program,
+    Traceback,
+    _argument,
+    _assigned_origin,
+    _class_attributes,
+    _code,
+    _contains,
+    _failing_node,
+    _fixed_dict_keys,
+    _fixed_sequence,
+    _loop_range,
+    _names,
+    _only_read,
+    _parameter_origin,
+    _quoted,
+    _returns_nothing,
+    _sentence,
+    _source,
+    _static_int,
+    _unchanged_in_loop,
+    _uses,
+    _value_type,
+    hint_facts,
+    parse_traceback,
+)
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """A cause the program and its traceback settle for certain, worded as a hint.
+
+    `rule` names the rule that found it, `line` is the line of the cause (not always the
+    failing line), `cause` states it (every clause true by construction: read from the
+    syntax tree and the traceback) and `question` points the student at the fix without
+    writing it.
+    """
+
+    rule: str
+    line: int
+    cause: str
+    question: str
+
+    @property
+    def hint(self) -> str:
+        return f"{_sentence(self.cause)} {_sentence(self.question)}"
+
+
+@dataclass(frozen=True)
+class _Case:
+    """What every diagnosis rule reads: the facts, the program and the failing frame."""
+
+    facts: HintFacts
+    program: Program
+    frame: Frame
+    traceback: Traceback
+
+
+def diagnose(code: str, error_output: str) -> Diagnosis | None:
+    """The error's cause where the program and its traceback settle it, else None.
+
+    Each rule covers one pattern (a misspelt name, a string from ``input()`` used as a
+    number, the None a function without ``return`` gives, an index equal to the length,
+    ...) and abstains unless every link of its argument is read for certain; the first rule
+    that fires wins. None means no rule was certain: say less rather than something false.
+    """
+    traceback = parse_traceback(error_output)
+    program = Program(code)
+    own = [f for f in traceback.frames if f.file == PROGRAM]
+    if program.tree is None or not own or not traceback.exception:
+        return None
+    facts = hint_facts(code, error_output)
+    case = _Case(facts, program, own[-1], traceback)
+    for rule in _RULES.get(traceback.exception, ()):
+        found = rule(case)
+        if found is not None:
+            return found
+    return None
+
+
+def _edit_distance(first: str, second: str) -> int:
+    """Levenshtein distance with swaps of neighbours (a typo's size)."""
+    previous2: list[int] = []
+    previous = list(range(len(second) + 1))
+    for i, a in enumerate(first, 1):
+        row = [i]
+        for j, b in enumerate(second, 1):
+            cost = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a != b))
+            if i > 1 and j > 1 and a == second[j - 2] and first[i - 2] == b:
+                cost = min(cost, previous2[j - 2] + 1)
+            row.append(cost)
+        previous2, previous = previous, row
+    return previous[-1]
+
+
+def _typo_of(name: str, candidates: list[str] | set[str]) -> str:
+    """The one candidate that `name` is a small misspelling of ("" if none or several)."""
+    limit = 1 if len(name) <= 4 else 2
+    close = {
+        c
+        for c in candidates
+        if c != name and len(c) >= 3 and _edit_distance(name.lower(), c.lower()) <= limit
+    }
+    return close.pop() if len(close) == 1 else ""
+
+
+def _first_line(program: Program, name: str, scope: object = ...) -> int:
+    """The first line that binds `name` (in `scope` when given)."""
+    lines = [b.line for b in program.bindings.get(name, []) if scope is ... or b.scope is scope]
+    return min(lines) if lines else 0
+
+
+def _here(case: _Case) -> ast.AST | None:
+    """The function the failing line is in (None at module level)."""
+    statement = case.program.statement_at(case.frame.line)
+    return case.program.scope_of(statement) if statement is not None else None
+
+
+# -- NameError and UnboundLocalError
+
+
+def _misspelt_name(case: _Case) -> Diagnosis | None:
+    """An undefined name a letter or two from a name the program sets (or a built-in).
+
+    The name must have no binding before the failing line in its scope: bound nowhere,
+    or (at module level) first bound on or after that line, as `total = total + x`.
+    """
+    name, program, line = case.facts.offending, case.program, case.frame.line
+    found = program.bindings.get(name, [])
+    if not name or (found and (_here(case) is not None or _first_line(program, name) < line)):
+        return None
+    if found and not all(b.scope is None for b in found):
+        return None
+    if _compared_for_equality(program, line, name):
+        return None  # `if colour == red`: missing quotes are as likely as a misspelt `reds`
+    candidates = set(program.bindings) | {b for b in _BUILTIN_NAMES if b.lower() == name.lower()}
+    right = _typo_of(name, candidates)
+    if not right:
+        return None
+    if right in program.bindings:
+        where = _first_line(program, right)
+        verb = "defines" if _kinds(program, right) <= {"def", "class"} else "sets"
+        told = f"the program {verb} {_code(right)} (first on line {where})"
+    else:
+        where, told = line, f"Python's built-in name is {_code(right)}"
+    unset = (
+        "never given a value anywhere in the program"
+        if not found
+        else f"not given a value before line {line} reads it"
+    )
+    return Diagnosis(
+        "misspelt_name",
+        where,
+        f"{_code(name)} on line {line} is {unset}, but {told}; the two spellings differ by a "
+        "letter or two",
+        "Which spelling did you mean, and is it the same everywhere you use it?",
+    )
+
+
+def _compared_for_equality(program: Program, line: int, name: str) -> bool:
+    """True if `name` on `line` is a side of ``==``, ``!=``, ``in`` or ``not in``."""
+    statement = program.statement_at(line)
+    for node in ast.walk(statement) if statement is not None else ():
+        if isinstance(node, ast.Compare) and any(
+            isinstance(op, ast.Eq | ast.NotEq | ast.In | ast.NotIn) for op in node.ops
+        ):
+            sides = [node.left, *node.comparators]
+            if any(isinstance(side, ast.Name) and side.id == name for side in sides):
+                return True
+    return False
+
+
+def _kinds(program: Program, name: str) -> set[str]:
+    return {b.kind for b in program.bindings.get(name, [])}
+
+
+def _module_not_imported(case: _Case) -> Diagnosis | None:
+    import sys
+
+    name, program = case.facts.offending, case.program
+    if not name or name in program.bindings or name not in sys.stdlib_module_names:
+        return None
+    if name in _BUILTIN_NAMES or _typo_of(name, set(program.bindings)):
+        return None  # `time` next to a `times`: a misspelt variable is as likely
+    statement = program.statement_at(case.frame.line)
+    uses = [
+        n
+        for n in (ast.walk(statement) if statement is not None else ())
+        if isinstance(n, ast.Name) and n.id == name
+    ]
+    if not uses or not all(isinstance(program.parents.get(n), ast.Attribute) for n in uses):
+        return None  # a module is used as `math.sqrt`; a bare `stat` is some other name
+    return Diagnosis(
+        "module_not_imported",
+        case.frame.line,
+        f"{_code(name)} is one of Python's modules, and line {case.frame.line} uses it, but "
+        f"no line of the program imports {_code(name)}",
+        "What does a program have to do before it can use a module?",
+    )
+
+
+def _self_attribute(case: _Case) -> Diagnosis | None:
+    name, program = case.facts.offending, case.program
+    here = _here(case)
+    if not name or name in program.bindings or here is None:
+        return None
+    classes = [c for c in program.enclosing(case.frame.line, (ast.ClassDef,))]
+    if not classes or getattr(here, "args", None) is None or not here.args.args:
+        return None
+    if here.args.args[0].arg != "self" or program.parents.get(here) is not classes[0]:
+        return None
+    stored = [
+        node.lineno
+        for node in ast.walk(classes[0])
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.ctx, ast.Store)
+        and node.attr == name
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "self"
+    ]
+    if not stored:
+        return None
+    return Diagnosis(
+        "self_attribute",
+        case.frame.line,
+        f"{_code('self.' + name)} is set on line {min(stored)}, but line {case.frame.line} "
+        f"uses the plain name {_code(name)}, which is a different, undefined variable inside "
+        f"the method {_code(here.name)}",
+        f"How does a method reach the attributes stored on {_code('self')}?",
+    )
+
+
+def _defined_later(case: _Case) -> Diagnosis | None:
+    name, program, line = case.facts.offending, case.program, case.frame.line
+    found = program.bindings.get(name, [])
+    if not name or not found or _here(case) is not None:
+        return None
+    if not all(b.scope is None for b in found) or min(b.line for b in found) <= line:
+        return None
+    first = min(b.line for b in found)
+    what = "defined" if any(b.kind in ("def", "class") for b in found) else "given a value"
+    return Diagnosis(
+        "defined_later",
+        line,
+        f"Line {line} uses {_code(name)}, but {_code(name)} is first {what} on line {first}, "
+        f"further down; Python runs a program from the top, so on line {line} it does not "
+        "exist yet",
+        "Which of the two lines has to run first?",
+    )
+
+
+def _only_in_function(case: _Case) -> Diagnosis | None:
+    name, program, line = case.facts.offending, case.program, case.frame.line
+    found = program.bindings.get(name, [])
+    scopes = {b.scope for b in found}
+    if not name or not found or None in scopes or len(scopes) != 1:
+        return None
+    scope = scopes.pop()
+    if scope is _here(case) or not isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef):
+        return None
+    return Diagnosis(
+        "only_in_function",
+        _first_line(program, name),
+        f"{_code(name)} is only given a value inside the function {_code(scope.name)} "
+        f"(line {_first_line(program, name)}); a variable set inside a function exists only "
+        f"while that function runs, so line {line} cannot see it",
+        f"How can the value get from {_code(scope.name)} to the place that needs it?",
+    )
+
+
+def _conditional_bindings(program: Program, bindings: list[Binding], line: int) -> ast.If | None:
+    """The one if/elif chain without an else that holds every binding, all before `line`
+    and none around `line`; None if the bindings are not all of that shape."""
+    if not bindings or any(b.kind not in ("assign", "augassign", "for") for b in bindings):
+        return None
+    if max(b.line for b in bindings) >= line:
+        return None
+    heads = set()
+    for binding in bindings:
+        ifs = [n for n in program.enclosing(binding.line, (ast.If,)) if n.lineno != binding.line]
+        if not ifs:
+            return None
+        head = ifs[-1] if binding.scope is None else _chain_head(program, ifs[0])
+        heads.add(head)
+    if len(heads) != 1:
+        return None
+    head = heads.pop()
+    if head.lineno <= line <= (head.end_lineno or 0):
+        return None
+    tail = head
+    while len(tail.orelse) == 1 and isinstance(tail.orelse[0], ast.If):
+        tail = tail.orelse[0]
+    return head if not tail.orelse else None
+
+
+def _chain_head(program: Program, node: ast.If) -> ast.If:
+    """The `if` that starts the if/elif chain `node` belongs to."""
+    parent = program.parents.get(node)
+    while isinstance(parent, ast.If) and parent.orelse == [node]:
+        node, parent = parent, program.parents.get(parent)
+    return node
+
+
+def _set_only_in_branches(case: _Case) -> Diagnosis | None:
+    name, program, line = case.facts.offending, case.program, case.frame.line
+    if case.facts.exception == "UnboundLocalError":
+        name = _quoted(case.facts.message, r"local variable '(\w+)'")
+    here = _here(case)
+    found = [b for b in program.bindings.get(name, []) if b.scope is here] if name else []
+    others = [b for b in program.bindings.get(name, []) if b.scope is not here]
+    if here is None and others:
+        return None
+    head = _conditional_bindings(program, found, line)
+    if head is None or _misspelt_before(program, name, here, line):
+        return None
+    lines = sorted({b.line for b in found})
+    listed = f"line {lines[0]}" if len(lines) == 1 else f"lines {_names([str(n) for n in lines])}"
+    return Diagnosis(
+        "set_only_in_branches",
+        head.lineno,
+        f"{_code(name)} is only given a value inside the `if`/`elif` branches that start on "
+        f"line {head.lineno} (on {listed.replace('`', '')}), and that chain has no `else`: "
+        f"this time none of those branches ran, so {_code(name)} has no value when line "
+        f"{line} reads it",
+        "Which values does the chain not cover, and what should happen for them?",
+    )
+
+
+def _misspelt_before(program: Program, name: str, scope: ast.AST | None, line: int) -> str:
+    """A name a letter or two from `name`, assigned in `scope` before `line` ("" if none)."""
+    earlier = {
+        b.name
+        for found in program.bindings.values()
+        for b in found
+        if b.scope is scope and b.line < line and b.kind == "assign"
+    }
+    return _typo_of(name, earlier)
+
+
+def _global_assigned_locally(case: _Case) -> Diagnosis | None:
+    name = _quoted(case.facts.message, r"local variable '(\w+)'")
+    here, program = _here(case), case.program
+    if not name or here is None or name in program.declared:
+        return None
+    inside = sorted(b.line for b in program.bindings.get(name, []) if b.scope is here)
+    # a module-level value set before the function is defined: a global the function means
+    outside = [
+        b for b in program.bindings.get(name, []) if b.scope is None and b.line < here.lineno
+    ]
+    if not inside or not outside or any(b.kind == "arg" for b in program.bindings[name]):
+        return None
+    return Diagnosis(
+        "global_assigned_locally",
+        inside[0],
+        f"{_code(name)} is set at the top level of the program (line "
+        f"{min(b.line for b in outside)}), but line {inside[0]} assigns to it inside "
+        f"{_code(here.name)}, and an assignment makes {_code(name)} a new local variable for "
+        f"the whole function; that local has no value yet when line {case.frame.line} reads it",
+        f"How can {_code(here.name)} say it means the {_code(name)} outside the function?",
+    )
+
+
+def _local_misspelt(case: _Case) -> Diagnosis | None:
+    name = _quoted(case.facts.message, r"local variable '(\w+)'")
+    here, program, line = _here(case), case.program, case.frame.line
+    if not name or here is None:
+        return None
+    inside = [b for b in program.bindings.get(name, []) if b.scope is here]
+    if not inside or min(b.line for b in inside) < line:
+        return None
+    earlier = {
+        b.name: b.line
+        for found in program.bindings.values()
+        for b in found
+        if b.scope is here and b.line < line and b.kind == "assign"
+    }
+    typo = _typo_of(name, set(earlier))
+    if not typo:
+        return None
+    return Diagnosis(
+        "local_misspelt",
+        earlier[typo],
+        f"Inside {_code(here.name)}, line {line} reads {_code(name)} before any line of the "
+        f"function gives it a value; line {earlier[typo]} sets {_code(typo)}, a name that "
+        f"differs by a letter or two",
+        "Are those two names meant to be the same variable?",
+    )
+
+
+# -- TypeError: values of the wrong type
+
+
+_OPERAND_TYPES = (
+    re.compile(r"unsupported operand type\(s\) for \S+: '(\w+)' and '(\w+)'"),
+    re.compile(r"not supported between instances of '(\w+)' and '(\w+)'"),
+    re.compile(r'can only concatenate (str) \(not "(\w+)"\) to str'),
+)
+
+
+def _operator_node(case: _Case) -> tuple[ast.expr, ast.expr, tuple[str, str]] | None:
+    """(left, right, their types) of the operator that raised, from the message."""
+    types = None
+    for pattern in _OPERAND_TYPES:
+        match = pattern.search(case.facts.message)
+        if match:
+            types = (match.group(1), match.group(2))
+            break
+    if types is None:
+        return None
+    node = _failing_node(case.program, case.frame, ast.BinOp)
+    if node is not None and "not supported between" not in case.facts.message:
+        return node.left, node.right, types
+    compare = _failing_node(case.program, case.frame, ast.Compare)
+    if compare is not None and len(compare.ops) == 1 and "not supported" in case.facts.message:
+        return compare.left, compare.comparators[0], types
+    return None
+
+
+def _value_origin(case: _Case, node: ast.expr) -> Origin | None:
+    """Where a name on the failing line got its value, if one assignment settles it
+    (a parameter is followed into the call that passed it)."""
+    if not isinstance(node, ast.Name):
+        return None
+    origin = _assigned_origin(case.program, node.id)
+    return origin or _parameter_origin(case.program, node.id, case.facts)
+
+
+def _is_input(origin: Origin | None) -> bool:
+    return origin is not None and origin.type == "str" and origin.source.startswith("input(")
+
+
+def _repeated_name(node: ast.expr) -> ast.expr:
+    """`text * 3` is still the text: the name whose str a repetition keeps."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        if isinstance(node.right, ast.Constant) and type(node.right.value) is int:
+            return _repeated_name(node.left)
+    return node
+
+
+def _text_from_input(case: _Case) -> Diagnosis | None:
+    """A str from `input()` used where a number is needed (operator, index, range, %d)."""
+    node = _str_operand(case)
+    origin = _value_origin(case, node) if node is not None else None
+    if not _is_input(origin):
+        return None
+    line = case.frame.line
+    where = f"{_code(origin.name)} gets its value from {_code(origin.source)} on line {origin.line}"
+    if origin.parameter:
+        where = (
+            f"the parameter {_code(origin.parameter)} gets {_code(origin.name)} in the call on "
+            f"line {origin.call_line}, and {where}"
+        )
+    shown = origin.parameter or origin.name
+    return Diagnosis(
+        "text_from_input",
+        origin.line,
+        f"On line {line}, {_code(shown)} is still a string: {where}, and `input()` always "
+        "gives back text, even when the user types a number; nothing turns it into a number "
+        f"before line {line} uses it as one",
+        f"What has to happen to the text from `input()` before {_code(shown)} can be used as a "
+        "number?",
+    )
+
+
+def _str_operand(case: _Case) -> ast.expr | None:
+    """The expression on the failing line that the message says is a str used as a number."""
+    message, program, frame = case.facts.message, case.program, case.frame
+    operands = _operator_node(case)
+    if operands is not None:
+        left, right, types = operands
+        if message.startswith("can only concatenate") and not isinstance(right, ast.Constant):
+            return None  # `name + age`: the text, or the number joined to it, may be the slip
+        if types[0] == "str" and types[1] in ("int", "float"):
+            return _repeated_name(left)
+        if types[1] == "str" and types[0] in ("int", "float"):
+            return _repeated_name(right)
+        return None
+    if re.search(r"indices must be integers(?: or slices)?, not '?str'?$", message):
+        node = _failing_node(program, frame, ast.Subscript, _LOOKUP_CALLS)
+        return node.slice if node is not None else None
+    if message.startswith("can't multiply sequence by non-int of type 'float'"):
+        node = _failing_node(program, frame, ast.BinOp)
+        if node is None or not isinstance(node.op, ast.Mult):
+            return None
+        sides = [s for s in (node.left, node.right) if _is_input(_value_origin(case, s))]
+        return sides[0] if len(sides) == 1 else None
+    if message == "'str' object cannot be interpreted as an integer":
+        call = _failing_node(program, frame, ast.Call)
+        if call is None or getattr(call.func, "id", "") != "range" or "range" in program.bindings:
+            return None
+        texts = [a for a in call.args if _is_input(_value_origin(case, a))]
+        return texts[0] if len(texts) == 1 else None
+    if re.match(r"%[dif] format: a real number is required, not str", message):
+        node = _failing_node(program, frame, ast.BinOp)
+        if node is not None and isinstance(node.op, ast.Mod):
+            return node.right
+    return None
+
+
+_FLOAT_USES = (
+    re.compile(r"indices must be integers(?: or slices)?, not '?float'?$"),
+    re.compile(r"^'float' object cannot be interpreted as an integer$"),
+    re.compile(r"^can't multiply sequence by non-int of type 'float'$"),
+)
+
+
+def _float_from_division(case: _Case) -> Diagnosis | None:
+    """A name set once from `a / b` (always a float) used as an index, a count or a range."""
+    if not any(p.search(case.facts.message) for p in _FLOAT_USES):
+        return None
+    statement = case.program.statement_at(case.frame.line)
+    found = []
+    for node in ast.walk(statement) if statement is not None else ():
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            binding = case.program.only_binding(node.id)
+            value = binding.value if binding is not None else None
+            if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Div):
+                found.append((node.id, binding))
+    if len({name for name, _ in found}) != 1:
+        return None
+    name, binding = found[0]
+    return Diagnosis(
+        "float_from_division",
+        binding.line,
+        f"{_code(name)} is computed on line {binding.line} as "
+        f"{_code(_source(binding.value))}, and `/` always gives a float (a number with a "
+        f"decimal point), even when it divides evenly; line {case.frame.line} needs a whole "
+        "number there",
+        "Which kind of division gives a whole number?",
+    )
+
+
+_FUNCTION_TYPES = ("builtin_function_or_method", "method", "function")
+
+
+def _function_not_called(case: _Case) -> Diagnosis | None:
+    """A function or method used without `()`: set as a value, or used on the failing line."""
+    if not any(f"'{kind}'" in case.facts.message for kind in _FUNCTION_TYPES):
+        return None
+    program, line = case.program, case.frame.line
+    statement = program.statement_at(line)
+    found: list[tuple[str, int]] = []
+    for node in ast.walk(statement) if statement is not None else ():
+        if getattr(node, "lineno", line) != line or _is_called(program, node):
+            continue
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+            if any(hasattr(t, node.attr) for t in _CONTAINER_TYPES.values()):
+                found.append(
+                    (
+                        f"{_code(_source(node))} on line {line} has no round brackets after "
+                        "it, so it is the method itself, not the value the method gives back",
+                        line,
+                    )
+                )
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            binding = program.only_binding(node.id)
+            value = binding.value if binding is not None else None
+            if _names_function(program, value):
+                found.append(
+                    (
+                        f"Line {binding.line} sets {_code(node.id)} to {_code(_source(value))} "
+                        f"without round brackets after it, so {_code(node.id)} holds the "
+                        "function itself, not the value the function gives back",
+                        binding.line,
+                    )
+                )
+    if len(found) != 1:
+        return None
+    where, cause_line = found[0]
+    return Diagnosis(
+        "function_not_called",
+        cause_line,
+        f"{where}; line {line} then uses it as a value",
+        "What is the difference between naming a function and calling it?",
+    )
+
+
+def _is_called(program: Program, node: ast.AST) -> bool:
+    parent = program.parents.get(node)
+    return isinstance(parent, ast.Call) and parent.func is node
+
+
+def _names_function(program: Program, value: ast.expr | None) -> bool:
+    """`input` or `word.upper` as a value: a built-in function or a method, not called."""
+    if isinstance(value, ast.Name):
+        return (
+            value.id in _BUILTIN_NAMES
+            and value.id not in program.bindings
+            and callable(getattr(builtins, value.id))
+            and not isinstance(getattr(builtins, value.id), type)
+        )
+    if isinstance(value, ast.Attribute):
+        return any(hasattr(t, value.attr) for t in _CONTAINER_TYPES.values())
+    return False
+
+
+def _number_joined_to_text(case: _Case) -> Diagnosis | None:
+    """`"text" + number`: the number is certainly the right operand of the `+` that failed."""
+    operands = _operator_node(case)
+    match = re.search(r'can only concatenate str \(not "(int|float)"\)', case.facts.message)
+    if operands is None or match is None:
+        return None
+    left, right, _types = operands
+    if not _built_from_literal_text(left) or isinstance(right, ast.Constant):
+        return None  # text that may have been meant as a number (`total = ""`), or `+ 1`
+    shown = _source(right)
+    if len(shown) > 30:
+        return None
+    kind = _TYPE_WORDS[match.group(1)]
+    return Diagnosis(
+        "number_joined_to_text",
+        case.frame.line,
+        f"On line {case.frame.line}, `+` joins text with {_code(shown)}, which is {kind} (a "
+        "number), and `+` can only join text to text",
+        f"How can {_code(shown)} be turned into text before it is joined?",
+    )
+
+
+def _built_from_literal_text(node: ast.expr) -> bool:
+    """`"Total: "`, an f-string, `str(x)`, or a `+` chain that has one of them: text by
+    intent, so the number joined to it is the odd one out."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return True
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "str":
+        return True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _built_from_literal_text(node.left) or _built_from_literal_text(node.right)
+    return False
+
+
+def _none_sources(case: _Case) -> list[tuple[ast.expr, str, int]]:
+    """Expressions on the failing line that are certainly None: (node, why, cause line)."""
+    program, line = case.program, case.frame.line
+    statement = program.statement_at(line)
+    if statement is None:
+        return []
+    found = []
+    for node in ast.walk(statement):
+        if getattr(node, "lineno", line) != line:
+            continue
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            callee = node.func.id
+            if _returns_nothing(program, callee):
+                where = program.functions(callee)[0].lineno
+                why = "it calls " + _no_return_text(callee, where, _source(node))
+                found.append((node, why, where))
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            found += [(node, why, at) for why, at in _name_is_none(program, node.id)]
+    return found
+
+
+def _no_return_text(callee: str, where: int, call: str) -> str:
+    return (
+        f"{_code(call)}, and the function {_code(callee)} (line {where}) has no `return` "
+        "with a value, so the call gives back None"
+    )
+
+
+def _name_is_none(program: Program, name: str) -> list[tuple[str, int]]:
+    """Why `name` is None, where one of its bindings certainly makes it None and every
+    other binding certainly does not."""
+    bindings = program.bindings.get(name, [])
+    if not bindings or name in program.declared:
+        return []
+    causes, others = [], []
+    for binding in bindings:
+        value = binding.value
+        if binding.kind != "assign" or value is None:
+            return []
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+            if value.func.attr in _IN_PLACE_METHODS:
+                causes.append(
+                    (
+                        f"line {binding.line} gives {_code(name)} the result of "
+                        f"{_code(_source(value))}, and a list's {_code(value.func.attr + '()')} "
+                        "changes the list itself and gives back None",
+                        binding.line,
+                    )
+                )
+                continue
+        value_type = _value_type(program, value)
+        if value_type == "NoneType" and isinstance(value, ast.Call):
+            callee = value.func.id  # type: ignore[attr-defined]
+            where = program.functions(callee)[0].lineno
+            text = _no_return_text(callee, where, _source(value))
+            causes.append((f"{_code(name)} is set on line {binding.line} from {text}", where))
+            continue
+        if value_type in ("", "NoneType"):
+            return []
+        others.append(binding)
+    return causes if len(causes) == 1 else []
+
+
+def _none_used(case: _Case) -> Diagnosis | None:
+    """None from a function without `return` or from a list method, used on the failing line."""
+    message = case.facts.message
+    if "NoneType" not in message and "'NoneType' object" not in message:
+        return None
+    sources = _none_sources(case)
+    if len(sources) != 1:
+        return None
+    node, why, where = sources[0]
+    why = why[0].lower() + why[1:]
+    attribute = _quoted(message, r"has no attribute '(\w+)'")
+    if attribute:
+        parent = case.program.parents.get(node)
+        if not (isinstance(parent, ast.Attribute) and parent.attr == attribute):
+            return None
+    return Diagnosis(
+        "none_used",
+        where,
+        f"Line {case.frame.line} gets None where it needs a value: {why}",
+        "What should that value be instead of None, and which line has to provide it?",
+    )
+
+
+# -- IndexError and ZeroDivisionError
+
+
+def _index_past_end(case: _Case) -> Diagnosis | None:
+    facts, program, line = case.facts, case.program, case.frame.line
+    sequence, index = facts.sequence, facts.index
+    if facts.exception != "IndexError" or not sequence or not index:
+        return None
+    length = f"len({sequence})"
+    reason = _past_end_reason(facts, program, line, length)
+    if reason is None:
+        return None
+    where, text = reason
+    return Diagnosis(
+        "index_past_end",
+        where,
+        f"{text}; the indexes of {_code(sequence)} go from 0 to {_code(length + ' - 1')}, so "
+        f"{_code(f'{sequence}[{index}]')} on line {line} reads past its end",
+        "Which values should the index take so that it stays inside the sequence?",
+    )
+
+
+def _past_end_reason(
+    facts: HintFacts, program: Program, line: int, length: str
+) -> tuple[int, str] | None:
+    index, loop = facts.index, facts.loop
+    if index == length:
+        return line, f"Line {line} uses {_code(length)} itself as an index"
+    if loop is not None and index == loop.variable and loop.last_text == length:
+        header = _code(f"for {loop.variable} in {loop.iterable}:")
+        return loop.line, f"{header} on line {loop.line} lets {_code(index)} reach {_code(length)}"
+    fixed = facts.sequence_length
+    if loop is not None and index == loop.variable and loop.last is not None and fixed:
+        if loop.last >= fixed:
+            header = _code(f"for {loop.variable} in {loop.iterable}:")
+            return (
+                loop.line,
+                f"{_code(facts.sequence)} has {fixed} items, and {header} on line {loop.line} "
+                f"lets {_code(index)} reach {loop.last}",
+            )
+    if loop is not None and loop.last_text == f"{length} - 1" and index == f"{loop.variable} + 1":
+        header = _code(f"for {loop.variable} in {loop.iterable}:")
+        return (
+            loop.line,
+            f"{header} on line {loop.line} ends with {_code(loop.variable)} equal to "
+            f"{_code(length + ' - 1')}, so on that last pass {_code(index)} is {_code(length)}",
+        )
+    if facts.sequence_length is not None and index.lstrip("-").isdigit():
+        number = int(index)
+        if number >= facts.sequence_length:
+            binding = program.only_binding(facts.sequence)
+            return (
+                binding.line if binding else line,
+                f"{_code(facts.sequence)} is created with {facts.sequence_length} items "
+                f"(line {binding.line if binding else line}) and never changes size, and "
+                f"line {line} asks for index {number}",
+            )
+    return _while_past_end(program, line, index, length)
+
+
+def _while_past_end(program: Program, line: int, index: str, length: str) -> tuple[int, str] | None:
+    """`while i <= len(xs):` around `xs[i]`: the last pass has i == len(xs)."""
+    for loop in program.enclosing(line, (ast.While,)):
+        test = loop.test
+        if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+            continue
+        if (
+            isinstance(test.ops[0], ast.LtE)
+            and _source(test.left) == index
+            and _source(test.comparators[0]) == length
+        ):
+            return (
+                loop.lineno,
+                f"{_code(f'while {index} <= {length}:')} on line {loop.lineno} still runs when "
+                f"{_code(index)} equals {_code(length)}",
+            )
+    return None
+
+
+def _divisor(case: _Case) -> ast.expr | None:
+    program, frame = case.program, case.frame
+    statement = program.statement_at(frame.line)
+    if isinstance(statement, ast.AugAssign) and isinstance(statement.op, _DIVISIONS):
+        return statement.value
+    node = _failing_node(program, frame, ast.BinOp, _DIVISION_CALLS)
+    if node is None or not isinstance(node.op, _DIVISIONS):
+        return None
+    return node.right
+
+
+def _zero_divisor(case: _Case) -> Diagnosis | None:
+    divisor = _divisor(case)
+    reason = _why_zero(case, divisor) if divisor is not None else None
+    if reason is None:
+        return None
+    where, text = reason
+    return Diagnosis(
+        "zero_divisor",
+        where,
+        f"The divisor on line {case.frame.line} is {_code(_source(divisor))}, and {text}",
+        "Which value should the divisor have there, and which line decides it?",
+    )
+
+
+def _why_zero(case: _Case, divisor: ast.expr) -> tuple[int, str] | None:
+    program = case.program
+    if (
+        isinstance(divisor, ast.Call)
+        and getattr(divisor.func, "id", "") == "len"
+        and "len" not in program.bindings
+        and len(divisor.args) == 1
+        and isinstance(divisor.args[0], ast.Name)
+    ):
+        return _empty_sequence(case, divisor.args[0].id)
+    if not isinstance(divisor, ast.Name):
+        return None
+    name = divisor.id
+    binding = program.only_binding(name)
+    if binding is not None and binding.kind == "assign" and _static_int(program, divisor) == 0:
+        return binding.line, f"{_code(name)} is set to 0 on line {binding.line} and never changed"
+    loop = _loop_range(program, divisor, case.frame.line)
+    if loop is not None and loop.first == 0 or _range_starts_at_zero(loop):
+        return (
+            loop.line,
+            f"it is the loop variable of {_code(f'for {name} in {loop.iterable}:')} on line "
+            f"{loop.line}, whose first value is 0",
+        )
+    return None
+
+
+def _range_starts_at_zero(loop: LoopRange | None) -> bool:
+    """`range(n)` or `range(0, n)`: the first value is 0 whatever n is."""
+    if loop is None:
+        return False
+    call = ast.parse(loop.iterable, mode="eval").body
+    if not isinstance(call, ast.Call) or call.keywords or not 1 <= len(call.args) <= 2:
+        return False
+    start = call.args[0] if len(call.args) == 2 else ast.Constant(0)
+    return isinstance(start, ast.Constant) and start.value == 0 and type(start.value) is int
+
+
+def _empty_sequence(case: _Case, name: str) -> tuple[int, str] | None:
+    program = case.program
+    known = _fixed_sequence(program, name)
+    if known is not None and known[1] == 0:
+        line = program.only_binding(name).line  # type: ignore[union-attr]
+        return line, f"{_code(name)} is created empty on line {line} and nothing adds to it"
+    functions = program.functions(case.facts.function) if case.facts.function else []
+    if len(functions) != 1 or case.facts.call_line is None or case.facts.recursive:
+        return None
+    function = functions[0]
+    positional = [a.arg for a in function.args.posonlyargs + function.args.args]
+    own = [b for b in program.bindings.get(name, []) if b.scope is function]
+    if name not in positional or len(own) != 1:
+        return None
+    argument = _argument(program, case.facts.call_line, function.name, positional, name)
+    if isinstance(argument, ast.List | ast.Tuple) and not argument.elts:
+        return (
+            case.facts.call_line,
+            f"the call on line {case.facts.call_line} passes an empty "
+            f"{'list' if isinstance(argument, ast.List) else 'tuple'} "
+            f"{_code(_source(argument))} as {_code(name)}, so its length is 0",
+        )
+    return None
+
+
+# -- calling, attributes and arguments
+
+
+def _not_callable(case: _Case) -> Diagnosis | None:
+    kind = _quoted(case.facts.message, r"^'(\w+)' object is not callable")
+    call = _failing_node(case.program, case.frame, ast.Call)
+    if not kind or call is None or not isinstance(call.func, ast.Name):
+        return None
+    name, program = call.func.id, case.program
+    found = program.bindings.get(name, [])
+    index_like = len(call.args) == 1 and isinstance(call.args[0], ast.Constant)
+    if index_like and type(call.args[0].value) is int:
+        return None  # `text(0)`: round brackets where square ones were meant, perhaps
+    if name in _BUILTIN_NAMES and found and all(b.kind not in ("def", "class") for b in found):
+        first = min(b.line for b in found)
+        return Diagnosis(
+            "shadowed_builtin",
+            first,
+            f"Line {first} gives the name {_code(name)} a value ({_code(program.text(first))}), "
+            f"which hides Python's built-in function {_code(name)}; so on line "
+            f"{case.frame.line} {_code(name)} is {_TYPE_WORDS.get(kind, 'a ' + kind)}, not "
+            "the function",
+            f"What other name could that variable have, so that {_code(name)} stays the "
+            "built-in function?",
+        )
+    origin = _assigned_origin(program, name)
+    if origin is None or origin.type != kind or kind not in ("list", "dict", "str", "tuple"):
+        return None
+    return Diagnosis(
+        "called_a_value",
+        case.frame.line,
+        f"{_code(name)} is {_TYPE_WORDS[kind]} (it gets {_code(origin.source)} on line "
+        f"{origin.line}), and line {case.frame.line} puts round brackets after it, "
+        f"{_code(_source(call))}, which calls it like a function",
+        f"How do you read one item of {_TYPE_WORDS[kind]}?",
+    )
+
+
+_CONTAINER_TYPES = {"str": str, "list": list, "dict": dict, "tuple": tuple, "set": set, "int": int}
+
+
+def _wrong_type_method(case: _Case) -> Diagnosis | None:
+    """`x.append` where `x` certainly got a string (or a dict, a tuple, ...) on its one line."""
+    facts, program = case.facts, case.program
+    kind, attribute = (facts.types or ("",))[0], facts.offending
+    if kind not in _CONTAINER_TYPES or not attribute:
+        return None
+    owners = [name for name, t in _CONTAINER_TYPES.items() if t is not _CONTAINER_TYPES[kind]]
+    having = [name for name in owners if hasattr(_CONTAINER_TYPES[name], attribute)]
+    node = _failing_node(program, case.frame, ast.Attribute)
+    if not having or node is None or node.attr != attribute:
+        return None
+    origin = _value_origin(case, node.value)
+    if origin is None or origin.type != kind:
+        return None
+    if isinstance(node.value, ast.Name) and _typo_of(node.value.id, set(program.bindings)):
+        return None  # `rows.split` next to a `row`: a mixed-up name is as likely
+    where = f"it gets its value from {_code(origin.source)} on line {origin.line}"
+    if origin.parameter:
+        where = f"it gets {_code(origin.name)} in the call on line {origin.call_line}"
+    plural = {"str": "strings", "int": "integers"}.get(kind, kind + "s")
+    shown = origin.parameter or origin.name
+    return Diagnosis(
+        "wrong_type_method",
+        origin.call_line if origin.parameter else origin.line,
+        f"Line {case.frame.line} uses {_code('.' + attribute)} on {_code(shown)}, which is "
+        f"{_TYPE_WORDS[kind]}: {where}; {plural} have no {_code(attribute)}, it belongs to "
+        f"{_names(having).replace('`', '')}",
+        f"Should {_code(shown)} be another kind of value, or should line {case.frame.line} use "
+        f"something {plural} have?",
+    )
+
+
+def _attribute_typo(case: _Case) -> Diagnosis | None:
+    facts, program = case.facts, case.program
+    owner = _quoted(facts.message, r"^'(\w+)' object has no attribute")
+    if not owner or owner in _BUILTIN_TYPES or not facts.offending:
+        return None
+    defined = _class_attributes(program, owner)
+    right = _typo_of(facts.offending, set(defined))
+    if not right:
+        return None
+    classes = [n for n in ast.walk(program.tree) if isinstance(n, ast.ClassDef)]
+    spots = [
+        n.lineno
+        for c in classes
+        if c.name == owner
+        for n in ast.walk(c)
+        if (isinstance(n, ast.FunctionDef) and n.name == right)
+        or (isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Store) and n.attr == right)
+    ]
+    if not spots:
+        return None
+    return Diagnosis(
+        "attribute_typo",
+        min(spots),
+        f"The class {_code(owner)} has {_code(right)} (line {min(spots)}), but line "
+        f"{case.frame.line} asks for {_code(facts.offending)}; the two spellings differ by a "
+        "letter or two",
+        "Which spelling is the one you meant, and is it the same in both places?",
+    )
+
+
+def _missing_self(case: _Case) -> Diagnosis | None:
+    match = re.match(
+        r"^(\w+)\.(\w+)\(\) takes (\d+) positional arguments? but (\d+) were given$",
+        case.facts.message,
+    )
+    if match is None or int(match.group(4)) != int(match.group(3)) + 1:
+        return None
+    owner, method = match.group(1), match.group(2)
+    function = _method(case.program, owner, method)
+    if function is None:
+        return None
+    parameters = [a.arg for a in function.args.posonlyargs + function.args.args]
+    if parameters[:1] == ["self"]:
+        return None
+    listed = ", ".join(parameters) or "no parameters"
+    return Diagnosis(
+        "missing_self",
+        function.lineno,
+        f"{_code(method)} is a method of {_code(owner)}: calling it on an object passes the "
+        f"object itself as the first argument, but its definition on line {function.lineno} "
+        f"({_code(f'def {method}({listed})')}) has no parameter for it",
+        "What does every method's first parameter stand for?",
+    )
+
+
+def _method(program: Program, owner: str, name: str) -> ast.FunctionDef | None:
+    """The plain method `name` of the program's one class `owner` (no decorators)."""
+    classes = [n for n in ast.walk(program.tree) if isinstance(n, ast.ClassDef)]
+    found = [
+        item
+        for c in classes
+        if c.name == owner
+        for item in c.body
+        if isinstance(item, ast.FunctionDef) and item.name == name and not item.decorator_list
+    ]
+    return found[0] if len(classes) and len(found) == 1 else None
+
+
+def _called_on_class(case: _Case) -> Diagnosis | None:
+    match = re.match(
+        r"^(\w+)\.(\w+)\(\) missing 1 required positional argument: 'self'$", case.facts.message
+    )
+    call = _failing_node(case.program, case.frame, ast.Call)
+    if match is None or call is None or not isinstance(call.func, ast.Attribute):
+        return None
+    owner = match.group(1)
+    if _source(call.func.value) != owner or _method(case.program, owner, match.group(2)) is None:
+        return None
+    return Diagnosis(
+        "called_on_class",
+        case.frame.line,
+        f"Line {case.frame.line} calls {_code(match.group(2))} on the class {_code(owner)} "
+        "itself, not on an object of that class, so there is no object to pass as `self`",
+        f"Which object made from {_code(owner)} should the method be called on?",
+    )
+
+
+def _init_misspelt(case: _Case) -> Diagnosis | None:
+    owner = _quoted(case.facts.message, r"^(\w+)\(\) takes no arguments$")
+    classes = [n for n in ast.walk(case.program.tree) if isinstance(n, ast.ClassDef)]
+    mine = [c for c in classes if c.name == owner]
+    if not owner or len(mine) != 1 or mine[0].bases:
+        return None
+    methods = {item.name: item.lineno for item in mine[0].body if isinstance(item, ast.FunctionDef)}
+    if "__init__" in methods:
+        return None
+    typo = _typo_of("__init__", set(methods))
+    if not typo:
+        return None
+    return Diagnosis(
+        "init_misspelt",
+        methods[typo],
+        f"The class {_code(owner)} defines {_code(typo)} on line {methods[typo]}, which is not "
+        f"the constructor's name, so {_code(owner)} has no constructor that takes arguments",
+        "How exactly is the method that Python runs when an object is created spelt?",
+    )
+
+
+def _argument_count(case: _Case) -> Diagnosis | None:
+    message = case.facts.message
+    name = _quoted(message, r"^(\w+)\(\) (?:missing \d+ required positional|takes \d+ positional)")
+    functions = case.program.functions(name) if name else []
+    if len(functions) != 1 or functions[0].decorator_list:
+        return None
+    function = functions[0]
+    arguments = function.args
+    if arguments.vararg or arguments.kwarg or arguments.defaults or arguments.kwonlyargs:
+        return None
+    if case.program.scope_of(function) is not None or len(case.program.bindings[name]) != 1:
+        return None
+    calls = [
+        n
+        for n in ast.walk(case.program.statement_at(case.frame.line) or ast.Pass())
+        if isinstance(n, ast.Call) and getattr(n.func, "id", "") == name
+    ]
+    if len(calls) != 1 or any(isinstance(a, ast.Starred) for a in calls[0].args):
+        return None
+    if calls[0].keywords or isinstance(case.program.parents.get(function), ast.ClassDef):
+        return None
+    parameters = [a.arg for a in arguments.posonlyargs + arguments.args]
+    given = len(calls[0].args)
+    count = f"{len(parameters)} parameter{'s' if len(parameters) != 1 else ''}"
+    listed = f" ({_names(parameters)})" if parameters else ""
+    return Diagnosis(
+        "argument_count",
+        case.frame.line,
+        f"{_code(name)} is defined on line {function.lineno} with {count}{listed}, but the "
+        f"call on line {case.frame.line} passes {given} value{'s' if given != 1 else ''}",
+        f"Which values should the call on line {case.frame.line} pass?",
+    )
+
+
+# -- ValueError
+
+
+def _unreadable_number(case: _Case) -> Diagnosis | None:
+    message, line = case.facts.message, case.frame.line
+    text = _quoted(message, r"^invalid literal for int\(\) with base 10: '(.*)'$")
+    if text and _is_float(text) and "int(" in case.program.text(line):
+        return Diagnosis(
+            "decimal_into_int",
+            line,
+            f"On line {line}, `int()` was given the text {_code(repr(text))}, a number with a "
+            "decimal point, and `int()` only reads whole numbers",
+            "Which conversion reads a number with a decimal point?",
+        )
+    text = _quoted(message, r"^could not convert string to float: '(.*)'$")
+    if text and "," in text and _is_float(text.replace(",", ".")):
+        return Diagnosis(
+            "comma_decimal",
+            line,
+            f"On line {line}, `float()` was given {_code(repr(text))}, which uses a comma, and "
+            "`float()` only reads a decimal point",
+            "What has to happen to the comma before the text is converted?",
+        )
+    return None
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _unpack_count(case: _Case) -> Diagnosis | None:
+    expected = _quoted(case.facts.message, r"^too many values to unpack \(expected (\d+)\)$")
+    statement = case.program.statement_at(case.frame.line)
+    if not expected or statement is None:
+        return None
+    if isinstance(statement, ast.Assign) and isinstance(statement.targets[0], ast.Tuple):
+        value = statement.value
+        if isinstance(value, ast.Call) and getattr(value.func, "attr", "") == "split":
+            return Diagnosis(
+                "split_unpack",
+                case.frame.line,
+                f"On line {case.frame.line}, {_code(_source(value))} split the text into more "
+                f"than {expected} pieces, but only {expected} names on the left take them",
+                "How many pieces does the text typed really split into, and what should "
+                "happen to the extra ones?",
+            )
+    if isinstance(statement, ast.For) and isinstance(statement.target, ast.Tuple):
+        origin = _value_origin(case, statement.iter)
+        if origin is not None and origin.type == "dict" and not origin.parameter:
+            return Diagnosis(
+                "dict_unpack",
+                case.frame.line,
+                f"{_code(origin.name)} is a dict (line {origin.line}), and a `for` loop over a "
+                f"dict gives only its keys, one at a time, so line {case.frame.line} cannot "
+                f"split each one into {expected} names",
+                "Which method of a dict gives the keys together with their values?",
+            )
+    return None
+
+
+# -- KeyError, infinite loops and recursion
+
+
+def _key_not_in_dict(case: _Case) -> Diagnosis | None:
+    facts, program = case.facts, case.program
+    name = facts.sequence
+    keys = _fixed_dict_keys(program, name) if name else None
+    key = _quoted(facts.message, r"^'(.*)'$")
+    if keys is None or not key:
+        return None
+    same = [k for k in keys if isinstance(k, str) and k.lower() == key.lower() and k != key]
+    close = same or difflib.get_close_matches(key, [k for k in keys if isinstance(k, str)], 1)
+    binding = program.only_binding(name)
+    if not close or binding is None:
+        return None
+    how = "only in upper and lower case" if same else "by a letter or two"
+    return Diagnosis(
+        "key_not_in_dict",
+        case.frame.line,
+        f"Line {case.frame.line} looks up the key {_code(repr(key))} in {_code(name)}, but "
+        f"{_code(name)} (line {binding.line}) has the key {_code(repr(close[0]))}, which "
+        f"differs from it {how}",
+        "Where does the key come from, and how does it have to be written to match?",
+    )
+
+
+def _key_never_stored(case: _Case) -> Diagnosis | None:
+    """`counts[word] += 1` on a dict that starts empty and gets keys nowhere else."""
+    facts, program = case.facts, case.program
+    name = facts.sequence
+    binding = program.only_binding(name) if name else None
+    if binding is None or binding.kind != "assign" or not isinstance(binding.value, ast.Dict):
+        return None
+    if binding.value.keys:
+        return None
+    statement = program.statement_at(case.frame.line)
+    writes = [
+        node
+        for node in ast.walk(program.tree)
+        if isinstance(node, ast.Subscript)
+        and isinstance(node.ctx, ast.Store)
+        and getattr(node.value, "id", None) == name
+    ]
+    if any(not _contains(statement, node) for node in writes):
+        return None
+    if not all(_only_read(program, node, stores=True) for node in _uses(program, name)):
+        return None
+    return Diagnosis(
+        "key_never_stored",
+        case.frame.line,
+        f"{_code(name)} starts empty (line {binding.line}), and line {case.frame.line} reads "
+        f"{_code(f'{name}[{facts.index}]')} before any value was stored under that key "
+        f"({_code(facts.message)})",
+        "What should happen the first time a key is seen?",
+    )
+
+
+def _endless_while(case: _Case) -> Diagnosis | None:
+    loops = case.program.enclosing(case.frame.line, (ast.While,))
+    if not loops:
+        return None
+    loop = loops[0]
+    unchanged = _unchanged_in_loop(case.program, loop)
+    named = sorted({n.id for n in ast.walk(loop.test) if isinstance(n, ast.Name)})
+    if not named or len(unchanged) != len(named):
+        return None  # some name of the condition does change: why it never ends is unclear
+    listed = _names(named).replace(" and ", " or ")
+    return Diagnosis(
+        "endless_while",
+        loop.lineno,
+        f"The loop {_code(f'while {_source(loop.test)}:')} on line {loop.lineno} keeps going "
+        f"while its condition holds, and no line inside the loop changes {listed}, so the "
+        "condition never changes and the loop never ends",
+        "Which line should change the condition's value, and is it inside the loop?",
+    )
+
+
+def _same_arguments(case: _Case) -> Diagnosis | None:
+    """A recursive call that passes the function's own parameters unchanged (or swapped)."""
+    name = case.frame.function
+    functions = case.program.functions(name) if name else []
+    if len(functions) != 1 or "maximum recursion depth" not in case.facts.message:
+        return None
+    function = functions[0]
+    parameters = [a.arg for a in function.args.posonlyargs + function.args.args]
+    calls = [
+        n
+        for n in ast.walk(function)
+        if isinstance(n, ast.Call) and getattr(n.func, "id", "") == name
+    ]
+    if not calls or not parameters or function.args.vararg or function.args.kwarg:
+        return None
+    reassigned = {
+        b.name
+        for p in parameters
+        for b in case.program.bindings.get(p, [])
+        if b.scope is function and b.kind != "arg"
+    }
+    if reassigned & set(parameters) or _changes_state(function, set(parameters)):
+        return None
+    for call in calls:
+        passed = [_whole(a) for a in call.args]
+        if call.keywords or sorted(passed) != sorted(parameters):
+            return None
+    call = calls[0]
+    return Diagnosis(
+        "same_arguments",
+        call.lineno,
+        f"The recursive call {_code(_source(call))} on line {call.lineno} passes "
+        f"{_code(name)} the same values it was given, so every call is like the one before "
+        "and none gets closer to a case that stops",
+        "What should change in the arguments so that each call is a smaller problem?",
+    )
+
+
+def _changes_state(function: ast.AST, parameters: set[str]) -> bool:
+    """True if the function could make the same arguments mean something new: it changes a
+    parameter in place (`stack.pop()`, `xs[0] = 1`) or declares a global or nonlocal."""
+    for node in ast.walk(function):
+        if isinstance(node, ast.Global | ast.Nonlocal):
+            return True
+        if isinstance(node, ast.Attribute) and getattr(node.value, "id", None) in parameters:
+            return True  # a method of a parameter: it may change it (pop, append, ...)
+        if isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Load):
+            if getattr(node.value, "id", None) in parameters:
+                return True
+    return False
+
+
+def _whole(node: ast.expr) -> str:
+    """The parameter an argument passes unchanged (`words`, `words[0:]`, `words[:]`), or ""."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.value, ast.Name)
+        and isinstance(node.slice, ast.Slice)
+        and node.slice.upper is None
+        and node.slice.step is None
+        and (node.slice.lower is None or _source(node.slice.lower) == "0")
+    ):
+        return node.value.id
+    return ""
+
+
+_RULES = {
+    "NameError": (
+        _defined_later,
+        _only_in_function,
+        _set_only_in_branches,
+        _module_not_imported,
+        _self_attribute,
+        _misspelt_name,
+    ),
+    "UnboundLocalError": (_local_misspelt, _global_assigned_locally, _set_only_in_branches),
+    "TypeError": (
+        _text_from_input,
+        _float_from_division,
+        _function_not_called,
+        _number_joined_to_text,
+        _none_used,
+        _not_callable,
+        _missing_self,
+        _called_on_class,
+        _init_misspelt,
+        _argument_count,
+    ),
+    "AttributeError": (_none_used, _function_not_called, _wrong_type_method, _attribute_typo),
+    "IndexError": (_index_past_end,),
+    "ZeroDivisionError": (_zero_divisor,),
+    "ValueError": (_unreadable_number, _unpack_count),
+    "KeyError": (_key_not_in_dict, _key_never_stored),
+    "KeyboardInterrupt": (_endless_while,),
+    "RecursionError": (_same_arguments,),
+}
