@@ -35,7 +35,19 @@ from llm_prune_gym.heldout import HeldOut
 from llm_prune_gym.students import load_student, torch_dtype
 
 from . import report
-from .hints import HintCase, generate_hints, grade_rows, percent_cell, score_cell, summarise
+from .hints import (
+    SOURCES_HEADER,
+    Choice,
+    HintCase,
+    generate_choices,
+    grade_rows,
+    percent_cell,
+    score_cell,
+    shows_sources,
+    sources_cell,
+    summarise,
+    with_sources,
+)
 
 DEFAULT_LEVELS = (0.0, 2.1, 6.2, 10.3)  # % of all parameters, as in the report
 COLORS = ("#4C72B0", "#DD8452", "#55A868", "#C44E52")
@@ -59,6 +71,7 @@ class ExperimentConfig:
     progress: bool = True
     resume: bool = True
     candidates: int = 1  # best of N hints (evaluation.hints.best_of_n); 1: greedy
+    diagnosis: bool = False  # a certain diagnosis is the hint where one fires (`llm-prune hint`)
 
 
 def heldout_workbench(student, plan: PruningPlan, config: ExperimentConfig) -> Workbench:
@@ -102,6 +115,7 @@ def _hints_key(spec: str, plan: PruningPlan, cases: Sequence[HintCase], config) 
         ]
         # best of N only: greedy hints saved before the option existed keep their key
         + ([config.candidates, config.seed] if config.candidates > 1 else [])
+        + (["diagnosis"] if config.diagnosis else [])
     )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -113,16 +127,16 @@ def pruned_hints(
     config: ExperimentConfig,
     saved: Path,
     spec: str,
-) -> list[str]:
+) -> list[Choice]:
     """Hints of the student pruned by `plan` (restored afterwards), reused from `saved`."""
     key = _hints_key(spec, plan, cases, config)
     if config.resume and saved.is_file():
         stored = json.loads(saved.read_text(encoding="utf-8"))
         if stored.get("key") == key:
-            return stored["hints"]
+            return _stored_choices(stored)
     workbench.apply(plan)
     try:
-        hints = generate_hints(
+        choices = generate_choices(
             workbench.student,
             cases,
             max_new_tokens=config.max_new_tokens,
@@ -130,12 +144,33 @@ def pruned_hints(
             seed=config.seed,
             progress=config.progress,
             candidates=config.candidates,
+            diagnosis=config.diagnosis,
         )
     finally:
         workbench.restore()
+    stored = {
+        "key": key,
+        "spec": spec,
+        "hints": [c.hint for c in choices],
+        "sources": [c.source for c in choices],
+        "rules": [c.rule for c in choices],
+        "chosen": [c.index for c in choices],
+    }
     saved.parent.mkdir(parents=True, exist_ok=True)
-    saved.write_text(json.dumps({"key": key, "spec": spec, "hints": hints}), encoding="utf-8")
-    return hints
+    saved.write_text(json.dumps(stored), encoding="utf-8")
+    return choices
+
+
+def _stored_choices(stored: dict) -> list[Choice]:
+    """The saved hints as Choices; files saved before sources were kept say "" (unknown)."""
+    hints = stored["hints"]
+    sources = stored.get("sources", [""] * len(hints))
+    rules = stored.get("rules", [""] * len(hints))
+    chosen = stored.get("chosen", [None] * len(hints))
+    return [
+        Choice(hint, index, (), (), source, rule)
+        for hint, source, rule, index in zip(hints, sources, rules, chosen, strict=True)
+    ]
 
 
 def run_experiment(
@@ -162,9 +197,11 @@ def run_experiment(
             if label == next(iter(students)):
                 scaled.save(out / "plans" / f"level_{level:g}.json")
             saved = out / "hints" / f"{label}_level_{level:g}.json"
-            hints = pruned_hints(workbench, scaled, cases, config, saved, str(spec))
+            choices = pruned_hints(workbench, scaled, cases, config, saved, str(spec))
             kl = workbench.kl(scaled).mean if level > 0 else 0.0
-            rows = grade_rows(cases, hints, judge, student=label, level=level)
+            hints = [choice.hint for choice in choices]
+            graded = grade_rows(cases, hints, judge, student=label, level=level)
+            rows = with_sources(graded, choices)
             hint_rows += rows
             summaries.append(
                 {
@@ -202,6 +239,8 @@ def experiment_table(summaries: Sequence[dict]) -> str:
     ]
     if judged:
         headers += ["identifies (judge)", "gives away (judge)", "helpfulness", "clarity"]
+    sources = shows_sources(summaries)
+    headers += [SOURCES_HEADER] if sources else []
     rows = []
     for s in summaries:
         row = [
@@ -222,6 +261,7 @@ def experiment_table(summaries: Sequence[dict]) -> str:
                 score_cell(s, "judge_helpfulness"),
                 score_cell(s, "judge_clarity"),
             ]
+        row += [sources_cell(s)] if sources else []
         rows.append(row)
     return report.markdown_table(headers, rows)
 

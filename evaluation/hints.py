@@ -233,7 +233,7 @@ def generate_hints(
     fallback: bool = True,
     diagnosis: bool = False,
 ) -> list[str]:
-    """The student's hint for each case (greedy unless `do_sample`), in the cases' order.
+    """The hint for each case (greedy unless `do_sample`), in the cases' order.
 
     With `candidates` N > 1 the hint is the best of N (:func:`best_of_n`: the greedy hint
     and N - 1 samples seeded with `seed`, scored by :mod:`evaluation.rerank`; with
@@ -241,12 +241,42 @@ def generate_hints(
     then ignored. With `diagnosis` (any N) the hint is the pipeline of ``llm-prune hint``:
     a certain diagnosis where there is one, else the best of N checked the same way.
     Prompts are batched by length, so a batch pads little; the answers come
-    back in order.
+    back in order. :func:`generate_choices` also says who wrote each hint.
     """
+    chosen = generate_choices(
+        student,
+        cases,
+        max_new_tokens,
+        batch_size,
+        do_sample,
+        seed,
+        progress,
+        candidates,
+        fallback,
+        diagnosis,
+    )
+    return [choice.hint for choice in chosen]
+
+
+def generate_choices(
+    student: Student,
+    cases: Sequence[HintCase],
+    max_new_tokens: int = HINT_MAX_NEW_TOKENS,
+    batch_size: int = 16,
+    do_sample: bool = False,
+    seed: int = 0,
+    progress: bool = True,
+    candidates: int = 1,
+    fallback: bool = True,
+    diagnosis: bool = False,
+) -> list[Choice]:
+    """:func:`generate_hints`, each hint as a :class:`Choice` (its `source`: diagnosis,
+    student or facts). A plain greedy or sampled hint (N = 1, no `diagnosis`) is the
+    student's, unchecked: a Choice without candidates or verdicts."""
     if candidates < 1:
         raise ValueError(f"candidates must be >= 1, got {candidates}")
     if candidates > 1 or diagnosis:
-        chosen = best_of_n(
+        return best_of_n(
             student,
             cases,
             candidates,
@@ -257,7 +287,6 @@ def generate_hints(
             fallback,
             diagnosis,
         )
-        return [choice.hint for choice in chosen]
     order = _by_length(cases)
     answers = generate_answers(
         student.model,
@@ -269,13 +298,14 @@ def generate_hints(
         seed=seed,
         progress=progress,
     )
-    return _in_case_order(order, answers)
+    return [Choice(hint, 0, (), ()) for hint in _in_case_order(order, answers)]
 
 
 # Who wrote a hint: a certain diagnosis (llm_prune_gym.diagnosis.diagnose), the student
 # (its hint passed the verifier, evaluation.rerank), or the facts alone (every student hint
 # looked wrong: llm_prune_gym.hintfacts.facts_hint).
 DIAGNOSIS, STUDENT, FACTS = "diagnosis", "student", "facts"
+SOURCES = (DIAGNOSIS, STUDENT, FACTS)
 
 
 @dataclass(frozen=True)
@@ -444,6 +474,37 @@ def grade_rows(
     return rows
 
 
+def with_sources(rows: Sequence[dict], choices: Sequence[Choice]) -> list[dict]:
+    """`rows` (one per hint, :func:`grade_rows`) with who wrote each hint, right after it:
+    ``hint_source`` (diagnosis, student or facts; "" where not known) and ``diagnosis_rule``
+    (the rule that fired, else "")."""
+    placed = []
+    for row, choice in zip(rows, choices, strict=True):
+        keys = list(row)
+        at = keys.index("hint") + 1
+        written = {"hint_source": choice.source, "diagnosis_rule": choice.rule}
+        placed.append({k: row[k] for k in keys[:at]} | written | {k: row[k] for k in keys[at:]})
+    return placed
+
+
+def source_counts(rows: Sequence[dict]) -> dict[str, int]:
+    """How many of `rows`' hints each source (diagnosis, student, facts) wrote."""
+    return {s: sum(1 for r in rows if r.get("hint_source") == s) for s in SOURCES}
+
+
+def sources_cell(summary: dict) -> str:
+    """``12 / 80 / 3``: hints the diagnosis, the student and the facts wrote."""
+    return " / ".join(str(summary.get(f"hints_by_{s}", 0)) for s in SOURCES)
+
+
+def shows_sources(summaries: Sequence[dict]) -> bool:
+    """Whether a table needs the sources column: some hint was not the student's own."""
+    return any(s.get(f"hints_by_{k}") for s in summaries for k in (DIAGNOSIS, FACTS))
+
+
+SOURCES_HEADER = "written by diagnosis / student / facts"
+
+
 # -- summaries ----------------------------------------------------------------------------------
 
 
@@ -484,6 +545,8 @@ def summarise(rows: Sequence[dict], seed: int = 0) -> dict:
     summary |= _rate(rows, "misleading") | _rate(rows, "gives_away")
     summary["empty_hints"] = sum(1 for r in rows if not str(r["hint"]).strip())
     summary |= _rate(rows, "repeats") | _rate(rows, "cut_off")
+    if any("hint_source" in r for r in rows):
+        summary |= {f"hints_by_{s}": n for s, n in source_counts(rows).items()}
     if any("judge_status" in r for r in rows):
         judged = [r for r in rows if r.get("judge_status") == "ok"]
         summary |= _rate(judged, "judge_identifies_error") | _rate(judged, "judge_gives_away_code")
@@ -542,6 +605,8 @@ def summary_table(summaries: Sequence[dict], keys: Sequence[str]) -> str:
             "judge unparsable / failed",
         ]
     headers += ["repeats itself", "cut off"]  # evaluation/endings.py
+    sources = shows_sources(summaries)
+    headers += [SOURCES_HEADER] if sources else []
     rows = []
     for s in summaries:
         row = [
@@ -561,6 +626,7 @@ def summary_table(summaries: Sequence[dict], keys: Sequence[str]) -> str:
                 f"{s.get('judge_unparsable', 0)} / {s.get('judge_error', 0)}",
             ]
         row += [percent_cell(s, "repeats"), percent_cell(s, "cut_off")]
+        row += [sources_cell(s)] if sources else []
         rows.append(row)
     return report.markdown_table(headers, rows)
 

@@ -92,7 +92,19 @@ def _generation_facts(generation: GenerationSettings, cases: CaseSettings) -> di
         "prompts": f"all {cases.prompt_style}"
         if cases.prompt_style
         else "data build lines as stored, user programs grounded",
+        "diagnosis": "on: a certain diagnosis (llm_prune_gym.diagnosis) is the hint where one "
+        "fires; the student's hints are checked (evaluation.rerank)"
+        if generation.diagnosis
+        else "off: every hint is the student's",
     }
+
+
+def _sources_fact(rows: list[dict]) -> dict:
+    """How many hints the diagnosis, the student and the facts wrote (run facts)."""
+    from .hints import source_counts
+
+    counts = source_counts(rows)
+    return {"hints written by": ", ".join(f"{s} {n}" for s, n in counts.items())}
 
 
 def _read_cases(cases: CaseSettings, seed: int):
@@ -107,6 +119,7 @@ def _read_cases(cases: CaseSettings, seed: int):
 def _summary_line(out: Path, summary: dict) -> int:
     """One JSON line: where the results are and the headline rates."""
     keys = ("n", "identifies_error", "gives_away", "judge_identifies_error", "judge_helpfulness")
+    keys += tuple(k for k in summary if k.startswith("hints_by_"))
     line = {"out": str(out), **{k: summary[k] for k in keys if k in summary}}
     return print_json(rounded(line, 4))
 
@@ -124,7 +137,9 @@ def eval_hints(
     progress: Progress = True,
 ) -> int:
     """The student writes a greedy hint for every program of --data; the hints are graded
-    and summarised with 95% Wilson intervals.
+    and summarised with 95% Wilson intervals. With --diagnosis a certain diagnosis is the
+    hint where one fires (hints.csv's hint_source says who wrote each hint: diagnosis,
+    student or facts).
 
     --data is a data build's test.jsonl, or a user's JSONL of {code, stdin, fixed_code?},
     run in the sandbox for its real traceback.
@@ -140,7 +155,7 @@ def eval_hints(
     """
     from llm_prune_gym.students import load_student, torch_dtype
 
-    from .hints import generate_hints, grade_rows, write_outputs
+    from .hints import generate_choices, grade_rows, with_sources, write_outputs
 
     set_threads(threads)
     started = time.perf_counter()
@@ -148,7 +163,7 @@ def eval_hints(
     chosen = _read_cases(cases, seed)
     grader = _judge(judge, out, progress)
     loaded = load_student(student, device=device, dtype=torch_dtype(generation.dtype))
-    hints = generate_hints(
+    choices = generate_choices(
         loaded,
         chosen,
         max_new_tokens=generation.max_new_tokens,
@@ -156,10 +171,12 @@ def eval_hints(
         seed=seed,
         progress=progress,
         candidates=generation.candidates,
+        diagnosis=generation.diagnosis,
     )
-    rows = grade_rows(chosen, hints, grader, student=loaded.name)
+    hints = [choice.hint for choice in choices]
+    rows = with_sources(grade_rows(chosen, hints, grader, student=loaded.name), choices)
     facts = _grading_facts(device, started, grader, cases.data, len(chosen))
-    facts |= _generation_facts(generation, cases) | {"student": student}
+    facts |= _generation_facts(generation, cases) | {"student": student} | _sources_fact(rows)
     summaries = write_outputs(Path(out), rows, ["student"], facts, seed=seed)
     return _summary_line(out, summaries[0])
 
@@ -287,6 +304,7 @@ def experiment(
         progress=progress,
         resume=not fresh,
         candidates=generation.candidates,
+        diagnosis=generation.diagnosis,
     )
     summaries, rows = run_experiment(
         {"base": base, "dpo": dpo}, loaded, chosen, out, config, grader
@@ -298,8 +316,10 @@ def experiment(
         "KL prompts": f"{heldout.heldout_prompts}, {answer_tokens} answer tokens",
         "title": f"base vs DPO student, {len(chosen)} test programs",
     }
+    facts |= _sources_fact(rows)
     write_experiment(out, summaries, rows, facts)
     keys = ("student", "level", "kl_heldout", "identifies_error", "gives_away")
+    keys += tuple(k for k in summaries[0] if k.startswith("hints_by_")) if summaries else ()
     return print_json(
         {"out": str(out), "rows": [rounded({k: s[k] for k in keys}, 4) for s in summaries]}
     )

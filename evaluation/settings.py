@@ -81,3 +81,8 @@ class GenerationSettings:
     """best of N hints: the greedy one and N - 1 samples seeded with --seed, the one kept
     that evaluation.rerank scores best from the program, its error and the hint facts (if
     all look wrong, a hint of facts alone; 1: greedy only)"""
+    diagnosis: bool = False
+    """the pipeline of `llm-prune hint`: where the program and its traceback settle the cause
+    (llm_prune_gym.diagnosis), that cause is the hint and the student writes none; the
+    student's other hints are checked (a hint of facts alone where they look wrong). Off by
+    default, so the figures measure the student alone"""

@@ -99,16 +99,21 @@ def run_command(argv: list[str]) -> int:
     return main(argv)
 
 
-def test_experiment_end_to_end_and_resume(tmp_path, monkeypatch):
-    out = tmp_path / "out"
-    argv = [
+def experiment_argv(tmp_path, levels: str) -> list[str]:
+    """An `experiment` command on stub students and the test set written under tmp_path."""
+    return [
         "experiment", "--base", "stub", "--dpo", "stub:1",
-        "--plan", str(tmp_path / "plan.json"), "--levels", "0,2.1,6.2,10.3",
+        "--plan", str(tmp_path / "plan.json"), "--levels", levels,
         "--data", str(write_test_set(tmp_path / "test.jsonl")),
         "--heldout-prompts", str(write_heldout(tmp_path / "heldout.jsonl")),
         "--answer-tokens", "4", "--max-new-tokens", "6", "--generation-batch-size", "4",
-        "--device", "cpu", "--no-progress", "--out", str(out),
+        "--device", "cpu", "--no-progress", "--out", str(tmp_path / "out"),
     ]  # fmt: skip
+
+
+def test_experiment_end_to_end_and_resume(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    argv = experiment_argv(tmp_path, "0,2.1,6.2,10.3")
     write_plan(tmp_path / "plan.json")
     assert run_command(argv) == 0
 
@@ -133,10 +138,51 @@ def test_experiment_end_to_end_and_resume(tmp_path, monkeypatch):
     def no_generation(*args, **kwargs):
         raise AssertionError("a rerun must reuse the saved hints")
 
-    monkeypatch.setattr(experiment, "generate_hints", no_generation)
+    monkeypatch.setattr(experiment, "generate_choices", no_generation)
     (out / "experiment.csv").unlink()
     assert run_command(argv) == 0
     assert list(csv.DictReader((out / "experiment.csv").open())) == rows
+
+
+def with_real_tracebacks(path):
+    """The test set with the error output Python really prints for each program."""
+    from finetune.sandbox import error_output, run_program
+
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+    for record in records:
+        record["error_output"] = error_output(run_program(record["code"]))
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+
+
+def test_experiment_with_the_diagnosis_keeps_who_wrote_each_hint(tmp_path):
+    out = tmp_path / "out"
+    argv = experiment_argv(tmp_path, "0,10.3")
+    write_plan(tmp_path / "plan.json")
+    with_real_tracebacks(tmp_path / "test.jsonl")  # the diagnosis reads the frames
+    assert run_command(argv) == 0
+    greedy = json.loads((out / "hints" / "base_level_0.json").read_text())
+    assert greedy["sources"] == ["student"] * 3
+    assert run_command([*argv, "--diagnosis"]) == 0  # not the greedy run's saved hints
+    hints = list(csv.DictReader((out / "hints.csv").open()))
+    zero = [h for h in hints if h["exception"] == "ZeroDivisionError"]
+    assert len(zero) == 4 and {(h["hint_source"], h["diagnosis_rule"]) for h in zero} == {
+        ("diagnosis", "zero_divisor")
+    }
+    assert {h["hint_source"] for h in hints} - {"diagnosis"} <= {"student", "facts"}
+    rows = list(csv.DictReader((out / "experiment.csv").open()))
+    assert {r["hints_by_diagnosis"] for r in rows} == {"1"}
+    assert "written by diagnosis / student / facts" in (out / "experiment.md").read_text()
+    saved = json.loads((out / "hints" / "dpo_level_10.3.json").read_text())
+    assert saved["sources"][2] == "diagnosis" and saved["key"] != greedy["key"]
+
+
+def test_hints_saved_before_sources_were_kept_read_as_unknown():
+    stored = {"key": "k", "spec": "stub", "hints": ["a", "b"]}
+    choices = experiment._stored_choices(stored)
+    assert [(c.hint, c.source, c.rule, c.index) for c in choices] == [
+        ("a", "", "", None),
+        ("b", "", "", None),
+    ]
 
 
 @pytest.mark.parametrize("criterion", ["magnitude", "wanda"])

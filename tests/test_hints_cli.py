@@ -78,3 +78,29 @@ def test_eval_hints_on_a_user_file(tmp_path, capsys):
     markdown = (out / "summary.md").read_text()
     assert "| stub:0 | 3 |" in markdown and "## By error kind" in markdown
     assert "NameError" in markdown  # user programs are grouped by their exception
+    assert {r["hint_source"] for r in rows} == {"student"}  # no diagnosis unless asked for
+    assert "- diagnosis: off: every hint is the student's\n" in markdown
+
+
+def test_eval_hints_with_the_diagnosis_states_a_misspelt_name(tmp_path, capsys):
+    from llm_prune_gym.diagnosis import diagnose
+
+    data, out = write_user_file(tmp_path), tmp_path / "out"
+    argv = ["eval-hints", "--student", "stub", "--data", str(data), "--max-new-tokens", "6"]
+    assert (
+        run_command([*argv, "--diagnosis", "--device", "cpu", "--no-progress", "--out", str(out)])
+        == 0
+    )
+    line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    rows = list(csv.DictReader((out / "hints.csv").open()))
+    greet = rows[0]
+    assert (greet["hint_source"], greet["diagnosis_rule"]) == ("diagnosis", "misspelt_name")
+    case = read_cases(data)[0]
+    assert greet["hint"] == diagnose(case.code, case.error_output).hint
+    assert "`nmae`" in greet["hint"] and "`name`" in greet["hint"]
+    assert all(r["hint_source"] in {"student", "facts"} for r in rows[1:])  # no rule fires
+    assert line["hints_by_diagnosis"] == 1 and sum(v for k, v in line.items() if "_by_" in k) == 3
+    markdown = (out / "summary.md").read_text()
+    assert "- diagnosis: on: a certain diagnosis" in markdown
+    assert "- hints written by: diagnosis 1, " in markdown
+    assert "written by diagnosis / student / facts" in markdown

@@ -152,6 +152,7 @@ def test_redact_removes_keys_and_credential_headers():
 
 def test_a_500_echoing_the_key_leaves_it_in_no_file(bad_server, tmp_path, monkeypatch, capsys):
     from evaluation.cli import main
+    from evaluation.hints import Choice
 
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     data = tmp_path / "mine.jsonl"
@@ -182,7 +183,8 @@ def test_a_500_echoing_the_key_leaves_it_in_no_file(bad_server, tmp_path, monkey
         str(out),
     ]
     # the stub's hint is not "ECHO ...": make the judge see one that is
-    monkeypatch.setattr("evaluation.hints.generate_hints", lambda s, c, **k: ["ECHO x"])
+    echo = [Choice("ECHO x", 0, (), ())]
+    monkeypatch.setattr("evaluation.hints.generate_choices", lambda s, c, **k: echo)
     assert main(argv) == 0
     assert bad_server.requests["ECHO"] == 2  # the client's own retry
     hints_csv = (out / "hints.csv").read_text()

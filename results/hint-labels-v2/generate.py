@@ -4,7 +4,7 @@ the Workbench API) (and pruned copies) for the labelled-set cases.
     python results/hint-labels/generate.py --cases A.jsonl [B.jsonl ...] \
         --student base=smollm2 [--student dpo=runs/dpo ...] \
         [--plan PLAN.json --level 10.3] [--style plain] [--candidates 4 --seed 0] \
-        --out hints.jsonl
+        [--diagnosis] --out hints.jsonl
 
 Cases carry their `error_output` (no sandbox is needed here). Each student writes one
 greedy hint per case; with `--plan`, each student is also pruned by the plan scaled to
@@ -14,8 +14,13 @@ scored by `evaluation.rerank` from the program, its error and the hint facts, ne
 labels), the student is named `NAME-bestN` (`NAME-bestN-pruned-LEVEL`), and each row also
 keeps every candidate with its score and reasons. Where every candidate looks wrong the
 hint is made of the hint facts alone (`"chosen": null`); `--no-fallback` keeps the best
-candidate anyway (`NAME-bestN-nofallback`). Appends to `--out`, skipping (student,
-case) pairs already there, so a cut-off run resumes.
+candidate anyway (`NAME-bestN-nofallback`). With `--diagnosis` each hint is the pipeline
+of `llm-prune hint`: where the program and its traceback settle the cause
+(`llm_prune_gym.diagnosis`) that cause is the hint and the student writes none, else the
+student's best of N, checked (the facts alone where it looks wrong); the student is named
+`NAME-diag` (`NAME-bestN-diag`, ...) and each row says who wrote its hint (`"source"`:
+diagnosis, student or facts) and the rule that fired (`"rule"`). Off by default. Appends
+to `--out`, skipping (student, case) pairs already there, so a cut-off run resumes.
 """
 
 import argparse
@@ -26,7 +31,7 @@ from pathlib import Path
 import torch
 
 from evaluation.experiment import ExperimentConfig, heldout_workbench, level_plan
-from evaluation.hints import HintCase, best_of_n, generate_hints
+from evaluation.hints import Choice, HintCase, best_of_n, generate_hints
 from evaluation.labelset import hint_key, read_jsonl
 from llm_prune_gym import PruningPlan, prompts
 from llm_prune_gym.generation import HINT_MAX_NEW_TOKENS
@@ -54,12 +59,19 @@ def main() -> None:
     parser.add_argument("--candidates", type=int, default=1, help="best of N hints (1: greedy)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the sampled candidates")
     parser.add_argument("--no-fallback", action="store_true", help="never a hint of facts alone")
+    parser.add_argument(
+        "--diagnosis",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="a certain diagnosis is the hint where one fires (llm_prune_gym.diagnosis)",
+    )
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     if args.candidates < 1:
         parser.error("--candidates must be >= 1")
     suffix = f"-best{args.candidates}" if args.candidates > 1 else ""
+    suffix += "-diag" if args.diagnosis else ""
     suffix += "-nofallback" if suffix and args.no_fallback else ""
     records = [r for path in args.cases for r in read_jsonl(Path(path))]
     records = [r for r in records if args.origin in (None, r.get("origin"))]
@@ -103,8 +115,9 @@ def main() -> None:
 
 
 def write(student, cases: list[HintCase], args: argparse.Namespace) -> list[tuple[str, dict]]:
-    """Each case's hint and the row's extra fields (the candidates, for best of N)."""
-    if args.candidates == 1:
+    """Each case's hint and the row's extra fields (the candidates, for best of N; who
+    wrote the hint, with the diagnosis)."""
+    if args.candidates == 1 and not args.diagnosis:
         hints = generate_hints(student, cases, args.max_new_tokens, args.batch_size, progress=False)
         return [(hint, {}) for hint in hints]
     choices = best_of_n(
@@ -115,11 +128,19 @@ def write(student, cases: list[HintCase], args: argparse.Namespace) -> list[tupl
         args.max_new_tokens,
         args.batch_size,
         fallback=not args.no_fallback,
+        diagnosis=args.diagnosis,
     )
-    return [
-        (choice.hint, {"seed": args.seed, "chosen": choice.index, "candidates": choice.row()})
-        for choice in choices
-    ]
+    return [(choice.hint, extra_fields(choice, args)) for choice in choices]
+
+
+def extra_fields(choice: Choice, args: argparse.Namespace) -> dict:
+    """A row's fields beyond the hint: the candidates (best of N), who wrote it (diagnosis)."""
+    extra = {}
+    if args.candidates > 1:
+        extra |= {"seed": args.seed, "chosen": choice.index, "candidates": choice.row()}
+    if args.diagnosis:
+        extra |= {"source": choice.source, "rule": choice.rule}
+    return extra
 
 
 if __name__ == "__main__":
