@@ -81,7 +81,8 @@ def hint(tmp_path, capsys, code: str, *options: str, stdin: str | None = None) -
 
 
 def test_hint_prints_the_real_error_and_a_hint(tmp_path, capsys):
-    out = hint(tmp_path, capsys, "price = input()\ntotal = 0\ntotal = total + price\n", stdin="3\n")
+    code = "price = input()\ntotal = 0\ntotal = total + price\n"
+    out = hint(tmp_path, capsys, code, "--no-diagnosis", stdin="3\n")  # the student's hint
     assert "stopped with an error. Python printed:" in out
     assert "TypeError: unsupported operand type(s) for +: 'int' and 'str'" in out
     assert "Hint (student stub, from --student):" in out
