@@ -177,13 +177,13 @@ class SurrogateEvolutionSettings(EvolutionSettings, SurrogateModelSettings):
         (1.0, 2.0, 3.0),
     )
     candidates: int = _doc(
-        "mutations of the parent the model ranks for each child scored (1: plain evolution)", 16
+        "mutants of the parent the model ranks for each child scored (1: plain evolution)", 32
     )
     interaction: bool = _doc(
         "model a per-layer interaction (the squared pruned share of each layer)", True
     )
     doublings: int = _doc(
-        "candidate j makes swaps * 2 ** (j % doublings) mutations (1: all make swaps)", 3
+        "candidate j makes swaps * 2 ** (j % doublings) mutations (1: all make swaps)", 5
     )
 
     def __post_init__(self) -> None:
