@@ -43,6 +43,6 @@ def load_builtin_agents() -> None:
     if _loaded:
         return
     _loaded = True
-    for module in ("a2c", "baselines", "psrl", "sb3", "search", "surrogate"):
+    for module in ("a2c", "baselines", "psrl", "sb3", "search", "surrogate", "surrogate_evolution"):
         import_module(f".{module}", __name__)
     import_module(".base", __name__).load_agent_plugins()

@@ -71,8 +71,8 @@ class SearchAgent(Agent):
     def propose(self) -> np.ndarray:
         """The next candidate ratios (L x K) to score."""
 
-    def observe(self, ratios: np.ndarray, ret: float) -> None:
-        """Learn from a scored proposal (random search needs nothing)."""
+    def observe(self, ratios: np.ndarray, ret: float, kl: float) -> None:
+        """Learn from a scored proposal, its return and KL (random search needs nothing)."""
 
     def proposals_ahead(self) -> int:
         """How many proposals may be drawn before the next one depends on a score."""
@@ -104,7 +104,7 @@ class SearchAgent(Agent):
             self.score_next_batch()
         ratios, rng_state, ret, kl, seconds = self.scored.popleft()
         self.rng.bit_generator.state = rng_state
-        self.observe(ratios, ret)
+        self.observe(ratios, ret, kl)
         if ret > self.best_return:
             self.best, self.best_return, self.best_kl = ratios, ret, kl
         return Episode.of_plan(
@@ -200,7 +200,7 @@ class EvolutionAgent(SearchAgent):
             child = self.mutate(child)
         return child
 
-    def observe(self, ratios: np.ndarray, ret: float) -> None:
+    def observe(self, ratios: np.ndarray, ret: float, kl: float) -> None:
         if self.parent is None:
             self.parent, self.parent_return = ratios, ret
             return

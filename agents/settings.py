@@ -107,8 +107,8 @@ class PSRLSettings(AgentSettings):
 
 
 @dataclass(frozen=True)
-class SurrogateSettings(AgentSettings):
-    """``surrogate``: Thompson sampling on KL = KL_0 * S(x) ** beta in a trust region."""
+class SurrogateModelSettings(AgentSettings):
+    """The surrogate model ``KL = KL_0 * S(x) ** beta`` (``agents.surrogate.PowerSumModel``)."""
 
     degree: int = _doc("degree of each unit's cost polynomial in its ratio / r_max", 4)
     betas: tuple[float, ...] = _doc(
@@ -122,6 +122,20 @@ class SurrogateSettings(AgentSettings):
     group_prior_sd: float = _doc(
         "prior sd of the coefficients a layer's or a module type's units share", 1.0
     )
+
+    def __post_init__(self) -> None:
+        if self.degree < 1:
+            raise ValueError("degree must be at least 1")
+        if min(self.noise_sd, self.unit_prior_sd, self.group_prior_sd) <= 0:
+            raise ValueError("noise_sd and the prior standard deviations must be positive")
+        if not self.betas or min(self.betas) <= 0:
+            raise ValueError("betas must be positive (at least one)")
+
+
+@dataclass(frozen=True)
+class SurrogateSettings(SurrogateModelSettings):
+    """``surrogate``: Thompson sampling on KL = KL_0 * S(x) ** beta in a trust region."""
+
     batch: int = _doc("most plans proposed from one posterior and scored together", 8)
     batch_growth: int = _doc(
         "the batch grows by one plan every this many plans (1: Thompson samples from the "
@@ -143,19 +157,41 @@ class SurrogateSettings(AgentSettings):
     )
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if min(self.neighbours, self.global_plans) < 0 or self.max_swaps < 1:
             raise ValueError("neighbours and global_plans must be >= 0, max_swaps >= 1")
-        if (
-            min(self.degree, self.batch, self.batch_growth) < 1
-            or not 1 <= self.radius <= self.max_radius
-        ):
+        if min(self.batch, self.batch_growth) < 1 or not 1 <= self.radius <= self.max_radius:
+            raise ValueError("batch and batch_growth must be at least 1, 1 <= radius <= max_radius")
+        if self.patience < 1:
+            raise ValueError("patience must be at least 1")
+
+
+@dataclass(frozen=True)
+class SurrogateEvolutionSettings(EvolutionSettings, SurrogateModelSettings):
+    """``surrogate-evo``: evolution whose children are the picks of a surrogate model
+    (``PowerSumModel`` with per-layer interactions), Thompson-sampled, among many mutations."""
+
+    degree: int = _doc("degree of each unit's cost polynomial in its ratio / r_max", 2)
+    betas: tuple[float, ...] = _doc(
+        "compounding factors the posterior weighs (1: the KL is a sum of unit costs)",
+        (1.0, 2.0, 3.0),
+    )
+    candidates: int = _doc(
+        "mutants of the parent the model ranks for each child scored (1: plain evolution)", 32
+    )
+    interaction: bool = _doc(
+        "model a per-layer interaction (the squared pruned share of each layer)", True
+    )
+    doublings: int = _doc(
+        "candidate j makes swaps * 2 ** (j % doublings) mutations (1: all make swaps)", 5
+    )
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if min(self.candidates, self.offspring, self.swaps, self.step_levels, self.doublings) < 1:
             raise ValueError(
-                "degree, batch and batch_growth must be at least 1, 1 <= radius <= max_radius"
+                "candidates, offspring, swaps, step_levels and doublings must be at least 1"
             )
-        if min(self.noise_sd, self.unit_prior_sd, self.group_prior_sd) <= 0:
-            raise ValueError("noise_sd and the prior standard deviations must be positive")
-        if not self.betas or min(self.betas) <= 0 or self.patience < 1:
-            raise ValueError("betas must be positive (at least one) and patience at least 1")
 
 
 @dataclass(frozen=True)
@@ -223,6 +259,7 @@ AGENT_SETTINGS: dict[str, type[AgentSettings]] = {
     "a2c": A2CSettings,
     "psrl": PSRLSettings,
     "surrogate": SurrogateSettings,
+    "surrogate-evo": SurrogateEvolutionSettings,
     "sb3-ppo": SB3PPOSettings,
     "sb3-a2c": SB3A2CSettings,
     "random": RandomSettings,

@@ -80,7 +80,7 @@ from .base import (
     scale_to_budget,
     score_plans,
 )
-from .settings import SurrogateSettings
+from .settings import SurrogateModelSettings, SurrogateSettings
 
 KL_FLOOR = 1e-3  # the smallest KL the model is fitted to, as a share of the first plan's
 
@@ -92,14 +92,25 @@ class PowerSumModel:
         shares: ``[L, K]`` each unit's share of the prunable weights.
         target_x: the target sparsity divided by ``r_max`` (sets the prior's scale).
         settings: degree, betas, noise and prior standard deviations.
+        interaction: add one term per layer, ``q_l * load_l ** 2`` (``load_l``: the
+            layer's pruned share of its weights, over ``r_max``), so a layer's units
+            compound: ``S`` is then no longer a sum over units.
     """
 
-    def __init__(self, shares: np.ndarray, target_x: float, settings: SurrogateSettings):
+    def __init__(
+        self,
+        shares: np.ndarray,
+        target_x: float,
+        settings: SurrogateModelSettings,
+        interaction: bool = False,
+    ):
         self.shares, self.settings = shares, settings
+        self.layer_shares = shares / shares.sum(axis=1, keepdims=True)
         layers, modules = shares.shape
         degree = settings.degree
         self.sizes = {"unit": layers * modules * degree, "layer": layers * degree}
         self.sizes["module"] = modules * degree
+        self.sizes["interaction"] = layers if interaction else 0
         self.dimension = sum(self.sizes.values()) + 1  # + the intercept b
         scale = 1.0 / (shares.size * target_x**degree)  # k: uniform pruning costs S = 1
         prior_mean = np.zeros(self.dimension)
@@ -109,9 +120,12 @@ class PowerSumModel:
         # power j's coefficient scaled by target_x ** (degree - j): at the target every
         # power may move a unit's cost by the same amount
         power_scale = scale * target_x ** (degree - np.arange(1, degree + 1))
+        polynomials = self.sizes["unit"] + self.sizes["layer"] + self.sizes["module"]
         prior_sd = np.full(self.dimension, float(settings.group_prior_sd))
         prior_sd[: self.sizes["unit"]] = settings.unit_prior_sd
-        prior_sd[:-1] *= np.tile(power_scale, (self.dimension - 1) // degree)
+        prior_sd[:polynomials] *= np.tile(power_scale, polynomials // degree)
+        # a layer's interaction may move S at the target as much as its shared polynomial
+        prior_sd[polynomials:-1] *= modules * scale * target_x ** (degree - 2)
         prior_precision = 1.0 / prior_sd**2
         prior_precision[-1] = 1e-2  # a nearly flat prior for the intercept (sd 10; S_uniform = 1)
         self.prior_logdet = float(np.log(prior_precision).sum())
@@ -131,20 +145,40 @@ class PowerSumModel:
         return np.asarray(x, dtype=np.float64)[..., None] ** np.arange(1, self.settings.degree + 1)
 
     def features(self, x: np.ndarray) -> np.ndarray:
-        """One regression row: unit, layer and module blocks of powers, then 1."""
-        powers = self.unit_powers(x)  # [L, K, degree]
-        blocks = (powers.ravel(), powers.sum(axis=1).ravel(), powers.sum(axis=0).ravel())
-        return np.concatenate([*blocks, [1.0]])
+        """Regression rows of plans ``x`` (``[L, K]`` or ``[N, L, K]``): unit, layer and
+        module blocks of powers, the layers' squared loads (with ``interaction``), then 1."""
+        x = np.asarray(x, dtype=np.float64)
+        powers = self.unit_powers(x)  # [..., L, K, degree]
+        lead = x.shape[:-2]
+        blocks = [
+            powers.reshape(*lead, -1),
+            powers.sum(axis=-2).reshape(*lead, -1),
+            powers.sum(axis=-3).reshape(*lead, -1),
+        ]
+        if self.sizes["interaction"]:
+            blocks.append((x * self.layer_shares).sum(axis=-1) ** 2)
+        return np.concatenate([*blocks, np.ones((*lead, 1))], axis=-1)
 
     def unit_coefficients(self, theta: np.ndarray) -> np.ndarray:
         """``[L, K, degree]``: each unit's polynomial, shared parts added in."""
         layers, modules = self.shares.shape
         degree = self.settings.degree
         unit_end, layer_end = self.sizes["unit"], self.sizes["unit"] + self.sizes["layer"]
+        module_end = layer_end + self.sizes["module"]
         unit = theta[:unit_end].reshape(layers, modules, degree)
         layer = theta[unit_end:layer_end].reshape(layers, 1, degree)
-        module = theta[layer_end:-1].reshape(1, modules, degree)
+        module = theta[layer_end:module_end].reshape(1, modules, degree)
         return unit + layer + module
+
+    def totals(self, x: np.ndarray, theta: np.ndarray) -> np.ndarray:
+        """``S`` of plans ``x`` (ratios / r_max, ``[L, K]`` or ``[N, L, K]``) under `theta`."""
+        x = np.asarray(x, dtype=np.float64)
+        coefficients = self.unit_coefficients(theta)
+        total = np.einsum("...lkd,lkd->...", self.unit_powers(x), coefficients) + theta[-1]
+        layers = self.sizes["interaction"]
+        if layers:
+            total = total + ((x * self.layer_shares).sum(axis=-1) ** 2) @ theta[-1 - layers : -1]
+        return total
 
     # -- the posterior --------------------------------------------------------------
 
@@ -185,7 +219,7 @@ class PowerSumModel:
 
     def predict_kl(self, x: np.ndarray, index: int, theta: np.ndarray) -> float:
         """The model's KL for the plan ``x`` (ratios / r_max) under ``beta`` `index` and `theta`."""
-        total = max(float(self.features(x) @ theta), 1e-12)
+        total = max(float(self.totals(x, theta)), 1e-12)
         return float((self.reference_kl or 1.0) * total ** self.settings.betas[index])
 
 
@@ -308,11 +342,6 @@ class SurrogateAgent(Agent):
                 break
         return flat.reshape(ratios.shape)
 
-    def predicted_totals(self, theta: np.ndarray, plans: np.ndarray) -> np.ndarray:
-        """``S`` of each of ``[N, L, K]`` plans under `theta` (KL rises with ``S``)."""
-        powers = self.model.unit_powers(plans / self.cap)  # [N, L, K, degree]
-        return np.einsum("nlkd,lkd->n", powers, self.model.unit_coefficients(theta)) + theta[-1]
-
     def best_neighbour(self, theta: np.ndarray) -> np.ndarray:
         """The unseen plan the model (coefficients `theta`) ranks first among
         ``neighbours`` random mutations of the best plan (1 to ``max_swaps`` swaps each).
@@ -332,7 +361,7 @@ class SurrogateAgent(Agent):
                 candidates.append(child)
         if not candidates:
             return self.best
-        totals = self.predicted_totals(theta, np.array(candidates))
+        totals = self.model.totals(np.array(candidates) / self.cap, theta)
         return candidates[int(np.argmin(totals))]
 
     def unseen(self, ratios: np.ndarray) -> np.ndarray:

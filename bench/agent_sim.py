@@ -20,6 +20,8 @@ For every agent, seed and budget the final plan's KL / uniform's (the simulator'
 truth; it has no held-out prompts)::
 
     python bench/agent_sim.py --agents surrogate,evolution,psrl --budgets 100,500,2000
+    python bench/agent_sim.py --agents evolution,surrogate-evo --compounding --interaction 1 \
+        --noise 0.02 --target 0.3
     python bench/agent_sim.py --sim data:sim.npz --agents surrogate,evolution
 """
 

@@ -41,6 +41,7 @@ from llm_prune_gym.cli import (
 # The benchmark's default line-up, in the order of the table's story: learned, then baselines.
 BENCH_DEFAULT = (
     "surrogate",
+    "surrogate-evo",
     "psrl",
     "a2c",
     "sb3-ppo",
@@ -136,8 +137,8 @@ def train(
     Parameters
     ----------
     agent
-        the agent: psrl, a2c, sb3-ppo, sb3-a2c, random, uniform, sensitivity, owl,
-        random-search, evolution (or a plugin's)
+        the agent: surrogate, surrogate-evo, psrl, a2c, sb3-ppo, sb3-a2c, random, uniform,
+        sensitivity, owl, random-search, evolution (or a plugin's)
     out
         run folder (created)
     agent_kwargs

@@ -56,6 +56,7 @@ from .report import write_csv
 
 DEFAULT_AGENTS = (
     "surrogate",
+    "surrogate-evo",
     "psrl",
     "a2c",
     "sb3-ppo",
