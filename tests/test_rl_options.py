@@ -130,3 +130,10 @@ def test_a_resumed_residual_run_equals_a_straight_one(budget_env, tmp_path):
     assert [r["episode"] for r in rows] == list(range(1, episodes + 1))
     straight_rows = read_metrics(tmp_path / "straight" / "metrics.csv")
     assert [r["return"] for r in rows] == [r["return"] for r in straight_rows]
+
+
+@pytest.mark.parametrize("name", ["sb3-a2c", "sb3-ppo"])
+def test_an_sb3_agent_trains_on_after_its_plan_is_asked_for(budget_env, name):
+    agent = make_agent(name, budget_env, seed=0, rollout_episodes=1)
+    agent.train(2).plan()  # the plan's rollout ends an episode under SB3's feet
+    assert agent.train(4).episodes_done == 4
