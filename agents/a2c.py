@@ -21,10 +21,18 @@ target. With ``n_steps=None`` (whole episodes) the terminal reward reaches every
 step of the episode directly instead of through a critic that first has to learn the
 value of every partial plan; on this env that is what makes the agent learn
 (see ``results/RESULTS.md``).
+
+Options beyond the report (issue 20; every default leaves the report's agent as it
+was): ``prior`` makes the action an offset around a prior plan (the sensitivity
+baseline's, whose scored plans count as episodes), ``reward="log_kl"`` learns from
+``log(KL_uniform / KL)``, ``plan_from="best"`` returns the best episode played
+(:mod:`agents.residual`), ``advantage_norm`` divides the actor's advantages by their
+running RMS, and ``start_width`` narrows or widens the starting policy.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -38,8 +46,9 @@ from torch.distributions import Categorical
 
 from llm_prune_gym import PruningPlan
 
-from .base import Agent, Episode, register_agent, rng_from_state, start_at_ratio
-from .settings import A2CSettings
+from .base import Agent, Episode, Report, register_agent, rng_from_state, start_at_ratio
+from .residual import agent_view, best_plan, pay_for_prior, restore_view, view_state
+from .settings import A2CPriorSettings, A2CSettings
 
 
 def mlp(inputs: int, hidden: int, outputs: int) -> nn.Sequential:
@@ -102,18 +111,20 @@ def a2c_losses(
     action: torch.Tensor,
     returns: torch.Tensor,
     ent_coef: float,
+    advantage_scale: float = 1.0,
 ) -> A2CLosses:
     """The actor-critic losses of a batch of states, actions and their (n-step) returns.
 
     Shapes: ``obs [T, D]``, ``action [T, heads]``, ``returns [T]``; losses are means
-    over the batch (``T = 1`` is the report's one-step update).
+    over the batch (``T = 1`` is the report's one-step update). The actor's advantages
+    are divided by `advantage_scale` (the critic's loss is not).
     """
     dist = Categorical(logits=actor(obs))  # [T, heads] categoricals
     log_prob = dist.log_prob(action).sum(-1)  # log pi(a|s) of each joint action
     entropy = dist.entropy().sum(-1)
     advantage = returns - critic(obs)
     return A2CLosses(
-        actor=(-advantage.detach() * log_prob - ent_coef * entropy).mean(),
+        actor=(-advantage.detach() / advantage_scale * log_prob - ent_coef * entropy).mean(),
         critic=advantage.pow(2).mean(),
         entropy=entropy.detach().mean(),
         advantage=advantage.detach(),
@@ -149,8 +160,9 @@ class A2CAgent(Agent):
 
     Settings (:class:`~agents.settings.A2CSettings`): network width, learning rates,
     discount, entropy bonus, the epsilon-greedy schedule (decayed once per episode),
-    gradient clipping, ``n_steps`` per update, ``start_at_target`` and the device. The
-    seed seeds the networks' initialisation, the exploration and the env's first reset.
+    gradient clipping, ``n_steps`` per update, ``start_at_target``, the device, and the
+    options of issue 20 (module docstring). The seed seeds the networks'
+    initialisation, the exploration, the env's first reset and the prior.
     """
 
     settings_class = A2CSettings
@@ -169,14 +181,28 @@ class A2CAgent(Agent):
         self.max_grad_norm, self.n_steps = config.max_grad_norm, config.n_steps
         self.eps_decay, self.eps_min = config.eps_decay, config.eps_min
         self.epsilon = config.eps_start
-        obs_dim = env.observation_space.shape[0]
-        heads, choices = len(env.action_space.nvec), int(env.action_space.nvec[0])
+        self.view = agent_view(env, config)
+        if self.view is not None:
+            self.env = self.view
+        obs_dim = self.env.observation_space.shape[0]
+        nvec = self.env.action_space.nvec
+        heads, choices = len(nvec), int(nvec[0])
         with torch.random.fork_rng(devices=[]):  # seeded init without touching global RNG
             torch.manual_seed(seed)
             self.actor = Actor(obs_dim, heads, choices, config.hidden).to(self.device)
             self.critic = Critic(obs_dim, config.hidden).to(self.device)
-        if config.start_at_target:
-            start_at_ratio(self.actor.net[-1], self.prune_env.ratio_grid, self._target(None))
+        if config.prior != "none":  # start at offset 0: the prior plan
+            offsets = np.arange(-config.offsets, config.offsets + 1, dtype=np.float64)
+            start_at_ratio(self.actor.net[-1], offsets, 0.0, config.start_width)
+        elif config.start_at_target:
+            start_at_ratio(
+                self.actor.net[-1],
+                self.prune_env.ratio_grid,
+                self._target(None),
+                config.start_width,
+            )
+        self.advantage_norm = config.advantage_norm
+        self.advantage_ms: float | None = None  # running mean square of the advantages
         self.actor_optimizer = torch.optim.Adam(self.actor.parameters(), lr=config.actor_lr)
         self.critic_optimizer = torch.optim.Adam(self.critic.parameters(), lr=config.critic_lr)
         self.rng = np.random.default_rng(seed)  # exploration and action sampling
@@ -224,7 +250,12 @@ class A2CAgent(Agent):
             torch.as_tensor(np.stack(actions), device=self.device),
             self._tensor(np.array(returns)),
             self.ent_coef,
+            self._advantage_scale(),
         )
+        if self.advantage_norm:
+            square = float(losses.advantage.pow(2).mean())
+            previous = square if self.advantage_ms is None else self.advantage_ms
+            self.advantage_ms = 0.99 * previous + 0.01 * square
         for loss, network, optimizer in (
             (losses.actor, self.actor, self.actor_optimizer),
             (losses.critic, self.critic, self.critic_optimizer),
@@ -234,6 +265,17 @@ class A2CAgent(Agent):
             nn.utils.clip_grad_norm_(network.parameters(), self.max_grad_norm)
             optimizer.step()
         return losses
+
+    def _advantage_scale(self) -> float:
+        """With `advantage_norm`, the running RMS of the advantages (1 before any)."""
+        if not self.advantage_norm or self.advantage_ms is None:
+            return 1.0
+        return math.sqrt(self.advantage_ms) + 1e-8
+
+    def play(self, report: Report) -> None:
+        """Pay for the prior plan first (if it costs episodes), then play episodes."""
+        if pay_for_prior(self, self.view, report):
+            super().play(report)
 
     def episode(self) -> Episode:
         """One episode of the epsilon-greedy policy, updating every `n_steps` steps."""
@@ -264,7 +306,11 @@ class A2CAgent(Agent):
         return episode
 
     def plan(self) -> PruningPlan:
-        """The greedy policy's rollout (argmax of every head), as the env applied it."""
+        """The greedy policy's rollout (argmax of every head), as the env applied it; with
+        ``plan_from="best"`` the best episode played."""
+        best = best_plan(self.view, self.settings.plan_from)
+        if best is not None:
+            return self._stamp(best, calibration_kl=self.view.best["kl"])
         obs, _ = self.env.reset()
         done = False
         while not done:
@@ -275,11 +321,16 @@ class A2CAgent(Agent):
     # -- checkpoints ------------------------------------------------------------
 
     def _state(self) -> dict:
-        return {"epsilon": self.epsilon, "rng": self.rng.bit_generator.state}
+        state = {"epsilon": self.epsilon, "rng": self.rng.bit_generator.state}
+        if self.advantage_ms is not None:
+            state["advantage_ms"] = self.advantage_ms
+        return state | view_state(self.view)
 
     def _restore(self, state: dict) -> None:
         self.epsilon = state["epsilon"]
         self.rng = rng_from_state(state["rng"])
+        self.advantage_ms = state.get("advantage_ms")
+        restore_view(self.view, state)
 
     def _save_files(self, directory: Path) -> None:
         torch.save(
@@ -298,3 +349,12 @@ class A2CAgent(Agent):
         self.critic.load_state_dict(saved["critic"])
         self.actor_optimizer.load_state_dict(saved["actor_optimizer"])
         self.critic_optimizer.load_state_dict(saved["critic_optimizer"])
+
+
+@register_agent("a2c-prior")
+class A2CPriorAgent(A2CAgent):
+    """The A2C above with issue 20's options on by default (:class:`~agents.settings.
+    A2CPriorSettings`): offsets around the sensitivity plan, whose 123 scored plans on
+    SmolLM2 count as episodes, the log-KL reward and the best episode as the plan."""
+
+    settings_class = A2CPriorSettings

@@ -19,12 +19,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 import gymnasium as gym
+import numpy as np
 
 from llm_prune_gym import PruningPlan
 from llm_prune_gym.extras import require_extra
 
 from .base import Agent, Report, register_agent, run_episode, start_at_ratio
-from .settings import SB3A2CSettings, SB3PPOSettings, SB3Settings
+from .residual import agent_view, best_plan, pay_for_prior, restore_view, view_state
+from .settings import (
+    SB3A2CPriorSettings,
+    SB3A2CSettings,
+    SB3PPOPriorSettings,
+    SB3PPOSettings,
+    SB3Settings,
+)
 
 # The SB3Settings fields that SB3's constructors take as they are; the others are ours.
 SB3_HYPERPARAMETERS = (
@@ -46,7 +54,9 @@ class SB3Agent(Agent):
     Settings (:class:`~agents.settings.SB3Settings`): ``rollout_episodes`` (whole
     episodes per rollout, ``n_steps = rollout_episodes * L``), ``start_at_target``
     (start the policy at the env's target ratio, :func:`start_at_ratio`), the device,
-    and SB3's own hyperparameters, each None for SB3's default. The seed is SB3's
+    SB3's own hyperparameters, each None for SB3's default, and our view of the env
+    (:mod:`agents.residual`): ``prior`` (offsets around a prior plan), ``reward``
+    (``log_kl``), ``plan_from`` (``best``: the best episode played). The seed is SB3's
     (policy init, sampling, env resets).
     """
 
@@ -58,15 +68,20 @@ class SB3Agent(Agent):
         super().__init__(env, seed, settings, **overrides)
         config: SB3Settings = self.settings
         layers = self.prune_env.num_layers
+        self.view = agent_view(env, config)
+        if self.view is not None:
+            self.env = self.view
         kwargs = {**self.defaults(layers, config.rollout_episodes), **self.sb3_kwargs()}
         algorithm = self.sb3_class()
         self.model = algorithm(
-            "MlpPolicy", env, seed=seed, device=config.device, verbose=0, **kwargs
+            "MlpPolicy", self.env, seed=seed, device=config.device, verbose=0, **kwargs
         )
-        if config.start_at_target:
-            start_at_ratio(
-                self.model.policy.action_net, self.prune_env.ratio_grid, self._target(None)
-            )
+        head = self.model.policy.action_net
+        if config.prior != "none":  # start at offset 0: the prior plan
+            offsets = np.arange(-config.offsets, config.offsets + 1.0)
+            start_at_ratio(head, offsets, 0.0, config.start_width)
+        elif config.start_at_target:
+            start_at_ratio(head, self.prune_env.ratio_grid, self._target(None), config.start_width)
 
     def sb3_kwargs(self) -> dict:
         """The settings SB3's constructor takes, those left at None (SB3's default) out."""
@@ -90,6 +105,8 @@ class SB3Agent(Agent):
 
         from .sb3_callback import SB3EpisodeCallback
 
+        if not pay_for_prior(self, self.view, report):
+            return
         callbacks = [SB3EpisodeCallback(report)]
         if self.log_dir is not None:
             if importlib.util.find_spec("tensorboard") is not None:  # SB3 needs it to log
@@ -113,9 +130,22 @@ class SB3Agent(Agent):
         )
 
     def plan(self) -> PruningPlan:
-        """The deterministic policy's rollout (the mode of every head), as the env applied it."""
+        """The deterministic policy's rollout (the mode of every head), as the env applied it;
+        with ``plan_from="best"`` the best episode played."""
+        best = best_plan(self.view, self.settings.plan_from)
+        if best is not None:
+            return self._stamp(best, calibration_kl=self.view.best["kl"])
         _, info = run_episode(self.env, lambda obs: self.model.predict(obs, deterministic=True)[0])
+        # that rollout ended the env's episode under SB3: its next `learn` resets the env
+        # (SB3 resets when `_last_obs` is None), else training on stepped an ended episode
+        self.model._last_obs = None
         return self._stamp(PruningPlan.from_dict(info["plan"]), calibration_kl=info["kl"])
+
+    def _state(self) -> dict:
+        return view_state(self.view)
+
+    def _restore(self, state: dict) -> None:
+        restore_view(self.view, state)
 
     def _save_files(self, directory: Path) -> None:
         self.model.save(directory / "model.zip")
@@ -144,3 +174,17 @@ class SB3A2CAgent(SB3Agent):
 
     algorithm_name = "A2C"
     settings_class = SB3A2CSettings
+
+
+@register_agent("sb3-ppo-prior")
+class SB3PPOPriorAgent(SB3PPOAgent):
+    """SB3 PPO around the sensitivity plan (:class:`~agents.settings.SB3PPOPriorSettings`)."""
+
+    settings_class = SB3PPOPriorSettings
+
+
+@register_agent("sb3-a2c-prior")
+class SB3A2CPriorAgent(SB3A2CAgent):
+    """SB3 A2C around the sensitivity plan (:class:`~agents.settings.SB3A2CPriorSettings`)."""
+
+    settings_class = SB3A2CPriorSettings

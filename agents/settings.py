@@ -194,6 +194,25 @@ class SurrogateEvolutionSettings(EvolutionSettings, SurrogateModelSettings):
             )
 
 
+# The learned agents' view of the env (agents/residual.py): its choices.
+PRIORS = ("none", "uniform", "sensitivity")
+AGENT_REWARDS = ("env", "log_kl")
+PLAN_SOURCES = ("greedy", "best")
+
+
+def _check_view_options(settings: Any) -> None:
+    """One-line errors for a learned agent's prior, reward, plan source and offsets."""
+    for name, choices in (
+        ("prior", PRIORS),
+        ("reward", AGENT_REWARDS),
+        ("plan_from", PLAN_SOURCES),
+    ):
+        if getattr(settings, name) not in choices:
+            raise ValueError(f"{name} must be one of {choices}, got {getattr(settings, name)!r}")
+    if settings.offsets < 1 or settings.start_width <= 0:
+        raise ValueError("offsets must be at least 1 and start_width positive")
+
+
 @dataclass(frozen=True)
 class A2CSettings(AgentSettings):
     """``a2c``: the BallPy report's online advantage actor-critic; defaults are the report's."""
@@ -211,7 +230,56 @@ class A2CSettings(AgentSettings):
     start_at_target: bool = _doc(
         "start the policy at the target ratio (uniform pruning) instead of at random", False
     )
+    prior: str = _doc(
+        "act as offsets around a prior plan: none, uniform or sensitivity (its scored plans "
+        "count as episodes)",
+        "none",
+    )
+    offsets: int = _doc("with a prior: largest offset, in grid levels either way", 5)
+    start_width: float = _doc(
+        "width, in grid levels, of the starting policy's bump (start_at_target or a prior)", 2.0
+    )
+    plan_from: str = _doc(
+        "the plan: greedy (the policy's greedy rollout) or best (the best episode played, "
+        "as AMC reports)",
+        "greedy",
+    )
+    reward: str = _doc(
+        "the reward learned from: env (the env's own) or log_kl (log(KL_uniform / KL); "
+        "needs the budget reward)",
+        "env",
+    )
+    advantage_norm: bool = _doc(
+        "divide advantages by their running root mean square (EMA 0.99)", False
+    )
     device: str = _doc("where the MLPs run: auto (CUDA if available), cpu, cuda, ...", "auto")
+
+    def __post_init__(self) -> None:
+        _check_view_options(self)
+
+
+def _redefault(cls: type, name: str, default: Any) -> Any:
+    """Field `name` of `cls` with its doc and another default (a preset's)."""
+    return _doc(cls.__dataclass_fields__[name].metadata["doc"], default)
+
+
+@dataclass(frozen=True)
+class A2CPriorSettings(A2CSettings):
+    """``a2c-prior``: our A2C with issue 20's options on: offsets around the sensitivity
+    plan, whole undiscounted episode returns, the log-KL reward, normalised advantages,
+    the best episode as the plan (chosen on bench/agent_sim.py)."""
+
+    actor_lr: float = _redefault(A2CSettings, "actor_lr", 5e-4)
+    critic_lr: float = _redefault(A2CSettings, "critic_lr", 1e-3)
+    gamma: float = _redefault(A2CSettings, "gamma", 1.0)
+    ent_coef: float = _redefault(A2CSettings, "ent_coef", 0.001)
+    eps_start: float = _redefault(A2CSettings, "eps_start", 0.0)
+    n_steps: int | None = _redefault(A2CSettings, "n_steps", None)
+    prior: str = _redefault(A2CSettings, "prior", "sensitivity")
+    reward: str = _redefault(A2CSettings, "reward", "log_kl")
+    advantage_norm: bool = _redefault(A2CSettings, "advantage_norm", True)
+    plan_from: str = _redefault(A2CSettings, "plan_from", "best")
+    device: str = _redefault(A2CSettings, "device", "cpu")
 
 
 @dataclass(frozen=True)
@@ -224,6 +292,25 @@ class SB3Settings(AgentSettings):
     start_at_target: bool = _doc(
         "start the policy at the target ratio (uniform pruning) instead of near-uniform odds", False
     )
+    prior: str = _doc(
+        "act as offsets around a prior plan: none, uniform or sensitivity (its scored plans "
+        "count as episodes)",
+        "none",
+    )
+    offsets: int = _doc("with a prior: largest offset, in grid levels either way", 5)
+    start_width: float = _doc(
+        "width, in grid levels, of the starting policy's bump (start_at_target or a prior)", 2.0
+    )
+    plan_from: str = _doc(
+        "the plan: greedy (the policy's greedy rollout) or best (the best episode played, "
+        "as AMC reports)",
+        "greedy",
+    )
+    reward: str = _doc(
+        "the reward learned from: env (the env's own) or log_kl (log(KL_uniform / KL); "
+        "needs the budget reward)",
+        "env",
+    )
     device: str = _doc("where the small MLP policy runs (SB3 advises CPU for MLP policies)", "cpu")
     learning_rate: float | None = _doc("Adam learning rate", None)
     gamma: float | None = _doc("discount", None)
@@ -231,6 +318,9 @@ class SB3Settings(AgentSettings):
     ent_coef: float | None = _doc("entropy bonus", None)
     vf_coef: float | None = _doc("weight of the value loss", None)
     max_grad_norm: float | None = _doc("gradient clipping", None)
+
+    def __post_init__(self) -> None:
+        _check_view_options(self)
 
 
 @dataclass(frozen=True)
@@ -253,15 +343,42 @@ class SB3A2CSettings(SB3Settings):
     )
 
 
+@dataclass(frozen=True)
+class SB3PPOPriorSettings(SB3PPOSettings):
+    """``sb3-ppo-prior``: SB3 PPO around the sensitivity plan with the log-KL reward and
+    undiscounted Monte Carlo advantages (SB3 normalises advantages per minibatch)."""
+
+    prior: str = _redefault(SB3Settings, "prior", "sensitivity")
+    reward: str = _redefault(SB3Settings, "reward", "log_kl")
+    gamma: float | None = _redefault(SB3Settings, "gamma", 1.0)
+    gae_lambda: float | None = _redefault(SB3Settings, "gae_lambda", 1.0)
+    plan_from: str = _redefault(SB3Settings, "plan_from", "best")
+
+
+@dataclass(frozen=True)
+class SB3A2CPriorSettings(SB3A2CSettings):
+    """``sb3-a2c-prior``: SB3 A2C around the sensitivity plan with the log-KL reward and
+    undiscounted Monte Carlo advantages."""
+
+    prior: str = _redefault(SB3Settings, "prior", "sensitivity")
+    reward: str = _redefault(SB3Settings, "reward", "log_kl")
+    gamma: float | None = _redefault(SB3Settings, "gamma", 1.0)
+    gae_lambda: float | None = _redefault(SB3Settings, "gae_lambda", 1.0)
+    plan_from: str = _redefault(SB3Settings, "plan_from", "best")
+
+
 # The built-in agents' settings by agent name; plugins' agents carry theirs as
 # `settings_class`. A test checks this table against the registered agents.
 AGENT_SETTINGS: dict[str, type[AgentSettings]] = {
     "a2c": A2CSettings,
+    "a2c-prior": A2CPriorSettings,
     "psrl": PSRLSettings,
     "surrogate": SurrogateSettings,
     "surrogate-evo": SurrogateEvolutionSettings,
     "sb3-ppo": SB3PPOSettings,
     "sb3-a2c": SB3A2CSettings,
+    "sb3-ppo-prior": SB3PPOPriorSettings,
+    "sb3-a2c-prior": SB3A2CPriorSettings,
     "random": RandomSettings,
     "uniform": UniformSettings,
     "sensitivity": SensitivitySettings,

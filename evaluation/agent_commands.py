@@ -137,8 +137,9 @@ def train(
     Parameters
     ----------
     agent
-        the agent: surrogate, surrogate-evo, psrl, a2c, sb3-ppo, sb3-a2c, random, uniform,
-        sensitivity, owl, random-search, evolution (or a plugin's)
+        the agent: surrogate, surrogate-evo, psrl, a2c, sb3-ppo, sb3-a2c, a2c-prior,
+        sb3-ppo-prior, sb3-a2c-prior, random, uniform, sensitivity, owl, random-search,
+        evolution (or a plugin's)
     out
         run folder (created)
     agent_kwargs

@@ -37,9 +37,12 @@ from pathlib import Path
 from agents.runner import read_metrics
 from agents.settings import (
     AGENT_SETTINGS,
+    A2CPriorSettings,
     A2CSettings,
     AgentSettings,
+    SB3A2CPriorSettings,
     SB3A2CSettings,
+    SB3PPOPriorSettings,
     SB3PPOSettings,
     TrainSettings,
     settings_for,
@@ -61,6 +64,9 @@ DEFAULT_AGENTS = (
     "a2c",
     "sb3-ppo",
     "sb3-a2c",
+    "a2c-prior",
+    "sb3-ppo-prior",
+    "sb3-a2c-prior",
     "evolution",
     "random-search",
     "sensitivity",
@@ -117,6 +123,11 @@ LEARNED_AGENT_SETTINGS: dict[str, AgentSettings] = {
     ),
     "sb3-ppo": SB3PPOSettings(start_at_target=True, gamma=1.0, gae_lambda=1.0),
     "sb3-a2c": SB3A2CSettings(start_at_target=True),
+    # issue 20: the same agents as offsets around the sensitivity plan (its 123 scored
+    # plans count as episodes), log-KL reward, best episode (agents/residual.py)
+    "a2c-prior": A2CPriorSettings(),
+    "sb3-ppo-prior": SB3PPOPriorSettings(),
+    "sb3-a2c-prior": SB3A2CPriorSettings(),
 }
 
 
