@@ -13,8 +13,10 @@ Before any of that, :func:`llm_prune_gym.diagnosis.diagnose` reads the program a
 traceback: where they settle the cause for certain (a misspelt name, a string from
 ``input()`` used as a number, the None of a function without ``return``, an index equal to
 the length, ...), the hint states that cause and asks a question, and no model runs
-(``--no-diagnosis`` turns this off). The output's ``source`` says who wrote the hint:
-``diagnosis``, ``student`` or ``facts``.
+(``--no-diagnosis`` turns this off). ``--no-student-hint`` never shows the student's words:
+where no diagnosis is certain, the facts hint stands (fewer hints name the cause, far fewer
+mislead). The output's ``source`` says who wrote the hint: ``diagnosis``, ``student`` or
+``facts``.
 
 Which student: ``--student SPEC`` if given; else ``$LLM_PRUNE_HINT_STUDENT``; else the
 model folder at ``$LLM_PRUNE_GYM_CACHE/students/best`` (by default
@@ -110,14 +112,16 @@ def write_hint(
     candidates: int = DEFAULT_CANDIDATES,
     seed: int = 0,
     diagnosis: bool = True,
+    student_hint: bool = True,
 ) -> HintReport:
     """Run `code` in the sandbox; if it fails, a hint for its error: with `diagnosis`, the
     cause where the program and its traceback settle it (no model runs); else the student's
     best of `candidates` (the greedy one and seeded samples; 1: the greedy hint, checked: the
-    facts hint if it looks wrong), on `device`."""
+    facts hint if it looks wrong), on `device`. Without `student_hint` the student never
+    writes: the facts hint stands in for it (no model runs)."""
     from finetune.sandbox import Limits, error_output, run_program
     from llm_prune_gym.diagnosis import diagnose
-    from llm_prune_gym.hintfacts import hint_facts
+    from llm_prune_gym.hintfacts import facts_hint, hint_facts
 
     started = time.perf_counter()
     result = run_program(code, stdin, Limits(timeout=timeout))
@@ -151,6 +155,18 @@ def write_hint(
             chosen=None,
             source="diagnosis",
             rule=found.rule,
+        )
+    if not student_hint:
+        return HintReport(
+            **report,
+            hint=facts_hint(hint_facts(code, output)),
+            student=None,
+            student_source=None,
+            facts=facts,
+            seconds=time.perf_counter() - started,
+            candidates=candidates,
+            chosen=None,
+            source="facts",
         )
     spec, source = (student, "from --student") if student else default_student()
     messages = hint_messages(code, output, prompt_style)
@@ -204,6 +220,8 @@ def render_text(report: HintReport) -> str:
         author = (
             f"diagnosis {report.rule}: read from the program and its error, the cause is certain"
         )
+    elif report.source == "facts" and report.student is None:
+        author = "read from the program and its error (--no-student-hint)"
     elif report.source == "facts":
         author = f"read from the program and its error: every hint of {author} looked wrong"
     return (
@@ -226,6 +244,7 @@ def hint(
     candidates: int = DEFAULT_CANDIDATES,
     seed: int = 0,
     diagnosis: bool = True,
+    student_hint: bool = True,
     device: Device = "auto",
     threads: Threads = None,
 ) -> int:
@@ -261,6 +280,10 @@ def hint(
         where the program and its traceback settle the cause for certain, state it (a hint
         that names the cause and asks a question, no fix) instead of asking the student;
         --no-diagnosis: always the student's hint, checked
+    student_hint
+        --no-student-hint: never show the student's words; where no diagnosis is certain,
+        the hint is made of facts read from the program and its error (no model loads; on
+        the 80 blind programs: 35% name the cause, 6% mislead, against 50% / 40% with it)
     """
     if candidates < 1:
         raise ValueError(f"--candidates must be >= 1, got {candidates}")
@@ -281,6 +304,7 @@ def hint(
         candidates=candidates,
         seed=seed,
         diagnosis=diagnosis,
+        student_hint=student_hint,
     )
     log(render_text(report))
     fields = asdict(report) | {"ran_without_error": not report.failed}

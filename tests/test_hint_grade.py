@@ -88,6 +88,15 @@ def test_hint_prints_the_real_error_and_a_hint(tmp_path, capsys):
     assert "Hint (student stub, from --student):" in out
 
 
+def test_no_student_hint_shows_facts_and_loads_no_model(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("llm_prune_gym.students.load_student", lambda *a, **k: 1 / 0)
+    code = "price = input()\ntotal = 0\ntotal = total + price\n"
+    argv = ["--no-diagnosis", "--no-student-hint", "--json"]
+    report = strict_json(hint(tmp_path, capsys, code, *argv, stdin="3\n"))
+    assert report["source"] == "facts" and report["student"] is None
+    assert report["hint"].startswith("Python stopped at line 3 with a TypeError")
+
+
 def test_hint_json_and_a_clean_program(tmp_path, capsys):
     out = hint(tmp_path, capsys, "print(undefined_name)\n", "--json")
     report = strict_json(out)
