@@ -214,22 +214,9 @@ def _check_view_options(settings: Any) -> None:
 
 
 @dataclass(frozen=True)
-class A2CSettings(AgentSettings):
-    """``a2c``: the BallPy report's online advantage actor-critic; defaults are the report's."""
+class ResidualSettings(AgentSettings):
+    """Issue 20's options shared by the RL agents (`agents/residual.py`)."""
 
-    hidden: int = _doc("width of both MLPs' hidden layers", 256)
-    actor_lr: float = _doc("Adam learning rate of the actor", 2e-5)
-    critic_lr: float = _doc("Adam learning rate of the critic", 1e-4)
-    gamma: float = _doc("discount", 0.99)
-    ent_coef: float = _doc("entropy bonus (lambda)", 0.01)
-    eps_start: float = _doc("epsilon-greedy exploration rate of the first episode", 1.0)
-    eps_decay: float = _doc("factor on epsilon after every episode", 0.999)
-    eps_min: float = _doc("floor of epsilon", 0.001)
-    max_grad_norm: float = _doc("gradient clipping of each network", 0.5)
-    n_steps: int | None = _doc("steps per update with n-step returns (None: whole episodes)", 1)
-    start_at_target: bool = _doc(
-        "start the policy at the target ratio (uniform pruning) instead of at random", False
-    )
     prior: str = _doc(
         "act as offsets around a prior plan: none, uniform or sensitivity (its scored plans "
         "count as episodes)",
@@ -248,6 +235,25 @@ class A2CSettings(AgentSettings):
         "the reward learned from: env (the env's own) or log_kl (log(KL_uniform / KL); "
         "needs the budget reward)",
         "env",
+    )
+
+
+@dataclass(frozen=True)
+class A2CSettings(ResidualSettings):
+    """``a2c``: the BallPy report's online advantage actor-critic; defaults are the report's."""
+
+    hidden: int = _doc("width of both MLPs' hidden layers", 256)
+    actor_lr: float = _doc("Adam learning rate of the actor", 2e-5)
+    critic_lr: float = _doc("Adam learning rate of the critic", 1e-4)
+    gamma: float = _doc("discount", 0.99)
+    ent_coef: float = _doc("entropy bonus (lambda)", 0.01)
+    eps_start: float = _doc("epsilon-greedy exploration rate of the first episode", 1.0)
+    eps_decay: float = _doc("factor on epsilon after every episode", 0.999)
+    eps_min: float = _doc("floor of epsilon", 0.001)
+    max_grad_norm: float = _doc("gradient clipping of each network", 0.5)
+    n_steps: int | None = _doc("steps per update with n-step returns (None: whole episodes)", 1)
+    start_at_target: bool = _doc(
+        "start the policy at the target ratio (uniform pruning) instead of at random", False
     )
     advantage_norm: bool = _doc(
         "divide advantages by their running root mean square (EMA 0.99)", False
@@ -283,7 +289,7 @@ class A2CPriorSettings(A2CSettings):
 
 
 @dataclass(frozen=True)
-class SB3Settings(AgentSettings):
+class SB3Settings(ResidualSettings):
     """Stable-Baselines3 on-policy agents; a None field keeps SB3's own default."""
 
     rollout_episodes: int = _doc(
@@ -291,25 +297,6 @@ class SB3Settings(AgentSettings):
     )
     start_at_target: bool = _doc(
         "start the policy at the target ratio (uniform pruning) instead of near-uniform odds", False
-    )
-    prior: str = _doc(
-        "act as offsets around a prior plan: none, uniform or sensitivity (its scored plans "
-        "count as episodes)",
-        "none",
-    )
-    offsets: int = _doc("with a prior: largest offset, in grid levels either way", 5)
-    start_width: float = _doc(
-        "width, in grid levels, of the starting policy's bump (start_at_target or a prior)", 2.0
-    )
-    plan_from: str = _doc(
-        "the plan: greedy (the policy's greedy rollout) or best (the best episode played, "
-        "as AMC reports)",
-        "greedy",
-    )
-    reward: str = _doc(
-        "the reward learned from: env (the env's own) or log_kl (log(KL_uniform / KL); "
-        "needs the budget reward)",
-        "env",
     )
     device: str = _doc("where the small MLP policy runs (SB3 advises CPU for MLP policies)", "cpu")
     learning_rate: float | None = _doc("Adam learning rate", None)
