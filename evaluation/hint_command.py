@@ -143,30 +143,18 @@ def write_hint(
         )
     facts = hint_facts(code, output).render() if prompt_style == "grounded" else ""
     found = diagnose(code, output) if diagnosis else None
-    if found is not None:
+    if found is not None or not student_hint:  # no model runs: a diagnosis or the facts
         return HintReport(
             **report,
-            hint=found.hint,
+            hint=found.hint if found else facts_hint(hint_facts(code, output)),
             student=None,
             student_source=None,
             facts=facts,
             seconds=time.perf_counter() - started,
             candidates=candidates,
             chosen=None,
-            source="diagnosis",
-            rule=found.rule,
-        )
-    if not student_hint:
-        return HintReport(
-            **report,
-            hint=facts_hint(hint_facts(code, output)),
-            student=None,
-            student_source=None,
-            facts=facts,
-            seconds=time.perf_counter() - started,
-            candidates=candidates,
-            chosen=None,
-            source="facts",
+            source="diagnosis" if found else "facts",
+            rule=found.rule if found else "",
         )
     spec, source = (student, "from --student") if student else default_student()
     messages = hint_messages(code, output, prompt_style)

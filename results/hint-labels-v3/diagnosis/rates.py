@@ -17,7 +17,7 @@ import csv
 import json
 from pathlib import Path
 
-from evaluation.hints import final_hint
+from evaluation.hints import final_hint, wilson_interval
 from llm_prune_gym.hintfacts import facts_hint, hint_facts
 
 HERE = Path(__file__).parent
@@ -25,11 +25,9 @@ LABELS = HERE.parent
 STUDENTS = ("sft-v4", "sft-v4-run2", "sft-v4-pruned-10.3")
 
 
-def wilson(k: int, n: int, z: float = 1.96) -> str:
-    p = k / n
-    centre, half = p + z * z / (2 * n), z * (p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5
-    low, high = (centre - half) / (1 + z * z / n), (centre + half) / (1 + z * z / n)
-    return f"{100 * p:.0f}% [{max(0.0, 100 * low):.0f}, {100 * high:.0f}]"
+def wilson(k: int, n: int) -> str:
+    rate, low, high = wilson_interval(k, n)
+    return f"{100 * rate:.0f}% [{100 * low:.0f}, {100 * high:.0f}]"
 
 
 def blind_labels(folder: Path) -> dict[str, dict]:

@@ -14,6 +14,7 @@ import csv
 import json
 from pathlib import Path
 
+from evaluation.hints import wilson_interval
 from evaluation.rerank import verify_hint
 from llm_prune_gym.hintfacts import facts_hint, hint_facts
 
@@ -22,11 +23,9 @@ LABELS = HERE.parent
 SYSTEMS = ("sft-v4", "sft-v4-run2", "sft-v4-pruned-10.3")
 
 
-def wilson(k: int, n: int, z: float = 1.96) -> str:
-    p = k / n
-    centre, half = p + z * z / (2 * n), z * (p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5
-    low, high = (centre - half) / (1 + z * z / n), (centre + half) / (1 + z * z / n)
-    return f"[{100 * low:.0f}, {100 * high:.0f}]"
+def wilson(k: int, n: int) -> str:
+    rate, low, high = wilson_interval(k, n)
+    return f"{100 * rate:.0f}% [{100 * low:.0f}, {100 * high:.0f}]"
 
 
 def main() -> None:
@@ -67,8 +66,8 @@ def main() -> None:
                 "system": f"{system}+fallback",
                 "hints": n,
                 "replaced": replaced,
-                "identifies": f"{100 * identifies / n:.0f}% {wilson(identifies, n)}",
-                "misleading": f"{100 * misleading / n:.0f}% {wilson(misleading, n)}",
+                "identifies": wilson(identifies, n),
+                "misleading": wilson(misleading, n),
                 "helpful": f"{sum(float(row['helpful']) for row in shown) / n:.2f}",
                 "clear": f"{sum(float(row['clear']) for row in shown) / n:.2f}",
             }
