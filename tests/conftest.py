@@ -22,3 +22,19 @@ STUB_KWARGS = {"student": "stub", "batch_size": 4, "answer_tokens": 8}
 def stub_kwargs() -> dict:
     """Keyword arguments for a small, fast `LLMPrune-v0` on the stub student."""
     return dict(STUB_KWARGS)
+
+
+@pytest.fixture(scope="module")
+def budget_env():
+    """The agent tests' stub env at a budget-matched target (tests/stub_envs.py)."""
+    import stub_envs
+
+    return stub_envs.budget_env()
+
+
+@pytest.fixture(scope="module")
+def free_units_env():
+    """A stub whose q_proj and gate_proj cost nothing to prune (tests/stub_envs.py)."""
+    import stub_envs
+
+    return stub_envs.free_units_env()

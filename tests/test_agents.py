@@ -9,6 +9,7 @@ import math
 import numpy as np
 import pytest
 import torch
+from stub_envs import PROMPTS, TARGET
 
 from agents import AGENTS, Agent, load_agent, make_agent, register_agent
 from agents.a2c import A2CAgent, A2CLosses, Actor, Critic, a2c_losses, epsilon_after, n_step_returns
@@ -17,29 +18,8 @@ from agents.psrl import PosteriorSamplingAgent
 from agents.runner import read_metrics, train_agent
 from agents.search import EvolutionAgent
 from evaluation.cli import main as cli_main
-from llm_prune_gym import LLMPruneEnv, PruningPlan, load_student
+from llm_prune_gym import LLMPruneEnv, PruningPlan
 from llm_prune_gym.heldout import HeldOut
-
-TARGET = 0.15
-# Short prompts keep the stub's forward passes (byte tokens) cheap in the longer tests.
-PROMPTS = [
-    "NameError: name 'total' is not defined",
-    "IndexError: list index out of range",
-    "TypeError: can only concatenate str (not 'int') to str",
-    "ZeroDivisionError: division by zero",
-]
-
-
-@pytest.fixture(scope="module")
-def budget_env():
-    return LLMPruneEnv(
-        student="stub",
-        prompts=PROMPTS,
-        batch_size=4,
-        answer_tokens=8,
-        target_sparsity=TARGET,
-        reward="budget",
-    )
 
 
 def rows_of(path) -> list[dict]:
@@ -282,28 +262,6 @@ def test_owl_prunes_every_unit_of_a_layer_alike(budget_env):
 
 
 # -- learning on an env where some units are free -----------------------------------
-
-
-@pytest.fixture(scope="module")
-def free_units_env():
-    """q_proj and gate_proj are all zeros, so pruning them changes nothing: only o/up cost KL.
-
-    Half the prunable weights are free; at a target of 0.12 a plan that prunes only
-    free units has KL 0 exactly, while uniform or random allocations pay for o/up.
-    """
-    student = load_student("stub:1")
-    with torch.no_grad():
-        for layer in student.model.model.layers:
-            layer.self_attn.q_proj.weight.zero_()
-            layer.mlp.gate_proj.weight.zero_()
-    return LLMPruneEnv(
-        student=student,
-        prompts=PROMPTS,
-        batch_size=4,
-        answer_tokens=8,
-        target_sparsity=0.12,
-        reward="budget",
-    )
 
 
 def test_sensitivity_finds_the_free_units(free_units_env):

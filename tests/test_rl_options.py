@@ -7,32 +7,14 @@ import math
 
 import numpy as np
 import pytest
+from stub_envs import PROMPTS, TARGET
 
 from agents import make_agent
 from agents.residual import AgentView, grid_levels
 from agents.runner import read_metrics, train_agent
 from llm_prune_gym import LLMPruneEnv, PruningPlan
 
-TARGET = 0.15
-PROMPTS = [
-    "NameError: name 'total' is not defined",
-    "IndexError: list index out of range",
-    "TypeError: can only concatenate str (not 'int') to str",
-    "ZeroDivisionError: division by zero",
-]
 LEARNED = [("a2c", {"eps_start": 0.0}), ("sb3-a2c", {}), ("sb3-ppo", {})]
-
-
-@pytest.fixture(scope="module")
-def budget_env():
-    return LLMPruneEnv(
-        student="stub",
-        prompts=PROMPTS,
-        batch_size=4,
-        answer_tokens=8,
-        target_sparsity=TARGET,
-        reward="budget",
-    )
 
 
 @pytest.fixture(scope="module")

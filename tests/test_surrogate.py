@@ -4,52 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
+from stub_envs import TARGET
 
 from agents import load_agent, make_agent
 from agents.base import sparsity_of
 from agents.runner import read_metrics, train_agent
 from agents.settings import SurrogateSettings
 from agents.surrogate import PowerSumModel, cheapest_plan
-from llm_prune_gym import LLMPruneEnv, load_student
-
-TARGET = 0.15
-PROMPTS = [
-    "NameError: name 'total' is not defined",
-    "IndexError: list index out of range",
-    "TypeError: can only concatenate str (not 'int') to str",
-    "ZeroDivisionError: division by zero",
-]
-
-
-@pytest.fixture(scope="module")
-def budget_env():
-    return LLMPruneEnv(
-        student="stub",
-        prompts=PROMPTS,
-        batch_size=4,
-        answer_tokens=8,
-        target_sparsity=TARGET,
-        reward="budget",
-    )
-
-
-@pytest.fixture(scope="module")
-def free_units_env():
-    """q_proj and gate_proj are zeros: pruning them is free, so the best plan's KL is 0."""
-    student = load_student("stub:1")
-    with torch.no_grad():
-        for layer in student.model.model.layers:
-            layer.self_attn.q_proj.weight.zero_()
-            layer.mlp.gate_proj.weight.zero_()
-    return LLMPruneEnv(
-        student=student,
-        prompts=PROMPTS,
-        batch_size=4,
-        answer_tokens=8,
-        target_sparsity=0.12,
-        reward="budget",
-    )
 
 
 def test_same_seed_same_plans_on_budget(budget_env):
