@@ -87,12 +87,13 @@ import difflib
 import keyword
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from finetune.kinds import CONVERT_WORDS, KIND_BY_NAME, KINDS, NEVER_SET_WORDS, SPELLING_WORDS
 
 MIN_PROSE_TOKENS = 3  # shorter fixed lines count only inside code spans (rule A)
 MIN_CHANGE_TOKENS = 3  # the changed part of a line is widened to this many tokens (rule B)
+MIN_SHARED_CONCEPTS = 3  # words shared with the case's account of the cause (rule 2)
 MIN_CLAIM_WORDS = 16  # an explanation this long that misses the bug asserts a wrong cause
 
 _CODE_TOKEN = re.compile(
@@ -126,6 +127,7 @@ class GroundTruth:
     code: str = ""
     fixed_code: str = ""
     traceback: str = ""
+    cause: str = ""
 
 
 @dataclass(frozen=True)
@@ -289,6 +291,47 @@ def cause_pattern(truth: GroundTruth) -> str | None:
     return "|".join(p for p in parts if p) or None
 
 
+_SYNONYMS = {
+    "string": "str", "strings": "str", "text": "str", "texts": "str", "integer": "int",
+    "integers": "int", "number": "num", "numbers": "num", "decimal": "float", "floats": "float",
+    "lists": "list", "dictionary": "dict", "dictionaries": "dict", "function": "func",
+    "functions": "func", "method": "func", "methods": "func", "misspelt": "spell",
+    "misspelled": "spell", "spelling": "spell", "spelled": "spell", "spelt": "spell",
+    "capital": "case", "upper": "case", "lower": "case",
+}  # fmt: skip
+_GENERIC = {
+    "be", "been", "were", "and", "or", "but", "not", "no", "with", "for", "as", "at", "by",
+    "from", "into", "than", "then", "when", "what", "where", "how", "why", "does", "do", "did",
+    "has", "have", "had", "can", "cannot", "t", "instead", "only", "one", "two", "should",
+    "must", "same", "would", "will", "just", "also", "each", "all", "any", "every", "so",
+    "use", "used", "uses", "using", "value", "values", "call", "called", "calls", "lines",
+}  # fmt: skip
+
+
+def _concept(word: str) -> str:
+    word = word.lower()
+    if word in _SYNONYMS:
+        return _SYNONYMS[word]
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > 4 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def concepts(text: str) -> set[str]:
+    """Content words of `text`, lightly normalised (``strings``/``text`` -> ``str``)."""
+    return {
+        _concept(word)
+        for word in re.findall(r"[A-Za-z_]\w*", text)
+        if len(word) > 1 and word.lower() not in _FILLER | _GENERIC
+    }
+
+
+def cause_concepts(truth: GroundTruth) -> set[str]:
+    """Words of the case's own account of the cause that the error message does not have."""
+    return concepts(truth.cause) - concepts(message_of(truth.traceback)) if truth.cause else set()
+
+
 def cause_evidence(prose: str, truth: GroundTruth) -> list[str]:
     """Words that name the cause, beyond what the error message already says."""
     message = message_of(truth.traceback).lower()
@@ -300,6 +343,9 @@ def cause_evidence(prose: str, truth: GroundTruth) -> list[str]:
             if match.group(0).lower() not in message:
                 evidence.append(f"words '{match.group(0)}'")
                 break
+    shared = sorted(concepts(prose) & cause_concepts(truth))
+    if len(shared) >= MIN_SHARED_CONCEPTS:
+        evidence.append(f"cause words {', '.join(shared[:4])}")
     hint_words = set(re.findall(r"[A-Za-z_]\w*", prose))
     for name in sorted(changed_identifiers(truth) & hint_words):
         if not re.search(rf"\b{re.escape(name)}\b", message_of(truth.traceback)):
@@ -369,13 +415,41 @@ _TRACEBACK_ROW = re.compile(
     r'Traceback \(most recent|File "|\^+$|~+|[A-Z]\w*(?:Error|Exception|Interrupt):'
 )
 _BLAME = re.compile(
-    r"(?:problem|mistake|cause|bug)(?: that causes it)? is (?:on|in) line (\d+)", re.IGNORECASE
+    r"(?:problem|mistake|cause|bug)(?: that causes (?:it|the error))? (?:is|lies) (?:on|in) "
+    r"line (\d+)|\bline (\d+) is where (?:things|it) go(?:es)? wrong",
+    re.IGNORECASE,
 )
 _TRACE_LINE = re.compile(r"\bline (\d+)")
 
 
 def _reported_lines(traceback: str) -> set[int]:
     return {int(n) for n in _TRACE_LINE.findall(traceback)}
+
+
+def _related_names(truth: GroundTruth) -> set[str]:
+    """Names on the lines to fix and on the lines the traceback reports."""
+    rows = truth.code.splitlines()
+    numbers = set(truth.lines) | _reported_lines(truth.traceback)
+    text = "\n".join(rows[n - 1] for n in numbers if 0 < n <= len(rows))
+    return {name for name in re.findall(r"[A-Za-z_]\w*", text) if name not in keyword.kwlist}
+
+
+def _lines_of_named_code(prose: str, truth: GroundTruth) -> set[int]:
+    """Line numbers the hint gives for code it names: a sentence that quotes a name (inline
+    code) found on both line N and a line to fix or reported, points at N truthfully
+    ("`total` is set on line 2"), wherever the cause is."""
+    rows = truth.code.splitlines()
+    related = _related_names(truth)
+    found: set[int] = set()
+    for sentence in re.split(r"(?<=[.!?;])\s+|\n+", prose):
+        quoted = {
+            name for span in _INLINE.findall(sentence) for name in re.findall(r"[A-Za-z_]\w*", span)
+        } & related
+        for number in named_lines(sentence):
+            row = rows[number - 1] if 0 < number <= len(rows) else ""
+            if quoted & set(re.findall(r"[A-Za-z_]\w*", row)):
+                found.add(number)
+    return found
 
 
 def misleading_evidence(hint: str, truth: GroundTruth) -> list[str]:
@@ -385,13 +459,13 @@ def misleading_evidence(hint: str, truth: GroundTruth) -> list[str]:
     evidence = []
     total = len(truth.code.splitlines())
     allowed = set(truth.lines) | _reported_lines(truth.traceback)
-    wrong = {n for n in named_lines(prose) if n not in allowed}
+    wrong = {n for n in named_lines(prose) if n not in allowed} - _lines_of_named_code(prose, truth)
     if wrong:
         evidence.append(
             f"wrong line {min(wrong)}" + (" (no such line)" if min(wrong) > total else "")
         )
-    blamed = {int(n) for n in _BLAME.findall(prose)} - set(truth.lines)
-    if blamed and not wrong:
+    blamed = {int(n) for pair in _BLAME.findall(prose) for n in pair if n} - set(truth.lines)
+    if blamed:
         evidence.append(f"blames line {min(blamed)}")
     actual = truth.exception or (_EXCEPTION_NAME.findall(message_of(truth.traceback)) or [""])[0]
     named = (
@@ -655,6 +729,16 @@ def grade(hint: str, truth: GroundTruth) -> Grade:
 
 
 # -- ground truth from a program and its fix --------------------------------------------------
+
+
+def with_cause(truth: GroundTruth, record: dict) -> GroundTruth:
+    """`truth` with what a case record says of its cause: ``cause_line`` (the line its author
+    names; the fix may change another one) and ``bug`` (the cause in words, rule 2)."""
+    cause_line = record.get("cause_line")
+    if isinstance(cause_line, int) and cause_line not in truth.lines:
+        truth = replace(truth, lines=(cause_line, *truth.lines))
+    bug = record.get("bug")
+    return replace(truth, cause=bug) if isinstance(bug, str) else truth
 
 
 def truth_from_fix(

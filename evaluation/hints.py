@@ -50,7 +50,7 @@ from llm_prune_gym.students import Student
 
 from . import report
 from .endings import cut_off, repeats
-from .grader import GroundTruth, grade, truth_from_fix
+from .grader import GroundTruth, grade, truth_from_fix, with_cause
 from .rerank import Verdict, choose, verify_hint
 from .stats import mean_interval
 
@@ -106,6 +106,10 @@ def _dataset_truth(record: dict) -> GroundTruth | None:
     return None
 
 
+def _with_cause(truth: GroundTruth | None, record: dict) -> GroundTruth | None:
+    return None if truth is None else with_cause(truth, record)
+
+
 def _dataset_case(record: dict, where: str, prompt_style: str | None = None) -> HintCase:
     if prompt_style is not None:
         code, output = record.get("code"), record.get("error_output")
@@ -123,7 +127,7 @@ def _dataset_case(record: dict, where: str, prompt_style: str | None = None) -> 
         error_output=record.get("error_output", ""),
         kind=record.get("error_kind", ""),
         exception=record.get("exception", ""),
-        truth=_dataset_truth(record),
+        truth=_with_cause(_dataset_truth(record), record),
     )
 
 
@@ -142,7 +146,9 @@ def _user_cases(
         output = error_output(result)
         exception = result.exception or ""
         fixed = record.get("fixed_code")
-        truth = truth_from_fix(record["code"], fixed, exception) if fixed else None
+        truth = (
+            _with_cause(truth_from_fix(record["code"], fixed, exception), record) if fixed else None
+        )
         cases.append(
             HintCase(
                 id=str(record.get("id", where)),

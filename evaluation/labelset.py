@@ -25,7 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .agreement import half_of
-from .grader import GroundTruth, grade, truth_from_fix
+from .grader import GroundTruth, grade, truth_from_fix, with_cause
 
 LABEL_FIELDS = ("key", "identifies", "misleading", "gives_away", "helpful", "clear", "note")
 YES_NO_ITEMS = ("identifies", "misleading", "gives_away")
@@ -193,7 +193,9 @@ def case_truth(case: dict) -> GroundTruth | None:
         )
     else:
         truth = truth_from_fix(case["code"], case["fixed_code"], case.get("exception", ""))
-    return None if truth is None else replace(truth, traceback=case["error_output"])
+    if truth is None:
+        return None
+    return replace(with_cause(truth, case), traceback=case["error_output"])
 
 
 def agreement_table_rows(cases: dict[str, dict], hints: Sequence[dict], labels: dict) -> list[dict]:

@@ -370,3 +370,60 @@ def test_claims_checked_against_the_traceback(hint, truth, rule):
 def test_true_quotes_and_claims_pass_the_new_rules(hint, truth):
     evidence = grade(hint, truth).evidence
     assert not any(item.startswith(("misquotes", "says")) for item in evidence), evidence
+
+
+# -- rules of grader v4 (results/grader-v4) ----------------------------------------------------
+
+SHOP_CODE = (
+    'shopping = ""\nfor item in ["milk", "eggs"]:\n    shopping.append(item)\nprint(shopping)\n'
+)
+SHOP_CASE = {
+    "code": SHOP_CODE,
+    "fixed_code": SHOP_CODE.replace('""', "[]"),
+    "cause_line": 1,
+    "bug": "shopping is created as an empty string instead of an empty list (line 1).",
+    "error_output": (
+        'Traceback (most recent call last):\n  File "main.py", line 3, in <module>\n'
+        "    shopping.append(item)\nAttributeError: 'str' object has no attribute 'append'\n"
+    ),
+}
+
+
+def shop_truth(**changes) -> GroundTruth:
+    from evaluation.labelset import case_truth
+
+    return case_truth(SHOP_CASE | changes)
+
+
+def test_with_cause_adds_the_cause_line_and_words():
+    from evaluation.grader import with_cause
+
+    truth = with_cause(NAME_BUG, {"cause_line": 2, "bug": "totl is misspelt"})
+    assert truth.lines == (2, 4) and truth.cause == "totl is misspelt"
+    assert with_cause(NAME_BUG, {}) == NAME_BUG
+
+
+def test_words_shared_with_the_cases_account_name_the_cause():
+    hint = "Line 1 creates `shopping` as an empty string; you wanted an empty list."
+    assert grade(hint, shop_truth()).identifies_error
+    # the same hint for a case without an account of its cause has no cause words
+    assert not grade(hint, replace(shop_truth(), cause="")).identifies_error
+    # words the error message already has are not cause words
+    assert not grade(
+        "Line 1: `shopping` is a str; no attribute append.", shop_truth()
+    ).identifies_error
+
+
+def test_a_line_named_for_code_it_holds_is_not_a_wrong_line():
+    truth = shop_truth(cause_line=3, fixed_code=SHOP_CODE.replace("shopping.append", "shopping +="))
+    right = "Line 3 calls `.append` on `shopping`, which gets its value on line 1."
+    assert not any(e.startswith("wrong line") for e in grade(right, truth).evidence)
+    wrong = "Line 3 calls `.append` on a string; the loop on line 2 is the cause."
+    assert "wrong line 2" in grade(wrong, truth).evidence
+
+
+def test_a_blamed_line_that_is_not_the_cause_voids_identification():
+    hint = "The mistake that causes it is on line 3: `shopping` is an empty string, not a list."
+    result = grade(hint, shop_truth())
+    assert not result.identifies_error and result.misleading
+    assert "blames line 3" in result.evidence
