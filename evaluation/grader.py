@@ -372,8 +372,11 @@ def location_evidence(prose: str, truth: GroundTruth) -> list[str]:
 
 
 def claim_words(hint: str, truth: GroundTruth) -> list[str]:
-    """The hint's own content words, beyond copies and restatements of the error."""
-    return [w for w in _words(prose_of(hint, truth.traceback)) if w not in _FILLER]
+    """The hint's own content words, beyond copies and restatements of the error and beyond
+    questions (a question asks the student to look; it claims nothing)."""
+    sentences = re.split(r"(?<=[.!?])\s+|\n+", prose_of(hint, truth.traceback))
+    claims = " ".join(s for s in sentences if not s.rstrip().endswith("?"))
+    return [w for w in _words(claims) if w not in _FILLER]
 
 
 def identification_evidence(hint: str, truth: GroundTruth) -> list[str]:

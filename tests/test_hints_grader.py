@@ -427,3 +427,12 @@ def test_a_blamed_line_that_is_not_the_cause_voids_identification():
     result = grade(hint, shop_truth())
     assert not result.identifies_error and result.misleading
     assert "blames line 3" in result.evidence
+
+
+def test_questions_claim_nothing():
+    from evaluation.grader import MIN_CLAIM_WORDS, claim_words
+
+    question = "Where does each value that line uses come from, and is it what that line needs?"
+    assert claim_words(" ".join([question] * 3), NAME_BUG) == []
+    statement = question.replace("?", ".")
+    assert len(claim_words(statement + " " + statement, NAME_BUG)) >= MIN_CLAIM_WORDS
