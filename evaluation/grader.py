@@ -603,10 +603,18 @@ def _in_program(tokens: Sequence[str], code: str) -> bool:
 def _fixed_line_evidence(hint: str, truth: GroundTruth) -> list[str]:
     """Rule A."""
     block_lines, spans, plain = split_hint(hint)
+    # an inline span that is part of a student's line quotes it (as for a fix that only deletes)
+    own = {span for span in spans if _in_program(code_tokens(span), truth.code)}
+
+    def unquoted(match: re.Match[str]) -> str:
+        return " " if match.group(1) in own else match.group(0)
+
+    plain = [_INLINE.sub(unquoted, line) for line in plain]
     evidence = []
     for fixed in truth.fixed_lines:
         needle = code_tokens(fixed)
-        snippets = block_lines + spans + (plain if len(needle) >= MIN_PROSE_TOKENS else [])
+        snippets = [s for s in block_lines + spans if s not in own]
+        snippets += plain if len(needle) >= MIN_PROSE_TOKENS else []
         for snippet in map(code_tokens, snippets):
             if contains(snippet, needle) and not _quotes_student(snippet, needle, truth.code):
                 evidence.append(f"fixed line '{fixed.strip()}'")

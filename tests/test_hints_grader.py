@@ -436,3 +436,11 @@ def test_questions_claim_nothing():
     assert claim_words(" ".join([question] * 3), NAME_BUG) == []
     statement = question.replace("?", ".")
     assert len(claim_words(statement + " " + statement, NAME_BUG)) >= MIN_CLAIM_WORDS
+
+
+def test_quoting_part_of_the_students_line_gives_nothing_away():
+    code = "cart = []\nfor item in ['a', 'b']:\n    cart = cart.append(item)\n"
+    truth = truth_from_fix(code, code.replace("cart = cart.append", "cart.append"))
+    quote = "Line 3 gives `cart` the result of `cart.append(item)`, which is None."
+    assert not grade(quote, truth).gives_away
+    assert grade("Write it as\n```python\ncart.append(item)\n```", truth).gives_away
