@@ -483,7 +483,7 @@ def misleading_evidence(hint: str, truth: GroundTruth) -> list[str]:
             evidence.append(f"wrong cause '{match.group(0)}'")
             break
     evidence += _misquoted_traceback(hint, truth) + _defined_called_undefined(prose, truth)
-    evidence += _wrong_bracket(prose, truth)
+    evidence += _wrong_bracket(prose, truth) + _false_spelling(prose, truth)
     evidence += _foreign_names(own, truth) + _false_fix(own, truth)
     return evidence
 
@@ -498,6 +498,37 @@ _NEVER_CLOSED = re.compile(r"'([(\[{])' was never closed")
 _BRACKET_CLAIM = re.compile(
     r"[`'\"]([(\[{])[`'\"][^.\n]{0,30}?\b(?:not|never|un)\s?closed", re.IGNORECASE
 )
+
+
+_SPELLING_CLAIM = re.compile(
+    r"misspel|\btypo|spelled differently|spelling differs|(?:has|have|with) (?:another|a different) "
+    r"name|named differently",
+    re.IGNORECASE,
+)
+
+
+def renames(truth: GroundTruth) -> bool:
+    """Whether the fix renames something: a name or a string (a key) on the broken lines
+    becomes a similar one."""
+    old = {t.strip('"') for t in code_tokens("\n".join(truth.broken_lines))}
+    new = {t.strip('"') for t in code_tokens("\n".join(truth.fixed_lines))}
+    names = [t for t in old ^ new if re.fullmatch(r"\w+", t)]
+    return any(
+        difflib.SequenceMatcher(None, a.lower(), b.lower()).ratio() >= 0.6
+        for a in names
+        for b in names
+        if a in old - new and b in new - old
+    )
+
+
+def _false_spelling(prose: str, truth: GroundTruth) -> list[str]:
+    """Calls a name misspelt, or says it has another name, when the fix renames nothing."""
+    if not (truth.broken_lines or truth.fixed_lines) or renames(truth):
+        return []
+    if truth.kind in KIND_BY_NAME and re.search(SPELLING_WORDS, KIND_BY_NAME[truth.kind].cause):
+        return []  # a spelling kind whose fix adds or drops a character
+    match = _SPELLING_CLAIM.search(prose)
+    return [f"wrong cause '{match.group(0)}' (the fix renames nothing)"] if match else []
 
 
 def _wrong_bracket(prose: str, truth: GroundTruth) -> list[str]:

@@ -444,3 +444,14 @@ def test_quoting_part_of_the_students_line_gives_nothing_away():
     quote = "Line 3 gives `cart` the result of `cart.append(item)`, which is None."
     assert not grade(quote, truth).gives_away
     assert grade("Write it as\n```python\ncart.append(item)\n```", truth).gives_away
+
+
+def test_a_spelling_claim_is_wrong_when_the_fix_renames_nothing():
+    hint = "Check line 3. `append` is misspelt: the method you meant has another name."
+    result = grade(hint, shop_truth())
+    assert result.misleading and not result.identifies_error
+    assert any("renames nothing" in e for e in result.evidence)
+    # for a real misspelling the same words are the cause
+    assert not any(
+        "renames nothing" in e for e in grade("Line 4: `totl` is misspelt.", NAME_BUG).evidence
+    )
