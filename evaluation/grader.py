@@ -501,8 +501,8 @@ _BRACKET_CLAIM = re.compile(
 
 
 _SPELLING_CLAIM = re.compile(
-    r"misspel|\btypo|spelled differently|spelling differs|(?:has|have|with) (?:another|a different) "
-    r"name|named differently",
+    r"misspel|\btypo|spelled differently|spelling differs|named differently"
+    r"|(?:has|have|with) (?:another|a different) name",
     re.IGNORECASE,
 )
 
