@@ -482,7 +482,8 @@ def misleading_evidence(hint: str, truth: GroundTruth) -> list[str]:
         if match and actual not in exceptions and not re.search(pattern, context, re.IGNORECASE):
             evidence.append(f"wrong cause '{match.group(0)}'")
             break
-    evidence += _misquoted_traceback(hint, truth) + _defined_called_undefined(prose, truth)
+    evidence += _misquoted_traceback(hint, truth) + _misquoted_message(hint, truth)
+    evidence += _defined_called_undefined(prose, truth)
     evidence += _wrong_bracket(prose, truth) + _false_spelling(prose, truth)
     evidence += _foreign_names(own, truth) + _false_fix(own, truth)
     return evidence
@@ -542,6 +543,28 @@ def _wrong_bracket(prose: str, truth: GroundTruth) -> list[str]:
         if others
         else []
     )
+
+
+_QUOTED_MESSAGE = re.compile(r"^[`\"*>\s]*([A-Z]\w*(?:Error|Exception)): ?(.+?)`*$")
+
+
+def _misquoted_message(hint: str, truth: GroundTruth) -> list[str]:
+    """A copied error message (``TypeError: ...`` on a line of its own) that differs from the
+    real one; a copy cut off by the token limit is judged on what it has."""
+    real = message_of(truth.traceback).strip()
+    if not real:
+        return []
+    for line in hint.splitlines():
+        match = _QUOTED_MESSAGE.match(line.strip())
+        if not match or not real.startswith(match.group(1) + ":"):
+            continue
+        quoted = " ".join(match.group(2).split())
+        said = " ".join(real.split(":", 1)[1].split())
+        if quoted != said and not (
+            hint.rstrip().endswith(line.rstrip()) and said.startswith(quoted)
+        ):
+            return [f"misquotes the error message: {quoted[:40]}"]
+    return []
 
 
 def _misquoted_traceback(hint: str, truth: GroundTruth) -> list[str]:

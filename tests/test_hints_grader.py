@@ -455,3 +455,13 @@ def test_a_spelling_claim_is_wrong_when_the_fix_renames_nothing():
     assert not any(
         "renames nothing" in e for e in grade("Line 4: `totl` is misspelt.", NAME_BUG).evidence
     )
+
+
+def test_a_misquoted_error_message_misleads():
+    truth = shop_truth()
+    wrong = "The error says:\n```\nAttributeError: 'list' object has no attribute 'append'\n```"
+    assert any(e.startswith("misquotes the error message") for e in grade(wrong, truth).evidence)
+    right = "The error says:\n```\nAttributeError: 'str' object has no attribute 'append'\n```"
+    assert not grade(right, truth).misleading
+    cut = "The error says:\nAttributeError: 'str' object has no"  # cut off by the token limit
+    assert not grade(cut, truth).misleading
