@@ -429,25 +429,16 @@ def _reported_lines(traceback: str) -> set[int]:
     return {int(n) for n in _TRACE_LINE.findall(traceback)}
 
 
-def _related_names(truth: GroundTruth) -> set[str]:
-    """Names on the lines to fix and on the lines the traceback reports."""
-    rows = truth.code.splitlines()
-    numbers = set(truth.lines) | _reported_lines(truth.traceback)
-    text = "\n".join(rows[n - 1] for n in numbers if 0 < n <= len(rows))
-    return {name for name in re.findall(r"[A-Za-z_]\w*", text) if name not in keyword.kwlist}
-
-
 def _lines_of_named_code(prose: str, truth: GroundTruth) -> set[int]:
     """Line numbers the hint gives for code it names: a sentence that quotes a name (inline
-    code) found on both line N and a line to fix or reported, points at N truthfully
-    ("`total` is set on line 2"), wherever the cause is."""
+    code) found on line N points at N truthfully ("`total` is set on line 2"), wherever the
+    cause is."""
     rows = truth.code.splitlines()
-    related = _related_names(truth)
     found: set[int] = set()
     for sentence in re.split(r"(?<=[.!?;])\s+|\n+", prose):
         quoted = {
             name for span in _INLINE.findall(sentence) for name in re.findall(r"[A-Za-z_]\w*", span)
-        } & related
+        } - set(keyword.kwlist)
         for number in named_lines(sentence):
             row = rows[number - 1] if 0 < number <= len(rows) else ""
             if quoted & set(re.findall(r"[A-Za-z_]\w*", row)):
