@@ -343,8 +343,9 @@ def cause_evidence(prose: str, truth: GroundTruth) -> list[str]:
             if match.group(0).lower() not in message:
                 evidence.append(f"words '{match.group(0)}'")
                 break
-    shared = sorted(concepts(prose) & cause_concepts(truth))
-    if len(shared) >= MIN_SHARED_CONCEPTS:
+    account = cause_concepts(truth)
+    shared = sorted(concepts(prose) & account)
+    if shared and len(shared) >= min(MIN_SHARED_CONCEPTS, (len(account) + 1) // 2):
         evidence.append(f"cause words {', '.join(shared[:4])}")
     hint_words = set(re.findall(r"[A-Za-z_]\w*", prose))
     for name in sorted(changed_identifiers(truth) & hint_words):
