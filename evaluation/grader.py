@@ -94,7 +94,8 @@ from finetune.kinds import CONVERT_WORDS, KIND_BY_NAME, KINDS, NEVER_SET_WORDS, 
 MIN_PROSE_TOKENS = 3  # shorter fixed lines count only inside code spans (rule A)
 MIN_CHANGE_TOKENS = 3  # the changed part of a line is widened to this many tokens (rule B)
 MIN_SHARED_CONCEPTS = 3  # words shared with the case's account of the cause (rule 2)
-MIN_CLAIM_WORDS = 16  # an explanation this long that misses the bug asserts a wrong cause
+MIN_CLAIM_WORDS = 16
+MAX_IDENTIFY_WORDS = 30  # an explanation this long that misses the bug asserts a wrong cause
 
 _CODE_TOKEN = re.compile(
     r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|\w+|==|!=|<=|>=|//|\*\*|->|[-+*/%]=|\S'
@@ -780,7 +781,10 @@ def grade(hint: str, truth: GroundTruth) -> Grade:
     misled = misleading_evidence(hint, truth)
     if misled and any(e.startswith(_DIAGNOSIS_ERRORS) for e in misled):
         identified = []  # naming the right place with a wrong diagnosis is no identification
-    if not identified and len(claim_words(hint, truth)) >= MIN_CLAIM_WORDS:
+    claims = len(claim_words(hint, truth))
+    if claims >= MAX_IDENTIFY_WORDS:
+        identified = []  # the cause named among much else (rubric: mostly wrong guesses)
+    if not identified and claims >= MIN_CLAIM_WORDS:
         misled.append("explains a cause that is not the bug")
     return Grade(bool(identified), bool(leaked), tuple(identified + leaked + misled), bool(misled))
 

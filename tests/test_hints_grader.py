@@ -465,3 +465,15 @@ def test_a_misquoted_error_message_misleads():
     assert not grade(right, truth).misleading
     cut = "The error says:\nAttributeError: 'str' object has no"  # cut off by the token limit
     assert not grade(cut, truth).misleading
+
+
+def test_the_cause_named_among_much_else_is_no_identification():
+    from evaluation.grader import MAX_IDENTIFY_WORDS
+
+    short = "Line 4 has a typo in `totl`."
+    assert grade(short, NAME_BUG).identifies_error
+    padding = " ".join(
+        f"Maybe variable{n} also matters somewhere." for n in range(MAX_IDENTIFY_WORDS)
+    )
+    result = grade(short + " " + padding, NAME_BUG)
+    assert not result.identifies_error and result.misleading
