@@ -2,16 +2,20 @@
 
 Every graded program comes with its ground truth: the buggy line(s) (1-based, in the
 program the student sees), the correct text of those lines (the fix), the broken text,
-the token the mistake is about, and the error kind or exception. The two verdicts use
-only that, so they are cheap, exact to reproduce and need no model. They are
+the token the mistake is about, and the error kind or exception; where the case has them,
+the line its author names as the cause (``cause_line``, counted as a line to fix) and its
+account of the cause in words (``bug``, kept as ``GroundTruth.cause``; :func:`with_cause`).
+The verdicts use only that, so they are cheap, exact to reproduce and need no model. They are
 deliberately simple rules; an LLM judge (:mod:`evaluation.judge`) complements them.
 
 The rules were rewritten against hints labelled by hand (``docs/hint-rubric.md``,
 ``results/hint-labels/``), tuned on one half of the labelled programs and checked on the
-other (:mod:`evaluation.agreement`). A hint is read without the lines it copies from the
-program's error output (``GroundTruth.traceback``), and its *prose* also loses code blocks
-and every sentence that only restates the error message (most of its words are the
-message's): telling the student what the traceback already says identifies nothing.
+other (:mod:`evaluation.agreement`); version 4 against every hand label of sets 1 and 2,
+split 60/40 by program (``results/grader-v4/agreement.py``). A hint is read without the
+lines it copies from the program's error output (``GroundTruth.traceback``), and its
+*prose* also loses code blocks and every sentence that only restates the error message
+(most of its words are the message's): telling the student what the traceback already
+says identifies nothing.
 
 ``identifies_error`` needs **where** and **why**, both in the prose:
 
@@ -23,16 +27,24 @@ message's): telling the student what the traceback already says identifies nothi
    colon, *misspelt* for an undefined name, *empty* for a division by zero; for programs
    of unknown kind, words read off the fix, e.g. *convert* when the fix adds
    ``int(...)``), or a name that tells the fix (one the fix adds, such as ``randint``,
-   or a misspelt one only the broken line has).
+   or a misspelt one only the broken line has), or words shared with the case's own
+   account of the cause beyond the message's words (half of that account's words, at most
+   ``MIN_SHARED_CONCEPTS``; words lightly normalised: *text*/*strings* -> *str*).
 3. and no wrong diagnosis: a hint that also names a wrong cause, a wrong exception, code
    the program does not have, or blames another line (see *misleading*) does not identify
-   the error.
+   the error; nor does one that names the cause among ``MAX_IDENTIFY_WORDS`` or more words
+   of its own (the rubric's "among several guesses"; 25, 30, 35, 40 tried on the tuning
+   part, 30 best).
 
 ``misleading`` is true when the hint says something a rule can see is false:
 
-- **wrong line**: names a line that is neither a line to fix nor one the traceback names;
-- **blames a line**: says the mistake or cause *is on* a line that is not a line to fix
-  (often the line Python reported, when the cause is earlier);
+- **wrong line**: names a line that is neither a line to fix nor one the traceback names,
+  unless the same sentence quotes a name that line holds (``total`` is set on line 2);
+- **blames a line**: says the mistake, cause or problem *is on* a line that is not a line
+  to fix (often the line Python reported, when the cause is earlier);
+- **misquoted message**: a copied ``SomeError: ...`` line that differs from the real one;
+- **false spelling**: calls a name misspelt, or says it has another name, when the fix
+  renames no name or key;
 - **wrong exception**: names an exception the program did not raise;
 - **wrong cause**: claims a cause that belongs to other errors (*division by zero*, *syntax
   error*, *not defined*, *out of range*, *infinite loop*, ... when the program raised
@@ -48,22 +60,23 @@ message's): telling the student what the traceback already says identifies nothi
 - **false fix**: a code block offered as the fix that keeps the broken line, or rewrites
   a correct line of the program;
 - **a wrong explanation**: the hint's own prose has ``MIN_CLAIM_WORDS`` or more content
-  words yet does not identify the error. Small models that explain something other than
-  the bug are almost always wrong about it; a hint that only restates the error is not
-  misleading. The threshold was chosen on the tuning half (8, 12, 16, 24 tried; 16 gave
-  the best kappa there).
+  words yet does not identify the error (questions claim nothing). Small models that
+  explain something other than the bug are almost always wrong about it; a hint that
+  only restates the error is not misleading. The threshold was chosen on the tuning half
+  (8, 12, 16, 24 tried; 16 gave the best kappa there; again best in version 4 of 10-20).
 
-Agreement with the hand labels, measured on the half of the programs no rule was tuned
-on, is in ``results/hint-labels/README.md`` (``llm-prune check-grader``): the give-away
-rules agree well; identification and misleading are only moderately reliable, so their
-rates are reported next to hand-labelled figures, never alone.
+Agreement with the hand labels, measured on the programs no rule was tuned on, is in
+``results/grader-v4/README.md``: the give-away rules agree well; identification and
+misleading are only moderately reliable, so their rates are reported next to
+hand-labelled figures, never alone.
 
 ``gives_away`` is true when the hint contains the fix as code:
 
 A. **fixed line**: a code snippet whose tokens contain, in order, all the tokens of a
    fixed line (whitespace and quote style ignored). Snippets are fenced code blocks
    (line by line; an unclosed fence runs to the end, as in a hint cut off by the token
-   limit), inline code spans and, for fixed lines of three tokens or more, the hint's
+   limit), inline code spans (not one that is part of a line of the student's program: a
+   fix that only deletes) and, for fixed lines of three tokens or more, the hint's
    plain lines (backticks kept, so ``look at `if x > 3`: ...`` does not read as the
    fixed ``if x > 3:``). Skipped when the fixed line's tokens also occur in a line of
    the student's own program: quoting the student's code gives nothing away.
