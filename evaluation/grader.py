@@ -264,7 +264,8 @@ def _fix_words(truth: GroundTruth) -> str | None:
     patterns = []
     if added & {"int", "float"}:
         patterns.append(
-            CONVERT_WORDS + r"|(?:is|returns|gives) (?:a |still a )?(?:string|text|str)\b"
+            CONVERT_WORDS + r"|(?:is|returns|gives|written as|read as|kept as|left as)"
+            r"(?: you| back)? (?:a |still a )?(?:string|text|str)\b"
         )
     if "str" in added:
         patterns.append(CONVERT_WORDS + r"|\bstr\(|into (?:a )?(?:string|text)")

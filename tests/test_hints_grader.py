@@ -477,3 +477,11 @@ def test_the_cause_named_among_much_else_is_no_identification():
     )
     result = grade(short + " " + padding, NAME_BUG)
     assert not result.identifies_error and result.misleading
+
+
+def test_text_from_input_in_plain_words_names_a_missing_conversion():
+    code = 'age = input("Age? ")\nprint(age + 1)\n'
+    truth = truth_from_fix(code, code.replace('input("Age? ")', 'int(input("Age? "))'))
+    hint = "The mistake is on line 1: input() gives you text, even when the user types digits."
+    assert grade(hint, truth).identifies_error
+    assert grade("Line 1: `age` is written as a string.", truth).identifies_error
