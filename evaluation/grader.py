@@ -95,6 +95,7 @@ An empty hint identifies nothing and gives nothing away.
 
 from __future__ import annotations
 
+import ast
 import builtins
 import difflib
 import keyword
@@ -384,7 +385,29 @@ def location_evidence(prose: str, truth: GroundTruth) -> list[str]:
         specific = len(quoted) >= 2 or (len(quoted) == 1 and distinctive(quoted[0]))
         if specific and on_broken and not elsewhere:
             return [f"quotes line {truth.lines[0]}"]
-    return []
+    functions = _functions_around(truth) & set(_INLINE_NAMES.findall(prose))
+    return [f"names the function {min(functions)}"] if functions else []
+
+
+_INLINE_NAMES = re.compile(r"`([A-Za-z_]\w*)(?:\(.*?\))?`")
+
+
+def _functions_around(truth: GroundTruth) -> set[str]:
+    """Functions (and methods) whose body holds a line to fix, other than the one Python
+    reported an error in: naming one names the statement's place."""
+    try:
+        tree = ast.parse(truth.code)
+    except (SyntaxError, ValueError):
+        return set()
+    reported = _reported_lines(truth.traceback)
+    return {
+        node.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        for line in truth.lines
+        if node.lineno < line <= (node.end_lineno or node.lineno)
+        and not any(node.lineno <= n <= (node.end_lineno or node.lineno) for n in reported)
+    }
 
 
 def claim_words(hint: str, truth: GroundTruth) -> list[str]:

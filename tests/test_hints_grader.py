@@ -485,3 +485,28 @@ def test_text_from_input_in_plain_words_names_a_missing_conversion():
     hint = "The mistake is on line 1: input() gives you text, even when the user types digits."
     assert grade(hint, truth).identifies_error
     assert grade("Line 1: `age` is written as a string.", truth).identifies_error
+
+
+def test_naming_the_function_that_holds_the_cause_says_where():
+    code = (
+        "def clean(words):\n    out = [w.strip() for w in words]\n    print(out)\n\n"
+        "for word in clean(['a ', ' b']):\n    print(word)\n"
+    )
+    truth = with_cause_case(code, code.replace("print(out)", "return out"), cause_line=3)
+    hint = "The function `clean` prints its list instead of returning it, so the call gives None."
+    assert "names the function clean" in grade(hint, truth).evidence
+    assert grade(hint, truth).identifies_error
+    # the function Python reported the error in says nothing more than the traceback
+    inside = with_cause_case(code, code.replace("print(out)", "return out"), 3, reported=3)
+    assert "names the function clean" not in grade(hint, inside).evidence
+
+
+def with_cause_case(code: str, fixed: str, cause_line: int, reported: int = 5) -> GroundTruth:
+    from evaluation.labelset import case_truth
+
+    error = (
+        f'Traceback (most recent call last):\n  File "main.py", line {reported}, in <module>\n'
+        "TypeError: 'NoneType' object is not iterable\n"
+    )
+    case = {"code": code, "fixed_code": fixed, "cause_line": cause_line, "error_output": error}
+    return case_truth(case | {"bug": "clean prints its list instead of returning it (line 3)."})
