@@ -67,6 +67,7 @@ from difflib import SequenceMatcher
 from llm_prune_gym.generation import Candidate
 from llm_prune_gym.hintfacts import HintFacts, Program, hint_facts
 
+from .claims import refuted_claims
 from .endings import cut_off, repeats
 from .grader import GroundTruth, code_tokens, misleading_evidence, named_lines, split_hint
 
@@ -74,6 +75,7 @@ EMPTY = -20.0
 MISLEADING = -3.0  # per misleading rule that fired
 CONTRADICTION = -3.0  # a type claim the facts contradict
 QUOTED_FIX = -3.0
+REFUTED = -3.0  # a claim the program refutes (:mod:`evaluation.claims`)
 REPEATS = -2.0
 CUT_OFF = -2.0
 NAMES_OFFENDING = 1.5
@@ -149,6 +151,7 @@ def verify_hint(
     scored += [(MISLEADING, item) for item in _misleading(hint, code, error_output, facts)]
     scored += [(CONTRADICTION, item) for item in type_contradictions(hint, facts)]
     scored += [(QUOTED_FIX, item) for item in quoted_fixes(hint, code)[:1]]
+    scored += [(REFUTED, item) for item in refuted_claims(hint, code, facts)]
     wrong = bool(scored)  # every rule so far says the hint is false or gives the fix
     if repeats(hint):
         scored.append((REPEATS, "repeats itself"))

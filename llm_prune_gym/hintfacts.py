@@ -720,6 +720,21 @@ def _origins(
     return tuple(origins)
 
 
+def assigned_type(program: Program, name: str, first: bool = False) -> str:
+    """The type `name`'s one assignment in the program certainly gives ("" if unknown).
+
+    With `first`, the type of its first binding when that is an assignment (the starting
+    value of ``total = 0.0`` then ``total += ...``).
+    """
+    if first:
+        bindings = sorted(program.bindings.get(name, []), key=lambda binding: binding.line)
+        if not bindings or bindings[0].kind != "assign" or bindings[0].value is None:
+            return ""
+        return _value_type(program, bindings[0].value)
+    origin = _assigned_origin(program, name)
+    return origin.type if origin is not None else ""
+
+
 def _assigned_origin(program: Program, name: str) -> Origin | None:
     binding = program.only_binding(name)
     if binding is None or binding.kind != "assign" or binding.value is None:

@@ -1,0 +1,308 @@
+"""Claims a hint makes that the program and its traceback can refute (issue 15).
+
+The verifier (:mod:`evaluation.rerank`) passed student hints that the hand labels call
+misleading in 7 of 10 cases on the development sets. Reading them showed claims the program
+settles, made in the students' own templates; each check here states the fact that refutes
+the claim, never a particular hint:
+
+- :func:`input_claims`: "input() returns a string, convert it" where the line blamed reads no
+  unconverted ``input()``, where the program converts every ``input()``, or where the error
+  is not a text used as a number (a failed ``float()``, assigning into a string);
+- :func:`value_type_claims`: "`total` is written as a string" where the name's one
+  assignment gives another type (``total = 0.0``);
+- :func:`rename_claims`: "the method you meant has another name" for an AttributeError on a
+  name that is a real method of Python's types or a name the program sets (``append`` on an
+  int, ``self.gold`` never set), with no close name on the object's type;
+- :func:`key_claims`: a KeyError's key called a misspelling when no key of the program is
+  close to it, or a key named that is neither the missing one nor the variable holding it;
+- :func:`call_claims`: "that call passes N argument(s)" or "defined with the parameters
+  (...)" where the call or the ``def`` says otherwise;
+- :func:`index_claims`: "one past the end" for an IndexError at the constant index 0 or -1
+  (it fails only on an empty sequence).
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import re
+
+from llm_prune_gym.hintfacts import HintFacts, Program, assigned_type
+
+# Types whose methods a hint may name as real (a method of one of them is not a misspelling).
+_TYPES = (str, list, dict, set, tuple, int, float)
+BUILTIN_METHODS = frozenset(name for t in _TYPES for name in dir(t) if not name.startswith("_"))
+# Claim words -> the types (as Python names them) each one allows.
+TYPE_WORDS = {
+    "string": {"str"},
+    "str": {"str"},
+    "text": {"str"},
+    "integer": {"int"},
+    "int": {"int"},
+    "whole number": {"int"},
+    "number": {"int", "float"},
+    "float": {"float"},
+    "list": {"list"},
+    "dictionary": {"dict"},
+    "dict": {"dict"},
+    "tuple": {"tuple"},
+    "none": {"NoneType"},
+}
+_TYPE_WORD = "|".join(sorted((re.escape(w) for w in TYPE_WORDS), key=len, reverse=True))
+_CAUSE_LINE = re.compile(r"\b(?:cause|mistake)\b[^.:;]*?\bline (\d+)", re.IGNORECASE)
+_INPUT_STORY = re.compile(
+    r"input\(\)[^.]*\b(?:string|text|str|number)\b|\b(?:string|text)\b[^.]*input\(\)",
+    re.IGNORECASE,
+)
+# Messages of a text used where a number is needed (what converting input() would fix).
+_TEXT_AS_NUMBER = re.compile(r"'str'|\bstr\b \(not|must be str|not str\b|\bsequence\b")
+_NOT_TEXT_AS_NUMBER = re.compile(
+    r"item assignment|not callable|could not convert|invalid literal", re.IGNORECASE
+)
+_RENAME_STORY = re.compile(
+    r"another name|misspel|typo|right method name|the method you meant|name written differently",
+    re.IGNORECASE,
+)
+_KEY_MISSPELT = re.compile(
+    r"misspel|spelled|typo|letter is missing|wrong case|a letter\b", re.IGNORECASE
+)
+_KEY_NAMED = re.compile(r"\bkey\s+[`'\"]([^`'\"\s]+)[`'\"]", re.IGNORECASE)
+_PASSES = re.compile(r"passes (\d+) argument", re.IGNORECASE)
+_PARAMETERS = re.compile(r"defined with the parameters \(([^)]*)\)", re.IGNORECASE)
+_OFF_BY_ONE = re.compile(
+    r"one past the end|last index|one before its length|n - 1|off by one|off-by-one",
+    re.IGNORECASE,
+)
+
+
+def refuted_claims(hint: str, code: str, facts: HintFacts) -> list[str]:
+    """Every claim of `hint` that the program and the facts refute, one reason each."""
+    program = Program(code)
+    found: list[str] = []
+    for check in (
+        input_claims,
+        value_type_claims,
+        rename_claims,
+        key_claims,
+        call_claims,
+        index_claims,
+    ):
+        found += check(hint, program, facts)
+    return found
+
+
+def cause_lines(hint: str) -> set[int]:
+    """The lines a hint says the cause is on ("the mistake that causes it is on line 2")."""
+    return {int(number) for number in _CAUSE_LINE.findall(hint)}
+
+
+def unconverted_input_lines(program: Program) -> set[int]:
+    """Lines with an ``input()`` call whose text is not passed straight to a conversion."""
+    if program.tree is None:
+        return set()
+    lines = set()
+    for node in ast.walk(program.tree):
+        if not (isinstance(node, ast.Call) and _called(node) == "input"):
+            continue
+        parent = program.parents.get(node)
+        if isinstance(parent, ast.Call) and _called(parent) in {"int", "float", "eval"}:
+            continue
+        lines.add(node.lineno)
+    return lines
+
+
+def _called(call: ast.Call) -> str:
+    return call.func.id if isinstance(call.func, ast.Name) else ""
+
+
+def input_claims(hint: str, program: Program, facts: HintFacts) -> list[str]:
+    """The "input() gives a string" story where the program or its error refutes it."""
+    if not _INPUT_STORY.search(hint) or program.tree is None:
+        return []
+    unconverted = unconverted_input_lines(program)
+    if not unconverted:
+        return ["says input() text is the cause, but every input() is converted"]
+    message = facts.message
+    if (
+        facts.exception not in {"TypeError", "ValueError"}
+        or not _TEXT_AS_NUMBER.search(message)
+        or _NOT_TEXT_AS_NUMBER.search(message)
+    ):
+        return [f"says input() text is the cause of a {facts.exception} that is not about text"]
+    wrong = sorted(cause_lines(hint) - text_lines(program, unconverted) - {facts.line})
+    return [f"blames input() on line {wrong[0]}, where no input() text is set"] if wrong else []
+
+
+def text_lines(program: Program, unconverted: set[int]) -> set[int]:
+    """The lines with an unconverted ``input()`` and the assignments that pass its text on
+    unconverted (``numbers = line.split()`` after ``line = input()``)."""
+    lines = set(unconverted)
+    while True:
+        text_names = {
+            name
+            for name, bindings in program.bindings.items()
+            if any(binding.line in lines for binding in bindings)
+        }
+        more = {
+            binding.line
+            for bindings in program.bindings.values()
+            for binding in bindings
+            if binding.value is not None
+            and not _converted(binding.value)
+            and _reads(binding.value) & text_names
+        }
+        if more <= lines:
+            return lines
+        lines |= more
+
+
+def _converted(value: ast.expr) -> bool:
+    return isinstance(value, ast.Call) and _called(value) in {"int", "float", "eval", "len"}
+
+
+def _reads(value: ast.expr) -> set[str]:
+    return {node.id for node in ast.walk(value) if isinstance(node, ast.Name)}
+
+
+def value_type_claims(hint: str, program: Program, _facts: HintFacts) -> list[str]:
+    """ "`total` ...: it is written as a string" where `total`'s one assignment gives a
+    type the claim does not allow."""
+    text = hint.replace("`", "")
+    found = []
+    starting = bool(re.search(r"\bfirst\b|\bstart", hint, re.IGNORECASE))
+    for name in set(re.findall(r"`(\w+)`", hint)):
+        actual = assigned_type(program, name) or (
+            assigned_type(program, name, first=True) if starting else ""
+        )
+        if not actual:
+            continue
+        pattern = (
+            rf"\b{re.escape(name)}\b[^.;]*?\b(?:it|{re.escape(name)})\s+(?:is|was)\s+"
+            rf"(?:written as\s+|still\s+|actually\s+|read as\s+)?(not\s+)?(?:a|an)\s+"
+            rf"({_TYPE_WORD})\b"
+        )
+        for match in re.finditer(pattern, text, re.IGNORECASE):
+            allowed = TYPE_WORDS[match.group(2).lower()]
+            if (actual in allowed) == bool(match.group(1)):
+                found.append(f"says {name} is {match.group(2)} ({actual})")
+                break
+    return found
+
+
+def rename_claims(hint: str, program: Program, facts: HintFacts) -> list[str]:
+    """ "The method you meant has another name" for an attribute whose name is real."""
+    attribute = facts.offending
+    if facts.exception != "AttributeError" or not attribute or facts.close_names:
+        return []
+    if attribute not in hint or not _RENAME_STORY.search(hint):
+        return []
+    if attribute in BUILTIN_METHODS:
+        return [f"says {attribute} is a wrong name; it is a method of Python's types"]
+    if attribute in _program_attributes(program):
+        return [f"says {attribute} is a wrong name; the program sets or defines it"]
+    return []
+
+
+def _program_attributes(program: Program) -> set[str]:
+    """Names the program binds, defines, or sets as attributes (``self.gold = ...``)."""
+    names = set(program.bindings)
+    if program.tree is None:
+        return names
+    for node in ast.walk(program.tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+            names.add(node.attr)
+    return names
+
+
+def key_claims(hint: str, program: Program, facts: HintFacts) -> list[str]:
+    """A KeyError's key called misspelt with no key close to it, or a wrong key named."""
+    if facts.exception != "KeyError" or not facts.message:
+        return []
+    key = facts.message.strip("'\"")
+    found = []
+    if _KEY_MISSPELT.search(hint) and not _close_string(key, program):
+        found.append(f"says the key {facts.message} is misspelt; no key of the program is close")
+    allowed = {key} | set(re.findall(r"\w+", facts.index))
+    named = [k for k in _KEY_NAMED.findall(hint) if k not in allowed]
+    if named and facts.index:
+        found.append(f"names the key {named[0]}; the missing key is {facts.message}")
+    return found
+
+
+def _close_string(key: str, program: Program) -> bool:
+    """Whether a string constant of the program is close to `key` (and not equal to it)."""
+    if program.tree is None:
+        return True  # unknown: do not refute
+    strings = {
+        node.value
+        for node in ast.walk(program.tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value != key
+    }
+    if any(s.casefold() == key.casefold() for s in strings):
+        return True
+    return bool(difflib.get_close_matches(key, sorted(strings), n=1, cutoff=0.6))
+
+
+def call_claims(hint: str, program: Program, facts: HintFacts) -> list[str]:
+    """Argument counts and parameter lists the failing call or the ``def`` contradicts."""
+    if facts.exception != "TypeError" or program.tree is None or not facts.line:
+        return []
+    found = []
+    name = _called_name(hint)
+    calls = _calls_on_line(program, facts.line, name) if name else []
+    passes = _PASSES.search(hint)
+    if (
+        passes
+        and len(calls) == 1
+        and len(calls[0].args) + len(calls[0].keywords) != int(passes.group(1))
+    ):
+        count = len(calls[0].args) + len(calls[0].keywords)
+        found.append(f"says the call passes {passes.group(1)} argument(s); it passes {count}")
+    listed = _PARAMETERS.search(hint)
+    functions = program.functions(name) if name else []
+    if listed and len(functions) == 1:
+        claimed = [p.strip() for p in listed.group(1).split(",") if p.strip()]
+        claimed = [] if claimed == ["no parameters"] else claimed
+        actual = [a.arg for a in functions[0].args.posonlyargs + functions[0].args.args]
+        besides_self = re.search(r"besides\s+`?self\b", hint, re.IGNORECASE)
+        if besides_self or (actual[:1] == ["self"] and claimed[:1] != ["self"]):
+            claimed = ["self", *claimed]
+        if claimed != actual:
+            found.append(
+                f"says {name} takes ({', '.join(claimed)}); it takes ({', '.join(actual)})"
+            )
+    return found
+
+
+def _called_name(hint: str) -> str:
+    """The function a call claim is about: "... argument(s) to `lend`"."""
+    match = re.search(r"argument\(?s?\)? to `(\w+)`", hint) or re.search(
+        r"`(\w+)` is defined", hint
+    )
+    return match.group(1) if match else ""
+
+
+def _calls_on_line(program: Program, line: int, name: str) -> list[ast.Call]:
+    """Calls of `name` (a function or a method) that start on `line`."""
+    statement = program.statement_at(line)
+    if statement is None:
+        return []
+    return [
+        node
+        for node in ast.walk(statement)
+        if isinstance(node, ast.Call)
+        and node.lineno == line
+        and (
+            (isinstance(node.func, ast.Name) and node.func.id == name)
+            or (isinstance(node.func, ast.Attribute) and node.func.attr == name)
+        )
+    ]
+
+
+def index_claims(hint: str, _program: Program, facts: HintFacts) -> list[str]:
+    """An off-by-one story for an IndexError at index 0 or -1: only an empty sequence fails."""
+    if facts.exception != "IndexError" or facts.index.strip() not in {"0", "-1"}:
+        return []
+    if not _OFF_BY_ONE.search(hint):
+        return []
+    return [f"says the index runs past the end; index {facts.index} fails only when empty"]

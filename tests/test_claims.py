@@ -1,0 +1,198 @@
+"""Claims a hint makes that the program and its traceback refute (evaluation.claims)."""
+
+from __future__ import annotations
+
+from evaluation.claims import refuted_claims, text_lines, unconverted_input_lines
+from evaluation.rerank import verify_hint
+from llm_prune_gym.hintfacts import Program, hint_facts
+
+
+def error(line: int, text: str, message: str, function: str = "<module>") -> str:
+    """A traceback as Python prints it for one frame of main.py."""
+    return (
+        "Traceback (most recent call last):\n"
+        f'  File "main.py", line {line}, in {function}\n    {text}\n{message}\n'
+    )
+
+
+def refuted(hint: str, code: str, error_output: str) -> list[str]:
+    return refuted_claims(hint, code, hint_facts(code, error_output))
+
+
+PRICE = 'price = input("Price? ")\ntax = 2\ntotal = price * 1.08\n'
+PRICE_ERROR = error(
+    3, "total = price * 1.08", "TypeError: can't multiply sequence by non-int of type 'float'"
+)
+
+
+def test_input_text_blamed_on_a_line_without_it_is_refuted():
+    right = "The cause is on line 1. input() returns a string, even when the user types digits."
+    assert refuted(right, PRICE, PRICE_ERROR) == []
+    wrong = right.replace("line 1", "line 2")
+    assert refuted(wrong, PRICE, PRICE_ERROR) == [
+        "blames input() on line 2, where no input() text is set"
+    ]
+
+
+def test_input_text_passed_on_unconverted_counts_as_its_line():
+    code = 'line = input("Numbers: ")\nnumbers = line.split()\ntotal = sum(numbers)\n'
+    output = error(
+        3, "total = sum(numbers)", "TypeError: unsupported operand type(s) for +: 'int' and 'str'"
+    )
+    hint = "The mistake that causes it is on line 2. input() returns a string."
+    assert refuted(hint, code, output) == []
+    assert text_lines(Program(code), unconverted_input_lines(Program(code))) == {1, 2, 3}
+
+
+def test_input_text_is_refuted_when_every_input_is_converted():
+    code = 'number = int(input("N: "))\nfor digit in number:\n    print(digit)\n'
+    output = error(2, "for digit in number:", "TypeError: 'int' object is not iterable")
+    hint = "The problem is on line 2. Remember that input() returns a string."
+    assert refuted(hint, code, output) == [
+        "says input() text is the cause, but every input() is converted"
+    ]
+    assert unconverted_input_lines(Program(code)) == set()
+
+
+def test_input_text_is_refuted_for_an_error_that_is_not_text_used_as_a_number():
+    code = 'word = "python"\nshown = "_" * len(word)\nguess = input()\nshown[0] = guess\n'
+    output = error(
+        4, "shown[0] = guess", "TypeError: 'str' object does not support item assignment"
+    )
+    hint = "The value read with input() is a string. Turn it into a number before you do math."
+    assert refuted(hint, code, output) == [
+        "says input() text is the cause of a TypeError that is not about text"
+    ]
+
+
+def test_a_type_the_one_assignment_contradicts_is_refuted():
+    code = "total = 0.0\nentry = input()\nwhile entry != 'done':\n    total += float(input())\n"
+    output = error(
+        4, "total += float(input())", "ValueError: could not convert string to float: 'done'"
+    )
+    wrong = "Look at the value `total` gets first: it is written as a string."
+    assert refuted(wrong, code, output) == ["says total is string (float)"]
+    true = "Look at the value `total` gets first: it is a float."
+    assert refuted(true, code, output) == []
+
+
+ATTRIBUTE = "groups = {}\ngroups['a'] = 0\ngroups['a'].append(1)\n"
+ATTRIBUTE_ERROR = error(
+    3, "groups['a'].append(1)", "AttributeError: 'int' object has no attribute 'append'"
+)
+
+
+def test_a_real_method_called_a_wrong_name_is_refuted():
+    wrong = "Check line 3. `append` is wrong here: the method you meant has another name."
+    assert refuted(wrong, ATTRIBUTE, ATTRIBUTE_ERROR) == [
+        "says append is a wrong name; it is a method of Python's types"
+    ]
+    true = "Line 3 calls `append` on an int: the value stored for 'a' on line 2 is 0, not a list."
+    assert refuted(true, ATTRIBUTE, ATTRIBUTE_ERROR) == []
+
+
+def test_a_misspelt_method_may_be_called_a_wrong_name():
+    code = "items = []\nitems.apend(1)\n"
+    output = error(2, "items.apend(1)", "AttributeError: 'list' object has no attribute 'apend'")
+    hint = "Check line 2: `apend` is a misspelling; the method you meant has another name."
+    assert refuted(hint, code, output) == []
+
+
+def test_an_attribute_the_program_sets_called_a_wrong_name_is_refuted():
+    code = (
+        "class Hero:\n    def __init__(self):\n        gold = 0\n\n"
+        "    def find(self):\n        return self.gold\n\n\nHero().find()\n"
+    )
+    output = (
+        "Traceback (most recent call last):\n"
+        '  File "main.py", line 9, in <module>\n    Hero().find()\n'
+        '  File "main.py", line 6, in find\n    return self.gold\n'
+        "AttributeError: 'Hero' object has no attribute 'gold'\n"
+    )
+    wrong = "The problem is on line 6. `gold` is a typo: the method you meant has another name."
+    assert refuted(wrong, code, output) == [
+        "says gold is a wrong name; the program sets or defines it"
+    ]
+
+
+TALLY = "tally = {}\nfor v in input().split():\n    tally[v] = tally[v] + 1\n"
+TALLY_ERROR = error(3, "tally[v] = tally[v] + 1", "KeyError: 'Ana'")
+
+
+def test_a_key_called_misspelt_with_no_close_key_is_refuted():
+    wrong = 'The key "Ana" is a misspelling of a key the dictionary really has.'
+    assert refuted(wrong, TALLY, TALLY_ERROR) == [
+        "says the key 'Ana' is misspelt; no key of the program is close"
+    ]
+    close = TALLY.replace("tally = {}", 'tally = {"ana": 0}')
+    assert refuted(wrong, close, TALLY_ERROR) == []
+
+
+def test_a_key_that_is_not_the_missing_one_is_refuted():
+    code = (
+        'grades = {"Mia": 88}\nbest = 0\nfor student in grades.values():\n'
+        "    if grades[student] > best:\n        best = 1\n"
+    )
+    output = error(4, "if grades[student] > best:", "KeyError: 88")
+    assert refuted("You look up the key `best` in a dictionary.", code, output) == [
+        "names the key best; the missing key is 88"
+    ]
+    assert refuted("The key `student` holds a mark, not a name.", code, output) == []
+
+
+LIBRARY = (
+    "class Library:\n    def lend(self, title, person):\n        return title\n\n\n"
+    'lib = Library\nlib.lend("Wonder", "Sam")\n'
+)
+LIBRARY_ERROR = error(
+    7,
+    'lib.lend("Wonder", "Sam")',
+    "TypeError: Library.lend() missing 1 required positional argument: 'person'",
+)
+
+
+def test_an_argument_count_the_call_contradicts_is_refuted():
+    wrong = (
+        "That call passes 0 argument(s) to `lend`, but `lend` is defined with the parameters"
+        " (title, person)."
+    )
+    assert refuted(wrong, LIBRARY, LIBRARY_ERROR) == [
+        "says the call passes 0 argument(s); it passes 2"
+    ]
+    assert refuted(wrong.replace("passes 0", "passes 2"), LIBRARY, LIBRARY_ERROR) == []
+
+
+def test_parameters_the_def_contradicts_are_refuted():
+    code = "class Park:\n    def arrive():\n        return 1\n\n\nPark().arrive()\n"
+    output = error(
+        6,
+        "Park().arrive()",
+        "TypeError: Park.arrive() takes 0 positional arguments but 1 was given",
+    )
+    wrong = "`arrive` is defined with the parameters (no parameters) besides `self`."
+    assert refuted(wrong, code, output) == ["says arrive takes (self); it takes ()"]
+    true = "`arrive` is defined with the parameters (no parameters): there is no `self`."
+    assert refuted(true, code, output) == []
+
+
+def test_an_off_by_one_story_at_index_zero_is_refuted():
+    code = "def first(numbers):\n    return numbers[0]\n\n\nfirst([])\n"
+    output = (
+        "Traceback (most recent call last):\n"
+        '  File "main.py", line 5, in <module>\n    first([])\n'
+        '  File "main.py", line 2, in first\n    return numbers[0]\n'
+        "IndexError: list index out of range\n"
+    )
+    wrong = "The index goes one past the end. Work out the last index this code uses."
+    assert refuted(wrong, code, output) == [
+        "says the index runs past the end; index 0 fails only when empty"
+    ]
+    assert refuted("Line 2 reads numbers[0] of an empty list.", code, output) == []
+
+
+def test_a_refuted_claim_makes_the_verifier_call_the_hint_wrong():
+    wrong = "The cause is on line 2. input() returns a string, even when the user types digits."
+    verdict = verify_hint(wrong, PRICE, PRICE_ERROR)
+    assert verdict.looks_wrong
+    assert any("where no input() text is set" in reason for reason in verdict.reasons)
+    assert not verify_hint(wrong.replace("line 2", "line 1"), PRICE, PRICE_ERROR).looks_wrong
