@@ -27,7 +27,13 @@ import ast
 import difflib
 import re
 
-from llm_prune_gym.hintfacts import HintFacts, Program, assigned_type
+from llm_prune_gym.hintfacts import (
+    HintFacts,
+    Program,
+    assigned_type,
+    marked_names,
+    parse_traceback,
+)
 
 # Types whose methods a hint may name as real (a method of one of them is not a misspelling).
 _TYPES = (str, list, dict, set, tuple, int, float)
@@ -49,6 +55,8 @@ TYPE_WORDS = {
     "none": {"NoneType"},
 }
 _TYPE_WORD = "|".join(sorted((re.escape(w) for w in TYPE_WORDS), key=len, reverse=True))
+# Errors about a value: its cause is where the value is made, tested or passed on.
+_VALUE_ERRORS = {"IndexError", "KeyError", "TypeError", "ValueError", "ZeroDivisionError"}
 _CAUSE_LINE = re.compile(r"\b(?:cause|mistake)\b[^.:;]*?\bline (\d+)", re.IGNORECASE)
 _INPUT_STORY = re.compile(
     r"input\(\)[^.]*\b(?:string|text|str|number)\b|\b(?:string|text)\b[^.]*input\(\)",
@@ -75,10 +83,11 @@ _OFF_BY_ONE = re.compile(
 )
 
 
-def refuted_claims(hint: str, code: str, facts: HintFacts) -> list[str]:
-    """Every claim of `hint` that the program and the facts refute, one reason each."""
+def refuted_claims(hint: str, code: str, error_output: str, facts: HintFacts) -> list[str]:
+    """Every claim of `hint` that the program, its error output and the facts refute, one
+    reason each."""
     program = Program(code)
-    found: list[str] = []
+    found = cause_line_claims(hint, program, facts, _marked(program, error_output, facts))
     for check in (
         input_claims,
         value_type_claims,
@@ -88,6 +97,115 @@ def refuted_claims(hint: str, code: str, facts: HintFacts) -> list[str]:
         index_claims,
     ):
         found += check(hint, program, facts)
+    return found
+
+
+def _marked(program: Program, error_output: str, facts: HintFacts) -> set[str]:
+    """The names in the part of the failing line that Python marked with ~~^^."""
+    frames = [f for f in parse_traceback(error_output).frames if f.line == facts.line]
+    return marked_names(program, frames[-1]) if frames and facts.line else set()
+
+
+def cause_line_claims(hint: str, program: Program, facts: HintFacts, marked: set[str]) -> list[str]:
+    """ "The mistake that causes it is on line N" where nothing the failing expression uses
+    gets its value on line N (:func:`dependency_lines`). Only for errors about values
+    (a wrong index, key, type or value), where the cause is where a value is made."""
+    if facts.exception not in _VALUE_ERRORS or program.tree is None or not facts.line:
+        return []
+    claimed = cause_lines(hint) - {facts.line}
+    if not claimed:
+        return []
+    wrong = sorted(claimed - dependency_lines(program, facts, marked))
+    if not wrong:
+        return []
+    return [f"says the cause is on line {wrong[0]}; no value the failing line uses is set there"]
+
+
+def dependency_lines(program: Program, facts: HintFacts, marked: set[str]) -> set[int]:
+    """Lines the failing expression's values depend on: where the names Python marked (or,
+    with no marks, every name of the failing line) are set, changed (``xs.append(x)``,
+    ``d[k] = v``) or tested (``if pos > len(track)``), and so on back through the names
+    those lines read; the functions whose results those lines take; the function around the
+    failing line and the line that called it."""
+    start = marked or _line_names(program, facts.line)
+    if facts.call_line:
+        start |= _line_names(program, facts.call_line)
+    setters = _setters(program)
+    names, todo, lines = set(), list(start), set()
+    while todo:
+        name = todo.pop()
+        if name in names:
+            continue
+        names.add(name)
+        for line, read in setters.get(name, []):
+            lines.add(line)
+            todo += sorted(read - names)
+    lines |= _tests_of(program, names)
+    for name in names:
+        for function in program.functions(name):
+            lines |= set(range(function.lineno, (function.end_lineno or function.lineno) + 2))
+    functions = (ast.FunctionDef, ast.AsyncFunctionDef)
+    for function in program.enclosing(facts.line, functions)[:1]:
+        lines |= set(range(function.lineno, (function.end_lineno or function.lineno) + 2))
+    return lines | ({facts.call_line} if facts.call_line else set())
+
+
+def _line_names(program: Program, line: int) -> set[str]:
+    statement = program.statement_at(line)
+    if statement is None:
+        return set()
+    return {
+        node.id
+        for node in ast.walk(statement)
+        if isinstance(node, ast.Name) and getattr(node, "lineno", 0) == line
+    }
+
+
+def _setters(program: Program) -> dict[str, list[tuple[int, set[str]]]]:
+    """{name: [(line, names read there)]} for each statement that binds or changes it."""
+    found: dict[str, list[tuple[int, set[str]]]] = {}
+    for node in ast.walk(program.tree):
+        if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            read = _reads(node.value) if node.value is not None else set()
+            for target in targets:
+                for name in _target_names(target):
+                    found.setdefault(name, []).append((node.lineno, read | _index_reads(target)))
+        elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
+            line = getattr(node, "lineno", getattr(node.iter, "lineno", 0))
+            for name in _target_names(node.target):
+                found.setdefault(name, []).append((line, _reads(node.iter)))
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            func = node.value.func
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+                found.setdefault(func.value.id, []).append((node.lineno, _reads(node.value)))
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            for arg in node.args.posonlyargs + node.args.args + node.args.kwonlyargs:
+                found.setdefault(arg.arg, []).append((node.lineno, set()))
+    return found
+
+
+def _target_names(target: ast.expr) -> set[str]:
+    """The variables an assignment target binds or changes (``d`` of ``d[k] = v``)."""
+    if isinstance(target, ast.Name):
+        return {target.id}
+    if isinstance(target, ast.Tuple | ast.List):
+        return {name for element in target.elts for name in _target_names(element)}
+    if isinstance(target, ast.Subscript | ast.Attribute | ast.Starred):
+        return _target_names(target.value)
+    return set()
+
+
+def _index_reads(target: ast.expr) -> set[str]:
+    return _reads(target.slice) if isinstance(target, ast.Subscript) else set()
+
+
+def _tests_of(program: Program, names: set[str]) -> set[int]:
+    """Lines of ``if``/``while`` tests and ``for`` headers that read one of `names`."""
+    found = set()
+    for node in ast.walk(program.tree):
+        if isinstance(node, ast.If | ast.While) and _reads(node.test) & names:
+            found.add(node.lineno)
     return found
 
 
@@ -136,20 +254,19 @@ def input_claims(hint: str, program: Program, facts: HintFacts) -> list[str]:
 def text_lines(program: Program, unconverted: set[int]) -> set[int]:
     """The lines with an unconverted ``input()`` and the assignments that pass its text on
     unconverted (``numbers = line.split()`` after ``line = input()``)."""
+    assignments = [
+        (node.lineno, _target_names(target), node.value)
+        for node in ast.walk(program.tree)
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+    ]
     lines = set(unconverted)
     while True:
-        text_names = {
-            name
-            for name, bindings in program.bindings.items()
-            if any(binding.line in lines for binding in bindings)
-        }
+        text_names = {name for line, names, _ in assignments if line in lines for name in names}
         more = {
-            binding.line
-            for bindings in program.bindings.values()
-            for binding in bindings
-            if binding.value is not None
-            and not _converted(binding.value)
-            and _reads(binding.value) & text_names
+            line
+            for line, _, value in assignments
+            if not _converted(value) and _reads(value) & text_names
         }
         if more <= lines:
             return lines

@@ -151,7 +151,7 @@ def verify_hint(
     scored += [(MISLEADING, item) for item in _misleading(hint, code, error_output, facts)]
     scored += [(CONTRADICTION, item) for item in type_contradictions(hint, facts)]
     scored += [(QUOTED_FIX, item) for item in quoted_fixes(hint, code)[:1]]
-    scored += [(REFUTED, item) for item in refuted_claims(hint, code, facts)]
+    scored += [(REFUTED, item) for item in refuted_claims(hint, code, error_output, facts)]
     wrong = bool(scored)  # every rule so far says the hint is false or gives the fix
     if repeats(hint):
         scored.append((REPEATS, "repeats itself"))

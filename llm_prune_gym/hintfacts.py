@@ -927,6 +927,23 @@ def _caret_span(program: Program, frame: Frame) -> tuple[int, int] | None:
     return begin, begin + len(marks.strip())
 
 
+def marked_names(program: Program, frame: Frame) -> set[str]:
+    """The names inside the part of the frame's line that Python's ~~^^ marks (empty when
+    the traceback has no marks or they do not match the program's line)."""
+    span = _caret_span(program, frame)
+    statement = program.statement_at(frame.line)
+    if span is None or statement is None:
+        return set()
+    begin, end = span
+    return {
+        node.id
+        for node in ast.walk(statement)
+        if isinstance(node, ast.Name)
+        and node.lineno == frame.line
+        and begin <= node.col_offset < end
+    }
+
+
 def _fixed_sequence(program: Program, name: str) -> tuple[str, int] | None:
     """(type, length) of a sequence assigned once from a literal and never changed."""
     binding = program.only_binding(name)

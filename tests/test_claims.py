@@ -16,7 +16,7 @@ def error(line: int, text: str, message: str, function: str = "<module>") -> str
 
 
 def refuted(hint: str, code: str, error_output: str) -> list[str]:
-    return refuted_claims(hint, code, hint_facts(code, error_output))
+    return refuted_claims(hint, code, error_output, hint_facts(code, error_output))
 
 
 PRICE = 'price = input("Price? ")\ntax = 2\ntotal = price * 1.08\n'
@@ -29,9 +29,9 @@ def test_input_text_blamed_on_a_line_without_it_is_refuted():
     right = "The cause is on line 1. input() returns a string, even when the user types digits."
     assert refuted(right, PRICE, PRICE_ERROR) == []
     wrong = right.replace("line 1", "line 2")
-    assert refuted(wrong, PRICE, PRICE_ERROR) == [
-        "blames input() on line 2, where no input() text is set"
-    ]
+    assert "blames input() on line 2, where no input() text is set" in refuted(
+        wrong, PRICE, PRICE_ERROR
+    )
 
 
 def test_input_text_passed_on_unconverted_counts_as_its_line():
@@ -196,3 +196,26 @@ def test_a_refuted_claim_makes_the_verifier_call_the_hint_wrong():
     assert verdict.looks_wrong
     assert any("where no input() text is set" in reason for reason in verdict.reasons)
     assert not verify_hint(wrong.replace("line 2", "line 1"), PRICE, PRICE_ERROR).looks_wrong
+
+
+TRACK = (
+    'track = list("....#")\npos = 0\ndirection = 1\nfor s in range(9):\n'
+    "    pos = pos + direction\n    if pos > len(track):\n        direction = -direction\n"
+    '    total = 0\n    if track[pos] == "#":\n        print(pos)\n'
+)
+TRACK_ERROR = (
+    "Traceback (most recent call last):\n"
+    '  File "main.py", line 9, in <module>\n    if track[pos] == "#":\n       ~~~~~^^^^^\n'
+    "IndexError: list index out of range\n"
+)
+
+
+def test_a_cause_line_the_failing_value_does_not_depend_on_is_refuted():
+    for line in (4, 8):  # the loop's counter and `total` play no part in `track[pos]`
+        hint = f"The error shows up on line 9; the mistake that causes it is on line {line}."
+        assert refuted(hint, TRACK, TRACK_ERROR) == [
+            f"says the cause is on line {line}; no value the failing line uses is set there"
+        ]
+    for line in (1, 5, 6, 7):  # the list, the index, the test that lets it grow, its step
+        hint = f"The error shows up on line 9; the mistake that causes it is on line {line}."
+        assert refuted(hint, TRACK, TRACK_ERROR) == []
