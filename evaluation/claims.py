@@ -18,7 +18,15 @@ the claim, never a particular hint:
 - :func:`call_claims`: "that call passes N argument(s)" or "defined with the parameters
   (...)" where the call or the ``def`` says otherwise;
 - :func:`index_claims`: "one past the end" for an IndexError at the constant index 0 or -1
-  (it fails only on an empty sequence).
+  (it fails only on an empty sequence), or one with no index (``pop from empty list``);
+- :func:`name_claims`: a NameError's name called misspelt where the program binds that very
+  name on another line (in another function, or later), or where it is a module the
+  program never imports;
+- :func:`none_claims`: a value called None for an error that involves no None;
+- :func:`layout_claims`: indentation counts, or a missing quote, that the failing line
+  contradicts;
+- :func:`cause_line_claims`: "the mistake is on line N" for an error about a value, where
+  no value the failing expression uses is set, changed or tested on line N.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ from __future__ import annotations
 import ast
 import difflib
 import re
+import sys
 
 from llm_prune_gym.hintfacts import (
     HintFacts,
@@ -75,6 +84,15 @@ _KEY_MISSPELT = re.compile(
     r"misspel|spelled|typo|letter is missing|wrong case|a letter\b", re.IGNORECASE
 )
 _KEY_NAMED = re.compile(r"\bkey\s+[`'\"]([^`'\"\s]+)[`'\"]", re.IGNORECASE)
+_SPELLING = re.compile(
+    r"misspel|spelling|spelled|typo|must match exactly|letter by letter", re.IGNORECASE
+)
+_NONE_STORY = re.compile(
+    r"gives? back None|returns? None|\bis None\b|\bthat None\b|\ba None\b", re.IGNORECASE
+)
+_QUOTE_STORY = re.compile(r"\bquote", re.IGNORECASE)
+_STARTS_IN = re.compile(r"starts (\d+) spaces? in", re.IGNORECASE)
+_FURTHER = re.compile(r"indented (\d+) spaces? further than", re.IGNORECASE)
 _PASSES = re.compile(r"passes (\d+) argument", re.IGNORECASE)
 _PARAMETERS = re.compile(r"defined with the parameters \(([^)]*)\)", re.IGNORECASE)
 _OFF_BY_ONE = re.compile(
@@ -89,6 +107,9 @@ def refuted_claims(hint: str, code: str, error_output: str, facts: HintFacts) ->
     program = Program(code)
     found = cause_line_claims(hint, program, facts, _marked(program, error_output, facts))
     for check in (
+        name_claims,
+        none_claims,
+        layout_claims,
         input_claims,
         value_type_claims,
         rename_claims,
@@ -231,6 +252,64 @@ def unconverted_input_lines(program: Program) -> set[int]:
 
 def _called(call: ast.Call) -> str:
     return call.func.id if isinstance(call.func, ast.Name) else ""
+
+
+def name_claims(hint: str, program: Program, facts: HintFacts) -> list[str]:
+    """A NameError's name called misspelt where the program binds that very name on another
+    line (in another function, or later), or where it is a module (``math.sqrt``) never
+    imported."""
+    name = facts.offending
+    if facts.exception != "NameError" or not name or not _SPELLING.search(hint):
+        return []
+    elsewhere = [b for b in program.bindings.get(name, []) if b.line != facts.line]
+    if elsewhere:
+        return [f"says {name} is misspelt; the program binds {name} on line {elsewhere[0].line}"]
+    if name in sys.stdlib_module_names and _used_as_module(program, name):
+        return [f"says {name} is misspelt; it is a module the program never imports"]
+    return []
+
+
+def _used_as_module(program: Program, name: str) -> bool:
+    """Whether the program reads an attribute of `name` (``math.sqrt``)."""
+    return program.tree is not None and any(
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == name
+        for node in ast.walk(program.tree)
+    )
+
+
+def none_claims(hint: str, _program: Program, facts: HintFacts) -> list[str]:
+    """A value called None for an error that involves no None."""
+    if not _NONE_STORY.search(hint) or "None" in facts.message or "NoneType" in facts.types:
+        return []
+    if not facts.exception or facts.exception in {"SyntaxError", "IndentationError"}:
+        return []
+    return [f"says a value is None; the {facts.exception} involves no None"]
+
+
+def layout_claims(hint: str, program: Program, facts: HintFacts) -> list[str]:
+    """Indentation counts and missing quotes that the failing line contradicts."""
+    if not facts.line or facts.line > len(program.lines):
+        return []
+    raw = program.lines[facts.line - 1]
+    indent = len(raw) - len(raw.lstrip())
+    found = []
+    starts = _STARTS_IN.search(hint)
+    if starts and int(starts.group(1)) != indent:
+        found.append(f"says line {facts.line} starts {starts.group(1)} spaces in; it is {indent}")
+    further = _FURTHER.search(hint)
+    before = [line for line in program.lines[: facts.line - 1] if line.strip()]
+    if further and before:
+        step = indent - (len(before[-1]) - len(before[-1].lstrip()))
+        if step != int(further.group(1)):
+            found.append(f"says line {facts.line} is {further.group(1)} spaces further in; {step}")
+    unterminated = "string literal" in facts.message or "EOL" in facts.message
+    balanced = raw.count('"') % 2 == 0 and raw.count("'") % 2 == 0
+    if _QUOTE_STORY.search(hint) and facts.exception == "SyntaxError" and balanced:
+        if not unterminated:
+            found.append(f"says a quote is wrong on line {facts.line}; its quotes are balanced")
+    return found
 
 
 def input_claims(hint: str, program: Program, facts: HintFacts) -> list[str]:
@@ -418,8 +497,10 @@ def _calls_on_line(program: Program, line: int, name: str) -> list[ast.Call]:
 
 def index_claims(hint: str, _program: Program, facts: HintFacts) -> list[str]:
     """An off-by-one story for an IndexError at index 0 or -1: only an empty sequence fails."""
-    if facts.exception != "IndexError" or facts.index.strip() not in {"0", "-1"}:
+    if facts.exception != "IndexError" or not _OFF_BY_ONE.search(hint):
         return []
-    if not _OFF_BY_ONE.search(hint):
+    if "index out of range" not in facts.message:
+        return [f"says an index runs past the end; the error is {facts.message!r}"]
+    if facts.index.strip() not in {"0", "-1"}:
         return []
     return [f"says the index runs past the end; index {facts.index} fails only when empty"]

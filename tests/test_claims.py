@@ -219,3 +219,78 @@ def test_a_cause_line_the_failing_value_does_not_depend_on_is_refuted():
     for line in (1, 5, 6, 7):  # the list, the index, the test that lets it grow, its step
         hint = f"The error shows up on line 9; the mistake that causes it is on line {line}."
         assert refuted(hint, TRACK, TRACK_ERROR) == []
+
+
+def test_a_name_called_misspelt_that_the_program_binds_elsewhere_is_refuted():
+    code = "def ask():\n    name = input()\n\n\nask()\nprint(name)\n"
+    output = error(6, "print(name)", "NameError: name 'name' is not defined")
+    wrong = "Check line 6. Python doesn't know `name`. Names must match exactly."
+    assert refuted(wrong, code, output) == [
+        "says name is misspelt; the program binds name on line 2"
+    ]
+    true = "Line 6 uses `name`, which is only given a value inside `ask`."
+    assert refuted(true, code, output) == []
+
+
+def test_a_misspelt_name_may_be_called_misspelt():
+    code = "total = 0\nprint(totl)\n"
+    output = error(2, "print(totl)", "NameError: name 'totl' is not defined")
+    assert refuted("`totl` is a misspelling of `total`.", code, output) == []
+
+
+def test_a_module_never_imported_called_misspelt_is_refuted():
+    code = "print(math.sqrt(2))\n"
+    output = error(1, "print(math.sqrt(2))", "NameError: name 'math' is not defined")
+    wrong = "Python doesn't know `math`. Compare its spelling, letter by letter."
+    assert refuted(wrong, code, output) == [
+        "says math is misspelt; it is a module the program never imports"
+    ]
+    assert refuted("`math` is used but never imported.", code, output) == []
+
+
+def test_a_none_for_an_error_without_none_is_refuted():
+    code = 'grades = {"Mia": 88}\nfor student in grades.values():\n    print(grades[student])\n'
+    output = error(3, "print(grades[student])", "KeyError: 88")
+    wrong = "The method has no return value, so a call that ends there gives back None."
+    assert refuted(wrong, code, output) == ["says a value is None; the KeyError involves no None"]
+    code = "def area(a):\n    print(a)\n\n\nx = area(2) + 1\n"
+    output = error(
+        5, "x = area(2) + 1", "TypeError: unsupported operand type(s) for +: 'NoneType' and 'int'"
+    )
+    assert refuted("`area` prints instead of returning, so it gives back None.", code, output) == []
+
+
+def test_indentation_counts_the_line_contradicts_are_refuted():
+    code = "for r in [1]:\n    if r:\n        print(r)\n   print(r)\n"
+    output = (
+        '  File "main.py", line 4\n    print(r)\n'
+        "IndentationError: unindent does not match any outer indentation level\n"
+    )
+    wrong = "That line starts 2 spaces in, which matches no block around it."
+    assert refuted(wrong, code, output) == ["says line 4 starts 2 spaces in; it is 3"]
+    assert refuted(wrong.replace("2 spaces", "3 spaces"), code, output) == []
+    further = "Line 4 is indented 4 spaces further than the statement just before it."
+    assert refuted(further, code, output) == ["says line 4 is 4 spaces further in; -5"]
+
+
+def test_a_quote_blamed_on_a_line_with_balanced_quotes_is_refuted():
+    code = 'hour = 3\nif hour < 12:\n    print("am")\nelse if hour < 18:\n    print("pm")\n'
+    output = (
+        '  File "main.py", line 4\n    else if hour < 18:\n         ^^\n'
+        "SyntaxError: expected ':'\n"
+    )
+    wrong = "Check line 4. That line starts with a quote but has no closing quote."
+    assert refuted(wrong, code, output) == [
+        "says a quote is wrong on line 4; its quotes are balanced"
+    ]
+    assert refuted("Line 4 writes `else if`; Python spells it differently.", code, output) == []
+
+
+def test_an_off_by_one_story_for_an_error_with_no_index_is_refuted():
+    code = "stack = []\nstack.pop()\n"
+    output = error(2, "stack.pop()", "IndexError: pop from empty list")
+    wrong = "The index goes one step too far. Think about the last index."
+    assert refuted(wrong, code, output) == [
+        "says an index runs past the end; the error is 'pop from empty list'"
+    ]
+    assert refuted("Line 2 pops from `stack` while it is empty.", code, output) == []
