@@ -22,10 +22,15 @@ Penalties (each rule once per hint; ``reasons`` name the ones that fired):
   the facts say ``price`` gets its value from ``input()``, so it is a string);
 - a quoted fix: code that is not in the program but close to one of its lines (a changed
   line gives the fix away);
+- a claim the program or its traceback refutes (:mod:`evaluation.claims`: ``input()`` text
+  blamed on a line that sets none, a type a name's assignment contradicts, a real method
+  called misspelt, a cause line the failing value does not depend on, ...);
+- nothing the facts can check (:func:`uncheckable`): no line named, or a code block;
 - saying something twice or looping, and stopping mid-sentence or at the token cap
   (:mod:`evaluation.endings`); an empty hint scores lowest.
 
-A hint that is empty or fired one of the first three rules ``looks_wrong``; with
+A hint that is empty, fired one of the rules above other than repeating itself, or was cut
+off ``looks_wrong``; with
 ``fallback``, :func:`choose` returns no candidate when all of them look wrong, and the
 caller uses a hint of facts alone (:func:`llm_prune_gym.hintfacts.facts_hint`).
 
@@ -76,6 +81,7 @@ MISLEADING = -3.0  # per misleading rule that fired
 CONTRADICTION = -3.0  # a type claim the facts contradict
 QUOTED_FIX = -3.0
 REFUTED = -3.0  # a claim the program refutes (:mod:`evaluation.claims`)
+UNCHECKABLE = -1.0  # names no line, or writes a code block
 REPEATS = -2.0
 CUT_OFF = -2.0
 NAMES_OFFENDING = 1.5
@@ -124,7 +130,9 @@ class Verdict:
     """A hint's score and the rules behind it (``-3 wrong line 7``, ``+2 origin line 2``).
 
     `looks_wrong`: the hint is empty, or a rule saw it state something false or write a fix
-    (a misleading rule, a type contradiction, a quoted fix; not style: repeats, cut off).
+    (a misleading rule, a type contradiction, a quoted fix, a refuted claim), or it says
+    nothing the facts can check (no line, a code block), or it was cut off; not for
+    repeating itself alone.
     """
 
     score: float
@@ -152,17 +160,31 @@ def verify_hint(
     scored += [(CONTRADICTION, item) for item in type_contradictions(hint, facts)]
     scored += [(QUOTED_FIX, item) for item in quoted_fixes(hint, code)[:1]]
     scored += [(REFUTED, item) for item in refuted_claims(hint, code, error_output, facts)]
-    wrong = bool(scored)  # every rule so far says the hint is false or gives the fix
-    if repeats(hint):
-        scored.append((REPEATS, "repeats itself"))
+    scored += [(UNCHECKABLE, item) for item in uncheckable(hint, facts)]
     if cut_off(hint, finished):
         scored.append((CUT_OFF, "cut off"))
+    wrong = bool(scored)  # every rule so far: false, a fix, or nothing the facts can check
+    if repeats(hint):
+        scored.append((REPEATS, "repeats itself"))
     scored += fact_mentions(hint, facts)
     return Verdict(
         sum(points for points, _ in scored),
         tuple(f"{points:+g} {reason}" for points, reason in scored),
         wrong,
     )
+
+
+def uncheckable(hint: str, facts: HintFacts) -> list[str]:
+    """What makes a hint one the facts cannot check: it names no line of the program (a
+    known failing line and none named), or it writes a code block (a fix, or the traceback
+    again). On the development labels such hints that passed every other rule misled in 8
+    of 10 and named the cause in 1 of 100 (``results/verifier-dev/``)."""
+    found = []
+    if facts.line and not named_lines(hint):
+        found.append("names no line")
+    if "```" in hint:
+        found.append("writes a code block")
+    return found
 
 
 def choose(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from evaluation.claims import refuted_claims, text_lines, unconverted_input_lines
-from evaluation.rerank import verify_hint
+from evaluation.rerank import uncheckable, verify_hint
 from llm_prune_gym.hintfacts import Program, hint_facts
 
 
@@ -294,3 +294,21 @@ def test_an_off_by_one_story_for_an_error_with_no_index_is_refuted():
         "says an index runs past the end; the error is 'pop from empty list'"
     ]
     assert refuted("Line 2 pops from `stack` while it is empty.", code, output) == []
+
+
+def test_a_hint_that_names_no_line_or_writes_code_cannot_be_checked():
+    facts = hint_facts(PRICE, PRICE_ERROR)
+    assert uncheckable("The price is read as text; make it a number first.", facts) == [
+        "names no line"
+    ]
+    block = "Line 1 reads text. Write:\n```python\nprice = float(input())\n```"
+    assert uncheckable(block, facts) == ["writes a code block"]
+    assert uncheckable("Line 1 reads `price` as text.", facts) == []
+    verdict = verify_hint("The price is read as text; make it a number.", PRICE, PRICE_ERROR)
+    assert verdict.looks_wrong and "-1 names no line" in verdict.reasons
+
+
+def test_a_hint_cut_off_looks_wrong():
+    verdict = verify_hint("Line 1 reads `price` with input(), so", PRICE, PRICE_ERROR)
+    assert verdict.looks_wrong and "-2 cut off" in verdict.reasons
+    assert not verify_hint("Line 1 reads `price` with input().", PRICE, PRICE_ERROR).looks_wrong
