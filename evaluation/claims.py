@@ -23,6 +23,9 @@ the claim, never a particular hint:
   name on another line (in another function, or later), or where it is a module the
   program never imports;
 - :func:`none_claims`: a value called None for an error that involves no None;
+- :func:`none_source_claims`: "a call returns nothing" where the None was assigned as such;
+- :func:`argument_claims`: counting arguments for an error that is not about arguments, or
+  other call syntax for a function the program rebound to a value;
 - :func:`layout_claims`: indentation counts, or a missing quote, that the failing line
   contradicts;
 - :func:`cause_line_claims`: "the mistake is on line N" for an error about a value, where
@@ -32,6 +35,7 @@ the claim, never a particular hint:
 from __future__ import annotations
 
 import ast
+import builtins
 import difflib
 import re
 import sys
@@ -46,6 +50,7 @@ from llm_prune_gym.hintfacts import (
 
 # Types whose methods a hint may name as real (a method of one of them is not a misspelling).
 _TYPES = (str, list, dict, set, tuple, int, float)
+_BUILTIN_FUNCTIONS = frozenset(n for n in dir(builtins) if callable(getattr(builtins, n)))
 BUILTIN_METHODS = frozenset(name for t in _TYPES for name in dir(t) if not name.startswith("_"))
 # Claim words -> the types (as Python names them) each one allows.
 TYPE_WORDS = {
@@ -72,7 +77,8 @@ _INPUT_STORY = re.compile(
     re.IGNORECASE,
 )
 # Messages of a text used where a number is needed (what converting input() would fix).
-_TEXT_AS_NUMBER = re.compile(r"'str'|\bstr\b \(not|must be str|not str\b|\bsequence\b")
+_TEXT = re.compile(r"'str'|\bstr\b|\bsequence\b")
+_NUMBER = re.compile(r"\bint\b|\bfloat\b|integer|real number|non-int|Unknown format code")
 _NOT_TEXT_AS_NUMBER = re.compile(
     r"item assignment|not callable|could not convert|invalid literal", re.IGNORECASE
 )
@@ -93,6 +99,18 @@ _NONE_STORY = re.compile(
 _QUOTE_STORY = re.compile(r"\bquote", re.IGNORECASE)
 _STARTS_IN = re.compile(r"starts (\d+) spaces? in", re.IGNORECASE)
 _FURTHER = re.compile(r"indented (\d+) spaces? further than", re.IGNORECASE)
+_ARGUMENT_STORY = re.compile(
+    r"how many values it expects|count the arguments|number of arguments|argument\(s\)",
+    re.IGNORECASE,
+)
+_CREATED_EARLIER = re.compile(r"(?:created|defined|made) (?:it )?earlier", re.IGNORECASE)
+_RETURNS_NOTHING = re.compile(
+    r"returns? (?:a result|anything|nothing)|gives? back nothing|hand back a result|"
+    r"doesn't return|does not return|no return value|instead of returning",
+    re.IGNORECASE,
+)
+_OTHER_SYNTAX = re.compile(r"different syntax|get an item|to multiply|check the brackets", re.I)
+_NOT_CALLABLE = re.compile(r"'(\w+)' object is not callable")
 _PASSES = re.compile(r"passes (\d+) argument", re.IGNORECASE)
 _PARAMETERS = re.compile(r"defined with the parameters \(([^)]*)\)", re.IGNORECASE)
 _OFF_BY_ONE = re.compile(
@@ -109,6 +127,8 @@ def refuted_claims(hint: str, code: str, error_output: str, facts: HintFacts) ->
     for check in (
         name_claims,
         none_claims,
+        none_source_claims,
+        argument_claims,
         layout_claims,
         input_claims,
         value_type_claims,
@@ -256,8 +276,8 @@ def _called(call: ast.Call) -> str:
 
 def name_claims(hint: str, program: Program, facts: HintFacts) -> list[str]:
     """A NameError's name called misspelt where the program binds that very name on another
-    line (in another function, or later), or where it is a module (``math.sqrt``) never
-    imported."""
+    line (in another function, or later), where it is a module (``math.sqrt``) never
+    imported, or compared with a name "created earlier" where the program binds none close."""
     name = facts.offending
     if facts.exception != "NameError" or not name or not _SPELLING.search(hint):
         return []
@@ -266,6 +286,8 @@ def name_claims(hint: str, program: Program, facts: HintFacts) -> list[str]:
         return [f"says {name} is misspelt; the program binds {name} on line {elsewhere[0].line}"]
     if name in sys.stdlib_module_names and _used_as_module(program, name):
         return [f"says {name} is misspelt; it is a module the program never imports"]
+    if _CREATED_EARLIER.search(hint) and not set(facts.close_names) & set(program.bindings):
+        return [f"says a name like {name} was created earlier; the program has none close"]
     return []
 
 
@@ -286,6 +308,53 @@ def none_claims(hint: str, _program: Program, facts: HintFacts) -> list[str]:
     if not facts.exception or facts.exception in {"SyntaxError", "IndentationError"}:
         return []
     return [f"says a value is None; the {facts.exception} involves no None"]
+
+
+def none_source_claims(hint: str, _program: Program, facts: HintFacts) -> list[str]:
+    """ "A function returns nothing" where the None on the failing line was written as
+    ``None`` in an assignment, not returned by a call."""
+    nones = [origin for origin in facts.origins if origin.type == "NoneType"]
+    if not nones or not _RETURNS_NOTHING.search(hint):
+        return []
+    if all(origin.source == "None" for origin in nones):
+        first = nones[0]
+        return [f"says a call returns nothing; {first.name} is set to None on line {first.line}"]
+    return []
+
+
+def argument_claims(hint: str, program: Program, facts: HintFacts) -> list[str]:
+    """Counting arguments for an error that is not about arguments, and other call syntax
+    advised for a function the program rebinds (``input = input()`` then ``input()``)."""
+    found = []
+    if _ARGUMENT_STORY.search(hint) and facts.exception and "argument" not in facts.message:
+        found.append(f"says the arguments are wrong; the {facts.exception} is not about them")
+    shadowed = _rebound_callee(program, facts)
+    if shadowed and _OTHER_SYNTAX.search(hint):
+        name, line = shadowed
+        found.append(f"advises other syntax; {name} is a function rebound on line {line}")
+    return found
+
+
+def _rebound_callee(program: Program, facts: HintFacts) -> tuple[str, int] | None:
+    """(name, line) where the failing line calls a function (Python's or the program's) that
+    the program rebound to a value on `line` (``str = ...``, ``self.area = 0``)."""
+    if not _NOT_CALLABLE.search(facts.message) or not facts.line or program.tree is None:
+        return None
+    statement = program.statement_at(facts.line)
+    calls = [n for n in ast.walk(statement) if isinstance(n, ast.Call)] if statement else []
+    for call in calls:
+        name = getattr(call.func, "id", "") or getattr(call.func, "attr", "")
+        is_function = bool(program.functions(name)) or name in _BUILTIN_FUNCTIONS
+        stores = [
+            node.lineno
+            for node in ast.walk(program.tree)
+            if (isinstance(node, ast.Name) and node.id == name)
+            or (isinstance(node, ast.Attribute) and node.attr == name)
+            if isinstance(node.ctx, ast.Store)
+        ]
+        if is_function and stores:
+            return name, stores[0]
+    return None
 
 
 def layout_claims(hint: str, program: Program, facts: HintFacts) -> list[str]:
@@ -322,12 +391,21 @@ def input_claims(hint: str, program: Program, facts: HintFacts) -> list[str]:
     message = facts.message
     if (
         facts.exception not in {"TypeError", "ValueError"}
-        or not _TEXT_AS_NUMBER.search(message)
+        or not text_as_number(message)
         or _NOT_TEXT_AS_NUMBER.search(message)
     ):
         return [f"says input() text is the cause of a {facts.exception} that is not about text"]
     wrong = sorted(cause_lines(hint) - text_lines(program, unconverted) - {facts.line})
     return [f"blames input() on line {wrong[0]}, where no input() text is set"] if wrong else []
+
+
+def text_as_number(message: str) -> bool:
+    """Whether an error message is about text used where a number is needed: an operator
+    between text and numbers (or two texts), or text where a number or format code is."""
+    if "operand type" in message or "not supported between" in message:
+        types = set(re.findall(r"'(\w+)'", message))
+        return "str" in types and types <= {"str", "int", "float"}
+    return bool(_TEXT.search(message) and _NUMBER.search(message))
 
 
 def text_lines(program: Program, unconverted: set[int]) -> set[int]:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from evaluation.claims import refuted_claims, text_lines, unconverted_input_lines
+from evaluation.claims import (
+    refuted_claims,
+    text_as_number,
+    text_lines,
+    unconverted_input_lines,
+)
 from evaluation.rerank import uncheckable, verify_hint
 from llm_prune_gym.hintfacts import Program, hint_facts
 
@@ -312,3 +317,67 @@ def test_a_hint_cut_off_looks_wrong():
     verdict = verify_hint("Line 1 reads `price` with input(), so", PRICE, PRICE_ERROR)
     assert verdict.looks_wrong and "-2 cut off" in verdict.reasons
     assert not verify_hint("Line 1 reads `price` with input().", PRICE, PRICE_ERROR).looks_wrong
+
+
+def test_a_name_compared_with_one_created_earlier_that_does_not_exist_is_refuted():
+    code = "count = 0\nwhile true:\n    count += 1\n"
+    output = error(2, "while true:", "NameError: name 'true' is not defined")
+    wrong = "Compare its spelling, letter by letter, with the name you created earlier."
+    assert refuted(wrong, code, output) == [
+        "says a name like true was created earlier; the program has none close"
+    ]
+    close = "counter = 0\nprint(countr)\n"
+    close_output = error(2, "print(countr)", "NameError: name 'countr' is not defined")
+    assert refuted(wrong, close, close_output) == []
+
+
+def test_a_call_said_to_return_nothing_where_none_was_assigned_is_refuted():
+    code = "items = None\nitems.append(1)\n"
+    output = error(
+        2, "items.append(1)", "AttributeError: 'NoneType' object has no attribute 'append'"
+    )
+    wrong = "Check that the function or method really returns a result instead of printing."
+    assert refuted(wrong, code, output) == [
+        "says a call returns nothing; items is set to None on line 1"
+    ]
+    called = "def make():\n    print(1)\n\n\nitems = make()\nitems.append(1)\n"
+    called_output = error(
+        6, "items.append(1)", "AttributeError: 'NoneType' object has no attribute 'append'"
+    )
+    assert refuted(wrong, called, called_output) == []
+
+
+def test_counting_arguments_for_an_error_not_about_arguments_is_refuted():
+    code = "import math\nx = -1.0\nprint(math.sqrt(x))\n"
+    output = error(3, "print(math.sqrt(x))", "ValueError: math domain error")
+    wrong = (
+        "The call to `math.sqrt` doesn't match its definition: check how many values it expects."
+    )
+    assert refuted(wrong, code, output) == [
+        "says the arguments are wrong; the ValueError is not about them"
+    ]
+    assert refuted(wrong, LIBRARY, LIBRARY_ERROR) == []  # "missing 1 required ... argument"
+
+
+def test_other_syntax_for_a_rebound_function_is_refuted():
+    code = "sum = 0\nfor n in [1, 2]:\n    sum += n\nprint(sum([1]))\n"
+    output = error(4, "print(sum([1]))", "TypeError: 'int' object is not callable")
+    wrong = "`()` follows something that isn't a function. To get an item, use other syntax."
+    assert refuted(wrong, code, output) == [
+        "advises other syntax; sum is a function rebound on line 1"
+    ]
+    plain = "x = 3\nprint(x(2))\n"  # x was never a function: other syntax may be what was meant
+    assert (
+        refuted(wrong, plain, error(2, "print(x(2))", "TypeError: 'int' object is not callable"))
+        == []
+    )
+
+
+def test_text_used_as_a_number_is_read_from_the_message():
+    assert text_as_number("unsupported operand type(s) for -: 'str' and 'str'")
+    assert text_as_number("can't multiply sequence by non-int of type 'float'")
+    assert text_as_number("Unknown format code 'f' for object of type 'str'")
+    assert not text_as_number(
+        "unsupported operand type(s) for +: 'builtin_function_or_method' and 'str'"
+    )
+    assert not text_as_number("'str' object does not support item assignment")
