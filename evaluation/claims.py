@@ -26,6 +26,8 @@ the claim, never a particular hint:
 - :func:`none_source_claims`: "a call returns nothing" where the None was assigned as such;
 - :func:`argument_claims`: counting arguments for an error that is not about arguments, or
   other call syntax for a function the program rebound to a value;
+- :func:`definition_claims`: "`f` is defined on that line (without `self`)" where the
+  program defines it elsewhere, or with ``self``;
 - :func:`layout_claims`: indentation counts, or a missing quote, that the failing line
   contradicts;
 - :func:`cause_line_claims`: "the mistake is on line N" for an error about a value, where
@@ -111,6 +113,8 @@ _RETURNS_NOTHING = re.compile(
 )
 _OTHER_SYNTAX = re.compile(r"different syntax|get an item|to multiply|check the brackets", re.I)
 _NOT_CALLABLE = re.compile(r"'(\w+)' object is not callable")
+_DEFINED_ON = re.compile(r"`(\w+)`[^.]*?\bdefined on (?:line (\d+)|that line)", re.IGNORECASE)
+_LINE_NUMBER = re.compile(r"\bline (\d+)", re.IGNORECASE)
 _PASSES = re.compile(r"passes (\d+) argument", re.IGNORECASE)
 _PARAMETERS = re.compile(r"defined with the parameters \(([^)]*)\)", re.IGNORECASE)
 _OFF_BY_ONE = re.compile(
@@ -129,6 +133,7 @@ def refuted_claims(hint: str, code: str, error_output: str, facts: HintFacts) ->
         none_claims,
         none_source_claims,
         argument_claims,
+        definition_claims,
         layout_claims,
         input_claims,
         value_type_claims,
@@ -166,8 +171,9 @@ def dependency_lines(program: Program, facts: HintFacts, marked: set[str]) -> se
     """Lines the failing expression's values depend on: where the names Python marked (or,
     with no marks, every name of the failing line) are set, changed (``xs.append(x)``,
     ``d[k] = v``) or tested (``if pos > len(track)``), and so on back through the names
-    those lines read; the functions whose results those lines take; the function around the
-    failing line and the line that called it."""
+    those lines read; the functions whose results those lines take; the functions, methods
+    and classes the failing line (and its caller) calls; the function around the failing
+    line and the line that called it."""
     start = marked or _line_names(program, facts.line)
     if facts.call_line:
         start |= _line_names(program, facts.call_line)
@@ -185,10 +191,31 @@ def dependency_lines(program: Program, facts: HintFacts, marked: set[str]) -> se
     for name in names:
         for function in program.functions(name):
             lines |= set(range(function.lineno, (function.end_lineno or function.lineno) + 2))
+    for anchor in (facts.line, facts.call_line):
+        lines |= _called_definitions(program, anchor) if anchor else set()
     functions = (ast.FunctionDef, ast.AsyncFunctionDef)
     for function in program.enclosing(facts.line, functions)[:1]:
         lines |= set(range(function.lineno, (function.end_lineno or function.lineno) + 2))
     return lines | ({facts.call_line} if facts.call_line else set())
+
+
+def _called_definitions(program: Program, line: int) -> set[int]:
+    """The lines of the functions, methods and classes the statement on `line` calls."""
+    statement = program.statement_at(line)
+    if statement is None:
+        return set()
+    called = {
+        getattr(node.func, "id", "") or getattr(node.func, "attr", "")
+        for node in ast.walk(statement)
+        if isinstance(node, ast.Call)
+    }
+    kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    return {
+        number
+        for node in ast.walk(program.tree)
+        if isinstance(node, kinds) and node.name in called
+        for number in range(node.lineno, (node.end_lineno or node.lineno) + 2)
+    }
 
 
 def _line_names(program: Program, line: int) -> set[str]:
@@ -355,6 +382,29 @@ def _rebound_callee(program: Program, facts: HintFacts) -> tuple[str, int] | Non
         if is_function and stores:
             return name, stores[0]
     return None
+
+
+def definition_claims(hint: str, program: Program, _facts: HintFacts) -> list[str]:
+    """ "`f` is defined on that line (without `self`)" where the program binds `f` on other
+    lines, or its ``def`` does have ``self`` first."""
+    found = []
+    for match in _DEFINED_ON.finditer(hint):
+        name = match.group(1)
+        earlier = _LINE_NUMBER.findall(hint[: match.start()])
+        line = int(match.group(2) or (earlier[-1] if earlier else 0))
+        lines = {binding.line for binding in program.bindings.get(name, [])}
+        if not line or not lines:
+            continue
+        if line not in lines:
+            found.append(f"says {name} is defined on line {line}; it is on line {min(lines)}")
+            continue
+        rest = hint[match.end() : match.end() + 60]
+        functions = [f for f in program.functions(name) if f.lineno == line]
+        if functions and re.match(r"\s*without `?self`? as its first", rest):
+            arguments = functions[0].args.posonlyargs + functions[0].args.args
+            if arguments and arguments[0].arg == "self":
+                found.append(f"says {name} lacks self; its def on line {line} has it")
+    return found
 
 
 def layout_claims(hint: str, program: Program, facts: HintFacts) -> list[str]:

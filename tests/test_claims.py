@@ -381,3 +381,20 @@ def test_text_used_as_a_number_is_read_from_the_message():
         "unsupported operand type(s) for +: 'builtin_function_or_method' and 'str'"
     )
     assert not text_as_number("'str' object does not support item assignment")
+
+
+def test_a_definition_placed_on_the_wrong_line_is_refuted():
+    code = "class Park:\n    def arrive():\n        return 1\n\n\npark = Park()\npark.arrive()\n"
+    output = error(
+        7, "park.arrive()", "TypeError: Park.arrive() takes 0 positional arguments but 1 was given"
+    )
+    wrong = (
+        "The cause is on line 6. The method `arrive` of `Park` is defined on that line without"
+        " `self` as its first parameter."
+    )
+    assert refuted(wrong, code, output) == ["says arrive is defined on line 6; it is on line 2"]
+    assert refuted(wrong.replace("line 6", "line 2"), code, output) == []
+    with_self = code.replace("def arrive():", "def arrive(self):")
+    assert refuted(wrong.replace("line 6", "line 2"), with_self, output) == [
+        "says arrive lacks self; its def on line 2 has it"
+    ]
