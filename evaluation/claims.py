@@ -54,7 +54,7 @@ from llm_prune_gym.hintfacts import (
 _TYPES = (str, list, dict, set, tuple, int, float)
 _BUILTIN_FUNCTIONS = frozenset(n for n in dir(builtins) if callable(getattr(builtins, n)))
 BUILTIN_METHODS = frozenset(name for t in _TYPES for name in dir(t) if not name.startswith("_"))
-# Claim words -> the types (as Python names them) each one allows.
+# Words that claim a type, and the type names (as the facts write them) each allows.
 TYPE_WORDS = {
     "string": {"str"},
     "str": {"str"},
@@ -63,14 +63,19 @@ TYPE_WORDS = {
     "int": {"int"},
     "whole number": {"int"},
     "number": {"int", "float"},
+    "numeric": {"int", "float"},
     "float": {"float"},
+    "decimal": {"float"},
     "list": {"list"},
     "dictionary": {"dict"},
     "dict": {"dict"},
     "tuple": {"tuple"},
     "none": {"NoneType"},
+    "nonetype": {"NoneType"},
+    "boolean": {"bool"},
+    "bool": {"bool"},
 }
-_TYPE_WORD = "|".join(sorted((re.escape(w) for w in TYPE_WORDS), key=len, reverse=True))
+TYPE_WORD = "|".join(sorted((re.escape(w) for w in TYPE_WORDS), key=len, reverse=True))
 # Errors about a value: its cause is where the value is made, tested or passed on.
 _VALUE_ERRORS = {"IndexError", "KeyError", "TypeError", "ValueError", "ZeroDivisionError"}
 _CAUSE_LINE = re.compile(r"\b(?:cause|mistake)\b[^.:;]*?\bline (\d+)", re.IGNORECASE)
@@ -503,14 +508,21 @@ def value_type_claims(hint: str, program: Program, _facts: HintFacts) -> list[st
         pattern = (
             rf"\b{re.escape(name)}\b[^.;]*?\b(?:it|{re.escape(name)})\s+(?:is|was)\s+"
             rf"(?:written as\s+|still\s+|actually\s+|read as\s+)?(not\s+)?(?:a|an)\s+"
-            rf"({_TYPE_WORD})\b"
+            rf"({TYPE_WORD})\b"
         )
-        for match in re.finditer(pattern, text, re.IGNORECASE):
-            allowed = TYPE_WORDS[match.group(2).lower()]
-            if (actual in allowed) == bool(match.group(1)):
-                found.append(f"says {name} is {match.group(2)} ({actual})")
-                break
+        match = contradicted(pattern, text, actual)
+        if match:
+            found.append(f"says {name} is {match.group(2)} ({actual})")
     return found
+
+
+def contradicted(pattern: str, text: str, actual: str) -> re.Match | None:
+    """The first match of a type claim `pattern` (group 1: a "not", group 2: the type word)
+    in `text` that the actual type name contradicts."""
+    for match in re.finditer(pattern, text, re.IGNORECASE):
+        if (actual in TYPE_WORDS[match.group(2).lower()]) == bool(match.group(1)):
+            return match
+    return None
 
 
 def rename_claims(hint: str, program: Program, facts: HintFacts) -> list[str]:

@@ -77,7 +77,7 @@ from difflib import SequenceMatcher
 from llm_prune_gym.generation import Candidate
 from llm_prune_gym.hintfacts import HintFacts, Program, hint_facts
 
-from .claims import refuted_claims
+from .claims import TYPE_WORD, contradicted, refuted_claims
 from .endings import cut_off, repeats
 from .grader import GroundTruth, code_tokens, misleading_evidence, named_lines, split_hint
 
@@ -105,29 +105,7 @@ PYTHON_NAMES = frozenset(
     | set(sys.stdlib_module_names)
     | {n for t in (str, list, dict, set, tuple, int, float) for n in dir(t) if n[0] != "_"}
 )
-# Words that claim a type, and the type names (as the facts write them) each allows.
-_TYPE_CLAIMS = {
-    "string": {"str"},
-    "str": {"str"},
-    "text": {"str"},
-    "integer": {"int"},
-    "int": {"int"},
-    "whole number": {"int"},
-    "number": {"int", "float"},
-    "numeric": {"int", "float"},
-    "float": {"float"},
-    "decimal": {"float"},
-    "list": {"list"},
-    "dictionary": {"dict"},
-    "dict": {"dict"},
-    "tuple": {"tuple"},
-    "none": {"NoneType"},
-    "nonetype": {"NoneType"},
-    "boolean": {"bool"},
-    "bool": {"bool"},
-}
 _CLAIM_VERBS = r"(?:is|was|holds|contains|stores|is still|is actually|will be|becomes)"
-_TYPE_WORD = "|".join(sorted((re.escape(w) for w in _TYPE_CLAIMS), key=len, reverse=True))
 
 
 @dataclass(frozen=True)
@@ -317,13 +295,11 @@ def type_contradictions(hint: str, facts: HintFacts) -> list[str]:
     for name, actual in known.items():
         pattern = (
             rf"\b{re.escape(name)}\b\s+{_CLAIM_VERBS}\s+(not\s+)?(?:a|an|the)?\s*"
-            rf"(?:\w+\s+)?({_TYPE_WORD})\b"
+            rf"(?:\w+\s+)?({TYPE_WORD})\b"
         )
-        for match in re.finditer(pattern, text, re.IGNORECASE):
-            allowed = _TYPE_CLAIMS[match.group(2).lower()]
-            if (actual in allowed) == bool(match.group(1)):
-                found.append(f"says {name} {match.group(0)[len(name) :].strip()} ({actual})")
-                break
+        match = contradicted(pattern, text, actual)
+        if match:
+            found.append(f"says {name} {match.group(0)[len(name) :].strip()} ({actual})")
     return found
 
 
