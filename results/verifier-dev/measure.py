@@ -27,7 +27,6 @@ from pathlib import Path
 
 from evaluation.hints import final_hint, wilson_interval
 from evaluation.rerank import verify_hint
-from llm_prune_gym.hintfacts import hint_facts
 
 ROOT = Path(__file__).resolve().parents[2] / "results"
 SET1 = ROOT / "hint-labels"
@@ -79,13 +78,9 @@ def rate(k: int, n: int) -> str:
 def passed_rates(rows: list[dict], show: int = 0) -> None:
     """Among the hints the verifier passes: P(misleading), P(identifies)."""
     passed, rejected = [], []
-    facts_cache: dict[str, object] = {}
     for row in rows:
         case = row["case"]
-        key = f"{row['id']}@{id(case)}"
-        if key not in facts_cache:
-            facts_cache[key] = hint_facts(case["code"], case["error_output"])
-        verdict = verify_hint(row["hint"], case["code"], case["error_output"], facts_cache[key])
+        verdict = verify_hint(row["hint"], case["code"], case["error_output"])
         (rejected if verdict.looks_wrong else passed).append((row, verdict))
     for name, group in (("passed", passed), ("rejected", rejected)):
         labels = [row["label"] for row, _ in group]
