@@ -22,10 +22,15 @@ Penalties (each rule once per hint; ``reasons`` name the ones that fired):
   the facts say ``price`` gets its value from ``input()``, so it is a string);
 - a quoted fix: code that is not in the program but close to one of its lines (a changed
   line gives the fix away);
+- a claim the program or its traceback refutes (:mod:`evaluation.claims`: ``input()`` text
+  blamed on a line that sets none, a type a name's assignment contradicts, a real method
+  called misspelt, a cause line the failing value does not depend on, ...);
+- nothing the facts can check (:func:`uncheckable`): no line named, or a code block;
 - saying something twice or looping, and stopping mid-sentence or at the token cap
   (:mod:`evaluation.endings`); an empty hint scores lowest.
 
-A hint that is empty or fired one of the first three rules ``looks_wrong``; with
+A hint that is empty, fired one of the rules above other than repeating itself, or was cut
+off ``looks_wrong``; with
 ``fallback``, :func:`choose` returns no candidate when all of them look wrong, and the
 caller uses a hint of facts alone (:func:`llm_prune_gym.hintfacts.facts_hint`).
 
@@ -51,6 +56,11 @@ hints of ``sft-grounded`` (130 programs) been replaced by a facts-only hint wher
 wrong (12 programs), identifies would go 28 -> 27 of 130 and misleading 69 -> 57, if the
 facts hints (not labelled) mislead nowhere. Whether best-of-N moves the hand-labelled rates
 has to be measured on real samples (``results/hint-labels-v2/ generate.py --candidates``).
+
+The refuted claims and the uncheckable hints were added from the labels of set 1 and half of
+set 2's programs (``results/verifier-dev/``): on the other half, the hints passed mislead in
+64% (was 69%) and identify in 35% (was 25%), keeping 93 of the 99 that identify; `hint`'s
+pipeline with sft-v4 misleads in 22% (was 30%) at the same 60% identification.
 """
 
 from __future__ import annotations
@@ -67,6 +77,7 @@ from difflib import SequenceMatcher
 from llm_prune_gym.generation import Candidate
 from llm_prune_gym.hintfacts import HintFacts, Program, hint_facts
 
+from .claims import TYPE_WORD, contradicted, refuted_claims
 from .endings import cut_off, repeats
 from .grader import GroundTruth, code_tokens, misleading_evidence, named_lines, split_hint
 
@@ -74,6 +85,8 @@ EMPTY = -20.0
 MISLEADING = -3.0  # per misleading rule that fired
 CONTRADICTION = -3.0  # a type claim the facts contradict
 QUOTED_FIX = -3.0
+REFUTED = -3.0  # a claim the program refutes (:mod:`evaluation.claims`)
+UNCHECKABLE = -1.0  # names no line, or writes a code block
 REPEATS = -2.0
 CUT_OFF = -2.0
 NAMES_OFFENDING = 1.5
@@ -92,29 +105,7 @@ PYTHON_NAMES = frozenset(
     | set(sys.stdlib_module_names)
     | {n for t in (str, list, dict, set, tuple, int, float) for n in dir(t) if n[0] != "_"}
 )
-# Words that claim a type, and the type names (as the facts write them) each allows.
-_TYPE_CLAIMS = {
-    "string": {"str"},
-    "str": {"str"},
-    "text": {"str"},
-    "integer": {"int"},
-    "int": {"int"},
-    "whole number": {"int"},
-    "number": {"int", "float"},
-    "numeric": {"int", "float"},
-    "float": {"float"},
-    "decimal": {"float"},
-    "list": {"list"},
-    "dictionary": {"dict"},
-    "dict": {"dict"},
-    "tuple": {"tuple"},
-    "none": {"NoneType"},
-    "nonetype": {"NoneType"},
-    "boolean": {"bool"},
-    "bool": {"bool"},
-}
 _CLAIM_VERBS = r"(?:is|was|holds|contains|stores|is still|is actually|will be|becomes)"
-_TYPE_WORD = "|".join(sorted((re.escape(w) for w in _TYPE_CLAIMS), key=len, reverse=True))
 
 
 @dataclass(frozen=True)
@@ -122,7 +113,9 @@ class Verdict:
     """A hint's score and the rules behind it (``-3 wrong line 7``, ``+2 origin line 2``).
 
     `looks_wrong`: the hint is empty, or a rule saw it state something false or write a fix
-    (a misleading rule, a type contradiction, a quoted fix; not style: repeats, cut off).
+    (a misleading rule, a type contradiction, a quoted fix, a refuted claim), or it says
+    nothing the facts can check (no line, a code block), or it was cut off; not for
+    repeating itself alone.
     """
 
     score: float
@@ -149,17 +142,32 @@ def verify_hint(
     scored += [(MISLEADING, item) for item in _misleading(hint, code, error_output, facts)]
     scored += [(CONTRADICTION, item) for item in type_contradictions(hint, facts)]
     scored += [(QUOTED_FIX, item) for item in quoted_fixes(hint, code)[:1]]
-    wrong = bool(scored)  # every rule so far says the hint is false or gives the fix
-    if repeats(hint):
-        scored.append((REPEATS, "repeats itself"))
+    scored += [(REFUTED, item) for item in refuted_claims(hint, code, error_output, facts)]
+    scored += [(UNCHECKABLE, item) for item in uncheckable(hint, facts)]
     if cut_off(hint, finished):
         scored.append((CUT_OFF, "cut off"))
+    wrong = bool(scored)  # every rule so far: false, a fix, or nothing the facts can check
+    if repeats(hint):
+        scored.append((REPEATS, "repeats itself"))
     scored += fact_mentions(hint, facts)
     return Verdict(
         sum(points for points, _ in scored),
         tuple(f"{points:+g} {reason}" for points, reason in scored),
         wrong,
     )
+
+
+def uncheckable(hint: str, facts: HintFacts) -> list[str]:
+    """What makes a hint one the facts cannot check: it names no line of the program (a
+    known failing line and none named), or it writes a code block (a fix, or the traceback
+    again). On the development labels such hints that passed every other rule misled in 8
+    of 10 and named the cause in 1 of 100 (``results/verifier-dev/``)."""
+    found = []
+    if facts.line and not named_lines(hint):
+        found.append("names no line")
+    if "```" in hint:
+        found.append("writes a code block")
+    return found
 
 
 def choose(
@@ -287,13 +295,11 @@ def type_contradictions(hint: str, facts: HintFacts) -> list[str]:
     for name, actual in known.items():
         pattern = (
             rf"\b{re.escape(name)}\b\s+{_CLAIM_VERBS}\s+(not\s+)?(?:a|an|the)?\s*"
-            rf"(?:\w+\s+)?({_TYPE_WORD})\b"
+            rf"(?:\w+\s+)?({TYPE_WORD})\b"
         )
-        for match in re.finditer(pattern, text, re.IGNORECASE):
-            allowed = _TYPE_CLAIMS[match.group(2).lower()]
-            if (actual in allowed) == bool(match.group(1)):
-                found.append(f"says {name} {match.group(0)[len(name) :].strip()} ({actual})")
-                break
+        match = contradicted(pattern, text, actual)
+        if match:
+            found.append(f"says {name} {match.group(0)[len(name) :].strip()} ({actual})")
     return found
 
 

@@ -720,6 +720,21 @@ def _origins(
     return tuple(origins)
 
 
+def assigned_type(program: Program, name: str, first: bool = False) -> str:
+    """The type `name`'s one assignment in the program certainly gives ("" if unknown).
+
+    With `first`, the type of its first binding when that is an assignment (the starting
+    value of ``total = 0.0`` then ``total += ...``).
+    """
+    if first:
+        bindings = sorted(program.bindings.get(name, []), key=lambda binding: binding.line)
+        if not bindings or bindings[0].kind != "assign" or bindings[0].value is None:
+            return ""
+        return _value_type(program, bindings[0].value)
+    origin = _assigned_origin(program, name)
+    return origin.type if origin is not None else ""
+
+
 def _assigned_origin(program: Program, name: str) -> Origin | None:
     binding = program.only_binding(name)
     if binding is None or binding.kind != "assign" or binding.value is None:
@@ -910,6 +925,23 @@ def _caret_span(program: Program, frame: Frame) -> tuple[int, int] | None:
     shown_indent = len(frame.text) - len(frame.text.lstrip())
     begin = start - shown_indent + indent
     return begin, begin + len(marks.strip())
+
+
+def marked_names(program: Program, frame: Frame) -> set[str]:
+    """The names inside the part of the frame's line that Python's ~~^^ marks (empty when
+    the traceback has no marks or they do not match the program's line)."""
+    span = _caret_span(program, frame)
+    statement = program.statement_at(frame.line)
+    if span is None or statement is None:
+        return set()
+    begin, end = span
+    return {
+        node.id
+        for node in ast.walk(statement)
+        if isinstance(node, ast.Name)
+        and node.lineno == frame.line
+        and begin <= node.col_offset < end
+    }
 
 
 def _fixed_sequence(program: Program, name: str) -> tuple[str, int] | None:

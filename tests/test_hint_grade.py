@@ -11,6 +11,7 @@ import pytest
 from evaluation.cli import main
 from evaluation.hint_command import STUDENT_ENV, default_student
 from evaluation.hints import read_cases, summarise, summary_table
+from llm_prune_gym.generation import Candidate
 from llm_prune_gym.prompts import hint_messages
 
 USER_CASES = [
@@ -80,12 +81,15 @@ def hint(tmp_path, capsys, code: str, *options: str, stdin: str | None = None) -
     return captured.err if "--json" not in options else captured.out
 
 
-def test_hint_prints_the_real_error_and_a_hint(tmp_path, capsys):
+def test_hint_prints_the_real_error_and_a_hint(tmp_path, capsys, monkeypatch):
+    # the stub's random tokens name no line, so the verifier would show the facts instead
+    said = Candidate("Line 1 reads `price` with `input()`, so it is text, not a number.", True)
+    monkeypatch.setattr("evaluation.hints.hint_candidates", lambda *args, **kw: [[said]])
     code = "price = input()\ntotal = 0\ntotal = total + price\n"
     out = hint(tmp_path, capsys, code, "--no-diagnosis", stdin="3\n")  # the student's hint
     assert "stopped with an error. Python printed:" in out
     assert "TypeError: unsupported operand type(s) for +: 'int' and 'str'" in out
-    assert "Hint (student stub, from --student):" in out
+    assert "Hint (student stub, from --student):" in out and said.text in out
 
 
 def test_no_student_hint_shows_facts_and_loads_no_model(tmp_path, capsys, monkeypatch):

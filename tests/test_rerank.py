@@ -114,10 +114,14 @@ def test_candidates_start_with_the_greedy_hint_and_depend_on_the_seed_only(stub)
 
 
 def test_generate_hints_best_of_n_is_seeded_and_matches_best_of_n(stub):
-    chosen = best_of_n(stub, cases(), 3, seed=4, max_new_tokens=6)
-    hints = generate_hints(stub, cases(), 6, candidates=3, seed=4, progress=False)
+    # the stub's few random tokens name no line and stop mid-word: every one looks wrong, so
+    # the fallback to facts is off here, where the choice itself is tested
+    chosen = best_of_n(stub, cases(), 3, seed=4, max_new_tokens=6, fallback=False)
+    hints = generate_hints(stub, cases(), 6, candidates=3, seed=4, progress=False, fallback=False)
     assert hints == [c.hint for c in chosen]
-    assert hints == generate_hints(stub, cases(), 6, candidates=3, seed=4, progress=False)
+    assert hints == generate_hints(
+        stub, cases(), 6, candidates=3, seed=4, progress=False, fallback=False
+    )
     for choice in chosen:
         rows = choice.row()
         assert len(rows) == 3 and sum(r["chosen"] for r in rows) == 1
@@ -133,7 +137,8 @@ def test_hint_command_reports_its_candidates(tmp_path, capsys):
     assert main([*argv, "--candidates", "2", "--seed", "3"]) == 0
     report = json.loads(capsys.readouterr().out.splitlines()[-1])
     assert report["candidates"] == 2 and len(report["scores"]) == 2
-    assert report["scores"][report["chosen"]] == max(report["scores"])
+    # the stub's 6 random tokens name no line: both candidates look wrong, the facts speak
+    assert report["chosen"] is None and report["source"] == "facts"
     capsys.readouterr()
     assert main([*argv, "--candidates", "0"]) == 2
     assert "--candidates must be >= 1" in capsys.readouterr().err
