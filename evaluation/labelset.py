@@ -196,6 +196,13 @@ def sandbox_realstyle_cases(records: Sequence[dict]) -> list[dict]:
     return cases
 
 
+def write_realstyle_cases(data: Path, out: Path) -> int:
+    """Writes the cases of the hand-written set `data` to `out`; how many (ValueError as above)."""
+    cases = sandbox_realstyle_cases(read_jsonl(data))
+    write_jsonl(out, cases)
+    return len(cases)
+
+
 def case_truth(case: dict) -> GroundTruth | None:
     """The grader's ground truth of a labelled-set case, with its error output."""
     if isinstance(case.get("line"), int):  # an injected bug: the injector knows the line

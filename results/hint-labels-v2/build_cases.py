@@ -11,14 +11,13 @@ with the record's id if a program no longer ends where its record says.
 import json
 from pathlib import Path
 
-from evaluation.labelset import read_jsonl, sandbox_realstyle_cases, write_jsonl
+from evaluation.labelset import write_realstyle_cases
 
 HERE = Path(__file__).resolve().parent
-DATA = HERE.parents[1] / "evaluation" / "data" / "realstyle2.jsonl"
-
 try:
-    cases = sandbox_realstyle_cases(read_jsonl(DATA))
+    count = write_realstyle_cases(
+        HERE.parents[1] / "evaluation/data/realstyle2.jsonl", HERE / "cases.jsonl"
+    )
 except ValueError as error:
     raise SystemExit(str(error)) from None
-write_jsonl(HERE / "cases.jsonl", cases)
-print(json.dumps({"cases": len(cases)}))
+print(json.dumps({"cases": count}))
