@@ -178,6 +178,31 @@ def realstyle_case(record: dict, error_output: str, exception: str) -> dict:
     }
 
 
+def sandbox_realstyle_cases(records: Sequence[dict]) -> list[dict]:
+    """Runs hand-written records in the sandbox once: their cases with what Python printed.
+
+    ValueError naming the first record whose program no longer ends in its recorded
+    exception at its recorded line (or times out).
+    """
+    from finetune.sandbox import Job, Limits, error_output, run_many  # the sandbox only here
+
+    results = run_many([Job(r["code"], r["stdin"], Limits(timeout=5.0)) for r in records])
+    cases = []
+    for record, result in zip(records, results, strict=True):
+        seen = (result.exception, result.line)
+        if seen != (record["exception"], record["error_line"]) or result.timed_out:
+            raise ValueError(f"{record['id']}: the sandbox saw {seen}, the record says otherwise")
+        cases.append(realstyle_case(record, error_output(result), result.exception))
+    return cases
+
+
+def write_realstyle_cases(data: Path, out: Path) -> int:
+    """Writes the cases of the hand-written set `data` to `out`; how many (ValueError as above)."""
+    cases = sandbox_realstyle_cases(read_jsonl(data))
+    write_jsonl(out, cases)
+    return len(cases)
+
+
 def case_truth(case: dict) -> GroundTruth | None:
     """The grader's ground truth of a labelled-set case, with its error output."""
     if isinstance(case.get("line"), int):  # an injected bug: the injector knows the line

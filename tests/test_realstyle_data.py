@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -67,21 +68,53 @@ def test_a_sample_crashes_and_its_fix_runs() -> None:
         assert repaired.ok, (record["id"], repaired.stderr)
 
 
-# The second set (issue 15's blind held-out set): all of it runs in the sandbox, a few seconds.
-SET2 = DATA.with_name("realstyle2.jsonl")
-SET2_CASES = DATA.parents[2] / "results" / "hint-labels-v2" / "cases.jsonl"
-SET2_SOURCE = "hand-written for llm-prune-gym (2026-12-02, set 2)"
-SET2_SIZE = 80
+# The blind held-out sets of issue 15 (set 2, then set 3 which replaced it as the headline
+# test): all of each runs in the sandbox, a few seconds a set.
+@dataclass(frozen=True)
+class BlindSet:
+    name: str
+    prefix: str  # ids run from PREFIX-001
+    source: str
+    max_lines: int
+    earlier: tuple[str, ...]  # the sets written before it, which it must not repeat
+    labels: str  # the results folder whose cases.jsonl holds it with its error output
+
+    @property
+    def path(self) -> Path:
+        return DATA.with_name(f"realstyle{self.name.removeprefix('set')}.jsonl")
+
+    @property
+    def cases(self) -> Path:
+        return DATA.parents[2] / "results" / self.labels / "cases.jsonl"
+
+    def records(self) -> list[dict]:
+        with self.path.open(encoding="utf-8") as handle:
+            return [json.loads(line) for line in handle if line.strip()]
+
+
+SETS = (
+    BlindSet(
+        "set2",
+        "r2",
+        "hand-written for llm-prune-gym (2026-12-02, set 2)",
+        max_lines=40,
+        earlier=("set1",),
+        labels="hint-labels-v2",
+    ),
+    BlindSet(
+        "set3",
+        "r3",
+        "hand-written for llm-prune-gym (2026-12-03, set 3)",
+        max_lines=45,
+        earlier=("set1", "set2"),
+        labels="hint-labels-v4",
+    ),
+)
+SET_RECORDS = {blind.name: blind.records() for blind in SETS} | {"set1": RECORDS}
+SET_SIZE = 80
 NOT_RUNTIME_AT_MOST = 12  # about 10 of the 80 are syntax or indentation errors
 SYNTAX = {"SyntaxError", "IndentationError", "TabError"}
-
-
-def load_set2() -> list[dict]:
-    with SET2.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
-
-
-SET2_RECORDS = load_set2()
+by_name = pytest.mark.parametrize("blind", SETS, ids=lambda blind: blind.name)
 
 
 def changed_lines(record: dict) -> list[int]:
@@ -90,48 +123,60 @@ def changed_lines(record: dict) -> list[int]:
     return [number for number, (broken, fixed) in enumerate(pairs, 1) if broken != fixed]
 
 
-def test_set2_ids_run_from_r2_001_to_r2_080() -> None:
-    ids = [record["id"] for record in SET2_RECORDS]
-    assert ids == [f"r2-{number:03d}" for number in range(1, SET2_SIZE + 1)]
+@by_name
+def test_ids_run_from_001_to_080(blind: BlindSet) -> None:
+    ids = [record["id"] for record in SET_RECORDS[blind.name]]
+    assert ids == [f"{blind.prefix}-{number:03d}" for number in range(1, SET_SIZE + 1)]
 
 
-@pytest.mark.parametrize("record", SET2_RECORDS, ids=lambda record: record["id"])
-def test_set2_record_fields(record: dict) -> None:
+@pytest.mark.parametrize(
+    ("blind", "record"),
+    [(blind, record) for blind in SETS for record in SET_RECORDS[blind.name]],
+    ids=lambda item: item["id"] if isinstance(item, dict) else item.name,
+)
+def test_blind_record_fields(blind: BlindSet, record: dict) -> None:
     assert set(record) == set(FIELDS)
     for name, kind in FIELDS.items():
         assert isinstance(record[name], kind), name
-    assert 8 <= len(record["code"].splitlines()) <= 40
+    assert 8 <= len(record["code"].splitlines()) <= blind.max_lines
     assert f"line {record['cause_line']}" in record["bug"]
     assert 1 <= record["error_line"] <= len(record["code"].splitlines())
-    assert (record["source"], record["licence"]) == (SET2_SOURCE, "MIT (this repository)")
+    assert (record["source"], record["licence"]) == (blind.source, "MIT (this repository)")
     # the fix keeps the line count (zip's strict) and changes the line named as the cause
     assert record["cause_line"] in changed_lines(record)
 
 
-def test_set2_mix_of_mistakes() -> None:
-    exceptions = [record["exception"] for record in SET2_RECORDS]
-    assert sum(name in SYNTAX for name in exceptions) <= NOT_RUNTIME_AT_MOST
-    elsewhere = sum(record["cause_line"] != record["error_line"] for record in SET2_RECORDS)
-    assert elsewhere >= SET2_SIZE // 2
+@by_name
+def test_mix_of_mistakes(blind: BlindSet) -> None:
+    records = SET_RECORDS[blind.name]
+    assert sum(record["exception"] in SYNTAX for record in records) <= NOT_RUNTIME_AT_MOST
+    elsewhere = sum(record["cause_line"] != record["error_line"] for record in records)
+    assert elsewhere >= SET_SIZE // 2
 
 
-def test_set2_shares_no_program_with_set1() -> None:
-    first = {text for record in RECORDS for text in (record["code"], record["fixed_code"])}
-    assert not first & {record["code"] for record in SET2_RECORDS}
-    assert not {record["id"] for record in RECORDS} & {record["id"] for record in SET2_RECORDS}
+@by_name
+def test_shares_no_program_with_earlier_sets(blind: BlindSet) -> None:
+    records = SET_RECORDS[blind.name]
+    for earlier in (SET_RECORDS[name] for name in blind.earlier):
+        texts = {text for record in earlier for text in (record["code"], record["fixed_code"])}
+        assert not texts & {record["code"] for record in records}
+        assert not {record["id"] for record in earlier} & {record["id"] for record in records}
 
 
-def test_set2_every_program_crashes_where_recorded_and_its_fix_runs() -> None:
+@by_name
+def test_every_program_crashes_where_recorded_and_its_fix_runs(blind: BlindSet) -> None:
     from evaluation.data.check_realstyle2 import sandbox_problems
 
-    assert sandbox_problems(SET2_RECORDS) == {}
+    assert sandbox_problems(SET_RECORDS[blind.name]) == {}
 
 
-def test_set2_cases_are_the_records_with_their_error_output() -> None:
-    with SET2_CASES.open(encoding="utf-8") as handle:
+@by_name
+def test_cases_are_the_records_with_their_error_output(blind: BlindSet) -> None:
+    with blind.cases.open(encoding="utf-8") as handle:
         cases = [json.loads(line) for line in handle if line.strip()]
-    assert [case["id"] for case in cases] == [record["id"] for record in SET2_RECORDS]
-    for case, record in zip(cases, SET2_RECORDS, strict=True):
+    records = SET_RECORDS[blind.name]
+    assert [case["id"] for case in cases] == [record["id"] for record in records]
+    for case, record in zip(cases, records, strict=True):
         assert (case["code"], case["exception"]) == (record["code"], record["exception"])
         assert case["origin"] == "realstyle"
         assert f'File "main.py", line {record["error_line"]}' in case["error_output"]

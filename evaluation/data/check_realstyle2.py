@@ -1,14 +1,16 @@
-"""Checks the second set of hand-written beginner programs against the sandbox.
+"""Checks a set of hand-written beginner programs (`realstyle*.jsonl`) against the sandbox.
 
-    python evaluation/data/check_realstyle2.py [--similarity]
+    python evaluation/data/check_realstyle2.py [FILE ...] [--similarity]
 
-For every record of `realstyle2.jsonl`: the broken program, run in `finetune.sandbox`
-with its stdin, must end in the recorded exception at the recorded line of `main.py`
-(no time-out), and its `fixed_code` must run cleanly on the same stdin. With
-`--similarity` it also prints, for each program, the highest `difflib.SequenceMatcher`
-ratio of its `code` or `fixed_code` against every program of `realstyle.jsonl` and of
-`finetune/data/corpus.txt` (the hand-written corpus), and fails above `MAX_RATIO`.
-Exits 1 and names each failing record; prints one JSON summary line otherwise.
+FILE defaults to `realstyle2.jsonl`; `evaluation/data/realstyle3.jsonl` checks the third set.
+For every record of each file: the broken program, run in `finetune.sandbox` with its
+stdin, must end in the recorded exception at the recorded line of `main.py` (no
+time-out), and its `fixed_code` must run cleanly on the same stdin. With `--similarity`
+it also finds, for each program, the highest `difflib.SequenceMatcher` ratio of its
+`code` or `fixed_code` against every program of the other `realstyle*.jsonl` sets
+(`code` and `fixed_code`) and of `finetune/data/corpus.txt` (the hand-written corpus),
+and fails above `MAX_RATIO`. Prints one JSON summary line per file and names each
+failing record on stderr; exits 1 if any record fails.
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ from finetune.sandbox import Job, Limits, RunResult, run_many
 
 DATA = Path(__file__).resolve().parent
 SET2 = DATA / "realstyle2.jsonl"
-SET1 = DATA / "realstyle.jsonl"
 MAX_RATIO = 0.6  # above this a program counts as a near-copy and is rewritten
 LIMITS = Limits(timeout=5.0)
 
@@ -73,44 +74,65 @@ def closest(text: str, others: Iterable[tuple[str, str]]) -> tuple[float, str]:
     return best
 
 
-def reference_programs() -> list[tuple[str, str]]:
-    """Every program of the first hand-written set and of the hand-written corpus."""
-    first = [(r["id"], text) for r in read_records(SET1) for text in (r["code"], r["fixed_code"])]
-    return first + [(f"corpus:{p.id}", p.code) for p in load_handwritten()]
+def other_sets(checked: Path) -> list[Path]:
+    """The hand-written sets in this folder other than `checked`."""
+    return [path for path in sorted(DATA.glob("realstyle*.jsonl")) if path != checked.resolve()]
 
 
-def similarity(records: Sequence[dict]) -> dict[str, tuple[float, str]]:
+def reference_programs(checked: Path) -> list[tuple[str, str]]:
+    """Every program of the other hand-written sets and of the hand-written corpus."""
+    sets = [
+        (record["id"], text)
+        for path in other_sets(checked)
+        for record in read_records(path)
+        for text in (record["code"], record["fixed_code"])
+    ]
+    return sets + [(f"corpus:{p.id}", p.code) for p in load_handwritten()]
+
+
+def similarity(records: Sequence[dict], checked: Path) -> dict[str, tuple[float, str]]:
     """For each record, its closest reference program by the higher of code and fixed_code."""
-    references = reference_programs()
+    references = reference_programs(checked)
     return {
         r["id"]: max(closest(r["code"], references), closest(r["fixed_code"], references))
         for r in records
     }
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=SET2)
-    parser.add_argument("--similarity", action="store_true", help="also check for near-copies")
-    args = parser.parse_args(argv)
-    records = read_records(args.data)
+def check_file(path: Path, near_copies: bool) -> tuple[dict[str, object], dict[str, str]]:
+    """The summary of one set and each of its records that fails, with the reason."""
+    records = read_records(path)
     problems = sandbox_problems(records)
     summary: dict[str, object] = {
         "records": len(records),
         "exceptions": dict(Counter(r["exception"] for r in records).most_common()),
         "cause_line_differs": sum(r["cause_line"] != r["error_line"] for r in records),
     }
-    if args.similarity:
-        scores = similarity(records)
+    if near_copies:
+        scores = similarity(records, path)
         for record_id, (ratio, name) in sorted(scores.items(), key=lambda item: -item[1][0]):
             if ratio > MAX_RATIO:
                 problems[record_id] = f"near-copy of {name} (ratio {ratio:.2f})"
         top = max(scores.items(), key=lambda item: item[1][0])
         summary["highest_ratio"] = {"id": top[0], "ratio": round(top[1][0], 3), "of": top[1][1]}
-    for record_id, problem in sorted(problems.items()):
-        print(f"{record_id}: {problem}", file=sys.stderr)
-    print(json.dumps(summary | {"problems": len(problems)}))
-    return 1 if problems else 0
+    return summary, problems
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="*", type=Path, default=[SET2], metavar="FILE")
+    parser.add_argument("--similarity", action="store_true", help="also check for near-copies")
+    args = parser.parse_args(argv)
+    failed = False
+    for path in args.files:
+        if not path.is_file():
+            parser.error(f"{path}: no such file")
+        summary, problems = check_file(path, args.similarity)
+        for record_id, problem in sorted(problems.items()):
+            print(f"{path.name} {record_id}: {problem}", file=sys.stderr)
+        print(json.dumps({"file": path.name} | summary | {"problems": len(problems)}))
+        failed = failed or bool(problems)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
