@@ -21,7 +21,9 @@ from __future__ import annotations
 import ast
 import builtins
 import difflib
+import io
 import re
+import tokenize
 from dataclasses import dataclass
 
 from .hintfacts import (
@@ -31,6 +33,7 @@ from .hintfacts import (
     _DIVISIONS,
     _IN_PLACE_METHODS,
     _LOOKUP_CALLS,
+    _SYNTAX_ERRORS,
     _TYPE_WORDS,
     PROGRAM,
     Binding,
@@ -104,6 +107,8 @@ def diagnose(code: str, error_output: str) -> Diagnosis | None:
     that fires wins. None means no rule was certain: say less rather than something false.
     """
     traceback = parse_traceback(error_output)
+    if traceback.exception in _SYNTAX_ERRORS:
+        return _diagnose_syntax(code, traceback)
     program = Program(code)
     own = [f for f in traceback.frames if f.file == PROGRAM]
     if program.tree is None or not own or not traceback.exception:
@@ -737,9 +742,9 @@ def _none_used(case: _Case) -> Diagnosis | None:
     message = case.facts.message
     if "NoneType" not in message and "'NoneType' object" not in message:
         return None
-    sources = _none_sources(case)
-    if len(sources) != 1:
-        return None
+    sources = sorted(_none_sources(case), key=lambda s: s[0].col_offset)
+    if len({where for _, _, where in sources}) != 1:
+        return None  # several Nones with one cause (one function) are as certain as one
     node, why, where = sources[0]
     why = why[0].lower() + why[1:]
     attribute = _quoted(message, r"has no attribute '(\w+)'")
@@ -1026,7 +1031,7 @@ def _attribute_typo(case: _Case) -> Diagnosis | None:
 
 def _missing_self(case: _Case) -> Diagnosis | None:
     match = re.match(
-        r"^(\w+)\.(\w+)\(\) takes (\d+) positional arguments? but (\d+) were given$",
+        r"^(\w+)\.(\w+)\(\) takes (\d+) positional arguments? but (\d+) (?:was|were) given$",
         case.facts.message,
     )
     if match is None or int(match.group(4)) != int(match.group(3)) + 1:
@@ -1038,7 +1043,7 @@ def _missing_self(case: _Case) -> Diagnosis | None:
     parameters = [a.arg for a in function.args.posonlyargs + function.args.args]
     if parameters[:1] == ["self"]:
         return None
-    listed = ", ".join(parameters) or "no parameters"
+    listed = ", ".join(parameters)
     return Diagnosis(
         "missing_self",
         function.lineno,
@@ -1345,6 +1350,703 @@ def _whole(node: ast.expr) -> str:
     return ""
 
 
+# -- values that cannot change, modules, formats, dicts in loops, what functions give back
+
+
+def _text_type(program: Program, value: ast.expr) -> str:
+    """`_value_type`, and also `"_" * n` or `"a" + b`: text joined or repeated is text."""
+    found = _value_type(program, value)
+    if found or not isinstance(value, ast.BinOp) or not isinstance(value.op, ast.Mult | ast.Add):
+        return found
+    sides = (value.left, value.right)
+    return "str" if any(_value_type(program, side) == "str" for side in sides) else ""
+
+
+def _item_assignment(case: _Case) -> Diagnosis | None:
+    """`position[1] += 1` on a tuple, `word[0] = ...` on a string: they cannot change."""
+    kind = _quoted(case.facts.message, r"^'(str|tuple)' object does not support item assignment$")
+    statement = case.program.statement_at(case.frame.line)
+    targets = [
+        node
+        for node in (ast.walk(statement) if kind and statement is not None else ())
+        if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store)
+    ]
+    if len(targets) != 1 or not isinstance(targets[0].value, ast.Name):
+        return None
+    name = targets[0].value.id
+    origin = _value_origin(case, targets[0].value)
+    if origin is None and (binding := case.program.only_binding(name)) is not None:
+        if binding.kind == "assign" and binding.value is not None:
+            found = _text_type(case.program, binding.value)
+            origin = Origin(name, binding.line, _source(binding.value), found) if found else None
+    if origin is None or origin.type != kind:
+        return None
+    where = f"it gets {_code(origin.source)} on line {origin.line}"
+    if origin.parameter:
+        where = f"it gets {_code(origin.name)} in the call on line {origin.call_line}"
+    shown = origin.parameter or name
+    plural = {"str": "strings", "tuple": "tuples"}[kind]
+    return Diagnosis(
+        "item_assignment",
+        origin.call_line if origin.parameter else origin.line,
+        f"{_code(shown)} is {_TYPE_WORDS[kind]} ({where}), and line {case.frame.line} changes "
+        f"one of its items, {_code(_source(targets[0]))}; {plural} cannot be changed once "
+        "they are made",
+        f"Which kind of value could {_code(shown)} be so that its items can change, or should "
+        f"line {case.frame.line} build a new {'string' if kind == 'str' else 'tuple'} instead?",
+    )
+
+
+def _module_misspelt(case: _Case) -> Diagnosis | None:
+    """`import statistic` where the program goes on to use `statistics.mean`."""
+    import sys
+
+    name = _quoted(case.facts.message, r"^No module named '(\w+)'$")
+    statement = case.program.statement_at(case.frame.line)
+    if not name or not isinstance(statement, ast.Import | ast.ImportFrom):
+        return None
+    used = {
+        node.value.id
+        for node in ast.walk(case.program.tree)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+    }  # the program's own uses must name the module it meant
+    right = _typo_of(name, used & set(sys.stdlib_module_names))
+    if not right or right in case.program.bindings:
+        return None
+    return Diagnosis(
+        "module_misspelt",
+        case.frame.line,
+        f"Line {case.frame.line} imports {_code(name)}, but Python has no module of that name; "
+        f"its module {_code(right)} differs by a letter or two (or only in capitals), and "
+        f"that is the name the rest of the program uses",
+        "How exactly is the module's name spelt?",
+    )
+
+
+def _module_attribute_typo(case: _Case) -> Diagnosis | None:
+    """`random.randInt`: Python names the module's attribute a letter or two away."""
+    match = re.match(
+        r"^module '(\w+)' has no attribute '(\w+)'\. Did you mean: '(\w+)'\?$", case.facts.message
+    )
+    if match is None:
+        return None
+    module, wrong, right = match.groups()
+    imports = case.program.bindings.get(module, [])
+    node = _failing_node(case.program, case.frame, ast.Attribute)
+    if not imports or any(b.kind != "import" for b in imports) or node is None:
+        return None
+    if node.attr != wrong or _source(node.value) != module:
+        return None
+    if _edit_distance(wrong.lower(), right.lower()) > 2:
+        return None
+    return Diagnosis(
+        "module_attribute_typo",
+        case.frame.line,
+        f"Line {case.frame.line} asks the module {_code(module)} for {_code(wrong)}, which it "
+        f"does not have; its name that differs by a letter or two (or only in capitals) is "
+        f"{_code(right)}, and Python's names are spelt exactly, capitals included",
+        f"Which of the module's names did line {case.frame.line} mean?",
+    )
+
+
+def _format_code(case: _Case) -> Diagnosis | None:
+    """`f"{text:.1f}"` on a str from `input()`, `f"{hours:02d}"` on a float from `/`."""
+    match = re.match(
+        r"^Unknown format code '(\w)' for object of type '(str|float)'$", case.facts.message
+    )
+    statement = case.program.statement_at(case.frame.line)
+    if match is None or statement is None:
+        return None
+    code, kind = match.groups()
+    fields = {
+        node.value.id: _format_spec(node)
+        for node in ast.walk(statement)
+        if isinstance(node, ast.FormattedValue)
+        and isinstance(node.value, ast.Name)
+        and _format_spec(node).endswith(code)
+        and _format_reason(case, node.value, kind) is not None
+    }
+    if len(fields) != 1:
+        return None
+    name, spec = fields.popitem()
+    line, why = _format_reason(case, ast.Name(name), kind)  # type: ignore[misc]
+    need = "a number" if kind == "str" else "a whole number"
+    return Diagnosis(
+        "format_code",
+        line,
+        f"Line {case.frame.line} formats {_code(name)} with {_code(':' + spec)}, a format for "
+        f"{need}, but {why}",
+        f"What kind of value does {_code(':' + spec)} need, and where should {_code(name)} "
+        "become one?",
+    )
+
+
+def _format_spec(node: ast.FormattedValue) -> str:
+    """The text after the colon of an f-string field ("" if none or not plain text)."""
+    spec = node.format_spec
+    if not isinstance(spec, ast.JoinedStr) or not all(
+        isinstance(v, ast.Constant) for v in spec.values
+    ):
+        return ""
+    return "".join(str(v.value) for v in spec.values)  # type: ignore[attr-defined]
+
+
+def _format_reason(case: _Case, name: ast.Name, kind: str) -> tuple[int, str] | None:
+    """(line, why) `name` is certainly of `kind`: text from input(), a float from `/`."""
+    if kind == "str":
+        origin = _value_origin(case, name)
+        if not _is_input(origin):
+            return None
+        return origin.line, (  # type: ignore[union-attr]
+            f"{_code(name.id)} gets its value from {_code(origin.source)} on line "  # type: ignore[union-attr]
+            f"{origin.line}, and `input()` always gives back text, even when the user types "  # type: ignore[union-attr]
+            "a number"
+        )
+    binding = _from_division(case.program, name.id)
+    if binding is None:
+        return None
+    return binding.line, (
+        f"{_code(name.id)} is computed on line {binding.line} as "
+        f"{_code(_source(binding.value))}, and `/` always gives a float (a number with a "  # type: ignore[arg-type]
+        "decimal point), even when it divides evenly"
+    )
+
+
+def _from_division(program: Program, name: str) -> Binding | None:
+    """The one binding of `name` if it is `a / b`, else None."""
+    binding = program.only_binding(name)
+    value = binding.value if binding is not None else None
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Div):
+        return binding
+    return None
+
+
+def _dict_changed_in_loop(case: _Case) -> Diagnosis | None:
+    """`for k in d:` whose body deletes or adds keys of `d`."""
+    if case.facts.message != "dictionary changed size during iteration":
+        return None
+    loop = case.program.statement_at(case.frame.line)
+    if not isinstance(loop, ast.For):
+        return None
+    iterable = loop.iter
+    if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Attribute):
+        if iterable.func.attr not in ("keys", "values", "items") or iterable.args:
+            return None
+        iterable = iterable.func.value
+    if not isinstance(iterable, ast.Name):
+        return None
+    name = iterable.id
+    changes = [
+        node for statement in loop.body for node in ast.walk(statement) if _changes_size(node, name)
+    ]
+    if len(changes) != 1:
+        return None
+    change = changes[0]
+    return Diagnosis(
+        "dict_changed_in_loop",
+        change.lineno,
+        f"The loop on line {loop.lineno} goes through the dict {_code(name)}, and line "
+        f"{change.lineno} changes which keys {_code(name)} has while the loop is still going "
+        f"({_code(_source(change))}); a dict must not grow or shrink while a `for` loop goes "
+        "through it",
+        f"What could the loop go through instead, so that changing {_code(name)} does not "
+        "disturb it?",
+    )
+
+
+def _changes_size(node: ast.AST, name: str) -> bool:
+    """`del d[k]`, `d.pop(k)`, `d.popitem()`, `d.clear()`: a statement that drops keys of d."""
+    if isinstance(node, ast.Delete):
+        return any(
+            isinstance(t, ast.Subscript) and getattr(t.value, "id", None) == name
+            for t in node.targets
+        )
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and getattr(node.func.value, "id", None) == name
+        and node.func.attr in ("pop", "popitem", "clear")
+    )
+
+
+def _str_method_result(case: _Case) -> Diagnosis | None:
+    """`__str__` that prints instead of returning, or returns a number."""
+    kind = _quoted(case.facts.message, r"^__str__ returned non-string \(type (\w+)\)$")
+    methods = [
+        node
+        for node in ast.walk(case.program.tree)
+        if isinstance(node, ast.FunctionDef)
+        and node.name == "__str__"
+        and isinstance(case.program.parents.get(node), ast.ClassDef)
+    ]
+    if not kind or len(methods) != 1:
+        return None
+    method = methods[0]
+    owner = case.program.parents[method].name  # type: ignore[attr-defined]
+    returns = [
+        node
+        for node in ast.walk(method)
+        if isinstance(node, ast.Return) and case.program.scope_of(node) is method
+    ]
+    valued = [r for r in returns if r.value is not None]
+    if kind == "NoneType" and not valued:
+        prints = [
+            node.lineno
+            for node in ast.walk(method)
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "print"
+        ]
+        also = f"; it prints on line {prints[0]} instead" if len(prints) == 1 else ""
+        return Diagnosis(
+            "str_method_result",
+            method.lineno,
+            f"The method `__str__` of {_code(owner)} (line {method.lineno}) has no `return` "
+            f"with a value{also}, so it gives back None, and line {case.frame.line} needs "
+            "`__str__` to give back a string",
+            "What should `__str__` do with the text instead of printing it?",
+        )
+    if len(returns) != 1 or len(valued) != 1 or kind == "NoneType":
+        return None
+    value = valued[0]
+    word = _TYPE_WORDS.get(kind, f"a value of type {_code(kind)}")
+    return Diagnosis(
+        "str_method_result",
+        value.lineno,
+        f"The method `__str__` of {_code(owner)} gives back {_code(_source(value.value))} "
+        f"(line {value.lineno}), which is {word}, not a string, and line {case.frame.line} "
+        "needs `__str__` to give back a string",
+        "How can `__str__` turn what it gives back into text?",
+    )
+
+
+def _own_function(program: Program, node: ast.expr | None) -> ast.FunctionDef | None:
+    """The plain function (defined once, no decorator, not a generator) that `node` calls."""
+    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+        return None
+    functions = program.functions(node.func.id)
+    if len(functions) != 1 or len(program.bindings.get(node.func.id, [])) != 1:
+        return None
+    function = functions[0]
+    if not isinstance(function, ast.FunctionDef) or function.decorator_list:
+        return None
+    if any(isinstance(n, ast.Yield | ast.YieldFrom) for n in ast.walk(function)):
+        return None
+    return function
+
+
+def _returns(program: Program, function: ast.FunctionDef) -> list[ast.Return]:
+    return [
+        node
+        for node in ast.walk(function)
+        if isinstance(node, ast.Return) and program.scope_of(node) is function
+    ]
+
+
+def _never_none(program: Program, function: ast.FunctionDef, value: ast.expr) -> bool:
+    """True if `value`, returned by `function`, is certainly not None: a literal, an
+    arithmetic result, or a local name every assignment of which is one."""
+    if isinstance(value, ast.BinOp | ast.Compare | ast.UnaryOp):
+        return True
+    if isinstance(value, ast.Name):
+        bindings = program.bindings.get(value.id, [])
+        own = [b for b in bindings if b.scope is function]
+        if not own or len(own) != len(bindings) or value.id in program.declared:
+            return False
+        return all(
+            b.kind == "augassign"
+            or (b.kind == "assign" and _never_none(program, function, b.value))  # type: ignore[arg-type]
+            for b in own
+        )
+    return _value_type(program, value) not in ("", "NoneType")
+
+
+def _call_giving_none(case: _Case) -> ast.Call | None:
+    """The call on the failing line (or the one assignment of a name there) that the
+    message says gave None: a side of an operator, or the value unpacked."""
+    program = case.program
+    node: ast.expr | None = None
+    if "cannot unpack non-iterable NoneType object" == case.facts.message:
+        statement = program.statement_at(case.frame.line)
+        if isinstance(statement, ast.Assign) and isinstance(statement.targets[0], ast.Tuple):
+            node = statement.value
+    else:
+        operands = _operator_node(case)
+        if operands is not None:
+            left, right, types = operands
+            sides = [s for s, t in zip((left, right), types, strict=True) if t == "NoneType"]
+            node = sides[0] if len(sides) == 1 else None
+    if isinstance(node, ast.Name):
+        binding = program.only_binding(node.id)
+        node = binding.value if binding is not None and binding.kind == "assign" else None
+    return node if isinstance(node, ast.Call) else None
+
+
+def _ends_without_return(case: _Case) -> Diagnosis | None:
+    """A function whose every `return` gives a value gave None: it reached its end."""
+    call = _call_giving_none(case)
+    function = _own_function(case.program, call)
+    if function is None:
+        return None
+    returns = _returns(case.program, function)
+    if not returns or any(
+        r.value is None or not _never_none(case.program, function, r.value) for r in returns
+    ):
+        return None
+    last = function.body[-1]
+    name = function.name
+    if isinstance(last, ast.Expr) and _own_function(case.program, last.value) is function:
+        where, detail = (
+            last.lineno,
+            (
+                f"line {last.lineno} calls {_code(name)} again but does nothing with what that "
+                "call gives back"
+            ),
+        )
+    elif len(returns) == 1:
+        blocks = [
+            b
+            for b in case.program.enclosing(returns[0].lineno, (ast.If, ast.For, ast.While))
+            if _contains(function, b)
+        ]
+        if not blocks:
+            return None
+        where, detail = (
+            returns[0].lineno,
+            (
+                f"its only `return` (line {returns[0].lineno}) is {_place(blocks[0], returns[0])}, "
+                "and this time the function did not get to it"
+            ),
+        )
+    else:
+        return None
+    return Diagnosis(
+        "ends_without_return",
+        where,
+        f"On line {case.frame.line}, {_code(_source(call))} gave back None: every `return` in "
+        f"{_code(name)} (line {function.lineno}) gives a value, so the call reached the end of "
+        f"the function without passing one; {detail}",
+        f"What should {_code(name)} give back in that case, and which line has to say so?",
+    )
+
+
+def _place(block: ast.If | ast.For | ast.While, node: ast.stmt) -> str:
+    """Where `node` sits in `block`: "inside the `for` on line 3", "in the `else` part of
+    the `if` on line 2"."""
+    if isinstance(block, ast.If) and any(_contains(s, node) for s in block.orelse):
+        return f"in the `else` part of the `if` on line {block.lineno}"
+    word = {ast.If: "if", ast.For: "for", ast.While: "while"}[type(block)]
+    return f"inside the `{word}` on line {block.lineno}"
+
+
+def _unpack_one_value(case: _Case) -> Diagnosis | None:
+    """`e, c = split_price(p)` where the function's one `return` gives a single number."""
+    kind = _quoted(case.facts.message, r"^cannot unpack non-iterable (int|float|bool) object$")
+    statement = case.program.statement_at(case.frame.line)
+    if not kind or not isinstance(statement, ast.Assign):
+        return None
+    target = statement.targets[0]
+    function = _own_function(case.program, statement.value)
+    if function is None or not isinstance(target, ast.Tuple) or len(statement.targets) != 1:
+        return None
+    returns = _returns(case.program, function)
+    if len(returns) != 1 or returns[0].value is None:
+        return None
+    value = returns[0].value
+    if isinstance(value, ast.Tuple | ast.List | ast.Starred):
+        return None
+    names = len(target.elts)
+    shown = ", ".join(_source(e) for e in target.elts)
+    return Diagnosis(
+        "unpack_one_value",
+        returns[0].lineno,
+        f"Line {case.frame.line} unpacks what {_code(_source(statement.value))} gives back into "
+        f"{names} names ({_code(shown)}), but {_code(function.name)} gives back one "
+        f"value, {_code(_source(value))} (line {returns[0].lineno}), which is "
+        f"{_TYPE_WORDS[kind]}",
+        f"How many values should {_code(function.name)} give back, and how?",
+    )
+
+
+# -- SyntaxError, IndentationError and TabError: read from the program's lines and the
+# message alone (a program that does not parse has no syntax tree)
+
+
+@dataclass(frozen=True)
+class _Syntax:
+    """What a syntax rule reads: the program's lines, the reported line and the message."""
+
+    lines: list[str]
+    line: int
+    message: str
+    frame: Frame
+
+    def text(self, line: int) -> str:
+        return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+
+    @property
+    def caret(self) -> int:
+        """The column in `frame.text` (the line without its indentation) of the first ^."""
+        return self.frame.carets.find("^")
+
+
+_BLOCK_WORDS = (
+    "if", "elif", "else", "for", "while", "def", "class", "try", "except", "finally", "with",
+)  # fmt: skip
+
+
+def _code_tokens(text: str) -> list[tokenize.TokenInfo] | None:
+    """The tokens of one line without comments and line ends (None if it does not tokenize
+    alone, as a line that opens a bracket or a string it does not close)."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text.strip() + "\n").readline))
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    skip = (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.ENDMARKER)
+    return [t for t in tokens if t.type not in skip]
+
+
+def _indent(text: str) -> str:
+    return text[: len(text) - len(text.lstrip())]
+
+
+def _assign_in_condition(case: _Syntax) -> Diagnosis | None:
+    """`if guess = password:`: one `=` in the condition of an if, elif or while."""
+    if "Maybe you meant '==' " not in case.message:
+        return None
+    tokens = _code_tokens(case.text(case.line))
+    if not tokens or tokens[0].string not in ("if", "elif", "while") or tokens[-1].string != ":":
+        return None
+    if [t.string for t in tokens if t.type == tokenize.OP].count("=") != 1:
+        return None
+    keyword = tokens[0].string
+    condition = case.text(case.line).strip()[len(keyword) : -1].strip()
+    return Diagnosis(
+        "assign_in_condition",
+        case.line,
+        f"The condition of the `{keyword}` on line {case.line}, {_code(condition)}, uses a "
+        "single `=`, which gives a variable a value; it cannot ask whether two values are equal",
+        "Which operator asks whether two values are equal?",
+    )
+
+
+def _missing_colon(case: _Syntax) -> Diagnosis | None:
+    """`for x in xs` with nothing after it: a block's first line without its colon."""
+    tokens = _code_tokens(case.text(case.line))
+    if case.message != "expected ':'" or not tokens:
+        return None
+    keyword = tokens[0].string
+    if keyword == "else" and len(tokens) > 1 and tokens[1].string == "if":
+        return Diagnosis(
+            "else_if",
+            case.line,
+            f"Line {case.line} starts with `else if`, which Python does not have: after `else` "
+            "it expects the colon at once, and a further condition after an `if` is written "
+            "with a keyword of its own",
+            "Which keyword does Python use for another condition after an `if`?",
+        )
+    shown = case.frame.text.rstrip()
+    if keyword not in _BLOCK_WORDS or tokens[-1].string == ":":
+        return None
+    if case.caret < len(shown.split("#")[0].rstrip()):
+        return None  # the caret must point past the header's end: nothing else is missing
+    return Diagnosis(
+        "missing_colon",
+        case.line,
+        f"Line {case.line} starts a `{keyword}` block, {_code(case.text(case.line).strip())}, "
+        "but it does not end with a colon, and every line that opens a block (`if`, `for`, "
+        "`while`, `def`, ...) has to",
+        f"What is missing at the end of line {case.line}?",
+    )
+
+
+def _bracket_never_closed(case: _Syntax) -> Diagnosis | None:
+    bracket = _quoted(case.message, r"^'([(\[{])' was never closed$")
+    if not bracket or not 0 <= case.caret < len(case.frame.text):
+        return None
+    if case.frame.text[case.caret] != bracket:
+        return None
+    shown = case.text(case.line).strip()
+    closer = {"(": ")", "[": "]", "{": "}"}[bracket]
+    return Diagnosis(
+        "bracket_never_closed",
+        case.line,
+        f"The `{bracket}` opened on line {case.line} ({_code(shown)}) is never closed: no "
+        f"`{closer}` matches it, so Python reads the lines after it as part of the same "
+        "statement until the program ends",
+        f"Where should the `{bracket}` of line {case.line} be closed?",
+    )
+
+
+def _unterminated_string(case: _Syntax) -> Diagnosis | None:
+    found = _quoted(case.message, r"^unterminated string literal \(detected at line (\d+)\)$")
+    if not found or int(found) != case.line or case.caret < 0:
+        return None
+    rest = case.frame.text[case.caret :]
+    quote = re.match(r"[rRbBfFuU]{0,2}(['\"])", rest)
+    if quote is None:
+        return None
+    mark = quote.group(1)
+    return Diagnosis(
+        "unterminated_string",
+        case.line,
+        f"On line {case.line}, the text {_code(rest.rstrip())} starts with {_code(mark)}, but "
+        f"no {_code(mark)} on that line closes it, so Python reads the rest of the line, "
+        "brackets included, as part of the text",
+        "Where should that text end?",
+    )
+
+
+def _print_statement(case: _Syntax) -> Diagnosis | None:
+    if not case.message.startswith("Missing parentheses in call to 'print'"):
+        return None
+    tokens = _code_tokens(case.text(case.line))
+    if not tokens or tokens[0].string != "print" or len(tokens) < 2:
+        return None
+    return Diagnosis(
+        "print_statement",
+        case.line,
+        f"Line {case.line} writes `print` followed by a space and the values "
+        f"({_code(case.text(case.line).strip())}), the way Python 2 did; in Python 3 `print` "
+        "is a function, called like every other function",
+        "How are the values given to a function when it is called?",
+    )
+
+
+def _block_not_indented(case: _Syntax) -> Diagnosis | None:
+    match = re.match(
+        r"^expected an indented block after (?:'(\w+)' statement|(function|class) definition)"
+        r" on line (\d+)$",
+        case.message,
+    )
+    if match is None:
+        return None
+    keyword = match.group(1) or {"function": "def", "class": "class"}[match.group(2)]
+    head = int(match.group(3))
+    if len(_indent(case.text(case.line))) > len(_indent(case.text(head))):
+        return None
+    if "\t" in _indent(case.text(case.line)) + _indent(case.text(head)):
+        return None
+    return Diagnosis(
+        "block_not_indented",
+        case.line,
+        f"The `{keyword}` on line {head} ends with `:`, so the lines of its body have to be "
+        f"indented further than it, but line {case.line} is not",
+        f"Which lines belong inside the `{keyword}` of line {head}, and how does Python see "
+        "that they do?",
+    )
+
+
+def _unexpected_indent(case: _Syntax) -> Diagnosis | None:
+    if case.message != "unexpected indent":
+        return None
+    before = [n for n in range(case.line - 1, 0, -1) if case.text(n).strip()]
+    before = [n for n in before if not case.text(n).strip().startswith("#")]
+    if not before:
+        return None
+    previous = before[0]
+    tokens = _code_tokens(case.text(previous))
+    here, there = _indent(case.text(case.line)), _indent(case.text(previous))
+    if tokens is None or not tokens or tokens[-1].string == ":" or "\t" in here + there:
+        return None  # a line that continues a bracket, or one that opens a block
+    if len(here) <= len(there) or case.text(previous).rstrip().endswith("\\"):
+        return None
+    return Diagnosis(
+        "unexpected_indent",
+        case.line,
+        f"Line {case.line} is indented further than line {previous} before it, but line "
+        f"{previous} does not start a block (it does not end with `:`), so there is nothing "
+        f"for line {case.line} to be inside",
+        f"Which block should line {case.line} be part of, and how far is that block indented?",
+    )
+
+
+def _unindent_mismatch(case: _Syntax) -> Diagnosis | None:
+    if case.message != "unindent does not match any outer indentation level":
+        return None
+    here = _indent(case.text(case.line))
+    open_blocks = _open_indents(case.lines[: case.line - 1])
+    if open_blocks is None or "\t" in here or len(here) in open_blocks:
+        return None
+    widths = _names([str(w) for w in open_blocks]).replace("`", "")
+    return Diagnosis(
+        "unindent_mismatch",
+        case.line,
+        f"Line {case.line} is indented by {len(here)} spaces, but the blocks open at that "
+        f"point are indented by {widths} spaces, and a line that ends a block has to line up "
+        "with one of the blocks around it",
+        f"Which block should line {case.line} belong to?",
+    )
+
+
+def _open_indents(lines: list[str]) -> list[int] | None:
+    """The indentation widths of the blocks open after `lines` (None if they do not
+    tokenize, or indent with tabs)."""
+    widths = [0]
+    try:
+        for token in tokenize.generate_tokens(io.StringIO("\n".join(lines) + "\n").readline):
+            if token.start[0] > len(lines):
+                break  # the end of the text closes every block; the program goes on
+            if token.type == tokenize.INDENT:
+                if "\t" in token.string:
+                    return None
+                widths.append(len(token.string))
+            elif token.type == tokenize.DEDENT:
+                widths.pop()
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return None
+    return widths
+
+
+def _tabs_and_spaces(case: _Syntax) -> Diagnosis | None:
+    if not case.message.startswith("inconsistent use of tabs and spaces"):
+        return None
+    here = _indent(case.text(case.line))
+    before = [n for n in range(case.line - 1, 0, -1) if case.text(n).strip()]
+    if not before or not here:
+        return None
+    previous = before[0]
+    there = _indent(case.text(previous))
+    kinds = {"\t" in here and " " not in here, "\t" in there and " " not in there}
+    if kinds != {True, False} or not there:
+        return None  # one line indented with tabs only, the other with spaces only
+    tabs, spaces = (case.line, previous) if "\t" in here else (previous, case.line)
+    return Diagnosis(
+        "tabs_and_spaces",
+        case.line,
+        f"Line {tabs} is indented with a tab, and line {spaces} with spaces; Python cannot "
+        f"tell whether a tab lines up with a number of spaces, so it cannot tell which block "
+        f"line {case.line} belongs to",
+        "Which one kind of indentation should every line of the program use?",
+    )
+
+
+_SYNTAX_RULES = (
+    _assign_in_condition,
+    _missing_colon,
+    _bracket_never_closed,
+    _unterminated_string,
+    _print_statement,
+    _block_not_indented,
+    _unexpected_indent,
+    _unindent_mismatch,
+    _tabs_and_spaces,
+)
+
+
+def _diagnose_syntax(code: str, traceback: Traceback) -> Diagnosis | None:
+    """The syntax rules' diagnosis of a program that does not parse, else None."""
+    own = [f for f in traceback.frames if f.file == PROGRAM]
+    if len(own) != 1:
+        return None
+    case = _Syntax(code.splitlines(), own[0].line, traceback.message, own[0])
+    if not case.text(case.line).strip():
+        return None
+    for rule in _SYNTAX_RULES:
+        found = rule(case)
+        if found is not None:
+            return found
+    return None
+
+
 _RULES = {
     "NameError": (
         _defined_later,
@@ -1357,6 +2059,9 @@ _RULES = {
     "UnboundLocalError": (_local_misspelt, _global_assigned_locally, _set_only_in_branches),
     "TypeError": (
         _text_from_input,
+        _item_assignment,
+        _str_method_result,
+        _unpack_one_value,
         _float_from_division,
         _function_not_called,
         _number_joined_to_text,
@@ -1366,11 +2071,20 @@ _RULES = {
         _called_on_class,
         _init_misspelt,
         _argument_count,
+        _ends_without_return,
     ),
-    "AttributeError": (_none_used, _function_not_called, _wrong_type_method, _attribute_typo),
+    "AttributeError": (
+        _none_used,
+        _function_not_called,
+        _wrong_type_method,
+        _attribute_typo,
+        _module_attribute_typo,
+    ),
     "IndexError": (_index_past_end,),
     "ZeroDivisionError": (_zero_divisor,),
-    "ValueError": (_unreadable_number, _unpack_count),
+    "ValueError": (_unreadable_number, _unpack_count, _format_code),
+    "ModuleNotFoundError": (_module_misspelt,),
+    "RuntimeError": (_dict_changed_in_loop,),
     "KeyError": (_key_not_in_dict, _key_never_stored),
     "KeyboardInterrupt": (_endless_while,),
     "RecursionError": (_same_arguments,),

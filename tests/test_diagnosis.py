@@ -209,6 +209,139 @@ FIRES = [
         4,
         ["`rev(text)`"],
     ),
+    # syntax errors: read from the lines and the message alone
+    ("assign_in_condition", "n = 3\nwhile n = 3:\n    n -= 1\n", "", 2, ["`n = 3`", "`while`"]),
+    ("missing_colon", "x = 2\nwhile x > 0\n    x -= 1\n", "", 2, ["`while`", "colon"]),
+    ("missing_colon", "def f(x) -> int\n    return x\n", "", 1, ["`def`"]),
+    ("else_if", "x = 1\nif x > 2:\n    y = 1\nelse if x > 0:\n    y = 2\n", "", 4, ["`else if`"]),
+    (
+        "bracket_never_closed",
+        "names = {'a': 1,\n         'b': 2\nprint(names)\n",
+        "",
+        1,
+        ["`{` opened on line 1", "`}`"],
+    ),
+    ("unterminated_string", "x = 1\nprint('total:, x)\n", "", 2, ["`'total:, x)`"]),
+    ("print_statement", "x = 1\nif x:\n    print x\n", "", 3, ["`print x`"]),
+    (
+        "block_not_indented",
+        "def area(w, h):\nreturn w * h\n",
+        "",
+        2,
+        ["`def` on line 1", "line 2 is not"],
+    ),
+    ("unexpected_indent", "x = 1\ny = 2\n      z = 3\n", "", 3, ["line 2 before it"]),
+    (
+        "unindent_mismatch",
+        "for i in range(3):\n    if i:\n        print(i)\n  print('done')\n",
+        "",
+        4,
+        ["by 2 spaces", "0, 4 and 8 spaces"],
+    ),
+    (
+        "tabs_and_spaces",
+        "def f():\n\tif True:\n        return 1\n",
+        "",
+        3,
+        ["Line 2 is indented with a tab", "line 3 with spaces"],
+    ),
+    # values that cannot change, modules, formats, dicts in loops, what functions give back
+    (
+        "item_assignment",
+        "name = input()\nname[0] = 'B'\n",
+        "bob\n",
+        1,
+        ["`name` is a string", "`name[0]`"],
+    ),
+    (
+        "item_assignment",
+        "def move(p):\n    p[0] += 1\n\nstart = (1, 2)\nmove(start)\n",
+        "",
+        5,
+        ["`p` is a tuple"],
+    ),
+    (
+        "module_misspelt",
+        "import randon\nprint(random.randint(1, 2))\n",
+        "",
+        1,
+        ["`randon`", "`random`"],
+    ),
+    (
+        "module_attribute_typo",
+        "import math\nprint(math.sqrtt(4))\n",
+        "",
+        2,
+        ["`sqrtt`", "`sqrt`"],
+    ),
+    (
+        "format_code",
+        "w = input()\nprint(f'{w:.2f} kg')\n",
+        "3\n",
+        1,
+        ["`:.2f`", "`input()`"],
+    ),
+    (
+        "format_code",
+        "n = 7\nhalf = n / 2\nprint(f'{half:3d}')\n",
+        "",
+        2,
+        ["`:3d`", "`n / 2`"],
+    ),
+    (
+        "dict_changed_in_loop",
+        "ages = {'a': 3, 'b': 30}\nfor k, v in ages.items():\n    if v < 18:\n"
+        "        ages.pop(k)\n",
+        "",
+        4,
+        ["line 2", "`ages.pop(k)`"],
+    ),
+    (
+        "str_method_result",
+        "class P:\n    def __str__(self):\n        print('P')\n\nprint(P())\n",
+        "",
+        2,
+        ["no `return`", "prints on line 3"],
+    ),
+    (
+        "str_method_result",
+        "class P:\n    def __init__(self):\n        self.n = 2\n\n    def __str__(self):\n"
+        "        return self.n\n\nprint(P())\n",
+        "",
+        6,
+        ["`self.n`", "an integer"],
+    ),
+    (
+        "ends_without_return",
+        "def first_even(xs):\n    for x in xs:\n        if x % 2 == 0:\n"
+        "            return x * 1\n\n"
+        "print(first_even([1, 3]) + 1)\n",
+        "",
+        4,
+        ["`first_even([1, 3])` gave back None", "inside the `if` on line 3"],
+    ),
+    (
+        "ends_without_return",
+        "def total(xs):\n    if not xs:\n        return 0\n    total(xs[1:])\n\n"
+        "print(1 + total([1]))\n",
+        "",
+        4,
+        ["line 4 calls `total` again"],
+    ),
+    (
+        "unpack_one_value",
+        "def minmax(xs):\n    return min(xs)\n\nlo, hi = minmax([3, 1])\n",
+        "",
+        2,
+        ["2 names (`lo, hi`)", "`min(xs)`"],
+    ),
+    (
+        "none_used",
+        "def add(a, b):\n    print(a + b)\n\nx = add(1, 2)\ny = add(3, 4)\nprint(x + y)\n",
+        "",
+        1,
+        ["`x` is set on line 4"],
+    ),  # both sides None, from the one function
 ]
 
 # (the rule that must not fire, program, stdin): one link of each rule's argument is unsure
@@ -284,6 +417,41 @@ NEAR_MISSES = [
         "drain(list(range(5000)))\n",
         "",
     ),  # the same list, but shorter each time: too deep, not endless
+    ("assign_in_condition", "x = 1\nprint(x) = 2\n", ""),  # the same hint, but no condition
+    ("missing_colon", "x = 1\nif x:\n    pass\nelse x\n", ""),  # more than a colon is wrong
+    ("else_if", "x = 1\nif x:\n    y = 1\nelse x > 0:\n    y = 2\n", ""),
+    ("bracket_never_closed", "x = (1]\n", ""),  # a wrong closer: another message
+    ("unterminated_string", "x = '''abc\n", ""),  # a triple-quoted string: another message
+    ("print_statement", "x = 1\nexec 'x'\n", ""),
+    ("block_not_indented", "if True:\n\tif x:\n\tpass\n", ""),  # tabs: widths unclear
+    ("unexpected_indent", "x = [1,\n        2]\n    y = 3\n", ""),  # after a bracket's lines
+    ("unindent_mismatch", "if True:\n\tx = 1\n  y = 2\n", ""),  # tabs: widths unclear
+    ("tabs_and_spaces", "if True:\n    \tx = 1\n\t    y = 2\n", ""),  # both lines mix them
+    (
+        "item_assignment",
+        "def g():\n    return (1, 2)\n\ndef f(p):\n    p[0] = 1\n\nf(g())\n",
+        "",
+    ),  # the tuple comes from a call: its type is not read
+    ("module_misspelt", "import randon\nprint(random)\n", ""),  # `random` not used as a module
+    ("module_attribute_typo", "import math as m\nprint(m.sqrtt(4))\n", ""),
+    ("format_code", "a = input()\nb = input()\nprint(f'{a:.2f} {b:.1f}')\n", "3\n4\n"),
+    ("dict_changed_in_loop", "d = {1: 2}\ne = d\nfor k in d:\n    e.pop(k)\n", ""),  # an alias
+    (
+        "str_method_result",
+        "class P:\n    def __str__(self):\n        return 1\n\n"
+        "class Q(P):\n    def __str__(self):\n        return 2\n\nprint(Q())\n",
+        "",
+    ),
+    (
+        "ends_without_return",
+        "def f(x):\n    if x:\n        return x\n\nprint(f(0) + 1)\n",
+        "",
+    ),  # `return x` may itself give None
+    (
+        "unpack_one_value",
+        "def f():\n    if 1:\n        return 1\n    return 2, 3\n\na, b = f()\n",
+        "",
+    ),
 ]
 
 
@@ -321,7 +489,7 @@ def test_every_rule_is_tested_both_ways():
 
 def test_no_diagnosis_without_a_program_frame_or_a_tree():
     assert diagnose("x = 1\n", "") is None
-    assert diagnose("if x\n", traceback_of("if x\n")) is None  # a syntax error: no rule
+    assert diagnose("x = = 1\n", traceback_of("x = = 1\n")) is None  # a syntax error: no rule
     assert diagnose("print(1/0)\n", traceback_of("print(1/0)\n")) is None  # `0` itself
 
 
