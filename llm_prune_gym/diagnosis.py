@@ -312,29 +312,29 @@ def _only_in_function(case: _Case) -> Diagnosis | None:
     )
 
 
-def _conditional_bindings(program: Program, bindings: list[Binding], line: int) -> ast.If | None:
-    """The one if/elif chain without an else that holds every binding, all before `line`
-    and none around `line`; None if the bindings are not all of that shape."""
+def _conditional_bindings(program: Program, bindings: list[Binding], line: int) -> list[ast.If]:
+    """The if/elif chains without an else that hold every binding, all before `line` and
+    none around `line`, in order; [] if the bindings are not all of that shape."""
     if not bindings or any(b.kind not in ("assign", "augassign", "for") for b in bindings):
-        return None
+        return []
     if max(b.line for b in bindings) >= line:
-        return None
+        return []
     heads = set()
     for binding in bindings:
         ifs = [n for n in program.enclosing(binding.line, (ast.If,)) if n.lineno != binding.line]
         if not ifs:
-            return None
+            return []
         head = ifs[-1] if binding.scope is None else _chain_head(program, ifs[0])
         heads.add(head)
-    if len(heads) != 1:
-        return None
-    head = heads.pop()
-    if head.lineno <= line <= (head.end_lineno or 0):
-        return None
-    tail = head
-    while len(tail.orelse) == 1 and isinstance(tail.orelse[0], ast.If):
-        tail = tail.orelse[0]
-    return head if not tail.orelse else None
+    for head in heads:
+        if head.lineno <= line <= (head.end_lineno or 0):
+            return []
+        tail = head
+        while len(tail.orelse) == 1 and isinstance(tail.orelse[0], ast.If):
+            tail = tail.orelse[0]
+        if tail.orelse:
+            return []
+    return sorted(heads, key=lambda h: h.lineno)
 
 
 def _chain_head(program: Program, node: ast.If) -> ast.If:
@@ -354,11 +354,23 @@ def _set_only_in_branches(case: _Case) -> Diagnosis | None:
     others = [b for b in program.bindings.get(name, []) if b.scope is not here]
     if here is None and others:
         return None
-    head = _conditional_bindings(program, found, line)
-    if head is None or _misspelt_before(program, name, here, line):
+    heads = _conditional_bindings(program, found, line)
+    if not heads or _misspelt_before(program, name, here, line):
         return None
     lines = sorted({b.line for b in found})
     listed = f"line {lines[0]}" if len(lines) == 1 else f"lines {_names([str(n) for n in lines])}"
+    head = heads[0]
+    if len(heads) > 1:  # separate `if` statements, none with an `else`
+        starts = _names([str(h.lineno) for h in heads]).replace("`", "")
+        return Diagnosis(
+            "set_only_in_branches",
+            head.lineno,
+            f"{_code(name)} is only given a value inside the `if` statements that start on "
+            f"lines {starts} (on {listed.replace('`', '')}), and none of them has an `else`: "
+            f"this time none of their conditions held, so {_code(name)} has no value when "
+            f"line {line} reads it",
+            "Which values do the conditions not cover, and what should happen for them?",
+        )
     return Diagnosis(
         "set_only_in_branches",
         head.lineno,
@@ -979,14 +991,25 @@ def _wrong_type_method(case: _Case) -> Diagnosis | None:
     if not having or node is None or node.attr != attribute:
         return None
     origin = _value_origin(case, node.value)
-    if origin is None or origin.type != kind:
+    if origin is not None and origin.type != kind:
         return None
     if isinstance(node.value, ast.Name) and _typo_of(node.value.id, set(program.bindings)):
         return None  # `rows.split` next to a `row`: a mixed-up name is as likely
+    plural = {"str": "strings", "int": "integers"}.get(kind, kind + "s")
+    if origin is None:  # the message says the type; where it came from is not read
+        return Diagnosis(
+            "wrong_type_method",
+            case.frame.line,
+            f"Line {case.frame.line} uses {_code('.' + attribute)} on "
+            f"{_code(_source(node.value))}, which is {_TYPE_WORDS[kind]} there (the error "
+            f"says so); {plural} have no {_code(attribute)}, it belongs to "
+            f"{_names(having).replace('`', '')}",
+            f"Should {_code(_source(node.value))} be another kind of value, or should line "
+            f"{case.frame.line} use something {plural} have?",
+        )
     where = f"it gets its value from {_code(origin.source)} on line {origin.line}"
     if origin.parameter:
         where = f"it gets {_code(origin.name)} in the call on line {origin.call_line}"
-    plural = {"str": "strings", "int": "integers"}.get(kind, kind + "s")
     shown = origin.parameter or origin.name
     return Diagnosis(
         "wrong_type_method",
@@ -1068,20 +1091,45 @@ def _method(program: Program, owner: str, name: str) -> ast.FunctionDef | None:
 
 
 def _called_on_class(case: _Case) -> Diagnosis | None:
-    match = re.match(
-        r"^(\w+)\.(\w+)\(\) missing 1 required positional argument: 'self'$", case.facts.message
-    )
+    """`Calculator.add(a, b)` or `lib = Library` then `lib.lend(...)`: a method called
+    through the class, so no object goes to `self`."""
+    match = re.match(r"^(\w+)\.(\w+)\(\) missing \d+ required positional", case.facts.message)
     call = _failing_node(case.program, case.frame, ast.Call)
     if match is None or call is None or not isinstance(call.func, ast.Attribute):
         return None
-    owner = match.group(1)
-    if _source(call.func.value) != owner or _method(case.program, owner, match.group(2)) is None:
+    owner, name = match.groups()
+    method = _method(case.program, owner, name)
+    parameters = [a.arg for a in method.args.args] if method is not None else []
+    if parameters[:1] != ["self"] or not isinstance(call.func.value, ast.Name):
         return None
+    if call.func.value.id == owner and "'self'" in case.facts.message:
+        how = ""
+    elif call.func.value.id == owner and len(call.args) == len(parameters) - 1:
+        how = (
+            f"; the values passed fill the parameters from `self` on, so "
+            f"{_code(_source(call.args[0]))} is taken as `self`"
+            if call.args
+            else ""
+        )
+    else:
+        binding = case.program.only_binding(call.func.value.id)
+        value = binding.value if binding is not None else None
+        if not (isinstance(value, ast.Name) and value.id == owner) or binding is None:
+            return None
+        return Diagnosis(
+            "called_on_class",
+            binding.line,
+            f"Line {binding.line} sets {_code(call.func.value.id)} to the class {_code(owner)} "
+            "itself, without round brackets after it, so it is the class, not an object made "
+            f"from it; line {case.frame.line} then calls {_code(name)} on it, and no object "
+            "goes to `self`",
+            f"How is an object made from the class {_code(owner)}?",
+        )
     return Diagnosis(
         "called_on_class",
         case.frame.line,
-        f"Line {case.frame.line} calls {_code(match.group(2))} on the class {_code(owner)} "
-        "itself, not on an object of that class, so there is no object to pass as `self`",
+        f"Line {case.frame.line} calls {_code(name)} on the class {_code(owner)} itself, not on "
+        f"an object of that class, so there is no object to pass as `self`{how}",
         f"Which object made from {_code(owner)} should the method be called on?",
     )
 
@@ -1250,7 +1298,10 @@ def _key_never_stored(case: _Case) -> Diagnosis | None:
     ]
     if any(not _contains(statement, node) for node in writes):
         return None
-    if not all(_only_read(program, node, stores=True) for node in _uses(program, name)):
+    if not all(
+        _only_read(program, node, stores=True) or _dict_reading(program, node)
+        for node in _uses(program, name)
+    ):
         return None
     return Diagnosis(
         "key_never_stored",
@@ -1260,6 +1311,14 @@ def _key_never_stored(case: _Case) -> Diagnosis | None:
         f"({_code(facts.message)})",
         "What should happen the first time a key is seen?",
     )
+
+
+def _dict_reading(program: Program, node: ast.AST) -> bool:
+    """`d.get`, `d.keys()`, ...: a use of a dict's method that adds no key."""
+    parent = program.parents.get(node)
+    return isinstance(parent, ast.Attribute) and parent.attr in (
+        "get", "keys", "values", "items", "copy",
+    )  # fmt: skip
 
 
 def _endless_while(case: _Case) -> Diagnosis | None:
@@ -1766,6 +1825,283 @@ def _unpack_one_value(case: _Case) -> Diagnosis | None:
     )
 
 
+# -- attributes an object never got, values a set or a loop cannot take, keys and items
+
+
+def _attribute_never_set(case: _Case) -> Diagnosis | None:
+    """`self.gold` read, but `__init__` set a plain `gold`, or a subclass's `__init__`
+    replaced the one that sets it."""
+    owner = _quoted(case.facts.message, r"^'(\w+)' object has no attribute '\w+'$")
+    attribute, program = case.facts.offending, case.program
+    classes = [n for n in ast.walk(program.tree) if isinstance(n, ast.ClassDef)]
+    mine = [c for c in classes if c.name == owner]
+    if not owner or not attribute or len(mine) != 1 or owner in _BUILTIN_TYPES:
+        return None
+    init = _method(program, owner, "__init__")
+    if init is None or _stores_self(init, attribute):
+        return None
+    local = [
+        b.line
+        for b in program.bindings.get(attribute, [])
+        if b.scope is init and b.kind == "assign"
+    ]
+    if local and mine[0].bases == []:
+        return Diagnosis(
+            "attribute_never_set",
+            min(local),
+            f"`__init__` of {_code(owner)} sets the plain variable {_code(attribute)} on line "
+            f"{min(local)}, which exists only while `__init__` runs; it never sets "
+            f"{_code('self.' + attribute)}, so the object has no {_code(attribute)} when line "
+            f"{case.frame.line} reads it",
+            "How does `__init__` store a value on the object itself?",
+        )
+    bases = [b.id for b in mine[0].bases if isinstance(b, ast.Name)]
+    parent = _method(program, bases[0], "__init__") if len(bases) == 1 else None
+    if parent is None or len(mine[0].bases) != 1 or not _stores_self(parent, attribute):
+        return None
+    if _stores_self(mine[0], attribute) or any(
+        isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "__init__"
+        for n in ast.walk(init)
+    ):
+        return None  # the parent's `__init__` is called, or the class sets it itself
+    line = min(n.lineno for n in ast.walk(parent) if _is_self_store(n, attribute))
+    return Diagnosis(
+        "attribute_never_set",
+        init.lineno,
+        f"{_code(owner)} has its own `__init__` (line {init.lineno}), which replaces the one of "
+        f"{_code(bases[0])}; {_code(bases[0])}'s `__init__` sets "
+        f"{_code('self.' + attribute)} (line {line}), but {_code(owner)}'s never calls it, so "
+        f"an object of {_code(owner)} has no {_code(attribute)}",
+        f"How can {_code(owner)}'s `__init__` let {_code(bases[0])}'s `__init__` do its part?",
+    )
+
+
+def _is_self_store(node: ast.AST, attribute: str) -> bool:
+    return (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.ctx, ast.Store)
+        and node.attr == attribute
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "self"
+    )
+
+
+def _stores_self(scope: ast.AST, attribute: str) -> bool:
+    """True if `self.<attribute> = ...` (or `setattr`) appears anywhere in `scope`."""
+    return any(
+        _is_self_store(n, attribute)
+        or (isinstance(n, ast.Call) and getattr(n.func, "id", "") == "setattr")
+        for n in ast.walk(scope)
+    )
+
+
+def _unhashable_list(case: _Case) -> Diagnosis | None:
+    """A list put in a set, used as a dict key or looked up with `in` a dict or set."""
+    if case.facts.message != "unhashable type: 'list'":
+        return None
+    statement = case.program.statement_at(case.frame.line)
+    found: list[tuple[ast.expr, str]] = []
+    for node in ast.walk(statement) if statement is not None else ():
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "add":
+            found += [(a, "puts it in a set with `.add()`") for a in node.args[:1]]
+        elif isinstance(node, ast.Compare) and isinstance(node.ops[0], ast.In | ast.NotIn):
+            found.append((node.left, "looks it up with `in` among a dict's keys or a set's items"))
+        elif isinstance(node, ast.Subscript):
+            found.append((node.slice, "uses it as a dict's key"))
+    lists = []
+    for node, how in found:
+        if isinstance(node, ast.Name):
+            binding = case.program.only_binding(node.id)
+            if binding is not None and isinstance(binding.value, ast.List | ast.ListComp):
+                lists.append((node.id, binding, how))
+    if len({name for name, _, _ in lists}) != 1 or len({how for _, _, how in lists}) != 1:
+        return None
+    name, binding, how = lists[0]
+    return Diagnosis(
+        "unhashable_list",
+        binding.line,
+        f"{_code(name)} is a list (line {binding.line}), and line {case.frame.line} {how}; "
+        "the keys of a dict and the items of a set must be values that can never change, and "
+        "a list can change",
+        f"Which kind of sequence, one that cannot change, could {_code(name)} be instead?",
+    )
+
+
+def _number_as_sequence(case: _Case) -> Diagnosis | None:
+    """`for d in number:`, `len(number)` or `for i in len(xs):`: a number where a sequence
+    is needed."""
+    message, program = case.facts.message, case.program
+    statement = program.statement_at(case.frame.line)
+    if message == "'int' object is not iterable" and isinstance(statement, ast.For):
+        node, how = statement.iter, "goes through it with a `for` loop"
+        if (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "id", "") == "len"
+            and "len" not in program.bindings
+        ):
+            return Diagnosis(
+                "number_as_sequence",
+                case.frame.line,
+                f"The loop on line {case.frame.line} goes through {_code(_source(node))}, which "
+                "is one number, the length, and a `for` loop needs a sequence of values to go "
+                "through",
+                "Which built-in function gives the whole numbers from 0 up to a length?",
+            )
+    elif message == "object of type 'int' has no len()":
+        call = _failing_node(program, case.frame, ast.Call)
+        if call is None or getattr(call.func, "id", "") != "len" or len(call.args) != 1:
+            return None
+        node, how = call.args[0], "asks for its length"
+    else:
+        return None
+    origin = _value_origin(case, node)
+    if origin is None or origin.type != "int" or not origin.source.startswith("int("):
+        return None
+    return Diagnosis(
+        "number_as_sequence",
+        origin.line,
+        f"{_code(origin.name)} is an integer (it gets {_code(origin.source)} on line "
+        f"{origin.line}), and line {case.frame.line} {how}; a number is one value, with no "
+        "items and no length",
+        f"What should line {case.frame.line} use there: the digits of {_code(origin.name)} as "
+        "text, a range of numbers, or something else?",
+    )
+
+
+def _key_of_wrong_type(case: _Case) -> Diagnosis | None:
+    """`menu[choice]` with text from `input()` where the keys are numbers; `d[v]` with `v`
+    from `d.values()`."""
+    facts, program = case.facts, case.program
+    name = facts.sequence
+    keys = _fixed_dict_keys(program, name) if name else None
+    node = _failing_node(program, case.frame, ast.Subscript)
+    if keys is None or node is None or not isinstance(node.slice, ast.Name):
+        return None
+    key = node.slice.id
+    binding = program.only_binding(name)
+    origin = _value_origin(case, node.slice)
+    digits = _quoted(facts.message, r"^'(\d+)'$")
+    if digits and _is_input(origin) and keys and all(type(k) is int for k in keys):
+        return Diagnosis(
+            "key_of_wrong_type",
+            origin.line,  # type: ignore[union-attr]
+            f"{_code(key)} gets its value from {_code(origin.source)} on line {origin.line}, "  # type: ignore[union-attr]
+            f"so it is the text {_code(repr(digits))}, but the keys of {_code(name)} (line "
+            f"{binding.line}) are numbers, and text never equals a number",  # type: ignore[union-attr]
+            f"What has to happen to {_code(key)} before it can find a number among the keys?",
+        )
+    loops = [
+        loop
+        for loop in program.enclosing(case.frame.line, (ast.For,))
+        if isinstance(loop.target, ast.Name) and loop.target.id == key
+    ]
+    if not loops or len(program.bindings.get(key, [])) != 1:
+        return None
+    iterable = loops[0].iter
+    if not (
+        isinstance(iterable, ast.Call)
+        and getattr(iterable.func, "attr", "") == "values"
+        and _source(iterable.func.value) == name  # type: ignore[attr-defined]
+    ):
+        return None
+    return Diagnosis(
+        "key_of_wrong_type",
+        loops[0].lineno,
+        f"The loop on line {loops[0].lineno} goes through {_code(_source(iterable))}, so "
+        f"{_code(key)} is one of the values of {_code(name)}, not a key; line "
+        f"{case.frame.line} then looks that value up as a key",
+        f"What should the loop go through so that {_code(key)} is a key?",
+    )
+
+
+def _item_not_in_list(case: _Case) -> Diagnosis | None:
+    """`xs.remove(min)`: a function where its value was meant; `xs.remove("bananna")` next
+    to a "banana" in the list's literal."""
+    message, program = case.facts.message, case.program
+    call = _failing_node(program, case.frame, ast.Call)
+    if call is None or not isinstance(call.func, ast.Attribute) or len(call.args) != 1:
+        return None
+    method, argument = call.func.attr, call.args[0]
+    if not (
+        (method == "remove" and message == "list.remove(x): x not in list")
+        or (method == "index" and message.endswith(" is not in list"))
+    ):
+        return None
+    if isinstance(argument, ast.Name) and _names_function(program, argument):
+        return Diagnosis(
+            "item_not_in_list",
+            case.frame.line,
+            f"Line {case.frame.line} passes {_code(argument.id)} to {_code(method + '()')} "
+            f"without round brackets after it, so it passes the function {_code(argument.id)} "
+            "itself, not the value the function gives back, and no item of the list is that "
+            "function",
+            "What is the difference between naming a function and calling it?",
+        )
+    literal = program.only_binding(_source(call.func.value))
+    items = literal.value if literal is not None else None
+    text = argument.value if isinstance(argument, ast.Constant) else None
+    if not isinstance(items, ast.List) or not isinstance(text, str):
+        return None
+    words = [
+        e.value for e in items.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
+    ]
+    right = _typo_of(text, words) or next(
+        (w for w in words if w.lower() == text.lower() and w != text), ""
+    )
+    if not right or text in words:
+        return None
+    return Diagnosis(
+        "item_not_in_list",
+        case.frame.line,
+        f"Line {case.frame.line} looks for {_code(repr(text))} in {_code(_source(call.func.value))}"
+        f", but the list made on line {literal.line} has {_code(repr(right))}, "  # type: ignore[union-attr]
+        "which differs from it by a letter or two (or only in capitals)",
+        "How is that item written in the list?",
+    )
+
+
+def _join_numbers(case: _Case) -> Diagnosis | None:
+    """`", ".join(numbers)` where the items are numbers: join only joins text."""
+    match = re.match(r"^sequence item (\d+): expected str instance, (int|float) found$",
+                     case.facts.message)  # fmt: skip
+    call = _failing_node(case.program, case.frame, ast.Call)
+    if match is None or call is None or getattr(call.func, "attr", "") != "join":
+        return None
+    if len(call.args) != 1 or not isinstance(call.func.value, ast.Constant):  # type: ignore[attr-defined]
+        return None
+    items = _source(call.args[0])
+    return Diagnosis(
+        "join_numbers",
+        case.frame.line,
+        f"Line {case.frame.line} joins the items of {_code(items)} with `.join()`, which can "
+        f"only join text, but item {match.group(1)} of {_code(items)} is "
+        f"{_TYPE_WORDS[match.group(2)]}, a number",
+        f"What has to happen to each item of {_code(items)} before it can be joined?",
+    )
+
+
+_LENGTH_WORDS = ("length", "lenght", "len", "size", "lengh")
+
+
+def _length_attribute(case: _Case) -> Diagnosis | None:
+    """`word.length` or `xs.size()`: Python finds a length with a built-in function."""
+    kind, attribute = (case.facts.types or ("",))[0], case.facts.offending
+    node = _failing_node(case.program, case.frame, ast.Attribute)
+    if kind not in ("str", "list", "dict", "tuple", "set") or attribute not in _LENGTH_WORDS:
+        return None
+    if node is None or node.attr != attribute:
+        return None
+    plural = {"str": "strings", "dict": "dicts"}.get(kind, kind + "s")
+    return Diagnosis(
+        "length_attribute",
+        case.frame.line,
+        f"Line {case.frame.line} asks {_code(_source(node.value))}, {_TYPE_WORDS[kind]}, for "
+        f"{_code('.' + attribute)}, but Python's {plural} have no such attribute or method: "
+        "the length of a string, list or dict is found with a built-in function",
+        "Which built-in function gives the number of items in a sequence?",
+    )
+
+
 # -- SyntaxError, IndentationError and TabError: read from the program's lines and the
 # message alone (a program that does not parse has no syntax tree)
 
@@ -2062,6 +2398,9 @@ _RULES = {
         _item_assignment,
         _str_method_result,
         _unpack_one_value,
+        _unhashable_list,
+        _number_as_sequence,
+        _join_numbers,
         _float_from_division,
         _function_not_called,
         _number_joined_to_text,
@@ -2076,16 +2415,18 @@ _RULES = {
     "AttributeError": (
         _none_used,
         _function_not_called,
+        _length_attribute,
         _wrong_type_method,
         _attribute_typo,
+        _attribute_never_set,
         _module_attribute_typo,
     ),
     "IndexError": (_index_past_end,),
     "ZeroDivisionError": (_zero_divisor,),
-    "ValueError": (_unreadable_number, _unpack_count, _format_code),
+    "ValueError": (_unreadable_number, _unpack_count, _format_code, _item_not_in_list),
     "ModuleNotFoundError": (_module_misspelt,),
     "RuntimeError": (_dict_changed_in_loop,),
-    "KeyError": (_key_not_in_dict, _key_never_stored),
+    "KeyError": (_key_not_in_dict, _key_never_stored, _key_of_wrong_type),
     "KeyboardInterrupt": (_endless_while,),
     "RecursionError": (_same_arguments,),
 }

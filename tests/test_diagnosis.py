@@ -342,6 +342,121 @@ FIRES = [
         1,
         ["`x` is set on line 4"],
     ),  # both sides None, from the one function
+    (
+        "attribute_never_set",
+        "class Bag:\n    def __init__(self):\n        items = []\n\n    def add(self, x):\n"
+        "        self.items.append(x)\n\nBag().add(1)\n",
+        "",
+        3,
+        ["plain variable `items` on line 3", "`self.items`"],
+    ),
+    (
+        "attribute_never_set",
+        "class A:\n    def __init__(self):\n        self.n = 1\n\nclass B(A):\n"
+        "    def __init__(self):\n        self.m = 2\n\nprint(B().n)\n",
+        "",
+        6,
+        ["replaces the one of `A`", "(line 3)"],
+    ),
+    (
+        "unhashable_list",
+        "seen = {}\nkey = [1, 2]\nseen[key] = True\n",
+        "",
+        2,
+        ["`key` is a list (line 2)", "a dict's key"],
+    ),
+    (
+        "number_as_sequence",
+        "n = int(input())\nfor d in n:\n    print(d)\n",
+        "12\n",
+        1,
+        ["`n` is an integer", "`for` loop"],
+    ),
+    (
+        "number_as_sequence",
+        "names = ['a', 'b']\nfor i in len(names):\n    print(i)\n",
+        "",
+        2,
+        ["`len(names)`"],
+    ),
+    (
+        "key_of_wrong_type",
+        "rooms = {101: 'Ann', 102: 'Bo'}\nr = input()\nprint(rooms[r])\n",
+        "101\n",
+        2,
+        ["the text `'101'`", "are numbers"],
+    ),
+    (
+        "key_of_wrong_type",
+        "ages = {'a': 3}\nfor age in ages.values():\n    print(ages[age])\n",
+        "",
+        2,
+        ["`ages.values()`", "not a key"],
+    ),
+    (
+        "item_not_in_list",
+        "xs = [3, 1, 2]\nxs.remove(max)\n",
+        "",
+        2,
+        ["passes `max`"],
+    ),
+    (
+        "item_not_in_list",
+        "days = ['Mon', 'Tue']\nprint(days.index('tue'))\n",
+        "",
+        2,
+        ["`'tue'`", "`'Tue'`"],
+    ),
+    (
+        "join_numbers",
+        "ages = [3, 4]\nprint('-'.join(ages))\n",
+        "",
+        2,
+        ["item 0 of `ages` is an integer"],
+    ),
+    (
+        "length_attribute",
+        "xs = [1, 2]\nprint(xs.size())\n",
+        "",
+        2,
+        ["`.size`", "a list"],
+    ),
+    (
+        "wrong_type_method",
+        "for w in 'ab cd'.split():\n    w.append('!')\n",
+        "",
+        2,
+        ["`w`, which is a string there"],
+    ),
+    (
+        "called_on_class",
+        "class C:\n    def add(self, a, b):\n        return a + b\n\nprint(C.add(1, 2))\n",
+        "",
+        5,
+        ["`1` is taken as `self`"],
+    ),
+    (
+        "called_on_class",
+        "class C:\n    def go(self, n):\n        return n\n\nc = C\nprint(c.go(1))\n",
+        "",
+        5,
+        ["sets `c` to the class `C`"],
+    ),
+    (
+        "set_only_in_branches",
+        "t = 20\nif t < 10:\n    w = 'cold'\nif t > 25:\n    w = 'hot'\nprint(w)\n",
+        "",
+        2,
+        ["lines 2 and 4", "none of them has an `else`"],
+    ),
+    (
+        "key_never_stored",
+        "counts = {}\nfor c in 'aab':\n    counts[c] = counts[c] + 1\n"
+        "print(max(counts, key=counts.get))\n",
+        "",
+        3,
+        ["starts empty"],
+    ),
 ]
 
 # (the rule that must not fire, program, stdin): one link of each rule's argument is unsure
@@ -452,6 +567,26 @@ NEAR_MISSES = [
         "def f():\n    if 1:\n        return 1\n    return 2, 3\n\na, b = f()\n",
         "",
     ),
+    (
+        "attribute_never_set",
+        "class Bag:\n    def __init__(self):\n        items = []\n        self.items = items\n\n"
+        "    def add(self, x):\n        self.itemz.append(x)\n\nBag().add(1)\n",
+        "",
+    ),  # `__init__` does set `self.items`: the missing `itemz` is some other slip
+    (
+        "unhashable_list",
+        "def f():\n    return [1]\n\nkey = f()\nseen = {}\nseen[key] = 1\n",
+        "",
+    ),  # the list comes from a call: not read
+    ("number_as_sequence", "def f():\n    return 5\n\nfor d in f():\n    print(d)\n", ""),
+    (
+        "key_of_wrong_type",
+        "rooms = {101: 'Ann', '7': 'Bo'}\nr = input()\nprint(rooms[r])\n",
+        "101\n",
+    ),  # some keys are text
+    ("item_not_in_list", "days = ['Mon', 'Tue']\ndays.remove('Mon')\ndays.remove('Mon')\n", ""),
+    ("join_numbers", "ages = [3, 4]\nsep = '-'\nprint(sep.join(ages))\n", ""),  # not a literal
+    ("length_attribute", "xs = [1, 2]\nprint(xs.lenth_of)\n", ""),
 ]
 
 
