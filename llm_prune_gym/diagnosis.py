@@ -10,8 +10,11 @@ writes the fix.
 Each rule covers one pattern of one exception and abstains unless every link of its
 argument is read from the program's syntax tree and the traceback; the first rule that
 fires wins, and where none is certain :func:`diagnose` returns None: say less rather than
-something false. The traceback parser and the facts are :mod:`llm_prune_gym.hintfacts`'
-(one parser); this module adds only the rules.
+something false. A program that does not parse (``SyntaxError``, ``IndentationError``,
+``TabError``) has no syntax tree: its rules read the program's lines, Python's message and
+where its ``^`` points (a missing colon, ``=`` in a condition, a bracket or a string never
+closed, a block not indented, ...). The traceback parser and the facts are
+:mod:`llm_prune_gym.hintfacts`' (one parser); this module adds only the rules.
 
 Pure text analysis (``ast``, ``re``, ``difflib``): the program is never run here.
 """
