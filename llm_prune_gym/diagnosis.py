@@ -2105,6 +2105,122 @@ def _length_attribute(case: _Case) -> Diagnosis | None:
     )
 
 
+# -- Python 2 names, random indexes, text one step from `input()`
+
+_PYTHON2 = {
+    ("dict", "iteritems"),
+    ("dict", "iterkeys"),
+    ("dict", "itervalues"),
+    ("dict", "has_key"),
+}
+_PYTHON2_NAMES = {"raw_input", "xrange", "unicode"}
+
+
+def _python2_name(case: _Case) -> Diagnosis | None:
+    """`d.iteritems()`, `raw_input()`, `xrange()`: names Python 3 no longer has."""
+    facts = case.facts
+    kind = (facts.types or ("",))[0]
+    name = facts.offending
+    if facts.exception == "AttributeError" and (kind, name) in _PYTHON2:
+        node = _failing_node(case.program, case.frame, ast.Attribute)
+        if node is None or node.attr != name:
+            return None
+        what = f"{_code('.' + name + '()')} of {_TYPE_WORDS[kind]}"
+    elif facts.exception == "NameError" and name in _PYTHON2_NAMES:
+        if name in case.program.bindings:
+            return None
+        what = _code(name)
+    else:
+        return None
+    return Diagnosis(
+        "python2_name",
+        case.frame.line,
+        f"Line {case.frame.line} uses {what}, which only Python 2 had; the program runs on "
+        "Python 3, which does the same under another name",
+        "What is its name in Python 3?",
+    )
+
+
+def _random_index(case: _Case) -> Diagnosis | None:
+    """`xs[random.randint(0, len)]`: randint includes its upper end."""
+    facts, program = case.facts, case.program
+    length = facts.sequence_length
+    node = _failing_node(program, case.frame, ast.Subscript)
+    if not length or node is None or _source(node.value) != facts.sequence:
+        return None
+    index = node.slice
+    if isinstance(index, ast.Name):
+        binding = program.only_binding(index.id)
+        index = binding.value if binding is not None and binding.kind == "assign" else None
+    if not (
+        isinstance(index, ast.Call)
+        and _source(index.func) == "random.randint"
+        and len(index.args) == 2
+        and "random" in program.bindings
+        and all(b.kind == "import" for b in program.bindings["random"])
+    ):
+        return None
+    top = _static_int(program, index.args[1])
+    if top is None or top < length:
+        return None
+    return Diagnosis(
+        "random_index",
+        index.lineno,
+        f"{_code(_source(index))} on line {index.lineno} can give {top}: `randint` includes "
+        f"both ends; but {_code(facts.sequence)} has {length} items, with indexes from 0 to "
+        f"{length - 1}",
+        "Which upper end keeps the random index inside the list?",
+    )
+
+
+def _text_operands(case: _Case) -> list[ast.expr]:
+    """The operands on the failing line that the message says may be text."""
+    node = _str_operand(case)
+    if node is not None:
+        return [node]
+    if case.facts.message.startswith("can't multiply sequence by non-int"):
+        operator = _failing_node(case.program, case.frame, ast.BinOp)
+        if operator is not None and isinstance(operator.op, ast.Mult):
+            return [operator.left, operator.right]
+    return []
+
+
+def _one_step(case: _Case, node: ast.expr) -> tuple | None:
+    """(name, its binding, the value, [the input() name]) where `node` is a name set once
+    from `*` or `+` with exactly one side the text of `input()`."""
+    if not isinstance(node, ast.Name):
+        return None
+    binding = case.program.only_binding(node.id)
+    value = binding.value if binding is not None and binding.kind == "assign" else None
+    if not isinstance(value, ast.BinOp) or not isinstance(value.op, ast.Mult | ast.Add):
+        return None
+    sides = [s for s in (value.left, value.right) if _is_input(_value_origin(case, s))]
+    if len(sides) != 1 or not isinstance(sides[0], ast.Name):
+        return None
+    return node, binding, value, sides
+
+
+def _text_one_step(case: _Case) -> Diagnosis | None:
+    """`total = people * slices` with `slices` from `input()`: `total` is text too, and
+    line N uses it as a number."""
+    found = [step for node in _text_operands(case) if (step := _one_step(case, node))]
+    if len(found) != 1:
+        return None
+    node, binding, value, sides = found[0]
+    origin = _value_origin(case, sides[0])
+    line = case.frame.line
+    return Diagnosis(
+        "text_one_step",
+        origin.line,  # type: ignore[union-attr]
+        f"On line {line}, {_code(node.id)} is text, not a number: line {binding.line} "  # type: ignore[union-attr]
+        f"computes it as {_code(_source(value))}, and {_code(sides[0].id)} gets its value "
+        f"from {_code(origin.source)} on line {origin.line}, which always gives back text; "  # type: ignore[union-attr]
+        "`*` or `+` with text repeats or joins the text instead of doing arithmetic",
+        f"What has to happen to the text from `input()` before {_code(sides[0].id)} can be used "
+        "as a number?",
+    )
+
+
 # -- SyntaxError, IndentationError and TabError: read from the program's lines and the
 # message alone (a program that does not parse has no syntax tree)
 
@@ -2394,10 +2510,12 @@ _RULES = {
         _module_not_imported,
         _self_attribute,
         _misspelt_name,
+        _python2_name,
     ),
     "UnboundLocalError": (_local_misspelt, _global_assigned_locally, _set_only_in_branches),
     "TypeError": (
         _text_from_input,
+        _text_one_step,
         _item_assignment,
         _str_method_result,
         _unpack_one_value,
@@ -2423,8 +2541,9 @@ _RULES = {
         _attribute_typo,
         _attribute_never_set,
         _module_attribute_typo,
+        _python2_name,
     ),
-    "IndexError": (_index_past_end,),
+    "IndexError": (_index_past_end, _random_index),
     "ZeroDivisionError": (_zero_divisor,),
     "ValueError": (_unreadable_number, _unpack_count, _format_code, _item_not_in_list),
     "ModuleNotFoundError": (_module_misspelt,),

@@ -457,6 +457,29 @@ FIRES = [
         3,
         ["starts empty"],
     ),
+    (
+        "python2_name",
+        "ages = {'a': 3}\nif ages.has_key('a'):\n    print(1)\n",
+        "",
+        2,
+        ["`.has_key()` of a dict", "Python 2"],
+    ),
+    ("python2_name", "for i in xrange(3):\n    print(i)\n", "", 1, ["`xrange`"]),
+    (
+        "random_index",
+        "import random\ncolours = ['red', 'blue']\npick = random.randint(2, 2)\n"
+        "print(colours[pick])\n",
+        "",
+        3,
+        ["can give 2", "2 items"],
+    ),
+    (
+        "text_one_step",
+        "n = input()\ntwice = n * 2\nprint(twice / 4)\n",
+        "3\n",
+        1,
+        ["`twice` is text", "`n * 2`"],
+    ),
 ]
 
 # (the rule that must not fire, program, stdin): one link of each rule's argument is unsure
@@ -587,6 +610,14 @@ NEAR_MISSES = [
     ("item_not_in_list", "days = ['Mon', 'Tue']\ndays.remove('Mon')\ndays.remove('Mon')\n", ""),
     ("join_numbers", "ages = [3, 4]\nsep = '-'\nprint(sep.join(ages))\n", ""),  # not a literal
     ("length_attribute", "xs = [1, 2]\nprint(xs.lenth_of)\n", ""),
+    ("python2_name", "print(xrange(3))\nxrange = range\n", ""),  # the program's own xrange
+    (
+        "random_index",
+        "import random\ncolours = ['red', 'blue']\ncolours.pop()\n"
+        "print(colours[random.randint(1, 1)])\n",
+        "",
+    ),  # the list shrinks: its length is not read
+    ("text_one_step", "n = input()\nm = input()\nboth = n + m\nprint(both / 4)\n", "3\n4\n"),
 ]
 
 

@@ -3,13 +3,14 @@ each diagnosis states the labelled cause, and what `hint`'s pipeline would give 
 
     PYTHONPATH=. python results/diagnosis-v2/measure.py
 
-Before = the diagnoses committed by the first version (32 rules):
-``results/hint-labels/diagnosis/diagnoses.jsonl`` (set 1) and
-``results/hint-labels-v3/diagnosis/diagnosis-hints.jsonl`` (set 2); every one of them still
-fires with the same text. Right or wrong: set 1's old diagnoses as judged in
-``results/hint-labels/diagnosis/judgement.csv``, set 2's old ones as the blind reader a
-labelled them (``packets-a``), every new one as read in ``judgement.csv`` here (against the
-case's ``bug`` and ``cause_line``; one reader, not blind). Both sets are development sets:
+Before = the programs the first version (32 rules, main 775395c) diagnosed, as committed
+there in ``results/hint-labels/diagnosis/diagnoses.jsonl`` (set 1) and
+``results/hint-labels-v3/diagnosis/diagnosis-hints.jsonl`` (set 2), listed in
+``before.json``; every one of them still fires with the same text. Right or wrong: set
+1's old diagnoses as judged in ``results/hint-labels/diagnosis/judgement.csv``, set 2's old
+ones as the blind reader a labelled them (``packets-a``), every new one as read in
+``judgement.csv`` here (against the case's ``bug`` and ``cause_line``; one reader, not
+blind). Both sets are development sets:
 the new rules were written looking at them. Writes ``diagnoses.jsonl`` and ``summary.md``.
 """
 
@@ -62,18 +63,18 @@ def firing(rates) -> tuple[list[str], list[dict]]:
         for key, row in reader_a.items()
         if key.endswith("|diagnosis")  # the packets mix them with the student's hints
     }
+    first = json.loads((HERE / "before.json").read_text())
     sets = {
-        "set 1, hand-written (130)": (SET1, "realstyle", "diagnosis/diagnoses.jsonl"),
-        "set 1, injected (60)": (SET1, "injector", "diagnosis/diagnoses.jsonl"),
-        "set 2, hand-written (80)": (SET2, "realstyle", "diagnosis/diagnosis-hints.jsonl"),
+        "set 1, hand-written (130)": (SET1, "realstyle", first["set 1"]),
+        "set 1, injected (60)": (SET1, "injector", first["set 1"]),
+        "set 2, hand-written (80)": (SET2, "realstyle", first["set 2"]),
     }
     lines = [
         "| programs | fires before | fires after | right (after) | names the cause line |",
         "|---|---|---|---|---|",
     ]
     rows = []
-    for name, (folder, origin, old) in sets.items():
-        before = {json.loads(line)["id"] for line in (folder / old).open()}
+    for name, (folder, origin, before) in sets.items():
         cases = [json.loads(line) for line in (folder / "cases.jsonl").open()]
         cases = [c for c in cases if c.get("origin", "injector") == origin]
         fired = right = named = was = 0
