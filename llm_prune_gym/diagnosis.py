@@ -2221,6 +2221,93 @@ def _text_one_step(case: _Case) -> Diagnosis | None:
     )
 
 
+def _key_case(case: _Case) -> Diagnosis | None:
+    """A key with capitals looked up in a dict whose every stored key is lower case
+    (`d[name.lower()] = ...`, or the letters of a lower-case string)."""
+    facts, program = case.facts, case.program
+    name, key = facts.sequence, _quoted(facts.message, r"^'(.*)'$")
+    binding = program.only_binding(name) if name else None
+    if not key or key == key.lower() or binding is None or binding.kind != "assign":
+        return None
+    if not isinstance(binding.value, ast.Dict) or binding.value.keys:
+        return None
+    failing = program.statement_at(case.frame.line)
+    uses = [n for n in _uses(program, name) if not _deleted_here(program, n, failing)]
+    if not all(_only_read(program, n, stores=True) or _dict_reading(program, n) for n in uses):
+        return None
+    stores = [
+        node
+        for node in ast.walk(program.tree)
+        if isinstance(node, ast.Subscript)
+        and isinstance(node.ctx, ast.Store)
+        and getattr(node.value, "id", None) == name
+        and not _stores_what_it_read(failing, node)
+    ]
+    reasons = [_lower_key(program, node) for node in stores]
+    if not stores or not all(reasons):
+        return None
+    numbers = sorted({node.lineno for node in stores})
+    lines = ("line " if len(numbers) == 1 else "lines ") + _names(
+        [str(n) for n in numbers]
+    ).replace("`", "")
+    return Diagnosis(
+        "key_case",
+        case.frame.line,
+        f"Every key stored in {_code(name)} is lower case ({lines}: {reasons[0]}), but line "
+        f"{case.frame.line} looks up {_code(repr(key))}, which has capitals, and keys must "
+        "match exactly",
+        "Where does the key come from, and how does it have to be written to match?",
+    )
+
+
+def _deleted_here(program: Program, node: ast.Name, failing: ast.stmt | None) -> bool:
+    """`del d[k]` in the failing statement: it raised, so it removed nothing."""
+    parent = program.parents.get(node)
+    return (
+        isinstance(parent, ast.Subscript)
+        and isinstance(parent.ctx, ast.Del)
+        and failing is not None
+        and _contains(failing, parent)
+    )
+
+
+def _stores_what_it_read(failing: ast.stmt | None, store: ast.Subscript) -> bool:
+    """`d[k] += 1` or `d[k] = d[k] + 1` as the failing statement: it stores only under a key
+    it first read, so it never adds a key."""
+    if failing is None or not _contains(failing, store):
+        return False
+    if isinstance(failing, ast.AugAssign) and failing.target is store:
+        return True
+    return isinstance(failing, ast.Assign) and any(
+        isinstance(n, ast.Subscript)
+        and isinstance(n.ctx, ast.Load)
+        and _source(n) == _source(store)
+        for n in ast.walk(failing.value)
+    )
+
+
+def _lower_key(program: Program, store: ast.Subscript) -> str:
+    """Why the key of `d[key] = ...` is certainly lower case ("" if it is not certain)."""
+    key = store.slice
+    if isinstance(key, ast.Call) and getattr(key.func, "attr", "") in ("lower", "casefold"):
+        return f"{_code(_source(key))}"
+    if isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value.islower():
+        return f"{_code(repr(key.value))}"
+    if not isinstance(key, ast.Name):
+        return ""
+    for loop in program.enclosing(store.lineno, (ast.For,)):
+        if isinstance(loop.target, ast.Name) and loop.target.id == key.id:
+            text = loop.iter
+            if isinstance(text, ast.Name):
+                found = program.only_binding(text.id)
+                text = found.value if found is not None and found.kind == "assign" else None
+            if isinstance(text, ast.Constant) and isinstance(text.value, str):
+                if text.value == text.value.lower():
+                    return f"the letters of {_code(_source(loop.iter))}"
+            return ""
+    return ""
+
+
 # -- SyntaxError, IndentationError and TabError: read from the program's lines and the
 # message alone (a program that does not parse has no syntax tree)
 
@@ -2548,7 +2635,7 @@ _RULES = {
     "ValueError": (_unreadable_number, _unpack_count, _format_code, _item_not_in_list),
     "ModuleNotFoundError": (_module_misspelt,),
     "RuntimeError": (_dict_changed_in_loop,),
-    "KeyError": (_key_not_in_dict, _key_never_stored, _key_of_wrong_type),
+    "KeyError": (_key_not_in_dict, _key_never_stored, _key_of_wrong_type, _key_case),
     "KeyboardInterrupt": (_endless_while,),
     "RecursionError": (_same_arguments,),
 }

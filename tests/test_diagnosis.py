@@ -480,6 +480,13 @@ FIRES = [
         1,
         ["`twice` is text", "`n * 2`"],
     ),
+    (
+        "key_case",
+        "stock = {}\nfor item in ['Tea', 'Milk']:\n    stock[item.lower()] = 1\ndel stock['Tea']\n",
+        "",
+        4,
+        ["line 3: `item.lower()`", "`'Tea'`"],
+    ),
 ]
 
 # (the rule that must not fire, program, stdin): one link of each rule's argument is unsure
@@ -618,6 +625,11 @@ NEAR_MISSES = [
         "",
     ),  # the list shrinks: its length is not read
     ("text_one_step", "n = input()\nm = input()\nboth = n + m\nprint(both / 4)\n", "3\n4\n"),
+    (
+        "key_case",
+        "stock = {}\nfor item in ['Tea', 'Milk']:\n    stock[item] = 1\nprint(stock['TEA'])\n",
+        "",
+    ),  # the keys are stored as written: some have capitals
 ]
 
 
