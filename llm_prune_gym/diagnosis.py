@@ -10,8 +10,11 @@ writes the fix.
 Each rule covers one pattern of one exception and abstains unless every link of its
 argument is read from the program's syntax tree and the traceback; the first rule that
 fires wins, and where none is certain :func:`diagnose` returns None: say less rather than
-something false. The traceback parser and the facts are :mod:`llm_prune_gym.hintfacts`'
-(one parser); this module adds only the rules.
+something false. A program that does not parse (``SyntaxError``, ``IndentationError``,
+``TabError``) has no syntax tree: its rules read the program's lines, Python's message and
+where its ``^`` points (a missing colon, ``=`` in a condition, a bracket or a string never
+closed, a block not indented, ...). The traceback parser and the facts are
+:mod:`llm_prune_gym.hintfacts`' (one parser); this module adds only the rules.
 
 Pure text analysis (``ast``, ``re``, ``difflib``): the program is never run here.
 """
@@ -21,7 +24,9 @@ from __future__ import annotations
 import ast
 import builtins
 import difflib
+import io
 import re
+import tokenize
 from dataclasses import dataclass
 
 from .hintfacts import (
@@ -31,6 +36,7 @@ from .hintfacts import (
     _DIVISIONS,
     _IN_PLACE_METHODS,
     _LOOKUP_CALLS,
+    _SYNTAX_ERRORS,
     _TYPE_WORDS,
     PROGRAM,
     Binding,
@@ -104,6 +110,8 @@ def diagnose(code: str, error_output: str) -> Diagnosis | None:
     that fires wins. None means no rule was certain: say less rather than something false.
     """
     traceback = parse_traceback(error_output)
+    if traceback.exception in _SYNTAX_ERRORS:
+        return _diagnose_syntax(code, traceback)
     program = Program(code)
     own = [f for f in traceback.frames if f.file == PROGRAM]
     if program.tree is None or not own or not traceback.exception:
@@ -307,29 +315,29 @@ def _only_in_function(case: _Case) -> Diagnosis | None:
     )
 
 
-def _conditional_bindings(program: Program, bindings: list[Binding], line: int) -> ast.If | None:
-    """The one if/elif chain without an else that holds every binding, all before `line`
-    and none around `line`; None if the bindings are not all of that shape."""
+def _conditional_bindings(program: Program, bindings: list[Binding], line: int) -> list[ast.If]:
+    """The if/elif chains without an else that hold every binding, all before `line` and
+    none around `line`, in order; [] if the bindings are not all of that shape."""
     if not bindings or any(b.kind not in ("assign", "augassign", "for") for b in bindings):
-        return None
+        return []
     if max(b.line for b in bindings) >= line:
-        return None
+        return []
     heads = set()
     for binding in bindings:
         ifs = [n for n in program.enclosing(binding.line, (ast.If,)) if n.lineno != binding.line]
         if not ifs:
-            return None
+            return []
         head = ifs[-1] if binding.scope is None else _chain_head(program, ifs[0])
         heads.add(head)
-    if len(heads) != 1:
-        return None
-    head = heads.pop()
-    if head.lineno <= line <= (head.end_lineno or 0):
-        return None
-    tail = head
-    while len(tail.orelse) == 1 and isinstance(tail.orelse[0], ast.If):
-        tail = tail.orelse[0]
-    return head if not tail.orelse else None
+    for head in heads:
+        if head.lineno <= line <= (head.end_lineno or 0):
+            return []
+        tail = head
+        while len(tail.orelse) == 1 and isinstance(tail.orelse[0], ast.If):
+            tail = tail.orelse[0]
+        if tail.orelse:
+            return []
+    return sorted(heads, key=lambda h: h.lineno)
 
 
 def _chain_head(program: Program, node: ast.If) -> ast.If:
@@ -349,11 +357,23 @@ def _set_only_in_branches(case: _Case) -> Diagnosis | None:
     others = [b for b in program.bindings.get(name, []) if b.scope is not here]
     if here is None and others:
         return None
-    head = _conditional_bindings(program, found, line)
-    if head is None or _misspelt_before(program, name, here, line):
+    heads = _conditional_bindings(program, found, line)
+    if not heads or _misspelt_before(program, name, here, line):
         return None
     lines = sorted({b.line for b in found})
     listed = f"line {lines[0]}" if len(lines) == 1 else f"lines {_names([str(n) for n in lines])}"
+    head = heads[0]
+    if len(heads) > 1:  # separate `if` statements, none with an `else`
+        starts = _names([str(h.lineno) for h in heads]).replace("`", "")
+        return Diagnosis(
+            "set_only_in_branches",
+            head.lineno,
+            f"{_code(name)} is only given a value inside the `if` statements that start on "
+            f"lines {starts} (on {listed.replace('`', '')}), and none of them has an `else`: "
+            f"this time none of their conditions held, so {_code(name)} has no value when "
+            f"line {line} reads it",
+            "Which values do the conditions not cover, and what should happen for them?",
+        )
     return Diagnosis(
         "set_only_in_branches",
         head.lineno,
@@ -737,9 +757,9 @@ def _none_used(case: _Case) -> Diagnosis | None:
     message = case.facts.message
     if "NoneType" not in message and "'NoneType' object" not in message:
         return None
-    sources = _none_sources(case)
-    if len(sources) != 1:
-        return None
+    sources = sorted(_none_sources(case), key=lambda s: s[0].col_offset)
+    if len({where for _, _, where in sources}) != 1:
+        return None  # several Nones with one cause (one function) are as certain as one
     node, why, where = sources[0]
     why = why[0].lower() + why[1:]
     attribute = _quoted(message, r"has no attribute '(\w+)'")
@@ -974,14 +994,25 @@ def _wrong_type_method(case: _Case) -> Diagnosis | None:
     if not having or node is None or node.attr != attribute:
         return None
     origin = _value_origin(case, node.value)
-    if origin is None or origin.type != kind:
+    if origin is not None and origin.type != kind:
         return None
     if isinstance(node.value, ast.Name) and _typo_of(node.value.id, set(program.bindings)):
         return None  # `rows.split` next to a `row`: a mixed-up name is as likely
+    plural = {"str": "strings", "int": "integers"}.get(kind, kind + "s")
+    if origin is None:  # the message says the type; where it came from is not read
+        return Diagnosis(
+            "wrong_type_method",
+            case.frame.line,
+            f"Line {case.frame.line} uses {_code('.' + attribute)} on "
+            f"{_code(_source(node.value))}, which is {_TYPE_WORDS[kind]} there (the error "
+            f"says so); {plural} have no {_code(attribute)}, it belongs to "
+            f"{_names(having).replace('`', '')}",
+            f"Should {_code(_source(node.value))} be another kind of value, or should line "
+            f"{case.frame.line} use something {plural} have?",
+        )
     where = f"it gets its value from {_code(origin.source)} on line {origin.line}"
     if origin.parameter:
         where = f"it gets {_code(origin.name)} in the call on line {origin.call_line}"
-    plural = {"str": "strings", "int": "integers"}.get(kind, kind + "s")
     shown = origin.parameter or origin.name
     return Diagnosis(
         "wrong_type_method",
@@ -1026,7 +1057,7 @@ def _attribute_typo(case: _Case) -> Diagnosis | None:
 
 def _missing_self(case: _Case) -> Diagnosis | None:
     match = re.match(
-        r"^(\w+)\.(\w+)\(\) takes (\d+) positional arguments? but (\d+) were given$",
+        r"^(\w+)\.(\w+)\(\) takes (\d+) positional arguments? but (\d+) (?:was|were) given$",
         case.facts.message,
     )
     if match is None or int(match.group(4)) != int(match.group(3)) + 1:
@@ -1038,7 +1069,7 @@ def _missing_self(case: _Case) -> Diagnosis | None:
     parameters = [a.arg for a in function.args.posonlyargs + function.args.args]
     if parameters[:1] == ["self"]:
         return None
-    listed = ", ".join(parameters) or "no parameters"
+    listed = ", ".join(parameters)
     return Diagnosis(
         "missing_self",
         function.lineno,
@@ -1063,20 +1094,45 @@ def _method(program: Program, owner: str, name: str) -> ast.FunctionDef | None:
 
 
 def _called_on_class(case: _Case) -> Diagnosis | None:
-    match = re.match(
-        r"^(\w+)\.(\w+)\(\) missing 1 required positional argument: 'self'$", case.facts.message
-    )
+    """`Calculator.add(a, b)` or `lib = Library` then `lib.lend(...)`: a method called
+    through the class, so no object goes to `self`."""
+    match = re.match(r"^(\w+)\.(\w+)\(\) missing \d+ required positional", case.facts.message)
     call = _failing_node(case.program, case.frame, ast.Call)
     if match is None or call is None or not isinstance(call.func, ast.Attribute):
         return None
-    owner = match.group(1)
-    if _source(call.func.value) != owner or _method(case.program, owner, match.group(2)) is None:
+    owner, name = match.groups()
+    method = _method(case.program, owner, name)
+    parameters = [a.arg for a in method.args.args] if method is not None else []
+    if parameters[:1] != ["self"] or not isinstance(call.func.value, ast.Name):
         return None
+    if call.func.value.id == owner and "'self'" in case.facts.message:
+        how = ""
+    elif call.func.value.id == owner and len(call.args) == len(parameters) - 1:
+        how = (
+            f"; the values passed fill the parameters from `self` on, so "
+            f"{_code(_source(call.args[0]))} is taken as `self`"
+            if call.args
+            else ""
+        )
+    else:
+        binding = case.program.only_binding(call.func.value.id)
+        value = binding.value if binding is not None else None
+        if not (isinstance(value, ast.Name) and value.id == owner) or binding is None:
+            return None
+        return Diagnosis(
+            "called_on_class",
+            binding.line,
+            f"Line {binding.line} sets {_code(call.func.value.id)} to the class {_code(owner)} "
+            "itself, without round brackets after it, so it is the class, not an object made "
+            f"from it; line {case.frame.line} then calls {_code(name)} on it, and no object "
+            "goes to `self`",
+            f"How is an object made from the class {_code(owner)}?",
+        )
     return Diagnosis(
         "called_on_class",
         case.frame.line,
-        f"Line {case.frame.line} calls {_code(match.group(2))} on the class {_code(owner)} "
-        "itself, not on an object of that class, so there is no object to pass as `self`",
+        f"Line {case.frame.line} calls {_code(name)} on the class {_code(owner)} itself, not on "
+        f"an object of that class, so there is no object to pass as `self`{how}",
         f"Which object made from {_code(owner)} should the method be called on?",
     )
 
@@ -1245,7 +1301,10 @@ def _key_never_stored(case: _Case) -> Diagnosis | None:
     ]
     if any(not _contains(statement, node) for node in writes):
         return None
-    if not all(_only_read(program, node, stores=True) for node in _uses(program, name)):
+    if not all(
+        _only_read(program, node, stores=True) or _dict_reading(program, node)
+        for node in _uses(program, name)
+    ):
         return None
     return Diagnosis(
         "key_never_stored",
@@ -1255,6 +1314,14 @@ def _key_never_stored(case: _Case) -> Diagnosis | None:
         f"({_code(facts.message)})",
         "What should happen the first time a key is seen?",
     )
+
+
+def _dict_reading(program: Program, node: ast.AST) -> bool:
+    """`d.get`, `d.keys()`, ...: a use of a dict's method that adds no key."""
+    parent = program.parents.get(node)
+    return isinstance(parent, ast.Attribute) and parent.attr in (
+        "get", "keys", "values", "items", "copy",
+    )  # fmt: skip
 
 
 def _endless_while(case: _Case) -> Diagnosis | None:
@@ -1345,6 +1412,1183 @@ def _whole(node: ast.expr) -> str:
     return ""
 
 
+# -- values that cannot change, modules, formats, dicts in loops, what functions give back
+
+
+def _text_type(program: Program, value: ast.expr) -> str:
+    """`_value_type`, and also `"_" * n` or `"a" + b`: text joined or repeated is text."""
+    found = _value_type(program, value)
+    if found or not isinstance(value, ast.BinOp) or not isinstance(value.op, ast.Mult | ast.Add):
+        return found
+    sides = (value.left, value.right)
+    return "str" if any(_value_type(program, side) == "str" for side in sides) else ""
+
+
+def _item_assignment(case: _Case) -> Diagnosis | None:
+    """`position[1] += 1` on a tuple, `word[0] = ...` on a string: they cannot change."""
+    kind = _quoted(case.facts.message, r"^'(str|tuple)' object does not support item assignment$")
+    statement = case.program.statement_at(case.frame.line)
+    targets = [
+        node
+        for node in (ast.walk(statement) if kind and statement is not None else ())
+        if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store)
+    ]
+    if len(targets) != 1 or not isinstance(targets[0].value, ast.Name):
+        return None
+    name = targets[0].value.id
+    origin = _value_origin(case, targets[0].value)
+    if origin is None and (binding := case.program.only_binding(name)) is not None:
+        if binding.kind == "assign" and binding.value is not None:
+            found = _text_type(case.program, binding.value)
+            origin = Origin(name, binding.line, _source(binding.value), found) if found else None
+    if origin is None or origin.type != kind:
+        return None
+    where = f"it gets {_code(origin.source)} on line {origin.line}"
+    if origin.parameter:
+        where = f"it gets {_code(origin.name)} in the call on line {origin.call_line}"
+    shown = origin.parameter or name
+    plural = {"str": "strings", "tuple": "tuples"}[kind]
+    return Diagnosis(
+        "item_assignment",
+        origin.call_line if origin.parameter else origin.line,
+        f"{_code(shown)} is {_TYPE_WORDS[kind]} ({where}), and line {case.frame.line} changes "
+        f"one of its items, {_code(_source(targets[0]))}; {plural} cannot be changed once "
+        "they are made",
+        f"Which kind of value could {_code(shown)} be so that its items can change, or should "
+        f"line {case.frame.line} build a new {'string' if kind == 'str' else 'tuple'} instead?",
+    )
+
+
+def _module_misspelt(case: _Case) -> Diagnosis | None:
+    """`import statistic` where the program goes on to use `statistics.mean`."""
+    import sys
+
+    name = _quoted(case.facts.message, r"^No module named '(\w+)'$")
+    statement = case.program.statement_at(case.frame.line)
+    if not name or not isinstance(statement, ast.Import | ast.ImportFrom):
+        return None
+    used = {
+        node.value.id
+        for node in ast.walk(case.program.tree)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+    }  # the program's own uses must name the module it meant
+    right = _typo_of(name, used & set(sys.stdlib_module_names))
+    if not right or right in case.program.bindings:
+        return None
+    return Diagnosis(
+        "module_misspelt",
+        case.frame.line,
+        f"Line {case.frame.line} imports {_code(name)}, but Python has no module of that name; "
+        f"its module {_code(right)} differs by a letter or two (or only in capitals), and "
+        f"that is the name the rest of the program uses",
+        "How exactly is the module's name spelt?",
+    )
+
+
+def _module_attribute_typo(case: _Case) -> Diagnosis | None:
+    """`random.randInt`: Python names the module's attribute a letter or two away."""
+    match = re.match(
+        r"^module '(\w+)' has no attribute '(\w+)'\. Did you mean: '(\w+)'\?$", case.facts.message
+    )
+    if match is None:
+        return None
+    module, wrong, right = match.groups()
+    imports = case.program.bindings.get(module, [])
+    node = _failing_node(case.program, case.frame, ast.Attribute)
+    if not imports or any(b.kind != "import" for b in imports) or node is None:
+        return None
+    if node.attr != wrong or _source(node.value) != module:
+        return None
+    if _edit_distance(wrong.lower(), right.lower()) > 2:
+        return None
+    return Diagnosis(
+        "module_attribute_typo",
+        case.frame.line,
+        f"Line {case.frame.line} asks the module {_code(module)} for {_code(wrong)}, which it "
+        f"does not have; its name that differs by a letter or two (or only in capitals) is "
+        f"{_code(right)}, and Python's names are spelt exactly, capitals included",
+        f"Which of the module's names did line {case.frame.line} mean?",
+    )
+
+
+def _format_code(case: _Case) -> Diagnosis | None:
+    """`f"{text:.1f}"` on a str from `input()`, `f"{hours:02d}"` on a float from `/`."""
+    match = re.match(
+        r"^Unknown format code '(\w)' for object of type '(str|float)'$", case.facts.message
+    )
+    statement = case.program.statement_at(case.frame.line)
+    if match is None or statement is None:
+        return None
+    code, kind = match.groups()
+    fields = {
+        node.value.id: _format_spec(node)
+        for node in ast.walk(statement)
+        if isinstance(node, ast.FormattedValue)
+        and isinstance(node.value, ast.Name)
+        and _format_spec(node).endswith(code)
+        and _format_reason(case, node.value, kind) is not None
+    }
+    if len(fields) != 1:
+        return None
+    name, spec = fields.popitem()
+    line, why = _format_reason(case, ast.Name(name), kind)  # type: ignore[misc]
+    need = "a number" if kind == "str" else "a whole number"
+    return Diagnosis(
+        "format_code",
+        line,
+        f"Line {case.frame.line} formats {_code(name)} with {_code(':' + spec)}, a format for "
+        f"{need}, but {why}",
+        f"What kind of value does {_code(':' + spec)} need, and where should {_code(name)} "
+        "become one?",
+    )
+
+
+def _format_spec(node: ast.FormattedValue) -> str:
+    """The text after the colon of an f-string field ("" if none or not plain text)."""
+    spec = node.format_spec
+    if not isinstance(spec, ast.JoinedStr) or not all(
+        isinstance(v, ast.Constant) for v in spec.values
+    ):
+        return ""
+    return "".join(str(v.value) for v in spec.values)  # type: ignore[attr-defined]
+
+
+def _format_reason(case: _Case, name: ast.Name, kind: str) -> tuple[int, str] | None:
+    """(line, why) `name` is certainly of `kind`: text from input(), a float from `/`."""
+    if kind == "str":
+        origin = _value_origin(case, name)
+        if not _is_input(origin):
+            return None
+        return origin.line, (  # type: ignore[union-attr]
+            f"{_code(name.id)} gets its value from {_code(origin.source)} on line "  # type: ignore[union-attr]
+            f"{origin.line}, and `input()` always gives back text, even when the user types "  # type: ignore[union-attr]
+            "a number"
+        )
+    binding = _from_division(case.program, name.id)
+    if binding is None:
+        return None
+    return binding.line, (
+        f"{_code(name.id)} is computed on line {binding.line} as "
+        f"{_code(_source(binding.value))}, and `/` always gives a float (a number with a "  # type: ignore[arg-type]
+        "decimal point), even when it divides evenly"
+    )
+
+
+def _from_division(program: Program, name: str) -> Binding | None:
+    """The one binding of `name` if it is `a / b`, else None."""
+    binding = program.only_binding(name)
+    value = binding.value if binding is not None else None
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Div):
+        return binding
+    return None
+
+
+def _dict_changed_in_loop(case: _Case) -> Diagnosis | None:
+    """`for k in d:` whose body deletes or adds keys of `d`."""
+    if case.facts.message != "dictionary changed size during iteration":
+        return None
+    loop = case.program.statement_at(case.frame.line)
+    if not isinstance(loop, ast.For):
+        return None
+    iterable = loop.iter
+    if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Attribute):
+        if iterable.func.attr not in ("keys", "values", "items") or iterable.args:
+            return None
+        iterable = iterable.func.value
+    if not isinstance(iterable, ast.Name):
+        return None
+    name = iterable.id
+    changes = [
+        node for statement in loop.body for node in ast.walk(statement) if _changes_size(node, name)
+    ]
+    if len(changes) != 1:
+        return None
+    change = changes[0]
+    return Diagnosis(
+        "dict_changed_in_loop",
+        change.lineno,
+        f"The loop on line {loop.lineno} goes through the dict {_code(name)}, and line "
+        f"{change.lineno} changes which keys {_code(name)} has while the loop is still going "
+        f"({_code(_source(change))}); a dict must not grow or shrink while a `for` loop goes "
+        "through it",
+        f"What could the loop go through instead, so that changing {_code(name)} does not "
+        "disturb it?",
+    )
+
+
+def _changes_size(node: ast.AST, name: str) -> bool:
+    """`del d[k]`, `d.pop(k)`, `d.popitem()`, `d.clear()`: a statement that drops keys of d."""
+    if isinstance(node, ast.Delete):
+        return any(
+            isinstance(t, ast.Subscript) and getattr(t.value, "id", None) == name
+            for t in node.targets
+        )
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and getattr(node.func.value, "id", None) == name
+        and node.func.attr in ("pop", "popitem", "clear")
+    )
+
+
+def _str_method_result(case: _Case) -> Diagnosis | None:
+    """`__str__` that prints instead of returning, or returns a number."""
+    kind = _quoted(case.facts.message, r"^__str__ returned non-string \(type (\w+)\)$")
+    methods = [
+        node
+        for node in ast.walk(case.program.tree)
+        if isinstance(node, ast.FunctionDef)
+        and node.name == "__str__"
+        and isinstance(case.program.parents.get(node), ast.ClassDef)
+    ]
+    if not kind or len(methods) != 1:
+        return None
+    method = methods[0]
+    owner = case.program.parents[method].name  # type: ignore[attr-defined]
+    returns = [
+        node
+        for node in ast.walk(method)
+        if isinstance(node, ast.Return) and case.program.scope_of(node) is method
+    ]
+    valued = [r for r in returns if r.value is not None]
+    if kind == "NoneType" and not valued:
+        prints = [
+            node.lineno
+            for node in ast.walk(method)
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "print"
+        ]
+        also = f"; it prints on line {prints[0]} instead" if len(prints) == 1 else ""
+        return Diagnosis(
+            "str_method_result",
+            method.lineno,
+            f"The method `__str__` of {_code(owner)} (line {method.lineno}) has no `return` "
+            f"with a value{also}, so it gives back None, and line {case.frame.line} needs "
+            "`__str__` to give back a string",
+            "What should `__str__` do with the text instead of printing it?",
+        )
+    if len(returns) != 1 or len(valued) != 1 or kind == "NoneType":
+        return None
+    value = valued[0]
+    word = _TYPE_WORDS.get(kind, f"a value of type {_code(kind)}")
+    return Diagnosis(
+        "str_method_result",
+        value.lineno,
+        f"The method `__str__` of {_code(owner)} gives back {_code(_source(value.value))} "
+        f"(line {value.lineno}), which is {word}, not a string, and line {case.frame.line} "
+        "needs `__str__` to give back a string",
+        "How can `__str__` turn what it gives back into text?",
+    )
+
+
+def _own_function(program: Program, node: ast.expr | None) -> ast.FunctionDef | None:
+    """The plain function (defined once, no decorator, not a generator) that `node` calls."""
+    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+        return None
+    functions = program.functions(node.func.id)
+    if len(functions) != 1 or len(program.bindings.get(node.func.id, [])) != 1:
+        return None
+    function = functions[0]
+    if not isinstance(function, ast.FunctionDef) or function.decorator_list:
+        return None
+    if any(isinstance(n, ast.Yield | ast.YieldFrom) for n in ast.walk(function)):
+        return None
+    return function
+
+
+def _returns(program: Program, function: ast.FunctionDef) -> list[ast.Return]:
+    return [
+        node
+        for node in ast.walk(function)
+        if isinstance(node, ast.Return) and program.scope_of(node) is function
+    ]
+
+
+def _never_none(program: Program, function: ast.FunctionDef, value: ast.expr) -> bool:
+    """True if `value`, returned by `function`, is certainly not None: a literal, an
+    arithmetic result, or a local name every assignment of which is one."""
+    if isinstance(value, ast.BinOp | ast.Compare | ast.UnaryOp):
+        return True
+    if isinstance(value, ast.Name):
+        bindings = program.bindings.get(value.id, [])
+        own = [b for b in bindings if b.scope is function]
+        if not own or len(own) != len(bindings) or value.id in program.declared:
+            return False
+        return all(
+            b.kind == "augassign"
+            or (b.kind == "assign" and _never_none(program, function, b.value))  # type: ignore[arg-type]
+            for b in own
+        )
+    return _value_type(program, value) not in ("", "NoneType")
+
+
+def _call_giving_none(case: _Case) -> ast.Call | None:
+    """The call on the failing line (or the one assignment of a name there) that the
+    message says gave None: a side of an operator, or the value unpacked."""
+    program = case.program
+    node: ast.expr | None = None
+    if "cannot unpack non-iterable NoneType object" == case.facts.message:
+        statement = program.statement_at(case.frame.line)
+        if isinstance(statement, ast.Assign) and isinstance(statement.targets[0], ast.Tuple):
+            node = statement.value
+    else:
+        operands = _operator_node(case)
+        if operands is not None:
+            left, right, types = operands
+            sides = [s for s, t in zip((left, right), types, strict=True) if t == "NoneType"]
+            node = sides[0] if len(sides) == 1 else None
+    if isinstance(node, ast.Name):
+        binding = program.only_binding(node.id)
+        node = binding.value if binding is not None and binding.kind == "assign" else None
+    return node if isinstance(node, ast.Call) else None
+
+
+def _ends_without_return(case: _Case) -> Diagnosis | None:
+    """A function whose every `return` gives a value gave None: it reached its end."""
+    call = _call_giving_none(case)
+    function = _own_function(case.program, call)
+    if function is None:
+        return None
+    returns = _returns(case.program, function)
+    if not returns or any(
+        r.value is None or not _never_none(case.program, function, r.value) for r in returns
+    ):
+        return None
+    last = function.body[-1]
+    name = function.name
+    if isinstance(last, ast.Expr) and _own_function(case.program, last.value) is function:
+        where, detail = (
+            last.lineno,
+            (
+                f"line {last.lineno} calls {_code(name)} again but does nothing with what that "
+                "call gives back"
+            ),
+        )
+    elif len(returns) == 1:
+        blocks = [
+            b
+            for b in case.program.enclosing(returns[0].lineno, (ast.If, ast.For, ast.While))
+            if _contains(function, b)
+        ]
+        if not blocks:
+            return None
+        where, detail = (
+            returns[0].lineno,
+            (
+                f"its only `return` (line {returns[0].lineno}) is {_place(blocks[0], returns[0])}, "
+                "and this time the function did not get to it"
+            ),
+        )
+    else:
+        return None
+    return Diagnosis(
+        "ends_without_return",
+        where,
+        f"On line {case.frame.line}, {_code(_source(call))} gave back None: every `return` in "
+        f"{_code(name)} (line {function.lineno}) gives a value, so the call reached the end of "
+        f"the function without passing one; {detail}",
+        f"What should {_code(name)} give back in that case, and which line has to say so?",
+    )
+
+
+def _place(block: ast.If | ast.For | ast.While, node: ast.stmt) -> str:
+    """Where `node` sits in `block`: "inside the `for` on line 3", "in the `else` part of
+    the `if` on line 2"."""
+    if isinstance(block, ast.If) and any(_contains(s, node) for s in block.orelse):
+        return f"in the `else` part of the `if` on line {block.lineno}"
+    word = {ast.If: "if", ast.For: "for", ast.While: "while"}[type(block)]
+    return f"inside the `{word}` on line {block.lineno}"
+
+
+def _unpack_one_value(case: _Case) -> Diagnosis | None:
+    """`e, c = split_price(p)` where the function's one `return` gives a single number."""
+    kind = _quoted(case.facts.message, r"^cannot unpack non-iterable (int|float|bool) object$")
+    statement = case.program.statement_at(case.frame.line)
+    if not kind or not isinstance(statement, ast.Assign):
+        return None
+    target = statement.targets[0]
+    function = _own_function(case.program, statement.value)
+    if function is None or not isinstance(target, ast.Tuple) or len(statement.targets) != 1:
+        return None
+    returns = _returns(case.program, function)
+    if len(returns) != 1 or returns[0].value is None:
+        return None
+    value = returns[0].value
+    if isinstance(value, ast.Tuple | ast.List | ast.Starred):
+        return None
+    names = len(target.elts)
+    shown = ", ".join(_source(e) for e in target.elts)
+    return Diagnosis(
+        "unpack_one_value",
+        returns[0].lineno,
+        f"Line {case.frame.line} unpacks what {_code(_source(statement.value))} gives back into "
+        f"{names} names ({_code(shown)}), but {_code(function.name)} gives back one "
+        f"value, {_code(_source(value))} (line {returns[0].lineno}), which is "
+        f"{_TYPE_WORDS[kind]}",
+        f"How many values should {_code(function.name)} give back, and how?",
+    )
+
+
+# -- attributes an object never got, values a set or a loop cannot take, keys and items
+
+
+def _attribute_never_set(case: _Case) -> Diagnosis | None:
+    """`self.gold` read, but `__init__` set a plain `gold`, or a subclass's `__init__`
+    replaced the one that sets it."""
+    owner = _quoted(case.facts.message, r"^'(\w+)' object has no attribute '\w+'$")
+    attribute, program = case.facts.offending, case.program
+    classes = [n for n in ast.walk(program.tree) if isinstance(n, ast.ClassDef)]
+    mine = [c for c in classes if c.name == owner]
+    if not owner or not attribute or len(mine) != 1 or owner in _BUILTIN_TYPES:
+        return None
+    init = _method(program, owner, "__init__")
+    if init is None or _stores_self(init, attribute):
+        return None
+    local = [
+        b.line
+        for b in program.bindings.get(attribute, [])
+        if b.scope is init and b.kind == "assign"
+    ]
+    if local and mine[0].bases == []:
+        return Diagnosis(
+            "attribute_never_set",
+            min(local),
+            f"`__init__` of {_code(owner)} sets the plain variable {_code(attribute)} on line "
+            f"{min(local)}, which exists only while `__init__` runs; it never sets "
+            f"{_code('self.' + attribute)}, so the object has no {_code(attribute)} when line "
+            f"{case.frame.line} reads it",
+            "How does `__init__` store a value on the object itself?",
+        )
+    bases = [b.id for b in mine[0].bases if isinstance(b, ast.Name)]
+    parent = _method(program, bases[0], "__init__") if len(bases) == 1 else None
+    if parent is None or len(mine[0].bases) != 1 or not _stores_self(parent, attribute):
+        return None
+    if _stores_self(mine[0], attribute) or any(
+        isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "__init__"
+        for n in ast.walk(init)
+    ):
+        return None  # the parent's `__init__` is called, or the class sets it itself
+    line = min(n.lineno for n in ast.walk(parent) if _is_self_store(n, attribute))
+    return Diagnosis(
+        "attribute_never_set",
+        init.lineno,
+        f"{_code(owner)} has its own `__init__` (line {init.lineno}), which replaces the one of "
+        f"{_code(bases[0])}; {_code(bases[0])}'s `__init__` sets "
+        f"{_code('self.' + attribute)} (line {line}), but {_code(owner)}'s never calls it, so "
+        f"an object of {_code(owner)} has no {_code(attribute)}",
+        f"How can {_code(owner)}'s `__init__` let {_code(bases[0])}'s `__init__` do its part?",
+    )
+
+
+def _is_self_store(node: ast.AST, attribute: str) -> bool:
+    return (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.ctx, ast.Store)
+        and node.attr == attribute
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "self"
+    )
+
+
+def _stores_self(scope: ast.AST, attribute: str) -> bool:
+    """True if `self.<attribute> = ...` (or `setattr`) appears anywhere in `scope`."""
+    return any(
+        _is_self_store(n, attribute)
+        or (isinstance(n, ast.Call) and getattr(n.func, "id", "") == "setattr")
+        for n in ast.walk(scope)
+    )
+
+
+def _unhashable_list(case: _Case) -> Diagnosis | None:
+    """A list put in a set, used as a dict key or looked up with `in` a dict or set."""
+    if case.facts.message != "unhashable type: 'list'":
+        return None
+    statement = case.program.statement_at(case.frame.line)
+    found: list[tuple[ast.expr, str]] = []
+    for node in ast.walk(statement) if statement is not None else ():
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "add":
+            found += [(a, "puts it in a set with `.add()`") for a in node.args[:1]]
+        elif isinstance(node, ast.Compare) and isinstance(node.ops[0], ast.In | ast.NotIn):
+            found.append((node.left, "looks it up with `in` among a dict's keys or a set's items"))
+        elif isinstance(node, ast.Subscript):
+            found.append((node.slice, "uses it as a dict's key"))
+    lists = []
+    for node, how in found:
+        if isinstance(node, ast.Name):
+            binding = case.program.only_binding(node.id)
+            if binding is not None and isinstance(binding.value, ast.List | ast.ListComp):
+                lists.append((node.id, binding, how))
+    if len({name for name, _, _ in lists}) != 1 or len({how for _, _, how in lists}) != 1:
+        return None
+    name, binding, how = lists[0]
+    return Diagnosis(
+        "unhashable_list",
+        binding.line,
+        f"{_code(name)} is a list (line {binding.line}), and line {case.frame.line} {how}; "
+        "the keys of a dict and the items of a set must be values that can never change, and "
+        "a list can change",
+        f"Which kind of sequence, one that cannot change, could {_code(name)} be instead?",
+    )
+
+
+def _number_as_sequence(case: _Case) -> Diagnosis | None:
+    """`for d in number:`, `len(number)` or `for i in len(xs):`: a number where a sequence
+    is needed."""
+    message, program = case.facts.message, case.program
+    statement = program.statement_at(case.frame.line)
+    if message == "'int' object is not iterable" and isinstance(statement, ast.For):
+        node, how = statement.iter, "goes through it with a `for` loop"
+        if (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "id", "") == "len"
+            and "len" not in program.bindings
+        ):
+            return Diagnosis(
+                "number_as_sequence",
+                case.frame.line,
+                f"The loop on line {case.frame.line} goes through {_code(_source(node))}, which "
+                "is one number, the length, and a `for` loop needs a sequence of values to go "
+                "through",
+                "Which built-in function gives the whole numbers from 0 up to a length?",
+            )
+    elif message == "object of type 'int' has no len()":
+        call = _failing_node(program, case.frame, ast.Call)
+        if call is None or getattr(call.func, "id", "") != "len" or len(call.args) != 1:
+            return None
+        node, how = call.args[0], "asks for its length"
+    else:
+        return None
+    origin = _value_origin(case, node)
+    if origin is None or origin.type != "int" or not origin.source.startswith("int("):
+        return None
+    return Diagnosis(
+        "number_as_sequence",
+        origin.line,
+        f"{_code(origin.name)} is an integer (it gets {_code(origin.source)} on line "
+        f"{origin.line}), and line {case.frame.line} {how}; a number is one value, with no "
+        "items and no length",
+        f"What should line {case.frame.line} use there: the digits of {_code(origin.name)} as "
+        "text, a range of numbers, or something else?",
+    )
+
+
+def _key_of_wrong_type(case: _Case) -> Diagnosis | None:
+    """`menu[choice]` with text from `input()` where the keys are numbers; `d[v]` with `v`
+    from `d.values()`."""
+    facts, program = case.facts, case.program
+    name = facts.sequence
+    keys = _fixed_dict_keys(program, name) if name else None
+    node = _failing_node(program, case.frame, ast.Subscript)
+    if keys is None or node is None or not isinstance(node.slice, ast.Name):
+        return None
+    key = node.slice.id
+    binding = program.only_binding(name)
+    origin = _value_origin(case, node.slice)
+    digits = _quoted(facts.message, r"^'(\d+)'$")
+    if digits and _is_input(origin) and keys and all(type(k) is int for k in keys):
+        return Diagnosis(
+            "key_of_wrong_type",
+            origin.line,  # type: ignore[union-attr]
+            f"{_code(key)} gets its value from {_code(origin.source)} on line {origin.line}, "  # type: ignore[union-attr]
+            f"so it is the text {_code(repr(digits))}, but the keys of {_code(name)} (line "
+            f"{binding.line}) are numbers, and text never equals a number",  # type: ignore[union-attr]
+            f"What has to happen to {_code(key)} before it can find a number among the keys?",
+        )
+    loops = [
+        loop
+        for loop in program.enclosing(case.frame.line, (ast.For,))
+        if isinstance(loop.target, ast.Name) and loop.target.id == key
+    ]
+    if not loops or len(program.bindings.get(key, [])) != 1:
+        return None
+    iterable = loops[0].iter
+    if not (
+        isinstance(iterable, ast.Call)
+        and getattr(iterable.func, "attr", "") == "values"
+        and _source(iterable.func.value) == name  # type: ignore[attr-defined]
+    ):
+        return None
+    return Diagnosis(
+        "key_of_wrong_type",
+        loops[0].lineno,
+        f"The loop on line {loops[0].lineno} goes through {_code(_source(iterable))}, so "
+        f"{_code(key)} is one of the values of {_code(name)}, not a key; line "
+        f"{case.frame.line} then looks that value up as a key",
+        f"What should the loop go through so that {_code(key)} is a key?",
+    )
+
+
+def _item_not_in_list(case: _Case) -> Diagnosis | None:
+    """`xs.remove(min)`: a function where its value was meant; `xs.remove("bananna")` next
+    to a "banana" in the list's literal."""
+    message, program = case.facts.message, case.program
+    call = _failing_node(program, case.frame, ast.Call)
+    if call is None or not isinstance(call.func, ast.Attribute) or len(call.args) != 1:
+        return None
+    method, argument = call.func.attr, call.args[0]
+    if not (
+        (method == "remove" and message == "list.remove(x): x not in list")
+        or (method == "index" and message.endswith(" is not in list"))
+    ):
+        return None
+    if isinstance(argument, ast.Name) and _names_function(program, argument):
+        return Diagnosis(
+            "item_not_in_list",
+            case.frame.line,
+            f"Line {case.frame.line} passes {_code(argument.id)} to {_code(method + '()')} "
+            f"without round brackets after it, so it passes the function {_code(argument.id)} "
+            "itself, not the value the function gives back, and no item of the list is that "
+            "function",
+            "What is the difference between naming a function and calling it?",
+        )
+    literal = program.only_binding(_source(call.func.value))
+    items = literal.value if literal is not None else None
+    text = argument.value if isinstance(argument, ast.Constant) else None
+    if not isinstance(items, ast.List) or not isinstance(text, str):
+        return None
+    words = [
+        e.value for e in items.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
+    ]
+    right = _typo_of(text, words) or next(
+        (w for w in words if w.lower() == text.lower() and w != text), ""
+    )
+    if not right or text in words:
+        return None
+    return Diagnosis(
+        "item_not_in_list",
+        case.frame.line,
+        f"Line {case.frame.line} looks for {_code(repr(text))} in {_code(_source(call.func.value))}"
+        f", but the list made on line {literal.line} has {_code(repr(right))}, "  # type: ignore[union-attr]
+        "which differs from it by a letter or two (or only in capitals)",
+        "How is that item written in the list?",
+    )
+
+
+def _join_numbers(case: _Case) -> Diagnosis | None:
+    """`", ".join(numbers)` where the items are numbers: join only joins text."""
+    match = re.match(r"^sequence item (\d+): expected str instance, (int|float) found$",
+                     case.facts.message)  # fmt: skip
+    call = _failing_node(case.program, case.frame, ast.Call)
+    if match is None or call is None or getattr(call.func, "attr", "") != "join":
+        return None
+    if len(call.args) != 1 or not isinstance(call.func.value, ast.Constant):  # type: ignore[attr-defined]
+        return None
+    items = _source(call.args[0])
+    return Diagnosis(
+        "join_numbers",
+        case.frame.line,
+        f"Line {case.frame.line} joins the items of {_code(items)} with `.join()`, which can "
+        f"only join text, but item {match.group(1)} of {_code(items)} is "
+        f"{_TYPE_WORDS[match.group(2)]}, a number",
+        f"What has to happen to each item of {_code(items)} before it can be joined?",
+    )
+
+
+_LENGTH_WORDS = ("length", "lenght", "len", "size", "lengh")
+
+
+def _length_attribute(case: _Case) -> Diagnosis | None:
+    """`word.length` or `xs.size()`: Python finds a length with a built-in function."""
+    kind, attribute = (case.facts.types or ("",))[0], case.facts.offending
+    node = _failing_node(case.program, case.frame, ast.Attribute)
+    if kind not in ("str", "list", "dict", "tuple", "set") or attribute not in _LENGTH_WORDS:
+        return None
+    if node is None or node.attr != attribute:
+        return None
+    plural = {"str": "strings", "dict": "dicts"}.get(kind, kind + "s")
+    return Diagnosis(
+        "length_attribute",
+        case.frame.line,
+        f"Line {case.frame.line} asks {_code(_source(node.value))}, {_TYPE_WORDS[kind]}, for "
+        f"{_code('.' + attribute)}, but Python's {plural} have no such attribute or method: "
+        "the length of a string, list or dict is found with a built-in function",
+        "Which built-in function gives the number of items in a sequence?",
+    )
+
+
+# -- Python 2 names, random indexes, text one step from `input()`
+
+_PYTHON2 = {
+    ("dict", "iteritems"),
+    ("dict", "iterkeys"),
+    ("dict", "itervalues"),
+    ("dict", "has_key"),
+}
+_PYTHON2_NAMES = {"raw_input", "xrange", "unicode"}
+
+
+def _python2_name(case: _Case) -> Diagnosis | None:
+    """`d.iteritems()`, `raw_input()`, `xrange()`: names Python 3 no longer has."""
+    facts = case.facts
+    kind = (facts.types or ("",))[0]
+    name = facts.offending
+    if facts.exception == "AttributeError" and (kind, name) in _PYTHON2:
+        node = _failing_node(case.program, case.frame, ast.Attribute)
+        if node is None or node.attr != name:
+            return None
+        what = f"{_code('.' + name + '()')} of {_TYPE_WORDS[kind]}"
+    elif facts.exception == "NameError" and name in _PYTHON2_NAMES:
+        if name in case.program.bindings:
+            return None
+        what = _code(name)
+    else:
+        return None
+    return Diagnosis(
+        "python2_name",
+        case.frame.line,
+        f"Line {case.frame.line} uses {what}, which only Python 2 had; the program runs on "
+        "Python 3, which does the same under another name",
+        "What is its name in Python 3?",
+    )
+
+
+def _random_index(case: _Case) -> Diagnosis | None:
+    """`xs[random.randint(0, len)]`: randint includes its upper end."""
+    facts, program = case.facts, case.program
+    length = facts.sequence_length
+    node = _failing_node(program, case.frame, ast.Subscript)
+    if not length or node is None or _source(node.value) != facts.sequence:
+        return None
+    index = node.slice
+    if isinstance(index, ast.Name):
+        binding = program.only_binding(index.id)
+        index = binding.value if binding is not None and binding.kind == "assign" else None
+    if not (
+        isinstance(index, ast.Call)
+        and _source(index.func) == "random.randint"
+        and len(index.args) == 2
+        and "random" in program.bindings
+        and all(b.kind == "import" for b in program.bindings["random"])
+    ):
+        return None
+    top = _static_int(program, index.args[1])
+    if top is None or top < length:
+        return None
+    return Diagnosis(
+        "random_index",
+        index.lineno,
+        f"{_code(_source(index))} on line {index.lineno} can give {top}: `randint` includes "
+        f"both ends; but {_code(facts.sequence)} has {length} items, with indexes from 0 to "
+        f"{length - 1}",
+        "Which upper end keeps the random index inside the list?",
+    )
+
+
+def _text_operands(case: _Case) -> list[ast.expr]:
+    """The operands on the failing line that the message says may be text."""
+    node = _str_operand(case)
+    if node is not None:
+        return [node]
+    if case.facts.message.startswith("can't multiply sequence by non-int"):
+        operator = _failing_node(case.program, case.frame, ast.BinOp)
+        if operator is not None and isinstance(operator.op, ast.Mult):
+            return [operator.left, operator.right]
+    return []
+
+
+def _one_step(case: _Case, node: ast.expr) -> tuple | None:
+    """(name, its binding, the value, [the input() name]) where `node` is a name set once
+    from `*` or `+` with exactly one side the text of `input()`."""
+    if not isinstance(node, ast.Name):
+        return None
+    binding = case.program.only_binding(node.id)
+    value = binding.value if binding is not None and binding.kind == "assign" else None
+    if not isinstance(value, ast.BinOp) or not isinstance(value.op, ast.Mult | ast.Add):
+        return None
+    sides = [s for s in (value.left, value.right) if _is_input(_value_origin(case, s))]
+    if len(sides) != 1 or not isinstance(sides[0], ast.Name):
+        return None
+    return node, binding, value, sides
+
+
+def _text_one_step(case: _Case) -> Diagnosis | None:
+    """`total = people * slices` with `slices` from `input()`: `total` is text too, and
+    line N uses it as a number."""
+    found = [step for node in _text_operands(case) if (step := _one_step(case, node))]
+    if len(found) != 1:
+        return None
+    node, binding, value, sides = found[0]
+    origin = _value_origin(case, sides[0])
+    line = case.frame.line
+    return Diagnosis(
+        "text_one_step",
+        origin.line,  # type: ignore[union-attr]
+        f"On line {line}, {_code(node.id)} is text, not a number: line {binding.line} "  # type: ignore[union-attr]
+        f"computes it as {_code(_source(value))}, and {_code(sides[0].id)} gets its value "
+        f"from {_code(origin.source)} on line {origin.line}, which always gives back text; "  # type: ignore[union-attr]
+        "`*` or `+` with text repeats or joins the text instead of doing arithmetic",
+        f"What has to happen to the text from `input()` before {_code(sides[0].id)} can be used "
+        "as a number?",
+    )
+
+
+def _key_case(case: _Case) -> Diagnosis | None:
+    """A key with capitals looked up in a dict whose every stored key is lower case
+    (`d[name.lower()] = ...`, or the letters of a lower-case string)."""
+    facts, program = case.facts, case.program
+    name, key = facts.sequence, _quoted(facts.message, r"^'(.*)'$")
+    binding = program.only_binding(name) if name else None
+    if not key or key == key.lower() or binding is None or binding.kind != "assign":
+        return None
+    if not isinstance(binding.value, ast.Dict) or binding.value.keys:
+        return None
+    failing = program.statement_at(case.frame.line)
+    uses = [n for n in _uses(program, name) if not _deleted_here(program, n, failing)]
+    if not all(_only_read(program, n, stores=True) or _dict_reading(program, n) for n in uses):
+        return None
+    stores = [
+        node
+        for node in ast.walk(program.tree)
+        if isinstance(node, ast.Subscript)
+        and isinstance(node.ctx, ast.Store)
+        and getattr(node.value, "id", None) == name
+        and not _stores_what_it_read(failing, node)
+    ]
+    reasons = [_lower_key(program, node) for node in stores]
+    if not stores or not all(reasons):
+        return None
+    numbers = sorted({node.lineno for node in stores})
+    lines = ("line " if len(numbers) == 1 else "lines ") + _names(
+        [str(n) for n in numbers]
+    ).replace("`", "")
+    return Diagnosis(
+        "key_case",
+        case.frame.line,
+        f"Every key stored in {_code(name)} is lower case ({lines}: {reasons[0]}), but line "
+        f"{case.frame.line} looks up {_code(repr(key))}, which has capitals, and keys must "
+        "match exactly",
+        "Where does the key come from, and how does it have to be written to match?",
+    )
+
+
+def _deleted_here(program: Program, node: ast.Name, failing: ast.stmt | None) -> bool:
+    """`del d[k]` in the failing statement: it raised, so it removed nothing."""
+    parent = program.parents.get(node)
+    return (
+        isinstance(parent, ast.Subscript)
+        and isinstance(parent.ctx, ast.Del)
+        and failing is not None
+        and _contains(failing, parent)
+    )
+
+
+def _stores_what_it_read(failing: ast.stmt | None, store: ast.Subscript) -> bool:
+    """`d[k] += 1` or `d[k] = d[k] + 1` as the failing statement: it stores only under a key
+    it first read, so it never adds a key."""
+    if failing is None or not _contains(failing, store):
+        return False
+    if isinstance(failing, ast.AugAssign) and failing.target is store:
+        return True
+    return isinstance(failing, ast.Assign) and any(
+        isinstance(n, ast.Subscript)
+        and isinstance(n.ctx, ast.Load)
+        and _source(n) == _source(store)
+        for n in ast.walk(failing.value)
+    )
+
+
+def _lower_key(program: Program, store: ast.Subscript) -> str:
+    """Why the key of `d[key] = ...` is certainly lower case ("" if it is not certain)."""
+    key = store.slice
+    if isinstance(key, ast.Call) and getattr(key.func, "attr", "") in ("lower", "casefold"):
+        return f"{_code(_source(key))}"
+    if isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value.islower():
+        return f"{_code(repr(key.value))}"
+    if not isinstance(key, ast.Name):
+        return ""
+    for loop in program.enclosing(store.lineno, (ast.For,)):
+        if isinstance(loop.target, ast.Name) and loop.target.id == key.id:
+            text = loop.iter
+            if isinstance(text, ast.Name):
+                found = program.only_binding(text.id)
+                text = found.value if found is not None and found.kind == "assign" else None
+            if isinstance(text, ast.Constant) and isinstance(text.value, str):
+                if text.value == text.value.lower():
+                    return f"the letters of {_code(_source(loop.iter))}"
+            return ""
+    return ""
+
+
+# -- SyntaxError, IndentationError and TabError: read from the program's lines and the
+# message alone (a program that does not parse has no syntax tree)
+
+
+@dataclass(frozen=True)
+class _Syntax:
+    """What a syntax rule reads: the program's lines, the reported line and the message."""
+
+    lines: list[str]
+    line: int
+    message: str
+    frame: Frame
+
+    def text(self, line: int) -> str:
+        return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+
+    @property
+    def caret(self) -> int:
+        """The column in `frame.text` (the line without its indentation) of the first ^."""
+        return self.frame.carets.find("^")
+
+
+_BLOCK_WORDS = (
+    "if", "elif", "else", "for", "while", "def", "class", "try", "except", "finally", "with",
+)  # fmt: skip
+
+
+def _code_tokens(text: str) -> list[tokenize.TokenInfo] | None:
+    """The tokens of one line without comments and line ends (None if it does not tokenize
+    alone, as a line that opens a bracket or a string it does not close)."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text.strip() + "\n").readline))
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    skip = (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.ENDMARKER)
+    return [t for t in tokens if t.type not in skip]
+
+
+def _indent(text: str) -> str:
+    return text[: len(text) - len(text.lstrip())]
+
+
+def _assign_in_condition(case: _Syntax) -> Diagnosis | None:
+    """`if guess = password:`: one `=` in the condition of an if, elif or while."""
+    if "Maybe you meant '==' " not in case.message:
+        return None
+    tokens = _code_tokens(case.text(case.line))
+    if not tokens or tokens[0].string not in ("if", "elif", "while") or tokens[-1].string != ":":
+        return None
+    if [t.string for t in tokens if t.type == tokenize.OP].count("=") != 1:
+        return None
+    keyword = tokens[0].string
+    condition = case.text(case.line).strip()[len(keyword) : -1].strip()
+    return Diagnosis(
+        "assign_in_condition",
+        case.line,
+        f"The condition of the `{keyword}` on line {case.line}, {_code(condition)}, uses a "
+        "single `=`, which gives a variable a value; it cannot ask whether two values are equal",
+        "Which operator asks whether two values are equal?",
+    )
+
+
+def _missing_colon(case: _Syntax) -> Diagnosis | None:
+    """`for x in xs` with nothing after it: a block's first line without its colon."""
+    tokens = _code_tokens(case.text(case.line))
+    if case.message != "expected ':'" or not tokens:
+        return None
+    keyword = tokens[0].string
+    if keyword == "else" and len(tokens) > 1 and tokens[1].string == "if":
+        return Diagnosis(
+            "else_if",
+            case.line,
+            f"Line {case.line} starts with `else if`, which Python does not have: after `else` "
+            "it expects the colon at once, and a further condition after an `if` is written "
+            "with a keyword of its own",
+            "Which keyword does Python use for another condition after an `if`?",
+        )
+    shown = case.frame.text.rstrip()
+    if keyword not in _BLOCK_WORDS or tokens[-1].string == ":":
+        return None
+    if case.caret < len(shown.split("#")[0].rstrip()):
+        return None  # the caret must point past the header's end: nothing else is missing
+    return Diagnosis(
+        "missing_colon",
+        case.line,
+        f"Line {case.line} starts a `{keyword}` block, {_code(case.text(case.line).strip())}, "
+        "but it does not end with a colon, and every line that opens a block (`if`, `for`, "
+        "`while`, `def`, ...) has to",
+        f"What is missing at the end of line {case.line}?",
+    )
+
+
+def _bracket_never_closed(case: _Syntax) -> Diagnosis | None:
+    bracket = _quoted(case.message, r"^'([(\[{])' was never closed$")
+    if not bracket or not 0 <= case.caret < len(case.frame.text):
+        return None
+    if case.frame.text[case.caret] != bracket:
+        return None
+    shown = case.text(case.line).strip()
+    closer = {"(": ")", "[": "]", "{": "}"}[bracket]
+    return Diagnosis(
+        "bracket_never_closed",
+        case.line,
+        f"The `{bracket}` opened on line {case.line} ({_code(shown)}) is never closed: no "
+        f"`{closer}` matches it, so Python reads the lines after it as part of the same "
+        "statement until the program ends",
+        f"Where should the `{bracket}` of line {case.line} be closed?",
+    )
+
+
+def _unterminated_string(case: _Syntax) -> Diagnosis | None:
+    found = _quoted(case.message, r"^unterminated string literal \(detected at line (\d+)\)$")
+    if not found or int(found) != case.line or case.caret < 0:
+        return None
+    rest = case.frame.text[case.caret :]
+    quote = re.match(r"[rRbBfFuU]{0,2}(['\"])", rest)
+    if quote is None:
+        return None
+    mark = quote.group(1)
+    return Diagnosis(
+        "unterminated_string",
+        case.line,
+        f"On line {case.line}, the text {_code(rest.rstrip())} starts with {_code(mark)}, but "
+        f"no {_code(mark)} on that line closes it, so Python reads the rest of the line, "
+        "brackets included, as part of the text",
+        "Where should that text end?",
+    )
+
+
+def _print_statement(case: _Syntax) -> Diagnosis | None:
+    if not case.message.startswith("Missing parentheses in call to 'print'"):
+        return None
+    tokens = _code_tokens(case.text(case.line))
+    if not tokens or tokens[0].string != "print" or len(tokens) < 2:
+        return None
+    return Diagnosis(
+        "print_statement",
+        case.line,
+        f"Line {case.line} writes `print` followed by a space and the values "
+        f"({_code(case.text(case.line).strip())}), the way Python 2 did; in Python 3 `print` "
+        "is a function, called like every other function",
+        "How are the values given to a function when it is called?",
+    )
+
+
+def _block_not_indented(case: _Syntax) -> Diagnosis | None:
+    match = re.match(
+        r"^expected an indented block after (?:'(\w+)' statement|(function|class) definition)"
+        r" on line (\d+)$",
+        case.message,
+    )
+    if match is None:
+        return None
+    keyword = match.group(1) or {"function": "def", "class": "class"}[match.group(2)]
+    head = int(match.group(3))
+    if len(_indent(case.text(case.line))) > len(_indent(case.text(head))):
+        return None
+    if "\t" in _indent(case.text(case.line)) + _indent(case.text(head)):
+        return None
+    return Diagnosis(
+        "block_not_indented",
+        case.line,
+        f"The `{keyword}` on line {head} ends with `:`, so the lines of its body have to be "
+        f"indented further than it, but line {case.line} is not",
+        f"Which lines belong inside the `{keyword}` of line {head}, and how does Python see "
+        "that they do?",
+    )
+
+
+def _unexpected_indent(case: _Syntax) -> Diagnosis | None:
+    if case.message != "unexpected indent":
+        return None
+    before = [n for n in range(case.line - 1, 0, -1) if case.text(n).strip()]
+    before = [n for n in before if not case.text(n).strip().startswith("#")]
+    if not before:
+        return None
+    previous = before[0]
+    tokens = _code_tokens(case.text(previous))
+    here, there = _indent(case.text(case.line)), _indent(case.text(previous))
+    if tokens is None or not tokens or tokens[-1].string == ":" or "\t" in here + there:
+        return None  # a line that continues a bracket, or one that opens a block
+    if len(here) <= len(there) or case.text(previous).rstrip().endswith("\\"):
+        return None
+    return Diagnosis(
+        "unexpected_indent",
+        case.line,
+        f"Line {case.line} is indented further than line {previous} before it, but line "
+        f"{previous} does not start a block (it does not end with `:`), so there is nothing "
+        f"for line {case.line} to be inside",
+        f"Which block should line {case.line} be part of, and how far is that block indented?",
+    )
+
+
+def _unindent_mismatch(case: _Syntax) -> Diagnosis | None:
+    if case.message != "unindent does not match any outer indentation level":
+        return None
+    here = _indent(case.text(case.line))
+    open_blocks = _open_indents(case.lines[: case.line - 1])
+    if open_blocks is None or "\t" in here or len(here) in open_blocks:
+        return None
+    widths = _names([str(w) for w in open_blocks]).replace("`", "")
+    return Diagnosis(
+        "unindent_mismatch",
+        case.line,
+        f"Line {case.line} is indented by {len(here)} spaces, but the blocks open at that "
+        f"point are indented by {widths} spaces, and a line that ends a block has to line up "
+        "with one of the blocks around it",
+        f"Which block should line {case.line} belong to?",
+    )
+
+
+def _open_indents(lines: list[str]) -> list[int] | None:
+    """The indentation widths of the blocks open after `lines` (None if they do not
+    tokenize, or indent with tabs)."""
+    widths = [0]
+    try:
+        for token in tokenize.generate_tokens(io.StringIO("\n".join(lines) + "\n").readline):
+            if token.start[0] > len(lines):
+                break  # the end of the text closes every block; the program goes on
+            if token.type == tokenize.INDENT:
+                if "\t" in token.string:
+                    return None
+                widths.append(len(token.string))
+            elif token.type == tokenize.DEDENT:
+                widths.pop()
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return None
+    return widths
+
+
+def _tabs_and_spaces(case: _Syntax) -> Diagnosis | None:
+    if not case.message.startswith("inconsistent use of tabs and spaces"):
+        return None
+    here = _indent(case.text(case.line))
+    before = [n for n in range(case.line - 1, 0, -1) if case.text(n).strip()]
+    if not before or not here:
+        return None
+    previous = before[0]
+    there = _indent(case.text(previous))
+    kinds = {"\t" in here and " " not in here, "\t" in there and " " not in there}
+    if kinds != {True, False} or not there:
+        return None  # one line indented with tabs only, the other with spaces only
+    tabs, spaces = (case.line, previous) if "\t" in here else (previous, case.line)
+    return Diagnosis(
+        "tabs_and_spaces",
+        case.line,
+        f"Line {tabs} is indented with a tab, and line {spaces} with spaces; Python cannot "
+        f"tell whether a tab lines up with a number of spaces, so it cannot tell which block "
+        f"line {case.line} belongs to",
+        "Which one kind of indentation should every line of the program use?",
+    )
+
+
+_SYNTAX_RULES = (
+    _assign_in_condition,
+    _missing_colon,
+    _bracket_never_closed,
+    _unterminated_string,
+    _print_statement,
+    _block_not_indented,
+    _unexpected_indent,
+    _unindent_mismatch,
+    _tabs_and_spaces,
+)
+
+
+def _diagnose_syntax(code: str, traceback: Traceback) -> Diagnosis | None:
+    """The syntax rules' diagnosis of a program that does not parse, else None."""
+    own = [f for f in traceback.frames if f.file == PROGRAM]
+    if len(own) != 1:
+        return None
+    case = _Syntax(code.splitlines(), own[0].line, traceback.message, own[0])
+    if not case.text(case.line).strip():
+        return None
+    for rule in _SYNTAX_RULES:
+        found = rule(case)
+        if found is not None:
+            return found
+    return None
+
+
 _RULES = {
     "NameError": (
         _defined_later,
@@ -1353,10 +2597,18 @@ _RULES = {
         _module_not_imported,
         _self_attribute,
         _misspelt_name,
+        _python2_name,
     ),
     "UnboundLocalError": (_local_misspelt, _global_assigned_locally, _set_only_in_branches),
     "TypeError": (
         _text_from_input,
+        _text_one_step,
+        _item_assignment,
+        _str_method_result,
+        _unpack_one_value,
+        _unhashable_list,
+        _number_as_sequence,
+        _join_numbers,
         _float_from_division,
         _function_not_called,
         _number_joined_to_text,
@@ -1366,12 +2618,24 @@ _RULES = {
         _called_on_class,
         _init_misspelt,
         _argument_count,
+        _ends_without_return,
     ),
-    "AttributeError": (_none_used, _function_not_called, _wrong_type_method, _attribute_typo),
-    "IndexError": (_index_past_end,),
+    "AttributeError": (
+        _none_used,
+        _function_not_called,
+        _length_attribute,
+        _wrong_type_method,
+        _attribute_typo,
+        _attribute_never_set,
+        _module_attribute_typo,
+        _python2_name,
+    ),
+    "IndexError": (_index_past_end, _random_index),
     "ZeroDivisionError": (_zero_divisor,),
-    "ValueError": (_unreadable_number, _unpack_count),
-    "KeyError": (_key_not_in_dict, _key_never_stored),
+    "ValueError": (_unreadable_number, _unpack_count, _format_code, _item_not_in_list),
+    "ModuleNotFoundError": (_module_misspelt,),
+    "RuntimeError": (_dict_changed_in_loop,),
+    "KeyError": (_key_not_in_dict, _key_never_stored, _key_of_wrong_type, _key_case),
     "KeyboardInterrupt": (_endless_while,),
     "RecursionError": (_same_arguments,),
 }

@@ -209,6 +209,284 @@ FIRES = [
         4,
         ["`rev(text)`"],
     ),
+    # syntax errors: read from the lines and the message alone
+    ("assign_in_condition", "n = 3\nwhile n = 3:\n    n -= 1\n", "", 2, ["`n = 3`", "`while`"]),
+    ("missing_colon", "x = 2\nwhile x > 0\n    x -= 1\n", "", 2, ["`while`", "colon"]),
+    ("missing_colon", "def f(x) -> int\n    return x\n", "", 1, ["`def`"]),
+    ("else_if", "x = 1\nif x > 2:\n    y = 1\nelse if x > 0:\n    y = 2\n", "", 4, ["`else if`"]),
+    (
+        "bracket_never_closed",
+        "names = {'a': 1,\n         'b': 2\nprint(names)\n",
+        "",
+        1,
+        ["`{` opened on line 1", "`}`"],
+    ),
+    ("unterminated_string", "x = 1\nprint('total:, x)\n", "", 2, ["`'total:, x)`"]),
+    ("print_statement", "x = 1\nif x:\n    print x\n", "", 3, ["`print x`"]),
+    (
+        "block_not_indented",
+        "def area(w, h):\nreturn w * h\n",
+        "",
+        2,
+        ["`def` on line 1", "line 2 is not"],
+    ),
+    ("unexpected_indent", "x = 1\ny = 2\n      z = 3\n", "", 3, ["line 2 before it"]),
+    (
+        "unindent_mismatch",
+        "for i in range(3):\n    if i:\n        print(i)\n  print('done')\n",
+        "",
+        4,
+        ["by 2 spaces", "0, 4 and 8 spaces"],
+    ),
+    (
+        "tabs_and_spaces",
+        "def f():\n\tif True:\n        return 1\n",
+        "",
+        3,
+        ["Line 2 is indented with a tab", "line 3 with spaces"],
+    ),
+    # values that cannot change, modules, formats, dicts in loops, what functions give back
+    (
+        "item_assignment",
+        "name = input()\nname[0] = 'B'\n",
+        "bob\n",
+        1,
+        ["`name` is a string", "`name[0]`"],
+    ),
+    (
+        "item_assignment",
+        "def move(p):\n    p[0] += 1\n\nstart = (1, 2)\nmove(start)\n",
+        "",
+        5,
+        ["`p` is a tuple"],
+    ),
+    (
+        "module_misspelt",
+        "import randon\nprint(random.randint(1, 2))\n",
+        "",
+        1,
+        ["`randon`", "`random`"],
+    ),
+    (
+        "module_attribute_typo",
+        "import math\nprint(math.sqrtt(4))\n",
+        "",
+        2,
+        ["`sqrtt`", "`sqrt`"],
+    ),
+    (
+        "format_code",
+        "w = input()\nprint(f'{w:.2f} kg')\n",
+        "3\n",
+        1,
+        ["`:.2f`", "`input()`"],
+    ),
+    (
+        "format_code",
+        "n = 7\nhalf = n / 2\nprint(f'{half:3d}')\n",
+        "",
+        2,
+        ["`:3d`", "`n / 2`"],
+    ),
+    (
+        "dict_changed_in_loop",
+        "ages = {'a': 3, 'b': 30}\nfor k, v in ages.items():\n    if v < 18:\n"
+        "        ages.pop(k)\n",
+        "",
+        4,
+        ["line 2", "`ages.pop(k)`"],
+    ),
+    (
+        "str_method_result",
+        "class P:\n    def __str__(self):\n        print('P')\n\nprint(P())\n",
+        "",
+        2,
+        ["no `return`", "prints on line 3"],
+    ),
+    (
+        "str_method_result",
+        "class P:\n    def __init__(self):\n        self.n = 2\n\n    def __str__(self):\n"
+        "        return self.n\n\nprint(P())\n",
+        "",
+        6,
+        ["`self.n`", "an integer"],
+    ),
+    (
+        "ends_without_return",
+        "def first_even(xs):\n    for x in xs:\n        if x % 2 == 0:\n"
+        "            return x * 1\n\n"
+        "print(first_even([1, 3]) + 1)\n",
+        "",
+        4,
+        ["`first_even([1, 3])` gave back None", "inside the `if` on line 3"],
+    ),
+    (
+        "ends_without_return",
+        "def total(xs):\n    if not xs:\n        return 0\n    total(xs[1:])\n\n"
+        "print(1 + total([1]))\n",
+        "",
+        4,
+        ["line 4 calls `total` again"],
+    ),
+    (
+        "unpack_one_value",
+        "def minmax(xs):\n    return min(xs)\n\nlo, hi = minmax([3, 1])\n",
+        "",
+        2,
+        ["2 names (`lo, hi`)", "`min(xs)`"],
+    ),
+    (
+        "none_used",
+        "def add(a, b):\n    print(a + b)\n\nx = add(1, 2)\ny = add(3, 4)\nprint(x + y)\n",
+        "",
+        1,
+        ["`x` is set on line 4"],
+    ),  # both sides None, from the one function
+    (
+        "attribute_never_set",
+        "class Bag:\n    def __init__(self):\n        items = []\n\n    def add(self, x):\n"
+        "        self.items.append(x)\n\nBag().add(1)\n",
+        "",
+        3,
+        ["plain variable `items` on line 3", "`self.items`"],
+    ),
+    (
+        "attribute_never_set",
+        "class A:\n    def __init__(self):\n        self.n = 1\n\nclass B(A):\n"
+        "    def __init__(self):\n        self.m = 2\n\nprint(B().n)\n",
+        "",
+        6,
+        ["replaces the one of `A`", "(line 3)"],
+    ),
+    (
+        "unhashable_list",
+        "seen = {}\nkey = [1, 2]\nseen[key] = True\n",
+        "",
+        2,
+        ["`key` is a list (line 2)", "a dict's key"],
+    ),
+    (
+        "number_as_sequence",
+        "n = int(input())\nfor d in n:\n    print(d)\n",
+        "12\n",
+        1,
+        ["`n` is an integer", "`for` loop"],
+    ),
+    (
+        "number_as_sequence",
+        "names = ['a', 'b']\nfor i in len(names):\n    print(i)\n",
+        "",
+        2,
+        ["`len(names)`"],
+    ),
+    (
+        "key_of_wrong_type",
+        "rooms = {101: 'Ann', 102: 'Bo'}\nr = input()\nprint(rooms[r])\n",
+        "101\n",
+        2,
+        ["the text `'101'`", "are numbers"],
+    ),
+    (
+        "key_of_wrong_type",
+        "ages = {'a': 3}\nfor age in ages.values():\n    print(ages[age])\n",
+        "",
+        2,
+        ["`ages.values()`", "not a key"],
+    ),
+    (
+        "item_not_in_list",
+        "xs = [3, 1, 2]\nxs.remove(max)\n",
+        "",
+        2,
+        ["passes `max`"],
+    ),
+    (
+        "item_not_in_list",
+        "days = ['Mon', 'Tue']\nprint(days.index('tue'))\n",
+        "",
+        2,
+        ["`'tue'`", "`'Tue'`"],
+    ),
+    (
+        "join_numbers",
+        "ages = [3, 4]\nprint('-'.join(ages))\n",
+        "",
+        2,
+        ["item 0 of `ages` is an integer"],
+    ),
+    (
+        "length_attribute",
+        "xs = [1, 2]\nprint(xs.size())\n",
+        "",
+        2,
+        ["`.size`", "a list"],
+    ),
+    (
+        "wrong_type_method",
+        "for w in 'ab cd'.split():\n    w.append('!')\n",
+        "",
+        2,
+        ["`w`, which is a string there"],
+    ),
+    (
+        "called_on_class",
+        "class C:\n    def add(self, a, b):\n        return a + b\n\nprint(C.add(1, 2))\n",
+        "",
+        5,
+        ["`1` is taken as `self`"],
+    ),
+    (
+        "called_on_class",
+        "class C:\n    def go(self, n):\n        return n\n\nc = C\nprint(c.go(1))\n",
+        "",
+        5,
+        ["sets `c` to the class `C`"],
+    ),
+    (
+        "set_only_in_branches",
+        "t = 20\nif t < 10:\n    w = 'cold'\nif t > 25:\n    w = 'hot'\nprint(w)\n",
+        "",
+        2,
+        ["lines 2 and 4", "none of them has an `else`"],
+    ),
+    (
+        "key_never_stored",
+        "counts = {}\nfor c in 'aab':\n    counts[c] = counts[c] + 1\n"
+        "print(max(counts, key=counts.get))\n",
+        "",
+        3,
+        ["starts empty"],
+    ),
+    (
+        "python2_name",
+        "ages = {'a': 3}\nif ages.has_key('a'):\n    print(1)\n",
+        "",
+        2,
+        ["`.has_key()` of a dict", "Python 2"],
+    ),
+    ("python2_name", "for i in xrange(3):\n    print(i)\n", "", 1, ["`xrange`"]),
+    (
+        "random_index",
+        "import random\ncolours = ['red', 'blue']\npick = random.randint(2, 2)\n"
+        "print(colours[pick])\n",
+        "",
+        3,
+        ["can give 2", "2 items"],
+    ),
+    (
+        "text_one_step",
+        "n = input()\ntwice = n * 2\nprint(twice / 4)\n",
+        "3\n",
+        1,
+        ["`twice` is text", "`n * 2`"],
+    ),
+    (
+        "key_case",
+        "stock = {}\nfor item in ['Tea', 'Milk']:\n    stock[item.lower()] = 1\ndel stock['Tea']\n",
+        "",
+        4,
+        ["line 3: `item.lower()`", "`'Tea'`"],
+    ),
 ]
 
 # (the rule that must not fire, program, stdin): one link of each rule's argument is unsure
@@ -284,6 +562,74 @@ NEAR_MISSES = [
         "drain(list(range(5000)))\n",
         "",
     ),  # the same list, but shorter each time: too deep, not endless
+    ("assign_in_condition", "x = 1\nprint(x) = 2\n", ""),  # the same hint, but no condition
+    ("missing_colon", "x = 1\nif x:\n    pass\nelse x\n", ""),  # more than a colon is wrong
+    ("else_if", "x = 1\nif x:\n    y = 1\nelse x > 0:\n    y = 2\n", ""),
+    ("bracket_never_closed", "x = (1]\n", ""),  # a wrong closer: another message
+    ("unterminated_string", "x = '''abc\n", ""),  # a triple-quoted string: another message
+    ("print_statement", "x = 1\nexec 'x'\n", ""),
+    ("block_not_indented", "if True:\n\tif x:\n\tpass\n", ""),  # tabs: widths unclear
+    ("unexpected_indent", "x = [1,\n        2]\n    y = 3\n", ""),  # after a bracket's lines
+    ("unindent_mismatch", "if True:\n\tx = 1\n  y = 2\n", ""),  # tabs: widths unclear
+    ("tabs_and_spaces", "if True:\n    \tx = 1\n\t    y = 2\n", ""),  # both lines mix them
+    (
+        "item_assignment",
+        "def g():\n    return (1, 2)\n\ndef f(p):\n    p[0] = 1\n\nf(g())\n",
+        "",
+    ),  # the tuple comes from a call: its type is not read
+    ("module_misspelt", "import randon\nprint(random)\n", ""),  # `random` not used as a module
+    ("module_attribute_typo", "import math as m\nprint(m.sqrtt(4))\n", ""),
+    ("format_code", "a = input()\nb = input()\nprint(f'{a:.2f} {b:.1f}')\n", "3\n4\n"),
+    ("dict_changed_in_loop", "d = {1: 2}\ne = d\nfor k in d:\n    e.pop(k)\n", ""),  # an alias
+    (
+        "str_method_result",
+        "class P:\n    def __str__(self):\n        return 1\n\n"
+        "class Q(P):\n    def __str__(self):\n        return 2\n\nprint(Q())\n",
+        "",
+    ),
+    (
+        "ends_without_return",
+        "def f(x):\n    if x:\n        return x\n\nprint(f(0) + 1)\n",
+        "",
+    ),  # `return x` may itself give None
+    (
+        "unpack_one_value",
+        "def f():\n    if 1:\n        return 1\n    return 2, 3\n\na, b = f()\n",
+        "",
+    ),
+    (
+        "attribute_never_set",
+        "class Bag:\n    def __init__(self):\n        items = []\n        self.items = items\n\n"
+        "    def add(self, x):\n        self.itemz.append(x)\n\nBag().add(1)\n",
+        "",
+    ),  # `__init__` does set `self.items`: the missing `itemz` is some other slip
+    (
+        "unhashable_list",
+        "def f():\n    return [1]\n\nkey = f()\nseen = {}\nseen[key] = 1\n",
+        "",
+    ),  # the list comes from a call: not read
+    ("number_as_sequence", "def f():\n    return 5\n\nfor d in f():\n    print(d)\n", ""),
+    (
+        "key_of_wrong_type",
+        "rooms = {101: 'Ann', '7': 'Bo'}\nr = input()\nprint(rooms[r])\n",
+        "101\n",
+    ),  # some keys are text
+    ("item_not_in_list", "days = ['Mon', 'Tue']\ndays.remove('Mon')\ndays.remove('Mon')\n", ""),
+    ("join_numbers", "ages = [3, 4]\nsep = '-'\nprint(sep.join(ages))\n", ""),  # not a literal
+    ("length_attribute", "xs = [1, 2]\nprint(xs.lenth_of)\n", ""),
+    ("python2_name", "print(xrange(3))\nxrange = range\n", ""),  # the program's own xrange
+    (
+        "random_index",
+        "import random\ncolours = ['red', 'blue']\ncolours.pop()\n"
+        "print(colours[random.randint(1, 1)])\n",
+        "",
+    ),  # the list shrinks: its length is not read
+    ("text_one_step", "n = input()\nm = input()\nboth = n + m\nprint(both / 4)\n", "3\n4\n"),
+    (
+        "key_case",
+        "stock = {}\nfor item in ['Tea', 'Milk']:\n    stock[item] = 1\nprint(stock['TEA'])\n",
+        "",
+    ),  # the keys are stored as written: some have capitals
 ]
 
 
@@ -321,7 +667,7 @@ def test_every_rule_is_tested_both_ways():
 
 def test_no_diagnosis_without_a_program_frame_or_a_tree():
     assert diagnose("x = 1\n", "") is None
-    assert diagnose("if x\n", traceback_of("if x\n")) is None  # a syntax error: no rule
+    assert diagnose("x = = 1\n", traceback_of("x = = 1\n")) is None  # a syntax error: no rule
     assert diagnose("print(1/0)\n", traceback_of("print(1/0)\n")) is None  # `0` itself
 
 

@@ -170,10 +170,10 @@ def test_experiment_with_the_diagnosis_keeps_who_wrote_each_hint(tmp_path):
     }
     assert {h["hint_source"] for h in hints} - {"diagnosis"} <= {"student", "facts"}
     rows = list(csv.DictReader((out / "experiment.csv").open()))
-    assert {r["hints_by_diagnosis"] for r in rows} == {"1"}
+    assert {r["hints_by_diagnosis"] for r in rows} == {"2"}  # `if x`'s colon, the zero
     assert "written by diagnosis / student / facts" in (out / "experiment.md").read_text()
     saved = json.loads((out / "hints" / "dpo_level_10.3.json").read_text())
-    assert saved["sources"][2] == "diagnosis" and saved["key"] != greedy["key"]
+    assert saved["sources"][1:] == ["diagnosis"] * 2 and saved["key"] != greedy["key"]
 
 
 def test_hints_saved_before_sources_were_kept_read_as_unknown():

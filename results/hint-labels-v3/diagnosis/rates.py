@@ -94,6 +94,11 @@ def main() -> None:
                 "clear": f"{sum(float(r['clear']) for r in picked) / len(picked):.2f}",
             }
         )
+    if not rows:
+        raise SystemExit(
+            "no pipeline has every shown hint labelled: diagnoses the rules gave after round 8 "
+            "are not labelled blind yet (results/diagnosis-v2/ has them, read by one reader)"
+        )
     second = blind_labels(HERE / "packets-b")
     first = blind_labels(HERE / "packets-a")
     for item in ("identifies", "misleading"):
