@@ -183,7 +183,17 @@ class SurrogateEvolutionSettings(EvolutionSettings, SurrogateModelSettings):
         "model a per-layer interaction (the squared pruned share of each layer)", True
     )
     doublings: int = _doc(
-        "candidate j makes swaps * 2 ** (j % doublings) mutations (1: all make swaps)", 5
+        "jump sizes: a model child makes swaps * 2 ** k mutations, k < doublings", 5
+    )
+    adaptive: bool = _doc(
+        "each child's source, evolution's own mutant or a model pick of jump size k, is the "
+        "one with the best Thompson draw of its children's gains (False: every child a model "
+        "pick, candidate j of size k = j % doublings)",
+        True,
+    )
+    memory: float = _doc(
+        "per generation, the share of the sources' counts kept (1: all; 0.98: ~50 generations)",
+        0.98,
     )
 
     def __post_init__(self) -> None:
@@ -192,6 +202,8 @@ class SurrogateEvolutionSettings(EvolutionSettings, SurrogateModelSettings):
             raise ValueError(
                 "candidates, offspring, swaps, step_levels and doublings must be at least 1"
             )
+        if not 0 < self.memory <= 1:
+            raise ValueError("memory must be in (0, 1]")
 
 
 # The learned agents' view of the env (agents/residual.py): its choices.

@@ -55,6 +55,8 @@ from .search import EvolutionAgent
 from .settings import SurrogateEvolutionSettings
 from .surrogate import Posterior, PowerSumModel
 
+PLAIN, FIRST = -1, -2  # a child's source: evolution's own mutant; the first plan (uniform)
+
 
 def plan_key(ratios: np.ndarray) -> bytes:
     """A plan's identity (ratios rounded to 1e-6): one episode is never spent twice on it."""
@@ -63,12 +65,14 @@ def plan_key(ratios: np.ndarray) -> bytes:
 
 @register_agent("surrogate-evo")
 class SurrogateEvolutionAgent(EvolutionAgent):
-    """Evolution whose children are Thompson-sampled picks of a surrogate (module docstring).
+    """Evolution whose children are evolution's own or Thompson-sampled picks of a surrogate,
+    in a mix that follows which did better (module docstring).
 
     Settings (:class:`~agents.settings.SurrogateEvolutionSettings`): evolution's
     ``offspring``, ``swaps`` and ``step_levels``; the model's ``degree``, ``betas``,
     ``noise_sd``, prior standard deviations and ``interaction``; ``candidates``, the
-    mutants ranked per child scored, and ``doublings``, how far their jumps range. The
+    mutants ranked per model child, ``doublings``, how far their jumps range, and
+    ``adaptive`` and ``memory``, the mix of sources and jump sizes. The
     seed seeds the mutations and the draws.
     """
 
@@ -81,10 +85,16 @@ class SurrogateEvolutionAgent(EvolutionAgent):
             shares, self.target / self.cap, self.settings, self.settings.interaction
         )
         self.history: list[tuple[np.ndarray, float]] = []  # every plan observed, its KL
+        self.sources: list[int] = []  # where each came from: FIRST, PLAIN or a jump size k
         self.unfitted = 0  # the last of them, of the generation under way: not in the model
         self.seen: set[bytes] = set()  # plans observed
-        self.drafted: set[bytes] = set()  # plans proposed, not yet observed
+        self.drafted: dict[bytes, int] = {}  # plans proposed, not yet observed: their source
         self.posterior_cache: tuple[int, Posterior] | None = None
+        # per source (row 0: evolution's mutant, 1 + k: a model pick of jump size k): the
+        # children that beat their parent, that did not, and their gains in log KL
+        self.arms = np.zeros((1 + self.settings.doublings, 3))
+        self.generation: list[tuple[int, float, float]] = []  # under way: source, return, KL
+        self.parent_kl = np.nan
 
     def train(self, episodes: int, callback=None) -> SurrogateEvolutionAgent:
         self.drafted.clear()  # the proposals `SearchAgent.train` drops
@@ -97,23 +107,45 @@ class SurrogateEvolutionAgent(EvolutionAgent):
         return self.posterior_cache[1]
 
     def propose(self) -> np.ndarray:
-        """Uniform pruning first; then the unseen mutation a posterior draw ranks first."""
+        """Uniform pruning first; then evolution's mutant or a model pick (the mix's draw)."""
         if self.parent is None:
             return super().propose()
-        pool = [
-            self.mutant(self.settings.swaps << (j % self.settings.doublings))
-            for j in range(self.settings.candidates)
-        ]
-        child = pool[0]
-        if self.settings.candidates > 1:
-            _, theta = self.posterior().sample(self.rng)
-            totals = self.model.totals(np.array(pool) / self.cap, theta)
-            order = np.argsort(totals, kind="stable")
-            known = self.seen | self.drafted
-            fresh = [i for i in order if plan_key(pool[i]) not in known]
-            child = pool[fresh[0] if fresh else order[0]]
-        self.drafted.add(plan_key(child))
+        settings = self.settings
+        if settings.candidates == 1:  # plain evolution, RNG draws included
+            source, child = PLAIN, self.mutant(self.swaps)
+        elif not settings.adaptive:  # v3: candidate j jumps by swaps * 2 ** (j % doublings)
+            sizes = [j % settings.doublings for j in range(settings.candidates)]
+            pool = [self.mutant(self.swaps << k) for k in sizes]
+            pick = self.model_pick(pool)
+            source, child = sizes[pick], pool[pick]
+        else:
+            source = self.draw_source()
+            if source == PLAIN:
+                child = self.mutant(self.swaps)
+            else:
+                pool = [self.mutant(self.swaps << source) for _ in range(settings.candidates)]
+                child = pool[self.model_pick(pool)]
+        self.drafted[plan_key(child)] = source
         return child
+
+    def draw_source(self) -> int:
+        """PLAIN or a model pick's jump size ``k``: the source with the highest Thompson
+        draw of a child's expected gain, ``p * G``: ``p ~ Beta(1 + beats, 1 + misses)`` its
+        chance to beat the parent, ``G`` its mean gain when it does (prior: all sources')."""
+        beats, misses, gains = self.arms.T
+        mean_gain = (gains.sum() + 1e-3) / (beats.sum() + 1.0)
+        chance = self.rng.beta(beats + 1.0, misses + 1.0)
+        return int(np.argmax(chance * (gains + mean_gain) / (beats + 1.0))) - 1
+
+    def model_pick(self, pool: list[np.ndarray]) -> int:
+        """The index of the unseen mutant a posterior draw ranks first (the first if all
+        were seen)."""
+        _, theta = self.posterior().sample(self.rng)
+        totals = self.model.totals(np.array(pool) / self.cap, theta)
+        order = np.argsort(totals, kind="stable")
+        known = self.seen | self.drafted.keys()
+        fresh = [int(i) for i in order if plan_key(pool[i]) not in known]
+        return fresh[0] if fresh else int(order[0])
 
     def mutant(self, swaps: int) -> np.ndarray:
         """The parent after `swaps` of evolution's mutations."""
@@ -123,15 +155,35 @@ class SurrogateEvolutionAgent(EvolutionAgent):
         return child
 
     def observe(self, ratios: np.ndarray, ret: float, kl: float) -> None:
-        """Evolution's bookkeeping; the model learns the generation once it is complete."""
+        """Evolution's bookkeeping; the model, the mix and the jump sizes learn the
+        generation once it is complete."""
         key = plan_key(ratios)
-        self.drafted.discard(key)
+        source = FIRST if self.parent is None else self.drafted.pop(key, PLAIN)
+        if source == FIRST:
+            self.parent_kl = kl
         self.seen.add(key)
         self.history.append((ratios, kl))
+        self.sources.append(source)
         self.unfitted += 1
+        if source != FIRST:
+            self.generation.append((source, ret, kl))
+            if len(self.generation) == self.offspring:
+                self.learn_mix(self.generation)
+                best = max(self.generation, key=lambda child: child[1])
+                if best[1] > self.parent_return:  # evolution's selection, below
+                    self.parent_kl = best[2]
+                self.generation = []
         super().observe(ratios, ret, kl)
         if self.children == 0:  # the first plan, or a generation's last child
             self.fit_unfitted()
+
+    def learn_mix(self, children: list[tuple[int, float, float]]) -> None:
+        """Count which sources' children beat the parent and by how much in log KL
+        (``g = max(0, log KL_parent - log KL_child)``), old counts discounted."""
+        self.arms *= self.settings.memory
+        for source, _, kl in children:
+            gain = max(0.0, float(np.log(self.parent_kl / kl)))
+            self.arms[source + 1] += (gain > 0, gain <= 0, gain)
 
     def fit_unfitted(self) -> None:
         """Feed the model the plans observed since its last fit."""
@@ -139,17 +191,39 @@ class SurrogateEvolutionAgent(EvolutionAgent):
             self.model.observe(ratios / self.cap, kl)
         self.unfitted = 0
 
-    # -- checkpoints: evolution's state (RNG, parent, ...) plus the data the model refits on --
+    # -- checkpoints: evolution's state (RNG, parent, ...), the mix's counts, and the data
+    # the model refits on --
+
+    def _state(self) -> dict:
+        return {
+            **super()._state(),
+            "arms": self.arms,
+            "generation": self.generation,
+            "parent_kl": self.parent_kl,
+        }
+
+    def _restore(self, state: dict) -> None:
+        super()._restore(state)
+        self.arms = np.array(state["arms"], dtype=np.float64).reshape(self.arms.shape)
+        self.generation = [(int(s), float(ret), float(kl)) for s, ret, kl in state["generation"]]
+        self.parent_kl = float(state["parent_kl"])
 
     def _save_files(self, directory: Path) -> None:
         plans = np.array([plan for plan, _ in self.history]).reshape(-1, *self.model.shares.shape)
         kls = np.array([kl for _, kl in self.history], dtype=np.float64)
-        np.savez(directory / "surrogate_evo.npz", plans=plans, kls=kls, unfitted=self.unfitted)
+        np.savez(
+            directory / "surrogate_evo.npz",
+            plans=plans,
+            kls=kls,
+            sources=np.array(self.sources, dtype=np.int64),
+            unfitted=self.unfitted,
+        )
 
     def _load_files(self, directory: Path) -> None:
         saved = np.load(directory / "surrogate_evo.npz")
         pairs = zip(saved["plans"], saved["kls"], strict=True)
         self.history = [(plan, float(kl)) for plan, kl in pairs]
+        self.sources = [int(source) for source in saved["sources"]]
         self.seen = {plan_key(plan) for plan, _ in self.history}
         self.unfitted = int(saved["unfitted"])  # the generation under way: not in the model
         for ratios, kl in self.history[: len(self.history) - self.unfitted]:
