@@ -187,8 +187,8 @@ class SurrogateEvolutionSettings(EvolutionSettings, SurrogateModelSettings):
     )
     adaptive: bool = _doc(
         "each child's source, evolution's own mutant or a model pick of jump size k, is the "
-        "one with the best Thompson draw of its children's gains (False: every child a model "
-        "pick, candidate j of size k = j % doublings)",
+        "one with the best Thompson draw of a child's expected gain in log KL over its parent "
+        "(False: every child a model pick, candidate j of size k = j % doublings)",
         True,
     )
     memory: float = _doc(

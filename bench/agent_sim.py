@@ -6,7 +6,10 @@ Not a result: the simulator replaces the model's KL by a formula. Three settings
   fitted to the measured sensitivities), with ``--compounding`` its super-additive KL,
   ``--interaction F`` a per-layer term no agent models (``F`` times uniform's additive
   KL at uniform, growing with the square of each layer's pruned share: a layer's units
-  compound) and ``--noise`` a plan-seeded log-normal roughness of the KL;
+  compound) and ``--noise`` a plan-seeded log-normal roughness of the KL; a harsher
+  landscape with ``--power`` (the unit costs' exponent), ``--spread`` (how far the units'
+  costs differ), ``--rugged`` (random unit-pair couplings no agent models) and
+  ``--mismatch`` (the calibration batch's unit costs off the held-out truth's);
 - ``data:PATH``: a KL oracle fitted to real plan -> KL data (``bench/surrogate_fit.py``
   writes it as ``.npz``: ``KL = KL_0 * (b + sum_u c_u(x_u) + sum_l q_l(layer load)) ** beta``,
   a model with a per-layer interaction term the agents do not have), times log-normal
@@ -16,12 +19,15 @@ Not a result: the simulator replaces the model's KL by a formula. Three settings
 - ``stub``: the real env on the stub student (4 layers, random weights), judged on
   its calibration batch (``--criterion wanda`` for the Wanda rows).
 
-For every agent, seed and budget the final plan's KL / uniform's (the simulator's
-truth; it has no held-out prompts)::
+For every agent, seed and budget the final plan's KL / uniform's on the calibration
+batch (the simulator's formula), or with ``--heldout`` the stand-in's held-out truth (no
+plan noise, no cost mismatch)::
 
     python bench/agent_sim.py --agents surrogate,evolution,psrl --budgets 100,500,2000
     python bench/agent_sim.py --agents evolution,surrogate-evo --compounding --interaction 1 \
         --noise 0.02 --target 0.3
+    python bench/agent_sim.py --agents evolution,surrogate-evo --compounding --interaction 1 \
+        --noise 0.05 --spread 2 --rugged 8
     python bench/agent_sim.py --sim data:sim.npz --agents surrogate,evolution
 """
 
@@ -37,7 +43,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from rl_standin import StandInWorkbench  # noqa: E402
+from rl_standin import POWER, StandInWorkbench  # noqa: E402
 
 from agents.base import make_agent  # noqa: E402
 from llm_prune_gym import LLMPruneEnv  # noqa: E402
@@ -53,7 +59,8 @@ STUB_PROMPTS = [  # tests/test_agents.py's
 
 class SimulatorWorkbench(StandInWorkbench):
     """The stand-in's workbench, optionally with a data oracle in place of its formula,
-    a per-layer interaction term and plan-seeded noise."""
+    a per-layer interaction term, plan-seeded noise, and a harsher landscape (``power``,
+    ``spread``, ``mismatch``: see :func:`simulator_env`)."""
 
     def __init__(
         self,
@@ -63,15 +70,37 @@ class SimulatorWorkbench(StandInWorkbench):
         oracle=None,
         noise=0.0,
         interaction=0.0,
+        power=POWER,
+        spread=1.0,
+        mismatch=0.0,
+        rugged=0.0,
     ):
         self.oracle, self.noise, self.interaction = oracle, noise, interaction
+        self.power, self.rugged = power, rugged
         super().__init__(target, seed, compounding)
+        uniform = np.full_like(self.sizes, target)
+        # compress (spread < 1) the units' cost differences, keeping uniform's additive KL
+        log_costs = np.log(self.a * target**POWER)
+        log_costs = log_costs.mean() + spread * (log_costs - log_costs.mean())
+        self.a = np.exp(log_costs) * (self.a * target**POWER).sum() / np.exp(log_costs).sum()
+        self.a /= target**power
+        # the calibration batch's own unit costs: the held-out truth's, each off by a seeded
+        # log-normal factor (sd `mismatch`), so a plan tuned to the batch overfits it
+        self.true_a = self.a.copy()
+        self.a = self.a * np.exp(
+            mismatch * np.random.default_rng(seed + 2).standard_normal(self.a.shape)
+        )
         # each layer's weight in the interaction term (seeded, as the stand-in's costs are)
         self.layer_weights = np.random.default_rng(seed + 1).lognormal(0.0, 1.0, len(self.sizes))
         self.layer_weights /= self.layer_weights.sum()
-        uniform = np.full_like(self.sizes, target)
+        # random directions in which leaving uniform costs (seeded): the rugged term
+        units = self.a.size
+        self.couplings = np.random.default_rng(seed + 3).standard_normal((units, units)) / units
         self._uniform_additive = self.additive_kl(uniform)
         self._uniform_sum = self._uniform_additive + self.interaction_kl(uniform)
+
+    def additive_kl(self, ratios: np.ndarray, costs: np.ndarray | None = None) -> float:
+        return float(((self.a if costs is None else costs) * ratios**self.power).sum())
 
     def interaction_kl(self, ratios: np.ndarray) -> float:
         """``interaction * S_u * sum_l v_l (load_l / target) ** 2``: units of a layer
@@ -82,34 +111,65 @@ class SimulatorWorkbench(StandInWorkbench):
         pairs = float((self.layer_weights * (loads / self.target_sparsity) ** 2).sum())
         return self.interaction * self._uniform_additive * pairs
 
-    def formula_kl(self, ratios: np.ndarray) -> float:
+    def rugged_kl(self, ratios: np.ndarray) -> float:
+        """``rugged * S_u * |M z|^2``, ``z`` the units' relative departures from uniform and
+        ``M`` random (sd ``1 / units``): 0 at uniform, growing as the plan leaves it, with
+        couplings of every two units that a per-unit and per-layer model cannot see."""
+        if not self.rugged:
+            return 0.0
+        departures = (ratios.reshape(-1) - self.target_sparsity) / self.target_sparsity
+        return (
+            self.rugged * self._uniform_additive * float(np.sum((self.couplings @ departures) ** 2))
+        )
+
+    def formula_kl(self, ratios: np.ndarray, truth: bool = False) -> float:
+        """The calibration batch's KL of a plan, or with `truth` the held-out KL (the
+        held-out unit costs, no plan noise)."""
         ratios = np.asarray(ratios, dtype=np.float64)
         if self.oracle is None:
-            kl = self.additive_kl(ratios) + self.interaction_kl(ratios)
+            costs = self.true_a if truth else self.a
+            kl = self.additive_kl(ratios, costs) + self.interaction_kl(ratios)
+            kl += self.rugged_kl(ratios)
             if self.compounding:
                 kl *= (1 + (kl / self._uniform_sum) ** 2) / 2
         else:
             kl = self.oracle(ratios, self.target_sparsity)
-        if self.noise:  # the same plan gets the same noise, as a fixed calibration batch does
-            key = np.frombuffer(np.round(ratios, 6).tobytes(), dtype=np.uint32)
+        if self.noise and not truth:  # a plan's noise is the same every time, as a fixed
+            key = np.frombuffer(np.round(ratios, 6).tobytes(), dtype=np.uint32)  # batch's is
             kl *= float(np.exp(self.noise * np.random.default_rng(key).standard_normal()))
         return kl
 
     def uniform_kl(self, sparsity: float, indices=None) -> float:
         """Uniform pruning's KL: the stand-in's, or the oracle's or interaction's with one."""
-        if self.oracle is None and not self.interaction:
+        if self.oracle is None and not (self.interaction or self.rugged) and self.power == POWER:
             return super().uniform_kl(sparsity, indices)
         return self.formula_kl(np.full_like(self.sizes, sparsity))
 
 
 def simulator_env(
-    target: float, grid, seed: int, compounding: bool, oracle, noise, interaction=0.0
+    target: float,
+    grid,
+    seed: int,
+    compounding: bool,
+    oracle,
+    noise,
+    interaction=0.0,
+    power=POWER,
+    spread=1.0,
+    mismatch=0.0,
+    rugged=0.0,
 ) -> LLMPruneEnv:
-    """The real env (budget reward) on a :class:`SimulatorWorkbench`."""
+    """The real env (budget reward) on a :class:`SimulatorWorkbench`: ``power`` the unit
+    costs' exponent (flatter below the stand-in's 3.5), ``spread`` how far the units' costs
+    differ (1: the stand-in's; 0: all alike), ``mismatch`` the calibration batch's error
+    in each unit's cost against the held-out truth (log-normal sd), ``rugged`` the random
+    unit-pair couplings' scale (:meth:`SimulatorWorkbench.rugged_kl`)."""
     settings = StandInWorkbench.settings.replace(
         ratio_grid=tuple(grid), target_sparsity=target, reward="budget"
     )
-    workbench = SimulatorWorkbench(target, seed, compounding, oracle, noise, interaction)
+    workbench = SimulatorWorkbench(
+        target, seed, compounding, oracle, noise, interaction, power, spread, mismatch, rugged
+    )
     return LLMPruneEnv(settings, workbench=workbench)
 
 
@@ -145,8 +205,11 @@ def stub_env(target: float, max_ratio: float, criterion: str = "magnitude") -> L
     )
 
 
-def kl_of(env: LLMPruneEnv, ratios: np.ndarray) -> float:
-    """A plan's KL on the env's calibration batch (the simulator's: its formula or oracle)."""
+def kl_of(env: LLMPruneEnv, ratios: np.ndarray, heldout: bool = False) -> float:
+    """A plan's KL on the env's calibration batch (the simulator's: its formula or oracle),
+    or with `heldout` the simulator's held-out truth (no plan noise or cost mismatch)."""
+    if heldout:
+        return env.workbench.formula_kl(np.asarray(ratios, dtype=np.float64), truth=True)
     return float(env.workbench.kl(ratios, range(env.batch_size)).mean)
 
 
@@ -164,14 +227,16 @@ def run(args: argparse.Namespace) -> list[dict]:
             else:
                 grid = ratio_grid(args.max_ratio)
                 env = simulator_env(
-                    args.target, grid, seed, args.compounding, oracle, args.noise, args.interaction
-                )
-            uniform = kl_of(env, np.full_like(env.sizes, args.target))
+                    args.target, grid, seed, args.compounding, oracle, args.noise,
+                    args.interaction, args.power, args.spread, args.mismatch, args.rugged,
+                )  # fmt: skip
+            heldout = args.heldout and args.sim != "stub"
+            uniform = kl_of(env, np.full_like(env.sizes, args.target), heldout)
             agent = make_agent(name, env, seed=seed, **kwargs.get(name, {}))
             started = time.perf_counter()
             for budget in budgets:
                 agent.train(budget)
-                kl = kl_of(env, agent.plan().ratios)
+                kl = kl_of(env, agent.plan().ratios, heldout)
                 rows.append(
                     {
                         "agent": name,
@@ -201,6 +266,24 @@ def main() -> None:
         type=float,
         default=0.0,
         help="per-layer interaction term's share of uniform's KL (stand-in)",
+    )
+    parser.add_argument("--power", type=float, default=POWER, help="unit costs' exponent")
+    parser.add_argument(
+        "--spread", type=float, default=1.0, help="units' cost differences (1: stand-in's)"
+    )
+    parser.add_argument(
+        "--mismatch",
+        type=float,
+        default=0.0,
+        help="log-normal sd of the calibration batch's unit costs around the held-out truth",
+    )
+    parser.add_argument(
+        "--rugged", type=float, default=0.0, help="random unit-pair couplings' scale"
+    )
+    parser.add_argument(
+        "--heldout",
+        action="store_true",
+        help="report the held-out truth's KL (no plan noise, no mismatch), as the board does",
     )
     args = parser.parse_args()
     torch.set_num_threads(1)

@@ -90,6 +90,8 @@ def test_a_stop_mid_generation_then_load_continues_the_same_search(budget_env, t
     assert resumed.model.observations == stopped.model.observations == 5
     resumed.train(12)
     assert [kl for _, kl in resumed.history] == [kl for _, kl in straight.history]
+    assert resumed.sources == straight.sources  # the mix drew the same sources
+    np.testing.assert_array_equal(resumed.arms, straight.arms)
 
 
 def test_its_model_picks_beat_evolution_where_some_units_are_free(free_units_env):
