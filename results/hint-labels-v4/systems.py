@@ -1,0 +1,82 @@
+"""The hints each system shows on blind set 3, from the students' raw greedy hints.
+
+    python results/hint-labels-v4/systems.py RAW.jsonl --out results/hint-labels-v4/hints.jsonl
+
+`RAW.jsonl` is `results/hint-labels-v2/generate.py`'s output on `cases.jsonl` (students
+`base` and `base-pruned-10.3`). Systems:
+
+- ``base``, ``base-pruned-10.3``: the student's greedy hint as it wrote it;
+- ``hint``, ``hint-pruned-10.3``: what `llm-prune hint` shows on a fresh install, whose
+  student is SmolLM2 (`evaluation.hints.final_hint`: a certain diagnosis, else the
+  student's hint if the verifier passes it, else the facts hint);
+- ``no-student-hint``: `llm-prune hint --no-student-hint` (the diagnosis, else the facts).
+
+Each row also says who wrote the shown hint (``source``: student, diagnosis or facts) and
+the diagnosis rule. Nothing here runs a program or a model.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from evaluation.hints import final_hint
+from evaluation.labelset import read_jsonl, write_jsonl
+from llm_prune_gym.diagnosis import diagnose
+from llm_prune_gym.hintfacts import facts_hint, hint_facts
+
+HERE = Path(__file__).resolve().parent
+PIPELINES = {"hint": "base", "hint-pruned-10.3": "base-pruned-10.3"}
+
+
+def no_student_hint(code: str, error_output: str) -> tuple[str, str, str]:
+    """`--no-student-hint`'s hint, its source and rule."""
+    found = diagnose(code, error_output)
+    if found is not None:
+        return found.hint, "diagnosis", found.rule
+    return facts_hint(hint_facts(code, error_output)), "facts", ""
+
+
+def system_rows(cases: dict[str, dict], raw: list[dict]) -> list[dict]:
+    """One row per (program, system)."""
+    by_student = {(row["id"], row["student"]): row["hint"] for row in raw}
+    rows = []
+    for case_id, case in sorted(cases.items()):
+        code, error = case["code"], case["error_output"]
+        shown = {}
+        for student in PIPELINES.values():
+            shown[student] = (by_student[case_id, student], "student", "")
+        for system, student in PIPELINES.items():
+            choice = final_hint(code, error, by_student[case_id, student])
+            shown[system] = (choice.hint, choice.source, getattr(choice, "rule", "") or "")
+        shown["no-student-hint"] = no_student_hint(code, error)
+        for system, (hint, source, rule) in shown.items():
+            rows.append(
+                {
+                    "key": f"{case_id}|{system}",
+                    "id": case_id,
+                    "system": system,
+                    "source": source,
+                    "rule": rule,
+                    "hint": hint,
+                }
+            )
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("raw", type=Path)
+    parser.add_argument("--cases", type=Path, default=HERE / "cases.jsonl")
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    if args.out.exists():
+        raise SystemExit(f"{args.out} exists: choose another --out (committed results stay)")
+    cases = {case["id"]: case for case in read_jsonl(args.cases)}
+    rows = system_rows(cases, read_jsonl(args.raw))
+    write_jsonl(args.out, rows)
+    print(f"{len(rows)} hints of {len({r['system'] for r in rows})} systems -> {args.out}")
+
+
+if __name__ == "__main__":
+    main()
