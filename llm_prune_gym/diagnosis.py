@@ -521,6 +521,90 @@ def _text_from_input(case: _Case) -> Diagnosis | None:
     )
 
 
+_PERCENT_PLACE = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[a-zA-Z%]")
+
+
+def _format_count(case: _Case) -> Diagnosis | None:
+    """`"%d items, %.2f euros" % (name, count, cost)`: more or fewer values than places."""
+    if not re.match(
+        r"^%\w format: |^not all arguments converted|^not enough arguments for format",
+        case.facts.message,
+    ):
+        return None
+    node = _failing_node(case.program, case.frame, ast.BinOp)
+    if node is None or not isinstance(node.op, ast.Mod) or not isinstance(node.right, ast.Tuple):
+        return None
+    text = node.left
+    if not isinstance(text, ast.Constant) or not isinstance(text.value, str):
+        return None
+    places = [p for p in _PERCENT_PLACE.findall(text.value) if p != "%%"]
+    values = node.right.elts
+    if any("*" in p or "(" in p for p in places) or any(isinstance(v, ast.Starred) for v in values):
+        return None
+    if len(places) == len(values):
+        return None
+    return Diagnosis(
+        "format_count",
+        case.frame.line,
+        f"The text on line {case.frame.line} has {len(places)} `%` places "
+        f"({_names(places).replace('`', '')}), but the tuple after `%` gives "
+        f"{len(values)} values, so the values and the places do not pair up",
+        f"Which value belongs in which place on line {case.frame.line}, and does each "
+        "place's letter suit its value?",
+    )
+
+
+def _dict_of_input_text(case: _Case) -> Diagnosis | None:
+    """`heights[name] = input(...)` and later `heights[tallest] > 50`: every value stored in
+    the dict is the text `input()` gave back."""
+    node = _str_operand(case)
+    if not isinstance(node, ast.Subscript) or not isinstance(node.value, ast.Name):
+        return None
+    name, program = node.value.id, case.program
+    binding = program.only_binding(name)
+    if binding is None or not isinstance(binding.value, ast.Dict) or binding.value.keys:
+        return None
+    stores = []
+    for use in _uses(program, name):
+        parent = program.parents.get(use)
+        if isinstance(parent, ast.Subscript) and isinstance(parent.ctx, ast.Store):
+            statement = program.parents.get(parent)
+            if not isinstance(statement, ast.Assign) or statement.targets != [parent]:
+                return None
+            stores.append(statement)
+        elif not _only_read(program, use):
+            return None
+    if not stores or not all(_is_input_call(s.value) for s in stores):
+        return None
+    lines = sorted({s.lineno for s in stores})
+    shown = ("line " if len(lines) == 1 else "lines ") + _names([str(n) for n in lines])
+    return Diagnosis(
+        "text_from_input",
+        lines[0],
+        f"On line {case.frame.line}, {_code(_source(node))} is a string: every value stored in "
+        f"{_code(name)} is the text {_code('input()')} gives back ({shown.replace('`', '')}"
+        f"), even when the user types a number, and nothing turns it into a number",
+        f"What has to happen to the text from `input()` before it is stored in {_code(name)}?",
+    )
+
+
+def _is_input_call(node: ast.expr) -> bool:
+    """`input(...)`, or `input(...).strip()` and other text methods that keep it text."""
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if node.func.attr not in (
+            "strip",
+            "lower",
+            "upper",
+            "title",
+            "capitalize",
+            "rstrip",
+            "lstrip",
+        ):
+            return False
+        node = node.func.value
+    return isinstance(node, ast.Call) and getattr(node.func, "id", "") == "input"
+
+
 def _str_operand(case: _Case) -> ast.expr | None:
     """The expression on the failing line that the message says is a str used as a number."""
     message, program, frame = case.facts.message, case.program, case.frame
@@ -675,6 +759,30 @@ def _number_joined_to_text(case: _Case) -> Diagnosis | None:
     )
 
 
+def _range_counter_joined(case: _Case) -> Diagnosis | None:
+    """`i + " x "` with `i` from `for i in range(...)`: an integer joined to text."""
+    operands = _operator_node(case)
+    if operands is None or "for +: 'int' and 'str'" not in case.facts.message:
+        return None
+    left, right, _types = operands
+    if not isinstance(left, ast.Name) or not _built_from_literal_text(right):
+        return None
+    loop = _loop_over(case.program, left.id, case.frame.line)
+    iterable = loop.iter if loop is not None else None
+    if not isinstance(iterable, ast.Call) or getattr(iterable.func, "id", "") != "range":
+        return None
+    if "range" in case.program.bindings:
+        return None
+    return Diagnosis(
+        "number_joined_to_text",
+        case.frame.line,
+        f"On line {case.frame.line}, `+` joins {_code(left.id)} to text, but {_code(left.id)} "
+        f"is an integer (it counts through {_code(_source(iterable))} on line {loop.lineno}), "  # type: ignore[union-attr]
+        "and `+` can only join text to text",
+        f"How can {_code(left.id)} be turned into text before it is joined?",
+    )
+
+
 def _built_from_literal_text(node: ast.expr) -> bool:
     """`"Total: "`, an f-string, `str(x)`, or a `+` chain that has one of them: text by
     intent, so the number joined to it is the odd one out."""
@@ -781,10 +889,15 @@ def _none_used(case: _Case) -> Diagnosis | None:
 def _index_past_end(case: _Case) -> Diagnosis | None:
     facts, program, line = case.facts, case.program, case.frame.line
     sequence, index = facts.sequence, facts.index
+    if facts.exception == "IndexError" and not sequence:
+        sequence, index = _length_subscript(case)
     if facts.exception != "IndexError" or not sequence or not index:
         return None
     length = f"len({sequence})"
-    reason = _past_end_reason(facts, program, line, length)
+    if sequence == facts.sequence:
+        reason = _past_end_reason(facts, program, line, length)
+    else:  # read by _length_subscript: the index is the length itself
+        reason = line, f"Line {line} uses {_code(length)} itself as an index"
     if reason is None:
         return None
     where, text = reason
@@ -795,6 +908,15 @@ def _index_past_end(case: _Case) -> Diagnosis | None:
         f"{_code(f'{sequence}[{index}]')} on line {line} reads past its end",
         "Which values should the index take so that it stays inside the sequence?",
     )
+
+
+def _length_subscript(case: _Case) -> tuple[str, str]:
+    """`self.songs[len(self.songs)]`: (sequence, index) where the facts did not read them."""
+    node = _failing_node(case.program, case.frame, ast.Subscript)
+    if node is None or not isinstance(node.ctx, ast.Load):
+        return "", ""
+    sequence, index = _source(node.value), _source(node.slice)
+    return (sequence, index) if index == f"len({sequence})" else ("", "")
 
 
 def _past_end_reason(
@@ -815,7 +937,13 @@ def _past_end_reason(
                 f"{_code(facts.sequence)} has {fixed} items, and {header} on line {loop.line} "
                 f"lets {_code(index)} reach {loop.last}",
             )
-    if loop is not None and loop.last_text == f"{length} - 1" and index == f"{loop.variable} + 1":
+    if (
+        loop is not None
+        and index == f"{loop.variable} + 1"
+        and (loop.iterable == f"range({length})" or loop.last_text == f"{length} - 1")
+        and facts.sequence.isidentifier()
+        and all(_only_read(program, n) for n in _uses(program, facts.sequence))
+    ):  # the sequence keeps its length, so the last pass is the one that fails
         header = _code(f"for {loop.variable} in {loop.iterable}:")
         return (
             loop.line,
@@ -1206,6 +1334,18 @@ def _unreadable_number(case: _Case) -> Diagnosis | None:
             "decimal point, and `int()` only reads whole numbers",
             "Which conversion reads a number with a decimal point?",
         )
+    if (
+        text
+        and re.fullmatch(r"\s*-?\d+(\.\d+)?\s+[A-Za-z].*", text)
+        and "int(" in case.program.text(line)
+    ):
+        return Diagnosis(
+            "number_with_words",
+            line,
+            f"On line {line}, `int()` was given the text {_code(repr(text))}: a number "
+            "followed by words, and `int()` reads only text that is a number and nothing else",
+            "How can the line take only the number out of the text before converting it?",
+        )
     text = _quoted(message, r"^could not convert string to float: '(.*)'$")
     if text and "," in text and _is_float(text.replace(",", ".")):
         return Diagnosis(
@@ -1244,16 +1384,50 @@ def _unpack_count(case: _Case) -> Diagnosis | None:
             )
     if isinstance(statement, ast.For) and isinstance(statement.target, ast.Tuple):
         origin = _value_origin(case, statement.iter)
-        if origin is not None and origin.type == "dict" and not origin.parameter:
+        if origin is not None and origin.type == "dict":
+            where = f"line {origin.line}"
+            if origin.parameter:
+                where += (
+                    f", passed as {_code(origin.parameter)} in the call on line {origin.call_line}"
+                )
             return Diagnosis(
                 "dict_unpack",
                 case.frame.line,
-                f"{_code(origin.name)} is a dict (line {origin.line}), and a `for` loop over a "
+                f"{_code(origin.name)} is a dict ({where}), and a `for` loop over a "
                 f"dict gives only its keys, one at a time, so line {case.frame.line} cannot "
                 f"split each one into {expected} names",
                 "Which method of a dict gives the keys together with their values?",
             )
-    return None
+    return _unpack_items(case, statement, int(expected))
+
+
+def _unpack_items(case: _Case, statement: ast.stmt, expected: int) -> Diagnosis | None:
+    """`name, minutes = recipe` where `recipe` goes through a list of 3-tuples."""
+    if not (
+        isinstance(statement, ast.Assign)
+        and isinstance(statement.targets[0], ast.Tuple)
+        and len(statement.targets[0].elts) == expected
+        and isinstance(statement.value, ast.Name)
+    ):
+        return None
+    item = statement.value.id
+    loop = _loop_over(case.program, item, case.frame.line)
+    source = loop.iter if loop is not None else None
+    binding = case.program.only_binding(source.id) if isinstance(source, ast.Name) else None
+    if binding is None or not isinstance(binding.value, ast.List | ast.Tuple):
+        return None
+    if not all(_only_read(case.program, n) for n in _uses(case.program, binding.name)):
+        return None
+    sizes = {len(e.elts) if isinstance(e, ast.Tuple | ast.List) else -1 for e in binding.value.elts}
+    if len(sizes) != 1 or (size := sizes.pop()) <= expected:
+        return None
+    return Diagnosis(
+        "unpack_count",
+        case.frame.line,
+        f"Every item of {_code(binding.name)} (line {binding.line}) holds {size} values, but "
+        f"line {case.frame.line} unpacks {_code(item)} into only {expected} names",
+        f"How many names does it take to unpack one item of {_code(binding.name)}?",
+    )
 
 
 # -- KeyError, infinite loops and recursion
@@ -1372,6 +1546,24 @@ def _same_arguments(case: _Case) -> Diagnosis | None:
         if call.keywords or sorted(passed) != sorted(parameters):
             return None
     call = calls[0]
+    dropped = [
+        s
+        for s in ast.walk(function)
+        if isinstance(s, ast.Expr)
+        and isinstance(s.value, ast.BinOp)
+        and {n.id for n in ast.walk(s.value) if isinstance(n, ast.Name)} & set(parameters)
+    ]
+    if len(dropped) == 1:
+        shown = _source(dropped[0].value)
+        return Diagnosis(
+            "same_arguments",
+            dropped[0].lineno,
+            f"Line {dropped[0].lineno} computes {_code(shown)} but keeps the result nowhere, so "
+            f"the recursive call {_code(_source(call))} on line {call.lineno} passes "
+            f"{_code(name)} the same values it was given, and no call gets closer to a case "
+            "that stops",
+            f"Where should the result of {_code(shown)} go?",
+        )
     return Diagnosis(
         "same_arguments",
         call.lineno,
@@ -1810,8 +2002,21 @@ def _unpack_one_value(case: _Case) -> Diagnosis | None:
     if function is None or not isinstance(target, ast.Tuple) or len(statement.targets) != 1:
         return None
     returns = _returns(case.program, function)
+    sized = (ast.Tuple, ast.List, ast.Starred)
+    bare = [r for r in returns if not isinstance(r.value, sized)]
+    if (
+        len(returns) > 1
+        and len(bare) == 1
+        and all(
+            isinstance(r.value, ast.Tuple) and len(r.value.elts) == len(target.elts)
+            for r in returns
+            if r is not bare[0]
+        )
+    ):
+        returns = bare  # the pairs unpack; the one bare value is what failed
     if len(returns) != 1 or returns[0].value is None:
         return None
+    mixed = len(_returns(case.program, function)) > 1
     value = returns[0].value
     if isinstance(value, ast.Tuple | ast.List | ast.Starred):
         return None
@@ -1823,7 +2028,7 @@ def _unpack_one_value(case: _Case) -> Diagnosis | None:
         f"Line {case.frame.line} unpacks what {_code(_source(statement.value))} gives back into "
         f"{names} names ({_code(shown)}), but {_code(function.name)} gives back one "
         f"value, {_code(_source(value))} (line {returns[0].lineno}), which is "
-        f"{_TYPE_WORDS[kind]}",
+        f"{_TYPE_WORDS[kind]}" + (f"; its other returns give {names} values" if mixed else ""),
         f"How many values should {_code(function.name)} give back, and how?",
     )
 
@@ -1905,6 +2110,8 @@ def _unhashable_list(case: _Case) -> Diagnosis | None:
     statement = case.program.statement_at(case.frame.line)
     found: list[tuple[ast.expr, str]] = []
     for node in ast.walk(statement) if statement is not None else ():
+        if getattr(node, "lineno", case.frame.line) != case.frame.line:
+            continue  # the body of an `if` or a loop that starts on the failing line
         if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "add":
             found += [(a, "puts it in a set with `.add()`") for a in node.args[:1]]
         elif isinstance(node, ast.Compare) and isinstance(node.ops[0], ast.In | ast.NotIn):
@@ -1914,7 +2121,7 @@ def _unhashable_list(case: _Case) -> Diagnosis | None:
     lists = []
     for node, how in found:
         if isinstance(node, ast.Name):
-            binding = case.program.only_binding(node.id)
+            binding = _reaching_binding(case.program, node.id, case.frame.line)
             if binding is not None and isinstance(binding.value, ast.List | ast.ListComp):
                 lists.append((node.id, binding, how))
     if len({name for name, _, _ in lists}) != 1 or len({how for _, _, how in lists}) != 1:
@@ -1928,6 +2135,22 @@ def _unhashable_list(case: _Case) -> Diagnosis | None:
         "a list can change",
         f"Which kind of sequence, one that cannot change, could {_code(name)} be instead?",
     )
+
+
+def _reaching_binding(program: Program, name: str, line: int) -> Binding | None:
+    """The name's one binding at or before `line` where every other binding comes later and
+    outside each loop around `line` (so none of them can reach it)."""
+    found = program.bindings.get(name, [])
+    before = [b for b in found if b.line <= line]
+    if len(before) != 1 or name in program.declared:
+        return None
+    loops = program.enclosing(line, (ast.For, ast.While))
+    for later in found:
+        if later is not before[0] and any(
+            loop.lineno <= later.line <= (loop.end_lineno or 0) for loop in loops
+        ):
+            return None
+    return before[0]
 
 
 def _number_as_sequence(case: _Case) -> Diagnosis | None:
@@ -1983,6 +2206,17 @@ def _key_of_wrong_type(case: _Case) -> Diagnosis | None:
     key = node.slice.id
     binding = program.only_binding(name)
     origin = _value_origin(case, node.slice)
+    number = re.fullmatch(r"-?\d+", facts.message)
+    if number and keys and all(type(k) is str for k in keys) and facts.message in keys:
+        return Diagnosis(
+            "key_of_wrong_type",
+            binding.line,  # type: ignore[union-attr]
+            f"The keys of {_code(name)} (line {binding.line}) are text, such as "  # type: ignore[union-attr]
+            f"{_code(repr(facts.message))}, but line {case.frame.line} looks one up with "
+            f"{_code(key)}, the integer {facts.message} (the error shows it without quotes), "
+            "and a number never equals text",
+            f"Should the keys be numbers, or should {_code(key)} be turned into text first?",
+        )
     digits = _quoted(facts.message, r"^'(\d+)'$")
     if digits and _is_input(origin) and keys and all(type(k) is int for k in keys):
         return Diagnosis(
@@ -2043,6 +2277,8 @@ def _item_not_in_list(case: _Case) -> Diagnosis | None:
     literal = program.only_binding(_source(call.func.value))
     items = literal.value if literal is not None else None
     text = argument.value if isinstance(argument, ast.Constant) else None
+    if isinstance(argument, ast.Name) and method == "index" and isinstance(items, ast.List):
+        return _item_case(case, argument.id, literal, items)  # type: ignore[arg-type]
     if not isinstance(items, ast.List) or not isinstance(text, str):
         return None
     words = [
@@ -2061,6 +2297,45 @@ def _item_not_in_list(case: _Case) -> Diagnosis | None:
         "which differs from it by a letter or two (or only in capitals)",
         "How is that item written in the list?",
     )
+
+
+def _item_case(case: _Case, name: str, literal: Binding, items: ast.List) -> Diagnosis | None:
+    """`ranks.index(first)` where the value ('k') is in the list only in other capitals."""
+    text = _quoted(case.facts.message, r"^'(.*)' is not in list$")
+    words = [
+        e.value for e in items.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
+    ]
+    if len(words) != len(items.elts) or not text or text in words:
+        return None
+    if not all(_only_read(case.program, n) for n in _uses(case.program, literal.name)):
+        return None
+    same = [w for w in words if w.lower() == text.lower()]
+    if len(same) != 1:
+        return None
+    line, typed = _typed_as_is(case, ast.Name(name))
+    return Diagnosis(
+        "item_not_in_list",
+        line,
+        f"{_code(name)} is {_code(repr(text))} on line {case.frame.line}{typed}, but the list "
+        f"made on line {literal.line} has {_code(repr(same[0]))}, which differs from it only "
+        "in capitals, and Python compares text exactly",
+        f"Where does {_code(name)} get its value, and how does it have to be written to "
+        "match the list?",
+    )
+
+
+def _typed_as_is(case: _Case, node: ast.expr) -> tuple[int, str]:
+    """(line, clause) where `node` names the text `input()` gave (maybe stripped), its
+    capitals untouched; else the failing line and no clause."""
+    binding = case.program.only_binding(node.id) if isinstance(node, ast.Name) else None
+    if binding is None or binding.kind != "assign" or binding.value is None:
+        return case.frame.line, ""
+    source = _source(binding.value)
+    if not _is_input_call(binding.value) or re.search(
+        r"\.(lower|upper|title|capitalize)\(", source
+    ):
+        return case.frame.line, ""
+    return binding.line, f" (typed at {_code(source)} on line {binding.line}, capitals as typed)"
 
 
 def _join_numbers(case: _Case) -> Diagnosis | None:
@@ -2229,6 +2504,18 @@ def _key_case(case: _Case) -> Diagnosis | None:
     binding = program.only_binding(name) if name else None
     if not key or key == key.lower() or binding is None or binding.kind != "assign":
         return None
+    fixed = _literal_keys(program, name)
+    if fixed and all(type(k) is str and k == k.lower() for k in fixed) and key.lower() in fixed:
+        node = _failing_node(program, case.frame, ast.Subscript)
+        line, typed = _typed_as_is(case, node.slice) if node is not None else (case.frame.line, "")
+        return Diagnosis(
+            "key_case",
+            line,
+            f"Every key of {_code(name)} is lower case (the dict is written on line "
+            f"{binding.line} and never changed), but line {case.frame.line} looks up "
+            f"{_code(repr(key))}{typed}, which has capitals, and keys must match exactly",
+            "Where does the key come from, and how does it have to be written to match?",
+        )
     if not isinstance(binding.value, ast.Dict) or binding.value.keys:
         return None
     failing = program.statement_at(case.frame.line)
@@ -2258,6 +2545,23 @@ def _key_case(case: _Case) -> Diagnosis | None:
         "match exactly",
         "Where does the key come from, and how does it have to be written to match?",
     )
+
+
+def _literal_keys(program: Program, name: str) -> list | None:
+    """The constant keys of a dict written once as a literal and only read after (printing
+    or joining its keys reads it too)."""
+    binding = program.only_binding(name)
+    if binding is None or binding.kind != "assign" or not isinstance(binding.value, ast.Dict):
+        return None
+    keys = binding.value.keys
+    if not all(isinstance(k, ast.Constant) for k in keys):
+        return None
+    for node in _uses(program, name):
+        parent = program.parents.get(node)
+        joined = isinstance(parent, ast.Call) and getattr(parent.func, "attr", "") == "join"
+        if not (_only_read(program, node) or (joined and node in parent.args)):  # type: ignore[union-attr]
+            return None
+    return [k.value for k in keys]  # type: ignore[union-attr]
 
 
 def _deleted_here(program: Program, node: ast.Name, failing: ast.stmt | None) -> bool:
@@ -2491,6 +2795,9 @@ def _unexpected_indent(case: _Syntax) -> Diagnosis | None:
         return None  # a line that continues a bracket, or one that opens a block
     if len(here) <= len(there) or case.text(previous).rstrip().endswith("\\"):
         return None
+    found = _dedented_line(case, before, here, there)
+    if found is not None:
+        return found
     return Diagnosis(
         "unexpected_indent",
         case.line,
@@ -2498,6 +2805,33 @@ def _unexpected_indent(case: _Syntax) -> Diagnosis | None:
         f"{previous} does not start a block (it does not end with `:`), so there is nothing "
         f"for line {case.line} to be inside",
         f"Which block should line {case.line} be part of, and how far is that block indented?",
+    )
+
+
+def _dedented_line(case: _Syntax, before: list[int], here: str, there: str) -> Diagnosis | None:
+    """`return` indented as the function's body right after a line at the left margin,
+    while the line before that was inside the function: that line left the function."""
+    word = case.text(case.line).split()
+    if there or not word or word[0] not in ("return", "yield") or len(before) < 2:
+        return None
+    previous, earlier = before[0], before[1]
+    inside = _indent(case.text(earlier))
+    if len(inside) < len(here) or "\t" in inside:
+        return None
+    blocks = [n for n in before[1:] if case.text(n).lstrip().startswith("def ")]
+    if not blocks or _indent(case.text(blocks[0])):
+        return None  # the function the return belongs to starts at the left margin
+    between = [n for n in before[1:] if blocks[0] < n]
+    if not all(_indent(case.text(n)) for n in between):
+        return None  # another line at the margin: the function may have ended earlier
+    return Diagnosis(
+        "unexpected_indent",
+        previous,
+        f"Line {previous} starts at the left margin, between lines of the function that "
+        f"starts on line {blocks[0]} (line {earlier} before it and line {case.line} after it "
+        f"are indented), so line {previous} ends the function; the {_code(word[0])} on line "
+        f"{case.line} is then indented with nothing to be inside",
+        f"Which block should line {previous} be part of, and how far is it indented?",
     )
 
 
@@ -2561,8 +2895,382 @@ def _tabs_and_spaces(case: _Syntax) -> Diagnosis | None:
     )
 
 
+# -- Widened on set 3 (task diag4): names from other languages and modules, loops over a
+# dict or over range(len(...)), literals run together, methods hidden by attributes,
+# recursion through `self`
+
+
+_CONSTANT_SPELLINGS = {
+    "true": "True",
+    "false": "False",
+    "none": "None",
+    "null": "None",
+    "nil": "None",
+}
+
+
+def _lowercase_constant(case: _Case) -> Diagnosis | None:
+    """`false`, `TRUE`, `null`: Python's constants are `True`, `False` and `None`."""
+    name, program = case.facts.offending, case.program
+    right = _CONSTANT_SPELLINGS.get(name.lower())
+    if not right or name == right or name in program.bindings:
+        return None
+    what = "truth values are keywords" if right != "None" else "value for nothing is a keyword"
+    return Diagnosis(
+        "constant_spelling",
+        case.frame.line,
+        f"Line {case.frame.line} uses {_code(name)}, which is no name in this program nor in "
+        f"Python: Python's {what} spelt with a capital first letter, and Python "
+        "tells capitals apart",
+        f"How does Python spell the value {_code(name)} was meant to be?",
+    )
+
+
+# Modules whose names can be listed by importing them (no side effects, in every Python).
+_SAFE_MODULES = (
+    "math", "random", "statistics", "string", "time", "datetime", "collections", "itertools",
+    "functools", "fractions",
+)  # fmt: skip
+
+
+def _module_names(module: str) -> set[str]:
+    """The public names of a safe standard module (empty for any other)."""
+    import importlib
+
+    if module not in _SAFE_MODULES:
+        return set()
+    return {n for n in dir(importlib.import_module(module)) if not n.startswith("_")}
+
+
+def _name_not_imported(case: _Case) -> Diagnosis | None:
+    """`sqrt(x)` after `from math import pi` or after `import math`: the name is the
+    module's, but the import does not make it a name of the program."""
+    import sys
+
+    name, program = case.facts.offending, case.program
+    if not name or name in program.bindings or name in _BUILTIN_NAMES or program.tree is None:
+        return None
+    if len(name) < 3 or _typo_of(name, set(program.bindings)):
+        return None  # a misspelt variable is as likely
+    if name in sys.stdlib_module_names:
+        return None  # `time()` after `import datetime`: the module `time` may be meant
+    imports = [n for n in ast.walk(program.tree) if isinstance(n, ast.Import | ast.ImportFrom)]
+    having = []
+    for node in imports:
+        if isinstance(node, ast.ImportFrom):
+            modules = [node.module]
+        else:
+            modules = [a.name for a in node.names if a.asname is None]
+        having += [(node, m) for m in modules if m and name in _module_names(m)]
+    if len(having) != 1:
+        return None
+    node, module = having[0]
+    if isinstance(node, ast.ImportFrom):
+        got = _names([a.asname or a.name for a in node.names])
+        cause = (
+            f"Line {node.lineno} imports only {got} from {_code(module)}, so {_code(name)}, "
+            f"which {_code(module)} also has, is not defined when line {case.frame.line} uses it"
+        )
+    else:
+        cause = (
+            f"Line {node.lineno} imports the module {_code(module)}, which gives the program "
+            f"the one name {_code(module)}, not the names inside it; so {_code(name)} alone on "
+            f"line {case.frame.line} is not defined"
+        )
+    return Diagnosis(
+        "name_not_imported",
+        node.lineno,
+        cause,
+        f"How can line {case.frame.line} reach the {_code(name)} of {_code(module)}?",
+    )
+
+
+def _import_name_typo(case: _Case) -> Diagnosis | None:
+    """`from random import randInt`: the module's name differs by a letter or capitals."""
+    match = re.match(r"^cannot import name '(\w+)' from '(\w+)'", case.facts.message)
+    statement = case.program.statement_at(case.frame.line)
+    if match is None or not isinstance(statement, ast.ImportFrom):
+        return None
+    wrong, module = match.groups()
+    if statement.module != module:
+        return None
+    right = _typo_of(wrong, _module_names(module))
+    if not right:
+        return None
+    return Diagnosis(
+        "import_name_typo",
+        case.frame.line,
+        f"Line {case.frame.line} imports {_code(wrong)} from {_code(module)}, which has no "
+        f"name spelt that way; its name {_code(right)} differs by a letter or two (or only in "
+        "capitals), and Python's names are spelt exactly",
+        f"How is that name spelt in {_code(module)}, and is it spelt the same where the "
+        "program calls it?",
+    )
+
+
+def _loop_over(program: Program, name: str, line: int) -> ast.For | None:
+    """The `for name in ...:` around `line` that gives `name` its only values there."""
+    loops = [
+        loop
+        for loop in program.enclosing(line, (ast.For,))
+        if isinstance(loop.target, ast.Name) and loop.target.id == name
+    ]
+    if len(loops) != 1:
+        return None
+    inside = [
+        b
+        for b in program.bindings.get(name, [])
+        if loops[0].lineno < b.line <= (loops[0].end_lineno or 0)
+    ]
+    return None if inside else loops[0]
+
+
+def _dict_literal(program: Program, node: ast.expr) -> tuple[str, ast.Dict, int] | None:
+    """A name whose one binding is a dict literal with constant str keys and values of one
+    container type that is only read: (name, literal, line)."""
+    if not isinstance(node, ast.Name):
+        return None
+    keys = _fixed_dict_keys(program, node.id)
+    binding = program.only_binding(node.id)
+    if not keys or binding is None or not all(type(k) is str for k in keys):
+        return None
+    return node.id, binding.value, binding.line  # type: ignore[return-value]
+
+
+def _dict_loop_keys(case: _Case) -> Diagnosis | None:
+    """`for name in gradebook: name.items()`: looping over a dict gives its keys (strings),
+    and the method belongs to the dict's values."""
+    facts, program = case.facts, case.program
+    kind, attribute = (facts.types or ("",))[0], facts.offending
+    node = _failing_node(program, case.frame, ast.Attribute)
+    if kind != "str" or node is None or node.attr != attribute:
+        return None
+    if not isinstance(node.value, ast.Name):
+        return None
+    loop = _loop_over(program, node.value.id, case.frame.line)
+    found = _dict_literal(program, loop.iter) if loop is not None else None
+    if found is None or hasattr(str, attribute):
+        return None
+    name, literal, line = found
+    values = {type(v).__name__ for v in literal.values}
+    kinds = {"Dict": dict, "List": list, "Set": set, "Tuple": tuple}
+    if len(values) != 1 or not hasattr(kinds.get(values.pop(), str), attribute):
+        return None
+    variable = node.value.id
+    return Diagnosis(
+        "dict_loop_keys",
+        loop.lineno,  # type: ignore[union-attr]
+        f"{_code(f'for {variable} in {name}:')} on line {loop.lineno} goes through the keys "  # type: ignore[union-attr]
+        f"of the dict {_code(name)} (line {line}), which are strings, so {_code(variable)} is "
+        f"a string and line {case.frame.line} cannot use {_code('.' + attribute)} on it; the "
+        f"values stored under the keys have {_code(attribute)}",
+        "How can the loop give each key together with its value?",
+    )
+
+
+def _index_as_item(case: _Case) -> Diagnosis | None:
+    """`for row in range(len(rows)): row.split()`: the loop gives indexes, not items."""
+    facts, program = case.facts, case.program
+    kind, attribute = (facts.types or ("",))[0], facts.offending
+    node = _failing_node(program, case.frame, ast.Attribute)
+    if kind != "int" or node is None or node.attr != attribute or hasattr(int, attribute):
+        return None
+    if not isinstance(node.value, ast.Name):
+        return None
+    loop = _loop_over(program, node.value.id, case.frame.line)
+    iterable = loop.iter if loop is not None else None
+    if not (
+        isinstance(iterable, ast.Call)
+        and getattr(iterable.func, "id", "") == "range"
+        and "range" not in program.bindings
+        and len(iterable.args) == 1
+        and isinstance(iterable.args[0], ast.Call)
+        and getattr(iterable.args[0].func, "id", "") == "len"
+        and len(iterable.args[0].args) == 1
+    ):
+        return None
+    variable, sequence = node.value.id, _source(iterable.args[0].args[0])
+    return Diagnosis(
+        "index_as_item",
+        loop.lineno,  # type: ignore[union-attr]
+        f"{_code(f'for {variable} in {_source(iterable)}:')} on line {loop.lineno} gives "  # type: ignore[union-attr]
+        f"{_code(variable)} the positions 0, 1, 2, ... of {_code(sequence)}, which are "
+        f"integers, not its items; so line {case.frame.line} uses {_code('.' + attribute)} on "
+        "an integer",
+        f"Should the loop go through the items of {_code(sequence)} themselves, or should "
+        f"line {case.frame.line} read the item at that position?",
+    )
+
+
+# (type, method of another language): the question that points at Python's way.
+_FOREIGN_METHODS = {
+    ("list", "push"): "Which list method adds an item at the end?",
+    ("list", "contains"): "Which operator tells whether a list holds an item?",
+    ("list", "indexOf"): "Which list method gives the position of an item?",
+    ("str", "contains"): "Which operator tells whether a string holds another?",
+    ("str", "trim"): "Which string method removes the spaces at both ends?",
+    ("str", "toUpperCase"): "Which string method gives the text in capitals?",
+    ("str", "toLowerCase"): "Which string method gives the text in small letters?",
+    ("str", "toUpper"): "Which string method gives the text in capitals?",
+    ("str", "toLower"): "Which string method gives the text in small letters?",
+    ("str", "charAt"): "How do you read one character of a string?",
+    ("str", "equals"): "Which operator compares two strings?",
+    ("str", "indexOf"): "Which string method gives the position of a piece of text?",
+    ("dict", "containsKey"): "Which operator tells whether a dict has a key?",
+}
+
+
+def _foreign_method(case: _Case) -> Diagnosis | None:
+    """`stack.push(x)`, `s.trim()`: a method name from another language."""
+    kind, attribute = (case.facts.types or ("",))[0], case.facts.offending
+    question = _FOREIGN_METHODS.get((kind, attribute))
+    node = _failing_node(case.program, case.frame, ast.Attribute)
+    if question is None or node is None or node.attr != attribute:
+        return None
+    plural = {"str": "strings", "dict": "dicts"}.get(kind, kind + "s")
+    return Diagnosis(
+        "foreign_method",
+        case.frame.line,
+        f"Line {case.frame.line} calls {_code('.' + attribute)} on {_code(_source(node.value))}"
+        f", {_TYPE_WORDS[kind]}, but Python's {plural} have no method of that name (other "
+        "languages have it); Python does the same under another name",
+        question,
+    )
+
+
+def _missing_comma(case: _Case) -> Diagnosis | None:
+    """`[("a", 1) ("b", 2)]`: no comma after a literal, so the next item's brackets call it."""
+    kind = _quoted(case.facts.message, r"^'(\w+)' object is not callable")
+    literals = ast.Tuple | ast.List | ast.Constant | ast.JoinedStr
+    calls = [
+        n
+        for n in ast.walk(case.program.tree)  # type: ignore[arg-type]
+        if isinstance(n, ast.Call) and n.lineno == case.frame.line and isinstance(n.func, literals)
+    ]  # the statement may start lines above, inside a list that spans several lines
+    if kind not in ("tuple", "list", "str") or len(calls) != 1:
+        return None
+    call = calls[0]
+    literal = call.func
+    parent = case.program.parents.get(call)
+    if not isinstance(parent, ast.List | ast.Tuple | ast.Set | ast.Call):
+        return None  # an item of a list, tuple, set or call's arguments
+    end = literal.end_lineno or call.lineno
+    return Diagnosis(
+        "missing_comma",
+        end,
+        f"No comma follows {_code(_source(literal))} on line {end}, so Python reads the "
+        f"brackets after it as a call of {_TYPE_WORDS[kind]}, with the next item as its arguments",
+        f"What should separate the items on line {end} from the next one?",
+    )
+
+
+def _method_hidden(case: _Case) -> Diagnosis | None:
+    """`self.switch = False` in a class with a method `switch`: the attribute hides it."""
+    kind = _quoted(case.facts.message, r"^'(\w+)' object is not callable")
+    call = _failing_node(case.program, case.frame, ast.Call)
+    if not kind or call is None or not isinstance(call.func, ast.Attribute):
+        return None
+    method, program = call.func.attr, case.program
+    classes = [
+        c
+        for c in ast.walk(program.tree)  # type: ignore[arg-type]
+        if isinstance(c, ast.ClassDef) and _method(program, c.name, method) is not None
+    ]
+    if len(classes) != 1:
+        return None
+    stores = [n for n in ast.walk(classes[0]) if _is_self_store(n, method)]
+    everywhere = [n for n in ast.walk(program.tree) if _is_self_store(n, method)]  # type: ignore[arg-type]
+    if not stores or len(everywhere) != len(stores):
+        return None  # another class's own attribute of that name may be the one called
+    line = min(n.lineno for n in stores)
+    return Diagnosis(
+        "method_hidden",
+        line,
+        f"Line {line} stores a value in {_code('self.' + method)}, the same name as the "
+        f"method {_code(method)} of {_code(classes[0].name)}; the object's own value hides "
+        f"the method, so on line {case.frame.line} {_code(_source(call.func))} is "
+        f"{_TYPE_WORDS.get(kind, 'a ' + kind)}, not the method",
+        "How can the value and the method both keep a name of their own?",
+    )
+
+
+def _recursion_through_self(case: _Case) -> Diagnosis | None:
+    """`__str__` that formats `{self}`; a property setter that assigns `self.<itself>`."""
+    if "maximum recursion depth" not in case.facts.message:
+        return None
+    program, line = case.program, case.frame.line
+    statement = program.statement_at(line)
+    function = program.scope_of(statement) if statement is not None else None
+    if not isinstance(function, ast.FunctionDef) or function.name != case.frame.function:
+        return None
+    name = function.name
+    if name == "__str__":
+        uses = [n for n in ast.walk(statement) if _self_as_text(n)]  # type: ignore[arg-type]
+        if not uses:
+            return None
+        return Diagnosis(
+            "recursion_through_self",
+            line,
+            f"Line {line}, inside {_code(name)}, puts {_code('self')} itself into the text; "
+            f"turning {_code('self')} into text calls {_code(name)} again, which does the same, "
+            "without end",
+            f"Which of the object's attributes should line {line} put into the text instead?",
+        )
+    setter = any(
+        isinstance(d, ast.Attribute) and d.attr == "setter" and _source(d.value) == name
+        for d in function.decorator_list
+    )
+    stores = [n for n in ast.walk(statement) if _is_self_store(n, name)]  # type: ignore[arg-type]
+    if not setter or not stores:
+        return None
+    return Diagnosis(
+        "recursion_through_self",
+        line,
+        f"Line {line}, inside the setter of the property {_code(name)}, assigns "
+        f"{_code('self.' + name)}, and assigning that property calls the same setter again, "
+        "which does the same, without end",
+        "Under which other attribute name should the setter keep the value?",
+    )
+
+
+def _self_as_text(node: ast.AST) -> bool:
+    """`{self}` (no format), `{self!s}` or `str(self)`: text that calls `__str__`."""
+    if isinstance(node, ast.FormattedValue):
+        plain = node.conversion in (-1, ord("s")) and node.format_spec is None
+        return plain and getattr(node.value, "id", "") == "self"
+    return (
+        isinstance(node, ast.Call)
+        and getattr(node.func, "id", "") == "str"
+        and len(node.args) == 1
+        and getattr(node.args[0], "id", "") == "self"
+    )
+
+
+def _mismatched_bracket(case: _Syntax) -> Diagnosis | None:
+    """`["Art", "PE")`: a closing bracket of another kind than the one still open."""
+    match = re.match(
+        r"^closing parenthesis '([)\]}])' does not match opening parenthesis '([(\[{])'"
+        r"(?: on line (\d+))?$",
+        case.message,
+    )
+    if match is None:
+        return None
+    closer, opener, where = match.groups()
+    opened = int(where) if where else case.line
+    place = f"on line {opened}" if opened != case.line else "earlier on the same line"
+    return Diagnosis(
+        "mismatched_bracket",
+        case.line,
+        f"On line {case.line} a `{closer}` comes while the `{opener}` opened {place} is still "
+        f"open, and a `{opener}` is closed only by its own kind of bracket",
+        f"Is a closing bracket missing before the `{closer}` on line {case.line}, or is the "
+        f"`{closer}` the wrong kind?",
+    )
+
+
 _SYNTAX_RULES = (
     _assign_in_condition,
+    _mismatched_bracket,
     _missing_colon,
     _bracket_never_closed,
     _unterminated_string,
@@ -2598,10 +3306,14 @@ _RULES = {
         _self_attribute,
         _misspelt_name,
         _python2_name,
+        _lowercase_constant,
+        _name_not_imported,
     ),
     "UnboundLocalError": (_local_misspelt, _global_assigned_locally, _set_only_in_branches),
     "TypeError": (
+        _format_count,
         _text_from_input,
+        _dict_of_input_text,
         _text_one_step,
         _item_assignment,
         _str_method_result,
@@ -2612,7 +3324,10 @@ _RULES = {
         _float_from_division,
         _function_not_called,
         _number_joined_to_text,
+        _range_counter_joined,
         _none_used,
+        _missing_comma,
+        _method_hidden,
         _not_callable,
         _missing_self,
         _called_on_class,
@@ -2624,18 +3339,22 @@ _RULES = {
         _none_used,
         _function_not_called,
         _length_attribute,
+        _dict_loop_keys,
+        _index_as_item,
         _wrong_type_method,
         _attribute_typo,
         _attribute_never_set,
         _module_attribute_typo,
         _python2_name,
+        _foreign_method,
     ),
     "IndexError": (_index_past_end, _random_index),
     "ZeroDivisionError": (_zero_divisor,),
     "ValueError": (_unreadable_number, _unpack_count, _format_code, _item_not_in_list),
     "ModuleNotFoundError": (_module_misspelt,),
+    "ImportError": (_import_name_typo,),
     "RuntimeError": (_dict_changed_in_loop,),
     "KeyError": (_key_not_in_dict, _key_never_stored, _key_of_wrong_type, _key_case),
     "KeyboardInterrupt": (_endless_while,),
-    "RecursionError": (_same_arguments,),
+    "RecursionError": (_same_arguments, _recursion_through_self),
 }

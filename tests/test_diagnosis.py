@@ -487,6 +487,171 @@ FIRES = [
         4,
         ["line 3: `item.lower()`", "`'Tea'`"],
     ),
+    # -- widened on set 3 (task diag4)
+    ("constant_spelling", "done = 1\nif done == false:\n    print(1)\n", "", 2, ["`false`"]),
+    ("name_not_imported", "from math import pi\nprint(sqrt(pi))\n", "", 1, ["`pi`", "`sqrt`"]),
+    ("name_not_imported", "import math\nprint(sqrt(4))\n", "", 1, ["module `math`"]),
+    ("import_name_typo", "from random import randInt\n", "", 1, ["`randint`"]),
+    (
+        "dict_loop_keys",
+        "book = {'Ann': {'art': 9}, 'Bo': {'art': 5}}\nfor name in book:\n"
+        "    for s, m in name.items():\n        print(s, m)\n",
+        "",
+        2,
+        ["keys", "`.items`"],
+    ),
+    (
+        "index_as_item",
+        "rows = ['a,1', 'b,2']\nfor row in range(len(rows)):\n    print(row.split(','))\n",
+        "",
+        2,
+        ["`row`", "positions"],
+    ),
+    ("foreign_method", "stack = []\nstack.push(1)\n", "", 2, ["`.push`", "a list"]),
+    ("foreign_method", "name = 'ab'\nprint(name.toUpperCase())\n", "", 2, ["a string"]),
+    (
+        "missing_comma",
+        "rivers = [\n    ('Amazon', 6400),\n    ('Nile', 6650)\n    ('Yangtze', 6300),\n]\n",
+        "",
+        3,
+        ["No comma", "line 3"],
+    ),
+    (
+        "method_hidden",
+        "class Lamp:\n    def __init__(self):\n        self.switch = False\n\n"
+        "    def switch(self):\n        self.switch = not self.switch\n\n"
+        "lamp = Lamp()\nlamp.switch()\n",
+        "",
+        3,
+        ["`self.switch`", "a bool"],
+    ),
+    (
+        "recursion_through_self",
+        "class Card:\n    def __init__(self, rank):\n        self.rank = rank\n\n"
+        "    def __str__(self):\n        return f'{self} card'\n\nprint(Card('Q'))\n",
+        "",
+        6,
+        ["`__str__`"],
+    ),
+    (
+        "recursion_through_self",
+        "class T:\n    def __init__(self):\n        self._c = 0\n\n    @property\n"
+        "    def c(self):\n        return self._c\n\n    @c.setter\n    def c(self, value):\n"
+        "        self.c = value\n\nt = T()\nt.c = 3\n",
+        "",
+        11,
+        ["setter", "`self.c`"],
+    ),
+    ("mismatched_bracket", "days = {\n    'Fri': ['Art', 'PE'),\n}\n", "", 2, ["`)`", "`[`"]),
+    ("number_with_words", "n = int(input())\n", "3 apples\n", 1, ["`'3 apples'`"]),
+    (
+        "format_count",
+        "name, n = 'Ali', 3\nprint('%d items' % (name, n))\n",
+        "",
+        2,
+        ["1 `%` place", "2 values"],
+    ),
+    (
+        "unpack_count",
+        "recipes = [('soup', 45, 'boil'), ('salad', 10, 'none')]\nfor recipe in recipes:\n"
+        "    name, minutes = recipe\n",
+        "",
+        3,
+        ["3 values", "only 2 names"],
+    ),
+    (
+        "dict_unpack",
+        "def big(table):\n    for city, people in table:\n        print(city)\n\n"
+        "population = {'Lisbon': 545000}\nbig(population)\n",
+        "",
+        2,
+        ["passed as `table`", "keys"],
+    ),
+    (
+        "index_past_end",
+        "temps = [1, 5, 2]\nfor i in range(len(temps)):\n    print(temps[i + 1] - temps[i])\n",
+        "",
+        2,
+        ["`i + 1`", "line 3"],
+    ),
+    (
+        "index_past_end",
+        "class P:\n    def __init__(self):\n        self.songs = ['a']\n\n    def last(self):\n"
+        "        return self.songs[len(self.songs)]\n\nprint(P().last())\n",
+        "",
+        6,
+        ["`len(self.songs)`"],
+    ),
+    (
+        "number_joined_to_text",
+        "for i in range(1, 3):\n    print(i + ' x 3')\n",
+        "",
+        2,
+        ["`i`", "`range(1, 3)`"],
+    ),
+    (
+        "key_case",
+        "stock = {'apple': 1, 'banana': 2}\nprint(', '.join(stock))\nfruit = input()\n"
+        "print(stock[fruit])\n",
+        "Banana\n",
+        3,
+        ["lower case", "`'Banana'`", "line 3"],
+    ),
+    (
+        "key_of_wrong_type",
+        "stops = {'1': 'Station', '2': 'Market'}\nfor n in range(1, 3):\n    print(stops[n])\n",
+        "",
+        1,
+        ["text", "integer 1"],
+    ),
+    (
+        "item_not_in_list",
+        "ranks = ['J', 'Q', 'K']\nfirst = input().strip()\nprint(ranks.index(first))\n",
+        "k\n",
+        2,
+        ["`'k'`", "`'K'`", "capitals", "line 2"],
+    ),
+    (
+        "unhashable_list",
+        "seen = {}\nfor _ in range(2):\n    point = [1, 2]\n    if point in seen:\n"
+        "        seen[point] += 1\n    else:\n        seen[point] = 1\n"
+        "for point, n in seen.items():\n    print(point)\n",
+        "",
+        3,
+        ["`point` is a list", "with `in`"],
+    ),
+    (
+        "text_from_input",
+        "heights = {}\nfor _ in range(2):\n    name = input()\n    heights[name] = input()\n"
+        "print(heights[name] > 50)\n",
+        "rose\n40\nmint\n25\n",
+        4,
+        ["`heights[name]`", "line 4"],
+    ),
+    (
+        "unpack_one_value",
+        "def check(x):\n    if x < 0:\n        return 0, 'bad'\n    return x\n\n"
+        "value, message = check(2.5)\n",
+        "",
+        4,
+        ["`x` (line 4)", "other returns give 2 values"],
+    ),
+    (
+        "same_arguments",
+        "def days(lilies, pond):\n    if lilies >= pond:\n        return 0\n    lilies * 2\n"
+        "    return 1 + days(lilies, pond)\n\nprint(days(1, 48))\n",
+        "",
+        4,
+        ["`lilies * 2`", "keeps the result nowhere"],
+    ),
+    (
+        "unexpected_indent",
+        "def line(item, qty):\n    cost = qty * 2\n    if qty > 5:\n        cost = cost * 0.9\n"
+        "name = item.ljust(12)\n    return name + str(cost)\n",
+        "",
+        5,
+        ["Line 5 starts at the left margin", "`return`"],
+    ),
 ]
 
 # (the rule that must not fire, program, stdin): one link of each rule's argument is unsure
@@ -594,7 +759,7 @@ NEAR_MISSES = [
     ),  # `return x` may itself give None
     (
         "unpack_one_value",
-        "def f():\n    if 1:\n        return 1\n    return 2, 3\n\na, b = f()\n",
+        "def f():\n    if 1:\n        return 1\n    return 2, 3, 4\n\na, b = f()\n",
         "",
     ),
     (
@@ -630,6 +795,77 @@ NEAR_MISSES = [
         "stock = {}\nfor item in ['Tea', 'Milk']:\n    stock[item] = 1\nprint(stock['TEA'])\n",
         "",
     ),  # the keys are stored as written: some have capitals
+    # -- widened on set 3 (task diag4)
+    ("constant_spelling", "false = 0\ndel false\nprint(false)\n", ""),  # the program's own name
+    ("name_not_imported", "from math import pi\nprint(sqrtt(pi))\n", ""),  # in no module
+    ("import_name_typo", "from random import shufle_all\n", ""),  # nothing a letter away
+    (
+        "dict_loop_keys",
+        "book = {'Ann': 9, 'Bo': 5}\nfor name in book:\n    print(name.items())\n",
+        "",
+    ),  # the values are numbers: nothing in the dict has `.items`
+    (
+        "index_as_item",
+        "rows = ['a,1']\nfor row in range(len(rows)):\n    row = rows[row]\n    print(row.nope)\n",
+        "",
+    ),  # the loop's index is replaced by the item inside the loop
+    ("foreign_method", "stack = []\nstack.pushh(1)\n", ""),  # no other language's name
+    ("missing_comma", "f = (1, 2)\nprint(f(3))\n", ""),  # a name called, not a literal
+    (
+        "method_hidden",
+        "class A:\n    def go(self):\n        pass\n\nclass B:\n    def __init__(self):\n"
+        "        self.go = 1\n\nB().go()\n",
+        "",
+    ),  # the value is another class's attribute
+    (
+        "recursion_through_self",
+        "class C:\n    def __str__(self):\n        return self.text()\n\n"
+        "    def text(self):\n        return 'C' + self.text()\n\nprint(C())\n",
+        "",
+    ),  # endless, but not through `self` turned into text
+    ("mismatched_bracket", "days = ['Art', 'PE'\n", ""),  # never closed: another message
+    ("number_with_words", "n = int(input())\n", "apples 3\n"),  # not a number first
+    ("format_count", "name, n = 'Ali', 3\nprint('%d items %d' % (name, n))\n", ""),
+    (
+        "unpack_count",
+        "recipes = [('soup', 45, 'boil'), ('salad', 10)]\nfor recipe in recipes:\n"
+        "    name, minutes = recipe\n",
+        "",
+    ),  # the items differ in size
+    (
+        "index_past_end",
+        "temps = [1, 5, 2, 4]\nfor i in range(len(temps)):\n    temps.pop()\n"
+        "    print(temps[i + 1])\n",
+        "",
+    ),  # the list shrinks in the loop
+    ("number_joined_to_text", "for i in [1, 'a']:\n    print(i + ' x')\n", ""),  # not range
+    (
+        "key_case",
+        "stock = {'banana': 1}\nstock.clear()\nprint(stock['Banana'])\n",
+        "",
+    ),  # the dict is changed
+    ("key_of_wrong_type", "stops = {'1': 'a', 2: 'b'}\nprint(stops[1])\n", ""),  # mixed keys
+    (
+        "item_not_in_list",
+        "ranks = ['J', 'K']\nranks.append('q')\nfirst = input()\nprint(ranks.index(first))\n",
+        "k\n",
+    ),  # the list is changed
+    (
+        "unhashable_list",
+        "seen = {}\nfor i in range(2):\n    if i:\n        point = [1]\n"
+        "        print(point in seen)\n    point = 5\n",
+        "",
+    ),  # another binding in the same loop
+    (
+        "text_from_input",
+        "heights = {}\nheights['a'] = input()\nheights['b'] = 3\nprint(heights['a'] > 5)\n",
+        "7\n",
+    ),  # one value stored is a number
+    (
+        "unpack_one_value",
+        "def check(x):\n    if x < 0:\n        return 0\n    return x\n\na, b = check(2.5)\n",
+        "",
+    ),  # two bare returns
 ]
 
 
@@ -758,3 +994,11 @@ def test_hint_command_json_says_who_wrote_the_hint(tmp_path, capsys, monkeypatch
     assert main(argv) == 0
     report = json.loads(capsys.readouterr().out.splitlines()[-1])
     assert (report["source"], report["rule"], report["hint"]) == ("student", "", "A student hint.")
+
+
+def test_a_line_left_at_the_margin_is_blamed_only_before_a_return():
+    """A line at the margin inside a function: blamed when the next line is a `return`
+    (which must be inside the function); any other indented line keeps the old hint."""
+    moved = "def f(x):\n    y = x\n    if y:\n        y = 2\nz = y\n    print(z)\n"
+    found = diagnosis_of(moved)
+    assert found is not None and (found.rule, found.line) == ("unexpected_indent", 6)
