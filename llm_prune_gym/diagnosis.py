@@ -3221,6 +3221,16 @@ def _recursion_through_self(case: _Case) -> Diagnosis | None:
         for d in function.decorator_list
     )
     stores = [n for n in ast.walk(statement) if _is_self_store(n, name)]  # type: ignore[arg-type]
+    getter = any(getattr(d, "id", "") == "property" for d in function.decorator_list)
+    if getter and any(_is_self_read(n, name) for n in ast.walk(statement)):  # type: ignore[arg-type]
+        return Diagnosis(
+            "recursion_through_self",
+            line,
+            f"Line {line}, inside the property {_code(name)}, reads {_code('self.' + name)}, "
+            "and reading that property calls the same method again, which does the same, "
+            "without end",
+            "Under which other attribute name is the value kept?",
+        )
     if not setter or not stores:
         return None
     return Diagnosis(
@@ -3230,6 +3240,15 @@ def _recursion_through_self(case: _Case) -> Diagnosis | None:
         f"{_code('self.' + name)}, and assigning that property calls the same setter again, "
         "which does the same, without end",
         "Under which other attribute name should the setter keep the value?",
+    )
+
+
+def _is_self_read(node: ast.AST, attribute: str) -> bool:
+    return (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.ctx, ast.Load)
+        and node.attr == attribute
+        and getattr(node.value, "id", "") == "self"
     )
 
 

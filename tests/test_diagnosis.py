@@ -542,6 +542,14 @@ FIRES = [
         11,
         ["setter", "`self.c`"],
     ),
+    (
+        "recursion_through_self",
+        "class T:\n    def __init__(self):\n        self._c = 1\n\n    @property\n"
+        "    def c(self):\n        return self.c\n\nprint(T().c)\n",
+        "",
+        7,
+        ["property `c`", "`self.c`"],
+    ),
     ("mismatched_bracket", "days = {\n    'Fri': ['Art', 'PE'),\n}\n", "", 2, ["`)`", "`[`"]),
     ("number_with_words", "n = int(input())\n", "3 apples\n", 1, ["`'3 apples'`"]),
     (
