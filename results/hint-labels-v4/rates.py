@@ -5,6 +5,8 @@ Readers labelled each distinct hint text of a program once (`packets/`: the blin
 ``labels-NN.csv``). Every system's hint (`hints.jsonl`, from `systems.py`) takes the label
 of its text. Writes:
 
+- ``hint-command``: the rows of ``command-hints.jsonl`` (`command.py`: the `hint` command
+  itself, run on every program), labelled by their texts;
 - ``labels.csv``: one row per system hint, with the reader's note (``labeller`` = packet);
 - ``rates.md`` / ``rates.csv``: per system, identifies / misleading / gives away with 95%
   Wilson intervals, mean helpful and clear, the grader's identifies / misleading on the
@@ -31,7 +33,14 @@ from evaluation.labelset import case_truth, read_jsonl
 from evaluation.report import write_csv
 
 HERE = Path(__file__).resolve().parent
-SYSTEMS = ("hint", "hint-pruned-10.3", "no-student-hint", "base", "base-pruned-10.3")
+SYSTEMS = (
+    "hint",
+    "hint-command",
+    "hint-pruned-10.3",
+    "no-student-hint",
+    "base",
+    "base-pruned-10.3",
+)
 GRADER_FIELDS = {
     "identifies": "identifies_error",
     "misleading": "misleading",
@@ -72,8 +81,12 @@ def labelled_rows() -> list[dict]:
     cases = {case["id"]: case for case in read_jsonl(HERE / "cases.jsonl")}
     text_key = {(u["id"], u["hint"]): u["key"] for u in read_jsonl(HERE / "unique.jsonl")}
     labels = unique_labels(HERE / "packets")
+    command = [  # the command's own run (`command.py`): every text was labelled
+        r | {"key": f"{r['id']}|hint-command", "system": "hint-command"}
+        for r in read_jsonl(HERE / "command-hints.jsonl")
+    ]
     rows = []
-    for hint in read_jsonl(HERE / "hints.jsonl"):
+    for hint in read_jsonl(HERE / "hints.jsonl") + command:
         unique = text_key[hint["id"], hint["hint"]]
         verdict = grade(hint["hint"], case_truth(cases[hint["id"]]))
         rows.append(
