@@ -66,8 +66,15 @@ FIELDS = (
 )
 HINT_SCORES = ("identifies_error", "misleading", "gives_away")
 DEFAULT_HINT_CASES = Path(__file__).parent / "data" / "realstyle.jsonl"
-# kept out of every run but the blind one (set 3 is the headline test, set 2 the one before)
-BLIND_SETS = ("realstyle2.jsonl", "hint-labels-v2", "realstyle3.jsonl", "hint-labels-v4")
+# kept out of every run but the blind one (set 4 is the headline test, sets 2 and 3 the ones before)
+BLIND_SETS = (
+    "realstyle2.jsonl",
+    "hint-labels-v2",
+    "realstyle3.jsonl",
+    "hint-labels-v4",
+    "realstyle4.jsonl",
+    "hint-labels-v5",
+)
 REFERENCE_FORMAT = "hf-f32"  # what agreement is measured against
 HINT_TOKENS = 96  # llm_prune_gym.generation.HINT_MAX_NEW_TOKENS (no torch import here)
 KINDS = {

@@ -68,8 +68,8 @@ def test_a_sample_crashes_and_its_fix_runs() -> None:
         assert repaired.ok, (record["id"], repaired.stderr)
 
 
-# The blind held-out sets of issue 15 (set 2, then set 3 which replaced it as the headline
-# test): all of each runs in the sandbox, a few seconds a set.
+# The blind held-out sets of issue 15 (set 2, then set 3, then set 4 which replaced them as the
+# headline test): all of each runs in the sandbox, a few seconds a set.
 @dataclass(frozen=True)
 class BlindSet:
     name: str
@@ -108,6 +108,14 @@ SETS = (
         max_lines=45,
         earlier=("set1", "set2"),
         labels="hint-labels-v4",
+    ),
+    BlindSet(
+        "set4",
+        "r4",
+        "hand-written for llm-prune-gym (2026-12-03, set 4)",
+        max_lines=45,
+        earlier=("set1", "set2", "set3"),
+        labels="hint-labels-v5",
     ),
 )
 SET_RECORDS = {blind.name: blind.records() for blind in SETS} | {"set1": RECORDS}
@@ -161,6 +169,18 @@ def test_shares_no_program_with_earlier_sets(blind: BlindSet) -> None:
         texts = {text for record in earlier for text in (record["code"], record["fixed_code"])}
         assert not texts & {record["code"] for record in records}
         assert not {record["id"] for record in earlier} & {record["id"] for record in records}
+
+
+@by_name
+def test_near_copy_check_compares_with_every_earlier_set(blind: BlindSet) -> None:
+    from evaluation.data.check_realstyle2 import other_sets
+
+    compared = {path.name for path in other_sets(blind.path)}
+    earlier = {
+        "realstyle.jsonl" if name == "set1" else f"realstyle{name[3:]}.jsonl"
+        for name in blind.earlier
+    }
+    assert earlier <= compared
 
 
 @by_name

@@ -1,0 +1,23 @@
+"""Runs the fourth set of hand-written programs in the sandbox once and keeps what Python printed.
+
+    python results/hint-labels-v5/build_cases.py
+
+Writes `cases.jsonl` next to this script: every record of `evaluation/data/realstyle4.jsonl`
+as a labelled-set case (`evaluation.labelset.realstyle_case`) with the `error_output` the
+sandbox recorded, so generating hints elsewhere (the GPU machine) needs no sandbox. Stops
+with the record's id if a program no longer ends where its record says.
+"""
+
+import json
+from pathlib import Path
+
+from evaluation.labelset import write_realstyle_cases
+
+HERE = Path(__file__).resolve().parent
+try:
+    count = write_realstyle_cases(
+        HERE.parents[1] / "evaluation/data/realstyle4.jsonl", HERE / "cases.jsonl"
+    )
+except ValueError as error:
+    raise SystemExit(str(error)) from None
+print(json.dumps({"cases": count}))
