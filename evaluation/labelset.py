@@ -203,6 +203,16 @@ def write_realstyle_cases(data: Path, out: Path) -> int:
     return len(cases)
 
 
+def build_cases_script(data: Path, out: Path) -> None:
+    """What each set's ``build_cases.py`` does: write the cases, print their count as JSON,
+    and stop with the record's id (no traceback) if a program no longer fails as recorded."""
+    try:
+        count = write_realstyle_cases(data, out)
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
+    print(json.dumps({"cases": count}))
+
+
 def case_truth(case: dict) -> GroundTruth | None:
     """The grader's ground truth of a labelled-set case, with its error output."""
     if isinstance(case.get("line"), int):  # an injected bug: the injector knows the line

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 from finetune.build import to_case
 from finetune.corpus import load_corpus, select_programs
 from finetune.kinds import candidates
 from finetune.sandbox import Limits, run_program
-from llm_prune_gym.diagnosis import diagnose
+from llm_prune_gym.diagnosis import Diagnosis, diagnose
 
 HERE = Path(__file__).parent
 SEEDS = (5, 11, 23)
@@ -27,23 +28,32 @@ PROGRAMS, BUGS = 300, 500  # programs sampled, bugs run per seed
 LIMITS = Limits(timeout=1.0, max_lines=2000)
 
 
-def main() -> None:
-    fired: Counter[str] = Counter()
-    named: Counter[str] = Counter()
-    cases = 0
+def diagnosed_bugs() -> Iterator[tuple[object, Diagnosis | None]]:
+    """Every injected bug that fails as injected (seeds `SEEDS`), with its diagnosis or None."""
     for seed in SEEDS:
         programs = select_programs(load_corpus(), seed, None, PROGRAMS)
         bugs = candidates(programs, seed, per_kind=1)
         random.Random(seed).shuffle(bugs)
         for bug in bugs[:BUGS]:
             case = to_case(bug, run_program(bug.code, bug.stdin, LIMITS))
-            if case is None:
-                continue
-            cases += 1
-            found = diagnose(bug.code, case.error_output)
-            if found is not None:
-                fired[found.rule] += 1
-                named[found.rule] += found.line == bug.line or f"line {bug.line}" in found.hint
+            if case is not None:
+                yield bug, diagnose(bug.code, case.error_output)
+
+
+def names_line(bug, found: Diagnosis) -> bool:
+    """The diagnosis names the injected line (its cause line, or "line N" in its hint)."""
+    return found.line == bug.line or f"line {bug.line}" in found.hint
+
+
+def main() -> None:
+    fired: Counter[str] = Counter()
+    named: Counter[str] = Counter()
+    cases = 0
+    for bug, found in diagnosed_bugs():
+        cases += 1
+        if found is not None:
+            fired[found.rule] += 1
+            named[found.rule] += names_line(bug, found)
     lines = [
         "# The diagnosis on injected bugs (seeds " + ", ".join(map(str, SEEDS)) + ")",
         "",

@@ -86,32 +86,14 @@ def hand_written() -> tuple[list[str], list[dict]]:
 
 def injected() -> str:
     """The injected corpus bugs of ../diagnosis-v2/injected.py, diagnosed by this checkout."""
-    import random
-
-    from finetune.build import to_case
-    from finetune.corpus import load_corpus, select_programs
-    from finetune.kinds import candidates
-    from finetune.sandbox import Limits, run_program
-
     sys.path.insert(0, str(V2))
-    from injected import BUGS, LIMITS, PROGRAMS, SEEDS  # noqa: E402
+    from injected import diagnosed_bugs, names_line  # noqa: E402
 
-    assert isinstance(LIMITS, Limits)
     cases = fired = named = 0
-    for seed in SEEDS:
-        programs = select_programs(load_corpus(), seed, None, PROGRAMS)
-        bugs = candidates(programs, seed, per_kind=1)
-        random.Random(seed).shuffle(bugs)
-        for bug in bugs[:BUGS]:
-            case = to_case(bug, run_program(bug.code, bug.stdin, LIMITS))
-            if case is None:
-                continue
-            cases += 1
-            found = diagnose(bug.code, case.error_output)
-            fired += found is not None
-            named += found is not None and (
-                found.line == bug.line or f"line {bug.line}" in found.hint
-            )
+    for bug, found in diagnosed_bugs():
+        cases += 1
+        fired += found is not None
+        named += found is not None and names_line(bug, found)
     text = (V2 / "injected.md").read_text()
     was = re.search(r"fires on (\d+), names the injected line in (\d+)", text)
     return (

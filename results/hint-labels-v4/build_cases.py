@@ -8,16 +8,9 @@ sandbox recorded, so generating hints elsewhere (the GPU machine) needs no sandb
 with the record's id if a program no longer ends where its record says.
 """
 
-import json
 from pathlib import Path
 
-from evaluation.labelset import write_realstyle_cases
+from evaluation.labelset import build_cases_script
 
 HERE = Path(__file__).resolve().parent
-try:
-    count = write_realstyle_cases(
-        HERE.parents[1] / "evaluation/data/realstyle3.jsonl", HERE / "cases.jsonl"
-    )
-except ValueError as error:
-    raise SystemExit(str(error)) from None
-print(json.dumps({"cases": count}))
+build_cases_script(HERE.parents[1] / "evaluation/data/realstyle3.jsonl", HERE / "cases.jsonl")
