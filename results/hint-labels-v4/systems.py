@@ -3,7 +3,7 @@
     python results/hint-labels-v4/systems.py RAW.jsonl --out results/hint-labels-v4/hints.jsonl
 
 `RAW.jsonl` is `results/hint-labels-v2/generate.py`'s output on `cases.jsonl` (students
-`base` and `base-pruned-10.3`). Systems:
+`base` and `base-pruned-10.3`). Systems (`evaluation.blindread.system_rows`):
 
 - ``base``, ``base-pruned-10.3``: the student's greedy hint as it wrote it;
 - ``hint``, ``hint-pruned-10.3``: what `llm-prune hint` shows on a fresh install, whose
@@ -20,48 +20,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from evaluation.hints import final_hint
+from evaluation.blindread import system_rows
 from evaluation.labelset import read_jsonl, write_jsonl
-from llm_prune_gym.diagnosis import diagnose
-from llm_prune_gym.hintfacts import facts_hint, hint_facts
 
 HERE = Path(__file__).resolve().parent
 PIPELINES = {"hint": "base", "hint-pruned-10.3": "base-pruned-10.3"}
-
-
-def no_student_hint(code: str, error_output: str) -> tuple[str, str, str]:
-    """`--no-student-hint`'s hint, its source and rule."""
-    found = diagnose(code, error_output)
-    if found is not None:
-        return found.hint, "diagnosis", found.rule
-    return facts_hint(hint_facts(code, error_output)), "facts", ""
-
-
-def system_rows(cases: dict[str, dict], raw: list[dict]) -> list[dict]:
-    """One row per (program, system)."""
-    by_student = {(row["id"], row["student"]): row["hint"] for row in raw}
-    rows = []
-    for case_id, case in sorted(cases.items()):
-        code, error = case["code"], case["error_output"]
-        shown = {}
-        for student in PIPELINES.values():
-            shown[student] = (by_student[case_id, student], "student", "")
-        for system, student in PIPELINES.items():
-            choice = final_hint(code, error, by_student[case_id, student])
-            shown[system] = (choice.hint, choice.source, getattr(choice, "rule", "") or "")
-        shown["no-student-hint"] = no_student_hint(code, error)
-        for system, (hint, source, rule) in shown.items():
-            rows.append(
-                {
-                    "key": f"{case_id}|{system}",
-                    "id": case_id,
-                    "system": system,
-                    "source": source,
-                    "rule": rule,
-                    "hint": hint,
-                }
-            )
-    return rows
 
 
 def main() -> None:
@@ -73,7 +36,7 @@ def main() -> None:
     if args.out.exists():
         raise SystemExit(f"{args.out} exists: choose another --out (committed results stay)")
     cases = {case["id"]: case for case in read_jsonl(args.cases)}
-    rows = system_rows(cases, read_jsonl(args.raw))
+    rows = system_rows(cases, read_jsonl(args.raw), PIPELINES)
     write_jsonl(args.out, rows)
     print(f"{len(rows)} hints of {len({r['system'] for r in rows})} systems -> {args.out}")
 
