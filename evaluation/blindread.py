@@ -273,3 +273,32 @@ def command_rows(folder: Path, student: str, replay_system: str) -> list[dict]:
             | {"labelled": (case["id"], report.hint) in labelled}
         )
     return rows
+
+
+def write_blind_packets(
+    folder: Path, per_packet: int, seed: int, second_programs: int = 0
+) -> dict[str, int]:
+    """``unique.jsonl`` and the blind packets (``packets/``, ``blind.json``) of a folder's
+    ``hints.jsonl``; with `second_programs` N, every text of N seeded programs again in
+    ``packets-agreement/`` for a second reader. Refuses to overwrite a read."""
+    import random
+
+    from .labelset import write_jsonl, write_packets
+
+    if (folder / "packets").exists():
+        raise FileExistsError(f"{folder / 'packets'} exists: a read is never overwritten")
+    cases = {case["id"]: case for case in read_jsonl(folder / "cases.jsonl")}
+    unique = unique_texts(read_jsonl(folder / "hints.jsonl"))
+    write_jsonl(folder / "unique.jsonl", unique)
+    blind = write_packets(cases, unique, folder / "packets", per_packet, seed)
+    (folder / "packets" / "blind.json").write_text(json.dumps(blind, indent=1) + "\n")
+    counts = {"texts": len(unique), "packets": len(list((folder / "packets").glob("*.txt")))}
+    if second_programs:
+        chosen = set(random.Random(seed).sample(sorted(cases), second_programs))
+        again = [u for u in unique if u["id"] in chosen]
+        second = write_packets(cases, again, folder / "packets-agreement", len(again), seed + 1)
+        (folder / "packets-agreement" / "blind.json").write_text(
+            json.dumps(second, indent=1) + "\n"
+        )
+        counts["second_texts"] = len(again)
+    return counts
