@@ -27,6 +27,9 @@ several families share; one module a family of exceptions holds its rules
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
 from ..hintfacts import _SYNTAX_ERRORS, PROGRAM, Program, Traceback, hint_facts, parse_traceback
 from ._common import Diagnosis, _Case
 from .rules import _RULES, _SYNTAX_RULES
@@ -52,11 +55,7 @@ def diagnose(code: str, error_output: str) -> Diagnosis | None:
         return None
     facts = hint_facts(code, error_output)
     case = _Case(facts, program, own[-1], traceback)
-    for rule in _RULES.get(traceback.exception, ()):
-        found = rule(case)
-        if found is not None:
-            return found
-    return None
+    return _first(_RULES.get(traceback.exception, ()), case)
 
 
 def _diagnose_syntax(code: str, traceback: Traceback) -> Diagnosis | None:
@@ -67,7 +66,15 @@ def _diagnose_syntax(code: str, traceback: Traceback) -> Diagnosis | None:
     case = _Syntax(code.splitlines(), own[0].line, traceback.message, own[0])
     if not case.text(case.line).strip():
         return None
-    for rule in _SYNTAX_RULES:
+    return _first(_SYNTAX_RULES, case)
+
+
+_Read = TypeVar("_Read", _Case, _Syntax)  # what a rule reads: a parsed program or its lines
+
+
+def _first(rules: Iterable[Callable[[_Read], Diagnosis | None]], case: _Read) -> Diagnosis | None:
+    """The diagnosis of the first of `rules` that fires on `case` (they run in order)."""
+    for rule in rules:
         found = rule(case)
         if found is not None:
             return found

@@ -154,27 +154,52 @@ def _names_function(program: Program, value: ast.expr | None) -> bool:
 _CONTAINER_TYPES = {"str": str, "list": list, "dict": dict, "tuple": tuple, "set": set, "int": int}
 
 
+def _classes_named(program: Program, owner: str) -> list[ast.ClassDef]:
+    """The program's classes called `owner` (a name may be defined twice)."""
+    return [n for n in ast.walk(program.tree) if isinstance(n, ast.ClassDef) and n.name == owner]
+
+
 def _method(program: Program, owner: str, name: str) -> ast.FunctionDef | None:
     """The plain method `name` of the program's one class `owner` (no decorators)."""
-    classes = [n for n in ast.walk(program.tree) if isinstance(n, ast.ClassDef)]
     found = [
         item
-        for c in classes
-        if c.name == owner
+        for c in _classes_named(program, owner)
         for item in c.body
         if isinstance(item, ast.FunctionDef) and item.name == name and not item.decorator_list
     ]
-    return found[0] if len(classes) and len(found) == 1 else None
+    return found[0] if len(found) == 1 else None
 
 
-def _is_self_store(node: ast.AST, attribute: str) -> bool:
+def _is_self_attribute(node: ast.AST, attribute: str, ctx: type[ast.expr_context]) -> bool:
+    """`self.<attribute>` stored (`ctx` ast.Store) or read (ast.Load)."""
     return (
         isinstance(node, ast.Attribute)
-        and isinstance(node.ctx, ast.Store)
+        and isinstance(node.ctx, ctx)
         and node.attr == attribute
         and isinstance(node.value, ast.Name)
         and node.value.id == "self"
     )
+
+
+def _is_self_store(node: ast.AST, attribute: str) -> bool:
+    return _is_self_attribute(node, attribute, ast.Store)
+
+
+def _asked_attribute(case: _Case) -> tuple[str, str, ast.Attribute | None]:
+    """(the type an AttributeError names, the attribute it lacks, and the failing line's
+    `value.attribute` that asked for it: None where that node is not certain)."""
+    kind, attribute = (case.facts.types or ("",))[0], case.facts.offending
+    node = _failing_node(case.program, case.frame, ast.Attribute)
+    return (
+        kind,
+        attribute,
+        node if isinstance(node, ast.Attribute) and node.attr == attribute else None,
+    )
+
+
+def _plural(kind: str) -> str:
+    """ "strings", "integers", "lists", ...: the values of a built-in type, for a sentence."""
+    return {"str": "strings", "int": "integers"}.get(kind, kind + "s")
 
 
 def _typed_as_is(case: _Case, node: ast.expr) -> tuple[int, str]:

@@ -12,7 +12,6 @@ from ..hintfacts import (
     Program,
     _class_attributes,
     _code,
-    _failing_node,
     _fixed_dict_keys,
     _names,
     _quoted,
@@ -21,10 +20,13 @@ from ..hintfacts import (
 from ._common import (
     _CONTAINER_TYPES,
     Diagnosis,
+    _asked_attribute,
     _Case,
+    _classes_named,
     _is_self_store,
     _loop_over,
     _method,
+    _plural,
     _typo_of,
     _value_origin,
 )
@@ -32,21 +34,20 @@ from ._common import (
 
 def _wrong_type_method(case: _Case) -> Diagnosis | None:
     """`x.append` where `x` certainly got a string (or a dict, a tuple, ...) on its one line."""
-    facts, program = case.facts, case.program
-    kind, attribute = (facts.types or ("",))[0], facts.offending
+    program = case.program
+    kind, attribute, node = _asked_attribute(case)
     if kind not in _CONTAINER_TYPES or not attribute:
         return None
     owners = [name for name, t in _CONTAINER_TYPES.items() if t is not _CONTAINER_TYPES[kind]]
     having = [name for name in owners if hasattr(_CONTAINER_TYPES[name], attribute)]
-    node = _failing_node(program, case.frame, ast.Attribute)
-    if not having or node is None or node.attr != attribute:
+    if not having or node is None:
         return None
     origin = _value_origin(case, node.value)
     if origin is not None and origin.type != kind:
         return None
     if isinstance(node.value, ast.Name) and _typo_of(node.value.id, set(program.bindings)):
         return None  # `rows.split` next to a `row`: a mixed-up name is as likely
-    plural = {"str": "strings", "int": "integers"}.get(kind, kind + "s")
+    plural = _plural(kind)
     if origin is None:  # the message says the type; where it came from is not read
         return Diagnosis(
             "wrong_type_method",
@@ -82,11 +83,9 @@ def _attribute_typo(case: _Case) -> Diagnosis | None:
     right = _typo_of(facts.offending, set(defined))
     if not right:
         return None
-    classes = [n for n in ast.walk(program.tree) if isinstance(n, ast.ClassDef)]
     spots = [
         n.lineno
-        for c in classes
-        if c.name == owner
+        for c in _classes_named(program, owner)
         for n in ast.walk(c)
         if (isinstance(n, ast.FunctionDef) and n.name == right)
         or (isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Store) and n.attr == right)
@@ -108,8 +107,7 @@ def _attribute_never_set(case: _Case) -> Diagnosis | None:
     replaced the one that sets it."""
     owner = _quoted(case.facts.message, r"^'(\w+)' object has no attribute '\w+'$")
     attribute, program = case.facts.offending, case.program
-    classes = [n for n in ast.walk(program.tree) if isinstance(n, ast.ClassDef)]
-    mine = [c for c in classes if c.name == owner]
+    mine = _classes_named(program, owner)
     if not owner or not attribute or len(mine) != 1 or owner in _BUILTIN_TYPES:
         return None
     init = _method(program, owner, "__init__")
@@ -165,13 +163,12 @@ _LENGTH_WORDS = ("length", "lenght", "len", "size", "lengh")
 
 def _length_attribute(case: _Case) -> Diagnosis | None:
     """`word.length` or `xs.size()`: Python finds a length with a built-in function."""
-    kind, attribute = (case.facts.types or ("",))[0], case.facts.offending
-    node = _failing_node(case.program, case.frame, ast.Attribute)
+    kind, attribute, node = _asked_attribute(case)
     if kind not in ("str", "list", "dict", "tuple", "set") or attribute not in _LENGTH_WORDS:
         return None
-    if node is None or node.attr != attribute:
+    if node is None:
         return None
-    plural = {"str": "strings", "dict": "dicts"}.get(kind, kind + "s")
+    plural = _plural(kind)
     return Diagnosis(
         "length_attribute",
         case.frame.line,
@@ -197,10 +194,9 @@ def _dict_literal(program: Program, node: ast.expr) -> tuple[str, ast.Dict, int]
 def _dict_loop_keys(case: _Case) -> Diagnosis | None:
     """`for name in gradebook: name.items()`: looping over a dict gives its keys (strings),
     and the method belongs to the dict's values."""
-    facts, program = case.facts, case.program
-    kind, attribute = (facts.types or ("",))[0], facts.offending
-    node = _failing_node(program, case.frame, ast.Attribute)
-    if kind != "str" or node is None or node.attr != attribute:
+    program = case.program
+    kind, attribute, node = _asked_attribute(case)
+    if kind != "str" or node is None:
         return None
     if not isinstance(node.value, ast.Name):
         return None
@@ -227,10 +223,9 @@ def _dict_loop_keys(case: _Case) -> Diagnosis | None:
 
 def _index_as_item(case: _Case) -> Diagnosis | None:
     """`for row in range(len(rows)): row.split()`: the loop gives indexes, not items."""
-    facts, program = case.facts, case.program
-    kind, attribute = (facts.types or ("",))[0], facts.offending
-    node = _failing_node(program, case.frame, ast.Attribute)
-    if kind != "int" or node is None or node.attr != attribute or hasattr(int, attribute):
+    program = case.program
+    kind, attribute, node = _asked_attribute(case)
+    if kind != "int" or node is None or hasattr(int, attribute):
         return None
     if not isinstance(node.value, ast.Name):
         return None
@@ -279,12 +274,11 @@ _FOREIGN_METHODS = {
 
 def _foreign_method(case: _Case) -> Diagnosis | None:
     """`stack.push(x)`, `s.trim()`: a method name from another language."""
-    kind, attribute = (case.facts.types or ("",))[0], case.facts.offending
+    kind, attribute, node = _asked_attribute(case)
     question = _FOREIGN_METHODS.get((kind, attribute))
-    node = _failing_node(case.program, case.frame, ast.Attribute)
-    if question is None or node is None or node.attr != attribute:
+    if question is None or node is None:
         return None
-    plural = {"str": "strings", "dict": "dicts"}.get(kind, kind + "s")
+    plural = _plural(kind)
     return Diagnosis(
         "foreign_method",
         case.frame.line,

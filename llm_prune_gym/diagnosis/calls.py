@@ -22,6 +22,7 @@ from ._common import (
     _CONTAINER_TYPES,
     Diagnosis,
     _Case,
+    _classes_named,
     _is_self_store,
     _method,
     _names_function,
@@ -184,8 +185,7 @@ def _called_on_class(case: _Case) -> Diagnosis | None:
 
 def _init_misspelt(case: _Case) -> Diagnosis | None:
     owner = _quoted(case.facts.message, r"^(\w+)\(\) takes no arguments$")
-    classes = [n for n in ast.walk(case.program.tree) if isinstance(n, ast.ClassDef)]
-    mine = [c for c in classes if c.name == owner]
+    mine = _classes_named(case.program, owner)
     if not owner or len(mine) != 1 or mine[0].bases:
         return None
     methods = {item.name: item.lineno for item in mine[0].body if isinstance(item, ast.FunctionDef)}

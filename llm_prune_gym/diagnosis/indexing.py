@@ -153,14 +153,7 @@ def _key_never_stored(case: _Case) -> Diagnosis | None:
     if binding.value.keys:
         return None
     statement = program.statement_at(case.frame.line)
-    writes = [
-        node
-        for node in ast.walk(program.tree)
-        if isinstance(node, ast.Subscript)
-        and isinstance(node.ctx, ast.Store)
-        and getattr(node.value, "id", None) == name
-    ]
-    if any(not _contains(statement, node) for node in writes):
+    if any(not _contains(statement, node) for node in _item_stores(program, name)):
         return None
     if not all(
         _only_read(program, node, stores=True) or _dict_reading(program, node)
@@ -175,6 +168,17 @@ def _key_never_stored(case: _Case) -> Diagnosis | None:
         f"({_code(facts.message)})",
         "What should happen the first time a key is seen?",
     )
+
+
+def _item_stores(program: Program, name: str) -> list[ast.Subscript]:
+    """Every `name[key] = ...` (or `+=`, `for name[key] in`) in the program."""
+    return [
+        node
+        for node in ast.walk(program.tree)
+        if isinstance(node, ast.Subscript)
+        and isinstance(node.ctx, ast.Store)
+        and getattr(node.value, "id", None) == name
+    ]
 
 
 def _dict_reading(program: Program, node: ast.AST) -> bool:
@@ -300,14 +304,7 @@ def _key_case(case: _Case) -> Diagnosis | None:
     uses = [n for n in _uses(program, name) if not _deleted_here(program, n, failing)]
     if not all(_only_read(program, n, stores=True) or _dict_reading(program, n) for n in uses):
         return None
-    stores = [
-        node
-        for node in ast.walk(program.tree)
-        if isinstance(node, ast.Subscript)
-        and isinstance(node.ctx, ast.Store)
-        and getattr(node.value, "id", None) == name
-        and not _stores_what_it_read(failing, node)
-    ]
+    stores = [n for n in _item_stores(program, name) if not _stores_what_it_read(failing, n)]
     reasons = [_lower_key(program, node) for node in stores]
     if not stores or not all(reasons):
         return None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 
 from ..hintfacts import _code, _names, _source, _unchanged_in_loop
-from ._common import Diagnosis, _Case, _is_self_store
+from ._common import Diagnosis, _Case, _is_self_attribute, _is_self_store
 
 
 def _endless_while(case: _Case) -> Diagnosis | None:
@@ -191,7 +191,7 @@ def _recursion_through_self(case: _Case) -> Diagnosis | None:
     )
     stores = [n for n in ast.walk(statement) if _is_self_store(n, name)]  # type: ignore[arg-type]
     getter = any(getattr(d, "id", "") == "property" for d in function.decorator_list)
-    if getter and any(_is_self_read(n, name) for n in ast.walk(statement)):  # type: ignore[arg-type]
+    if getter and any(_is_self_attribute(n, name, ast.Load) for n in ast.walk(statement)):  # type: ignore[arg-type]
         return Diagnosis(
             "recursion_through_self",
             line,
@@ -209,15 +209,6 @@ def _recursion_through_self(case: _Case) -> Diagnosis | None:
         f"{_code('self.' + name)}, and assigning that property calls the same setter again, "
         "which does the same, without end",
         "Under which other attribute name should the setter keep the value?",
-    )
-
-
-def _is_self_read(node: ast.AST, attribute: str) -> bool:
-    return (
-        isinstance(node, ast.Attribute)
-        and isinstance(node.ctx, ast.Load)
-        and node.attr == attribute
-        and getattr(node.value, "id", "") == "self"
     )
 
 

@@ -16,7 +16,7 @@ from ..hintfacts import (
     _names,
     _quoted,
 )
-from ._common import Diagnosis, _Case, _typo_of
+from ._common import Diagnosis, _Case, _is_self_store, _typo_of
 
 
 def _first_line(program: Program, name: str, scope: object = ...) -> int:
@@ -96,15 +96,7 @@ def _self_attribute(case: _Case) -> Diagnosis | None:
         return None
     if here.args.args[0].arg != "self" or program.parents.get(here) is not classes[0]:
         return None
-    stored = [
-        node.lineno
-        for node in ast.walk(classes[0])
-        if isinstance(node, ast.Attribute)
-        and isinstance(node.ctx, ast.Store)
-        and node.attr == name
-        and isinstance(node.value, ast.Name)
-        and node.value.id == "self"
-    ]
+    stored = [node.lineno for node in ast.walk(classes[0]) if _is_self_store(node, name)]
     if not stored:
         return None
     return Diagnosis(

@@ -83,6 +83,7 @@ from .wrong_types import (
     _unhashable_list,
 )
 
+# A program that does not parse (SyntaxError, IndentationError, TabError): every rule.
 _SYNTAX_RULES = (
     _assign_in_condition,
     _mismatched_bracket,
@@ -97,6 +98,7 @@ _SYNTAX_RULES = (
 )
 
 
+# A program that runs and fails: the rules of its exception, tried in this order.
 _RULES = {
     "NameError": (
         _defined_later,

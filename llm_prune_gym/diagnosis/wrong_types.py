@@ -30,6 +30,7 @@ from ._common import (
     _is_input_call,
     _loop_over,
     _operator_node,
+    _plural,
     _value_origin,
 )
 
@@ -294,7 +295,7 @@ def _item_assignment(case: _Case) -> Diagnosis | None:
     if origin.parameter:
         where = f"it gets {_code(origin.name)} in the call on line {origin.call_line}"
     shown = origin.parameter or name
-    plural = {"str": "strings", "tuple": "tuples"}[kind]
+    plural = _plural(kind)
     return Diagnosis(
         "item_assignment",
         origin.call_line if origin.parameter else origin.line,
