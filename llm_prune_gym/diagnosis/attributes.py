@@ -1,0 +1,289 @@
+"""AttributeError: a method of another type or of another language, `.length`, a misspelt
+attribute, one `__init__` never set on `self`, and loops that give keys or indexes where
+the code expects the dict's values or the list's items."""
+
+from __future__ import annotations
+
+import ast
+
+from ..hintfacts import (
+    _BUILTIN_TYPES,
+    _TYPE_WORDS,
+    Program,
+    _class_attributes,
+    _code,
+    _fixed_dict_keys,
+    _names,
+    _quoted,
+    _source,
+)
+from ._common import (
+    _CONTAINER_TYPES,
+    Diagnosis,
+    _asked_attribute,
+    _Case,
+    _classes_named,
+    _is_self_store,
+    _loop_over,
+    _method,
+    _plural,
+    _typo_of,
+    _value_origin,
+)
+
+
+def _wrong_type_method(case: _Case) -> Diagnosis | None:
+    """`x.append` where `x` certainly got a string (or a dict, a tuple, ...) on its one line."""
+    program = case.program
+    kind, attribute, node = _asked_attribute(case)
+    if kind not in _CONTAINER_TYPES or not attribute:
+        return None
+    owners = [name for name, t in _CONTAINER_TYPES.items() if t is not _CONTAINER_TYPES[kind]]
+    having = [name for name in owners if hasattr(_CONTAINER_TYPES[name], attribute)]
+    if not having or node is None:
+        return None
+    origin = _value_origin(case, node.value)
+    if origin is not None and origin.type != kind:
+        return None
+    if isinstance(node.value, ast.Name) and _typo_of(node.value.id, set(program.bindings)):
+        return None  # `rows.split` next to a `row`: a mixed-up name is as likely
+    plural = _plural(kind)
+    if origin is None:  # the message says the type; where it came from is not read
+        return Diagnosis(
+            "wrong_type_method",
+            case.frame.line,
+            f"Line {case.frame.line} uses {_code('.' + attribute)} on "
+            f"{_code(_source(node.value))}, which is {_TYPE_WORDS[kind]} there (the error "
+            f"says so); {plural} have no {_code(attribute)}, it belongs to "
+            f"{_names(having).replace('`', '')}",
+            f"Should {_code(_source(node.value))} be another kind of value, or should line "
+            f"{case.frame.line} use something {plural} have?",
+        )
+    where = f"it gets its value from {_code(origin.source)} on line {origin.line}"
+    if origin.parameter:
+        where = f"it gets {_code(origin.name)} in the call on line {origin.call_line}"
+    shown = origin.parameter or origin.name
+    return Diagnosis(
+        "wrong_type_method",
+        origin.call_line if origin.parameter else origin.line,
+        f"Line {case.frame.line} uses {_code('.' + attribute)} on {_code(shown)}, which is "
+        f"{_TYPE_WORDS[kind]}: {where}; {plural} have no {_code(attribute)}, it belongs to "
+        f"{_names(having).replace('`', '')}",
+        f"Should {_code(shown)} be another kind of value, or should line {case.frame.line} use "
+        f"something {plural} have?",
+    )
+
+
+def _attribute_typo(case: _Case) -> Diagnosis | None:
+    facts, program = case.facts, case.program
+    owner = _quoted(facts.message, r"^'(\w+)' object has no attribute")
+    if not owner or owner in _BUILTIN_TYPES or not facts.offending:
+        return None
+    defined = _class_attributes(program, owner)
+    right = _typo_of(facts.offending, set(defined))
+    if not right:
+        return None
+    spots = [
+        n.lineno
+        for c in _classes_named(program, owner)
+        for n in ast.walk(c)
+        if (isinstance(n, ast.FunctionDef) and n.name == right)
+        or (isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Store) and n.attr == right)
+    ]
+    if not spots:
+        return None
+    return Diagnosis(
+        "attribute_typo",
+        min(spots),
+        f"The class {_code(owner)} has {_code(right)} (line {min(spots)}), but line "
+        f"{case.frame.line} asks for {_code(facts.offending)}; the two spellings differ by a "
+        "letter or two",
+        "Which spelling is the one you meant, and is it the same in both places?",
+    )
+
+
+def _attribute_never_set(case: _Case) -> Diagnosis | None:
+    """`self.gold` read, but `__init__` set a plain `gold`, or a subclass's `__init__`
+    replaced the one that sets it."""
+    owner = _quoted(case.facts.message, r"^'(\w+)' object has no attribute '\w+'$")
+    attribute, program = case.facts.offending, case.program
+    mine = _classes_named(program, owner)
+    if not owner or not attribute or len(mine) != 1 or owner in _BUILTIN_TYPES:
+        return None
+    init = _method(program, owner, "__init__")
+    if init is None or _stores_self(init, attribute):
+        return None
+    local = [
+        b.line
+        for b in program.bindings.get(attribute, [])
+        if b.scope is init and b.kind == "assign"
+    ]
+    if local and mine[0].bases == []:
+        return Diagnosis(
+            "attribute_never_set",
+            min(local),
+            f"`__init__` of {_code(owner)} sets the plain variable {_code(attribute)} on line "
+            f"{min(local)}, which exists only while `__init__` runs; it never sets "
+            f"{_code('self.' + attribute)}, so the object has no {_code(attribute)} when line "
+            f"{case.frame.line} reads it",
+            "How does `__init__` store a value on the object itself?",
+        )
+    bases = [b.id for b in mine[0].bases if isinstance(b, ast.Name)]
+    parent = _method(program, bases[0], "__init__") if len(bases) == 1 else None
+    if parent is None or len(mine[0].bases) != 1 or not _stores_self(parent, attribute):
+        return None
+    if _stores_self(mine[0], attribute) or any(
+        isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "__init__"
+        for n in ast.walk(init)
+    ):
+        return None  # the parent's `__init__` is called, or the class sets it itself
+    line = min(n.lineno for n in ast.walk(parent) if _is_self_store(n, attribute))
+    return Diagnosis(
+        "attribute_never_set",
+        init.lineno,
+        f"{_code(owner)} has its own `__init__` (line {init.lineno}), which replaces the one of "
+        f"{_code(bases[0])}; {_code(bases[0])}'s `__init__` sets "
+        f"{_code('self.' + attribute)} (line {line}), but {_code(owner)}'s never calls it, so "
+        f"an object of {_code(owner)} has no {_code(attribute)}",
+        f"How can {_code(owner)}'s `__init__` let {_code(bases[0])}'s `__init__` do its part?",
+    )
+
+
+def _stores_self(scope: ast.AST, attribute: str) -> bool:
+    """True if `self.<attribute> = ...` (or `setattr`) appears anywhere in `scope`."""
+    return any(
+        _is_self_store(n, attribute)
+        or (isinstance(n, ast.Call) and getattr(n.func, "id", "") == "setattr")
+        for n in ast.walk(scope)
+    )
+
+
+_LENGTH_WORDS = ("length", "lenght", "len", "size", "lengh")
+
+
+def _length_attribute(case: _Case) -> Diagnosis | None:
+    """`word.length` or `xs.size()`: Python finds a length with a built-in function."""
+    kind, attribute, node = _asked_attribute(case)
+    if kind not in ("str", "list", "dict", "tuple", "set") or attribute not in _LENGTH_WORDS:
+        return None
+    if node is None:
+        return None
+    plural = _plural(kind)
+    return Diagnosis(
+        "length_attribute",
+        case.frame.line,
+        f"Line {case.frame.line} asks {_code(_source(node.value))}, {_TYPE_WORDS[kind]}, for "
+        f"{_code('.' + attribute)}, but Python's {plural} have no such attribute or method: "
+        "the length of a string, list or dict is found with a built-in function",
+        "Which built-in function gives the number of items in a sequence?",
+    )
+
+
+def _dict_literal(program: Program, node: ast.expr) -> tuple[str, ast.Dict, int] | None:
+    """A name whose one binding is a dict literal with constant str keys and values of one
+    container type that is only read: (name, literal, line)."""
+    if not isinstance(node, ast.Name):
+        return None
+    keys = _fixed_dict_keys(program, node.id)
+    binding = program.only_binding(node.id)
+    if not keys or binding is None or not all(type(k) is str for k in keys):
+        return None
+    return node.id, binding.value, binding.line  # type: ignore[return-value]
+
+
+def _dict_loop_keys(case: _Case) -> Diagnosis | None:
+    """`for name in gradebook: name.items()`: looping over a dict gives its keys (strings),
+    and the method belongs to the dict's values."""
+    program = case.program
+    kind, attribute, node = _asked_attribute(case)
+    if kind != "str" or node is None:
+        return None
+    if not isinstance(node.value, ast.Name):
+        return None
+    loop = _loop_over(program, node.value.id, case.frame.line)
+    found = _dict_literal(program, loop.iter) if loop is not None else None
+    if found is None or hasattr(str, attribute):
+        return None
+    name, literal, line = found
+    values = {type(v).__name__ for v in literal.values}
+    kinds = {"Dict": dict, "List": list, "Set": set, "Tuple": tuple}
+    if len(values) != 1 or not hasattr(kinds.get(values.pop(), str), attribute):
+        return None
+    variable = node.value.id
+    return Diagnosis(
+        "dict_loop_keys",
+        loop.lineno,  # type: ignore[union-attr]
+        f"{_code(f'for {variable} in {name}:')} on line {loop.lineno} goes through the keys "  # type: ignore[union-attr]
+        f"of the dict {_code(name)} (line {line}), which are strings, so {_code(variable)} is "
+        f"a string and line {case.frame.line} cannot use {_code('.' + attribute)} on it; the "
+        f"values stored under the keys have {_code(attribute)}",
+        "How can the loop give each key together with its value?",
+    )
+
+
+def _index_as_item(case: _Case) -> Diagnosis | None:
+    """`for row in range(len(rows)): row.split()`: the loop gives indexes, not items."""
+    program = case.program
+    kind, attribute, node = _asked_attribute(case)
+    if kind != "int" or node is None or hasattr(int, attribute):
+        return None
+    if not isinstance(node.value, ast.Name):
+        return None
+    loop = _loop_over(program, node.value.id, case.frame.line)
+    iterable = loop.iter if loop is not None else None
+    if not (
+        isinstance(iterable, ast.Call)
+        and getattr(iterable.func, "id", "") == "range"
+        and "range" not in program.bindings
+        and len(iterable.args) == 1
+        and isinstance(iterable.args[0], ast.Call)
+        and getattr(iterable.args[0].func, "id", "") == "len"
+        and len(iterable.args[0].args) == 1
+    ):
+        return None
+    variable, sequence = node.value.id, _source(iterable.args[0].args[0])
+    return Diagnosis(
+        "index_as_item",
+        loop.lineno,  # type: ignore[union-attr]
+        f"{_code(f'for {variable} in {_source(iterable)}:')} on line {loop.lineno} gives "  # type: ignore[union-attr]
+        f"{_code(variable)} the positions 0, 1, 2, ... of {_code(sequence)}, which are "
+        f"integers, not its items; so line {case.frame.line} uses {_code('.' + attribute)} on "
+        "an integer",
+        f"Should the loop go through the items of {_code(sequence)} themselves, or should "
+        f"line {case.frame.line} read the item at that position?",
+    )
+
+
+# (type, method of another language): the question that points at Python's way.
+_FOREIGN_METHODS = {
+    ("list", "push"): "Which list method adds an item at the end?",
+    ("list", "contains"): "Which operator tells whether a list holds an item?",
+    ("list", "indexOf"): "Which list method gives the position of an item?",
+    ("str", "contains"): "Which operator tells whether a string holds another?",
+    ("str", "trim"): "Which string method removes the spaces at both ends?",
+    ("str", "toUpperCase"): "Which string method gives the text in capitals?",
+    ("str", "toLowerCase"): "Which string method gives the text in small letters?",
+    ("str", "toUpper"): "Which string method gives the text in capitals?",
+    ("str", "toLower"): "Which string method gives the text in small letters?",
+    ("str", "charAt"): "How do you read one character of a string?",
+    ("str", "equals"): "Which operator compares two strings?",
+    ("str", "indexOf"): "Which string method gives the position of a piece of text?",
+    ("dict", "containsKey"): "Which operator tells whether a dict has a key?",
+}
+
+
+def _foreign_method(case: _Case) -> Diagnosis | None:
+    """`stack.push(x)`, `s.trim()`: a method name from another language."""
+    kind, attribute, node = _asked_attribute(case)
+    question = _FOREIGN_METHODS.get((kind, attribute))
+    if question is None or node is None:
+        return None
+    plural = _plural(kind)
+    return Diagnosis(
+        "foreign_method",
+        case.frame.line,
+        f"Line {case.frame.line} calls {_code('.' + attribute)} on {_code(_source(node.value))}"
+        f", {_TYPE_WORDS[kind]}, but Python's {plural} have no method of that name (other "
+        "languages have it); Python does the same under another name",
+        question,
+    )

@@ -1,0 +1,293 @@
+"""Calling: a function named but not called, a value called like a function (a built-in's
+name reused, a missing comma between literals, a method hidden by an attribute), and
+methods, constructors and functions called with the wrong arguments (TypeError)."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from ..hintfacts import (
+    _BUILTIN_NAMES,
+    _TYPE_WORDS,
+    Program,
+    _assigned_origin,
+    _code,
+    _failing_node,
+    _names,
+    _quoted,
+    _source,
+)
+from ._common import (
+    _CONTAINER_TYPES,
+    Diagnosis,
+    _Case,
+    _classes_named,
+    _is_self_store,
+    _method,
+    _names_function,
+    _typo_of,
+)
+
+_FUNCTION_TYPES = ("builtin_function_or_method", "method", "function")
+
+
+def _function_not_called(case: _Case) -> Diagnosis | None:
+    """A function or method used without `()`: set as a value, or used on the failing line."""
+    if not any(f"'{kind}'" in case.facts.message for kind in _FUNCTION_TYPES):
+        return None
+    program, line = case.program, case.frame.line
+    statement = program.statement_at(line)
+    found: list[tuple[str, int]] = []
+    for node in ast.walk(statement) if statement is not None else ():
+        if getattr(node, "lineno", line) != line or _is_called(program, node):
+            continue
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+            if any(hasattr(t, node.attr) for t in _CONTAINER_TYPES.values()):
+                found.append(
+                    (
+                        f"{_code(_source(node))} on line {line} has no round brackets after "
+                        "it, so it is the method itself, not the value the method gives back",
+                        line,
+                    )
+                )
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            binding = program.only_binding(node.id)
+            value = binding.value if binding is not None else None
+            if _names_function(program, value):
+                found.append(
+                    (
+                        f"Line {binding.line} sets {_code(node.id)} to {_code(_source(value))} "
+                        f"without round brackets after it, so {_code(node.id)} holds the "
+                        "function itself, not the value the function gives back",
+                        binding.line,
+                    )
+                )
+    if len(found) != 1:
+        return None
+    where, cause_line = found[0]
+    return Diagnosis(
+        "function_not_called",
+        cause_line,
+        f"{where}; line {line} then uses it as a value",
+        "What is the difference between naming a function and calling it?",
+    )
+
+
+def _is_called(program: Program, node: ast.AST) -> bool:
+    parent = program.parents.get(node)
+    return isinstance(parent, ast.Call) and parent.func is node
+
+
+def _not_callable(case: _Case) -> Diagnosis | None:
+    kind = _quoted(case.facts.message, r"^'(\w+)' object is not callable")
+    call = _failing_node(case.program, case.frame, ast.Call)
+    if not kind or call is None or not isinstance(call.func, ast.Name):
+        return None
+    name, program = call.func.id, case.program
+    found = program.bindings.get(name, [])
+    index_like = len(call.args) == 1 and isinstance(call.args[0], ast.Constant)
+    if index_like and type(call.args[0].value) is int:
+        return None  # `text(0)`: round brackets where square ones were meant, perhaps
+    if name in _BUILTIN_NAMES and found and all(b.kind not in ("def", "class") for b in found):
+        first = min(b.line for b in found)
+        return Diagnosis(
+            "shadowed_builtin",
+            first,
+            f"Line {first} gives the name {_code(name)} a value ({_code(program.text(first))}), "
+            f"which hides Python's built-in function {_code(name)}; so on line "
+            f"{case.frame.line} {_code(name)} is {_TYPE_WORDS.get(kind, 'a ' + kind)}, not "
+            "the function",
+            f"What other name could that variable have, so that {_code(name)} stays the "
+            "built-in function?",
+        )
+    origin = _assigned_origin(program, name)
+    if origin is None or origin.type != kind or kind not in ("list", "dict", "str", "tuple"):
+        return None
+    return Diagnosis(
+        "called_a_value",
+        case.frame.line,
+        f"{_code(name)} is {_TYPE_WORDS[kind]} (it gets {_code(origin.source)} on line "
+        f"{origin.line}), and line {case.frame.line} puts round brackets after it, "
+        f"{_code(_source(call))}, which calls it like a function",
+        f"How do you read one item of {_TYPE_WORDS[kind]}?",
+    )
+
+
+def _missing_self(case: _Case) -> Diagnosis | None:
+    match = re.match(
+        r"^(\w+)\.(\w+)\(\) takes (\d+) positional arguments? but (\d+) (?:was|were) given$",
+        case.facts.message,
+    )
+    if match is None or int(match.group(4)) != int(match.group(3)) + 1:
+        return None
+    owner, method = match.group(1), match.group(2)
+    function = _method(case.program, owner, method)
+    if function is None:
+        return None
+    parameters = [a.arg for a in function.args.posonlyargs + function.args.args]
+    if parameters[:1] == ["self"]:
+        return None
+    listed = ", ".join(parameters)
+    return Diagnosis(
+        "missing_self",
+        function.lineno,
+        f"{_code(method)} is a method of {_code(owner)}: calling it on an object passes the "
+        f"object itself as the first argument, but its definition on line {function.lineno} "
+        f"({_code(f'def {method}({listed})')}) has no parameter for it",
+        "What does every method's first parameter stand for?",
+    )
+
+
+def _called_on_class(case: _Case) -> Diagnosis | None:
+    """`Calculator.add(a, b)` or `lib = Library` then `lib.lend(...)`: a method called
+    through the class, so no object goes to `self`."""
+    match = re.match(r"^(\w+)\.(\w+)\(\) missing \d+ required positional", case.facts.message)
+    call = _failing_node(case.program, case.frame, ast.Call)
+    if match is None or call is None or not isinstance(call.func, ast.Attribute):
+        return None
+    owner, name = match.groups()
+    method = _method(case.program, owner, name)
+    parameters = [a.arg for a in method.args.args] if method is not None else []
+    if parameters[:1] != ["self"] or not isinstance(call.func.value, ast.Name):
+        return None
+    if call.func.value.id == owner and "'self'" in case.facts.message:
+        how = ""
+    elif call.func.value.id == owner and len(call.args) == len(parameters) - 1:
+        how = (
+            f"; the values passed fill the parameters from `self` on, so "
+            f"{_code(_source(call.args[0]))} is taken as `self`"
+            if call.args
+            else ""
+        )
+    else:
+        binding = case.program.only_binding(call.func.value.id)
+        value = binding.value if binding is not None else None
+        if not (isinstance(value, ast.Name) and value.id == owner) or binding is None:
+            return None
+        return Diagnosis(
+            "called_on_class",
+            binding.line,
+            f"Line {binding.line} sets {_code(call.func.value.id)} to the class {_code(owner)} "
+            "itself, without round brackets after it, so it is the class, not an object made "
+            f"from it; line {case.frame.line} then calls {_code(name)} on it, and no object "
+            "goes to `self`",
+            f"How is an object made from the class {_code(owner)}?",
+        )
+    return Diagnosis(
+        "called_on_class",
+        case.frame.line,
+        f"Line {case.frame.line} calls {_code(name)} on the class {_code(owner)} itself, not on "
+        f"an object of that class, so there is no object to pass as `self`{how}",
+        f"Which object made from {_code(owner)} should the method be called on?",
+    )
+
+
+def _init_misspelt(case: _Case) -> Diagnosis | None:
+    owner = _quoted(case.facts.message, r"^(\w+)\(\) takes no arguments$")
+    mine = _classes_named(case.program, owner)
+    if not owner or len(mine) != 1 or mine[0].bases:
+        return None
+    methods = {item.name: item.lineno for item in mine[0].body if isinstance(item, ast.FunctionDef)}
+    if "__init__" in methods:
+        return None
+    typo = _typo_of("__init__", set(methods))
+    if not typo:
+        return None
+    return Diagnosis(
+        "init_misspelt",
+        methods[typo],
+        f"The class {_code(owner)} defines {_code(typo)} on line {methods[typo]}, which is not "
+        f"the constructor's name, so {_code(owner)} has no constructor that takes arguments",
+        "How exactly is the method that Python runs when an object is created spelt?",
+    )
+
+
+def _argument_count(case: _Case) -> Diagnosis | None:
+    message = case.facts.message
+    name = _quoted(message, r"^(\w+)\(\) (?:missing \d+ required positional|takes \d+ positional)")
+    functions = case.program.functions(name) if name else []
+    if len(functions) != 1 or functions[0].decorator_list:
+        return None
+    function = functions[0]
+    arguments = function.args
+    if arguments.vararg or arguments.kwarg or arguments.defaults or arguments.kwonlyargs:
+        return None
+    if case.program.scope_of(function) is not None or len(case.program.bindings[name]) != 1:
+        return None
+    calls = [
+        n
+        for n in ast.walk(case.program.statement_at(case.frame.line) or ast.Pass())
+        if isinstance(n, ast.Call) and getattr(n.func, "id", "") == name
+    ]
+    if len(calls) != 1 or any(isinstance(a, ast.Starred) for a in calls[0].args):
+        return None
+    if calls[0].keywords or isinstance(case.program.parents.get(function), ast.ClassDef):
+        return None
+    parameters = [a.arg for a in arguments.posonlyargs + arguments.args]
+    given = len(calls[0].args)
+    count = f"{len(parameters)} parameter{'s' if len(parameters) != 1 else ''}"
+    listed = f" ({_names(parameters)})" if parameters else ""
+    return Diagnosis(
+        "argument_count",
+        case.frame.line,
+        f"{_code(name)} is defined on line {function.lineno} with {count}{listed}, but the "
+        f"call on line {case.frame.line} passes {given} value{'s' if given != 1 else ''}",
+        f"Which values should the call on line {case.frame.line} pass?",
+    )
+
+
+def _missing_comma(case: _Case) -> Diagnosis | None:
+    """`[("a", 1) ("b", 2)]`: no comma after a literal, so the next item's brackets call it."""
+    kind = _quoted(case.facts.message, r"^'(\w+)' object is not callable")
+    literals = ast.Tuple | ast.List | ast.Constant | ast.JoinedStr
+    calls = [
+        n
+        for n in ast.walk(case.program.tree)  # type: ignore[arg-type]
+        if isinstance(n, ast.Call) and n.lineno == case.frame.line and isinstance(n.func, literals)
+    ]  # the statement may start lines above, inside a list that spans several lines
+    if kind not in ("tuple", "list", "str") or len(calls) != 1:
+        return None
+    call = calls[0]
+    literal = call.func
+    parent = case.program.parents.get(call)
+    if not isinstance(parent, ast.List | ast.Tuple | ast.Set | ast.Call):
+        return None  # an item of a list, tuple, set or call's arguments
+    end = literal.end_lineno or call.lineno
+    return Diagnosis(
+        "missing_comma",
+        end,
+        f"No comma follows {_code(_source(literal))} on line {end}, so Python reads the "
+        f"brackets after it as a call of {_TYPE_WORDS[kind]}, with the next item as its arguments",
+        f"What should separate the items on line {end} from the next one?",
+    )
+
+
+def _method_hidden(case: _Case) -> Diagnosis | None:
+    """`self.switch = False` in a class with a method `switch`: the attribute hides it."""
+    kind = _quoted(case.facts.message, r"^'(\w+)' object is not callable")
+    call = _failing_node(case.program, case.frame, ast.Call)
+    if not kind or call is None or not isinstance(call.func, ast.Attribute):
+        return None
+    method, program = call.func.attr, case.program
+    classes = [
+        c
+        for c in ast.walk(program.tree)  # type: ignore[arg-type]
+        if isinstance(c, ast.ClassDef) and _method(program, c.name, method) is not None
+    ]
+    if len(classes) != 1:
+        return None
+    stores = [n for n in ast.walk(classes[0]) if _is_self_store(n, method)]
+    everywhere = [n for n in ast.walk(program.tree) if _is_self_store(n, method)]  # type: ignore[arg-type]
+    if not stores or len(everywhere) != len(stores):
+        return None  # another class's own attribute of that name may be the one called
+    line = min(n.lineno for n in stores)
+    return Diagnosis(
+        "method_hidden",
+        line,
+        f"Line {line} stores a value in {_code('self.' + method)}, the same name as the "
+        f"method {_code(method)} of {_code(classes[0].name)}; the object's own value hides "
+        f"the method, so on line {case.frame.line} {_code(_source(call.func))} is "
+        f"{_TYPE_WORDS.get(kind, 'a ' + kind)}, not the method",
+        "How can the value and the method both keep a name of their own?",
+    )

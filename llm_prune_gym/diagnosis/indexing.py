@@ -1,0 +1,387 @@
+"""IndexError and KeyError: an index that reaches the length (a loop's end, `randint`'s
+upper end), and a key misspelt, never stored, of the wrong type or in other capitals."""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import re
+
+from ..hintfacts import (
+    HintFacts,
+    Program,
+    _code,
+    _contains,
+    _failing_node,
+    _fixed_dict_keys,
+    _names,
+    _only_read,
+    _quoted,
+    _source,
+    _static_int,
+    _uses,
+)
+from ._common import Diagnosis, _Case, _is_input, _typed_as_is, _value_origin
+
+
+def _index_past_end(case: _Case) -> Diagnosis | None:
+    facts, program, line = case.facts, case.program, case.frame.line
+    sequence, index = facts.sequence, facts.index
+    if facts.exception == "IndexError" and not sequence:
+        sequence, index = _length_subscript(case)
+    if facts.exception != "IndexError" or not sequence or not index:
+        return None
+    length = f"len({sequence})"
+    if sequence == facts.sequence:
+        reason = _past_end_reason(facts, program, line, length)
+    else:  # read by _length_subscript: the index is the length itself
+        reason = line, f"Line {line} uses {_code(length)} itself as an index"
+    if reason is None:
+        return None
+    where, text = reason
+    return Diagnosis(
+        "index_past_end",
+        where,
+        f"{text}; the indexes of {_code(sequence)} go from 0 to {_code(length + ' - 1')}, so "
+        f"{_code(f'{sequence}[{index}]')} on line {line} reads past its end",
+        "Which values should the index take so that it stays inside the sequence?",
+    )
+
+
+def _length_subscript(case: _Case) -> tuple[str, str]:
+    """`self.songs[len(self.songs)]`: (sequence, index) where the facts did not read them."""
+    node = _failing_node(case.program, case.frame, ast.Subscript)
+    if node is None or not isinstance(node.ctx, ast.Load):
+        return "", ""
+    sequence, index = _source(node.value), _source(node.slice)
+    return (sequence, index) if index == f"len({sequence})" else ("", "")
+
+
+def _past_end_reason(
+    facts: HintFacts, program: Program, line: int, length: str
+) -> tuple[int, str] | None:
+    index, loop = facts.index, facts.loop
+    if index == length:
+        return line, f"Line {line} uses {_code(length)} itself as an index"
+    if loop is not None and index == loop.variable and loop.last_text == length:
+        header = _code(f"for {loop.variable} in {loop.iterable}:")
+        return loop.line, f"{header} on line {loop.line} lets {_code(index)} reach {_code(length)}"
+    fixed = facts.sequence_length
+    if loop is not None and index == loop.variable and loop.last is not None and fixed:
+        if loop.last >= fixed:
+            header = _code(f"for {loop.variable} in {loop.iterable}:")
+            return (
+                loop.line,
+                f"{_code(facts.sequence)} has {fixed} items, and {header} on line {loop.line} "
+                f"lets {_code(index)} reach {loop.last}",
+            )
+    if (
+        loop is not None
+        and index == f"{loop.variable} + 1"
+        and (loop.iterable == f"range({length})" or loop.last_text == f"{length} - 1")
+        and facts.sequence.isidentifier()
+        and all(_only_read(program, n) for n in _uses(program, facts.sequence))
+    ):  # the sequence keeps its length, so the last pass is the one that fails
+        header = _code(f"for {loop.variable} in {loop.iterable}:")
+        return (
+            loop.line,
+            f"{header} on line {loop.line} ends with {_code(loop.variable)} equal to "
+            f"{_code(length + ' - 1')}, so on that last pass {_code(index)} is {_code(length)}",
+        )
+    if facts.sequence_length is not None and index.lstrip("-").isdigit():
+        number = int(index)
+        if number >= facts.sequence_length:
+            binding = program.only_binding(facts.sequence)
+            return (
+                binding.line if binding else line,
+                f"{_code(facts.sequence)} is created with {facts.sequence_length} items "
+                f"(line {binding.line if binding else line}) and never changes size, and "
+                f"line {line} asks for index {number}",
+            )
+    return _while_past_end(program, line, index, length)
+
+
+def _while_past_end(program: Program, line: int, index: str, length: str) -> tuple[int, str] | None:
+    """`while i <= len(xs):` around `xs[i]`: the last pass has i == len(xs)."""
+    for loop in program.enclosing(line, (ast.While,)):
+        test = loop.test
+        if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+            continue
+        if (
+            isinstance(test.ops[0], ast.LtE)
+            and _source(test.left) == index
+            and _source(test.comparators[0]) == length
+        ):
+            return (
+                loop.lineno,
+                f"{_code(f'while {index} <= {length}:')} on line {loop.lineno} still runs when "
+                f"{_code(index)} equals {_code(length)}",
+            )
+    return None
+
+
+def _key_not_in_dict(case: _Case) -> Diagnosis | None:
+    facts, program = case.facts, case.program
+    name = facts.sequence
+    keys = _fixed_dict_keys(program, name) if name else None
+    key = _quoted(facts.message, r"^'(.*)'$")
+    if keys is None or not key:
+        return None
+    same = [k for k in keys if isinstance(k, str) and k.lower() == key.lower() and k != key]
+    close = same or difflib.get_close_matches(key, [k for k in keys if isinstance(k, str)], 1)
+    binding = program.only_binding(name)
+    if not close or binding is None:
+        return None
+    how = "only in upper and lower case" if same else "by a letter or two"
+    return Diagnosis(
+        "key_not_in_dict",
+        case.frame.line,
+        f"Line {case.frame.line} looks up the key {_code(repr(key))} in {_code(name)}, but "
+        f"{_code(name)} (line {binding.line}) has the key {_code(repr(close[0]))}, which "
+        f"differs from it {how}",
+        "Where does the key come from, and how does it have to be written to match?",
+    )
+
+
+def _key_never_stored(case: _Case) -> Diagnosis | None:
+    """`counts[word] += 1` on a dict that starts empty and gets keys nowhere else."""
+    facts, program = case.facts, case.program
+    name = facts.sequence
+    binding = program.only_binding(name) if name else None
+    if binding is None or binding.kind != "assign" or not isinstance(binding.value, ast.Dict):
+        return None
+    if binding.value.keys:
+        return None
+    statement = program.statement_at(case.frame.line)
+    if any(not _contains(statement, node) for node in _item_stores(program, name)):
+        return None
+    if not all(
+        _only_read(program, node, stores=True) or _dict_reading(program, node)
+        for node in _uses(program, name)
+    ):
+        return None
+    return Diagnosis(
+        "key_never_stored",
+        case.frame.line,
+        f"{_code(name)} starts empty (line {binding.line}), and line {case.frame.line} reads "
+        f"{_code(f'{name}[{facts.index}]')} before any value was stored under that key "
+        f"({_code(facts.message)})",
+        "What should happen the first time a key is seen?",
+    )
+
+
+def _item_stores(program: Program, name: str) -> list[ast.Subscript]:
+    """Every `name[key] = ...` (or `+=`, `for name[key] in`) in the program."""
+    return [
+        node
+        for node in ast.walk(program.tree)
+        if isinstance(node, ast.Subscript)
+        and isinstance(node.ctx, ast.Store)
+        and getattr(node.value, "id", None) == name
+    ]
+
+
+def _dict_reading(program: Program, node: ast.AST) -> bool:
+    """`d.get`, `d.keys()`, ...: a use of a dict's method that adds no key."""
+    parent = program.parents.get(node)
+    return isinstance(parent, ast.Attribute) and parent.attr in (
+        "get", "keys", "values", "items", "copy",
+    )  # fmt: skip
+
+
+def _key_of_wrong_type(case: _Case) -> Diagnosis | None:
+    """`menu[choice]` with text from `input()` where the keys are numbers; `d[v]` with `v`
+    from `d.values()`."""
+    facts, program = case.facts, case.program
+    name = facts.sequence
+    keys = _fixed_dict_keys(program, name) if name else None
+    node = _failing_node(program, case.frame, ast.Subscript)
+    if keys is None or node is None or not isinstance(node.slice, ast.Name):
+        return None
+    key = node.slice.id
+    binding = program.only_binding(name)
+    origin = _value_origin(case, node.slice)
+    number = re.fullmatch(r"-?\d+", facts.message)
+    if number and keys and all(type(k) is str for k in keys) and facts.message in keys:
+        return Diagnosis(
+            "key_of_wrong_type",
+            binding.line,  # type: ignore[union-attr]
+            f"The keys of {_code(name)} (line {binding.line}) are text, such as "  # type: ignore[union-attr]
+            f"{_code(repr(facts.message))}, but line {case.frame.line} looks one up with "
+            f"{_code(key)}, the integer {facts.message} (the error shows it without quotes), "
+            "and a number never equals text",
+            f"Should the keys be numbers, or should {_code(key)} be turned into text first?",
+        )
+    digits = _quoted(facts.message, r"^'(\d+)'$")
+    if digits and _is_input(origin) and keys and all(type(k) is int for k in keys):
+        return Diagnosis(
+            "key_of_wrong_type",
+            origin.line,  # type: ignore[union-attr]
+            f"{_code(key)} gets its value from {_code(origin.source)} on line {origin.line}, "  # type: ignore[union-attr]
+            f"so it is the text {_code(repr(digits))}, but the keys of {_code(name)} (line "
+            f"{binding.line}) are numbers, and text never equals a number",  # type: ignore[union-attr]
+            f"What has to happen to {_code(key)} before it can find a number among the keys?",
+        )
+    loops = [
+        loop
+        for loop in program.enclosing(case.frame.line, (ast.For,))
+        if isinstance(loop.target, ast.Name) and loop.target.id == key
+    ]
+    if not loops or len(program.bindings.get(key, [])) != 1:
+        return None
+    iterable = loops[0].iter
+    if not (
+        isinstance(iterable, ast.Call)
+        and getattr(iterable.func, "attr", "") == "values"
+        and _source(iterable.func.value) == name  # type: ignore[attr-defined]
+    ):
+        return None
+    return Diagnosis(
+        "key_of_wrong_type",
+        loops[0].lineno,
+        f"The loop on line {loops[0].lineno} goes through {_code(_source(iterable))}, so "
+        f"{_code(key)} is one of the values of {_code(name)}, not a key; line "
+        f"{case.frame.line} then looks that value up as a key",
+        f"What should the loop go through so that {_code(key)} is a key?",
+    )
+
+
+def _random_index(case: _Case) -> Diagnosis | None:
+    """`xs[random.randint(0, len)]`: randint includes its upper end."""
+    facts, program = case.facts, case.program
+    length = facts.sequence_length
+    node = _failing_node(program, case.frame, ast.Subscript)
+    if not length or node is None or _source(node.value) != facts.sequence:
+        return None
+    index = node.slice
+    if isinstance(index, ast.Name):
+        binding = program.only_binding(index.id)
+        index = binding.value if binding is not None and binding.kind == "assign" else None
+    if not (
+        isinstance(index, ast.Call)
+        and _source(index.func) == "random.randint"
+        and len(index.args) == 2
+        and "random" in program.bindings
+        and all(b.kind == "import" for b in program.bindings["random"])
+    ):
+        return None
+    top = _static_int(program, index.args[1])
+    if top is None or top < length:
+        return None
+    return Diagnosis(
+        "random_index",
+        index.lineno,
+        f"{_code(_source(index))} on line {index.lineno} can give {top}: `randint` includes "
+        f"both ends; but {_code(facts.sequence)} has {length} items, with indexes from 0 to "
+        f"{length - 1}",
+        "Which upper end keeps the random index inside the list?",
+    )
+
+
+def _key_case(case: _Case) -> Diagnosis | None:
+    """A key with capitals looked up in a dict whose every stored key is lower case
+    (`d[name.lower()] = ...`, or the letters of a lower-case string)."""
+    facts, program = case.facts, case.program
+    name, key = facts.sequence, _quoted(facts.message, r"^'(.*)'$")
+    binding = program.only_binding(name) if name else None
+    if not key or key == key.lower() or binding is None or binding.kind != "assign":
+        return None
+    fixed = _literal_keys(program, name)
+    if fixed and all(type(k) is str and k == k.lower() for k in fixed) and key.lower() in fixed:
+        node = _failing_node(program, case.frame, ast.Subscript)
+        line, typed = _typed_as_is(case, node.slice) if node is not None else (case.frame.line, "")
+        return Diagnosis(
+            "key_case",
+            line,
+            f"Every key of {_code(name)} is lower case (the dict is written on line "
+            f"{binding.line} and never changed), but line {case.frame.line} looks up "
+            f"{_code(repr(key))}{typed}, which has capitals, and keys must match exactly",
+            "Where does the key come from, and how does it have to be written to match?",
+        )
+    if not isinstance(binding.value, ast.Dict) or binding.value.keys:
+        return None
+    failing = program.statement_at(case.frame.line)
+    uses = [n for n in _uses(program, name) if not _deleted_here(program, n, failing)]
+    if not all(_only_read(program, n, stores=True) or _dict_reading(program, n) for n in uses):
+        return None
+    stores = [n for n in _item_stores(program, name) if not _stores_what_it_read(failing, n)]
+    reasons = [_lower_key(program, node) for node in stores]
+    if not stores or not all(reasons):
+        return None
+    numbers = sorted({node.lineno for node in stores})
+    lines = ("line " if len(numbers) == 1 else "lines ") + _names(
+        [str(n) for n in numbers]
+    ).replace("`", "")
+    return Diagnosis(
+        "key_case",
+        case.frame.line,
+        f"Every key stored in {_code(name)} is lower case ({lines}: {reasons[0]}), but line "
+        f"{case.frame.line} looks up {_code(repr(key))}, which has capitals, and keys must "
+        "match exactly",
+        "Where does the key come from, and how does it have to be written to match?",
+    )
+
+
+def _literal_keys(program: Program, name: str) -> list | None:
+    """The constant keys of a dict written once as a literal and only read after (printing
+    or joining its keys reads it too)."""
+    binding = program.only_binding(name)
+    if binding is None or binding.kind != "assign" or not isinstance(binding.value, ast.Dict):
+        return None
+    keys = binding.value.keys
+    if not all(isinstance(k, ast.Constant) for k in keys):
+        return None
+    for node in _uses(program, name):
+        parent = program.parents.get(node)
+        joined = isinstance(parent, ast.Call) and getattr(parent.func, "attr", "") == "join"
+        if not (_only_read(program, node) or (joined and node in parent.args)):  # type: ignore[union-attr]
+            return None
+    return [k.value for k in keys]  # type: ignore[union-attr]
+
+
+def _deleted_here(program: Program, node: ast.Name, failing: ast.stmt | None) -> bool:
+    """`del d[k]` in the failing statement: it raised, so it removed nothing."""
+    parent = program.parents.get(node)
+    return (
+        isinstance(parent, ast.Subscript)
+        and isinstance(parent.ctx, ast.Del)
+        and failing is not None
+        and _contains(failing, parent)
+    )
+
+
+def _stores_what_it_read(failing: ast.stmt | None, store: ast.Subscript) -> bool:
+    """`d[k] += 1` or `d[k] = d[k] + 1` as the failing statement: it stores only under a key
+    it first read, so it never adds a key."""
+    if failing is None or not _contains(failing, store):
+        return False
+    if isinstance(failing, ast.AugAssign) and failing.target is store:
+        return True
+    return isinstance(failing, ast.Assign) and any(
+        isinstance(n, ast.Subscript)
+        and isinstance(n.ctx, ast.Load)
+        and _source(n) == _source(store)
+        for n in ast.walk(failing.value)
+    )
+
+
+def _lower_key(program: Program, store: ast.Subscript) -> str:
+    """Why the key of `d[key] = ...` is certainly lower case ("" if it is not certain)."""
+    key = store.slice
+    if isinstance(key, ast.Call) and getattr(key.func, "attr", "") in ("lower", "casefold"):
+        return f"{_code(_source(key))}"
+    if isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value.islower():
+        return f"{_code(repr(key.value))}"
+    if not isinstance(key, ast.Name):
+        return ""
+    for loop in program.enclosing(store.lineno, (ast.For,)):
+        if isinstance(loop.target, ast.Name) and loop.target.id == key.id:
+            text = loop.iter
+            if isinstance(text, ast.Name):
+                found = program.only_binding(text.id)
+                text = found.value if found is not None and found.kind == "assign" else None
+            if isinstance(text, ast.Constant) and isinstance(text.value, str):
+                if text.value == text.value.lower():
+                    return f"the letters of {_code(_source(loop.iter))}"
+            return ""
+    return ""

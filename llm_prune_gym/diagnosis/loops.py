@@ -1,0 +1,225 @@
+"""Loops and recursion that never end (KeyboardInterrupt, RecursionError) and a dict
+changed while a `for` loop goes through it (RuntimeError)."""
+
+from __future__ import annotations
+
+import ast
+
+from ..hintfacts import _code, _names, _source, _unchanged_in_loop
+from ._common import Diagnosis, _Case, _is_self_attribute, _is_self_store
+
+
+def _endless_while(case: _Case) -> Diagnosis | None:
+    loops = case.program.enclosing(case.frame.line, (ast.While,))
+    if not loops:
+        return None
+    loop = loops[0]
+    unchanged = _unchanged_in_loop(case.program, loop)
+    named = sorted({n.id for n in ast.walk(loop.test) if isinstance(n, ast.Name)})
+    if not named or len(unchanged) != len(named):
+        return None  # some name of the condition does change: why it never ends is unclear
+    listed = _names(named).replace(" and ", " or ")
+    return Diagnosis(
+        "endless_while",
+        loop.lineno,
+        f"The loop {_code(f'while {_source(loop.test)}:')} on line {loop.lineno} keeps going "
+        f"while its condition holds, and no line inside the loop changes {listed}, so the "
+        "condition never changes and the loop never ends",
+        "Which line should change the condition's value, and is it inside the loop?",
+    )
+
+
+def _same_arguments(case: _Case) -> Diagnosis | None:
+    """A recursive call that passes the function's own parameters unchanged (or swapped)."""
+    name = case.frame.function
+    functions = case.program.functions(name) if name else []
+    if len(functions) != 1 or "maximum recursion depth" not in case.facts.message:
+        return None
+    function = functions[0]
+    parameters = [a.arg for a in function.args.posonlyargs + function.args.args]
+    calls = [
+        n
+        for n in ast.walk(function)
+        if isinstance(n, ast.Call) and getattr(n.func, "id", "") == name
+    ]
+    if not calls or not parameters or function.args.vararg or function.args.kwarg:
+        return None
+    reassigned = {
+        b.name
+        for p in parameters
+        for b in case.program.bindings.get(p, [])
+        if b.scope is function and b.kind != "arg"
+    }
+    if reassigned & set(parameters) or _changes_state(function, set(parameters)):
+        return None
+    for call in calls:
+        passed = [_whole(a) for a in call.args]
+        if call.keywords or sorted(passed) != sorted(parameters):
+            return None
+    call = calls[0]
+    dropped = [
+        s
+        for s in ast.walk(function)
+        if isinstance(s, ast.Expr)
+        and isinstance(s.value, ast.BinOp)
+        and {n.id for n in ast.walk(s.value) if isinstance(n, ast.Name)} & set(parameters)
+    ]
+    if len(dropped) == 1:
+        shown = _source(dropped[0].value)
+        return Diagnosis(
+            "same_arguments",
+            dropped[0].lineno,
+            f"Line {dropped[0].lineno} computes {_code(shown)} but keeps the result nowhere, so "
+            f"the recursive call {_code(_source(call))} on line {call.lineno} passes "
+            f"{_code(name)} the same values it was given, and no call gets closer to a case "
+            "that stops",
+            f"Where should the result of {_code(shown)} go?",
+        )
+    return Diagnosis(
+        "same_arguments",
+        call.lineno,
+        f"The recursive call {_code(_source(call))} on line {call.lineno} passes "
+        f"{_code(name)} the same values it was given, so every call is like the one before "
+        "and none gets closer to a case that stops",
+        "What should change in the arguments so that each call is a smaller problem?",
+    )
+
+
+def _changes_state(function: ast.AST, parameters: set[str]) -> bool:
+    """True if the function could make the same arguments mean something new: it changes a
+    parameter in place (`stack.pop()`, `xs[0] = 1`) or declares a global or nonlocal."""
+    for node in ast.walk(function):
+        if isinstance(node, ast.Global | ast.Nonlocal):
+            return True
+        if isinstance(node, ast.Attribute) and getattr(node.value, "id", None) in parameters:
+            return True  # a method of a parameter: it may change it (pop, append, ...)
+        if isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Load):
+            if getattr(node.value, "id", None) in parameters:
+                return True
+    return False
+
+
+def _whole(node: ast.expr) -> str:
+    """The parameter an argument passes unchanged (`words`, `words[0:]`, `words[:]`), or ""."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.value, ast.Name)
+        and isinstance(node.slice, ast.Slice)
+        and node.slice.upper is None
+        and node.slice.step is None
+        and (node.slice.lower is None or _source(node.slice.lower) == "0")
+    ):
+        return node.value.id
+    return ""
+
+
+def _dict_changed_in_loop(case: _Case) -> Diagnosis | None:
+    """`for k in d:` whose body deletes or adds keys of `d`."""
+    if case.facts.message != "dictionary changed size during iteration":
+        return None
+    loop = case.program.statement_at(case.frame.line)
+    if not isinstance(loop, ast.For):
+        return None
+    iterable = loop.iter
+    if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Attribute):
+        if iterable.func.attr not in ("keys", "values", "items") or iterable.args:
+            return None
+        iterable = iterable.func.value
+    if not isinstance(iterable, ast.Name):
+        return None
+    name = iterable.id
+    changes = [
+        node for statement in loop.body for node in ast.walk(statement) if _changes_size(node, name)
+    ]
+    if len(changes) != 1:
+        return None
+    change = changes[0]
+    return Diagnosis(
+        "dict_changed_in_loop",
+        change.lineno,
+        f"The loop on line {loop.lineno} goes through the dict {_code(name)}, and line "
+        f"{change.lineno} changes which keys {_code(name)} has while the loop is still going "
+        f"({_code(_source(change))}); a dict must not grow or shrink while a `for` loop goes "
+        "through it",
+        f"What could the loop go through instead, so that changing {_code(name)} does not "
+        "disturb it?",
+    )
+
+
+def _changes_size(node: ast.AST, name: str) -> bool:
+    """`del d[k]`, `d.pop(k)`, `d.popitem()`, `d.clear()`: a statement that drops keys of d."""
+    if isinstance(node, ast.Delete):
+        return any(
+            isinstance(t, ast.Subscript) and getattr(t.value, "id", None) == name
+            for t in node.targets
+        )
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and getattr(node.func.value, "id", None) == name
+        and node.func.attr in ("pop", "popitem", "clear")
+    )
+
+
+def _recursion_through_self(case: _Case) -> Diagnosis | None:
+    """`__str__` that formats `{self}`; a property setter that assigns `self.<itself>`."""
+    if "maximum recursion depth" not in case.facts.message:
+        return None
+    program, line = case.program, case.frame.line
+    statement = program.statement_at(line)
+    function = program.scope_of(statement) if statement is not None else None
+    if not isinstance(function, ast.FunctionDef) or function.name != case.frame.function:
+        return None
+    name = function.name
+    if name == "__str__":
+        uses = [n for n in ast.walk(statement) if _self_as_text(n)]  # type: ignore[arg-type]
+        if not uses:
+            return None
+        return Diagnosis(
+            "recursion_through_self",
+            line,
+            f"Line {line}, inside {_code(name)}, puts {_code('self')} itself into the text; "
+            f"turning {_code('self')} into text calls {_code(name)} again, which does the same, "
+            "without end",
+            f"Which of the object's attributes should line {line} put into the text instead?",
+        )
+    setter = any(
+        isinstance(d, ast.Attribute) and d.attr == "setter" and _source(d.value) == name
+        for d in function.decorator_list
+    )
+    stores = [n for n in ast.walk(statement) if _is_self_store(n, name)]  # type: ignore[arg-type]
+    getter = any(getattr(d, "id", "") == "property" for d in function.decorator_list)
+    if getter and any(_is_self_attribute(n, name, ast.Load) for n in ast.walk(statement)):  # type: ignore[arg-type]
+        return Diagnosis(
+            "recursion_through_self",
+            line,
+            f"Line {line}, inside the property {_code(name)}, reads {_code('self.' + name)}, "
+            "and reading that property calls the same method again, which does the same, "
+            "without end",
+            "Under which other attribute name is the value kept?",
+        )
+    if not setter or not stores:
+        return None
+    return Diagnosis(
+        "recursion_through_self",
+        line,
+        f"Line {line}, inside the setter of the property {_code(name)}, assigns "
+        f"{_code('self.' + name)}, and assigning that property calls the same setter again, "
+        "which does the same, without end",
+        "Under which other attribute name should the setter keep the value?",
+    )
+
+
+def _self_as_text(node: ast.AST) -> bool:
+    """`{self}` (no format), `{self!s}` or `str(self)`: text that calls `__str__`."""
+    if isinstance(node, ast.FormattedValue):
+        plain = node.conversion in (-1, ord("s")) and node.format_spec is None
+        return plain and getattr(node.value, "id", "") == "self"
+    return (
+        isinstance(node, ast.Call)
+        and getattr(node.func, "id", "") == "str"
+        and len(node.args) == 1
+        and getattr(node.args[0], "id", "") == "self"
+    )

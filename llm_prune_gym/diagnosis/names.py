@@ -1,0 +1,340 @@
+"""NameError and UnboundLocalError: a misspelt name, one used before the line that sets it,
+one set only inside a function or only in some branches, `self.` forgotten, a global
+assigned inside a function, Python 2 names and `true`/`null` for Python's constants."""
+
+from __future__ import annotations
+
+import ast
+
+from ..hintfacts import (
+    _BUILTIN_NAMES,
+    _TYPE_WORDS,
+    Binding,
+    Program,
+    _code,
+    _failing_node,
+    _names,
+    _quoted,
+)
+from ._common import Diagnosis, _Case, _is_self_store, _typo_of
+
+
+def _first_line(program: Program, name: str, scope: object = ...) -> int:
+    """The first line that binds `name` (in `scope` when given)."""
+    lines = [b.line for b in program.bindings.get(name, []) if scope is ... or b.scope is scope]
+    return min(lines) if lines else 0
+
+
+def _here(case: _Case) -> ast.AST | None:
+    """The function the failing line is in (None at module level)."""
+    statement = case.program.statement_at(case.frame.line)
+    return case.program.scope_of(statement) if statement is not None else None
+
+
+def _misspelt_name(case: _Case) -> Diagnosis | None:
+    """An undefined name a letter or two from a name the program sets (or a built-in).
+
+    The name must have no binding before the failing line in its scope: bound nowhere,
+    or (at module level) first bound on or after that line, as `total = total + x`.
+    """
+    name, program, line = case.facts.offending, case.program, case.frame.line
+    found = program.bindings.get(name, [])
+    if not name or (found and (_here(case) is not None or _first_line(program, name) < line)):
+        return None
+    if found and not all(b.scope is None for b in found):
+        return None
+    if _compared_for_equality(program, line, name):
+        return None  # `if colour == red`: missing quotes are as likely as a misspelt `reds`
+    candidates = set(program.bindings) | {b for b in _BUILTIN_NAMES if b.lower() == name.lower()}
+    right = _typo_of(name, candidates)
+    if not right:
+        return None
+    if right in program.bindings:
+        where = _first_line(program, right)
+        verb = "defines" if _kinds(program, right) <= {"def", "class"} else "sets"
+        told = f"the program {verb} {_code(right)} (first on line {where})"
+    else:
+        where, told = line, f"Python's built-in name is {_code(right)}"
+    unset = (
+        "never given a value anywhere in the program"
+        if not found
+        else f"not given a value before line {line} reads it"
+    )
+    return Diagnosis(
+        "misspelt_name",
+        where,
+        f"{_code(name)} on line {line} is {unset}, but {told}; the two spellings differ by a "
+        "letter or two",
+        "Which spelling did you mean, and is it the same everywhere you use it?",
+    )
+
+
+def _compared_for_equality(program: Program, line: int, name: str) -> bool:
+    """True if `name` on `line` is a side of ``==``, ``!=``, ``in`` or ``not in``."""
+    statement = program.statement_at(line)
+    for node in ast.walk(statement) if statement is not None else ():
+        if isinstance(node, ast.Compare) and any(
+            isinstance(op, ast.Eq | ast.NotEq | ast.In | ast.NotIn) for op in node.ops
+        ):
+            sides = [node.left, *node.comparators]
+            if any(isinstance(side, ast.Name) and side.id == name for side in sides):
+                return True
+    return False
+
+
+def _kinds(program: Program, name: str) -> set[str]:
+    return {b.kind for b in program.bindings.get(name, [])}
+
+
+def _self_attribute(case: _Case) -> Diagnosis | None:
+    name, program = case.facts.offending, case.program
+    here = _here(case)
+    if not name or name in program.bindings or here is None:
+        return None
+    classes = [c for c in program.enclosing(case.frame.line, (ast.ClassDef,))]
+    if not classes or getattr(here, "args", None) is None or not here.args.args:
+        return None
+    if here.args.args[0].arg != "self" or program.parents.get(here) is not classes[0]:
+        return None
+    stored = [node.lineno for node in ast.walk(classes[0]) if _is_self_store(node, name)]
+    if not stored:
+        return None
+    return Diagnosis(
+        "self_attribute",
+        case.frame.line,
+        f"{_code('self.' + name)} is set on line {min(stored)}, but line {case.frame.line} "
+        f"uses the plain name {_code(name)}, which is a different, undefined variable inside "
+        f"the method {_code(here.name)}",
+        f"How does a method reach the attributes stored on {_code('self')}?",
+    )
+
+
+def _defined_later(case: _Case) -> Diagnosis | None:
+    name, program, line = case.facts.offending, case.program, case.frame.line
+    found = program.bindings.get(name, [])
+    if not name or not found or _here(case) is not None:
+        return None
+    if not all(b.scope is None for b in found) or min(b.line for b in found) <= line:
+        return None
+    first = min(b.line for b in found)
+    what = "defined" if any(b.kind in ("def", "class") for b in found) else "given a value"
+    return Diagnosis(
+        "defined_later",
+        line,
+        f"Line {line} uses {_code(name)}, but {_code(name)} is first {what} on line {first}, "
+        f"further down; Python runs a program from the top, so on line {line} it does not "
+        "exist yet",
+        "Which of the two lines has to run first?",
+    )
+
+
+def _only_in_function(case: _Case) -> Diagnosis | None:
+    name, program, line = case.facts.offending, case.program, case.frame.line
+    found = program.bindings.get(name, [])
+    scopes = {b.scope for b in found}
+    if not name or not found or None in scopes or len(scopes) != 1:
+        return None
+    scope = scopes.pop()
+    if scope is _here(case) or not isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef):
+        return None
+    return Diagnosis(
+        "only_in_function",
+        _first_line(program, name),
+        f"{_code(name)} is only given a value inside the function {_code(scope.name)} "
+        f"(line {_first_line(program, name)}); a variable set inside a function exists only "
+        f"while that function runs, so line {line} cannot see it",
+        f"How can the value get from {_code(scope.name)} to the place that needs it?",
+    )
+
+
+def _conditional_bindings(program: Program, bindings: list[Binding], line: int) -> list[ast.If]:
+    """The if/elif chains without an else that hold every binding, all before `line` and
+    none around `line`, in order; [] if the bindings are not all of that shape."""
+    if not bindings or any(b.kind not in ("assign", "augassign", "for") for b in bindings):
+        return []
+    if max(b.line for b in bindings) >= line:
+        return []
+    heads = set()
+    for binding in bindings:
+        ifs = [n for n in program.enclosing(binding.line, (ast.If,)) if n.lineno != binding.line]
+        if not ifs:
+            return []
+        head = ifs[-1] if binding.scope is None else _chain_head(program, ifs[0])
+        heads.add(head)
+    for head in heads:
+        if head.lineno <= line <= (head.end_lineno or 0):
+            return []
+        tail = head
+        while len(tail.orelse) == 1 and isinstance(tail.orelse[0], ast.If):
+            tail = tail.orelse[0]
+        if tail.orelse:
+            return []
+    return sorted(heads, key=lambda h: h.lineno)
+
+
+def _chain_head(program: Program, node: ast.If) -> ast.If:
+    """The `if` that starts the if/elif chain `node` belongs to."""
+    parent = program.parents.get(node)
+    while isinstance(parent, ast.If) and parent.orelse == [node]:
+        node, parent = parent, program.parents.get(parent)
+    return node
+
+
+def _set_only_in_branches(case: _Case) -> Diagnosis | None:
+    name, program, line = case.facts.offending, case.program, case.frame.line
+    if case.facts.exception == "UnboundLocalError":
+        name = _quoted(case.facts.message, r"local variable '(\w+)'")
+    here = _here(case)
+    found = [b for b in program.bindings.get(name, []) if b.scope is here] if name else []
+    others = [b for b in program.bindings.get(name, []) if b.scope is not here]
+    if here is None and others:
+        return None
+    heads = _conditional_bindings(program, found, line)
+    if not heads or _misspelt_before(program, name, here, line):
+        return None
+    lines = sorted({b.line for b in found})
+    listed = f"line {lines[0]}" if len(lines) == 1 else f"lines {_names([str(n) for n in lines])}"
+    head = heads[0]
+    if len(heads) > 1:  # separate `if` statements, none with an `else`
+        starts = _names([str(h.lineno) for h in heads]).replace("`", "")
+        return Diagnosis(
+            "set_only_in_branches",
+            head.lineno,
+            f"{_code(name)} is only given a value inside the `if` statements that start on "
+            f"lines {starts} (on {listed.replace('`', '')}), and none of them has an `else`: "
+            f"this time none of their conditions held, so {_code(name)} has no value when "
+            f"line {line} reads it",
+            "Which values do the conditions not cover, and what should happen for them?",
+        )
+    return Diagnosis(
+        "set_only_in_branches",
+        head.lineno,
+        f"{_code(name)} is only given a value inside the `if`/`elif` branches that start on "
+        f"line {head.lineno} (on {listed.replace('`', '')}), and that chain has no `else`: "
+        f"this time none of those branches ran, so {_code(name)} has no value when line "
+        f"{line} reads it",
+        "Which values does the chain not cover, and what should happen for them?",
+    )
+
+
+def _misspelt_before(program: Program, name: str, scope: ast.AST | None, line: int) -> str:
+    """A name a letter or two from `name`, assigned in `scope` before `line` ("" if none)."""
+    earlier = {
+        b.name
+        for found in program.bindings.values()
+        for b in found
+        if b.scope is scope and b.line < line and b.kind == "assign"
+    }
+    return _typo_of(name, earlier)
+
+
+def _global_assigned_locally(case: _Case) -> Diagnosis | None:
+    name = _quoted(case.facts.message, r"local variable '(\w+)'")
+    here, program = _here(case), case.program
+    if not name or here is None or name in program.declared:
+        return None
+    inside = sorted(b.line for b in program.bindings.get(name, []) if b.scope is here)
+    # a module-level value set before the function is defined: a global the function means
+    outside = [
+        b for b in program.bindings.get(name, []) if b.scope is None and b.line < here.lineno
+    ]
+    if not inside or not outside or any(b.kind == "arg" for b in program.bindings[name]):
+        return None
+    return Diagnosis(
+        "global_assigned_locally",
+        inside[0],
+        f"{_code(name)} is set at the top level of the program (line "
+        f"{min(b.line for b in outside)}), but line {inside[0]} assigns to it inside "
+        f"{_code(here.name)}, and an assignment makes {_code(name)} a new local variable for "
+        f"the whole function; that local has no value yet when line {case.frame.line} reads it",
+        f"How can {_code(here.name)} say it means the {_code(name)} outside the function?",
+    )
+
+
+def _local_misspelt(case: _Case) -> Diagnosis | None:
+    name = _quoted(case.facts.message, r"local variable '(\w+)'")
+    here, program, line = _here(case), case.program, case.frame.line
+    if not name or here is None:
+        return None
+    inside = [b for b in program.bindings.get(name, []) if b.scope is here]
+    if not inside or min(b.line for b in inside) < line:
+        return None
+    earlier = {
+        b.name: b.line
+        for found in program.bindings.values()
+        for b in found
+        if b.scope is here and b.line < line and b.kind == "assign"
+    }
+    typo = _typo_of(name, set(earlier))
+    if not typo:
+        return None
+    return Diagnosis(
+        "local_misspelt",
+        earlier[typo],
+        f"Inside {_code(here.name)}, line {line} reads {_code(name)} before any line of the "
+        f"function gives it a value; line {earlier[typo]} sets {_code(typo)}, a name that "
+        f"differs by a letter or two",
+        "Are those two names meant to be the same variable?",
+    )
+
+
+_PYTHON2 = {
+    ("dict", "iteritems"),
+    ("dict", "iterkeys"),
+    ("dict", "itervalues"),
+    ("dict", "has_key"),
+}
+
+
+_PYTHON2_NAMES = {"raw_input", "xrange", "unicode"}
+
+
+def _python2_name(case: _Case) -> Diagnosis | None:
+    """`d.iteritems()`, `raw_input()`, `xrange()`: names Python 3 no longer has."""
+    facts = case.facts
+    kind = (facts.types or ("",))[0]
+    name = facts.offending
+    if facts.exception == "AttributeError" and (kind, name) in _PYTHON2:
+        node = _failing_node(case.program, case.frame, ast.Attribute)
+        if node is None or node.attr != name:
+            return None
+        what = f"{_code('.' + name + '()')} of {_TYPE_WORDS[kind]}"
+    elif facts.exception == "NameError" and name in _PYTHON2_NAMES:
+        if name in case.program.bindings:
+            return None
+        what = _code(name)
+    else:
+        return None
+    return Diagnosis(
+        "python2_name",
+        case.frame.line,
+        f"Line {case.frame.line} uses {what}, which only Python 2 had; the program runs on "
+        "Python 3, which does the same under another name",
+        "What is its name in Python 3?",
+    )
+
+
+_CONSTANT_SPELLINGS = {
+    "true": "True",
+    "false": "False",
+    "none": "None",
+    "null": "None",
+    "nil": "None",
+}
+
+
+def _lowercase_constant(case: _Case) -> Diagnosis | None:
+    """`false`, `TRUE`, `null`: Python's constants are `True`, `False` and `None`."""
+    name, program = case.facts.offending, case.program
+    right = _CONSTANT_SPELLINGS.get(name.lower())
+    if not right or name == right or name in program.bindings:
+        return None
+    what = "truth values are keywords" if right != "None" else "value for nothing is a keyword"
+    return Diagnosis(
+        "constant_spelling",
+        case.frame.line,
+        f"Line {case.frame.line} uses {_code(name)}, which is no name in this program nor in "
+        f"Python: Python's {what} spelt with a capital first letter, and Python "
+        "tells capitals apart",
+        f"How does Python spell the value {_code(name)} was meant to be?",
+    )

@@ -1,0 +1,316 @@
+"""What functions give back: None from a function without `return` or from a list method
+that changes the list, a function that ends without reaching its `return`, `__str__` that
+gives back no string, and one value unpacked into several names."""
+
+from __future__ import annotations
+
+import ast
+
+from ..hintfacts import (
+    _IN_PLACE_METHODS,
+    _TYPE_WORDS,
+    Program,
+    _code,
+    _contains,
+    _quoted,
+    _returns_nothing,
+    _source,
+    _value_type,
+)
+from ._common import Diagnosis, _Case, _operator_node
+
+
+def _none_sources(case: _Case) -> list[tuple[ast.expr, str, int]]:
+    """Expressions on the failing line that are certainly None: (node, why, cause line)."""
+    program, line = case.program, case.frame.line
+    statement = program.statement_at(line)
+    if statement is None:
+        return []
+    found = []
+    for node in ast.walk(statement):
+        if getattr(node, "lineno", line) != line:
+            continue
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            callee = node.func.id
+            if _returns_nothing(program, callee):
+                where = program.functions(callee)[0].lineno
+                why = "it calls " + _no_return_text(callee, where, _source(node))
+                found.append((node, why, where))
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            found += [(node, why, at) for why, at in _name_is_none(program, node.id)]
+    return found
+
+
+def _no_return_text(callee: str, where: int, call: str) -> str:
+    return (
+        f"{_code(call)}, and the function {_code(callee)} (line {where}) has no `return` "
+        "with a value, so the call gives back None"
+    )
+
+
+def _name_is_none(program: Program, name: str) -> list[tuple[str, int]]:
+    """Why `name` is None, where one of its bindings certainly makes it None and every
+    other binding certainly does not."""
+    bindings = program.bindings.get(name, [])
+    if not bindings or name in program.declared:
+        return []
+    causes, others = [], []
+    for binding in bindings:
+        value = binding.value
+        if binding.kind != "assign" or value is None:
+            return []
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+            if value.func.attr in _IN_PLACE_METHODS:
+                causes.append(
+                    (
+                        f"line {binding.line} gives {_code(name)} the result of "
+                        f"{_code(_source(value))}, and a list's {_code(value.func.attr + '()')} "
+                        "changes the list itself and gives back None",
+                        binding.line,
+                    )
+                )
+                continue
+        value_type = _value_type(program, value)
+        if value_type == "NoneType" and isinstance(value, ast.Call):
+            callee = value.func.id  # type: ignore[attr-defined]
+            where = program.functions(callee)[0].lineno
+            text = _no_return_text(callee, where, _source(value))
+            causes.append((f"{_code(name)} is set on line {binding.line} from {text}", where))
+            continue
+        if value_type in ("", "NoneType"):
+            return []
+        others.append(binding)
+    return causes if len(causes) == 1 else []
+
+
+def _none_used(case: _Case) -> Diagnosis | None:
+    """None from a function without `return` or from a list method, used on the failing line."""
+    message = case.facts.message
+    if "NoneType" not in message and "'NoneType' object" not in message:
+        return None
+    sources = sorted(_none_sources(case), key=lambda s: s[0].col_offset)
+    if len({where for _, _, where in sources}) != 1:
+        return None  # several Nones with one cause (one function) are as certain as one
+    node, why, where = sources[0]
+    why = why[0].lower() + why[1:]
+    attribute = _quoted(message, r"has no attribute '(\w+)'")
+    if attribute:
+        parent = case.program.parents.get(node)
+        if not (isinstance(parent, ast.Attribute) and parent.attr == attribute):
+            return None
+    return Diagnosis(
+        "none_used",
+        where,
+        f"Line {case.frame.line} gets None where it needs a value: {why}",
+        "What should that value be instead of None, and which line has to provide it?",
+    )
+
+
+def _str_method_result(case: _Case) -> Diagnosis | None:
+    """`__str__` that prints instead of returning, or returns a number."""
+    kind = _quoted(case.facts.message, r"^__str__ returned non-string \(type (\w+)\)$")
+    methods = [
+        node
+        for node in ast.walk(case.program.tree)
+        if isinstance(node, ast.FunctionDef)
+        and node.name == "__str__"
+        and isinstance(case.program.parents.get(node), ast.ClassDef)
+    ]
+    if not kind or len(methods) != 1:
+        return None
+    method = methods[0]
+    owner = case.program.parents[method].name  # type: ignore[attr-defined]
+    returns = [
+        node
+        for node in ast.walk(method)
+        if isinstance(node, ast.Return) and case.program.scope_of(node) is method
+    ]
+    valued = [r for r in returns if r.value is not None]
+    if kind == "NoneType" and not valued:
+        prints = [
+            node.lineno
+            for node in ast.walk(method)
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "print"
+        ]
+        also = f"; it prints on line {prints[0]} instead" if len(prints) == 1 else ""
+        return Diagnosis(
+            "str_method_result",
+            method.lineno,
+            f"The method `__str__` of {_code(owner)} (line {method.lineno}) has no `return` "
+            f"with a value{also}, so it gives back None, and line {case.frame.line} needs "
+            "`__str__` to give back a string",
+            "What should `__str__` do with the text instead of printing it?",
+        )
+    if len(returns) != 1 or len(valued) != 1 or kind == "NoneType":
+        return None
+    value = valued[0]
+    word = _TYPE_WORDS.get(kind, f"a value of type {_code(kind)}")
+    return Diagnosis(
+        "str_method_result",
+        value.lineno,
+        f"The method `__str__` of {_code(owner)} gives back {_code(_source(value.value))} "
+        f"(line {value.lineno}), which is {word}, not a string, and line {case.frame.line} "
+        "needs `__str__` to give back a string",
+        "How can `__str__` turn what it gives back into text?",
+    )
+
+
+def _own_function(program: Program, node: ast.expr | None) -> ast.FunctionDef | None:
+    """The plain function (defined once, no decorator, not a generator) that `node` calls."""
+    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+        return None
+    functions = program.functions(node.func.id)
+    if len(functions) != 1 or len(program.bindings.get(node.func.id, [])) != 1:
+        return None
+    function = functions[0]
+    if not isinstance(function, ast.FunctionDef) or function.decorator_list:
+        return None
+    if any(isinstance(n, ast.Yield | ast.YieldFrom) for n in ast.walk(function)):
+        return None
+    return function
+
+
+def _returns(program: Program, function: ast.FunctionDef) -> list[ast.Return]:
+    return [
+        node
+        for node in ast.walk(function)
+        if isinstance(node, ast.Return) and program.scope_of(node) is function
+    ]
+
+
+def _never_none(program: Program, function: ast.FunctionDef, value: ast.expr) -> bool:
+    """True if `value`, returned by `function`, is certainly not None: a literal, an
+    arithmetic result, or a local name every assignment of which is one."""
+    if isinstance(value, ast.BinOp | ast.Compare | ast.UnaryOp):
+        return True
+    if isinstance(value, ast.Name):
+        bindings = program.bindings.get(value.id, [])
+        own = [b for b in bindings if b.scope is function]
+        if not own or len(own) != len(bindings) or value.id in program.declared:
+            return False
+        return all(
+            b.kind == "augassign"
+            or (b.kind == "assign" and _never_none(program, function, b.value))  # type: ignore[arg-type]
+            for b in own
+        )
+    return _value_type(program, value) not in ("", "NoneType")
+
+
+def _call_giving_none(case: _Case) -> ast.Call | None:
+    """The call on the failing line (or the one assignment of a name there) that the
+    message says gave None: a side of an operator, or the value unpacked."""
+    program = case.program
+    node: ast.expr | None = None
+    if "cannot unpack non-iterable NoneType object" == case.facts.message:
+        statement = program.statement_at(case.frame.line)
+        if isinstance(statement, ast.Assign) and isinstance(statement.targets[0], ast.Tuple):
+            node = statement.value
+    else:
+        operands = _operator_node(case)
+        if operands is not None:
+            left, right, types = operands
+            sides = [s for s, t in zip((left, right), types, strict=True) if t == "NoneType"]
+            node = sides[0] if len(sides) == 1 else None
+    if isinstance(node, ast.Name):
+        binding = program.only_binding(node.id)
+        node = binding.value if binding is not None and binding.kind == "assign" else None
+    return node if isinstance(node, ast.Call) else None
+
+
+def _ends_without_return(case: _Case) -> Diagnosis | None:
+    """A function whose every `return` gives a value gave None: it reached its end."""
+    call = _call_giving_none(case)
+    function = _own_function(case.program, call)
+    if function is None:
+        return None
+    returns = _returns(case.program, function)
+    if not returns or any(
+        r.value is None or not _never_none(case.program, function, r.value) for r in returns
+    ):
+        return None
+    last = function.body[-1]
+    name = function.name
+    if isinstance(last, ast.Expr) and _own_function(case.program, last.value) is function:
+        where, detail = (
+            last.lineno,
+            (
+                f"line {last.lineno} calls {_code(name)} again but does nothing with what that "
+                "call gives back"
+            ),
+        )
+    elif len(returns) == 1:
+        blocks = [
+            b
+            for b in case.program.enclosing(returns[0].lineno, (ast.If, ast.For, ast.While))
+            if _contains(function, b)
+        ]
+        if not blocks:
+            return None
+        where, detail = (
+            returns[0].lineno,
+            (
+                f"its only `return` (line {returns[0].lineno}) is {_place(blocks[0], returns[0])}, "
+                "and this time the function did not get to it"
+            ),
+        )
+    else:
+        return None
+    return Diagnosis(
+        "ends_without_return",
+        where,
+        f"On line {case.frame.line}, {_code(_source(call))} gave back None: every `return` in "
+        f"{_code(name)} (line {function.lineno}) gives a value, so the call reached the end of "
+        f"the function without passing one; {detail}",
+        f"What should {_code(name)} give back in that case, and which line has to say so?",
+    )
+
+
+def _place(block: ast.If | ast.For | ast.While, node: ast.stmt) -> str:
+    """Where `node` sits in `block`: "inside the `for` on line 3", "in the `else` part of
+    the `if` on line 2"."""
+    if isinstance(block, ast.If) and any(_contains(s, node) for s in block.orelse):
+        return f"in the `else` part of the `if` on line {block.lineno}"
+    word = {ast.If: "if", ast.For: "for", ast.While: "while"}[type(block)]
+    return f"inside the `{word}` on line {block.lineno}"
+
+
+def _unpack_one_value(case: _Case) -> Diagnosis | None:
+    """`e, c = split_price(p)` where the function's one `return` gives a single number."""
+    kind = _quoted(case.facts.message, r"^cannot unpack non-iterable (int|float|bool) object$")
+    statement = case.program.statement_at(case.frame.line)
+    if not kind or not isinstance(statement, ast.Assign):
+        return None
+    target = statement.targets[0]
+    function = _own_function(case.program, statement.value)
+    if function is None or not isinstance(target, ast.Tuple) or len(statement.targets) != 1:
+        return None
+    returns = _returns(case.program, function)
+    sized = (ast.Tuple, ast.List, ast.Starred)
+    bare = [r for r in returns if not isinstance(r.value, sized)]
+    if (
+        len(returns) > 1
+        and len(bare) == 1
+        and all(
+            isinstance(r.value, ast.Tuple) and len(r.value.elts) == len(target.elts)
+            for r in returns
+            if r is not bare[0]
+        )
+    ):
+        returns = bare  # the pairs unpack; the one bare value is what failed
+    if len(returns) != 1 or returns[0].value is None:
+        return None
+    mixed = len(_returns(case.program, function)) > 1
+    value = returns[0].value
+    if isinstance(value, ast.Tuple | ast.List | ast.Starred):
+        return None
+    names = len(target.elts)
+    shown = ", ".join(_source(e) for e in target.elts)
+    return Diagnosis(
+        "unpack_one_value",
+        returns[0].lineno,
+        f"Line {case.frame.line} unpacks what {_code(_source(statement.value))} gives back into "
+        f"{names} names ({_code(shown)}), but {_code(function.name)} gives back one "
+        f"value, {_code(_source(value))} (line {returns[0].lineno}), which is "
+        f"{_TYPE_WORDS[kind]}" + (f"; its other returns give {names} values" if mixed else ""),
+        f"How many values should {_code(function.name)} give back, and how?",
+    )

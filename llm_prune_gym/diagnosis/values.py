@@ -1,0 +1,375 @@
+"""ValueError and ZeroDivisionError: text `int()` or `float()` cannot read, too many values
+to unpack, a format code for another type, an item not in a list, and a divisor that is
+certainly 0."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from ..hintfacts import (
+    _DIVISION_CALLS,
+    _DIVISIONS,
+    Binding,
+    LoopRange,
+    Program,
+    _argument,
+    _code,
+    _failing_node,
+    _fixed_sequence,
+    _loop_range,
+    _only_read,
+    _quoted,
+    _source,
+    _static_int,
+    _uses,
+)
+from ._common import (
+    Diagnosis,
+    _Case,
+    _is_input,
+    _loop_over,
+    _names_function,
+    _typed_as_is,
+    _typo_of,
+    _value_origin,
+)
+
+
+def _divisor(case: _Case) -> ast.expr | None:
+    program, frame = case.program, case.frame
+    statement = program.statement_at(frame.line)
+    if isinstance(statement, ast.AugAssign) and isinstance(statement.op, _DIVISIONS):
+        return statement.value
+    node = _failing_node(program, frame, ast.BinOp, _DIVISION_CALLS)
+    if node is None or not isinstance(node.op, _DIVISIONS):
+        return None
+    return node.right
+
+
+def _zero_divisor(case: _Case) -> Diagnosis | None:
+    divisor = _divisor(case)
+    reason = _why_zero(case, divisor) if divisor is not None else None
+    if reason is None:
+        return None
+    where, text = reason
+    return Diagnosis(
+        "zero_divisor",
+        where,
+        f"The divisor on line {case.frame.line} is {_code(_source(divisor))}, and {text}",
+        "Which value should the divisor have there, and which line decides it?",
+    )
+
+
+def _why_zero(case: _Case, divisor: ast.expr) -> tuple[int, str] | None:
+    program = case.program
+    if (
+        isinstance(divisor, ast.Call)
+        and getattr(divisor.func, "id", "") == "len"
+        and "len" not in program.bindings
+        and len(divisor.args) == 1
+        and isinstance(divisor.args[0], ast.Name)
+    ):
+        return _empty_sequence(case, divisor.args[0].id)
+    if not isinstance(divisor, ast.Name):
+        return None
+    name = divisor.id
+    binding = program.only_binding(name)
+    if binding is not None and binding.kind == "assign" and _static_int(program, divisor) == 0:
+        return binding.line, f"{_code(name)} is set to 0 on line {binding.line} and never changed"
+    loop = _loop_range(program, divisor, case.frame.line)
+    if loop is not None and loop.first == 0 or _range_starts_at_zero(loop):
+        return (
+            loop.line,
+            f"it is the loop variable of {_code(f'for {name} in {loop.iterable}:')} on line "
+            f"{loop.line}, whose first value is 0",
+        )
+    return None
+
+
+def _range_starts_at_zero(loop: LoopRange | None) -> bool:
+    """`range(n)` or `range(0, n)`: the first value is 0 whatever n is."""
+    if loop is None:
+        return False
+    call = ast.parse(loop.iterable, mode="eval").body
+    if not isinstance(call, ast.Call) or call.keywords or not 1 <= len(call.args) <= 2:
+        return False
+    start = call.args[0] if len(call.args) == 2 else ast.Constant(0)
+    return isinstance(start, ast.Constant) and start.value == 0 and type(start.value) is int
+
+
+def _empty_sequence(case: _Case, name: str) -> tuple[int, str] | None:
+    program = case.program
+    known = _fixed_sequence(program, name)
+    if known is not None and known[1] == 0:
+        line = program.only_binding(name).line  # type: ignore[union-attr]
+        return line, f"{_code(name)} is created empty on line {line} and nothing adds to it"
+    functions = program.functions(case.facts.function) if case.facts.function else []
+    if len(functions) != 1 or case.facts.call_line is None or case.facts.recursive:
+        return None
+    function = functions[0]
+    positional = [a.arg for a in function.args.posonlyargs + function.args.args]
+    own = [b for b in program.bindings.get(name, []) if b.scope is function]
+    if name not in positional or len(own) != 1:
+        return None
+    argument = _argument(program, case.facts.call_line, function.name, positional, name)
+    if isinstance(argument, ast.List | ast.Tuple) and not argument.elts:
+        return (
+            case.facts.call_line,
+            f"the call on line {case.facts.call_line} passes an empty "
+            f"{'list' if isinstance(argument, ast.List) else 'tuple'} "
+            f"{_code(_source(argument))} as {_code(name)}, so its length is 0",
+        )
+    return None
+
+
+def _unreadable_number(case: _Case) -> Diagnosis | None:
+    message, line = case.facts.message, case.frame.line
+    text = _quoted(message, r"^invalid literal for int\(\) with base 10: '(.*)'$")
+    if text and _is_float(text) and "int(" in case.program.text(line):
+        return Diagnosis(
+            "decimal_into_int",
+            line,
+            f"On line {line}, `int()` was given the text {_code(repr(text))}, a number with a "
+            "decimal point, and `int()` only reads whole numbers",
+            "Which conversion reads a number with a decimal point?",
+        )
+    if (
+        text
+        and re.fullmatch(r"\s*-?\d+(\.\d+)?\s+[A-Za-z].*", text)
+        and "int(" in case.program.text(line)
+    ):
+        return Diagnosis(
+            "number_with_words",
+            line,
+            f"On line {line}, `int()` was given the text {_code(repr(text))}: a number "
+            "followed by words, and `int()` reads only text that is a number and nothing else",
+            "How can the line take only the number out of the text before converting it?",
+        )
+    text = _quoted(message, r"^could not convert string to float: '(.*)'$")
+    if text and "," in text and _is_float(text.replace(",", ".")):
+        return Diagnosis(
+            "comma_decimal",
+            line,
+            f"On line {line}, `float()` was given {_code(repr(text))}, which uses a comma, and "
+            "`float()` only reads a decimal point",
+            "What has to happen to the comma before the text is converted?",
+        )
+    return None
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _unpack_count(case: _Case) -> Diagnosis | None:
+    expected = _quoted(case.facts.message, r"^too many values to unpack \(expected (\d+)\)$")
+    statement = case.program.statement_at(case.frame.line)
+    if not expected or statement is None:
+        return None
+    if isinstance(statement, ast.Assign) and isinstance(statement.targets[0], ast.Tuple):
+        value = statement.value
+        if isinstance(value, ast.Call) and getattr(value.func, "attr", "") == "split":
+            return Diagnosis(
+                "split_unpack",
+                case.frame.line,
+                f"On line {case.frame.line}, {_code(_source(value))} split the text into more "
+                f"than {expected} pieces, but only {expected} names on the left take them",
+                "How many pieces does the text typed really split into, and what should "
+                "happen to the extra ones?",
+            )
+    if isinstance(statement, ast.For) and isinstance(statement.target, ast.Tuple):
+        origin = _value_origin(case, statement.iter)
+        if origin is not None and origin.type == "dict":
+            where = f"line {origin.line}"
+            if origin.parameter:
+                where += (
+                    f", passed as {_code(origin.parameter)} in the call on line {origin.call_line}"
+                )
+            return Diagnosis(
+                "dict_unpack",
+                case.frame.line,
+                f"{_code(origin.name)} is a dict ({where}), and a `for` loop over a "
+                f"dict gives only its keys, one at a time, so line {case.frame.line} cannot "
+                f"split each one into {expected} names",
+                "Which method of a dict gives the keys together with their values?",
+            )
+    return _unpack_items(case, statement, int(expected))
+
+
+def _unpack_items(case: _Case, statement: ast.stmt, expected: int) -> Diagnosis | None:
+    """`name, minutes = recipe` where `recipe` goes through a list of 3-tuples."""
+    if not (
+        isinstance(statement, ast.Assign)
+        and isinstance(statement.targets[0], ast.Tuple)
+        and len(statement.targets[0].elts) == expected
+        and isinstance(statement.value, ast.Name)
+    ):
+        return None
+    item = statement.value.id
+    loop = _loop_over(case.program, item, case.frame.line)
+    source = loop.iter if loop is not None else None
+    binding = case.program.only_binding(source.id) if isinstance(source, ast.Name) else None
+    if binding is None or not isinstance(binding.value, ast.List | ast.Tuple):
+        return None
+    if not all(_only_read(case.program, n) for n in _uses(case.program, binding.name)):
+        return None
+    sizes = {len(e.elts) if isinstance(e, ast.Tuple | ast.List) else -1 for e in binding.value.elts}
+    if len(sizes) != 1 or (size := sizes.pop()) <= expected:
+        return None
+    return Diagnosis(
+        "unpack_count",
+        case.frame.line,
+        f"Every item of {_code(binding.name)} (line {binding.line}) holds {size} values, but "
+        f"line {case.frame.line} unpacks {_code(item)} into only {expected} names",
+        f"How many names does it take to unpack one item of {_code(binding.name)}?",
+    )
+
+
+def _format_code(case: _Case) -> Diagnosis | None:
+    """`f"{text:.1f}"` on a str from `input()`, `f"{hours:02d}"` on a float from `/`."""
+    match = re.match(
+        r"^Unknown format code '(\w)' for object of type '(str|float)'$", case.facts.message
+    )
+    statement = case.program.statement_at(case.frame.line)
+    if match is None or statement is None:
+        return None
+    code, kind = match.groups()
+    fields = {
+        node.value.id: _format_spec(node)
+        for node in ast.walk(statement)
+        if isinstance(node, ast.FormattedValue)
+        and isinstance(node.value, ast.Name)
+        and _format_spec(node).endswith(code)
+        and _format_reason(case, node.value, kind) is not None
+    }
+    if len(fields) != 1:
+        return None
+    name, spec = fields.popitem()
+    line, why = _format_reason(case, ast.Name(name), kind)  # type: ignore[misc]
+    need = "a number" if kind == "str" else "a whole number"
+    return Diagnosis(
+        "format_code",
+        line,
+        f"Line {case.frame.line} formats {_code(name)} with {_code(':' + spec)}, a format for "
+        f"{need}, but {why}",
+        f"What kind of value does {_code(':' + spec)} need, and where should {_code(name)} "
+        "become one?",
+    )
+
+
+def _format_spec(node: ast.FormattedValue) -> str:
+    """The text after the colon of an f-string field ("" if none or not plain text)."""
+    spec = node.format_spec
+    if not isinstance(spec, ast.JoinedStr) or not all(
+        isinstance(v, ast.Constant) for v in spec.values
+    ):
+        return ""
+    return "".join(str(v.value) for v in spec.values)  # type: ignore[attr-defined]
+
+
+def _format_reason(case: _Case, name: ast.Name, kind: str) -> tuple[int, str] | None:
+    """(line, why) `name` is certainly of `kind`: text from input(), a float from `/`."""
+    if kind == "str":
+        origin = _value_origin(case, name)
+        if not _is_input(origin):
+            return None
+        return origin.line, (  # type: ignore[union-attr]
+            f"{_code(name.id)} gets its value from {_code(origin.source)} on line "  # type: ignore[union-attr]
+            f"{origin.line}, and `input()` always gives back text, even when the user types "  # type: ignore[union-attr]
+            "a number"
+        )
+    binding = _from_division(case.program, name.id)
+    if binding is None:
+        return None
+    return binding.line, (
+        f"{_code(name.id)} is computed on line {binding.line} as "
+        f"{_code(_source(binding.value))}, and `/` always gives a float (a number with a "  # type: ignore[arg-type]
+        "decimal point), even when it divides evenly"
+    )
+
+
+def _from_division(program: Program, name: str) -> Binding | None:
+    """The one binding of `name` if it is `a / b`, else None."""
+    binding = program.only_binding(name)
+    value = binding.value if binding is not None else None
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Div):
+        return binding
+    return None
+
+
+def _item_not_in_list(case: _Case) -> Diagnosis | None:
+    """`xs.remove(min)`: a function where its value was meant; `xs.remove("bananna")` next
+    to a "banana" in the list's literal."""
+    message, program = case.facts.message, case.program
+    call = _failing_node(program, case.frame, ast.Call)
+    if call is None or not isinstance(call.func, ast.Attribute) or len(call.args) != 1:
+        return None
+    method, argument = call.func.attr, call.args[0]
+    if not (
+        (method == "remove" and message == "list.remove(x): x not in list")
+        or (method == "index" and message.endswith(" is not in list"))
+    ):
+        return None
+    if isinstance(argument, ast.Name) and _names_function(program, argument):
+        return Diagnosis(
+            "item_not_in_list",
+            case.frame.line,
+            f"Line {case.frame.line} passes {_code(argument.id)} to {_code(method + '()')} "
+            f"without round brackets after it, so it passes the function {_code(argument.id)} "
+            "itself, not the value the function gives back, and no item of the list is that "
+            "function",
+            "What is the difference between naming a function and calling it?",
+        )
+    literal = program.only_binding(_source(call.func.value))
+    items = literal.value if literal is not None else None
+    text = argument.value if isinstance(argument, ast.Constant) else None
+    if isinstance(argument, ast.Name) and method == "index" and isinstance(items, ast.List):
+        return _item_case(case, argument.id, literal, items)  # type: ignore[arg-type]
+    if not isinstance(items, ast.List) or not isinstance(text, str):
+        return None
+    words = [
+        e.value for e in items.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
+    ]
+    right = _typo_of(text, words) or next(
+        (w for w in words if w.lower() == text.lower() and w != text), ""
+    )
+    if not right or text in words:
+        return None
+    return Diagnosis(
+        "item_not_in_list",
+        case.frame.line,
+        f"Line {case.frame.line} looks for {_code(repr(text))} in {_code(_source(call.func.value))}"
+        f", but the list made on line {literal.line} has {_code(repr(right))}, "  # type: ignore[union-attr]
+        "which differs from it by a letter or two (or only in capitals)",
+        "How is that item written in the list?",
+    )
+
+
+def _item_case(case: _Case, name: str, literal: Binding, items: ast.List) -> Diagnosis | None:
+    """`ranks.index(first)` where the value ('k') is in the list only in other capitals."""
+    text = _quoted(case.facts.message, r"^'(.*)' is not in list$")
+    words = [
+        e.value for e in items.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
+    ]
+    if len(words) != len(items.elts) or not text or text in words:
+        return None
+    if not all(_only_read(case.program, n) for n in _uses(case.program, literal.name)):
+        return None
+    same = [w for w in words if w.lower() == text.lower()]
+    if len(same) != 1:
+        return None
+    line, typed = _typed_as_is(case, ast.Name(name))
+    return Diagnosis(
+        "item_not_in_list",
+        line,
+        f"{_code(name)} is {_code(repr(text))} on line {case.frame.line}{typed}, but the list "
+        f"made on line {literal.line} has {_code(repr(same[0]))}, which differs from it only "
+        "in capitals, and Python compares text exactly",
+        f"Where does {_code(name)} get its value, and how does it have to be written to "
+        "match the list?",
+    )

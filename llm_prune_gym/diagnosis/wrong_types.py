@@ -1,0 +1,466 @@
+"""TypeError from a value of the wrong type: text from `input()` used as a number (also one
+step away, or stored in a dict), `%` places and values that do not pair up, a float from `/`
+where a whole number is needed, a number joined to text, a number where a sequence is
+needed, a list as a key, an item of a string or tuple changed, `.join()` of numbers."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from ..hintfacts import (
+    _LOOKUP_CALLS,
+    _TYPE_WORDS,
+    Binding,
+    Origin,
+    Program,
+    _code,
+    _failing_node,
+    _names,
+    _only_read,
+    _quoted,
+    _source,
+    _uses,
+    _value_type,
+)
+from ._common import (
+    Diagnosis,
+    _Case,
+    _is_input,
+    _is_input_call,
+    _loop_over,
+    _operator_node,
+    _plural,
+    _value_origin,
+)
+
+
+def _repeated_name(node: ast.expr) -> ast.expr:
+    """`text * 3` is still the text: the name whose str a repetition keeps."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        if isinstance(node.right, ast.Constant) and type(node.right.value) is int:
+            return _repeated_name(node.left)
+    return node
+
+
+def _text_from_input(case: _Case) -> Diagnosis | None:
+    """A str from `input()` used where a number is needed (operator, index, range, %d)."""
+    node = _str_operand(case)
+    origin = _value_origin(case, node) if node is not None else None
+    if not _is_input(origin):
+        return None
+    line = case.frame.line
+    where = f"{_code(origin.name)} gets its value from {_code(origin.source)} on line {origin.line}"
+    if origin.parameter:
+        where = (
+            f"the parameter {_code(origin.parameter)} gets {_code(origin.name)} in the call on "
+            f"line {origin.call_line}, and {where}"
+        )
+    shown = origin.parameter or origin.name
+    return Diagnosis(
+        "text_from_input",
+        origin.line,
+        f"On line {line}, {_code(shown)} is still a string: {where}, and `input()` always "
+        "gives back text, even when the user types a number; nothing turns it into a number "
+        f"before line {line} uses it as one",
+        f"What has to happen to the text from `input()` before {_code(shown)} can be used as a "
+        "number?",
+    )
+
+
+_PERCENT_PLACE = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[a-zA-Z%]")
+
+
+def _format_count(case: _Case) -> Diagnosis | None:
+    """`"%d items, %.2f euros" % (name, count, cost)`: more or fewer values than places."""
+    if not re.match(
+        r"^%\w format: |^not all arguments converted|^not enough arguments for format",
+        case.facts.message,
+    ):
+        return None
+    node = _failing_node(case.program, case.frame, ast.BinOp)
+    if node is None or not isinstance(node.op, ast.Mod) or not isinstance(node.right, ast.Tuple):
+        return None
+    text = node.left
+    if not isinstance(text, ast.Constant) or not isinstance(text.value, str):
+        return None
+    places = [p for p in _PERCENT_PLACE.findall(text.value) if p != "%%"]
+    values = node.right.elts
+    if any("*" in p or "(" in p for p in places) or any(isinstance(v, ast.Starred) for v in values):
+        return None
+    if len(places) == len(values):
+        return None
+    return Diagnosis(
+        "format_count",
+        case.frame.line,
+        f"The text on line {case.frame.line} has {len(places)} `%` places "
+        f"({_names(places).replace('`', '')}), but the tuple after `%` gives "
+        f"{len(values)} values, so the values and the places do not pair up",
+        f"Which value belongs in which place on line {case.frame.line}, and does each "
+        "place's letter suit its value?",
+    )
+
+
+def _dict_of_input_text(case: _Case) -> Diagnosis | None:
+    """`heights[name] = input(...)` and later `heights[tallest] > 50`: every value stored in
+    the dict is the text `input()` gave back."""
+    node = _str_operand(case)
+    if not isinstance(node, ast.Subscript) or not isinstance(node.value, ast.Name):
+        return None
+    name, program = node.value.id, case.program
+    binding = program.only_binding(name)
+    if binding is None or not isinstance(binding.value, ast.Dict) or binding.value.keys:
+        return None
+    stores = []
+    for use in _uses(program, name):
+        parent = program.parents.get(use)
+        if isinstance(parent, ast.Subscript) and isinstance(parent.ctx, ast.Store):
+            statement = program.parents.get(parent)
+            if not isinstance(statement, ast.Assign) or statement.targets != [parent]:
+                return None
+            stores.append(statement)
+        elif not _only_read(program, use):
+            return None
+    if not stores or not all(_is_input_call(s.value) for s in stores):
+        return None
+    lines = sorted({s.lineno for s in stores})
+    shown = ("line " if len(lines) == 1 else "lines ") + _names([str(n) for n in lines])
+    return Diagnosis(
+        "text_from_input",
+        lines[0],
+        f"On line {case.frame.line}, {_code(_source(node))} is a string: every value stored in "
+        f"{_code(name)} is the text {_code('input()')} gives back ({shown.replace('`', '')}"
+        f"), even when the user types a number, and nothing turns it into a number",
+        f"What has to happen to the text from `input()` before it is stored in {_code(name)}?",
+    )
+
+
+def _str_operand(case: _Case) -> ast.expr | None:
+    """The expression on the failing line that the message says is a str used as a number."""
+    message, program, frame = case.facts.message, case.program, case.frame
+    operands = _operator_node(case)
+    if operands is not None:
+        left, right, types = operands
+        if message.startswith("can only concatenate") and not isinstance(right, ast.Constant):
+            return None  # `name + age`: the text, or the number joined to it, may be the slip
+        if types[0] == "str" and types[1] in ("int", "float"):
+            return _repeated_name(left)
+        if types[1] == "str" and types[0] in ("int", "float"):
+            return _repeated_name(right)
+        return None
+    if re.search(r"indices must be integers(?: or slices)?, not '?str'?$", message):
+        node = _failing_node(program, frame, ast.Subscript, _LOOKUP_CALLS)
+        return node.slice if node is not None else None
+    if message.startswith("can't multiply sequence by non-int of type 'float'"):
+        node = _failing_node(program, frame, ast.BinOp)
+        if node is None or not isinstance(node.op, ast.Mult):
+            return None
+        sides = [s for s in (node.left, node.right) if _is_input(_value_origin(case, s))]
+        return sides[0] if len(sides) == 1 else None
+    if message == "'str' object cannot be interpreted as an integer":
+        call = _failing_node(program, frame, ast.Call)
+        if call is None or getattr(call.func, "id", "") != "range" or "range" in program.bindings:
+            return None
+        texts = [a for a in call.args if _is_input(_value_origin(case, a))]
+        return texts[0] if len(texts) == 1 else None
+    if re.match(r"%[dif] format: a real number is required, not str", message):
+        node = _failing_node(program, frame, ast.BinOp)
+        if node is not None and isinstance(node.op, ast.Mod):
+            return node.right
+    return None
+
+
+_FLOAT_USES = (
+    re.compile(r"indices must be integers(?: or slices)?, not '?float'?$"),
+    re.compile(r"^'float' object cannot be interpreted as an integer$"),
+    re.compile(r"^can't multiply sequence by non-int of type 'float'$"),
+)
+
+
+def _float_from_division(case: _Case) -> Diagnosis | None:
+    """A name set once from `a / b` (always a float) used as an index, a count or a range."""
+    if not any(p.search(case.facts.message) for p in _FLOAT_USES):
+        return None
+    statement = case.program.statement_at(case.frame.line)
+    found = []
+    for node in ast.walk(statement) if statement is not None else ():
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            binding = case.program.only_binding(node.id)
+            value = binding.value if binding is not None else None
+            if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Div):
+                found.append((node.id, binding))
+    if len({name for name, _ in found}) != 1:
+        return None
+    name, binding = found[0]
+    return Diagnosis(
+        "float_from_division",
+        binding.line,
+        f"{_code(name)} is computed on line {binding.line} as "
+        f"{_code(_source(binding.value))}, and `/` always gives a float (a number with a "
+        f"decimal point), even when it divides evenly; line {case.frame.line} needs a whole "
+        "number there",
+        "Which kind of division gives a whole number?",
+    )
+
+
+def _number_joined_to_text(case: _Case) -> Diagnosis | None:
+    """`"text" + number`: the number is certainly the right operand of the `+` that failed."""
+    operands = _operator_node(case)
+    match = re.search(r'can only concatenate str \(not "(int|float)"\)', case.facts.message)
+    if operands is None or match is None:
+        return None
+    left, right, _types = operands
+    if not _built_from_literal_text(left) or isinstance(right, ast.Constant):
+        return None  # text that may have been meant as a number (`total = ""`), or `+ 1`
+    shown = _source(right)
+    if len(shown) > 30:
+        return None
+    kind = _TYPE_WORDS[match.group(1)]
+    return Diagnosis(
+        "number_joined_to_text",
+        case.frame.line,
+        f"On line {case.frame.line}, `+` joins text with {_code(shown)}, which is {kind} (a "
+        "number), and `+` can only join text to text",
+        f"How can {_code(shown)} be turned into text before it is joined?",
+    )
+
+
+def _range_counter_joined(case: _Case) -> Diagnosis | None:
+    """`i + " x "` with `i` from `for i in range(...)`: an integer joined to text."""
+    operands = _operator_node(case)
+    if operands is None or "for +: 'int' and 'str'" not in case.facts.message:
+        return None
+    left, right, _types = operands
+    if not isinstance(left, ast.Name) or not _built_from_literal_text(right):
+        return None
+    loop = _loop_over(case.program, left.id, case.frame.line)
+    iterable = loop.iter if loop is not None else None
+    if not isinstance(iterable, ast.Call) or getattr(iterable.func, "id", "") != "range":
+        return None
+    if "range" in case.program.bindings:
+        return None
+    return Diagnosis(
+        "number_joined_to_text",
+        case.frame.line,
+        f"On line {case.frame.line}, `+` joins {_code(left.id)} to text, but {_code(left.id)} "
+        f"is an integer (it counts through {_code(_source(iterable))} on line {loop.lineno}), "  # type: ignore[union-attr]
+        "and `+` can only join text to text",
+        f"How can {_code(left.id)} be turned into text before it is joined?",
+    )
+
+
+def _built_from_literal_text(node: ast.expr) -> bool:
+    """`"Total: "`, an f-string, `str(x)`, or a `+` chain that has one of them: text by
+    intent, so the number joined to it is the odd one out."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return True
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "str":
+        return True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _built_from_literal_text(node.left) or _built_from_literal_text(node.right)
+    return False
+
+
+def _text_type(program: Program, value: ast.expr) -> str:
+    """`_value_type`, and also `"_" * n` or `"a" + b`: text joined or repeated is text."""
+    found = _value_type(program, value)
+    if found or not isinstance(value, ast.BinOp) or not isinstance(value.op, ast.Mult | ast.Add):
+        return found
+    sides = (value.left, value.right)
+    return "str" if any(_value_type(program, side) == "str" for side in sides) else ""
+
+
+def _item_assignment(case: _Case) -> Diagnosis | None:
+    """`position[1] += 1` on a tuple, `word[0] = ...` on a string: they cannot change."""
+    kind = _quoted(case.facts.message, r"^'(str|tuple)' object does not support item assignment$")
+    statement = case.program.statement_at(case.frame.line)
+    targets = [
+        node
+        for node in (ast.walk(statement) if kind and statement is not None else ())
+        if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store)
+    ]
+    if len(targets) != 1 or not isinstance(targets[0].value, ast.Name):
+        return None
+    name = targets[0].value.id
+    origin = _value_origin(case, targets[0].value)
+    if origin is None and (binding := case.program.only_binding(name)) is not None:
+        if binding.kind == "assign" and binding.value is not None:
+            found = _text_type(case.program, binding.value)
+            origin = Origin(name, binding.line, _source(binding.value), found) if found else None
+    if origin is None or origin.type != kind:
+        return None
+    where = f"it gets {_code(origin.source)} on line {origin.line}"
+    if origin.parameter:
+        where = f"it gets {_code(origin.name)} in the call on line {origin.call_line}"
+    shown = origin.parameter or name
+    plural = _plural(kind)
+    return Diagnosis(
+        "item_assignment",
+        origin.call_line if origin.parameter else origin.line,
+        f"{_code(shown)} is {_TYPE_WORDS[kind]} ({where}), and line {case.frame.line} changes "
+        f"one of its items, {_code(_source(targets[0]))}; {plural} cannot be changed once "
+        "they are made",
+        f"Which kind of value could {_code(shown)} be so that its items can change, or should "
+        f"line {case.frame.line} build a new {'string' if kind == 'str' else 'tuple'} instead?",
+    )
+
+
+def _unhashable_list(case: _Case) -> Diagnosis | None:
+    """A list put in a set, used as a dict key or looked up with `in` a dict or set."""
+    if case.facts.message != "unhashable type: 'list'":
+        return None
+    statement = case.program.statement_at(case.frame.line)
+    found: list[tuple[ast.expr, str]] = []
+    for node in ast.walk(statement) if statement is not None else ():
+        if getattr(node, "lineno", case.frame.line) != case.frame.line:
+            continue  # the body of an `if` or a loop that starts on the failing line
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "add":
+            found += [(a, "puts it in a set with `.add()`") for a in node.args[:1]]
+        elif isinstance(node, ast.Compare) and isinstance(node.ops[0], ast.In | ast.NotIn):
+            found.append((node.left, "looks it up with `in` among a dict's keys or a set's items"))
+        elif isinstance(node, ast.Subscript):
+            found.append((node.slice, "uses it as a dict's key"))
+    lists = []
+    for node, how in found:
+        if isinstance(node, ast.Name):
+            binding = _reaching_binding(case.program, node.id, case.frame.line)
+            if binding is not None and isinstance(binding.value, ast.List | ast.ListComp):
+                lists.append((node.id, binding, how))
+    if len({name for name, _, _ in lists}) != 1 or len({how for _, _, how in lists}) != 1:
+        return None
+    name, binding, how = lists[0]
+    return Diagnosis(
+        "unhashable_list",
+        binding.line,
+        f"{_code(name)} is a list (line {binding.line}), and line {case.frame.line} {how}; "
+        "the keys of a dict and the items of a set must be values that can never change, and "
+        "a list can change",
+        f"Which kind of sequence, one that cannot change, could {_code(name)} be instead?",
+    )
+
+
+def _reaching_binding(program: Program, name: str, line: int) -> Binding | None:
+    """The name's one binding at or before `line` where every other binding comes later and
+    outside each loop around `line` (so none of them can reach it)."""
+    found = program.bindings.get(name, [])
+    before = [b for b in found if b.line <= line]
+    if len(before) != 1 or name in program.declared:
+        return None
+    loops = program.enclosing(line, (ast.For, ast.While))
+    for later in found:
+        if later is not before[0] and any(
+            loop.lineno <= later.line <= (loop.end_lineno or 0) for loop in loops
+        ):
+            return None
+    return before[0]
+
+
+def _number_as_sequence(case: _Case) -> Diagnosis | None:
+    """`for d in number:`, `len(number)` or `for i in len(xs):`: a number where a sequence
+    is needed."""
+    message, program = case.facts.message, case.program
+    statement = program.statement_at(case.frame.line)
+    if message == "'int' object is not iterable" and isinstance(statement, ast.For):
+        node, how = statement.iter, "goes through it with a `for` loop"
+        if (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "id", "") == "len"
+            and "len" not in program.bindings
+        ):
+            return Diagnosis(
+                "number_as_sequence",
+                case.frame.line,
+                f"The loop on line {case.frame.line} goes through {_code(_source(node))}, which "
+                "is one number, the length, and a `for` loop needs a sequence of values to go "
+                "through",
+                "Which built-in function gives the whole numbers from 0 up to a length?",
+            )
+    elif message == "object of type 'int' has no len()":
+        call = _failing_node(program, case.frame, ast.Call)
+        if call is None or getattr(call.func, "id", "") != "len" or len(call.args) != 1:
+            return None
+        node, how = call.args[0], "asks for its length"
+    else:
+        return None
+    origin = _value_origin(case, node)
+    if origin is None or origin.type != "int" or not origin.source.startswith("int("):
+        return None
+    return Diagnosis(
+        "number_as_sequence",
+        origin.line,
+        f"{_code(origin.name)} is an integer (it gets {_code(origin.source)} on line "
+        f"{origin.line}), and line {case.frame.line} {how}; a number is one value, with no "
+        "items and no length",
+        f"What should line {case.frame.line} use there: the digits of {_code(origin.name)} as "
+        "text, a range of numbers, or something else?",
+    )
+
+
+def _join_numbers(case: _Case) -> Diagnosis | None:
+    """`", ".join(numbers)` where the items are numbers: join only joins text."""
+    match = re.match(r"^sequence item (\d+): expected str instance, (int|float) found$",
+                     case.facts.message)  # fmt: skip
+    call = _failing_node(case.program, case.frame, ast.Call)
+    if match is None or call is None or getattr(call.func, "attr", "") != "join":
+        return None
+    if len(call.args) != 1 or not isinstance(call.func.value, ast.Constant):  # type: ignore[attr-defined]
+        return None
+    items = _source(call.args[0])
+    return Diagnosis(
+        "join_numbers",
+        case.frame.line,
+        f"Line {case.frame.line} joins the items of {_code(items)} with `.join()`, which can "
+        f"only join text, but item {match.group(1)} of {_code(items)} is "
+        f"{_TYPE_WORDS[match.group(2)]}, a number",
+        f"What has to happen to each item of {_code(items)} before it can be joined?",
+    )
+
+
+def _text_operands(case: _Case) -> list[ast.expr]:
+    """The operands on the failing line that the message says may be text."""
+    node = _str_operand(case)
+    if node is not None:
+        return [node]
+    if case.facts.message.startswith("can't multiply sequence by non-int"):
+        operator = _failing_node(case.program, case.frame, ast.BinOp)
+        if operator is not None and isinstance(operator.op, ast.Mult):
+            return [operator.left, operator.right]
+    return []
+
+
+def _one_step(case: _Case, node: ast.expr) -> tuple | None:
+    """(name, its binding, the value, [the input() name]) where `node` is a name set once
+    from `*` or `+` with exactly one side the text of `input()`."""
+    if not isinstance(node, ast.Name):
+        return None
+    binding = case.program.only_binding(node.id)
+    value = binding.value if binding is not None and binding.kind == "assign" else None
+    if not isinstance(value, ast.BinOp) or not isinstance(value.op, ast.Mult | ast.Add):
+        return None
+    sides = [s for s in (value.left, value.right) if _is_input(_value_origin(case, s))]
+    if len(sides) != 1 or not isinstance(sides[0], ast.Name):
+        return None
+    return node, binding, value, sides
+
+
+def _text_one_step(case: _Case) -> Diagnosis | None:
+    """`total = people * slices` with `slices` from `input()`: `total` is text too, and
+    line N uses it as a number."""
+    found = [step for node in _text_operands(case) if (step := _one_step(case, node))]
+    if len(found) != 1:
+        return None
+    node, binding, value, sides = found[0]
+    origin = _value_origin(case, sides[0])
+    line = case.frame.line
+    return Diagnosis(
+        "text_one_step",
+        origin.line,  # type: ignore[union-attr]
+        f"On line {line}, {_code(node.id)} is text, not a number: line {binding.line} "  # type: ignore[union-attr]
+        f"computes it as {_code(_source(value))}, and {_code(sides[0].id)} gets its value "
+        f"from {_code(origin.source)} on line {origin.line}, which always gives back text; "  # type: ignore[union-attr]
+        "`*` or `+` with text repeats or joins the text instead of doing arithmetic",
+        f"What has to happen to the text from `input()` before {_code(sides[0].id)} can be used "
+        "as a number?",
+    )
