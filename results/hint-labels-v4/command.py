@@ -1,4 +1,4 @@
-"""`llm-prune hint` itself on every program of set 3 (or another read set), against the offline replay of `systems.py`.
+"""`llm-prune hint` itself on every program of a read set, against the replay of `systems.py`.
 
     python results/hint-labels-v4/command.py --out command-hints.jsonl
     python results/hint-labels-v4/command.py --folder results/hint-labels-v5 \
