@@ -1,0 +1,39 @@
+"""Hand-label rates and the grader's agreement on blind set 4 (issue 15's headline test).
+
+Readers labelled each distinct hint text of a program once (`packets/`, ``blind.json``
+mapping ``H001`` ids to ``unique.jsonl`` keys, each reader's ``labels-NN.csv``); a second
+reader read every text of 16 seeded programs again (`packets-agreement/`). Every system's
+hint (`hints.jsonl`, from `systems.py`) takes the label of its text
+(`evaluation.blindread.write_rates`); ``hint-sft-command`` is the `hint` command itself
+with the sft-v4 student on every program (``command-sft.jsonl``, from
+`../hint-labels-v4/command.py --folder`). Writes ``labels.csv``, ``rates.md``/``.csv``
+and ``agreement.md``/``.csv``.
+
+    PYTHONPATH=. python results/hint-labels-v5/rates.py
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from evaluation.blindread import write_rates
+
+HERE = Path(__file__).resolve().parent
+SYSTEMS = (
+    "hint-sft",
+    "hint-sft-command",
+    "hint-sft-pruned-10.3",
+    "hint",
+    "hint-pruned-10.3",
+    "no-student-hint",
+    "sft-v4",
+    "sft-v4-pruned-10.3",
+    "base",
+    "base-pruned-10.3",
+)
+COMMANDS = {"hint-sft-command": "command-sft.jsonl"}
+
+if __name__ == "__main__":
+    commands = {k: v for k, v in COMMANDS.items() if (HERE / v).is_file()}
+    systems = [s for s in SYSTEMS if s not in COMMANDS or s in commands]
+    print(write_rates(HERE, systems, commands, ("hint-sft", "hint")))
