@@ -9,11 +9,12 @@ with the sft-v4 student on every program (``command-sft.jsonl``, from
 `../hint-labels-v4/command.py --folder`). Writes ``labels.csv``, ``rates.md``/``.csv``
 and ``agreement.md``/``.csv``.
 
-    PYTHONPATH=. python results/hint-labels-v5/rates.py
+    PYTHONPATH=. python results/hint-labels-v5/rates.py [--folder results/hint-labels-v6]
 """
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from evaluation.blindread import write_rates
@@ -33,7 +34,15 @@ SYSTEMS = (
 )
 COMMANDS = {"hint-sft-command": "command-sft.jsonl"}
 
-if __name__ == "__main__":
-    commands = {k: v for k, v in COMMANDS.items() if (HERE / v).is_file()}
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folder", type=Path, default=HERE, help="the set's folder")
+    folder = parser.parse_args().folder
+    commands = {k: v for k, v in COMMANDS.items() if (folder / v).is_file()}
     systems = [s for s in SYSTEMS if s not in COMMANDS or s in commands]
-    print(write_rates(HERE, systems, commands, ("hint-sft", "hint")))
+    print(write_rates(folder, systems, commands, ("hint-sft", "hint")))
+
+
+if __name__ == "__main__":
+    main()

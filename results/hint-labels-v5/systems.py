@@ -3,6 +3,8 @@
     python results/hint-labels-v5/systems.py RAW.jsonl --out results/hint-labels-v5/hints.jsonl
     python results/hint-labels-v5/systems.py --packets   # unique.jsonl and the blind packets
 
+`--folder` runs the same on another set's folder (set 5: `results/hint-labels-v6`).
+
 `RAW.jsonl` is `results/hint-labels-v2/generate.py`'s output on `cases.jsonl` (students
 `sft-v4`, `base` and their copies pruned by 10.3% of all parameters). Systems
 (`evaluation.blindread.system_rows`):
@@ -35,23 +37,25 @@ PIPELINES = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("raw", type=Path, nargs="?")
-    parser.add_argument("--out", type=Path, default=HERE / "hints.jsonl")
+    parser.add_argument("--folder", type=Path, default=HERE, help="the set's folder")
+    parser.add_argument("--out", type=Path, help="default: FOLDER/hints.jsonl")
     parser.add_argument("--packets", action="store_true", help="write the blind packets")
     parser.add_argument("--per-packet", type=int, default=60)
     parser.add_argument("--second-programs", type=int, default=20)
     parser.add_argument("--seed", type=int, default=4)
     args = parser.parse_args()
     if args.packets:
-        print(write_blind_packets(HERE, args.per_packet, args.seed, args.second_programs))
+        print(write_blind_packets(args.folder, args.per_packet, args.seed, args.second_programs))
         return
     if args.raw is None:
         parser.error("give RAW.jsonl, or --packets")
-    if args.out.exists():
-        raise SystemExit(f"{args.out} exists: choose another --out (committed results stay)")
-    cases = {case["id"]: case for case in read_jsonl(HERE / "cases.jsonl")}
+    out = args.out or args.folder / "hints.jsonl"
+    if out.exists():
+        raise SystemExit(f"{out} exists: choose another --out (committed results stay)")
+    cases = {case["id"]: case for case in read_jsonl(args.folder / "cases.jsonl")}
     rows = system_rows(cases, read_jsonl(args.raw), PIPELINES)
-    write_jsonl(args.out, rows)
-    print(f"{len(rows)} hints of {len({r['system'] for r in rows})} systems -> {args.out}")
+    write_jsonl(out, rows)
+    print(f"{len(rows)} hints of {len({r['system'] for r in rows})} systems -> {out}")
 
 
 if __name__ == "__main__":
