@@ -31,7 +31,21 @@ the claim, never a particular hint:
 - :func:`layout_claims`: indentation counts, or a missing quote, that the failing line
   contradicts;
 - :func:`cause_line_claims`: "the mistake is on line N" for an error about a value, where
-  no value the failing expression uses is set, changed or tested on line N.
+  no value the failing expression uses is set, changed or tested on line N;
+- :func:`line_content_claims`: what "that line" holds (it stores into `x`, uses `/`, is a
+  loop, a condition, uses the assignment sign, opens more brackets than it closes) where the
+  line named says otherwise;
+- :func:`misspelt_name_claims`: a NameError's name called a misspelling of a built-in name
+  with no built-in close to it, or of a name the program defines with none close, or any
+  misspelling where the program sets that very name as an attribute (``self.rate``);
+- :func:`print_return_claims`: "the function `f` prints its result instead of returning
+  it" where `f` is no function of the program, or never prints;
+- :func:`shadow_claims`: "your value hides Python's `sum()`" where the program never binds
+  that name; "`x` is not a function" for an error that is not about calling;
+- :func:`method_type_claims`: "the method you meant has another name" where the object is
+  one of Python's types and none of its methods is close to the name;
+- :func:`meaning_claims`: "this means that the `x` variable ..." explaining the error with a
+  name of the program that neither the failing line, its caller nor the message uses.
 """
 
 from __future__ import annotations
@@ -101,7 +115,7 @@ _SPELLING = re.compile(
     r"misspel|spelling|spelled|typo|must match exactly|letter by letter", re.IGNORECASE
 )
 _NONE_STORY = re.compile(
-    r"gives? back None|returns? None|\bis None\b|\bthat None\b|\ba None\b", re.IGNORECASE
+    r"gives? (?:back )?None|returns? None|\bis None\b|\bthat None\b|\ba None\b", re.IGNORECASE
 )
 _QUOTE_STORY = re.compile(r"\bquote", re.IGNORECASE)
 _STARTS_IN = re.compile(r"starts (\d+) spaces? in", re.IGNORECASE)
@@ -123,7 +137,8 @@ _LINE_NUMBER = re.compile(r"\bline (\d+)", re.IGNORECASE)
 _PASSES = re.compile(r"passes (\d+) argument", re.IGNORECASE)
 _PARAMETERS = re.compile(r"defined with the parameters \(([^)]*)\)", re.IGNORECASE)
 _OFF_BY_ONE = re.compile(
-    r"one past the end|last index|one before its length|n - 1|off by one|off-by-one",
+    r"one past (?:the|its) (?:end|last)|last index|one before its length|n - 1|"
+    r"off by one|off-by-one",
     re.IGNORECASE,
 )
 
@@ -133,20 +148,7 @@ def refuted_claims(hint: str, code: str, error_output: str, facts: HintFacts) ->
     reason each."""
     program = Program(code)
     found = cause_line_claims(hint, program, facts, _marked(program, error_output, facts))
-    for check in (
-        name_claims,
-        none_claims,
-        none_source_claims,
-        argument_claims,
-        definition_claims,
-        layout_claims,
-        input_claims,
-        value_type_claims,
-        rename_claims,
-        key_claims,
-        call_claims,
-        index_claims,
-    ):
+    for check in CHECKS:
         found += check(hint, program, facts)
     return found
 
@@ -506,7 +508,7 @@ def value_type_claims(hint: str, program: Program, _facts: HintFacts) -> list[st
         if not actual:
             continue
         pattern = (
-            rf"\b{re.escape(name)}\b[^.;]*?\b(?:it|{re.escape(name)})\s+(?:is|was)\s+"
+            rf"\b{re.escape(name)}\b(?:[^.;]*?\b(?:it|{re.escape(name)}))?\s+(?:is|was)\s+"
             rf"(?:written as\s+|still\s+|actually\s+|read as\s+)?(not\s+)?(?:a|an)\s+"
             rf"({TYPE_WORD})\b"
         )
@@ -644,3 +646,209 @@ def index_claims(hint: str, _program: Program, facts: HintFacts) -> list[str]:
     if facts.index.strip() not in {"0", "-1"}:
         return []
     return [f"says the index runs past the end; index {facts.index} fails only when empty"]
+
+
+_STORES_INTO = re.compile(
+    r"(?:stores (?:a value |its result |it )?in(?:to)?|assigns it to) (?:a |your )?"
+    r"(?:variable called )?`(\w+)`",
+    re.IGNORECASE,
+)
+_USES_CODE = re.compile(r"\bon that line uses `([^`]+)`", re.IGNORECASE)
+_DIVISION = re.compile(r"\bthe division on that line\b", re.IGNORECASE)
+_LOOP_ON = re.compile(r"\bthe loop (?:on that line|starts)\b", re.IGNORECASE)
+_CONDITION = re.compile(r"\bthat condition\b|\bin a condition\b", re.IGNORECASE)
+_ASSIGNMENT_SIGN = re.compile(r"\buses the assignment sign\b", re.IGNORECASE)
+_MORE_OPEN = re.compile(r"opens more brackets than it closes", re.IGNORECASE)
+_OPENING, _CLOSING = "([{", ")]}"
+
+
+def _line_before(hint: str, position: int) -> int:
+    """The line a phrase at `position` refers to: the last "line N" written before it."""
+    numbers = _LINE_NUMBER.findall(hint[:position])
+    return int(numbers[-1]) if numbers else 0
+
+
+def _code_tokens(text: str) -> list[str]:
+    """Python's tokens of one line of code, strings and comments left out (read from the
+    text, so a line of a program that does not parse has tokens too)."""
+    text = re.sub(r"#.*", "", re.sub(r"'[^']*'|\"[^\"]*\"", " '' ", text))
+    return re.findall(r"\w+|==|!=|<=|>=|//|\*\*|->|[-+*/%]=|\S", text)
+
+
+def line_content_claims(hint: str, program: Program, _facts: HintFacts) -> list[str]:
+    """What a hint says "that line" holds, against the line it refers to (the last "line N"
+    before the phrase): a name stored into there, code it uses, a division, a loop, a
+    condition, the assignment sign, more opening than closing brackets."""
+    found = []
+    for match in _STORES_INTO.finditer(hint):
+        line, name = _line_before(hint, match.start()), match.group(1)
+        if program.tree is not None and line and not _binds_on(program, name, line):
+            found.append(f"says line {line} stores into {name}; it does not")
+    checks = (
+        (_USES_CODE, lambda tokens, m: _contains(tokens, _code_tokens(m.group(1)))),
+        (_DIVISION, lambda tokens, m: bool({"/", "//", "%", "/=", "//=", "divmod"} & set(tokens))),
+        (_LOOP_ON, lambda tokens, m: bool({"for", "while"} & set(tokens))),
+        (_CONDITION, lambda tokens, m: bool({"if", "elif", "while"} & set(tokens))),
+        (_ASSIGNMENT_SIGN, lambda tokens, m: "=" in tokens),
+        (_MORE_OPEN, lambda tokens, m: _opened(tokens) > 0),
+    )
+    for pattern, holds in checks:
+        for match in pattern.finditer(hint):
+            line = _line_before(hint, match.start())
+            if not 0 < line <= len(program.lines):
+                continue
+            if not holds(_code_tokens(program.lines[line - 1]), match):
+                found.append(f"says line {line}: {match.group(0)!r}; the line does not hold it")
+                break
+    return found
+
+
+def _binds_on(program: Program, name: str, line: int) -> bool:
+    """Whether the statement on `line` binds or changes `name`."""
+    if any(binding.line == line for binding in program.bindings.get(name, [])):
+        return True
+    return any(at == line for at, _ in _setters(program).get(name, []))
+
+
+def _contains(tokens: list[str], needle: list[str]) -> bool:
+    n = len(needle)
+    return bool(needle) and any(tokens[i : i + n] == needle for i in range(len(tokens) - n + 1))
+
+
+def _opened(tokens: list[str]) -> int:
+    """Brackets opened on a line and not closed there."""
+    return sum(t in _OPENING for t in tokens) - sum(t in _CLOSING for t in tokens)
+
+
+_BUILTIN_MISSPELT = re.compile(r"misspel\w* of (?:one of )?Python's built-in", re.IGNORECASE)
+_PROGRAM_MISSPELT = re.compile(
+    r"(?:misspel\w* of|looks like) (?:one of )?(?:a |the )?names? (?:your|the) program "
+    r"(?:defines|uses)",
+    re.IGNORECASE,
+)
+
+
+def misspelt_name_claims(hint: str, program: Program, facts: HintFacts) -> list[str]:
+    """A NameError's name called a misspelling of a built-in name with
+    no built-in close to it, of a name the program defines with none of those close, or
+    called misspelt at all where the program sets that name as an attribute (``self.rate =``:
+    the name lacks ``self.``, its spelling is right)."""
+    name = facts.offending
+    if not name or facts.exception != "NameError":
+        return []
+    close = set(facts.close_names)
+    if _BUILTIN_MISSPELT.search(hint) and not close & set(dir(builtins)):
+        return [f"says {name} misspells a built-in name; no built-in name is close to it"]
+    if _PROGRAM_MISSPELT.search(hint) and not close & set(program.bindings):
+        return [f"says {name} misspells a name of the program; the program has none close"]
+    attributes = _program_attributes(program) - set(program.bindings)
+    if _SPELLING.search(hint) and name in attributes:
+        return [f"says {name} is misspelt; the program sets it as an attribute (self.{name})"]
+    return []
+
+
+_PRINTS_INSTEAD = re.compile(
+    r"`(\w+)`[^.]*?\bprints (?:its|the) result instead of returning", re.IGNORECASE
+)
+
+
+def print_return_claims(hint: str, program: Program, _facts: HintFacts) -> list[str]:
+    """ "The function `f` prints its result instead of returning it" where the program
+    defines no function `f`, or `f` calls no ``print``."""
+    if program.tree is None:
+        return []
+    for match in _PRINTS_INSTEAD.finditer(hint):
+        name = match.group(1)
+        functions = program.functions(name)
+        if not functions:
+            return [f"says {name} prints instead of returning; the program defines no {name}"]
+        if not any(_calls_print(function) for function in functions):
+            return [f"says {name} prints instead of returning; {name} never prints"]
+    return []
+
+
+def _calls_print(function: ast.AST) -> bool:
+    return any(
+        isinstance(node, ast.Call) and _called(node) == "print" for node in ast.walk(function)
+    )
+
+
+_HIDES_BUILTIN = re.compile(r"not Python's built-in function `(\w+)\(\)`", re.IGNORECASE)
+_NOT_A_FUNCTION = re.compile(r"`(\w+)` is not a function|call it as a function", re.IGNORECASE)
+
+
+def shadow_claims(hint: str, program: Program, facts: HintFacts) -> list[str]:
+    """ "Your value now hides Python's built-in `f()`" where the program never binds `f`,
+    and "`x` is not a function" for an error that is not about calling a value."""
+    found = []
+    for name in _HIDES_BUILTIN.findall(hint):
+        if program.tree is not None and name not in program.bindings:
+            found.append(f"says a variable hides {name}(); the program never binds {name}")
+            break
+    if _NOT_A_FUNCTION.search(hint) and facts.exception and "callable" not in facts.message:
+        found.append(f"says a value is called as a function; the {facts.exception} is not that")
+    return found
+
+
+_METHOD_CUTOFF = 0.7  # closer than `lower` to `clear`: a real slip of spelling
+
+
+def method_type_claims(hint: str, _program: Program, facts: HintFacts) -> list[str]:
+    """ "The method you meant has another name" where the object is one of Python's types
+    and none of that type's methods is close to the attribute (a dict has no `name`-like
+    method: the value is the wrong kind, or wants ``d["name"]``)."""
+    attribute = facts.offending
+    if facts.exception != "AttributeError" or not attribute or attribute not in hint:
+        return []
+    if not _RENAME_STORY.search(hint) or len(facts.types) != 1:
+        return []
+    kind = {t.__name__: t for t in _TYPES}.get(facts.types[0])
+    if kind is None:
+        return []
+    methods = [name for name in dir(kind) if not name.startswith("_")]
+    if difflib.get_close_matches(attribute, methods, n=1, cutoff=_METHOD_CUTOFF):
+        return []
+    return [f"says {attribute} is a {kind.__name__} method with another name; none is close"]
+
+
+_MEANS = re.compile(r"\bThis (?:means|tells you) that\b[^.\n]*", re.IGNORECASE)
+
+
+def meaning_claims(hint: str, program: Program, facts: HintFacts) -> list[str]:
+    """ "This means that the `total` variable ..." where `total` is a name of the program that
+    the error is not about: neither the failing line, nor the line that called it, nor the
+    message uses it (an explanation of the error about another value)."""
+    if not facts.line or program.tree is None:
+        return []
+    used = set(re.findall(r"\w+", facts.message))
+    for line in (facts.line, facts.call_line):
+        used |= set(_code_tokens(program.text(line))) if line else set()
+    for sentence in _MEANS.findall(hint):
+        for name in re.findall(r"`(\w+)`", sentence):
+            if name in program.bindings and name not in used:
+                return [f"explains the error with {name}; the failing line does not use it"]
+    return []
+
+
+# The checks :func:`refuted_claims` runs besides the cause line, each ``(hint, program, facts)``
+# to its reasons (named here so a measure can count each one alone).
+CHECKS = (
+    name_claims,
+    none_claims,
+    none_source_claims,
+    argument_claims,
+    definition_claims,
+    layout_claims,
+    input_claims,
+    value_type_claims,
+    rename_claims,
+    key_claims,
+    call_claims,
+    index_claims,
+    line_content_claims,
+    misspelt_name_claims,
+    print_return_claims,
+    shadow_claims,
+    method_type_claims,
+    meaning_claims,
+)

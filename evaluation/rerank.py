@@ -24,7 +24,8 @@ Penalties (each rule once per hint; ``reasons`` name the ones that fired):
   line gives the fix away);
 - a claim the program or its traceback refutes (:mod:`evaluation.claims`: ``input()`` text
   blamed on a line that sets none, a type a name's assignment contradicts, a real method
-  called misspelt, a cause line the failing value does not depend on, ...);
+  called misspelt, a cause line the failing value does not depend on, what "that line"
+  holds, a misspelling with no close name, ...);
 - nothing the facts can check (:func:`uncheckable`): no line named, or a code block;
 - saying something twice or looping, and stopping mid-sentence or at the token cap
   (:mod:`evaluation.endings`); an empty hint scores lowest.
@@ -60,7 +61,10 @@ has to be measured on real samples (``results/hint-labels-v2/ generate.py --cand
 The refuted claims and the uncheckable hints were added from the labels of set 1 and half of
 set 2's programs (``results/verifier-dev/``): on the other half, the hints passed mislead in
 64% (was 69%) and identify in 35% (was 25%), keeping 93 of the 99 that identify; `hint`'s
-pipeline with sft-v4 misleads in 22% (was 30%) at the same 60% identification.
+pipeline with sft-v4 misleads in 22% (was 30%) at the same 60% identification. Checks of
+what a hint says a named line holds, misspellings with no close name, "prints instead of
+returning" and more were added from blind set 4's labels (``results/verifier-v4/``): there
+`hint` with sft-v4 misleads in 14% (was 29%) at the same 50% identification.
 """
 
 from __future__ import annotations

@@ -292,6 +292,148 @@ CASES = {
         "says a quote is wrong on line 4; its quotes are balanced",
         "Line 4 writes `else if`; Python spells it differently.",
     ),
+    "a name stored into on a line that does not set it": Case(
+        'def zone_of(country):\n    if country == "UK":\n        zone = 1\n'
+        '    elif country == "EU":\n        zone = 2\n    return zone\nprint(zone_of("US"))\n',
+        two_frames(
+            (7, 'print(zone_of("US"))'),
+            (6, "return zone", "zone_of"),
+            "UnboundLocalError: cannot access local variable 'zone' where it is not associated "
+            "with a value",
+        ),
+        "The mistake that causes it is on line 4. The assignment meant for `zone` stores into "
+        "`costs`, a differently spelled name.",
+        "says line 4 stores into costs; it does not",
+        "Line 3 stores into `zone` only when the test on line 2 holds.",
+    ),
+    "code said to be on a line that lacks it": Case(
+        "minutes = int(input())\nhours = minutes // 60\nspeed = 100 / hours\n",
+        error(3, "speed = 100 / hours", "ZeroDivisionError: division by zero"),
+        "The error shows up on line 3; the mistake that causes it is on line 2. The division on "
+        "that line uses `/`, which always gives a float.",
+        "says line 2: 'on that line uses `/`'; the line does not hold it",
+        "The error shows up on line 3; the mistake that causes it is on line 2. The division on "
+        "that line uses `//`, which gives 0 for fewer than 60 minutes.",
+    ),
+    "a loop on a line with none": Case(
+        'todo = ["a", "b"]\ndone = int(input())\ntodo.remove(done)\n',
+        error(3, "todo.remove(done)", "ValueError: list.remove(x): x not in list"),
+        "The error shows up on line 3; the mistake that causes it is on line 2. The loop on that "
+        "line starts `do` inside a list.",
+        "says line 2: 'The loop on that line'; the line does not hold it",
+        "The error shows up on line 3; the mistake that causes it is on line 2. The call on that "
+        "line makes `done` a number, and the list holds text.",
+    ),
+    "the assignment sign in a condition that compares": Case(
+        'answer = input()\nif answer == "yes"\n    print("ok")\n',
+        syntax_error(2, 'if answer == "yes"', "SyntaxError: expected ':'"),
+        "Check line 2. That condition uses the assignment sign.",
+        "says line 2: 'uses the assignment sign'; the line does not hold it",
+        "Check line 2. That condition has nothing at its end to open the block.",
+    ),
+    "more brackets opened on a line with none": Case(
+        'prices = {\n    "tea": 1.50,\n    "coffee": 2.10\n    "cocoa": 2.60,\n}\n',
+        syntax_error(
+            3, '"coffee": 2.10', "SyntaxError: invalid syntax. Perhaps you forgot a comma?"
+        ),
+        "Line 3 is where things go wrong. That line opens more brackets than it closes.",
+        "says line 3: 'opens more brackets than it closes'; the line does not hold it",
+        "Line 3 is where things go wrong. Compare the end of that line with the line before it.",
+    ),
+    "a misspelt built-in name with none close": Case(
+        "new_amount = 5\nprint(round(new_amonut))\n",
+        error(
+            2,
+            "print(round(new_amonut))",
+            "NameError: name 'new_amonut' is not defined. Did you mean: 'new_amount'?",
+        ),
+        "Check line 2. `new_amonut` is a misspelling of one of Python's built-in names.",
+        "says new_amonut misspells a built-in name; no built-in name is close to it",
+        "Check line 2. `new_amonut` is a misspelling of a name your program defines.",
+    ),
+    "a misspelt name of the program with none close": Case(
+        'answer = input()\nif answer == yes:\n    print("ok")\n',
+        error(2, "if answer == yes:", "NameError: name 'yes' is not defined"),
+        "The problem is on line 2. `yes` looks like a name your program defines, but its "
+        "spelling differs.",
+        "says yes misspells a name of the program; the program has none close",
+        "The problem is on line 2. Python reads `yes` as a variable, not as text.",
+    ),
+    "a misspelt name that the program sets as an attribute": Case(
+        "class Meter:\n    def __init__(self, per_hour):\n        self.rate = per_hour\n\n"
+        "    def cost(self, hours):\n        return hours * rate\n\nprint(Meter(2).cost(3))\n",
+        two_frames(
+            (8, "print(Meter(2).cost(3))"),
+            (6, "return hours * rate", "cost"),
+            "NameError: name 'rate' is not defined. Did you mean: 'range'?",
+        ),
+        "Look closely at line 6. `rate` is a misspelling of one of Python's built-in names.",
+        "says rate is misspelt; the program sets it as an attribute (self.rate)",
+        "Look closely at line 6. The meter keeps the value as `self.rate`, set on line 3.",
+    ),
+    "a variable said to print instead of returning": Case(
+        'import random\nnames = ["a", "b", "c"]\nmixed = random.shuffle(names)\nprint(mixed[0])\n',
+        error(4, "print(mixed[0])", "TypeError: 'NoneType' object is not subscriptable"),
+        "Python stops on line 4, but the real cause is on line 3. The function `mixed` prints "
+        "its result instead of returning it.",
+        "says mixed prints instead of returning; the program defines no mixed",
+        "Python stops on line 4, but the real cause is on line 3: `random.shuffle` changes the "
+        "list and gives back None.",
+    ),
+    "a built-in said to be hidden that the program never binds": Case(
+        "number = int(input())\ntotal = 0\nfor i in range(3):\n    total += number[i]\n",
+        error(4, "total += number[i]", "TypeError: 'int' object is not subscriptable"),
+        "The mistake that causes it is on line 1. From then on the name `number` means your "
+        "value, not Python's built-in function `sum()`.",
+        "says a variable hides sum(); the program never binds sum",
+        "The mistake that causes it is on line 1: `number` is made an int there, and an int has "
+        "no positions.",
+    ),
+    "a value called as a function for an error not about calls": Case(
+        'queue = ["a"]\nwhile True:\n    queue.pop(0)\n',
+        error(3, "queue.pop(0)", "IndexError: pop from empty list"),
+        "Check line 3. `queue` is followed by parentheses, which tell Python to call it as a "
+        "function, but `queue` is not a function.",
+        "says a value is called as a function; the IndexError is not that",
+        "Check line 3. The loop on line 2 never stops, so `queue.pop(0)` runs on an empty list.",
+    ),
+    "a method of another name on a dict with none close": Case(
+        'person = {"name": "Sam"}\nprint(person.name)\n',
+        error(2, "print(person.name)", "AttributeError: 'dict' object has no attribute 'name'"),
+        "The problem is on line 2. `name` is not a method of this kind of object: in Python "
+        "that method has another name.",
+        "says name is a dict method with another name; none is close",
+        "The problem is on line 2. `person` is a dict: its values are read with square brackets "
+        "and a key, not with a dot and `name`.",
+    ),
+    "the error explained with a name the failing line does not use": Case(
+        "def read(text):\n    try:\n        number = int(text)\n    except ValueError:\n"
+        '        print("bad")\n    return number\n\ncount = 0\nprint(read("x"))\n',
+        two_frames(
+            (9, 'print(read("x"))'),
+            (6, "return number", "read"),
+            "UnboundLocalError: cannot access local variable 'number' where it is not associated "
+            "with a value",
+        ),
+        "Line 6 fails. This means that the `count` variable in your function was reassigned.",
+        "explains the error with count; the failing line does not use it",
+        "Line 6 fails. This means that the `number` variable got no value when line 3 failed.",
+    ),
+    "a variable called no dictionary where it is one": Case(
+        'capitals = {"France": "Paris"}\nfor c in capitals.values():\n    print(capitals[c])\n',
+        error(3, "print(capitals[c])", "KeyError: 'Paris'"),
+        "The problem is on line 3. `capitals` is not a dictionary.",
+        "says capitals is dictionary (dict)",
+        "The problem is on line 3. `capitals` is a dictionary whose keys are countries; line 2 "
+        "loops over its values.",
+    ),
+    "a call said to give None for an error without None": Case(
+        "nums = []\nprint(sum(nums) / len(nums))\n",
+        error(2, "print(sum(nums) / len(nums))", "ZeroDivisionError: division by zero"),
+        "Line 2: `sum` finds no value, so a call gives None.",
+        "says a value is None; the ZeroDivisionError involves no None",
+        "Line 2 divides by `len(nums)`, which is 0 for the empty list of line 1.",
+    ),
 }
 
 
@@ -303,6 +445,16 @@ def test_a_false_claim_is_refuted_and_a_true_one_passes(case: Case):
 
 # Claims that hold in a program like the refuted ones' must pass.
 TRUE_CLAIMS = {
+    "a misspelt built-in may be called a misspelt built-in": (
+        'prnt("hello")\n',
+        error(1, 'prnt("hello")', "NameError: name 'prnt' is not defined. Did you mean: 'print'?"),
+        "Check line 1. `prnt` is a misspelling of one of Python's built-in names.",
+    ),
+    "a loop named on its own line": (
+        "rows = [1, 2]\nfor i in range(3):\n    print(rows[i])\n",
+        error(3, "print(rows[i])", "IndexError: list index out of range"),
+        "The mistake that causes it is on line 2. The loop on that line runs past `rows`.",
+    ),
     "a misspelt method may be called a wrong name": (
         "items = []\nitems.apend(1)\n",
         error(2, "items.apend(1)", "AttributeError: 'list' object has no attribute 'apend'"),
@@ -396,3 +548,30 @@ def test_a_hint_cut_off_looks_wrong():
     verdict = verify_hint("Line 1 reads `price` with input(), so", PRICE, PRICE_ERROR)
     assert verdict.looks_wrong and "-2 cut off" in verdict.reasons
     assert not verify_hint("Line 1 reads `price` with input().", PRICE, PRICE_ERROR).looks_wrong
+
+
+def test_a_function_said_to_print_instead_of_returning_must_print():
+    code = "def add_vat(price):\n    vat = price * 0.2\n{body}\n\ntotal = 1 + add_vat(2)\n"
+    failing = error(
+        5,
+        "total = 1 + add_vat(2)",
+        "TypeError: unsupported operand type(s) for +: 'int' and 'NoneType'",
+    )
+    hint = "Line 5 fails. The function `add_vat` prints its result instead of returning it."
+    printing = code.format(body='    print("VAT:", vat)')
+    assert refuted(hint, printing, failing) == []
+    silent = code.format(body="    vat = round(vat, 2)")
+    assert refuted(hint, silent, failing) == [
+        "says add_vat prints instead of returning; add_vat never prints"
+    ]
+
+
+def test_an_index_one_past_its_last_item_is_refuted_without_an_index():
+    code = 'print("{} and {}".format("a"))\n'
+    failing = error(
+        1,
+        'print("{} and {}".format("a"))',
+        "IndexError: Replacement index 1 out of range for positional args tuple",
+    )
+    hint = "The problem is on line 1. The call reaches one past its last item."
+    assert any("runs past the end" in reason for reason in refuted(hint, code, failing))
