@@ -1316,6 +1316,12 @@ WIDENED_MISSES = [
     ("values = [1, 2, 3]\nhalf = 3 / 2\nprint(values[half + 0])\n", "", "as an index"),
     ("d = {}\nd['b'] = 1\nfor k in ['a']:\n    d[k] += 1\n", "", "starts empty"),
     ("class Box:\n    pass\nb = Box()\nprint(b.items)\n", "", "plain variable"),
+    (
+        "class P:\n    def __init__(self, name):\n        name = name.strip()\n"
+        "        self.nmae = name\n\nprint(P(' a').name)\n",
+        "",
+        "plain variable",
+    ),  # `self.nmae` is set: a misspelt attribute is as likely
     ("list = [5]\nprint(list(0))\n", "", "round brackets"),  # a built-in's name hidden
     (
         "todo = ['wash', 'shop']\ntodo.append(2)\ndone = int(input())\ntodo.remove(done)\n",

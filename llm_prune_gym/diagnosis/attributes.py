@@ -139,6 +139,16 @@ def _attribute_never_set(case: _Case) -> Diagnosis | None:
         for b in program.bindings.get(attribute, [])
         if b.scope is init and b.kind == "assign"
     ]
+    stored = {
+        n.attr
+        for n in ast.walk(mine[0])
+        if isinstance(n, ast.Attribute)
+        and isinstance(n.ctx, ast.Store)
+        and isinstance(n.value, ast.Name)
+        and n.value.id == "self"
+    }
+    if _typo_of(attribute, stored):
+        return None  # `self.nmae = name`: a misspelt attribute is as likely
     if local and mine[0].bases == []:
         return Diagnosis(
             "attribute_never_set",
