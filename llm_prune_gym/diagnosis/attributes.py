@@ -1,6 +1,6 @@
 """AttributeError: a method of another type or of another language, `.length`, a misspelt
-attribute, one `__init__` never set on `self`, and loops that give keys or indexes where
-the code expects the dict's values or the list's items."""
+attribute, one `__init__` never set on `self`, a dict's key read as an attribute, and loops
+that give keys or indexes where the code expects the dict's values or the list's items."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import ast
 from ..hintfacts import (
     _BUILTIN_TYPES,
     _TYPE_WORDS,
+    Origin,
     Program,
     _class_attributes,
     _code,
@@ -48,6 +49,8 @@ def _wrong_type_method(case: _Case) -> Diagnosis | None:
     if isinstance(node.value, ast.Name) and _typo_of(node.value.id, set(program.bindings)):
         return None  # `rows.split` next to a `row`: a mixed-up name is as likely
     plural = _plural(kind)
+    if origin is None and kind == "list":
+        origin = _split_origin(program, node.value)
     if origin is None:  # the message says the type; where it came from is not read
         return Diagnosis(
             "wrong_type_method",
@@ -60,6 +63,11 @@ def _wrong_type_method(case: _Case) -> Diagnosis | None:
             f"{case.frame.line} use something {plural} have?",
         )
     where = f"it gets its value from {_code(origin.source)} on line {origin.line}"
+    if origin.type == "list" and isinstance(node.value, ast.Name) and origin.source.endswith(")"):
+        split = _split_origin(program, node.value)
+        if split is not None:
+            method = split.source.rsplit(".", 1)[-1].split("(")[0]
+            where += f", and `.{method}()` always gives back a list"
     if origin.parameter:
         where = f"it gets {_code(origin.name)} in the call on line {origin.call_line}"
     shown = origin.parameter or origin.name
@@ -72,6 +80,17 @@ def _wrong_type_method(case: _Case) -> Diagnosis | None:
         f"Should {_code(shown)} be another kind of value, or should line {case.frame.line} use "
         f"something {plural} have?",
     )
+
+
+def _split_origin(program: Program, node: ast.expr) -> Origin | None:
+    """`name = text.split()`: `.split()` always gives back a list of the pieces."""
+    binding = program.only_binding(node.id) if isinstance(node, ast.Name) else None
+    value = binding.value if binding is not None and binding.kind == "assign" else None
+    if not isinstance(value, ast.Call) or not isinstance(value.func, ast.Attribute):
+        return None
+    if value.func.attr not in ("split", "rsplit", "splitlines"):
+        return None
+    return Origin(binding.name, binding.line, _source(value), "list")  # type: ignore[union-attr]
 
 
 def _attribute_typo(case: _Case) -> Diagnosis | None:
@@ -105,7 +124,9 @@ def _attribute_typo(case: _Case) -> Diagnosis | None:
 def _attribute_never_set(case: _Case) -> Diagnosis | None:
     """`self.gold` read, but `__init__` set a plain `gold`, or a subclass's `__init__`
     replaced the one that sets it."""
-    owner = _quoted(case.facts.message, r"^'(\w+)' object has no attribute '\w+'$")
+    owner = _quoted(
+        case.facts.message, r"^'(\w+)' object has no attribute '\w+'(?:\. Did you mean: '\w+'\?)?$"
+    )
     attribute, program = case.facts.offending, case.program
     mine = _classes_named(program, owner)
     if not owner or not attribute or len(mine) != 1 or owner in _BUILTIN_TYPES:
@@ -118,6 +139,16 @@ def _attribute_never_set(case: _Case) -> Diagnosis | None:
         for b in program.bindings.get(attribute, [])
         if b.scope is init and b.kind == "assign"
     ]
+    stored = {
+        n.attr
+        for n in ast.walk(mine[0])
+        if isinstance(n, ast.Attribute)
+        and isinstance(n.ctx, ast.Store)
+        and isinstance(n.value, ast.Name)
+        and n.value.id == "self"
+    }
+    if _typo_of(attribute, stored):
+        return None  # `self.nmae = name`: a misspelt attribute is as likely
     if local and mine[0].bases == []:
         return Diagnosis(
             "attribute_never_set",
@@ -286,4 +317,33 @@ def _foreign_method(case: _Case) -> Diagnosis | None:
         f", {_TYPE_WORDS[kind]}, but Python's {plural} have no method of that name (other "
         "languages have it); Python does the same under another name",
         question,
+    )
+
+
+def _key_as_attribute(case: _Case) -> Diagnosis | None:
+    """`tallest.name` where `tallest` is a dict with the key "name": a dict's values are
+    read by key, not as attributes."""
+    kind, attribute, node = _asked_attribute(case)
+    if kind != "dict" or not attribute or node is None:
+        return None
+    keys = sorted(
+        n.lineno
+        for n in ast.walk(case.program.tree)
+        if isinstance(n, ast.Constant)
+        and n.value == attribute
+        and (
+            (isinstance(parent := case.program.parents.get(n), ast.Dict) and n in parent.keys)
+            or (isinstance(parent, ast.Subscript) and parent.slice is n)
+        )
+    )
+    if not keys:
+        return None
+    return Diagnosis(
+        "key_as_attribute",
+        case.frame.line,
+        f"On line {case.frame.line}, {_code(_source(node.value))} is a dict (the error says "
+        f"so), and {_code('.' + attribute)} asks it for an attribute; the program uses "
+        f"{_code(repr(attribute))} as a key of its dicts (line {keys[0]}), and a dict's "
+        "values are not its attributes",
+        "How do you read the value stored under a key of a dict?",
     )

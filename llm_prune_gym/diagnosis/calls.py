@@ -1,6 +1,7 @@
 """Calling: a function named but not called, a value called like a function (a built-in's
 name reused, a missing comma between literals, a method hidden by an attribute), and
-methods, constructors and functions called with the wrong arguments (TypeError)."""
+methods, constructors and functions called with the wrong arguments (TypeError); a text
+method named without `()` that keeps a `while` loop asking until the input ends (EOFError)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from ._common import (
     Diagnosis,
     _Case,
     _classes_named,
+    _is_input_call,
     _is_self_store,
     _method,
     _names_function,
@@ -87,8 +89,8 @@ def _not_callable(case: _Case) -> Diagnosis | None:
     name, program = call.func.id, case.program
     found = program.bindings.get(name, [])
     index_like = len(call.args) == 1 and isinstance(call.args[0], ast.Constant)
-    if index_like and type(call.args[0].value) is int:
-        return None  # `text(0)`: round brackets where square ones were meant, perhaps
+    if index_like and type(call.args[0].value) is int and name in _BUILTIN_NAMES:
+        return None  # `list(0)`: round brackets where square ones were meant, perhaps
     if name in _BUILTIN_NAMES and found and all(b.kind not in ("def", "class") for b in found):
         first = min(b.line for b in found)
         return Diagnosis(
@@ -290,4 +292,48 @@ def _method_hidden(case: _Case) -> Diagnosis | None:
         f"the method, so on line {case.frame.line} {_code(_source(call.func))} is "
         f"{_TYPE_WORDS.get(kind, 'a ' + kind)}, not the method",
         "How can the value and the method both keep a name of their own?",
+    )
+
+
+def _input_method_uncalled(case: _Case) -> Diagnosis | None:
+    """`attempt = input(...).strip` inside `while attempt != word:`: the method itself is
+    never equal to the word, so the loop asks until the input runs out (EOFError)."""
+    program, line = case.program, case.frame.line
+    statement = program.statement_at(line)
+    if case.facts.message != "EOF when reading a line" or not isinstance(statement, ast.Assign):
+        return None
+    value, targets = statement.value, statement.targets
+    if len(targets) != 1 or not isinstance(targets[0], ast.Name):
+        return None
+    if not isinstance(value, ast.Attribute) or not hasattr(str, value.attr):
+        return None
+    if not _is_input_call(value.value):
+        return None
+    name = targets[0].id
+    loops = [
+        loop
+        for loop in program.enclosing(line, (ast.While,))
+        if any(_compares_with(n, name) for n in ast.walk(loop.test))  # type: ignore[attr-defined]
+    ]
+    if len(loops) != 1:
+        return None
+    test = _source(loops[0].test)  # type: ignore[attr-defined]
+    return Diagnosis(
+        "function_not_called",
+        line,
+        f"Line {line} gives {_code(name)} {_code(_source(value))}, with no round brackets "
+        f"after {_code(value.attr)}, so {_code(name)} is the method itself, never the typed "
+        f"text, and a method is never equal to text: the loop on line {loops[0].lineno} "
+        f"({_code('while ' + test)}) asks again and again until the input runs out",
+        "What is the difference between naming a method and calling it?",
+    )
+
+
+def _compares_with(node: ast.AST, name: str) -> bool:
+    """`name == ...` or `... != name`: a comparison for equality with `name` on one side."""
+    if not isinstance(node, ast.Compare) or len(node.ops) != 1:
+        return False
+    sides = (node.left, node.comparators[0])
+    return isinstance(node.ops[0], ast.Eq | ast.NotEq) and any(
+        isinstance(side, ast.Name) and side.id == name for side in sides
     )

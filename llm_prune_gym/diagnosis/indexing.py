@@ -1,11 +1,13 @@
 """IndexError and KeyError: an index that reaches the length (a loop's end, `randint`'s
-upper end), and a key misspelt, never stored, of the wrong type or in other capitals."""
+upper end, a list shorter than the one the loop counts), more `{}` than `.format()` values,
+and a key misspelt, never stored, of the wrong type or in other capitals."""
 
 from __future__ import annotations
 
 import ast
 import difflib
 import re
+import string
 
 from ..hintfacts import (
     HintFacts,
@@ -14,6 +16,7 @@ from ..hintfacts import (
     _contains,
     _failing_node,
     _fixed_dict_keys,
+    _fixed_sequence,
     _names,
     _only_read,
     _quoted,
@@ -21,7 +24,7 @@ from ..hintfacts import (
     _static_int,
     _uses,
 )
-from ._common import Diagnosis, _Case, _is_input, _typed_as_is, _value_origin
+from ._common import Diagnosis, _Case, _is_input, _loop_over, _typed_as_is, _value_origin
 
 
 def _index_past_end(case: _Case) -> Diagnosis | None:
@@ -182,10 +185,12 @@ def _item_stores(program: Program, name: str) -> list[ast.Subscript]:
 
 
 def _dict_reading(program: Program, node: ast.AST) -> bool:
-    """`d.get`, `d.keys()`, ...: a use of a dict's method that adds no key."""
+    """`d.get`, `d.keys()`, `d.pop(k)`, `k in d`, ...: a use of a dict that adds no key."""
     parent = program.parents.get(node)
+    if isinstance(parent, ast.Compare) and node in parent.comparators:
+        return all(isinstance(op, ast.In | ast.NotIn) for op in parent.ops)
     return isinstance(parent, ast.Attribute) and parent.attr in (
-        "get", "keys", "values", "items", "copy",
+        "get", "keys", "values", "items", "copy", "pop", "popitem", "clear",
     )  # fmt: skip
 
 
@@ -385,3 +390,70 @@ def _lower_key(program: Program, store: ast.Subscript) -> str:
                     return f"the letters of {_code(_source(loop.iter))}"
             return ""
     return ""
+
+
+def _format_fields(case: _Case) -> Diagnosis | None:
+    """`"{} scored {} goals ({:.2f})".format(name, goals)`: more `{}` than values."""
+    if not re.match(r"^Replacement index \d+ out of range", case.facts.message):
+        return None
+    calls = [
+        n
+        for n in ast.walk(case.program.statement_at(case.frame.line) or ast.Pass())
+        if isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and n.func.attr == "format"
+        and isinstance(n.func.value, ast.Constant)
+        and isinstance(n.func.value.value, str)
+        and getattr(n, "lineno", 0) == case.frame.line
+    ]
+    if len(calls) != 1 or calls[0].keywords:
+        return None
+    call, text = calls[0], calls[0].func.value.value  # type: ignore[attr-defined]
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
+    except ValueError:
+        return None
+    if any(f != "" for f in fields) or any(isinstance(a, ast.Starred) for a in call.args):
+        return None  # numbered or named places, or values spread from a sequence
+    if len(fields) <= len(call.args):
+        return None
+    return Diagnosis(
+        "format_fields",
+        case.frame.line,
+        f"The text on line {case.frame.line} has {len(fields)} `{{}}` places, but "
+        f"`.format()` gives it only {len(call.args)} "
+        f"{'value' if len(call.args) == 1 else 'values'}, so the last "
+        f"{'place has' if len(fields) - len(call.args) == 1 else 'places have'} no value",
+        f"Which value belongs in each place on line {case.frame.line}, and which one is missing?",
+    )
+
+
+def _shorter_partner(case: _Case) -> Diagnosis | None:
+    """`for i in range(len(steps)):` then `days[i]`, where the list `days` is written
+    shorter than `steps`: the loop counts positions of the other, longer list."""
+    program = case.program
+    node = _failing_node(program, case.frame, ast.Subscript)
+    if "index out of range" not in case.facts.message or not isinstance(node, ast.Subscript):
+        return None
+    if not isinstance(node.value, ast.Name) or not isinstance(node.slice, ast.Name):
+        return None
+    sequence, variable = node.value.id, node.slice.id
+    loop = _loop_over(program, variable, case.frame.line)
+    match = re.fullmatch(r"range\(len\((\w+)\)\)", _source(loop.iter)) if loop else None
+    other = match.group(1) if match else ""
+    if not other or other == sequence or "range" in program.bindings or "len" in program.bindings:
+        return None
+    mine, theirs = _fixed_sequence(program, sequence), _fixed_sequence(program, other)
+    if mine is None or theirs is None or mine[1] >= theirs[1]:
+        return None
+    line = program.only_binding(sequence).line  # type: ignore[union-attr]
+    return Diagnosis(
+        "shorter_partner",
+        line,
+        f"The loop on line {loop.lineno} counts {_code(variable)} through the positions "  # type: ignore[union-attr]
+        f"of {_code(other)}, which has {theirs[1]} items, but line {case.frame.line} reads "
+        f"{_code(f'{sequence}[{variable}]')}, and {_code(sequence)} has only {mine[1]} "
+        f"(line {line})",
+        f"Should {_code(sequence)} and {_code(other)} have the same number of items, and which "
+        "of them is off?",
+    )

@@ -1,4 +1,4 @@
-"""Loops and recursion that never end (KeyboardInterrupt, RecursionError) and a dict
+"""Loops and recursion that never end (KeyboardInterrupt, RecursionError) and a dict or set
 changed while a `for` loop goes through it (RuntimeError)."""
 
 from __future__ import annotations
@@ -116,26 +116,44 @@ def _whole(node: ast.expr) -> str:
 
 
 def _dict_changed_in_loop(case: _Case) -> Diagnosis | None:
-    """`for k in d:` whose body deletes or adds keys of `d`."""
-    if case.facts.message != "dictionary changed size during iteration":
+    """`for k in d:` whose body deletes keys of `d` (or `for g in s:` items of a set `s`)."""
+    kind = {
+        "dictionary changed size during iteration": "dict",
+        "Set changed size during iteration": "set",
+    }.get(case.facts.message)
+    if kind is None:
         return None
     loop = case.program.statement_at(case.frame.line)
     if not isinstance(loop, ast.For):
         return None
     iterable = loop.iter
     if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Attribute):
-        if iterable.func.attr not in ("keys", "values", "items") or iterable.args:
+        if kind == "set" or iterable.func.attr not in ("keys", "values", "items") or iterable.args:
             return None
         iterable = iterable.func.value
     if not isinstance(iterable, ast.Name):
         return None
     name = iterable.id
     changes = [
-        node for statement in loop.body for node in ast.walk(statement) if _changes_size(node, name)
+        node
+        for statement in loop.body
+        for node in ast.walk(statement)
+        if _changes_size(node, name, kind)
     ]
     if len(changes) != 1:
         return None
     change = changes[0]
+    if kind == "set":
+        return Diagnosis(
+            "dict_changed_in_loop",
+            change.lineno,
+            f"The loop on line {loop.lineno} goes through the set {_code(name)}, and line "
+            f"{change.lineno} changes which items {_code(name)} has while the loop is still "
+            f"going ({_code(_source(change))}); a set must not grow or shrink while a `for` "
+            "loop goes through it",
+            f"What could the loop go through instead, so that changing {_code(name)} does not "
+            "disturb it?",
+        )
     return Diagnosis(
         "dict_changed_in_loop",
         change.lineno,
@@ -148,9 +166,13 @@ def _dict_changed_in_loop(case: _Case) -> Diagnosis | None:
     )
 
 
-def _changes_size(node: ast.AST, name: str) -> bool:
-    """`del d[k]`, `d.pop(k)`, `d.popitem()`, `d.clear()`: a statement that drops keys of d."""
-    if isinstance(node, ast.Delete):
+def _changes_size(node: ast.AST, name: str, kind: str = "dict") -> bool:
+    """`del d[k]`, `d.pop(k)`, `d.popitem()`, `d.clear()`: a statement that drops keys of d
+    (of a set: `s.remove(x)`, `s.discard(x)`, `s.add(x)`, `s.pop()`, `s.clear()`)."""
+    methods = ("pop", "popitem", "clear")
+    if kind == "set":
+        methods = ("remove", "discard", "add", "pop", "clear")
+    elif isinstance(node, ast.Delete):
         return any(
             isinstance(t, ast.Subscript) and getattr(t.value, "id", None) == name
             for t in node.targets
@@ -159,7 +181,7 @@ def _changes_size(node: ast.AST, name: str) -> bool:
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
         and getattr(node.func.value, "id", None) == name
-        and node.func.attr in ("pop", "popitem", "clear")
+        and node.func.attr in methods
     )
 
 

@@ -1,13 +1,14 @@
 """Modules and imports: a module used but never imported, a name used alone after
-`import math` or not among those imported `from` a module, a module's name or one of its
-names misspelt (ModuleNotFoundError, ImportError, NameError, AttributeError)."""
+`import math` or not among those imported `from` a module, the module's own name used after
+`from math import sqrt`, a module's name or one of its names misspelt (ModuleNotFoundError,
+ImportError, NameError, AttributeError)."""
 
 from __future__ import annotations
 
 import ast
 import re
 
-from ..hintfacts import _BUILTIN_NAMES, _code, _failing_node, _names, _quoted, _source
+from ..hintfacts import _BUILTIN_NAMES, Program, _code, _failing_node, _names, _quoted, _source
 from ._common import Diagnosis, _Case, _edit_distance, _typo_of
 
 
@@ -27,6 +28,21 @@ def _module_not_imported(case: _Case) -> Diagnosis | None:
     ]
     if not uses or not all(isinstance(program.parents.get(n), ast.Attribute) for n in uses):
         return None  # a module is used as `math.sqrt`; a bare `stat` is some other name
+    partial = _imported_from(program, name)
+    if any(a.name == "*" for node in partial for a in node.names):
+        return None
+    if partial:
+        names = _names([a.asname or a.name for node in partial for a in node.names])
+        first = partial[0]
+        return Diagnosis(
+            "module_not_imported",
+            first.lineno,
+            f"Line {first.lineno} imports only {names} from {_code(name)}; "
+            f"{_code(_source(first))} makes those names, not the name {_code(name)} itself, "
+            f"which line {case.frame.line} uses",
+            f"How can line {case.frame.line} reach what it needs from {_code(name)}, given "
+            f"what line {first.lineno} brings in?",
+        )
     return Diagnosis(
         "module_not_imported",
         case.frame.line,
@@ -34,6 +50,23 @@ def _module_not_imported(case: _Case) -> Diagnosis | None:
         f"no line of the program imports {_code(name)}",
         "What does a program have to do before it can use a module?",
     )
+
+
+def _imported_from(program: Program, name: str) -> list[ast.ImportFrom]:
+    """The program's `from name import ...` statements, first first."""
+    found = [
+        n
+        for n in ast.walk(program.tree)
+        if isinstance(n, ast.ImportFrom) and n.module == name and n.level == 0
+    ]
+    return sorted(found, key=lambda n: n.lineno)
+
+
+# Modules beginners import: a missing module a letter away from one of these is a typo.
+_BEGINNER_MODULES = (
+    "math random string statistics datetime time turtle os sys collections itertools json "
+    "csv re fractions decimal calendar tkinter"
+).split()
 
 
 def _module_misspelt(case: _Case) -> Diagnosis | None:
@@ -50,6 +83,18 @@ def _module_misspelt(case: _Case) -> Diagnosis | None:
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
     }  # the program's own uses must name the module it meant
     right = _typo_of(name, used & set(sys.stdlib_module_names))
+    if not right and name in used and name not in sys.stdlib_module_names:
+        right = _typo_of(name, _BEGINNER_MODULES)
+        if right and right not in case.program.bindings:
+            return Diagnosis(
+                "module_misspelt",
+                case.frame.line,
+                f"Line {case.frame.line} imports {_code(name)}, but Python has no module of "
+                f"that name; Python's module {_code(right)} differs by a letter or two (or only "
+                "in capitals)",
+                f"How exactly is the module's name spelt, on line {case.frame.line} and "
+                "wherever the program uses it?",
+            )
     if not right or right in case.program.bindings:
         return None
     return Diagnosis(

@@ -1,6 +1,7 @@
 """NameError and UnboundLocalError: a misspelt name, one used before the line that sets it,
-one set only inside a function or only in some branches, `self.` forgotten, a global
-assigned inside a function, Python 2 names and `true`/`null` for Python's constants."""
+one set only inside a function, only in some branches or only in a `try`, a function's result
+dropped, `self.` forgotten, a global assigned inside a function, Python 2 names, `true`/`null`
+for Python's constants and text without quotes."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from ..hintfacts import (
     _failing_node,
     _names,
     _quoted,
+    _source,
 )
-from ._common import Diagnosis, _Case, _is_self_store, _typo_of
+from ._common import Diagnosis, _Case, _is_input_call, _is_self_store, _typo_of
 
 
 def _first_line(program: Program, name: str, scope: object = ...) -> int:
@@ -338,3 +340,123 @@ def _lowercase_constant(case: _Case) -> Diagnosis | None:
         "tells capitals apart",
         f"How does Python spell the value {_code(name)} was meant to be?",
     )
+
+
+def _set_only_in_try(case: _Case) -> Diagnosis | None:
+    """`try: number = int(text)` / `except ValueError: print(...)`, then `return number`:
+    when the `try` fails, the `except` runs and sets nothing."""
+    name, program, line = case.facts.offending, case.program, case.frame.line
+    if case.facts.exception == "UnboundLocalError":
+        name = _quoted(case.facts.message, r"local variable '(\w+)'")
+    here = _here(case)
+    found = [b for b in program.bindings.get(name, []) if b.scope is here] if name else []
+    if (
+        not found
+        or name in program.declared
+        or (here is None and len(found) != len(program.bindings[name]))
+    ):
+        return None
+    statements = [program.statement_at(b.line) for b in found]
+    tries = {id(t): t for s in statements for t in [program.parents.get(s)] if s is not None}
+    if len(tries) != 1 or len(statements) != len(found):
+        return None
+    block = next(iter(tries.values()))
+    if not isinstance(block, ast.Try) or not all(s in block.body for s in statements):
+        return None
+    if not block.handlers or line <= (block.end_lineno or line) or block.finalbody:
+        return None
+    if program.scope_of(block) is not here or block.orelse:
+        return None
+    exits = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+    if any(isinstance(n, exits) for h in block.handlers for n in ast.walk(h)):
+        return None  # a handler that leaves: the failing line is reached some other way
+    handler = block.handlers[0] if len(block.handlers) == 1 else None
+    where = f"the `except` on line {handler.lineno}" if handler else "an `except` branch"
+    first = min(b.line for b in found)
+    return Diagnosis(
+        "set_only_in_try",
+        handler.lineno if handler else block.lineno,
+        f"{_code(name)} is only given a value inside the `try` that starts on line "
+        f"{block.lineno} (on line {first}); this time that `try` failed before {_code(name)} "
+        f"was set, {where} ran instead and gives {_code(name)} no value, so line {line} has "
+        "none to read",
+        f"What should {_code(name)} be when the `except` branch runs?",
+    )
+
+
+def _result_dropped(case: _Case) -> Diagnosis | None:
+    """`new_board(5)` alone on its line, then `board` used: the function gives back its
+    local `board`, and the call keeps it nowhere."""
+    name, program, line = case.facts.offending, case.program, case.frame.line
+    found = program.bindings.get(name, [])
+    if not name or _here(case) is not None or any(b.scope is None for b in found):
+        return None
+    makers = [
+        function
+        for function in ast.walk(program.tree)
+        if isinstance(function, ast.FunctionDef)
+        and any(
+            isinstance(n, ast.Return) and isinstance(n.value, ast.Name) and n.value.id == name
+            for n in ast.walk(function)
+            if program.scope_of(n) is function
+        )
+        and any(b.scope is function and b.kind == "assign" for b in found)
+    ]
+    if len(makers) != 1 or len(program.bindings.get(makers[0].name, [])) != 1:
+        return None
+    maker = makers[0].name
+    calls = [
+        s
+        for s in program.tree.body  # type: ignore[union-attr]
+        if isinstance(s, ast.Expr)
+        and isinstance(s.value, ast.Call)
+        and getattr(s.value.func, "id", "") == maker
+        and s.lineno < line
+    ]
+    if len(calls) != 1:
+        return None
+    call = calls[0]
+    return Diagnosis(
+        "result_dropped",
+        call.lineno,
+        f"{_code(name)} is only a variable inside the function {_code(maker)} (line "
+        f"{makers[0].lineno}), which gives it back with {_code('return ' + name)}; line "
+        f"{call.lineno} calls {_code(_source(call.value))} but keeps what it gives back "
+        f"nowhere, so outside the function there is no {_code(name)} for line {line}",
+        f"Where should line {call.lineno} keep what {_code(maker)} gives back?",
+    )
+
+
+def _unquoted_text(case: _Case) -> Diagnosis | None:
+    """`if answer == yes:` with `answer` typed at `input()` and no variable `yes`: text
+    without quotes is read as a variable's name."""
+    name, program, line = case.facts.offending, case.program, case.frame.line
+    if not name or name in program.bindings or name in _BUILTIN_NAMES:
+        return None
+    if _typo_of(name, set(program.bindings)):
+        return None  # a misspelt variable is as likely
+    statement = program.statement_at(line)
+    for node in ast.walk(statement) if statement is not None else ():
+        if not isinstance(node, ast.Compare) or len(node.ops) != 1:
+            continue
+        if not isinstance(node.ops[0], ast.Eq | ast.NotEq):
+            continue
+        sides = [node.left, node.comparators[0]]
+        if not any(isinstance(s, ast.Name) and s.id == name for s in sides):
+            continue
+        other = [s for s in sides if not (isinstance(s, ast.Name) and s.id == name)]
+        typed = other[0] if len(other) == 1 and isinstance(other[0], ast.Name) else None
+        bindings = program.bindings.get(typed.id, []) if typed is not None else []
+        if bindings and all(
+            b.kind == "assign" and b.value is not None and _is_input_call(b.value) for b in bindings
+        ):
+            return Diagnosis(
+                "unquoted_text",
+                line,
+                f"No line of the program sets a variable {_code(name)}, yet line {line} "
+                f"compares {_code(typed.id)}, the text typed at `input()`, with it; a word "  # type: ignore[union-attr]
+                "without quotes is read as a variable's name, not as text",
+                f"Is {_code(name)} on line {line} meant to be a variable, or the text someone "
+                "types?",
+            )
+    return None

@@ -1,6 +1,7 @@
-"""What functions give back: None from a function without `return` or from a list method
-that changes the list, a function that ends without reaching its `return`, `__str__` that
-gives back no string, and one value unpacked into several names."""
+"""What functions give back: None from a function without `return` (also through a list's
+items) or from a method that changes the list (`sort`, `random.shuffle`), a function that
+ends without reaching its `return`, `__str__` that gives back no string, and one value
+unpacked into several names."""
 
 from __future__ import annotations
 
@@ -12,12 +13,14 @@ from ..hintfacts import (
     Program,
     _code,
     _contains,
+    _only_read,
     _quoted,
     _returns_nothing,
     _source,
+    _uses,
     _value_type,
 )
-from ._common import Diagnosis, _Case, _operator_node
+from ._common import Diagnosis, _Case, _loop_over, _operator_node
 
 
 def _none_sources(case: _Case) -> list[tuple[ast.expr, str, int]]:
@@ -38,7 +41,77 @@ def _none_sources(case: _Case) -> list[tuple[ast.expr, str, int]]:
                 found.append((node, why, where))
         elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
             found += [(node, why, at) for why, at in _name_is_none(program, node.id)]
+            found += [(node, why, at) for why, at in _items_are_none(program, node.id, line)]
+        elif _in_place_call(program, node):
+            method = node.func.attr  # type: ignore[attr-defined]
+            why = (
+                f"{_code(_source(node))} changes the list {_code(node.func.value.id)} itself "  # type: ignore[attr-defined]
+                f"and gives back None, as a list's {_code(method + '()')} always does"
+            )
+            found.append((node, why, line))  # type: ignore[arg-type]
     return found
+
+
+def _items_are_none(program: Program, name: str, line: int) -> list[tuple[str, int]]:
+    """`for t in tidy:` where `tidy` starts empty and gets items only from
+    `tidy.append(clean(r))`, `clean` a function without `return`: every item is None."""
+    loop = _loop_over(program, name, line)
+    if loop is None or not isinstance(loop.iter, ast.Name):
+        return []
+    items = loop.iter.id
+    binding = program.only_binding(items)
+    value = binding.value if binding is not None and binding.kind == "assign" else None
+    if not isinstance(value, ast.List) or value.elts:
+        return []
+    added = []
+    for use in _uses(program, items):
+        parent = program.parents.get(use)
+        call = program.parents.get(parent) if isinstance(parent, ast.Attribute) else None
+        if isinstance(call, ast.Call) and parent.attr == "append" and len(call.args) == 1:  # type: ignore[union-attr]
+            added.append(call)
+        elif not _only_read(program, use):
+            return []
+    callees = {getattr(c.args[0], "func", None) for c in added}
+    names = {getattr(f, "id", "") for f in callees}
+    if not added or len(names) != 1 or not isinstance(added[0].args[0], ast.Call):
+        return []
+    callee = names.pop()
+    if not callee or not _returns_nothing(program, callee):
+        return []
+    where = program.functions(callee)[0].lineno
+    return [
+        (
+            f"{_code(name)} goes through {_code(items)} (line {loop.lineno}), whose every item "
+            f"comes from {_code(_source(added[0]))} on line {added[0].lineno}, which calls "
+            f"{_no_return_text(callee, where, _source(added[0].args[0]))}",
+            where,
+        )
+    ]
+
+
+def _in_place_call(program: Program, node: ast.AST) -> bool:
+    """`names.sort()` (or `.append()`, `.reverse()`, ...) on a name set once to a list."""
+    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+        return False
+    receiver = node.func.value
+    if node.func.attr not in _IN_PLACE_METHODS or not isinstance(receiver, ast.Name):
+        return False
+    binding = program.only_binding(receiver.id)
+    value = binding.value if binding is not None and binding.kind == "assign" else None
+    return value is not None and _value_type(program, value) == "list"
+
+
+def _shuffled(program: Program, value: ast.Call) -> bool:
+    """`random.shuffle(xs)` with `random` the imported module: it gives back None."""
+    module = value.func.value  # type: ignore[attr-defined]
+    imports = program.bindings.get("random", [])
+    return (
+        value.func.attr == "shuffle"  # type: ignore[attr-defined]
+        and isinstance(module, ast.Name)
+        and module.id == "random"
+        and bool(imports)
+        and all(b.kind == "import" for b in imports)
+    )
 
 
 def _no_return_text(callee: str, where: int, call: str) -> str:
@@ -66,6 +139,16 @@ def _name_is_none(program: Program, name: str) -> list[tuple[str, int]]:
                         f"line {binding.line} gives {_code(name)} the result of "
                         f"{_code(_source(value))}, and a list's {_code(value.func.attr + '()')} "
                         "changes the list itself and gives back None",
+                        binding.line,
+                    )
+                )
+                continue
+            if _shuffled(program, value):
+                causes.append(
+                    (
+                        f"line {binding.line} gives {_code(name)} the result of "
+                        f"{_code(_source(value))}, and `random.shuffle()` shuffles the list "
+                        "itself and gives back None",
                         binding.line,
                     )
                 )

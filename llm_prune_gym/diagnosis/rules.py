@@ -9,6 +9,7 @@ from .attributes import (
     _dict_loop_keys,
     _foreign_method,
     _index_as_item,
+    _key_as_attribute,
     _length_attribute,
     _wrong_type_method,
 )
@@ -17,18 +18,21 @@ from .calls import (
     _called_on_class,
     _function_not_called,
     _init_misspelt,
+    _input_method_uncalled,
     _method_hidden,
     _missing_comma,
     _missing_self,
     _not_callable,
 )
 from .indexing import (
+    _format_fields,
     _index_past_end,
     _key_case,
     _key_never_stored,
     _key_not_in_dict,
     _key_of_wrong_type,
     _random_index,
+    _shorter_partner,
 )
 from .loops import _dict_changed_in_loop, _endless_while, _recursion_through_self, _same_arguments
 from .modules import (
@@ -46,16 +50,21 @@ from .names import (
     _misspelt_name,
     _only_in_function,
     _python2_name,
+    _result_dropped,
     _self_attribute,
     _set_only_in_branches,
+    _set_only_in_try,
+    _unquoted_text,
 )
 from .returns import _ends_without_return, _none_used, _str_method_result, _unpack_one_value
 from .syntax import (
     _assign_in_condition,
     _block_not_indented,
     _bracket_never_closed,
+    _comma_between_items,
     _mismatched_bracket,
     _missing_colon,
+    _orphan_branch,
     _print_statement,
     _tabs_and_spaces,
     _unexpected_indent,
@@ -65,6 +74,7 @@ from .syntax import (
 from .values import (
     _format_code,
     _item_not_in_list,
+    _split_missed,
     _unpack_count,
     _unreadable_number,
     _zero_divisor,
@@ -78,6 +88,8 @@ from .wrong_types import (
     _number_as_sequence,
     _number_joined_to_text,
     _range_counter_joined,
+    _range_of_sequence,
+    _sum_of_text,
     _text_from_input,
     _text_one_step,
     _unhashable_list,
@@ -95,6 +107,8 @@ _SYNTAX_RULES = (
     _unexpected_indent,
     _unindent_mismatch,
     _tabs_and_spaces,
+    _orphan_branch,
+    _comma_between_items,
 )
 
 
@@ -102,7 +116,9 @@ _SYNTAX_RULES = (
 _RULES = {
     "NameError": (
         _defined_later,
+        _result_dropped,
         _only_in_function,
+        _set_only_in_try,
         _set_only_in_branches,
         _module_not_imported,
         _self_attribute,
@@ -110,8 +126,14 @@ _RULES = {
         _python2_name,
         _lowercase_constant,
         _name_not_imported,
+        _unquoted_text,
     ),
-    "UnboundLocalError": (_local_misspelt, _global_assigned_locally, _set_only_in_branches),
+    "UnboundLocalError": (
+        _local_misspelt,
+        _global_assigned_locally,
+        _set_only_in_try,
+        _set_only_in_branches,
+    ),
     "TypeError": (
         _format_count,
         _text_from_input,
@@ -124,6 +146,8 @@ _RULES = {
         _number_as_sequence,
         _join_numbers,
         _float_from_division,
+        _range_of_sequence,
+        _sum_of_text,
         _function_not_called,
         _number_joined_to_text,
         _range_counter_joined,
@@ -144,19 +168,27 @@ _RULES = {
         _dict_loop_keys,
         _index_as_item,
         _wrong_type_method,
-        _attribute_typo,
+        _key_as_attribute,
         _attribute_never_set,
+        _attribute_typo,
         _module_attribute_typo,
         _python2_name,
         _foreign_method,
     ),
-    "IndexError": (_index_past_end, _random_index),
+    "IndexError": (_format_fields, _shorter_partner, _index_past_end, _random_index),
     "ZeroDivisionError": (_zero_divisor,),
-    "ValueError": (_unreadable_number, _unpack_count, _format_code, _item_not_in_list),
+    "ValueError": (
+        _unreadable_number,
+        _split_missed,
+        _unpack_count,
+        _format_code,
+        _item_not_in_list,
+    ),
     "ModuleNotFoundError": (_module_misspelt,),
     "ImportError": (_import_name_typo,),
     "RuntimeError": (_dict_changed_in_loop,),
     "KeyError": (_key_not_in_dict, _key_never_stored, _key_of_wrong_type, _key_case),
     "KeyboardInterrupt": (_endless_while,),
     "RecursionError": (_same_arguments, _recursion_through_self),
+    "EOFError": (_input_method_uncalled,),
 }

@@ -1,7 +1,8 @@
 """SyntaxError, IndentationError and TabError: read from the program's lines, Python's
 message and where its ``^`` points alone (a program that does not parse has no syntax
 tree): `=` in a condition, a missing colon, a bracket or string never closed, a block not
-indented, tabs mixed with spaces, ..."""
+indented, tabs mixed with spaces, an `elif` cut off from its `if`, a comma missing between
+items, ..."""
 
 from __future__ import annotations
 
@@ -312,4 +313,69 @@ def _mismatched_bracket(case: _Syntax) -> Diagnosis | None:
         f"open, and a `{opener}` is closed only by its own kind of bracket",
         f"Is a closing bracket missing before the `{closer}` on line {case.line}, or is the "
         f"`{closer}` the wrong kind?",
+    )
+
+
+def _orphan_branch(case: _Syntax) -> Diagnosis | None:
+    """An `elif` or `else` right after a line at its own indentation that is not part of
+    the `if` chain: that line ends the chain, so the branch has no `if`."""
+    tokens = _code_tokens(case.text(case.line))
+    if case.message != "invalid syntax" or not tokens or tokens[0].string not in ("elif", "else"):
+        return None
+    keyword, indent = tokens[0].string, _indent(case.text(case.line))
+    before = [
+        n
+        for n in range(case.line - 1, 0, -1)
+        if case.text(n).strip() and not case.text(n).strip().startswith("#")
+    ]
+    if not before or _indent(case.text(before[0])) != indent:
+        return None
+    previous = before[0]
+    words = _code_tokens(case.text(previous))
+    if not words or words[0].string in _BLOCK_WORDS or case.text(previous).rstrip().endswith(":"):
+        return None
+    heads = []
+    for n in before[1:]:
+        if len(_indent(case.text(n))) < len(indent):
+            break
+        first = _code_tokens(case.text(n))
+        if _indent(case.text(n)) != indent:
+            continue
+        if not first or first[0].string != "elif":
+            heads += [n] if first and first[0].string == "if" else []
+            break
+    if not heads:
+        return None
+    return Diagnosis(
+        "orphan_branch",
+        previous,
+        f"Line {previous} is indented like the `{keyword}` on line {case.line}, so it is not "
+        f"inside the chain that starts with the `if` on line {heads[0]}: it ends that chain, "
+        f"and the `{keyword}` on line {case.line} has no `if` to belong to",
+        f"Which block should line {previous} belong to, and how does its indentation show it?",
+    )
+
+
+def _comma_between_items(case: _Syntax) -> Diagnosis | None:
+    """A line of a list or dict written one item a line, the one line without a comma."""
+    if case.message != "invalid syntax. Perhaps you forgot a comma?":
+        return None
+    line, text = case.line, case.text(case.line).split("#")[0].rstrip()
+    after = case.text(line + 1).split("#")[0].rstrip()
+    before = case.text(line - 1).split("#")[0].rstrip()
+    if not text or text.endswith((",", "(", "[", "{")) or not after.endswith(","):
+        return None
+    if _indent(text) != _indent(after):
+        return None
+    if not before.endswith(("(", "[", "{")) and not (
+        before.endswith(",") and _indent(before) == _indent(text)
+    ):
+        return None
+    return Diagnosis(
+        "comma_between_items",
+        line,
+        f"The items around line {line} each end with a comma, but line {line} "
+        f"({_code(text.strip())}) does not, so Python cannot tell where its item ends and "
+        f"the one on line {line + 1} begins",
+        f"What is missing at the end of line {line}?",
     )

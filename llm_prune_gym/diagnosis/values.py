@@ -1,6 +1,7 @@
 """ValueError and ZeroDivisionError: text `int()` or `float()` cannot read, too many values
-to unpack, a format code for another type, an item not in a list, and a divisor that is
-certainly 0."""
+to unpack, a split at a separator the text lacks, a format code for another type, an item
+not in a list (a number among text), and a divisor that is certainly 0 (never changed, or
+rounded down by `//`)."""
 
 from __future__ import annotations
 
@@ -76,7 +77,27 @@ def _why_zero(case: _Case, divisor: ast.expr) -> tuple[int, str] | None:
     name = divisor.id
     binding = program.only_binding(name)
     if binding is not None and binding.kind == "assign" and _static_int(program, divisor) == 0:
+        dropped = _dropped_steps(program, name)
+        if len(dropped) == 1:
+            return dropped[0].lineno, (
+                f"{_code(name)} is set to 0 on line {binding.line}; line {dropped[0].lineno} "
+                f"computes {_code(_source(dropped[0].value))} but keeps the result nowhere, so "
+                f"{_code(name)} never changes"
+            )
         return binding.line, f"{_code(name)} is set to 0 on line {binding.line} and never changed"
+    floor = binding.value if binding is not None and binding.kind == "assign" else None
+    if (
+        isinstance(floor, ast.BinOp)
+        and isinstance(floor.op, ast.FloorDiv)
+        and isinstance(floor.right, ast.Constant)
+        and type(floor.right.value) is int
+        and floor.right.value > 1
+    ):
+        return binding.line, (  # type: ignore[union-attr]
+            f"{_code(name)} is computed on line {binding.line} as {_code(_source(floor))}; "  # type: ignore[union-attr]
+            f"`//` rounds down to a whole number, so anything below {floor.right.value} "
+            "gives 0"
+        )
     loop = _loop_range(program, divisor, case.frame.line)
     if loop is not None and loop.first == 0 or _range_starts_at_zero(loop):
         return (
@@ -85,6 +106,21 @@ def _why_zero(case: _Case, divisor: ast.expr) -> tuple[int, str] | None:
             f"{loop.line}, whose first value is 0",
         )
     return None
+
+
+def _dropped_steps(program: Program, name: str) -> list[ast.Expr]:
+    """Statements such as `count + 1` alone on their line: the new value is kept nowhere."""
+    return [
+        node
+        for node in ast.walk(program.tree)
+        if isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.BinOp)
+        and isinstance(node.value.op, ast.Add | ast.Sub | ast.Mult)
+        and any(
+            isinstance(side, ast.Name) and side.id == name
+            for side in (node.value.left, node.value.right)
+        )
+    ]
 
 
 def _range_starts_at_zero(loop: LoopRange | None) -> bool:
@@ -330,6 +366,8 @@ def _item_not_in_list(case: _Case) -> Diagnosis | None:
     text = argument.value if isinstance(argument, ast.Constant) else None
     if isinstance(argument, ast.Name) and method == "index" and isinstance(items, ast.List):
         return _item_case(case, argument.id, literal, items)  # type: ignore[arg-type]
+    if isinstance(argument, ast.Name) and method == "remove" and isinstance(items, ast.List):
+        return _number_among_text(case, argument, literal, items)  # type: ignore[arg-type]
     if not isinstance(items, ast.List) or not isinstance(text, str):
         return None
     words = [
@@ -347,6 +385,36 @@ def _item_not_in_list(case: _Case) -> Diagnosis | None:
         f", but the list made on line {literal.line} has {_code(repr(right))}, "  # type: ignore[union-attr]
         "which differs from it by a letter or two (or only in capitals)",
         "How is that item written in the list?",
+    )
+
+
+def _number_among_text(
+    case: _Case, argument: ast.Name, literal: Binding, items: ast.List
+) -> Diagnosis | None:
+    """`todo.remove(done)` with `done = int(input(...))` and a list written all of text (and
+    only read or shortened after): a number is never equal to text."""
+    origin = _value_origin(case, argument)
+    if origin is None or origin.type not in ("int", "float") or origin.parameter:
+        return None
+    if not items.elts or not all(
+        isinstance(e, ast.Constant) and isinstance(e.value, str) for e in items.elts
+    ):
+        return None
+    for use in _uses(case.program, literal.name):
+        parent = case.program.parents.get(use)
+        shortens = isinstance(parent, ast.Attribute) and parent.attr in ("remove", "pop")
+        if not (shortens or _only_read(case.program, use)):
+            return None
+    name, line = literal.name, case.frame.line
+    return Diagnosis(
+        "item_not_in_list",
+        line,
+        f"On line {line}, {_code(f'{name}.remove({argument.id})')} looks for "
+        f"an item equal to {_code(argument.id)}, a number ({_code(origin.source)}, line "
+        f"{origin.line}), but every item of {_code(name)} is text (line {literal.line}), and "
+        "a number is never equal to text",
+        f"Is {_code(argument.id)} meant to be one of the items of {_code(name)}, or a "
+        "position in it?",
     )
 
 
@@ -372,4 +440,43 @@ def _item_case(case: _Case, name: str, literal: Binding, items: ast.List) -> Dia
         "in capitals, and Python compares text exactly",
         f"Where does {_code(name)} get its value, and how does it have to be written to "
         "match the list?",
+    )
+
+
+def _split_missed(case: _Case) -> Diagnosis | None:
+    """`int(lap)` for each `lap` of `text.split(", ")`, where `int()` got '61,59,63': the
+    text has no `", "`, so the split left it whole."""
+    text = _quoted(
+        case.facts.message,
+        r"^(?:invalid literal for int\(\) with base 10|could not convert string to float): "
+        r"'(.*)'$",
+    )
+    call = _failing_node(case.program, case.frame, ast.Call)
+    if not text or call is None or getattr(call.func, "id", "") not in ("int", "float"):
+        return None
+    if len(call.args) != 1 or not isinstance(call.args[0], ast.Name):
+        return None
+    name = call.args[0].id
+    loop = _loop_over(case.program, name, case.frame.line)
+    pieces = loop.iter if loop is not None else None
+    if isinstance(pieces, ast.Name) and (binding := case.program.only_binding(pieces.id)):
+        pieces = binding.value if binding.kind == "assign" else None
+    if not isinstance(pieces, ast.Call) or getattr(pieces.func, "attr", "") != "split":
+        return None
+    if len(pieces.args) != 1 or pieces.keywords or not isinstance(pieces.args[0], ast.Constant):
+        return None
+    separator = pieces.args[0].value
+    if not isinstance(separator, str) or not separator.strip() or separator in text:
+        return None
+    parts = text.split(separator.strip())
+    if len(parts) < 2 or not all(_is_float(p.strip()) for p in parts):
+        return None
+    return Diagnosis(
+        "split_missed",
+        pieces.lineno,
+        f"On line {case.frame.line}, {_code(name)} is a piece of {_code(_source(pieces))} "
+        f"(line {pieces.lineno}), yet it is {_code(repr(text))}: that text has no "
+        f"{_code(repr(separator))} in it, so the split left several numbers in one piece",
+        f"Which separator does the text really use, and which one does line {pieces.lineno} "
+        "split at?",
     )

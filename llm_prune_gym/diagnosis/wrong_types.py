@@ -1,7 +1,8 @@
 """TypeError from a value of the wrong type: text from `input()` used as a number (also one
 step away, or stored in a dict), `%` places and values that do not pair up, a float from `/`
 where a whole number is needed, a number joined to text, a number where a sequence is
-needed, a list as a key, an item of a string or tuple changed, `.join()` of numbers."""
+needed (`range(xs)`), a list as a key, an item of a string or tuple changed, `.join()` of
+numbers, `sum()` of split text."""
 
 from __future__ import annotations
 
@@ -47,6 +48,8 @@ def _text_from_input(case: _Case) -> Diagnosis | None:
     """A str from `input()` used where a number is needed (operator, index, range, %d)."""
     node = _str_operand(case)
     origin = _value_origin(case, node) if node is not None else None
+    if origin is None and isinstance(node, ast.Name):
+        origin = _only_text_binding(case.program, node.id)
     if not _is_input(origin):
         return None
     line = case.frame.line
@@ -66,6 +69,21 @@ def _text_from_input(case: _Case) -> Diagnosis | None:
         f"What has to happen to the text from `input()` before {_code(shown)} can be used as a "
         "number?",
     )
+
+
+def _only_text_binding(program: Program, name: str) -> Origin | None:
+    """`amount = input(...)` in one branch, `amount = float(input(...))` in another: where
+    the error says `amount` is text, the one binding that gives text is the one that ran."""
+    found = program.bindings.get(name, [])
+    if name in program.declared or any(b.kind != "assign" or b.value is None for b in found):
+        return None
+    texts = [b for b in found if _is_input_call(b.value)]  # type: ignore[arg-type]
+    others = [b for b in found if b not in texts]
+    if len(texts) != 1 or not others:
+        return None
+    if any(_value_type(program, b.value) not in ("int", "float") for b in others):  # type: ignore[arg-type]
+        return None
+    return Origin(name, texts[0].line, _source(texts[0].value), "str")  # type: ignore[arg-type]
 
 
 _PERCENT_PLACE = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[a-zA-Z%]")
@@ -189,6 +207,8 @@ def _float_from_division(case: _Case) -> Diagnosis | None:
             value = binding.value if binding is not None else None
             if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Div):
                 found.append((node.id, binding))
+    if not found:
+        return _divided_index(case)
     if len({name for name, _ in found}) != 1:
         return None
     name, binding = found[0]
@@ -200,6 +220,79 @@ def _float_from_division(case: _Case) -> Diagnosis | None:
         f"decimal point), even when it divides evenly; line {case.frame.line} needs a whole "
         "number there",
         "Which kind of division gives a whole number?",
+    )
+
+
+def _divided_index(case: _Case) -> Diagnosis | None:
+    """`values[len(values) / 2]`: the index is itself a `/` division, always a float."""
+    if not _FLOAT_USES[0].search(case.facts.message):
+        return None
+    node = _failing_node(case.program, case.frame, ast.Subscript, _LOOKUP_CALLS)
+    index = node.slice if isinstance(node, ast.Subscript) else None
+    if not isinstance(index, ast.BinOp) or not isinstance(index.op, ast.Div):
+        return None
+    return Diagnosis(
+        "float_from_division",
+        case.frame.line,
+        f"Line {case.frame.line} uses {_code(_source(index))} as an index, and `/` always "
+        "gives a float (a number with a decimal point), even when it divides evenly; an "
+        "index must be a whole number",
+        "Which kind of division gives a whole number?",
+    )
+
+
+def _range_of_sequence(case: _Case) -> Diagnosis | None:
+    """`for day in range(temps):` with `temps` a list: range counts up to a number."""
+    kind = _quoted(
+        case.facts.message, r"^'(list|dict|tuple|set)' object cannot be interpreted as an integer$"
+    )
+    call = _failing_node(case.program, case.frame, ast.Call)
+    if not kind or call is None or getattr(call.func, "id", "") != "range":
+        return None
+    if "range" in case.program.bindings or call.keywords:
+        return None
+    found = [
+        a
+        for a in call.args
+        if isinstance(a, ast.Name)
+        and (origin := _value_origin(case, a)) is not None
+        and origin.type == kind
+    ]
+    if len(found) != 1 or any(isinstance(a, ast.Starred) for a in call.args):
+        return None
+    name = found[0].id
+    return Diagnosis(
+        "range_of_sequence",
+        case.frame.line,
+        f"Line {case.frame.line} gives `range()` {_code(name)} itself, which is "
+        f"{_TYPE_WORDS[kind]}, but `range()` counts up to a number",
+        f"Which number should `range()` count up to, and how do you get it from {_code(name)}?",
+    )
+
+
+def _sum_of_text(case: _Case) -> Diagnosis | None:
+    """`sum(prices)` with `prices = input(...).split(...)`: the pieces are text."""
+    if case.facts.message != "unsupported operand type(s) for +: 'int' and 'str'":
+        return None
+    call = _failing_node(case.program, case.frame, ast.Call)
+    if call is None or getattr(call.func, "id", "") != "sum" or len(call.args) != 1:
+        return None
+    if "sum" in case.program.bindings or not isinstance(call.args[0], ast.Name):
+        return None
+    name = call.args[0].id
+    binding = case.program.only_binding(name)
+    value = binding.value if binding is not None and binding.kind == "assign" else None
+    if not isinstance(value, ast.Call) or not isinstance(value.func, ast.Attribute):
+        return None
+    if value.func.attr != "split" or not _is_input_call(value.func.value):
+        return None
+    return Diagnosis(
+        "sum_of_text",
+        binding.line,  # type: ignore[union-attr]
+        f"{_code(name)} is a list of strings: line {binding.line} splits the text typed at "  # type: ignore[union-attr]
+        f"`input()`, and each piece is still text, even when it holds digits; `sum()` on line "
+        f"{case.frame.line} can only add numbers",
+        "What has to happen to each piece before the pieces can be added up?",
     )
 
 
@@ -289,9 +382,12 @@ def _item_assignment(case: _Case) -> Diagnosis | None:
         if binding.kind == "assign" and binding.value is not None:
             found = _text_type(case.program, binding.value)
             origin = Origin(name, binding.line, _source(binding.value), found) if found else None
+    note = ""
+    if origin is None and (binding := case.program.only_binding(name)) is not None:
+        origin, note = _copied_text(case, binding)
     if origin is None or origin.type != kind:
         return None
-    where = f"it gets {_code(origin.source)} on line {origin.line}"
+    where = f"it gets {_code(origin.source)} on line {origin.line}{note}"
     if origin.parameter:
         where = f"it gets {_code(origin.name)} in the call on line {origin.call_line}"
     shown = origin.parameter or name
@@ -305,6 +401,20 @@ def _item_assignment(case: _Case) -> Diagnosis | None:
         f"Which kind of value could {_code(shown)} be so that its items can change, or should "
         f"line {case.frame.line} build a new {'string' if kind == 'str' else 'tuple'} instead?",
     )
+
+
+def _copied_text(case: _Case, binding: Binding) -> tuple[Origin | None, str]:
+    """`masked = card` where `card` is the text `input()` gave: `masked` is that string
+    (its origin, and a clause that says where `card` got it)."""
+    value = binding.value if binding.kind == "assign" else None
+    source = _value_origin(case, value) if isinstance(value, ast.Name) else None
+    if source is None or source.type != "str" or source.parameter:
+        return None, ""
+    note = (
+        f", and {_code(source.name)} is the string {_code(source.source)} gave on line "
+        f"{source.line}"
+    )
+    return Origin(binding.name, binding.line, source.name, "str"), note
 
 
 def _unhashable_list(case: _Case) -> Diagnosis | None:
@@ -326,15 +436,19 @@ def _unhashable_list(case: _Case) -> Diagnosis | None:
     for node, how in found:
         if isinstance(node, ast.Name):
             binding = _reaching_binding(case.program, node.id, case.frame.line)
-            if binding is not None and isinstance(binding.value, ast.List | ast.ListComp):
+            value = binding.value if binding is not None else None
+            if value is not None and _value_type(case.program, value) == "list":
                 lists.append((node.id, binding, how))
     if len({name for name, _, _ in lists}) != 1 or len({how for _, _, how in lists}) != 1:
         return None
     name, binding, how = lists[0]
+    made = ""
+    if isinstance(binding.value, ast.Call):
+        made = f", from {_code(_source(binding.value))}, which always gives back a list"
     return Diagnosis(
         "unhashable_list",
         binding.line,
-        f"{_code(name)} is a list (line {binding.line}), and line {case.frame.line} {how}; "
+        f"{_code(name)} is a list (line {binding.line}{made}), and line {case.frame.line} {how}; "
         "the keys of a dict and the items of a set must be values that can never change, and "
         "a list can change",
         f"Which kind of sequence, one that cannot change, could {_code(name)} be instead?",
@@ -377,6 +491,11 @@ def _number_as_sequence(case: _Case) -> Diagnosis | None:
                 "through",
                 "Which built-in function gives the whole numbers from 0 up to a length?",
             )
+    elif message == "'int' object is not subscriptable":
+        found = _failing_node(program, case.frame, ast.Subscript)
+        if not isinstance(found, ast.Subscript):
+            return None
+        node, how = found.value, f"picks an item out of it, {_code(_source(found))}"
     elif message == "object of type 'int' has no len()":
         call = _failing_node(program, case.frame, ast.Call)
         if call is None or getattr(call.func, "id", "") != "len" or len(call.args) != 1:
