@@ -66,7 +66,8 @@ FIELDS = (
 )
 HINT_SCORES = ("identifies_error", "misleading", "gives_away")
 DEFAULT_HINT_CASES = Path(__file__).parent / "data" / "realstyle.jsonl"
-# kept out of every run but the blind one (set 4 is the headline test, sets 2 and 3 the ones before)
+# kept out of every run but the blind one (set 5 is the next headline test, sets 2 to 4 the ones
+# before)
 BLIND_SETS = (
     "realstyle2.jsonl",
     "hint-labels-v2",
@@ -74,6 +75,8 @@ BLIND_SETS = (
     "hint-labels-v4",
     "realstyle4.jsonl",
     "hint-labels-v5",
+    "realstyle5.jsonl",
+    "hint-labels-v6",
 )
 REFERENCE_FORMAT = "hf-f32"  # what agreement is measured against
 HINT_TOKENS = 96  # llm_prune_gym.generation.HINT_MAX_NEW_TOKENS (no torch import here)

@@ -100,7 +100,12 @@ def test_formats_and_hint_options_are_checked_up_front(tmp_path):
         BenchModelSettings(
             plans=("dense",), out=tmp_path, hint_cases=tmp_path / "hint-labels-v4" / "cases.jsonl"
         )
-    for blind in ("realstyle4.jsonl", "hint-labels-v5/cases.jsonl"):
+    for blind in (
+        "realstyle4.jsonl",
+        "hint-labels-v5/cases.jsonl",
+        "realstyle5.jsonl",
+        "hint-labels-v6/cases.jsonl",
+    ):
         with pytest.raises(ValueError, match="blind hint set"):
             BenchModelSettings(plans=("dense",), out=tmp_path, hint_cases=tmp_path / blind)
     with pytest.raises(ValueError, match="--hint-count"):
