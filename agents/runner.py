@@ -175,7 +175,9 @@ def run_identity(name: str, env: gym.Env, seed: int, settings: AgentSettings) ->
     """What a resume must match: a run folder holds one run of one agent on one env, with
     one set of settings."""
     prune_env = env.unwrapped
+    multiple = prune_env.workbench.width_multiple  # named only when it rounds the widths
     return {
+        **({"width_multiple": multiple} if multiple > 1 else {}),
         "agent": name,
         "student": prune_env.student.name,
         "seed": int(seed),

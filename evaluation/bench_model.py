@@ -293,11 +293,12 @@ def heldout_workbench(student, key: tuple, settings: BenchModelSettings) -> Work
     from llm_prune_gym import EnvSettings, Workbench
     from llm_prune_gym.heldout import HeldOut
 
-    granularity, modules, criterion = key
+    granularity, modules, width_multiple, criterion = key
     env_settings = EnvSettings(
         student=student,
         modules=modules,
         granularity=granularity,
+        width_multiple=width_multiple,
         prompts=settings.heldout_prompts,
         batch_size=settings.heldout_batch_size,
         sampling="sample",  # keeps every held-out prompt
@@ -343,6 +344,7 @@ def export_all(args: BenchModelSettings) -> list[tuple[str, str, Path, dict]]:
     for name, path in args.entries():
         reference = PruningPlan.load(path) if path else None
         key = (reference.granularity, reference.modules) if reference else ("weights", None)
+        key = (*key, reference.width_multiple if reference else 1)
         key = (*key, reference.criterion if reference else "magnitude")
         if key not in workbenches:
             workbenches[key] = heldout_workbench(student, key, args)

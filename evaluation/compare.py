@@ -87,19 +87,26 @@ def plan_settings(
     modules: Sequence[str] = (),
     criterion: str | None = None,
     granularity: str | None = None,
+    width_multiple: int | None = None,
 ) -> tuple[PruningPlan, EnvSettings]:
     """The settings that measure `plan`, and the plan pruned by the chosen criterion.
 
-    The plan's modules and granularity are used (given ones must agree with them), its
-    criterion unless `criterion` names another; every other setting comes from `options`.
+    The plan's modules, granularity and width multiple are used (given ones must agree
+    with them), its criterion unless `criterion` names another; every other setting
+    comes from `options`.
     """
     if modules and tuple(modules) != plan.modules:
         raise ValueError(f"--modules {','.join(modules)} differs from the plan's {plan.modules}")
     if granularity and granularity != plan.granularity:
         raise ValueError(f"--granularity {granularity} differs from the plan's")
+    if width_multiple is not None and width_multiple != plan.width_multiple:
+        raise ValueError(
+            f"--width-multiple {width_multiple} differs from the plan's {plan.width_multiple}"
+        )
     plan = dataclasses.replace(plan, criterion=criterion or plan.criterion)
     fields = {"modules": plan.modules, "criterion": plan.criterion}
-    settings = EnvSettings(**{**options, **fields, "granularity": plan.granularity})
+    fields |= {"granularity": plan.granularity, "width_multiple": plan.width_multiple}
+    settings = EnvSettings(**{**options, **fields})
     return plan, settings
 
 

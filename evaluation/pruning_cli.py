@@ -59,11 +59,12 @@ SensitivityEnv = env_options(
     (*RUN_FIELDS, *PRUNER_FIELDS, "prompts", "batch_size", "answer_tokens"),
     defaults={"modules": SENSITIVITY_MODULES},
 )
-# modules, granularity and criterion default to the plan's own
+# modules, granularity, criterion and width multiple default to the plan's own
+PLAN_DEFAULTS = {"criterion": None, "granularity": None, "width_multiple": None}
 PlanEnv = env_options(
     "PlanEnv",
     (*RUN_FIELDS, *PRUNER_FIELDS, "answer_tokens"),
-    defaults={"criterion": None, "granularity": None},
+    defaults=PLAN_DEFAULTS,
 )
 CriteriaEnv = env_options(
     "CriteriaEnv",
@@ -73,7 +74,7 @@ CriteriaEnv = env_options(
 ExportEnv = env_options(
     "ExportEnv",
     ("student", "device", *PRUNER_FIELDS, "prompts", "batch_size", "answer_tokens"),
-    defaults={"criterion": None, "granularity": None},
+    defaults=PLAN_DEFAULTS,
 )
 # frozen defaults of the signatures below (one shared instance each is safe)
 _HELDOUT, _SENSITIVITY_ENV, _PLAN_ENV, _CRITERIA_ENV, _EXPORT_ENV = (
@@ -94,14 +95,19 @@ def _plan_settings(
 
     from .compare import plan_settings
 
-    fixed = ("modules", "criterion", "granularity")
+    fixed = ("modules", "criterion", "granularity", "width_multiple")
     options = {f: getattr(env, f) for f in env.__dataclass_fields__ if f not in fixed}
     options["device"] = resolve_device(options["device"])
     if heldout is not None:  # the held-out prompts are what these settings score
         options |= {"prompts": heldout.heldout_prompts, "batch_size": heldout.heldout_batch_size}
     plan = PruningPlan.load(path)
     return plan_settings(
-        plan, options | overrides, env.modules or (), env.criterion, env.granularity
+        plan,
+        options | overrides,
+        env.modules or (),
+        env.criterion,
+        env.granularity,
+        getattr(env, "width_multiple", None),
     )
 
 

@@ -108,6 +108,8 @@ class LLMPruneEnv(gym.Env):
       (``gate_proj``) or query heads (``q_proj``), with the ``down_proj``/``o_proj``
       columns that die with them, counted in every sparsity
       (:mod:`llm_prune_gym.structured` has the rules and the ranking).
+    - ``width_multiple``: with channels, every kept MLP width is a multiple of it
+      (default 1: any width; :mod:`llm_prune_gym.structured`).
     - ``teacher_topk``: keep the teacher's top k log-probs plus a remainder per scored
       token (default None: the full distribution; ``results/speed/teacher-topk``).
     """

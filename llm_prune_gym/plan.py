@@ -28,6 +28,8 @@ class PruningPlan:
             query heads; `unit_sizes` then include the columns that die with them).
         model: identity of the student the plan was made on.
         metadata: free-form facts (agent, seed, KL, ...), kept in the JSON.
+        width_multiple: channels only: the kept MLP widths are multiples of this (1: any);
+            in the JSON only when above 1. Pruners built for the plan round to it.
     """
 
     ratios: np.ndarray
@@ -38,6 +40,7 @@ class PruningPlan:
     model: str = ""
     metadata: dict = field(default_factory=dict)
     granularity: str = "weights"
+    width_multiple: int = 1
 
     def __post_init__(self) -> None:
         self.ratios = np.asarray(self.ratios, dtype=np.float64)
@@ -55,6 +58,10 @@ class PruningPlan:
             raise ValueError(
                 f"unknown granularity {self.granularity!r}; choose one of {GRANULARITIES}"
             )
+        if self.width_multiple < 1 or (self.width_multiple > 1 and self.granularity != "channels"):
+            raise ValueError(
+                f"width_multiple must be 1 (more for a channels plan), not {self.width_multiple}"
+            )
 
     @classmethod
     def for_pruner(
@@ -68,6 +75,7 @@ class PruningPlan:
             modules=pruner.modules,
             criterion=pruner.criterion,
             granularity=pruner.granularity,
+            width_multiple=getattr(pruner, "width_multiple", 1),
             **kwargs,
         )
 
@@ -127,6 +135,7 @@ class PruningPlan:
             model=self.model,
             metadata=metadata,
             granularity=self.granularity,
+            width_multiple=self.width_multiple,
         )
 
     def apply(self, pruner: Pruner) -> None:
@@ -140,14 +149,21 @@ class PruningPlan:
                 f"this plan is for {self.num_layers} layers x {self.modules}; the model has "
                 f"{pruner.num_layers} layers x {pruner.modules}"
             )
+        if self.width_multiple != getattr(pruner, "width_multiple", 1):
+            raise ValueError(
+                f"this plan keeps MLP widths in multiples of {self.width_multiple}; build the "
+                f"pruner with width_multiple={self.width_multiple} (--width-multiple)"
+            )
         pruner.apply(self.ratios.tolist())
 
     def to_dict(self) -> dict:
+        aligned = {"width_multiple": self.width_multiple} if self.width_multiple > 1 else {}
         return {
             "format": "llm-prune-gym/plan/v1",
             "model": self.model,
             "criterion": self.criterion,
             "granularity": self.granularity,
+            **aligned,
             "modules": list(self.modules),
             "ratios": self.ratios.round(6).tolist(),
             "unit_sizes": self.unit_sizes.tolist(),
@@ -179,6 +195,7 @@ class PruningPlan:
             model=data.get("model", ""),
             metadata=data.get("metadata", {}),
             granularity=data.get("granularity", "weights"),
+            width_multiple=data.get("width_multiple", 1),
         )
 
     def save(self, path: str | Path) -> Path:
@@ -211,6 +228,7 @@ PLAN_FIELD_TYPES = {
     "model": str,
     "metadata": dict,
     "granularity": str,
+    "width_multiple": int,
 }
 
 

@@ -188,6 +188,12 @@ class Pruner:
                 raise ValueError(f"pruning ratio {ratio} is outside [0, 1]")
         return [self.count_for(layer, unit, float(r)) for unit, r in enumerate(ratios)]
 
+    def plan_counts(self, ratios: Sequence[Sequence[float]]) -> list[list[int]]:
+        """The weights :meth:`apply` removes from each unit for a whole ``L x K`` table."""
+        if len(ratios) != self.num_layers:
+            raise ValueError(f"expected ratios for {self.num_layers} layers, got {len(ratios)}")
+        return [self._counts(layer, row) for layer, row in enumerate(ratios)]
+
     def stage_layer(self, layer: int, ratios: Sequence[float]) -> None:
         """Record `layer`'s ratios (0 <= ratio <= 1) in ``pruned``; the next commit writes them."""
         self.pruned[layer] = self._counts(layer, ratios)
@@ -221,9 +227,7 @@ class Pruner:
 
     def apply(self, ratios: Sequence[Sequence[float]]) -> None:
         """Prune every layer to its row of `ratios` (L x len(modules)) from the originals."""
-        if len(ratios) != self.num_layers:
-            raise ValueError(f"expected ratios for {self.num_layers} layers, got {len(ratios)}")
-        self.pruned = [self._counts(layer, row) for layer, row in enumerate(ratios)]
+        self.pruned = self.plan_counts(ratios)
         self.commit()
 
     def remaining_fractions(self) -> list[list[float]]:

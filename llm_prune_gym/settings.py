@@ -89,6 +89,11 @@ class EnvSettings:
         "weights (unstructured, the paper's) or channels (whole MLP channels and query heads)",
         "weights",
     )
+    width_multiple: int = _doc(
+        "channels: every layer's kept MLP width is a multiple of this (the plan's total "
+        "stays within half a multiple of the budget; 1: any width)",
+        1,
+    )
     teacher_topk: int | None = _doc(
         "keep only the teacher's k likeliest tokens per scored token plus one remainder "
         "bucket, and score the KL over those k+1 outcomes (None: the full distribution)",
@@ -123,6 +128,10 @@ class EnvSettings:
             )
         if self.batch_size < 1:
             raise ValueError("batch_size must be at least 1")
+        if self.width_multiple < 1:
+            raise ValueError(f"width_multiple must be at least 1, got {self.width_multiple}")
+        if self.width_multiple > 1 and self.granularity != "channels":
+            raise ValueError("width_multiple applies to granularity='channels' (MLP widths)")
         if self.teacher_topk is not None and self.teacher_topk < 1:
             raise ValueError(f"teacher_topk must be None or at least 1, got {self.teacher_topk}")
 

@@ -25,6 +25,14 @@ Ranking (computed once, like :class:`~llm_prune_gym.pruning.Pruner`):
   the calibration tokens, Wanda-style: ``sqrt(sum_c ||W_out[:, c]||^2 ||X_c||^2)`` over
   the structure's input features ``c`` of ``down_proj`` / ``o_proj``.
 
+``width_multiple=N`` (``--width-multiple``) keeps every MLP width a multiple of ``N``: a
+whole plan's widths are rounded together by largest remainder (:func:`aligned_widths`), so
+its MLP total stays within ``N / 2`` channels of the nominal one; the env, which prunes a
+layer at a time, rounds each layer to the nearest multiple and its budget carries the
+difference into the next layers. Plans made so hold the applied widths and record ``N``.
+Measured on this CPU (``results/structured/cpu-aligned/``) it buys no speed: decoding
+time is linear in the total width, aligned or not; it is there for runtimes that want it.
+
 Pruning ``n`` structures writes ``where(rank < n, 0, original)`` to each weight with a
 broadcast rank vector, so restoring (``n = 0``) is a bit-exact copy, as in ``Pruner``.
 """
@@ -34,6 +42,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -150,6 +159,43 @@ def structure_order(scores: torch.Tensor, groups: int) -> torch.Tensor:
     return flat.T.reshape(-1)
 
 
+def aligned_bounds(width: float, multiple: int, full: int) -> tuple[int, int]:
+    """The aligned widths just below and above `width`: multiples of `multiple`, at least
+    one multiple, at most `full` (the unpruned width, aligned or not)."""
+    low = min(max(int(np.floor(width / multiple + 1e-9)) * multiple, multiple), full)
+    return low, min(low + multiple, full)
+
+
+def aligned_widths(widths: Sequence[float], multiple: int, full: int | Sequence[int]) -> list[int]:
+    """Widths that are multiples of `multiple` and sum as near to ``sum(widths)`` as they can.
+
+    Why: CPU matmuls may run faster on aligned shapes, but rounding each layer on its
+    own would move a plan's size by up to half a step per layer. Each width goes to the
+    aligned width below it or the one above (:func:`aligned_bounds`). All start below;
+    then the widths with the largest remainders (ties: the earlier layer) go up, one
+    step each, while that brings the total nearer (largest-remainder rounding). So every
+    width moves by less than one step and the total ends within half a step of the
+    target (when the widths have room to move).
+    """
+    if multiple < 1:
+        raise ValueError(f"width multiple must be at least 1, got {multiple}")
+    fulls = np.broadcast_to(np.asarray(full, dtype=np.int64), (len(widths),))
+    values = np.clip(np.asarray(widths, dtype=np.float64), 0.0, fulls)
+    bounds = np.array(
+        [aligned_bounds(w, multiple, int(n)) for w, n in zip(values, fulls, strict=True)]
+    ).reshape(-1, 2)
+    low, high = bounds[:, 0].astype(np.float64), bounds[:, 1].astype(np.float64)
+    room = high - low
+    share = np.where(room > 0, (values - low) / np.where(room > 0, room, 1), -np.inf)
+    chosen, missing = low.copy(), float(values.sum() - low.sum())
+    for index in np.argsort(-share, kind="stable"):
+        if room[index] == 0 or missing < room[index] / 2:
+            continue
+        chosen[index] = high[index]
+        missing -= room[index]
+    return [int(w) for w in chosen]
+
+
 def output_linears(model: nn.Module, modules: Sequence[str]) -> list[nn.Linear]:
     """``down_proj``/``o_proj`` of every unit, layer-major: whose input norms Wanda needs."""
     return [unit.output for row in structured_units(model, modules) for unit in row]
@@ -172,8 +218,12 @@ class StructuredPruner(Pruner):
         modules: Sequence[str] = DEFAULT_CHANNEL_MODULES,
         criterion: str = "magnitude",
         input_norms: Sequence[torch.Tensor] | None = None,
+        width_multiple: int = 1,
     ) -> None:
         self.modules, self.criterion = checked_units(modules, criterion)
+        if width_multiple < 1:
+            raise ValueError(f"width_multiple must be at least 1, got {width_multiple}")
+        self.width_multiple = width_multiple
         self.structures = structured_units(model, self.modules)
         self.layers = [
             [find_linear(layer, m) for m in self.modules] for layer in decoder_layers(model)
@@ -208,11 +258,47 @@ class StructuredPruner(Pruner):
         self._zeros: dict[tuple, torch.Tensor] = {}
 
     def count_for(self, layer: int, unit: int, ratio: float) -> int:
-        """Parameters a ratio removes: whole steps of structures, at least one step kept."""
+        """Parameters a ratio removes: whole steps of structures, at least one step kept.
+
+        With ``width_multiple > 1`` an MLP unit keeps the nearest multiple of it (the env
+        prunes a layer at a time and carries the rounding into the next layers' budget).
+        """
         structure = self.structures[layer][unit]
+        if self.width_multiple > 1 and structure.kind == "mlp":
+            kept = structure.count * (1.0 - ratio)
+            low, high = aligned_bounds(kept, self.width_multiple, structure.count)
+            kept = high if high > low and kept - low >= (high - low) / 2 else low
+            return (structure.count - kept) * structure.params_per_structure
         steps = int(round(ratio * structure.count / structure.step))
         steps = min(steps, structure.count // structure.step - 1)
         return steps * structure.step * structure.params_per_structure
+
+    def plan_counts(self, ratios: Sequence[Sequence[float]]) -> list[list[int]]:
+        """:meth:`count_for` of every unit, but with ``width_multiple > 1`` the MLP widths of
+        the whole plan are rounded together (:func:`aligned_widths`), so the plan's total
+        stays within half a multiple of its nominal one instead of drifting a layer at a
+        time."""
+        counts = super().plan_counts(ratios)
+        if self.width_multiple == 1:
+            return counts
+        mlp = [
+            (layer, unit)
+            for layer, row in enumerate(self.structures)
+            for unit, structure in enumerate(row)
+            if structure.kind == "mlp"
+        ]
+        if not mlp:
+            return counts
+        full = [self.structures[layer][unit].count for layer, unit in mlp]
+        wanted = [
+            n * (1.0 - float(ratios[layer][unit]))
+            for n, (layer, unit) in zip(full, mlp, strict=True)
+        ]
+        for (layer, unit), n, kept in zip(
+            mlp, full, aligned_widths(wanted, self.width_multiple, full), strict=True
+        ):
+            counts[layer][unit] = (n - kept) * self.structures[layer][unit].params_per_structure
+        return counts
 
     def removed_structures(self, layer: int, unit: int) -> int:
         """How many structures of unit ``(layer, unit)`` are pruned (or staged to be)."""
@@ -249,14 +335,20 @@ def build_pruner(
     criterion: str,
     granularity: str,
     batches: Iterable[dict[str, torch.Tensor]],
+    width_multiple: int = 1,
 ) -> Pruner:
-    """The pruner for `granularity`; Wanda's activation norms are taken over `batches`."""
+    """The pruner for `granularity`; Wanda's activation norms are taken over `batches`.
+
+    `width_multiple` (channels only): kept MLP widths are multiples of it.
+    """
     check_granularity(granularity)
     if granularity == "channels":
         norms = None
         if criterion == "wanda":
             norms = input_norms(model, output_linears(model, modules), batches)
-        return StructuredPruner(model, modules, criterion, norms)
+        return StructuredPruner(model, modules, criterion, norms, width_multiple)
+    if width_multiple != 1:
+        raise ValueError("width_multiple applies to granularity='channels' (MLP widths)")
     norms = None
     if criterion == "wanda":
         linears = [find_linear(layer, m) for layer in decoder_layers(model) for m in modules]

@@ -99,7 +99,12 @@ class Workbench:
         )
         settings = self.settings
         return build_pruner(
-            self.model, settings.unit_modules, settings.criterion, settings.granularity, batches
+            self.model,
+            settings.unit_modules,
+            settings.criterion,
+            settings.granularity,
+            batches,
+            settings.width_multiple,
         )
 
     def _checked(self, pruner: Pruner) -> Pruner:
@@ -150,8 +155,23 @@ class Workbench:
 
     # -- plans ----------------------------------------------------------------------
 
+    @property
+    def width_multiple(self) -> int:
+        """What the kept MLP widths are multiples of (1: any width)."""
+        return getattr(self.pruner, "width_multiple", 1)
+
+    def applied_ratios(self, plan: PlanLike) -> np.ndarray:
+        """The ratios the pruner really applies for `plan` (whole structures, aligned)."""
+        return np.array(self.pruner.plan_counts(ratios_of(plan).tolist())) / self.sizes
+
     def plan(self, ratios: np.ndarray, **metadata) -> PruningPlan:
-        """`ratios` (``L x K``) as a plan for this student and pruner."""
+        """`ratios` (``L x K``) as a plan for this student and pruner.
+
+        With a width multiple the plan holds the applied ratios (aligned widths), so its
+        JSON gives the same widths under any pruner; the multiple is recorded in it.
+        """
+        if self.width_multiple > 1:
+            ratios = self.applied_ratios(ratios)
         plan = PruningPlan.for_pruner(
             self.pruner, ratios, self.total_params, model=self.student.name
         )
@@ -184,16 +204,14 @@ class Workbench:
             model=plan.model,
             metadata=dict(plan.metadata),
             granularity=plan.granularity,
+            width_multiple=plan.width_multiple,
         )
 
     def removed_params(self, plan: PlanLike | None = None) -> int:
         """Weights the pruner removes for `plan` (rounded as it rounds), or now (None)."""
         if plan is None:
             return self.pruner.pruned_params
-        return sum(
-            self.pruner.count_for(layer, unit, float(ratio))
-            for (layer, unit), ratio in np.ndenumerate(ratios_of(plan))
-        )
+        return sum(map(sum, self.pruner.plan_counts(ratios_of(plan).tolist())))
 
     def sparsity(self, plan: PlanLike | None = None) -> Sparsity:
         """(prunable, model) sparsity the pruner applies for `plan`, or has applied (None).

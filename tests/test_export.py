@@ -191,3 +191,26 @@ def test_export_command_formats_and_bad_options(channels_bench, tmp_path, capsys
     assert printed["weight_bytes"] == (tmp_path / "q" / "model.gguf").stat().st_size
     assert main([*args, "--out", str(tmp_path / "bad"), "--quant", "q4_0"]) == 2
     assert "--quant needs --format gguf" in capsys.readouterr().err
+
+
+def test_aligned_plan_exports_multiples_through_the_command(tmp_path, capsys):
+    aligned = Workbench(
+        student="stub", prompts=PROMPTS, batch_size=2, answer_tokens=4, granularity="channels",
+        modules=("gate_proj",), width_multiple=16,
+    )  # fmt: skip
+    ratios = np.random.default_rng(5).uniform(0.0, 0.6, aligned.sizes.shape)
+    plan = aligned.plan(ratios)
+    widths = [160 - round(r * 160) for r in plan.ratios[:, 0]]
+    assert all(w % 16 == 0 for w in widths) and len(set(widths)) > 1
+    # The command takes the plan's width multiple (a pruner of another one is refused).
+    args = ["export", "--plan", str(plan.save(tmp_path / "plan.json")), "--student", "stub"]
+    args += ["--answer-tokens", "4", "--batch-size", "2", "--prompts", "builtin:heldout"]
+    assert main([*args, "--out", str(tmp_path / "model")]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    report = json.loads((tmp_path / "model" / "pruning_report.json").read_text())
+    assert report["intermediate_sizes"] == widths
+    assert printed["saved_params"] == aligned.total_params - aligned.removed_params(plan)
+    config = json.loads((tmp_path / "model" / "config.json").read_text())
+    assert config["intermediate_sizes"] == widths
+    assert main([*args, "--out", str(tmp_path / "other"), "--width-multiple", "32"]) == 2
+    assert "differs from the plan's 16" in capsys.readouterr().err

@@ -159,3 +159,90 @@ def test_rollout_command_takes_granularity(tmp_path, capsys):
     printed = json.loads(capsys.readouterr().out)
     assert printed["prunable_sparsity"] > 0.15  # MLP channels at 25%; heads round to 0
     assert PruningPlan.load(tmp_path / "p.json").granularity == "channels"
+
+
+# -- width_multiple: kept MLP widths in multiples of N, the plan's total on budget ------------
+
+
+def test_aligned_widths_round_together_within_half_a_step():
+    from llm_prune_gym.structured import aligned_widths
+
+    wanted = [1013.76] * 30  # uniform 34% of 1536
+    widths = aligned_widths(wanted, 32, 1536)
+    assert all(w % 32 == 0 for w in widths) and set(widths) == {992, 1024}
+    assert abs(sum(widths) - sum(wanted)) <= 16
+    uneven = [1174, 950, 790, 1535, 40, 1536, 0]  # near the ends too
+    widths = aligned_widths(uneven, 64, 1536)
+    assert all(w % 64 == 0 and 64 <= w <= 1536 for w in widths)
+    assert all(abs(w - u) < 64 for w, u in zip(widths, uneven, strict=True) if u >= 64)
+    assert aligned_widths([100, 99, 50], 32, 100) == [100, 100, 64]  # the full width counts
+
+
+@pytest.fixture(scope="module")
+def aligned() -> Workbench:
+    return Workbench(
+        student="stub", batch_size=4, answer_tokens=8, granularity="channels",
+        modules=("q_proj", "gate_proj"), width_multiple=16,
+    )  # fmt: skip
+
+
+def kept_widths(bench: Workbench, plan) -> list[int]:
+    bench.apply(plan)
+    try:
+        return [len(bench.pruner.kept(layer, 1)) for layer in range(bench.num_layers)]
+    finally:
+        bench.restore()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_width_multiple_keeps_multiples_and_the_budget(aligned, seed):
+    inter = aligned.model.config.intermediate_size  # 160 on the stub
+    ratios = np.random.default_rng(seed).uniform(0.0, 0.6, aligned.sizes.shape)
+    plan = aligned.plan(ratios)
+    widths = kept_widths(aligned, plan)
+    assert all(w % 16 == 0 for w in widths)
+    # The MLP total is within half a step (8 channels) of the nominal plan's.
+    wanted = (inter * (1 - ratios[:, 1])).sum()
+    assert abs(sum(widths) - wanted) <= 8
+    channel = aligned.pruner.structures[0][1].params_per_structure
+    mlp_removed = sum(aligned.pruner.plan_counts(ratios.tolist())[layer][1] for layer in range(4))
+    assert abs(mlp_removed - (ratios[:, 1] * aligned.sizes[:, 1]).sum()) <= 8 * channel
+    # The saved plan holds the applied widths, so any pruner gives the same widths.
+    np.testing.assert_allclose(plan.ratios[:, 1] * inter, inter - np.array(widths), atol=1e-3)
+    assert aligned.removed_params(plan) == aligned.removed_params(ratios)
+
+
+def test_aligned_plan_json_round_trips_and_needs_the_multiple(aligned, env, tmp_path):
+    plan = aligned.plan(np.full(aligned.sizes.shape, 0.34))
+    assert plan.width_multiple == 16
+    loaded = PruningPlan.load(plan.save(tmp_path / "plan.json"))
+    assert json.loads((tmp_path / "plan.json").read_text())["width_multiple"] == 16
+    assert loaded.width_multiple == 16 and loaded.uniform_like().width_multiple == 16
+    np.testing.assert_allclose(loaded.ratios, plan.ratios, atol=1e-6)
+    assert kept_widths(aligned, loaded) == kept_widths(aligned, plan)
+    with pytest.raises(ValueError, match="width_multiple=16"):
+        env.workbench.apply(loaded)  # a pruner of any width would round it otherwise
+    unaligned = env.workbench.plan(np.full(env.sizes.shape, 0.34))
+    assert "width_multiple" not in unaligned.to_dict()  # plans without it are unchanged
+
+
+def test_aligned_env_steps_end_on_budget():
+    env = LLMPruneEnv(
+        student="stub", batch_size=4, answer_tokens=8, granularity="channels",
+        modules=("gate_proj",), target_sparsity=0.34, width_multiple=16,
+        ratio_grid=tuple(0.02 * i for i in range(31)),
+    )  # fmt: skip
+    env.reset(seed=0)
+    for _ in range(env.num_layers):
+        *_, info = env.step(env.action_space.sample())
+    widths = [len(env.workbench.pruner.kept(layer, 0)) for layer in range(env.num_layers)]
+    assert all(w % 16 == 0 for w in widths)
+    assert info["prunable_sparsity"] == pytest.approx(0.34, abs=8 / 640)  # half a step
+    assert info["plan"]["width_multiple"] == 16
+
+
+def test_width_multiple_is_for_channels_only():
+    with pytest.raises(ValueError, match="granularity='channels'"):
+        Workbench(student="stub", width_multiple=32)
+    with pytest.raises(ValueError, match="at least 1"):
+        Workbench(student="stub", granularity="channels", width_multiple=0)
