@@ -158,6 +158,7 @@ def test_benchmark_runs_and_reports(tmp_path, capsys):
         "--floor-repeats=1",
         "--batch-plans=1,8",
         "--batched-repeats=1",
+        "--matmuls=loop,bmm,bmm-tf32",
         "--vector-envs=2",
         "--vector-rounds=1",
         f"--out={tmp_path}",
@@ -172,6 +173,7 @@ def test_benchmark_runs_and_reports(tmp_path, capsys):
     assert row["naive_kl_rel_diff_max"] < 1e-3  # the naive reference does the same job
     assert row["batched_loop_kl_equal"] is True  # K plans per forward, one-plan bits
     assert row["evals_per_s_loop_K8"] > 0 and row["evals_per_s_bmm_K1"] > 0
+    assert row["evals_per_s_bmm-tf32_K8"] > 0 and "tf32" not in row["best_batched"]
     assert row["vector_eps_per_s_K2"] > 0 and row["vector_K2_kl_equal"] is True  # CPU: exact
     assert row["episode_gflop"] > 0 and row["episode_pruned_mb"] < row["episode_weight_mb"]
     assert row["hardware_ratio"] > 1 and row["batched_hardware_ratio"] > 1
