@@ -222,11 +222,7 @@ def bench_agents(
     threads
         torch CPU threads
     """
-    values = _json_object(agent_kwargs, "--agent-kwargs")
-    flat = [name for name, kwargs in values.items() if not isinstance(kwargs, dict)]
-    if flat:
-        raise ValueError(f"--agent-kwargs maps agents to objects: {flat[0]!r} maps to no object")
-    settings = {name: _agent_settings(name, kwargs) for name, kwargs in values.items()}
+    settings = _per_agent_settings(agent_kwargs)
     seed_numbers = [_whole(s, "--seeds") for s in seeds]
     set_threads(threads)
     from llm_prune_gym.heldout import HeldOut
@@ -246,6 +242,15 @@ def bench_agents(
     )
     log((Path(out) / "summary.md").read_text())
     return print_json({"out": str(out), "summary": [rounded(row) for row in summary]})
+
+
+def _per_agent_settings(agent_kwargs: str) -> dict:
+    """--agent-kwargs of several agents ('{"NAME": {...}}') as each agent's settings."""
+    values = _json_object(agent_kwargs, "--agent-kwargs")
+    flat = [name for name, kwargs in values.items() if not isinstance(kwargs, dict)]
+    if flat:
+        raise ValueError(f"--agent-kwargs maps agents to objects: {flat[0]!r} maps to no object")
+    return {name: _agent_settings(name, kwargs) for name, kwargs in values.items()}
 
 
 def _whole(text: str, flag: str) -> int:
@@ -271,6 +276,7 @@ def leaderboard(
     targets: Annotated[Names | None, Parameter(group="protocol overrides")] = None,
     seeds: Annotated[Names | None, Parameter(group="protocol overrides")] = None,
     agents: Annotated[Names | None, Parameter(group="protocol overrides")] = None,
+    agent_kwargs: Annotated[str | None, Parameter(group="protocol overrides")] = None,
 ) -> int:
     """Run the fixed leaderboard protocol (every agent, targets, seeds) into one table.
 
@@ -311,6 +317,9 @@ def leaderboard(
         comma-separated seeds
     agents
         comma-separated agent names
+    agent_kwargs
+        per-agent settings as JSON, replacing the protocol's for those agents, e.g.
+        '{"surrogate-evo": {"noise_sd": 0.02}}'
     """
     import sys
 
@@ -321,6 +330,8 @@ def leaderboard(
         changes["seeds"] = tuple(_whole(s, "--seeds") for s in seeds)
     if agents is not None:
         changes["agents"] = tuple(agents)
+    if agent_kwargs is not None:
+        changes["agent_settings"] = {**PROTOCOL.agent_settings, **_per_agent_settings(agent_kwargs)}
     protocol = select(
         PROTOCOL,
         criterion=criterion,

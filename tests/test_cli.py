@@ -199,3 +199,24 @@ def test_leaderboard_passes_threads_to_its_workers(tmp_path, monkeypatch, capsys
     assert main(argv) == 2
     assert main([*argv, "--ray-address", "auto"]) == 2
     assert seen == [(1, None), (1, "auto")]
+
+
+def test_leaderboard_agent_kwargs_replace_that_agents_settings(tmp_path, monkeypatch):
+    seen = []
+
+    def build_board(out, protocol, *args, ray_address=None):
+        seen.append(protocol.agent_settings)
+        raise ValueError("stopped before the jobs")
+
+    monkeypatch.setattr("evaluation.leaderboard.build_board", build_board)
+    argv = ["leaderboard", "--out", str(tmp_path), "--device", "cpu"]
+    kwargs = '{"surrogate-evo": {"noise_sd": 0.02}}'
+    assert main([*argv, "--agent-kwargs", kwargs]) == 2
+    (settings,) = seen
+    assert settings["surrogate-evo"].noise_sd == 0.02
+    from evaluation.leaderboard import PROTOCOL
+
+    others = {k: v for k, v in settings.items() if k != "surrogate-evo"}
+    assert others == {k: v for k, v in PROTOCOL.agent_settings.items() if k != "surrogate-evo"}
+    assert main([*argv, "--agent-kwargs", '{"surrogate-evo": {"no_such": 1}}']) == 2
+    assert len(seen) == 1  # a wrong setting stops before the board
