@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Session G (2026-12-03 ~12:05): the leaderboard's surrogate-evo with noise_sd 0.02 (magnitude 20%,
 # Wanda 20%, 3 seeds), batched plan scoring with TF32 matmuls (issue 19), and four longer or wider
-# structured searches (issue 18). Every call copies results to $OUT.
+# structured searches (issue 18). Every call copies results to $OUT. The tracked tree is 33 MB,
+# so the model travels in four 25 MB parts (`split -b 25000000`: one, mid, mid, main).
 set -u
 export PYTHONPATH=/tmp/site:$PWD LLM_PRUNE_GYM_CACHE=/root/cache/lpg OMP_NUM_THREADS=1
 G=/root/cache/SmolLM2-135M-Instruct.Q4_1.gguf; L=/root/lbg
@@ -22,13 +23,13 @@ waitloop() {
 }
 case "$1" in
 one)
-  rm -rf /root/cache/* $L; mkdir -p /root/cache $L/logs && cp .device/m1/part.aa /root/cache/; nvidia-smi --query-gpu=name,memory.used --format=csv ;;
+  rm -rf /root/cache/* $L; mkdir -p /root/cache $L/logs && cp .device/n-part.aa/part.aa /root/cache/; nvidia-smi --query-gpu=name,memory.used --format=csv ;;
 mid)
-  cat .device/m2/part.ab >> /root/cache/part.aa; ls -la /root/cache ;;
+  cat .device/n-part.a[bc]/part.* >> /root/cache/part.aa; ls -la /root/cache ;;
 main)
   python3 -m pip install -q --no-index --no-deps --no-compile --upgrade --target /tmp/site .device/wheels/*.whl 2>&1 | tail -2
   python3 -m evaluation.cli --version
-  cat .device/m3/part.ac >> /root/cache/part.aa && mv /root/cache/part.aa $G && md5sum $G
+  cat .device/n-part.ad/part.ad >> /root/cache/part.aa && mv /root/cache/part.aa $G && md5sum $G
   [ "$(md5sum < $G | cut -c1-32)" = a1231443440b107ff29f02bdb38c9d0a ] || { echo BAD MD5; exit 1; }
   # the bench first, alone on the card
   python3 bench/env_speed.py --students $G --devices cuda --dtypes float32 --batch-plans 8,32,128,256 \
