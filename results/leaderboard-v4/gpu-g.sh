@@ -25,7 +25,7 @@ case "$1" in
 one)
   rm -rf /root/cache/* $L; mkdir -p /root/cache $L/logs && cp .device/n-part.aa/part.aa /root/cache/; nvidia-smi --query-gpu=name,memory.used --format=csv ;;
 mid)
-  cat .device/n-part.a[bc]/part.* >> /root/cache/part.aa; ls -la /root/cache ;;
+  cat .device/n-part.$2/part.$2 >> /root/cache/part.aa; ls -la /root/cache ;;  # mid ab, then mid ac
 main)
   python3 -m pip install -q --no-index --no-deps --no-compile --upgrade --target /tmp/site .device/wheels/*.whl 2>&1 | tail -2
   python3 -m evaluation.cli --version
