@@ -2,10 +2,12 @@
 
 Reads every `anytime.csv` of a seed under `../leaderboard-v2/` (evolution, surrogate),
 `../leaderboard-v3/` (surrogate-evo without the adaptive mix; its a2c-prior runs are left out)
-and here (surrogate-evo with the adaptive mix, evolution on Wanda 20%). Writes `compare.csv`
+and here (surrogate-evo with the adaptive mix, evolution on Wanda 20%; `noise02/`: surrogate-evo
+with `noise_sd` 0.02, labelled apart). Writes `compare.csv`
 (per seed, the mean over the seeds that reached each budget, and how many), `paired.csv`
 (v4 surrogate-evo minus evolution on the seeds both have: evolution is seeded, so v2's and
-v4's evolution agree at 100 and 500 episodes) and `anytime.png` (one panel per row).
+v4's evolution agree at 100 and 500 episodes; `paired-noise02.csv` the same for noise_sd 0.02)
+and `anytime.png` (one panel per row).
 Per-seed files only: two v4 rows have no `runs.csv` (seed 2 stopped at 500 episodes).
 
     python results/leaderboard-v4/compare.py
@@ -26,6 +28,7 @@ ROWS = {"target20": "magnitude 20%", "target30": "magnitude 30%", "target20-wand
         "target30-wanda": "wanda 30%", "target50-wanda": "wanda 50%"}  # fmt: skip
 BOARDS = {"leaderboard-v2": "v2", "leaderboard-v3": "v3", "leaderboard-v4": "v4"}
 NEW = "surrogate-evo (v4)"
+NOISE = "surrogate-evo noise_sd 0.02 (v4)"  # noise02/: one seed per folder, session G
 
 
 def seed_curves() -> pd.DataFrame:
@@ -37,7 +40,8 @@ def seed_curves() -> pd.DataFrame:
                 continue
             row = next(part for part in path.parts if part in ROWS)
             frame = pd.read_csv(path)
-            label = frame["agent"] + f" ({board})"
+            tail = " noise_sd 0.02 (v4)" if "noise02" in path.parts else f" ({board})"
+            label = frame["agent"] + tail
             frames.append(frame.assign(row=ROWS[row], board=board, agent=label))
     return pd.concat(frames)
 
@@ -51,10 +55,10 @@ def per_seed_table(curves: pd.DataFrame) -> pd.DataFrame:
     return seeds.join(stats).round(3).reset_index()
 
 
-def paired(curves: pd.DataFrame) -> pd.DataFrame:
-    """v4 surrogate-evo minus evolution, seed for seed (v4's evolution where it exists)."""
+def paired(curves: pd.DataFrame, agent: str = NEW) -> pd.DataFrame:
+    """`agent` minus evolution, seed for seed (v4's evolution where it exists)."""
     keys = ["row", "seed", "episodes_budget"]
-    new = curves[curves["agent"] == NEW].set_index(keys)["kl_ratio"]
+    new = curves[curves["agent"] == agent].set_index(keys)["kl_ratio"]
     evo = curves[curves["agent"].str.startswith("evolution")]
     evo = evo.sort_values("board").drop_duplicates(keys, keep="last").set_index(keys)
     both = pd.DataFrame({"surrogate_evo": new, "evolution": evo["kl_ratio"]}).dropna()
@@ -103,6 +107,10 @@ def main() -> None:
     pairs.to_csv(HERE / "paired.csv", index=False)
     summary = pairs.groupby(["row", "episodes_budget"])["difference"].agg(["mean", "count"])
     print("v4 surrogate-evo minus evolution, same seeds:\n", summary.round(3))
+    noise = paired(curves, NOISE)
+    noise.to_csv(HERE / "paired-noise02.csv", index=False)
+    summary = noise.groupby(["row", "episodes_budget"])["difference"].agg(["mean", "count"])
+    print("noise_sd 0.02 minus evolution, same seeds:\n", summary.round(3))
     plot(curves, HERE / "anytime.png")
 
 
