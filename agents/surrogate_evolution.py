@@ -206,7 +206,8 @@ class SurrogateEvolutionAgent(EvolutionAgent):
         (``g = max(0, log KL_parent - log KL_child)``), old counts discounted."""
         self.arms *= self.settings.memory
         for source, _, kl in children:
-            gain = max(0.0, float(np.log(self.parent_kl / kl)))
+            # floored like psrl's log KL: a plan of KL exactly 0 (nothing pruned) must not divide
+            gain = max(0.0, float(np.log(max(self.parent_kl, 1e-12) / max(kl, 1e-12))))
             self.arms[source + 1] += (gain > 0, gain <= 0, gain)
 
     def fit_unfitted(self) -> None:

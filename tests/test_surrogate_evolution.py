@@ -168,3 +168,13 @@ def test_with_a_perfect_model_the_mix_takes_mostly_model_children():
 
     late = sources_with_model("perfect")
     assert np.mean(late != PLAIN) > 0.8, np.bincount(late + 1)
+
+
+def test_a_child_or_parent_of_kl_zero_does_not_divide(budget_env):
+    """A plan that prunes nothing scores KL 0 exactly: the mix's log gain is floored."""
+    agent = make_agent("surrogate-evo", budget_env, seed=1, candidates=8)
+    agent.parent_kl = 0.0
+    agent.learn_mix([(0, 1.0, 0.0), (0, 1.0, 0.5)])
+    agent.parent_kl = 0.5
+    agent.learn_mix([(0, 1.0, 0.0)])
+    assert np.isfinite(agent.arms).all() and agent.arms[1, 0] > 0  # a KL-0 child beats 0.5
