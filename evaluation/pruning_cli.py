@@ -60,7 +60,7 @@ SensitivityEnv = env_options(
     defaults={"modules": SENSITIVITY_MODULES},
 )
 # modules, granularity, criterion and width multiple default to the plan's own
-PLAN_DEFAULTS = {"criterion": None, "granularity": None, "width_multiple": None}
+PLAN_DEFAULTS = {"modules": None, "criterion": None, "granularity": None, "width_multiple": None}
 PlanEnv = env_options(
     "PlanEnv",
     (*RUN_FIELDS, *PRUNER_FIELDS, "answer_tokens"),

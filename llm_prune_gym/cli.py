@@ -130,6 +130,8 @@ def options_from(
         default = (defaults or {}).get(field_name, origin.default)
         if default is None:
             kind = kind | None
+        if default is None and field_name in (defaults or {}):  # a command's "the plan's own"
+            doc = f"{doc.split(' (default:')[0]} (default: the plan's own)"
         field = (
             dataclasses.field()
             if default is dataclasses.MISSING

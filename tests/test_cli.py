@@ -4,6 +4,7 @@ defaults shown, one JSON line on stdout."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -220,3 +221,12 @@ def test_leaderboard_agent_kwargs_replace_that_agents_settings(tmp_path, monkeyp
     assert others == {k: v for k, v in PROTOCOL.agent_settings.items() if k != "surrogate-evo"}
     assert main([*argv, "--agent-kwargs", '{"surrogate-evo": {"no_such": 1}}']) == 2
     assert len(seen) == 1  # a wrong setting stops before the board
+
+
+def test_plan_commands_say_their_pruner_options_default_to_the_plan(capsys):
+    """export / compare take modules, criterion, granularity and width multiple from the
+    plan unless given: their help says so instead of the env's own defaults."""
+    main(["export", "--help"])
+    text = " ".join(re.sub("[│╭╮╰╯─]", " ", capsys.readouterr().out).split())
+    assert text.count("(default: the plan's own)") == 4
+    assert "q_proj,o_proj,gate_proj,up_proj" not in text
