@@ -36,6 +36,10 @@ says identifies nothing.
    of its own (the rubric's "among several guesses"; 25, 30, 35, 40 tried on the tuning
    part: 30 agreed best, 40 is kept because the teachers' own right hints run to 40).
 
+   Version 5 adds a second kind of **why**, in code: an inline span that quotes the broken
+   line's own code including the tokens the fix removes or replaces (`len(word) / 2` where
+   the fix writes `//`; :func:`wrong_part_evidence`).
+
 ``misleading`` is true when the hint says something a rule can see is false:
 
 - **wrong line**: names a line that is neither a line to fix nor one the traceback names,
@@ -59,6 +63,11 @@ says identifies nothing.
   program, its fix nor its error output (``max()``, a ``main`` function);
 - **false fix**: a code block offered as the fix that keeps the broken line, or rewrites
   a correct line of the program;
+- **refuted claim** (grader v5, in :func:`grade` only, so the verifier's use of
+  :func:`misleading_evidence` is unchanged): a claim the program and its error output refute,
+  by the verifier's own checks (:func:`evaluation.claims.refuted_claims`: "input() returns a
+  string" where the program reads no input, "misspelling of a built-in name" with none
+  close, ...); like a wrong cause it also rules out identification;
 - **a wrong explanation**: the hint's own prose has ``MIN_CLAIM_WORDS`` or more content
   words yet does not identify the error (questions claim nothing). Small models that
   explain something other than the bug are almost always wrong about it; a hint that
@@ -104,6 +113,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from finetune.kinds import CONVERT_WORDS, KIND_BY_NAME, KINDS, NEVER_SET_WORDS, SPELLING_WORDS
+from llm_prune_gym.hintfacts import hint_facts
+
+from .claims import refuted_claims
 
 MIN_PROSE_TOKENS = 3  # shorter fixed lines count only inside code spans (rule A)
 MIN_CHANGE_TOKENS = 3  # the changed part of a line is widened to this many tokens (rule B)
@@ -421,8 +433,36 @@ def claim_words(hint: str, truth: GroundTruth) -> list[str]:
 def identification_evidence(hint: str, truth: GroundTruth) -> list[str]:
     """Where and why, both needed for "identifies" (see the module docstring)."""
     prose = prose_of(hint, truth.traceback)
-    where, why = location_evidence(prose, truth), cause_evidence(prose, truth)
+    where = location_evidence(prose, truth)
+    why = cause_evidence(prose, truth) + wrong_part_evidence(prose, truth)
     return where + why if where and why else []
+
+
+def broken_part(broken: str, fixed: str) -> list[str]:
+    """The broken line's tokens between its longest common prefix and suffix with the fixed
+    line: what the fix removes or replaces ([] when the fix only inserts)."""
+    old, new = code_tokens(broken), code_tokens(fixed)
+    limit = min(len(old), len(new))
+    prefix = next((i for i in range(limit) if old[i] != new[i]), limit)
+    suffix = next((i for i in range(limit - prefix) if old[-1 - i] != new[-1 - i]), limit - prefix)
+    return old[prefix : len(old) - suffix]
+
+
+def wrong_part_evidence(prose: str, truth: GroundTruth) -> list[str]:
+    """Why, shown in code (grader v5): an inline span quoting the broken line's own code,
+    holding the very tokens the fix removes or replaces (`len(word) / 2` where the fix
+    writes `//`, `''` where it starts a list), points at what is wrong on that line."""
+    if len(truth.fixed_lines) != 1 or len(truth.broken_lines) != 1:
+        return []
+    broken = code_tokens(truth.broken_lines[0])
+    part = broken_part(truth.broken_lines[0], truth.fixed_lines[0])
+    if not part or len(part) > MIN_CHANGE_TOKENS:
+        return []
+    for span in _INLINE.findall(prose):
+        quoted = code_tokens(span)
+        if contains(quoted, part) and contains(broken, quoted):
+            return [f"quotes the wrong part '{' '.join(part)}'"]
+    return []
 
 
 # -- misleading -----------------------------------------------------------------------------
@@ -806,7 +846,16 @@ def giveaway_evidence(hint: str, truth: GroundTruth) -> list[str]:
     )
 
 
-_DIAGNOSIS_ERRORS = ("wrong cause", "wrong exception", "names ", "blames line")
+_DIAGNOSIS_ERRORS = ("wrong cause", "wrong exception", "names ", "blames line", "refuted")
+
+
+def refuted_evidence(hint: str, truth: GroundTruth) -> list[str]:
+    """Claims the program and its error output refute (:func:`evaluation.claims.refuted_claims`,
+    the verifier's checks)."""
+    if not truth.traceback:
+        return []
+    facts = hint_facts(truth.code, truth.traceback)
+    return [f"refuted: {item}" for item in refuted_claims(hint, truth.code, truth.traceback, facts)]
 
 
 def grade(hint: str, truth: GroundTruth) -> Grade:
@@ -815,7 +864,7 @@ def grade(hint: str, truth: GroundTruth) -> Grade:
         return Grade(False, False, ("empty hint",))
     identified = identification_evidence(hint, truth)
     leaked = giveaway_evidence(hint, truth)
-    misled = misleading_evidence(hint, truth)
+    misled = misleading_evidence(hint, truth) + refuted_evidence(hint, truth)
     if misled and any(e.startswith(_DIAGNOSIS_ERRORS) for e in misled):
         identified = []  # naming the right place with a wrong diagnosis is no identification
     claims = len(claim_words(hint, truth))
