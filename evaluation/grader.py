@@ -451,7 +451,9 @@ def broken_part(broken: str, fixed: str) -> list[str]:
 def wrong_part_evidence(prose: str, truth: GroundTruth) -> list[str]:
     """Why, shown in code (grader v5): an inline span quoting the broken line's own code,
     holding the very tokens the fix removes or replaces (`len(word) / 2` where the fix
-    writes `//`, `''` where it starts a list), points at what is wrong on that line."""
+    writes `//`, `''` where it starts a list), points at what is wrong on that line. Not a
+    bare name (a name is the changed-name rule's) nor the whole line (a copy points at
+    nothing in it)."""
     if len(truth.fixed_lines) != 1 or len(truth.broken_lines) != 1:
         return []
     broken = code_tokens(truth.broken_lines[0])
@@ -460,7 +462,9 @@ def wrong_part_evidence(prose: str, truth: GroundTruth) -> list[str]:
         return []
     for span in _INLINE.findall(prose):
         quoted = code_tokens(span)
-        if contains(quoted, part) and contains(broken, quoted):
+        bare_name = re.fullmatch(r"[A-Za-z_]\w*", span.strip()) is not None
+        whole_line = len(quoted) == len(broken)
+        if contains(quoted, part) and contains(broken, quoted) and not bare_name | whole_line:
             return [f"quotes the wrong part '{' '.join(part)}'"]
     return []
 

@@ -533,6 +533,8 @@ def test_quoting_the_part_the_fix_replaces_says_why():
     assert grade(right, truth).identifies_error
     near = right.replace("as `len(word) / 2`, and `/`", "from `len(word)`, and it")
     assert not grade(near, truth).identifies_error  # the right line, not the wrong part
+    copy = "Python stopped because of line 2: `half = len(word) / 2`. What does it give?"
+    assert not grade(copy, truth).identifies_error  # a copy of the whole line points at nothing
 
 
 TOTAL_CODE = 'prices = [3, 4]\ntotal = "0"\nfor p in prices:\n    total = total + p\n'
