@@ -73,6 +73,9 @@ says identifies nothing.
   explain something other than the bug are almost always wrong about it; a hint that
   only restates the error is not misleading. The threshold was chosen on the tuning half
   (8, 12, 16, 24 tried; 16 gave the best kappa there; again best in version 4 of 10-20).
+  Version 5 waives this presumption for an account tied to the program line by line
+  (:func:`anchored_account`: every line it names is a line to fix, a reported line or holds
+  code its sentence quotes, and two or more are tied so), as the diagnosis hints write.
 
 Agreement with the hand labels, measured on the programs no rule was tuned on, is in
 ``results/grader-v4/README.md``: the give-away rules agree well; identification and
@@ -121,6 +124,7 @@ MIN_PROSE_TOKENS = 3  # shorter fixed lines count only inside code spans (rule A
 MIN_CHANGE_TOKENS = 3  # the changed part of a line is widened to this many tokens (rule B)
 MIN_SHARED_CONCEPTS = 3  # words shared with the case's account of the cause (rule 2)
 MIN_CLAIM_WORDS = 16
+MIN_ANCHORED_LINES = 2  # lines tied to quoted code that make a long account checked (v5)
 MAX_IDENTIFY_WORDS = 40  # an explanation this long that misses the bug asserts a wrong cause
 
 _CODE_TOKEN = re.compile(
@@ -862,6 +866,17 @@ def refuted_evidence(hint: str, truth: GroundTruth) -> list[str]:
     return [f"refuted: {item}" for item in refuted_claims(hint, truth.code, truth.traceback, facts)]
 
 
+def anchored_account(hint: str, truth: GroundTruth) -> bool:
+    """Whether the hint ties its account to the program (grader v5): every line it names is
+    a line to fix, one the traceback names, or holds code the same sentence quotes, and at
+    least `MIN_ANCHORED_LINES` are tied so. A long explanation made of such checked
+    statements is not presumed to explain a wrong cause."""
+    prose = _FENCE.sub("\n", without_traceback(hint, truth.traceback))
+    anchored = _lines_of_named_code(prose, truth)
+    allowed = set(truth.lines) | _reported_lines(truth.traceback) | anchored
+    return len(anchored) >= MIN_ANCHORED_LINES and named_lines(prose) <= allowed
+
+
 def grade(hint: str, truth: GroundTruth) -> Grade:
     """The three verdicts for one hint (see the module docstring for the rules)."""
     if not hint.strip():
@@ -874,7 +889,7 @@ def grade(hint: str, truth: GroundTruth) -> Grade:
     claims = len(claim_words(hint, truth))
     if claims >= MAX_IDENTIFY_WORDS:
         identified = []  # the cause named among much else (rubric: mostly wrong guesses)
-    if not identified and claims >= MIN_CLAIM_WORDS:
+    if not identified and claims >= MIN_CLAIM_WORDS and not anchored_account(hint, truth):
         misled.append("explains a cause that is not the bug")
     return Grade(bool(identified), bool(leaked), tuple(identified + leaked + misled), bool(misled))
 

@@ -567,3 +567,30 @@ def test_a_claim_the_program_refutes_misleads_and_identifies_nothing():
     )
     verdict = grade(INPUT_STORY, near)  # the same story where it is true
     assert verdict.identifies_error and not verdict.misleading
+
+
+GLOBAL_CODE = (
+    "floor = 0\ntrips = 0\n\ndef go_to(n):\n    global floor\n    floor = n\n    trips += 1\n\n"
+    "go_to(3)\n"
+)
+GLOBAL_ERROR = (
+    "Traceback (most recent call last):\n"
+    '  File "main.py", line 9, in <module>\n    go_to(3)\n'
+    '  File "main.py", line 7, in go_to\n    trips += 1\n'
+    "UnboundLocalError: cannot access local variable 'trips' where it is not associated with a "
+    "value\n"
+)
+
+
+def test_a_long_account_tied_to_the_program_line_by_line_is_not_presumed_wrong():
+    fixed = GLOBAL_CODE.replace("global floor", "global floor, trips")
+    truth = replace(truth_from_fix(GLOBAL_CODE, fixed, "UnboundLocalError"), traceback=GLOBAL_ERROR)
+    hint = (
+        "`trips` is set at the top level of the program (line 2), but line 7 assigns to it "
+        "inside `go_to`, and an assignment makes `trips` a new local variable for the whole "
+        "function; that local has no value yet when line 7 reads it. How can `go_to` say it "
+        "means the `trips` outside the function?"
+    )
+    assert not grade(hint, truth).misleading
+    loose = hint.replace(" (line 2)", "")  # the same account tied to one line only
+    assert "explains a cause that is not the bug" in grade(loose, truth).evidence
