@@ -11,7 +11,8 @@ deliberately simple rules; an LLM judge (:mod:`evaluation.judge`) complements th
 The rules were rewritten against hints labelled by hand (``docs/hint-rubric.md``,
 ``results/hint-labels/``), tuned on one half of the labelled programs and checked on the
 other (:mod:`evaluation.agreement`); version 4 against every hand label of sets 1 and 2,
-split 60/40 by program (``results/grader-v4/agreement.py``). A hint is read without the
+split 60/40 by program (``results/grader-v4/agreement.py``); version 5 against
+the blind sets 3-5 read since (``results/grader-v5/measure.py``). A hint is read without the
 lines it copies from the program's error output (``GroundTruth.traceback``), and its
 *prose* also loses code blocks and every sentence that only restates the error message
 (most of its words are the message's): telling the student what the traceback already
@@ -78,7 +79,8 @@ says identifies nothing.
   code its sentence quotes, and two or more are tied so), as the diagnosis hints write.
 
 Agreement with the hand labels, measured on the programs no rule was tuned on, is in
-``results/grader-v4/README.md``: the give-away rules agree well; identification and
+``results/grader-v4/README.md`` (v4) and ``results/grader-v5/README.md`` (v5, per set):
+the give-away rules agree well; identification and
 misleading are only moderately reliable, so their rates are reported next to
 hand-labelled figures, never alone.
 
