@@ -11,7 +11,8 @@ deliberately simple rules; an LLM judge (:mod:`evaluation.judge`) complements th
 The rules were rewritten against hints labelled by hand (``docs/hint-rubric.md``,
 ``results/hint-labels/``), tuned on one half of the labelled programs and checked on the
 other (:mod:`evaluation.agreement`); version 4 against every hand label of sets 1 and 2,
-split 60/40 by program (``results/grader-v4/agreement.py``). A hint is read without the
+split 60/40 by program (``results/grader-v4/agreement.py``); version 5 against
+the blind sets 3-5 read since (``results/grader-v5/measure.py``). A hint is read without the
 lines it copies from the program's error output (``GroundTruth.traceback``), and its
 *prose* also loses code blocks and every sentence that only restates the error message
 (most of its words are the message's): telling the student what the traceback already
@@ -36,6 +37,10 @@ says identifies nothing.
    of its own (the rubric's "among several guesses"; 25, 30, 35, 40 tried on the tuning
    part: 30 agreed best, 40 is kept because the teachers' own right hints run to 40).
 
+   Version 5 adds a second kind of **why**, in code: an inline span that quotes the broken
+   line's own code including the tokens the fix removes or replaces (`len(word) / 2` where
+   the fix writes `//`; :func:`wrong_part_evidence`).
+
 ``misleading`` is true when the hint says something a rule can see is false:
 
 - **wrong line**: names a line that is neither a line to fix nor one the traceback names,
@@ -59,14 +64,23 @@ says identifies nothing.
   program, its fix nor its error output (``max()``, a ``main`` function);
 - **false fix**: a code block offered as the fix that keeps the broken line, or rewrites
   a correct line of the program;
+- **refuted claim** (grader v5, in :func:`grade` only, so the verifier's use of
+  :func:`misleading_evidence` is unchanged): a claim the program and its error output refute,
+  by the verifier's own checks (:func:`evaluation.claims.refuted_claims`: "input() returns a
+  string" where the program reads no input, "misspelling of a built-in name" with none
+  close, ...); like a wrong cause it also rules out identification;
 - **a wrong explanation**: the hint's own prose has ``MIN_CLAIM_WORDS`` or more content
   words yet does not identify the error (questions claim nothing). Small models that
   explain something other than the bug are almost always wrong about it; a hint that
   only restates the error is not misleading. The threshold was chosen on the tuning half
   (8, 12, 16, 24 tried; 16 gave the best kappa there; again best in version 4 of 10-20).
+  Version 5 waives this presumption for an account tied to the program line by line
+  (:func:`anchored_account`: every line it names is a line to fix, a reported line or holds
+  code its sentence quotes, and two or more are tied so), as the diagnosis hints write.
 
 Agreement with the hand labels, measured on the programs no rule was tuned on, is in
-``results/grader-v4/README.md``: the give-away rules agree well; identification and
+``results/grader-v4/README.md`` (v4) and ``results/grader-v5/README.md`` (v5, per set):
+the give-away rules agree well; identification and
 misleading are only moderately reliable, so their rates are reported next to
 hand-labelled figures, never alone.
 
@@ -104,11 +118,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from finetune.kinds import CONVERT_WORDS, KIND_BY_NAME, KINDS, NEVER_SET_WORDS, SPELLING_WORDS
+from llm_prune_gym.hintfacts import hint_facts
+
+from .claims import refuted_claims
 
 MIN_PROSE_TOKENS = 3  # shorter fixed lines count only inside code spans (rule A)
 MIN_CHANGE_TOKENS = 3  # the changed part of a line is widened to this many tokens (rule B)
 MIN_SHARED_CONCEPTS = 3  # words shared with the case's account of the cause (rule 2)
 MIN_CLAIM_WORDS = 16
+MIN_ANCHORED_LINES = 2  # lines tied to quoted code that make a long account checked (v5)
 MAX_IDENTIFY_WORDS = 40  # an explanation this long that misses the bug asserts a wrong cause
 
 _CODE_TOKEN = re.compile(
@@ -421,8 +439,40 @@ def claim_words(hint: str, truth: GroundTruth) -> list[str]:
 def identification_evidence(hint: str, truth: GroundTruth) -> list[str]:
     """Where and why, both needed for "identifies" (see the module docstring)."""
     prose = prose_of(hint, truth.traceback)
-    where, why = location_evidence(prose, truth), cause_evidence(prose, truth)
+    where = location_evidence(prose, truth)
+    why = cause_evidence(prose, truth) + wrong_part_evidence(prose, truth)
     return where + why if where and why else []
+
+
+def broken_part(broken: str, fixed: str) -> list[str]:
+    """The broken line's tokens between its longest common prefix and suffix with the fixed
+    line: what the fix removes or replaces ([] when the fix only inserts)."""
+    old, new = code_tokens(broken), code_tokens(fixed)
+    limit = min(len(old), len(new))
+    prefix = next((i for i in range(limit) if old[i] != new[i]), limit)
+    suffix = next((i for i in range(limit - prefix) if old[-1 - i] != new[-1 - i]), limit - prefix)
+    return old[prefix : len(old) - suffix]
+
+
+def wrong_part_evidence(prose: str, truth: GroundTruth) -> list[str]:
+    """Why, shown in code (grader v5): an inline span quoting the broken line's own code,
+    holding the very tokens the fix removes or replaces (`len(word) / 2` where the fix
+    writes `//`, `''` where it starts a list), points at what is wrong on that line. Not a
+    bare name (a name is the changed-name rule's) nor the whole line (a copy points at
+    nothing in it)."""
+    if len(truth.fixed_lines) != 1 or len(truth.broken_lines) != 1:
+        return []
+    broken = code_tokens(truth.broken_lines[0])
+    part = broken_part(truth.broken_lines[0], truth.fixed_lines[0])
+    if not part or len(part) > MIN_CHANGE_TOKENS:
+        return []
+    for span in _INLINE.findall(prose):
+        quoted = code_tokens(span)
+        bare_name = re.fullmatch(r"[A-Za-z_]\w*", span.strip()) is not None
+        whole_line = len(quoted) == len(broken)
+        if contains(quoted, part) and contains(broken, quoted) and not bare_name | whole_line:
+            return [f"quotes the wrong part '{' '.join(part)}'"]
+    return []
 
 
 # -- misleading -----------------------------------------------------------------------------
@@ -806,7 +856,27 @@ def giveaway_evidence(hint: str, truth: GroundTruth) -> list[str]:
     )
 
 
-_DIAGNOSIS_ERRORS = ("wrong cause", "wrong exception", "names ", "blames line")
+_DIAGNOSIS_ERRORS = ("wrong cause", "wrong exception", "names ", "blames line", "refuted")
+
+
+def refuted_evidence(hint: str, truth: GroundTruth) -> list[str]:
+    """Claims the program and its error output refute (:func:`evaluation.claims.refuted_claims`,
+    the verifier's checks)."""
+    if not truth.traceback:
+        return []
+    facts = hint_facts(truth.code, truth.traceback)
+    return [f"refuted: {item}" for item in refuted_claims(hint, truth.code, truth.traceback, facts)]
+
+
+def anchored_account(hint: str, truth: GroundTruth) -> bool:
+    """Whether the hint ties its account to the program (grader v5): every line it names is
+    a line to fix, one the traceback names, or holds code the same sentence quotes, and at
+    least `MIN_ANCHORED_LINES` are tied so. A long explanation made of such checked
+    statements is not presumed to explain a wrong cause."""
+    prose = _FENCE.sub("\n", without_traceback(hint, truth.traceback))
+    anchored = _lines_of_named_code(prose, truth)
+    allowed = set(truth.lines) | _reported_lines(truth.traceback) | anchored
+    return len(anchored) >= MIN_ANCHORED_LINES and named_lines(prose) <= allowed
 
 
 def grade(hint: str, truth: GroundTruth) -> Grade:
@@ -815,13 +885,13 @@ def grade(hint: str, truth: GroundTruth) -> Grade:
         return Grade(False, False, ("empty hint",))
     identified = identification_evidence(hint, truth)
     leaked = giveaway_evidence(hint, truth)
-    misled = misleading_evidence(hint, truth)
+    misled = misleading_evidence(hint, truth) + refuted_evidence(hint, truth)
     if misled and any(e.startswith(_DIAGNOSIS_ERRORS) for e in misled):
         identified = []  # naming the right place with a wrong diagnosis is no identification
     claims = len(claim_words(hint, truth))
     if claims >= MAX_IDENTIFY_WORDS:
         identified = []  # the cause named among much else (rubric: mostly wrong guesses)
-    if not identified and claims >= MIN_CLAIM_WORDS:
+    if not identified and claims >= MIN_CLAIM_WORDS and not anchored_account(hint, truth):
         misled.append("explains a cause that is not the bug")
     return Grade(bool(identified), bool(leaked), tuple(identified + leaked + misled), bool(misled))
 

@@ -510,3 +510,87 @@ def with_cause_case(code: str, fixed: str, cause_line: int, reported: int = 5) -
     )
     case = {"code": code, "fixed_code": fixed, "cause_line": cause_line, "error_output": error}
     return case_truth(case | {"bug": "clean prints its list instead of returning it (line 3)."})
+
+
+SLICE_CODE = 'word = "python"\nhalf = len(word) / 2\nprint(word[:half])\n'
+SLICE_ERROR = (
+    "Traceback (most recent call last):\n"
+    '  File "main.py", line 3, in <module>\n'
+    "    print(word[:half])\n"
+    "TypeError: slice indices must be integers or None or have an __index__ method\n"
+)
+
+
+def test_quoting_the_part_the_fix_replaces_says_why():
+    truth = replace(
+        truth_from_fix(SLICE_CODE, SLICE_CODE.replace(" / ", " // "), "TypeError"),
+        traceback=SLICE_ERROR,
+    )
+    right = (
+        "`half` is computed on line 2 as `len(word) / 2`, and `/` always gives a float, even "
+        "when it divides evenly; line 3 needs a whole number there. Which division gives one?"
+    )
+    assert grade(right, truth).identifies_error
+    near = right.replace("as `len(word) / 2`, and `/`", "from `len(word)`, and it")
+    assert not grade(near, truth).identifies_error  # the right line, not the wrong part
+    copy = "Python stopped because of line 2: `half = len(word) / 2`. What does it give?"
+    assert not grade(copy, truth).identifies_error  # a copy of the whole line points at nothing
+
+
+TOTAL_CODE = 'prices = [3, 4]\ntotal = "0"\nfor p in prices:\n    total = total + p\n'
+TOTAL_ERROR = (
+    "Traceback (most recent call last):\n"
+    '  File "main.py", line 4, in <module>\n'
+    "    total = total + p\n"
+    'TypeError: can only concatenate str (not "int") to str\n'
+)
+INPUT_STORY = (
+    "Python stops on line 4, but the real cause is on line 2. The value read with input() is a "
+    "string. You need to turn it into a number before you do math with it."
+)
+
+
+def test_a_claim_the_program_refutes_misleads_and_identifies_nothing():
+    truth = replace(
+        truth_from_fix(TOTAL_CODE, TOTAL_CODE.replace('"0"', "0"), "TypeError"),
+        traceback=TOTAL_ERROR,
+    )
+    verdict = grade(INPUT_STORY, truth)  # no input() in the program
+    assert verdict.misleading and not verdict.identifies_error
+    assert any(item.startswith("refuted") for item in verdict.evidence)
+    code = TOTAL_CODE.replace('"0"', 'input("Start: ")')
+    near = replace(
+        truth_from_fix(
+            code, code.replace('input("Start: ")', 'int(input("Start: "))'), "TypeError"
+        ),
+        traceback=TOTAL_ERROR,
+    )
+    verdict = grade(INPUT_STORY, near)  # the same story where it is true
+    assert verdict.identifies_error and not verdict.misleading
+
+
+GLOBAL_CODE = (
+    "floor = 0\ntrips = 0\n\ndef go_to(n):\n    global floor\n    floor = n\n    trips += 1\n\n"
+    "go_to(3)\n"
+)
+GLOBAL_ERROR = (
+    "Traceback (most recent call last):\n"
+    '  File "main.py", line 9, in <module>\n    go_to(3)\n'
+    '  File "main.py", line 7, in go_to\n    trips += 1\n'
+    "UnboundLocalError: cannot access local variable 'trips' where it is not associated with a "
+    "value\n"
+)
+
+
+def test_a_long_account_tied_to_the_program_line_by_line_is_not_presumed_wrong():
+    fixed = GLOBAL_CODE.replace("global floor", "global floor, trips")
+    truth = replace(truth_from_fix(GLOBAL_CODE, fixed, "UnboundLocalError"), traceback=GLOBAL_ERROR)
+    hint = (
+        "`trips` is set at the top level of the program (line 2), but line 7 assigns to it "
+        "inside `go_to`, and an assignment makes `trips` a new local variable for the whole "
+        "function; that local has no value yet when line 7 reads it. How can `go_to` say it "
+        "means the `trips` outside the function?"
+    )
+    assert not grade(hint, truth).misleading
+    loose = hint.replace(" (line 2)", "")  # the same account tied to one line only
+    assert "explains a cause that is not the bug" in grade(loose, truth).evidence
