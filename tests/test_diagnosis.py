@@ -980,6 +980,13 @@ FIRES = [
         ["`seat[:-1]`", "`row` is a string"],
     ),
     (
+        "text_piece",
+        "code = 'AB12'\nnumber = code[2]\nprint(number * 2 - 1)\n",
+        "",
+        2,
+        ["`code[2]`"],
+    ),
+    (
         "item_assignment",
         "grid = []\nfor y in range(3):\n    grid.append('.' * 4)\ngrid[1][2] = 'X'\n",
         "",
@@ -1306,6 +1313,12 @@ NEAR_MISSES = [
         "seat = '23A'\nrow = seat[:-1]\nprint(row + 1)\n",
         "",
     ),  # joining text to a number: the number may be the slip
+    (
+        "text_piece",
+        "sheet = [['week', 'sales'], [1, 120]]\ntotal = 0\nfor row in sheet:\n"
+        "    value = row[1]\n    total = total + value\n",
+        "",
+    ),  # an item of a list: the header row, not a missing int(), may be the slip
     (
         "range_as_list",
         "free = range(3)\nif len(free) > 2:\n    free = range(5)\nfree.pop(0)\n",

@@ -82,12 +82,17 @@ def _text_from_input(case: _Case) -> Diagnosis | None:
 
 def _text_piece(case: _Case) -> Diagnosis | None:
     """`row = seat[:-1]` then `row < 10`: the error says `row` is a str, and its one
-    assignment takes a piece (an index or a slice) that nothing turns into a number."""
+    assignment takes a piece of text (a slice that gave a str, or an index into a name
+    that is certainly text) that nothing turns into a number. An item of a list is left
+    out: a header row among numbers may be the slip instead."""
     if _operator_node(case) is None or case.facts.message.startswith("can only concatenate"):
         return None  # `code + 1`: joining text may be what was meant
     node = _str_operand(case)
     binding = case.program.only_binding(node.id) if isinstance(node, ast.Name) else None
     if binding is None or binding.kind != "assign" or not isinstance(binding.value, ast.Subscript):
+        return None
+    base = binding.value.value
+    if not isinstance(binding.value.slice, ast.Slice) and not _is_text(case.program, base):
         return None
     line, name = case.frame.line, node.id  # type: ignore[union-attr]
     return Diagnosis(
@@ -98,6 +103,13 @@ def _text_piece(case: _Case) -> Diagnosis | None:
         f"nothing turns it into a number before line {line} uses it as one",
         f"What has to happen to {_code(name)} before line {line} can use it as a number?",
     )
+
+
+def _is_text(program: Program, node: ast.expr) -> bool:
+    """A name set once to text: a string literal, `input()`, text joined or repeated."""
+    binding = program.only_binding(node.id) if isinstance(node, ast.Name) else None
+    value = binding.value if binding is not None and binding.kind == "assign" else None
+    return value is not None and (_is_input_call(value) or _text_type(program, value) == "str")
 
 
 def _only_text_binding(program: Program, name: str) -> Origin | None:
