@@ -597,9 +597,34 @@ def _name_error(facts: HintFacts, program: Program, frame: Frame, _tb: Traceback
     name = _quoted(facts.message, r"name '(\w+)' is not defined")
     if not name:
         return facts
-    close = _close(name, program.names() + list(_BUILTIN_NAMES))
     notes = _where_name_lives(program, name, frame.line)
+    if name in program.bindings:  # assigned somewhere: why it did not run, not a typo
+        return _with(facts, offending=name, notes=notes or _not_run_yet(program, name, frame))
+    close = _close(name, program.names() + list(_BUILTIN_NAMES))
     return _with(facts, offending=name, close_names=close, notes=notes)
+
+
+def _not_run_yet(program: Program, name: str, frame: Frame) -> tuple[str, ...]:
+    """`x = ...` inside an `if` at module level, read later at module level: that
+    assignment had not run when the failing line needed `x` (it may be in a branch not
+    taken or a loop that never ran)."""
+    found = program.bindings.get(name, [])
+    statement = program.statement_at(frame.line)
+    here = program.scope_of(statement) if statement is not None else None
+    deleted = any(
+        isinstance(n, ast.Delete) and any(getattr(t, "id", "") == name for t in n.targets)
+        for n in ast.walk(program.tree)
+    )
+    if deleted or here is not None or any(b.scope is not None for b in found):
+        return ()
+    lines = sorted(b.line for b in found if b.line < frame.line)
+    if not lines or frame.function != "<module>":
+        return ()
+    where = ", ".join(str(n) for n in lines)
+    return (
+        f"{_code(name)} is given a value on line{'s' if len(lines) > 1 else ''} {where}, "
+        f"which had not run when line {frame.line} needed it",
+    )
 
 
 def _where_name_lives(program: Program, name: str, line: int) -> tuple[str, ...]:

@@ -883,6 +883,139 @@ FIRES = [
         3,
         ["line 3", "line 4"],
     ),
+    # diag6: widened or added on set 5's misses
+    (
+        "float_from_division",
+        "xs = [1, 2, 3, 4, 5]\nrows = len(xs) / 2\nif len(xs) % 2:\n    rows = rows + 1\n"
+        "for r in range(rows):\n    print(r)\n",
+        "",
+        2,
+        ["`len(xs) / 2`"],
+    ),
+    (
+        "text_from_input",
+        "n = input()\nprices = {'a': 2}\nfor k in prices:\n    print(prices[k] * n / 4)\n",
+        "3\n",
+        1,
+        ["`n` is still a string"],
+    ),
+    (
+        "function_not_called",
+        "def double(x):\n    return 2 * x\n\nresult = double\nif result > 4:\n    print(1)\n",
+        "",
+        4,
+        ["`double`", "round brackets"],
+    ),
+    (
+        "ends_without_return",
+        "class Loan:\n    def __init__(self, days):\n        self.days = days\n\n"
+        "    def fine(self):\n        if self.days <= 0:\n            return 0\n"
+        "        amount = self.days * 0.25\n\ntotal = 0\nfor loan in [Loan(0), Loan(3)]:\n"
+        "    total = total + loan.fine()\n",
+        "",
+        7,
+        ["`loan.fine()` gave back None"],
+    ),
+    (
+        "split_missed",
+        "raw = input()\nsteps = []\nfor d in raw.split():\n    steps.append(int(d))\n",
+        "8200,9400,12050\n",
+        3,
+        ["splits at spaces"],
+    ),
+    (
+        "function_as_method",
+        "per = 7 / 3\nprint(per.round(1))\n",
+        "",
+        2,
+        ["`.round()`", "a float"],
+    ),
+    (
+        "attribute_set_as_local",
+        "class Tank:\n    def __init__(self):\n        self.fish = []\n\n"
+        "    def set_temp(self, degrees):\n        temp = degrees\n\n"
+        "t = Tank()\nt.set_temp(25)\nprint(t.temp)\n",
+        "",
+        6,
+        ["`set_temp`", "`self.temp`"],
+    ),
+    (
+        "empty_divisor",
+        "temps = [12, 14, 11]\nwarm = []\nfor t in temps:\n    if t > 25:\n"
+        "        warm.append(t)\nprint(sum(warm) / len(warm))\n",
+        "",
+        4,
+        ["`if t > 25:`", "no item passed"],
+    ),
+    (
+        "empty_divisor",
+        "trips = {'Mon': ['A', 'B'], 'Wed': []}\nfor day, riders in trips.items():\n"
+        "    print(day, 9.6 / len(riders))\n",
+        "",
+        3,
+        ["`'Wed': []`"],
+    ),
+    (
+        "key_case",
+        "options = ['zoo', 'beach']\ntally = {}\nfor place in options:\n    tally[place] = 0\n"
+        "for v in input().split():\n    tally[v] += 1\n",
+        "Beach\n",
+        6,
+        ["the items of `options`", "`'Beach'`"],
+    ),
+    (
+        "key_of_wrong_type",
+        "key = {1: 'b', 2: 'd'}\nfor answer in input().split():\n    number = answer[0]\n"
+        "    print(key[number])\n",
+        "1b\n",
+        3,
+        ["`'1'`", "`answer[0]`"],
+    ),
+    (
+        "text_piece",
+        "for p in ['Kim 23A', 'Lou 5C']:\n    name, seat = p.split()\n    row = seat[:-1]\n"
+        "    if row < 10:\n        print(name)\n",
+        "",
+        3,
+        ["`seat[:-1]`", "`row` is a string"],
+    ),
+    (
+        "text_piece",
+        "code = 'AB12'\nnumber = code[2]\nprint(number * 2 - 1)\n",
+        "",
+        2,
+        ["`code[2]`"],
+    ),
+    (
+        "item_assignment",
+        "grid = []\nfor y in range(3):\n    grid.append('.' * 4)\ngrid[1][2] = 'X'\n",
+        "",
+        3,
+        ["Each item of `grid` is a string"],
+    ),
+    (
+        "index_past_end",
+        "stops = ['A', 'B', 'C']\ntimes = [0, 4, 9]\nfor i in range(len(stops)):\n"
+        "    print(times[i + 1] - times[i])\n",
+        "",
+        3,
+        ["`stops` has 3 items, as `times` has"],
+    ),
+    (
+        "range_as_list",
+        "class Hotel:\n    def __init__(self, rooms):\n        self.free = range(1, rooms + 1)\n\n"
+        "    def check_in(self):\n        return self.free.pop(0)\n\nprint(Hotel(3).check_in())\n",
+        "",
+        3,
+        ["`range(1, rooms + 1)`", "`.pop`"],
+    ),
+    (
+        "empty_piece",
+        "words = input().split(' ')\nfor w in words:\n    print(w[0])\n",
+        "ab  cd\n",
+        1,
+        ["empty string", "`' '`"],
+    ),
 ]
 
 # (the rule that must not fire, program, stdin): one link of each rule's argument is unsure
@@ -1157,6 +1290,45 @@ NEAR_MISSES = [
         "total = (1 +\n    2\n    3,\n)\n",
         "",
     ),  # the line above does not end an item with a comma at the same indentation
+    (
+        "function_as_method",
+        "class R:\n    pass\n\nprint(R().round(1))\n",
+        "",
+    ),  # a class of the program's own: not a built-in type
+    (
+        "attribute_set_as_local",
+        "class Tank:\n    def set_temp(self, degrees):\n        temp = degrees\n\n"
+        "t = Tank()\nprint(t.temp)\nt.temp = 3\n",
+        "",
+    ),  # set from outside the class too: when, not where, may be the slip
+    (
+        "empty_divisor",
+        "temps = [12, 14, 11]\nwarm = []\nfor t in temps:\n    if t > 25:\n"
+        "        print(t)\n    else:\n        warm.append(t)\n    warm.clear()\n"
+        "print(sum(warm) / len(warm))\n",
+        "",
+    ),  # the list is also emptied: the test alone does not decide
+    (
+        "text_piece",
+        "seat = '23A'\nrow = seat[:-1]\nprint(row + 1)\n",
+        "",
+    ),  # joining text to a number: the number may be the slip
+    (
+        "text_piece",
+        "sheet = [['week', 'sales'], [1, 120]]\ntotal = 0\nfor row in sheet:\n"
+        "    value = row[1]\n    total = total + value\n",
+        "",
+    ),  # an item of a list: the header row, not a missing int(), may be the slip
+    (
+        "range_as_list",
+        "free = range(3)\nif len(free) > 2:\n    free = range(5)\nfree.pop(0)\n",
+        "",
+    ),  # set twice: which value reached the failing line is not read here
+    (
+        "empty_piece",
+        "words = input().split(' ')\nwords.append('')\nfor w in words:\n    print(w[0])\n",
+        "ab cd\n",
+    ),  # the list gets an item that is no piece of the split
 ]
 
 
@@ -1340,6 +1512,54 @@ WIDENED_MISSES = [
         "whose every item",
     ),  # the list starts with an item that is not None
     ("s = {1, 2}\nfor g in s:\n    s.discard(g)\n    s.discard(g + 10)\n", "", "the set"),
+    (
+        "xs = [1, 2, 3]\nrows = len(xs) / 2\nrows = int(rows) + 0.5\nprint(range(rows))\n",
+        "",
+        "`len(xs) / 2`",
+    ),  # the other binding is no whole step of the name itself
+    (
+        "n = input()\nm = input()\nprint(n * m / 4)\n",
+        "3\n4\n",
+        "is still a string",
+    ),  # both factors are text: the product fails first, not the division
+    (
+        "def double(x):\n    return 2 * x\n\ndouble = 3\nresult = double\nprint(result > 'a')\n",
+        "",
+        "round brackets",
+    ),  # the name is also a number
+    (
+        "class A:\n    def fine(self):\n        if 0:\n            return 1\n\n"
+        "class B:\n    def fine(self):\n        return 2\n\nprint(A().fine() + 1)\n",
+        "",
+        "gave back None",
+    ),  # two methods named `fine`: which one ran is not read here
+    (
+        "raw = input()\nfor d in raw.split():\n    print(int(d))\n",
+        "82,94;7\n",
+        "splits at spaces",
+    ),  # two different marks: which separator is meant is not settled
+    (
+        "options = ['zoo', 'Beach']\ntally = {}\nfor place in options:\n    tally[place] = 0\n"
+        "print(tally['BEACH'])\n",
+        "",
+        "lower case",
+    ),  # one stored key has capitals itself
+    (
+        "key = {1: 'b'}\nnumber = '1'\nnumber = number + ''\nprint(key[number])\n",
+        "",
+        "the error shows it in quotes",
+    ),  # two assignments: which one gave the text is not settled
+    (
+        "grid = []\ngrid.append('...')\ngrid.append(['.', '.'])\ngrid[0][1] = 'X'\n",
+        "",
+        "Each item of",
+    ),  # one row is a list: not every item is a string
+    (
+        "stops = ['A', 'B', 'C']\ntimes = [0, 4]\nfor i in range(len(stops)):\n"
+        "    print(times[i + 1])\n",
+        "",
+        "as `times` has",
+    ),  # the lists differ in length: which one is wrong is not settled
 ]
 
 

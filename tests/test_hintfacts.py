@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from finetune.sandbox import Limits, error_output, run_program
-from llm_prune_gym.hintfacts import hint_facts, parse_traceback
+from llm_prune_gym.hintfacts import facts_hint, hint_facts, parse_traceback
 from llm_prune_gym.prompts import GROUNDED_SYSTEM_PROMPT, SYSTEM_PROMPT, hint_messages
 
 
@@ -43,6 +43,21 @@ def test_undefined_name_lists_the_closest_names_in_scope():
     assert facts.close_names[0] == "total"
     assert (facts.function, facts.call_line, facts.call_text) == ("shout", 5, "print(shout('a'))")
     assert "called on line 5: `print(shout('a'))`" in facts.render()
+
+
+def test_no_closest_names_for_a_name_the_program_assigns():
+    """`x` set only in a branch that did not run: the question is why that line did not
+    run, not which other name was meant (set 5's r5-033: `nx` and `dx` misled)."""
+    code = (
+        "col = 'B'\nif col in 'abc':\n    x = 'abc'.index(col)\nelse:\n    print('no')\n"
+        "for dx in [1, 2]:\n    nx = x + dx\n"
+    )
+    facts = facts_of(code)
+    assert facts.offending == "x" and facts.close_names == ()
+    assert facts.notes == (
+        "`x` is given a value on line 3, which had not run when line 7 needed it",
+    )
+    assert "closest" not in facts_hint(facts) and "line 3" in facts_hint(facts)
 
 
 def test_index_error_reads_the_length_the_index_and_the_loop_range():

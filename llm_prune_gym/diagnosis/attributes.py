@@ -1,6 +1,8 @@
-"""AttributeError: a method of another type or of another language, `.length`, a misspelt
-attribute, one `__init__` never set on `self`, a dict's key read as an attribute, and loops
-that give keys or indexes where the code expects the dict's values or the list's items."""
+"""AttributeError: a method of another type or of another language, `.length`, a built-in
+function called as a method (`x.round(1)`), a range used as a list, a misspelt attribute,
+a value `__init__` (or another method) kept in a plain variable, never set on `self`, a
+dict's key read as an attribute, and loops that give keys or indexes where the code
+expects the dict's values or the list's items."""
 
 from __future__ import annotations
 
@@ -79,6 +81,52 @@ def _wrong_type_method(case: _Case) -> Diagnosis | None:
         f"{_names(having).replace('`', '')}",
         f"Should {_code(shown)} be another kind of value, or should line {case.frame.line} use "
         f"something {plural} have?",
+    )
+
+
+def _range_as_list(case: _Case) -> Diagnosis | None:
+    """`self.free = range(1, 4)` then `self.free.pop(0)`: a range counts numbers but is no
+    list, so the list methods that change it are missing."""
+    kind, attribute, node = _asked_attribute(case)
+    if kind != "range" or node is None or not hasattr(list, attribute):
+        return None
+    stores = _stores_of(case.program, node.value)
+    if len(stores) != 1 or not _is_range_call(case.program, stores[0][1]):
+        return None
+    line, value = stores[0]
+    shown = _source(node.value)
+    return Diagnosis(
+        "range_as_list",
+        line,
+        f"Line {line} sets {_code(shown)} to {_code(_source(value))}, a range: it counts the "
+        f"numbers but is no list, so it has no {_code('.' + attribute)} for line "
+        f"{case.frame.line} to use",
+        f"Which kind of value has {_code('.' + attribute)}, and how can line {line} make one "
+        "from the range?",
+    )
+
+
+def _stores_of(program: Program, target: ast.expr) -> list[tuple[int, ast.expr | None]]:
+    """(line, value) of every assignment to `name` or to `self.name` in the program."""
+    if isinstance(target, ast.Name):
+        return [(b.line, b.value) for b in program.bindings.get(target.id, [])]
+    if not (isinstance(target, ast.Attribute) and getattr(target.value, "id", "") == "self"):
+        return []
+    found: list[tuple[int, ast.expr | None]] = []
+    for node in ast.walk(program.tree):
+        if isinstance(node, ast.Attribute) and node.attr == target.attr:
+            if isinstance(node.ctx, ast.Store | ast.Del):
+                parent = program.parents.get(node)
+                one = isinstance(parent, ast.Assign) and parent.targets == [node]
+                found.append((node.lineno, parent.value if one else None))  # type: ignore[union-attr]
+    return found
+
+
+def _is_range_call(program: Program, value: ast.expr | None) -> bool:
+    return (
+        isinstance(value, ast.Call)
+        and getattr(value.func, "id", "") == "range"
+        and "range" not in program.bindings
     )
 
 
@@ -178,6 +226,61 @@ def _attribute_never_set(case: _Case) -> Diagnosis | None:
         f"an object of {_code(owner)} has no {_code(attribute)}",
         f"How can {_code(owner)}'s `__init__` let {_code(bases[0])}'s `__init__` do its part?",
     )
+
+
+def _attribute_set_as_local(case: _Case) -> Diagnosis | None:
+    """`self.temperature` read, but the method `set_temperature` set a plain
+    `temperature`: nothing anywhere stores the attribute, one method keeps a local of
+    that name."""
+    owner = _quoted(
+        case.facts.message, r"^'(\w+)' object has no attribute '\w+'(?:\. Did you mean: '\w+'\?)?$"
+    )
+    attribute, program = case.facts.offending, case.program
+    mine = _classes_named(program, owner)
+    if (
+        not owner
+        or not attribute
+        or len(mine) != 1
+        or mine[0].bases
+        or _stores_self(mine[0], attribute)
+    ):
+        return None
+    if any(
+        isinstance(n, ast.Attribute) and n.attr == attribute and not isinstance(n.ctx, ast.Load)
+        for n in ast.walk(program.tree)
+    ):
+        return None  # `tank.temperature = 25` somewhere: set from outside, maybe too late
+    methods = [m for m in mine[0].body if isinstance(m, ast.FunctionDef) and m.name != "__init__"]
+    found = {
+        (m.name, b.line)
+        for m in methods
+        for b in program.bindings.get(attribute, [])
+        if b.scope is m and b.kind in ("assign", "augassign")
+    }
+    if len({name for name, _ in found}) != 1 or _typo_of(attribute, _self_stores(mine[0])):
+        return None
+    method, line = min(found, key=lambda f: f[1])
+    return Diagnosis(
+        "attribute_set_as_local",
+        line,
+        f"Line {line} in the method {_code(method)} sets the plain variable "
+        f"{_code(attribute)}, which exists only while {_code(method)} runs; no line of "
+        f"{_code(owner)} sets {_code('self.' + attribute)}, so the object has no "
+        f"{_code(attribute)} when line {case.frame.line} reads it",
+        "How does a method store a value on the object itself?",
+    )
+
+
+def _self_stores(cls: ast.ClassDef) -> set[str]:
+    """The attributes a class stores on `self` (`self.name = ...`)."""
+    return {
+        n.attr
+        for n in ast.walk(cls)
+        if isinstance(n, ast.Attribute)
+        and isinstance(n.ctx, ast.Store)
+        and isinstance(n.value, ast.Name)
+        and n.value.id == "self"
+    }
 
 
 def _stores_self(scope: ast.AST, attribute: str) -> bool:
@@ -301,6 +404,33 @@ _FOREIGN_METHODS = {
     ("str", "indexOf"): "Which string method gives the position of a piece of text?",
     ("dict", "containsKey"): "Which operator tells whether a dict has a key?",
 }
+
+
+_FUNCTIONS_NOT_METHODS = (
+    "round", "abs", "sum", "max", "min", "sorted", "len", "int", "float", "str", "print",
+)  # fmt: skip
+
+
+def _function_as_method(case: _Case) -> Diagnosis | None:
+    """`per_100.round(1)`, `scores.sum()`: one of Python's built-in functions called as if
+    it were a method of the value."""
+    kind, attribute, node = _asked_attribute(case)
+    if node is None or kind not in _TYPE_WORDS or kind == "NoneType":
+        return None
+    if attribute not in _FUNCTIONS_NOT_METHODS or attribute in case.program.bindings:
+        return None
+    call = case.program.parents.get(node)
+    if not isinstance(call, ast.Call) or call.func is not node:
+        return None
+    return Diagnosis(
+        "function_as_method",
+        case.frame.line,
+        f"Line {case.frame.line} calls {_code('.' + attribute + '()')} on "
+        f"{_code(_source(node.value))}, {_TYPE_WORDS[kind]}, but Python's {_plural(kind)} "
+        f"have no method of that name: {_code(attribute + '()')} is one of Python's built-in "
+        "functions, which take the value inside their round brackets",
+        f"How is the built-in function {_code(attribute + '()')} called on a value?",
+    )
 
 
 def _foreign_method(case: _Case) -> Diagnosis | None:

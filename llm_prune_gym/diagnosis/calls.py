@@ -56,7 +56,7 @@ def _function_not_called(case: _Case) -> Diagnosis | None:
         elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
             binding = program.only_binding(node.id)
             value = binding.value if binding is not None else None
-            if _names_function(program, value):
+            if _names_function(program, value) or _names_own_function(program, value):
                 found.append(
                     (
                         f"Line {binding.line} sets {_code(node.id)} to {_code(_source(value))} "
@@ -73,6 +73,20 @@ def _function_not_called(case: _Case) -> Diagnosis | None:
         cause_line,
         f"{where}; line {line} then uses it as a value",
         "What is the difference between naming a function and calling it?",
+    )
+
+
+def _names_own_function(program: Program, value: ast.expr | None) -> bool:
+    """`human = dog_years`: the name of a function the program defines once with `def`
+    (and binds no other way), not called."""
+    if not isinstance(value, ast.Name):
+        return False
+    bindings = program.bindings.get(value.id, [])
+    return (
+        len(bindings) == 1
+        and bindings[0].kind == "def"
+        and len(program.functions(value.id)) == 1
+        and value.id not in program.declared
     )
 
 

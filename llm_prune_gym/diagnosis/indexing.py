@@ -1,6 +1,7 @@
 """IndexError and KeyError: an index that reaches the length (a loop's end, `randint`'s
 upper end, a list shorter than the one the loop counts), more `{}` than `.format()` values,
-and a key misspelt, never stored, of the wrong type or in other capitals."""
+the first letter of an empty piece of `split(" ")`, and a key misspelt, never stored, of
+the wrong type or in other capitals."""
 
 from __future__ import annotations
 
@@ -91,6 +92,15 @@ def _past_end_reason(
             f"{header} on line {loop.line} ends with {_code(loop.variable)} equal to "
             f"{_code(length + ' - 1')}, so on that last pass {_code(index)} is {_code(length)}",
         )
+    partner = _same_length_partner(facts, program)
+    if loop is not None and index == f"{loop.variable} + 1" and partner:
+        header = _code(f"for {loop.variable} in {loop.iterable}:")
+        return (
+            loop.line,
+            f"{_code(partner)} has {fixed} items, as {_code(facts.sequence)} has, so {header} "
+            f"on line {loop.line} ends with {_code(loop.variable)} equal to {fixed - 1}, and on "
+            f"that last pass {_code(index)} is {fixed}",
+        )
     if facts.sequence_length is not None and index.lstrip("-").isdigit():
         number = int(index)
         if number >= facts.sequence_length:
@@ -102,6 +112,20 @@ def _past_end_reason(
                 f"line {line} asks for index {number}",
             )
     return _while_past_end(program, line, index, length)
+
+
+def _same_length_partner(facts: HintFacts, program: Program) -> str:
+    """`for i in range(len(stops)):` around `times[i + 1]`, both lists written once with
+    the same number of items and never changed: the name `stops` ("" if not so)."""
+    loop = facts.loop
+    match = re.fullmatch(r"range\(len\((\w+)\)\)", loop.iterable) if loop is not None else None
+    if match is None or not facts.sequence_length or match.group(1) == facts.sequence:
+        return ""
+    mine = _fixed_sequence(program, facts.sequence) if facts.sequence.isidentifier() else None
+    other = _fixed_sequence(program, match.group(1))
+    if mine is None or other is None:
+        return ""
+    return match.group(1) if mine[1] == other[1] == facts.sequence_length else ""
 
 
 def _while_past_end(program: Program, line: int, index: str, length: str) -> tuple[int, str] | None:
@@ -218,6 +242,18 @@ def _key_of_wrong_type(case: _Case) -> Diagnosis | None:
             f"Should the keys be numbers, or should {_code(key)} be turned into text first?",
         )
     digits = _quoted(facts.message, r"^'(\d+)'$")
+    text_key = program.only_binding(key)
+    if digits and not _is_input(origin) and keys and all(type(k) is int for k in keys):
+        if text_key is not None and text_key.kind == "assign" and text_key.value is not None:
+            return Diagnosis(
+                "key_of_wrong_type",
+                text_key.line,
+                f"{_code(key)} is the text {_code(repr(digits))} (the error shows it in quotes"
+                f"; line {text_key.line} sets it to {_code(_source(text_key.value))}), but the "
+                f"keys of {_code(name)} (line {binding.line}) are numbers, and text never "  # type: ignore[union-attr]
+                "equals a number",
+                f"What has to happen to {_code(key)} before it can find a number among the keys?",
+            )
     if digits and _is_input(origin) and keys and all(type(k) is int for k in keys):
         return Diagnosis(
             "key_of_wrong_type",
@@ -388,7 +424,80 @@ def _lower_key(program: Program, store: ast.Subscript) -> str:
             if isinstance(text, ast.Constant) and isinstance(text.value, str):
                 if text.value == text.value.lower():
                     return f"the letters of {_code(_source(loop.iter))}"
+            if _lower_words(program, loop.iter, text):
+                return f"the items of {_code(_source(loop.iter))}"
             return ""
+    return ""
+
+
+def _lower_words(program: Program, iterable: ast.expr, value: ast.expr | None) -> bool:
+    """`for place in options:` with `options = ["zoo", "beach"]` written once and only read
+    (or the list written in the loop itself): every item is lower-case text."""
+    if not isinstance(value, ast.List | ast.Tuple) or not value.elts:
+        return False
+    if not all(
+        isinstance(e, ast.Constant) and isinstance(e.value, str) and e.value == e.value.lower()
+        for e in value.elts
+    ):
+        return False
+    if isinstance(iterable, ast.Name):
+        return all(_only_read(program, use) for use in _uses(program, iterable.id))
+    return iterable is value
+
+
+def _empty_piece(case: _Case) -> Diagnosis | None:
+    """`current[0]` with `current = words[i]` and `words = text.split(" ")`: index 0 (or -1)
+    fails only on an empty string, and a split at a given separator gives one wherever two
+    separators meet or the text starts or ends with one."""
+    if case.facts.message != "string index out of range":
+        return None
+    node = _failing_node(case.program, case.frame, ast.Subscript)
+    if (
+        node is None
+        or not isinstance(node.value, ast.Name)
+        or _source(node.slice) not in ("0", "-1")
+    ):
+        return None
+    name = node.value.id
+    pieces = _pieces_of(case.program, name, case.frame.line)
+    binding = case.program.only_binding(pieces) if pieces else None
+    split = binding.value if binding is not None and binding.kind == "assign" else None
+    if not (
+        isinstance(split, ast.Call)
+        and getattr(split.func, "attr", "") == "split"
+        and len(split.args) == 1
+        and not split.keywords
+        and isinstance(split.args[0], ast.Constant)
+        and isinstance(split.args[0].value, str)
+        and split.args[0].value
+    ):
+        return None
+    if not all(_only_read(case.program, use) for use in _uses(case.program, pieces)):
+        return None
+    separator = repr(split.args[0].value)
+    return Diagnosis(
+        "empty_piece",
+        binding.line,  # type: ignore[union-attr]
+        f"{_code(f'{name}[{_source(node.slice)}]')} on line {case.frame.line} fails only when "
+        f"{_code(name)} is the empty string {_code(repr(''))}; {_code(name)} is a piece of "
+        f"{_code(_source(split))} (line {binding.line}), and a split at {_code(separator)} "  # type: ignore[union-attr]
+        "gives an empty piece wherever two of them meet or the text starts or ends with one",
+        f"What should happen to an empty piece, and does line {binding.line} split the way "  # type: ignore[union-attr]
+        "you meant?",
+    )
+
+
+def _pieces_of(program: Program, name: str, line: int) -> str:
+    """The list `name` is an item of: `for name in words:` or `name = words[i]` ("" if
+    neither is certain)."""
+    loop = _loop_over(program, name, line)
+    if loop is not None:
+        return loop.iter.id if isinstance(loop.iter, ast.Name) else ""
+    binding = program.only_binding(name)
+    value = binding.value if binding is not None and binding.kind == "assign" else None
+    if isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name):
+        if not isinstance(value.slice, ast.Slice):
+            return value.value.id
     return ""
 
 

@@ -20,7 +20,7 @@ from ..hintfacts import (
     _uses,
     _value_type,
 )
-from ._common import Diagnosis, _Case, _loop_over, _operator_node
+from ._common import _CONTAINER_TYPES, Diagnosis, _Case, _loop_over, _operator_node
 
 
 def _none_sources(case: _Case) -> list[tuple[ast.expr, str, int]]:
@@ -239,18 +239,45 @@ def _str_method_result(case: _Case) -> Diagnosis | None:
 
 
 def _own_function(program: Program, node: ast.expr | None) -> ast.FunctionDef | None:
-    """The plain function (defined once, no decorator, not a generator) that `node` calls."""
-    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+    """The plain function (defined once, no decorator, not a generator) that `node` calls;
+    for `loan.fine()`, the one method `fine` of the program's classes."""
+    if not isinstance(node, ast.Call):
         return None
-    functions = program.functions(node.func.id)
-    if len(functions) != 1 or len(program.bindings.get(node.func.id, [])) != 1:
+    if isinstance(node.func, ast.Attribute):
+        owner = node.func.value
+        imported = isinstance(owner, ast.Name) and any(
+            b.kind == "import" for b in program.bindings.get(owner.id, [])
+        )
+        function = None if imported else _own_method(program, node.func.attr)
+    elif isinstance(node.func, ast.Name):
+        functions = program.functions(node.func.id)
+        if len(functions) != 1 or len(program.bindings.get(node.func.id, [])) != 1:
+            return None
+        function = functions[0]
+    else:
         return None
-    function = functions[0]
     if not isinstance(function, ast.FunctionDef) or function.decorator_list:
         return None
     if any(isinstance(n, ast.Yield | ast.YieldFrom) for n in ast.walk(function)):
         return None
     return function
+
+
+def _own_method(program: Program, name: str) -> ast.FunctionDef | None:
+    """The method `name` where the program defines it once, in a class body, and nothing
+    else has that name: no built-in type's method, no other function, no attribute set."""
+    functions = program.functions(name)
+    if len(functions) != 1 or any(hasattr(t, name) for t in _CONTAINER_TYPES.values()):
+        return None
+    if not isinstance(program.parents.get(functions[0]), ast.ClassDef):
+        return None
+    stored = any(
+        isinstance(n, ast.Attribute) and n.attr == name and not isinstance(n.ctx, ast.Load)
+        for n in ast.walk(program.tree)
+    )
+    if stored or len(program.bindings.get(name, [])) != 1:
+        return None
+    return functions[0]  # type: ignore[return-value]
 
 
 def _returns(program: Program, function: ast.FunctionDef) -> list[ast.Return]:

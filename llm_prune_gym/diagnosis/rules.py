@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from .attributes import (
     _attribute_never_set,
+    _attribute_set_as_local,
     _attribute_typo,
     _dict_loop_keys,
     _foreign_method,
+    _function_as_method,
     _index_as_item,
     _key_as_attribute,
     _length_attribute,
+    _range_as_list,
     _wrong_type_method,
 )
 from .calls import (
@@ -25,6 +28,7 @@ from .calls import (
     _not_callable,
 )
 from .indexing import (
+    _empty_piece,
     _format_fields,
     _index_past_end,
     _key_case,
@@ -72,6 +76,7 @@ from .syntax import (
     _unterminated_string,
 )
 from .values import (
+    _empty_divisor,
     _format_code,
     _item_not_in_list,
     _split_missed,
@@ -92,6 +97,7 @@ from .wrong_types import (
     _sum_of_text,
     _text_from_input,
     _text_one_step,
+    _text_piece,
     _unhashable_list,
 )
 
@@ -139,6 +145,7 @@ _RULES = {
         _text_from_input,
         _dict_of_input_text,
         _text_one_step,
+        _text_piece,
         _item_assignment,
         _str_method_result,
         _unpack_one_value,
@@ -165,18 +172,27 @@ _RULES = {
         _none_used,
         _function_not_called,
         _length_attribute,
+        _function_as_method,
         _dict_loop_keys,
         _index_as_item,
         _wrong_type_method,
+        _range_as_list,
         _key_as_attribute,
         _attribute_never_set,
+        _attribute_set_as_local,
         _attribute_typo,
         _module_attribute_typo,
         _python2_name,
         _foreign_method,
     ),
-    "IndexError": (_format_fields, _shorter_partner, _index_past_end, _random_index),
-    "ZeroDivisionError": (_zero_divisor,),
+    "IndexError": (
+        _format_fields,
+        _shorter_partner,
+        _index_past_end,
+        _random_index,
+        _empty_piece,
+    ),
+    "ZeroDivisionError": (_zero_divisor, _empty_divisor),
     "ValueError": (
         _unreadable_number,
         _split_missed,

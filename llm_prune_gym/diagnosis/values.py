@@ -1,7 +1,7 @@
 """ValueError and ZeroDivisionError: text `int()` or `float()` cannot read, too many values
 to unpack, a split at a separator the text lacks, a format code for another type, an item
-not in a list (a number among text), and a divisor that is certainly 0 (never changed, or
-rounded down by `//`)."""
+not in a list (a number among text), and a divisor that is certainly 0 (never changed,
+rounded down by `//`, or the length of a list that no item got into)."""
 
 from __future__ import annotations
 
@@ -59,6 +59,121 @@ def _zero_divisor(case: _Case) -> Diagnosis | None:
         where,
         f"The divisor on line {case.frame.line} is {_code(_source(divisor))}, and {text}",
         "Which value should the divisor have there, and which line decides it?",
+    )
+
+
+def _empty_divisor(case: _Case) -> Diagnosis | None:
+    """`sum(warm) / len(warm)` where `warm = []` gets items only under an `if` (no item
+    passed its test), or `len(riders)` for `riders` of a dict literal with an empty list
+    among its values: the length divided by is 0 because the list is empty."""
+    divisor = _divisor(case)
+    if (
+        not isinstance(divisor, ast.Call)
+        or getattr(divisor.func, "id", "") != "len"
+        or "len" in case.program.bindings
+        or len(divisor.args) != 1
+        or not isinstance(divisor.args[0], ast.Name)
+    ):
+        return None
+    name, line = divisor.args[0].id, case.frame.line
+    found = _filled_under_if(case.program, name) or _empty_entry(case.program, name, line)
+    if found is None:
+        return None
+    where, why, question = found
+    return Diagnosis(
+        "empty_divisor",
+        where,
+        f"The divisor on line {line} is {_code(_source(divisor))}, and {_code(name)} is empty "
+        f"there, so its length is 0: {why}",
+        question.format(line=line),
+    )
+
+
+def _filled_under_if(program: Program, name: str) -> tuple[int, str, str] | None:
+    """`warm = []`, then `warm.append(t)` only inside an `if`: the test let no item in."""
+    binding = program.only_binding(name)
+    if binding is None or binding.kind != "assign":
+        return None
+    if not isinstance(binding.value, ast.List) or binding.value.elts:
+        return None
+    appends = []
+    for use in _uses(program, name):
+        call = program.parents.get(program.parents.get(use))
+        if isinstance(call, ast.Call) and getattr(call.func, "attr", "") == "append":
+            if call.func.value is use:  # type: ignore[attr-defined]
+                appends.append(call)
+                continue
+        if not _only_read(program, use):
+            return None
+    tests = {
+        id(test): test for call in appends for test in program.enclosing(call.lineno, (ast.If,))[:1]
+    }
+    if not appends or len(tests) != 1:
+        return None
+    test = next(iter(tests.values()))
+    if any(program.parents.get(call) not in test.body for call in appends):
+        return None  # in the `else` part, or nested deeper: the test alone does not decide
+    condition = _source(test.test)
+    return (
+        test.lineno,
+        f"it starts empty on line {binding.line} and gets items only under "
+        f"{_code(f'if {condition}:')} (line {test.lineno}), so no item passed that test",
+        f"Is {_code(condition)} the test you meant, and what should line {{line}} do when no "
+        "item passes it?",
+    )
+
+
+def _empty_entry(program: Program, name: str, line: int) -> tuple[int, str, str] | None:
+    """`for day, riders in trips.items():` where `trips` is a dict literal, never changed,
+    with an empty list among its values."""
+    loops = [
+        loop
+        for loop in program.enclosing(line, (ast.For,))
+        if isinstance(loop.target, ast.Tuple | ast.Name)
+        and any(getattr(t, "id", "") == name for t in ast.walk(loop.target))
+    ]
+    if len(loops) != 1 or len(program.bindings.get(name, [])) != 1:
+        return None
+    loop = loops[0]
+    iterable = loop.iter
+    method = getattr(iterable, "func", None)
+    if not (
+        isinstance(iterable, ast.Call)
+        and isinstance(method, ast.Attribute)
+        and method.attr in ("items", "values")
+        and isinstance(method.value, ast.Name)
+        and not iterable.args
+    ):
+        return None
+    target = loop.target
+    if method.attr == "items" and not (
+        isinstance(target, ast.Tuple)
+        and len(target.elts) == 2
+        and getattr(target.elts[1], "id", "") == name
+    ):
+        return None
+    if method.attr == "values" and not isinstance(target, ast.Name):
+        return None
+    owner = method.value.id
+    binding = program.only_binding(owner)
+    literal = binding.value if binding is not None and binding.kind == "assign" else None
+    if not isinstance(literal, ast.Dict) or None in literal.keys:
+        return None
+    if not all(_only_read(program, use) for use in _uses(program, owner)):
+        return None
+    empty = [
+        (k, v)
+        for k, v in zip(literal.keys, literal.values, strict=True)
+        if isinstance(v, ast.List | ast.Tuple) and not v.elts
+    ]
+    if not empty:
+        return None
+    key, value = empty[0]
+    return (
+        line,
+        f"{_code(owner)} (line {binding.line}) has {_code(_source(key) + ': ' + _source(value))}, "  # type: ignore[union-attr]
+        f"an empty list, among its values, and the loop on line {loop.lineno} reaches it",
+        "What should line {line} do for an entry that has no items?",
     )
 
 
@@ -463,20 +578,34 @@ def _split_missed(case: _Case) -> Diagnosis | None:
         pieces = binding.value if binding.kind == "assign" else None
     if not isinstance(pieces, ast.Call) or getattr(pieces.func, "attr", "") != "split":
         return None
-    if len(pieces.args) != 1 or pieces.keywords or not isinstance(pieces.args[0], ast.Constant):
+    if pieces.keywords or len(pieces.args) > 1:
         return None
-    separator = pieces.args[0].value
-    if not isinstance(separator, str) or not separator.strip() or separator in text:
-        return None
-    parts = text.split(separator.strip())
-    if len(parts) < 2 or not all(_is_float(p.strip()) for p in parts):
+    if not pieces.args:  # `split()`: at spaces, which this text lacks
+        marks = {c for c in text if not c.isdigit() and c not in ".-+"}
+        why = "`split()` with nothing in its brackets splits at spaces, and that text has none"
+        if len(marks) != 1 or not _numbers_apart(text, marks.pop()):
+            return None
+    elif isinstance(pieces.args[0], ast.Constant):
+        separator = pieces.args[0].value
+        why = f"that text has no {_code(repr(separator))} in it"
+        if not isinstance(separator, str) or not separator.strip() or separator in text:
+            return None
+        if not _numbers_apart(text, separator.strip()):
+            return None
+    else:
         return None
     return Diagnosis(
         "split_missed",
         pieces.lineno,
         f"On line {case.frame.line}, {_code(name)} is a piece of {_code(_source(pieces))} "
-        f"(line {pieces.lineno}), yet it is {_code(repr(text))}: that text has no "
-        f"{_code(repr(separator))} in it, so the split left several numbers in one piece",
+        f"(line {pieces.lineno}), yet it is {_code(repr(text))}: {why}, so the split left "
+        "several numbers in one piece",
         f"Which separator does the text really use, and which one does line {pieces.lineno} "
         "split at?",
     )
+
+
+def _numbers_apart(text: str, separator: str) -> bool:
+    """True if `text` is two or more numbers with `separator` between them."""
+    parts = text.split(separator)
+    return len(parts) >= 2 and all(_is_float(p.strip()) for p in parts)

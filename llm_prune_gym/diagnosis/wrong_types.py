@@ -44,6 +44,15 @@ def _repeated_name(node: ast.expr) -> ast.expr:
     return node
 
 
+def _text_factor(case: _Case, node: ast.expr) -> ast.expr:
+    """`recipe[item] * servings` is text: of its two factors, the one from `input()` (a
+    string times a number repeats the string), where exactly one is; else `node`."""
+    if not isinstance(node, ast.BinOp) or not isinstance(node.op, ast.Mult):
+        return node
+    sides = [s for s in (node.left, node.right) if _is_input(_value_origin(case, s))]
+    return sides[0] if len(sides) == 1 else node
+
+
 def _text_from_input(case: _Case) -> Diagnosis | None:
     """A str from `input()` used where a number is needed (operator, index, range, %d)."""
     node = _str_operand(case)
@@ -69,6 +78,38 @@ def _text_from_input(case: _Case) -> Diagnosis | None:
         f"What has to happen to the text from `input()` before {_code(shown)} can be used as a "
         "number?",
     )
+
+
+def _text_piece(case: _Case) -> Diagnosis | None:
+    """`row = seat[:-1]` then `row < 10`: the error says `row` is a str, and its one
+    assignment takes a piece of text (a slice that gave a str, or an index into a name
+    that is certainly text) that nothing turns into a number. An item of a list is left
+    out: a header row among numbers may be the slip instead."""
+    if _operator_node(case) is None or case.facts.message.startswith("can only concatenate"):
+        return None  # `code + 1`: joining text may be what was meant
+    node = _str_operand(case)
+    binding = case.program.only_binding(node.id) if isinstance(node, ast.Name) else None
+    if binding is None or binding.kind != "assign" or not isinstance(binding.value, ast.Subscript):
+        return None
+    base = binding.value.value
+    if not isinstance(binding.value.slice, ast.Slice) and not _is_text(case.program, base):
+        return None
+    line, name = case.frame.line, node.id  # type: ignore[union-attr]
+    return Diagnosis(
+        "text_piece",
+        binding.line,
+        f"On line {line}, {_code(name)} is a string (the error says `str`): line "
+        f"{binding.line} sets it to {_code(_source(binding.value))}, a piece of text, and "
+        f"nothing turns it into a number before line {line} uses it as one",
+        f"What has to happen to {_code(name)} before line {line} can use it as a number?",
+    )
+
+
+def _is_text(program: Program, node: ast.expr) -> bool:
+    """A name set once to text: a string literal, `input()`, text joined or repeated."""
+    binding = program.only_binding(node.id) if isinstance(node, ast.Name) else None
+    value = binding.value if binding is not None and binding.kind == "assign" else None
+    return value is not None and (_is_input_call(value) or _text_type(program, value) == "str")
 
 
 def _only_text_binding(program: Program, name: str) -> Origin | None:
@@ -162,9 +203,9 @@ def _str_operand(case: _Case) -> ast.expr | None:
         if message.startswith("can only concatenate") and not isinstance(right, ast.Constant):
             return None  # `name + age`: the text, or the number joined to it, may be the slip
         if types[0] == "str" and types[1] in ("int", "float"):
-            return _repeated_name(left)
+            return _text_factor(case, _repeated_name(left))
         if types[1] == "str" and types[0] in ("int", "float"):
-            return _repeated_name(right)
+            return _text_factor(case, _repeated_name(right))
         return None
     if re.search(r"indices must be integers(?: or slices)?, not '?str'?$", message):
         node = _failing_node(program, frame, ast.Subscript, _LOOKUP_CALLS)
@@ -203,9 +244,8 @@ def _float_from_division(case: _Case) -> Diagnosis | None:
     found = []
     for node in ast.walk(statement) if statement is not None else ():
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-            binding = case.program.only_binding(node.id)
-            value = binding.value if binding is not None else None
-            if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Div):
+            binding = _division_binding(case.program, node.id)
+            if binding is not None:
                 found.append((node.id, binding))
     if not found:
         return _divided_index(case)
@@ -220,6 +260,43 @@ def _float_from_division(case: _Case) -> Diagnosis | None:
         f"decimal point), even when it divides evenly; line {case.frame.line} needs a whole "
         "number there",
         "Which kind of division gives a whole number?",
+    )
+
+
+def _division_binding(program: Program, name: str) -> Binding | None:
+    """The binding `name = a / b` where every other binding of `name` only adds a whole
+    number to it (`rows = rows + 1`, `rows += 1`): a float stays a float, so the float
+    certainly comes from that division."""
+    bindings = program.bindings.get(name, [])
+    divisions = [
+        b
+        for b in bindings
+        if b.kind == "assign" and isinstance(b.value, ast.BinOp) and isinstance(b.value.op, ast.Div)
+    ]
+    if len(divisions) != 1 or name in program.declared:
+        return None
+    rest = [b for b in bindings if b is not divisions[0]]
+    if any(b.line <= divisions[0].line or not _adds_whole(program, b) for b in rest):
+        return None
+    return divisions[0]
+
+
+def _adds_whole(program: Program, binding: Binding) -> bool:
+    """`rows = rows + 1` or `rows += 1` (or `-`): the name plus or minus a whole number."""
+    statement = program.statement_at(binding.line)
+    if isinstance(statement, ast.AugAssign):
+        step, op = statement.value, statement.op
+    elif binding.kind == "assign" and isinstance(binding.value, ast.BinOp):
+        value = binding.value
+        if not (isinstance(value.left, ast.Name) and value.left.id == binding.name):
+            return False
+        step, op = value.right, value.op
+    else:
+        return False
+    return (
+        isinstance(op, ast.Add | ast.Sub)
+        and isinstance(step, ast.Constant)
+        and type(step.value) is int
     )
 
 
@@ -374,6 +451,8 @@ def _item_assignment(case: _Case) -> Diagnosis | None:
         for node in (ast.walk(statement) if kind and statement is not None else ())
         if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store)
     ]
+    if len(targets) == 1 and kind == "str" and isinstance(targets[0].value, ast.Subscript):
+        return _text_rows(case, targets[0])
     if len(targets) != 1 or not isinstance(targets[0].value, ast.Name):
         return None
     name = targets[0].value.id
@@ -400,6 +479,36 @@ def _item_assignment(case: _Case) -> Diagnosis | None:
         "they are made",
         f"Which kind of value could {_code(shown)} be so that its items can change, or should "
         f"line {case.frame.line} build a new {'string' if kind == 'str' else 'tuple'} instead?",
+    )
+
+
+def _text_rows(case: _Case, target: ast.Subscript) -> Diagnosis | None:
+    """`grid[y][x] = "X"` where `grid = []` gets its rows only from `grid.append("." * w)`:
+    each row is a string, which cannot change."""
+    rows = target.value.value  # type: ignore[attr-defined]
+    program = case.program
+    binding = program.only_binding(rows.id) if isinstance(rows, ast.Name) else None
+    if binding is None or not isinstance(binding.value, ast.List) or binding.value.elts:
+        return None
+    appends = []
+    for use in _uses(program, rows.id):
+        call = program.parents.get(program.parents.get(use))
+        if isinstance(call, ast.Call) and getattr(call.func, "attr", "") == "append":
+            if call.func.value is use and len(call.args) == 1:  # type: ignore[attr-defined]
+                appends.append(call)
+                continue
+        if not _only_read(program, use):
+            return None
+    if not appends or any(_text_type(program, c.args[0]) != "str" for c in appends):
+        return None
+    first = appends[0]
+    return Diagnosis(
+        "item_assignment",
+        first.lineno,
+        f"Each item of {_code(rows.id)} is a string (line {first.lineno} appends "
+        f"{_code(_source(first.args[0]))}), and line {case.frame.line} changes one letter of "
+        f"one, {_code(_source(target))}; strings cannot be changed once they are made",
+        f"Which kind of value could each item of {_code(rows.id)} be so that its items can change?",
     )
 
 
