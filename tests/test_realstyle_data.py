@@ -68,8 +68,8 @@ def test_a_sample_crashes_and_its_fix_runs() -> None:
         assert repaired.ok, (record["id"], repaired.stderr)
 
 
-# The held-out sets of issue 15 (set 2, then set 3, then set 4, each read once as the headline
-# test, then set 5, the blind one now): all of each runs in the sandbox, a few seconds a set.
+# The held-out sets of issue 15 (sets 2 to 5, each read once as the headline test, then set 6,
+# the blind one now): all of each runs in the sandbox, a few seconds a set.
 @dataclass(frozen=True)
 class BlindSet:
     name: str
@@ -125,6 +125,15 @@ SETS = (
         max_lines=45,
         earlier=("set1", "set2", "set3", "set4"),
         labels="hint-labels-v6",
+        size=60,
+    ),
+    BlindSet(
+        "set6",
+        "r6",
+        "hand-written for llm-prune-gym (2026-12-03, set 6)",
+        max_lines=45,
+        earlier=("set1", "set2", "set3", "set4", "set5"),
+        labels="hint-labels-v7",
         size=60,
     ),
 )
