@@ -58,7 +58,6 @@ import statistics
 import sys
 import time
 from collections import defaultdict
-from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -69,6 +68,7 @@ import transformers
 from torch.nn.utils import prune
 
 import llm_prune_gym
+from llm_prune_gym.batched import tf32_matmuls
 from llm_prune_gym.generation import chat_token_ids
 from llm_prune_gym.prompts import load_prompts
 from llm_prune_gym.students import decoder_layers, find_linear, load_student, torch_dtype
@@ -98,7 +98,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--matmuls",
         default="loop,bmm",
-        help="pruned units' matmul, batched; NAME-tf32 runs NAME with TF32 matmuls",
+        help="batched scoring's matmuls (llm_prune_gym.settings.BATCH_MATMULS)",
     )
     parser.add_argument(
         "--vector-envs",
@@ -293,17 +293,6 @@ def exactness(env: gym.Env, plan: np.ndarray, fast_kl: float) -> dict:
     return result
 
 
-@contextmanager
-def tf32_matmuls():
-    """float32 matmuls on TF32 tensor cores inside the block, the old precision after."""
-    old = torch.get_float32_matmul_precision()
-    torch.set_float32_matmul_precision("high")
-    try:
-        yield
-    finally:
-        torch.set_float32_matmul_precision(old)
-
-
 def _median_ms(function, device: str, repeats: int = 5) -> float:
     function()  # warm-up: kernels chosen for this precision
     times = []
@@ -378,18 +367,14 @@ def time_batched(env: gym.Env, plans: np.ndarray, device: str, args) -> dict:
     ratios = unwrapped.ratio_grid[plans]
     single = [workbench.kl(r, batch).mean for r in ratios[:8]]
     for matmul in args.matmuls.split(","):
-        kernel, _, precision = matmul.partition("-")
-        with tf32_matmuls() if precision == "tf32" else nullcontext():
-            result.update(
-                _time_kernel(workbench, batch, ratios, single, kernel, matmul, device, args)
-            )
+        result.update(_time_matmul(workbench, batch, ratios, single, matmul, device, args))
     return result
 
 
-def _time_kernel(workbench, batch, ratios, single, kernel, name, device, args) -> dict:
-    """One matmul kernel of `time_batched` (under the caller's matmul precision)."""
+def _time_matmul(workbench, batch, ratios, single, name, device, args) -> dict:
+    """One matmul of `time_batched` (a ``-tf32`` one scores under TF32 matmuls)."""
     result = {}
-    kls = [r.mean for r in workbench.batch_kls(ratios[:8], batch, len(ratios[:8]), kernel)]
+    kls = [r.mean for r in workbench.batch_kls(ratios[:8], batch, len(ratios[:8]), name)]
     result[f"batched_{name}_kl_equal"] = kls == single
     rel = np.abs(np.array(kls) - np.array(single)) / np.array(single)
     result[f"batched_{name}_kl_rel_diff_max"] = float(rel.max())
@@ -400,7 +385,7 @@ def _time_kernel(workbench, batch, ratios, single, kernel, name, device, args) -
             for _ in range(args.batched_repeats + 1):  # the first is a warm-up
                 synchronize(device)
                 start = time.perf_counter()
-                workbench.batch_kls(chosen, batch, k, kernel)
+                workbench.batch_kls(chosen, batch, k, name)
                 synchronize(device)
                 times.append(time.perf_counter() - start)
             result[f"evals_per_s_{name}_K{k}"] = k / statistics.median(times[1:])

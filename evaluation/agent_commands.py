@@ -64,6 +64,7 @@ AgentEnv = env_options(
         "observation",
         "target_sparsity",
         "reward",
+        "batch_matmul",
     ),
     defaults={"reward": None},
 )

@@ -34,9 +34,10 @@ from torch import nn
 from .calibration import CalibrationSet, KLResult
 from .plan import PruningPlan
 from .pruning import Pruner
+from .settings import BATCH_MATMULS
 
 DEFAULT_MAX_BATCH_PLANS = 16  # plans per forward; activations and masked units grow with it
-MATMULS = ("loop", "bmm")
+MATMULS = BATCH_MATMULS
 
 
 def plan_ratios(plans: Sequence[PruningPlan | np.ndarray] | np.ndarray) -> list[np.ndarray]:
@@ -61,7 +62,8 @@ def _plan_linear(pruner: Pruner, index: int, counts: torch.Tensor, matmul: str):
     """A forward for unit `index` that gives each plan's rows that plan's masked weights.
 
     ``matmul="loop"``: one ``F.linear`` per plan, the one-plan path's shapes and kernel;
-    ``"bmm"``: one batched matmul for all plans (fewer, larger kernels).
+    ``"bmm"``: one batched matmul for all plans (fewer, larger kernels). A ``-tf32`` suffix
+    is the caller's matmul precision (:func:`batch_kl_sums`), the same kernels here.
     """
     unit = pruner.units[index]
     original, ranks = pruner.originals[index], pruner.ranks[index]
@@ -70,7 +72,7 @@ def _plan_linear(pruner: Pruner, index: int, counts: torch.Tensor, matmul: str):
     def forward(x: torch.Tensor) -> torch.Tensor:
         plans = counts.shape[0]
         masked = torch.where(ranks < counts[:, index, None, None], zero, original)
-        if matmul == "bmm":
+        if matmul.startswith("bmm"):
             out = torch.bmm(x.reshape(plans, -1, x.shape[-1]), masked.transpose(1, 2))
             out = out.reshape(*x.shape[:-1], -1)
             return out if unit.bias is None else out + unit.bias
@@ -168,9 +170,27 @@ def batch_kl_sums(
     indices = [int(i) for i in indices]
     plans = counts.shape[0]
     inputs = _repeated(calibration.model_inputs(indices), plans)
-    with plans_in_batch(calibration.model, pruner, counts, matmul):
+    with (
+        plans_in_batch(calibration.model, pruner, counts, matmul),
+        tf32_matmuls(matmul.endswith("-tf32")),
+    ):
         sums = calibration.kl_sums(indices * plans, inputs)
     return sums.view(plans, len(indices))
+
+
+@contextmanager
+def tf32_matmuls(on: bool = True) -> Iterator[None]:
+    """float32 matmuls on TF32 tensor cores inside the block if `on` (torch's "high"
+    precision; CUDA only, the CPU ignores it), the old precision after."""
+    if not on:
+        yield
+        return
+    old = torch.get_float32_matmul_precision()
+    torch.set_float32_matmul_precision("high")
+    try:
+        yield
+    finally:
+        torch.set_float32_matmul_precision(old)
 
 
 def evaluate_plans(

@@ -40,7 +40,8 @@ class LLMPruneVectorEnv(VectorEnv):
         settings, workbench, **options: as for :class:`LLMPruneEnv` (every episode gets
             the same settings; with ``sampling="sample"`` each draws its own batch).
         max_batch_plans: finished plans per forward pass.
-        matmul: how the pruned units multiply in the batched forward (``loop``/``bmm``).
+        matmul: how the pruned units multiply in the batched forward (``loop``, ``bmm``,
+            ``loop-tf32``, ``bmm-tf32``; default: the settings' ``batch_matmul``).
 
     Attributes:
         episodes: the K sub-envs (read their state, don't step them yourself).
@@ -56,7 +57,7 @@ class LLMPruneVectorEnv(VectorEnv):
         *,
         workbench: Workbench | None = None,
         max_batch_plans: int = DEFAULT_MAX_BATCH_PLANS,
-        matmul: str = "loop",
+        matmul: str | None = None,
         **options,
     ) -> None:
         if num_envs < 1:

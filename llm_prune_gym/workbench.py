@@ -293,17 +293,19 @@ class Workbench:
         plans: Sequence[PlanLike] | np.ndarray,
         indices: Sequence[int] | None = None,
         max_batch_plans: int = DEFAULT_MAX_BATCH_PLANS,
-        matmul: str = "loop",
+        matmul: str | None = None,
     ) -> list[KLResult]:
         """``kl(plan, indices)`` of many plans, batched: up to `max_batch_plans` per forward.
 
         The model's weights are not touched (:mod:`llm_prune_gym.batched`), so pruning
         in progress stays as it is. Channel pruning has no batched path: its plans are
-        scored one at a time.
+        scored one at a time. `matmul` (default: the settings' ``batch_matmul``) is one of
+        :data:`~llm_prune_gym.settings.BATCH_MATMULS`.
         """
         indices = range(self.num_prompts) if indices is None else indices
         if self.granularity == "channels":
             return [self.kl(plan, indices) for plan in plans]
+        matmul = matmul or self.settings.batch_matmul
         return evaluate_plans(
             self.calibration, self.pruner, plans, indices, self.batch_size, max_batch_plans, matmul
         )
@@ -313,7 +315,7 @@ class Workbench:
         counts: np.ndarray,
         indices: Sequence[int],
         max_batch_plans: int = DEFAULT_MAX_BATCH_PLANS,
-        matmul: str = "loop",
+        matmul: str | None = None,
         fixed_shape: bool = False,
     ) -> list[KLResult]:
         """:meth:`batch_kls` of plans given as ``[plans, L, K]`` counts of pruned weights.
@@ -337,7 +339,7 @@ class Workbench:
             indices,
             self.batch_size,
             max_batch_plans,
-            matmul,
+            matmul or self.settings.batch_matmul,
             fixed_shape,
         )
 

@@ -66,6 +66,15 @@ def test_batched_kls_equal_one_at_a_time_on_cuda():
     np.testing.assert_array_equal(batched(env, plans, max_batch_plans=4), expected)
 
 
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_tf32_batched_kls_stay_within_one_percent_on_cuda():
+    options = {"student": "stub", "prompts": PROMPTS, "batch_size": 2, "answer_tokens": 8}
+    env = LLMPruneEnv(**options, device="cuda", batch_matmul="bmm-tf32")
+    plans = random_plans(env, 9)
+    np.testing.assert_allclose(batched(env, plans), one_at_a_time(env, plans), rtol=0.01)
+    assert torch.get_float32_matmul_precision() == "highest"
+
+
 def test_sums_and_counts_per_sequence_match_and_a_subset_of_prompts_works(env):
     plans = random_plans(env, 3, seed=1)
     indices = [4, 1, 3]  # batches [4, 1] and [3], as `kl` feeds them
@@ -82,6 +91,30 @@ def test_one_batched_matmul_per_unit_agrees_too(env):
     expected = one_at_a_time(env, plans)
     # exact with this CPU's kernels; other BLAS builds may order the sums differently
     np.testing.assert_allclose([r.mean for r in results], expected, rtol=1e-6, atol=0)
+
+
+def test_the_settings_batch_matmul_is_the_default_and_tf32_restores_the_precision():
+    """`batch_matmul` picks batch_kls' matmul; a -tf32 one scores under TF32 matmuls (a
+    no-op on the CPU, so the same bits as without) and puts torch's precision back."""
+    options = {"student": "stub", "prompts": PROMPTS, "batch_size": 2, "answer_tokens": 8}
+    plans = random_plans(LLMPruneEnv(**options), 4, seed=5)
+    kls = {
+        name: batched(LLMPruneEnv(**options, batch_matmul=name), plans)
+        for name in ("loop", "bmm", "bmm-tf32", "loop-tf32")
+    }
+    np.testing.assert_array_equal(kls["loop-tf32"], kls["loop"])
+    np.testing.assert_array_equal(kls["bmm-tf32"], kls["bmm"])
+    assert torch.get_float32_matmul_precision() == "highest"
+    seen = []
+    with pytest.MonkeyPatch.context() as patch:
+        original = torch.set_float32_matmul_precision
+        patch.setattr(
+            torch, "set_float32_matmul_precision", lambda p: seen.append(p) or original(p)
+        )
+        batched(LLMPruneEnv(**options, batch_matmul="bmm-tf32"), plans[:1])
+    assert seen == ["high", "highest"]
+    with pytest.raises(ValueError, match="batch_matmul"):
+        LLMPruneEnv(**options, batch_matmul="tf32")
 
 
 def test_plans_may_be_pruning_plans_and_an_episode_in_progress_is_untouched(env):
