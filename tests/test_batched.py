@@ -59,11 +59,14 @@ def test_batched_kls_equal_one_at_a_time_bit_for_bit(env, max_batch_plans):
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
-def test_batched_kls_equal_one_at_a_time_on_cuda():
+def test_batched_kls_match_one_at_a_time_on_cuda():
+    """Not bit for bit on CUDA: the shared ops over K x B rows may take other kernels (an
+    H200 with torch 2.11 gave 6e-7 relative on this stub, 2026-12-03); the bit-exact CUDA
+    path is `fixed_shape` scoring (`bench/cuda_exact.py`)."""
     env = LLMPruneEnv(student="stub", prompts=PROMPTS, batch_size=2, answer_tokens=8, device="cuda")
     plans = random_plans(env, 9)
     expected = one_at_a_time(env, plans)
-    np.testing.assert_array_equal(batched(env, plans, max_batch_plans=4), expected)
+    np.testing.assert_allclose(batched(env, plans, max_batch_plans=4), expected, rtol=1e-5)
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
