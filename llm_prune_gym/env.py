@@ -112,6 +112,8 @@ class LLMPruneEnv(gym.Env):
       (default 1: any width; :mod:`llm_prune_gym.structured`).
     - ``teacher_topk``: keep the teacher's top k log-probs plus a remainder per scored
       token (default None: the full distribution; ``results/speed/teacher-topk``).
+    - ``batch_matmul``: the matmul of ``workbench.batch_kls`` (search agents' scoring):
+      ``"loop"`` (default), ``"bmm"``, ``"loop-tf32"`` or ``"bmm-tf32"`` (TF32 on CUDA).
     """
 
     metadata = {"render_modes": ["ansi"]}
