@@ -835,14 +835,67 @@ def _none_results(program: Program, line: int, types: set[str]) -> tuple[str, ..
             value = binding.value
             if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)):
                 continue
-            method = value.func.attr
-            if method in _IN_PLACE_METHODS:
+            why = _why_none(program, value)
+            if why:
                 notes.append(
                     f"On line {binding.line} {_code(name)} is given the result of "
-                    f"{_code(_source(value))}; a list's {_code(method + '()')} changes the "
-                    "list itself and returns None"
+                    f"{_code(_source(value))}; {why}"
                 )
     return tuple(notes)
+
+
+def _why_none(program: Program, call: ast.Call) -> str:
+    """Why `x.method(...)` gives None: the program's own method of that name returns
+    nothing, or a list method works in place ("" when neither is certain). A method the
+    program defines itself is never read as a list's: `shop.remove()` may be the class's."""
+    method = call.func.attr  # type: ignore[attr-defined]
+    own = [f for f in program.functions(method) if isinstance(program.parents.get(f), ast.ClassDef)]
+    if own:
+        if len(own) != 1 or not _gives_nothing(program, own[0]):
+            return ""
+        return (
+            f"the method {_code(method)} of the program's own class (line {own[0].lineno}) "
+            "has no `return` with a value, so it gives back None"
+        )
+    if method not in _IN_PLACE_METHODS:
+        return ""
+    receiver = call.func.value  # type: ignore[attr-defined]
+    if _is_list(program, receiver):
+        return f"a list's {_code(method + '()')} changes the list itself and returns None"
+    return (
+        f"if {_code(_source(receiver))} is a list, its {_code(method + '()')} changes the "
+        "list itself and returns None"
+    )
+
+
+def _is_list(program: Program, value: ast.expr) -> bool:
+    """A list literal, or a name every other binding of which in this scope gives it a list
+    (`cart = []`, then `cart = cart.append(x)`: a list until that line makes it None)."""
+    if _value_type(program, value) == "list":
+        return True
+    if not isinstance(value, ast.Name):
+        return False
+    scope = program.scope_of(value)
+    others = [
+        b
+        for b in program.bindings.get(value.id, [])
+        if b.scope is scope and not _in_place_on(b.value, value.id)
+    ]
+    return bool(others) and all(
+        b.kind == "assign" and b.value is not None and _value_type(program, b.value) == "list"
+        for b in others
+    )
+
+
+def _in_place_on(value: ast.expr | None, name: str) -> bool:
+    """`name.append(...)` and the like: the call that replaced the list with None."""
+    return (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Attribute)
+        and value.func.attr in _IN_PLACE_METHODS
+        and isinstance(value.func.value, ast.Name)
+        and value.func.value.id == name
+    )
 
 
 def _value_type(program: Program, value: ast.expr) -> str:
@@ -875,7 +928,11 @@ def _returns_nothing(program: Program, name: str) -> bool:
     functions = program.functions(name)
     if len(functions) != 1 or len(program.bindings.get(name, [])) != 1:
         return False
-    function = functions[0]
+    return _gives_nothing(program, functions[0])
+
+
+def _gives_nothing(program: Program, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """True for a plain function or method whose body never returns a value."""
     if isinstance(function, ast.AsyncFunctionDef) or function.decorator_list:
         return False  # a coroutine, or whatever the decorator makes of it
     for node in ast.walk(function):

@@ -1567,3 +1567,67 @@ WIDENED_MISSES = [
 def test_widened_branches_abstain_on_a_near_miss(code, stdin, words):
     found = diagnosis_of(code, stdin)
     assert found is None or words not in found.hint, found.hint
+
+
+# -- readings fixed after blind set 6 (task diag7)
+SEARCH = (
+    "routes = {'7': 'A', '31': 'B'}\n\ndef find(number):\n    for code, path in routes.items():\n"
+    "        if code == number:\n            found = path\n    return found\n\nprint(find(31))\n"
+)
+
+
+def test_a_lone_if_in_a_search_loop_is_no_chain_without_else():
+    """r6-044: `found` set only under one `if` in a loop that no item passed; the hint
+    asks why no item matched, not which values an if/elif chain leaves out."""
+    found = diagnosis_of(SEARCH)
+    assert found is not None and (found.rule, found.line) == ("set_only_in_branches", 5)
+    assert "when the `if` on line 5 is true" in found.hint
+    assert "not true for any item of the loop on line 4" in found.hint
+    assert "Why did no item pass the test on line 5?" in found.hint
+    assert "elif" not in found.hint and "`else`" not in found.hint
+
+
+def test_a_lone_if_outside_a_loop_and_a_real_chain():
+    """Near misses: a lone `if` with no loop asks why its test was false; an if/elif chain
+    keeps the chain wording."""
+    lone = diagnosis_of("t = 5\nif t > 9:\n    w = 'hot'\nprint(w)\n")
+    assert lone is not None and lone.rule == "set_only_in_branches"
+    assert "when the `if` on line 2 is true, and this time it was not" in lone.hint
+    assert "item" not in lone.hint and "elif" not in lone.hint
+    chain = diagnosis_of("t = 5\nif t > 9:\n    w = 'hot'\nelif t < 0:\n    w = 'cold'\nprint(w)\n")
+    assert chain is not None and "that chain has no `else`" in chain.hint
+
+
+def test_a_divisor_compared_instead_of_set_points_at_the_comparison():
+    """r6-024: `votes == votes + 1` on its own line changes nothing; the hint names it."""
+    code = "votes = 0\nfor v in 'abc':\n    votes == votes + 1\nprint(3 / votes)\n"
+    found = diagnosis_of(code)
+    assert found is not None and (found.rule, found.line) == ("zero_divisor", 3)
+    assert "line 3 is `votes == votes + 1`, a comparison (`==`) that changes nothing" in (
+        found.hint
+    )
+    # near miss: the comparison is a test, not a statement, so nothing is pointed at
+    tested = "votes = 0\nfor v in 'abc':\n    if votes == 1:\n        pass\nprint(3 / votes)\n"
+    quiet = diagnosis_of(tested)
+    assert quiet is not None and quiet.line == 1 and "never changed" in quiet.hint
+
+
+def test_a_line_at_the_margin_before_an_else_is_the_one_out_of_place():
+    """r6-033: an `else:` indented as the `elif` above it, after a line at the margin:
+    that line ended the `if`, so it is named, not the `else`."""
+    code = (
+        "for g in [1, 5]:\n    if g == 1:\n        print('one')\n    elif g > 3:\n"
+        "        print('big')\nprint('next')\n    else:\n        print('small')\n"
+    )
+    found = diagnosis_of(code)
+    assert found is not None and (found.rule, found.line) == ("unexpected_indent", 6)
+    assert "body of the `elif` on line 4" in found.hint and "ends that `if` statement" in found.hint
+
+
+def test_an_indent_after_a_plain_line_does_not_say_which_line_moved():
+    """Near miss of r6-033: a plain indented line after a plain one; either may be out of
+    place, so the hint asks rather than blaming the flagged line."""
+    found = diagnosis_of("x = 1\ny = 2\n      z = 3\n")
+    assert found is not None and (found.rule, found.line) == ("unexpected_indent", 3)
+    assert "Is line 3 too far in, or line 2 not far enough?" in found.hint
+    assert "nothing for line 3 to be inside" not in found.hint

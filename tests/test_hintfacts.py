@@ -275,3 +275,35 @@ def test_facts_hint_restates_facts_and_writes_no_fix():
         hint_facts("x = 1\nprint(y)\n", elsewhere + "NameError: name 'y' is not defined\n")
     )
     assert no_line.startswith("Python stopped with a NameError.") and "None" not in no_line
+
+
+def test_none_from_the_programs_own_method_is_not_called_a_lists():
+    """r6-009: `shop = shop.remove(...)` where `remove` is the program's own method without
+    a `return` value: the note says so, not "a list's `remove()`"."""
+    code = (
+        "class Shop:\n    def __init__(self):\n        self.stock = {}\n"
+        "    def remove(self, item):\n        self.stock.pop(item, None)\n\n"
+        "shop = Shop()\nshop = shop.remove('pens')\nshop.remove('glue')\n"
+    )
+    notes = facts_of(code).notes
+    assert notes == (
+        "On line 8 `shop` is given the result of `shop.remove('pens')`; the method `remove` "
+        "of the program's own class (line 4) has no `return` with a value, so it gives back "
+        "None",
+    )
+    assert "a list's" not in " ".join(notes)
+
+
+def test_none_from_a_list_method_of_an_unknown_value_is_hedged():
+    """Near miss: `names` is a parameter, so it is not known to be a list; an own method
+    that returns a value gives no note at all."""
+    code = "def add(names):\n    names = names.append('b')\n    names.append('c')\n\nadd([])\n"
+    assert facts_of(code).notes == (
+        "On line 2 `names` is given the result of `names.append('b')`; if `names` is a list, "
+        "its `append()` changes the list itself and returns None",
+    )
+    own = (
+        "class S:\n    def remove(self):\n        return None if self else 1\n\n"
+        "s = S()\ns = s.remove()\ns.remove()\n"
+    )
+    assert facts_of(own).notes == ()

@@ -208,6 +208,8 @@ def _set_only_in_branches(case: _Case) -> Diagnosis | None:
             f"line {line} reads it",
             "Which values do the conditions not cover, and what should happen for them?",
         )
+    if not head.orelse:  # a lone `if`: no chain, so no `else` to miss
+        return _set_only_under_if(program, name, head, listed, line)
     return Diagnosis(
         "set_only_in_branches",
         head.lineno,
@@ -216,6 +218,39 @@ def _set_only_in_branches(case: _Case) -> Diagnosis | None:
         f"this time none of those branches ran, so {_code(name)} has no value when line "
         f"{line} reads it",
         "Which values does the chain not cover, and what should happen for them?",
+    )
+
+
+def _set_only_under_if(
+    program: Program, name: str, head: ast.If, listed: str, line: int
+) -> Diagnosis:
+    """`found` set only when one `if` holds: its test was never true this time. Inside a
+    search loop that means no item matched, which is what to ask about; the test may be
+    the bug (a number compared with text), so the hint does not ask for an `else`."""
+    loops = [
+        n
+        for n in program.enclosing(head.lineno, (ast.For, ast.While))
+        if not n.lineno <= line <= (n.end_lineno or 0)
+    ]
+    if loops and isinstance(loops[0], ast.For):
+        return Diagnosis(
+            "set_only_in_branches",
+            head.lineno,
+            f"{_code(name)} is only given a value (on {listed.replace('`', '')}) when the "
+            f"`if` on line {head.lineno} is true, and this time it was not true for any item "
+            f"of the loop on line {loops[0].lineno}, so {_code(name)} has no value when line "
+            f"{line} reads it",
+            f"Why did no item pass the test on line {head.lineno}? What does each side of "
+            "that test hold?",
+        )
+    return Diagnosis(
+        "set_only_in_branches",
+        head.lineno,
+        f"{_code(name)} is only given a value (on {listed.replace('`', '')}) when the `if` "
+        f"on line {head.lineno} is true, and this time it was not, so {_code(name)} has no "
+        f"value when line {line} reads it",
+        f"Why was the test on line {head.lineno} false this time, and what should "
+        f"{_code(name)} be then?",
     )
 
 

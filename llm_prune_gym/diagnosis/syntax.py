@@ -194,16 +194,55 @@ def _unexpected_indent(case: _Syntax) -> Diagnosis | None:
         return None  # a line that continues a bracket, or one that opens a block
     if len(here) <= len(there) or case.text(previous).rstrip().endswith("\\"):
         return None
-    found = _dedented_line(case, before, here, there)
+    found = _dedented_line(case, before, here, there) or _broken_chain(case, before, here)
     if found is not None:
         return found
-    return Diagnosis(
+    return Diagnosis(  # either line may be the one out of place
         "unexpected_indent",
         case.line,
         f"Line {case.line} is indented further than line {previous} before it, but line "
-        f"{previous} does not start a block (it does not end with `:`), so there is nothing "
-        f"for line {case.line} to be inside",
-        f"Which block should line {case.line} be part of, and how far is that block indented?",
+        f"{previous} does not start a block (it does not end with `:`), so the two lines do "
+        "not fit together",
+        f"Is line {case.line} too far in, or line {previous} not far enough?",
+    )
+
+
+_CONTINUES = {
+    "else": ("if", "elif", "for", "while", "try", "except"),
+    "elif": ("if", "elif"),
+    "except": ("try", "except"),
+    "finally": ("try", "except", "else"),
+}
+
+
+def _broken_chain(case: _Syntax, before: list[int], here: str) -> Diagnosis | None:
+    """`else:` indented as the `if`/`elif` above it, with a line less indented than that
+    block just before it: that line ended the `if` statement, so it is the one out of place,
+    not the `else`."""
+    word = case.text(case.line).split()
+    keyword = word[0].rstrip(":") if word else ""
+    if keyword not in _CONTINUES or not case.text(case.line).rstrip().endswith(":"):
+        return None
+    previous = before[0]
+    if len(_indent(case.text(previous))) >= len(here):
+        return None
+    heads = [n for n in before[1:] if len(_indent(case.text(n))) <= len(here)]
+    if not heads or _indent(case.text(heads[0])) != here or "\t" in here:
+        return None
+    head_word = case.text(heads[0]).split()[0].rstrip(":")
+    if head_word not in _CONTINUES[keyword] or not case.text(heads[0]).rstrip().endswith(":"):
+        return None
+    if not any(heads[0] < n < previous for n in before):
+        return None  # the head's block must have a body before the stray line
+    statement = {"elif": "if", "except": "try"}.get(head_word, head_word)
+    return Diagnosis(
+        "unexpected_indent",
+        previous,
+        f"Line {previous} is indented less than the body of the `{head_word}` on line "
+        f"{heads[0]} it comes after, so it ends that `{statement}` statement; the "
+        f"`{keyword}` on line {case.line}, indented to continue it, then has nothing to "
+        "continue",
+        f"Which block should line {previous} be part of, and how far is it indented?",
     )
 
 

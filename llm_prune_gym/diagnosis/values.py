@@ -192,6 +192,13 @@ def _why_zero(case: _Case, divisor: ast.expr) -> tuple[int, str] | None:
     name = divisor.id
     binding = program.only_binding(name)
     if binding is not None and binding.kind == "assign" and _static_int(program, divisor) == 0:
+        compared = _compared_not_set(program, name)
+        if len(compared) == 1:
+            return compared[0].lineno, (
+                f"{_code(name)} is set to 0 on line {binding.line}; line "
+                f"{compared[0].lineno} is {_code(_source(compared[0].value))}, a comparison "
+                f"(`==`) that changes nothing, so {_code(name)} never changes"
+            )
         dropped = _dropped_steps(program, name)
         if len(dropped) == 1:
             return dropped[0].lineno, (
@@ -235,6 +242,21 @@ def _dropped_steps(program: Program, name: str) -> list[ast.Expr]:
             isinstance(side, ast.Name) and side.id == name
             for side in (node.value.left, node.value.right)
         )
+    ]
+
+
+def _compared_not_set(program: Program, name: str) -> list[ast.Expr]:
+    """Statements such as `count == count + 1` alone on their line: `==` compares, so the
+    assignment the line looks like never happens."""
+    return [
+        node
+        for node in ast.walk(program.tree)
+        if isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Compare)
+        and len(node.value.ops) == 1
+        and isinstance(node.value.ops[0], ast.Eq)
+        and isinstance(node.value.left, ast.Name)
+        and node.value.left.id == name
     ]
 
 
