@@ -174,28 +174,36 @@ def main() -> None:
     if "--injected" in sys.argv:
         row, changed = injected()
         table.append(row)
+    write_summary(HERE, "The diagnosis widened on set 4 (task diag5)", table, rows, changed, "1-4")
+
+
+def write_summary(
+    folder: Path, title: str, table: list[str], rows: list[dict], changed: list[str], sets: str
+) -> None:
+    """`folder`/summary.md (and stdout): the before/after table, the judged diagnoses."""
+    right = {True: "yes", False: "no"}
     lines = [
-        "# The diagnosis widened on set 4 (task diag5)",
+        f"# {title}",
         "",
-        "`PYTHONPATH=. python results/diagnosis-v4/measure.py --injected`; see its docstring.",
+        f"`PYTHONPATH=. python results/{folder.name}/measure.py --injected`; see its docstring.",
         "",
         "| programs | before: fires / right | after: fires / right | right of fired (after) |",
         "|---|---|---|---|",
         *table,
         "",
-        "New or changed diagnoses on sets 1-4 (judged in `judgement.csv`):",
+        f"New or changed diagnoses on sets {sets} (judged in `judgement.csv`):",
         "",
         "| id | rule (before) | rule | line | cause line | right |",
         "|---|---|---|---|---|---|",
         *[
             f"| {r['id']} | {r['before']} | {r['rule']} | {r['line']} | {r['cause_line']} | "
-            f"{'yes' if r['right'] else 'no'} |"
+            f"{right.get(r['right'], r['right'])} |"
             for r in rows
         ],
     ]
     if changed:
         lines += ["", "New or changed diagnoses on the injected bugs:", "", *changed]
-    (HERE / "summary.md").write_text("\n".join(lines) + "\n")
+    (folder / "summary.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 

@@ -98,29 +98,9 @@ def main() -> None:
     if "--injected" in sys.argv:
         row, changed = v4.injected()
         table.append(row)
-    lines = [
-        "# The diagnosis widened on set 5 (task diag6)",
-        "",
-        "`PYTHONPATH=. python results/diagnosis-v5/measure.py --injected`; see its docstring.",
-        "",
-        "| programs | before: fires / right | after: fires / right | right of fired (after) |",
-        "|---|---|---|---|",
-        *table,
-        "",
-        "New or changed diagnoses on sets 1-5 (judged in `judgement.csv`):",
-        "",
-        "| id | rule (before) | rule | line | cause line | right |",
-        "|---|---|---|---|---|---|",
-        *[
-            f"| {r['id']} | {r['before']} | {r['rule']} | {r['line']} | {r['cause_line']} | "
-            f"{r['right']} |"
-            for r in rows
-        ],
-    ]
-    if changed:
-        lines += ["", "New or changed diagnoses on the injected bugs:", "", *changed]
-    (HERE / "summary.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    v4.write_summary(
+        HERE, "The diagnosis widened on set 5 (task diag6)", table, rows, changed, "1-5"
+    )
 
 
 if __name__ == "__main__":
