@@ -92,6 +92,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
 DATA_COMMANDS: dict[str, tuple[str, str]] = {
     "build": ("finetune.cli:build", "write train.jsonl / test.jsonl / stats.md (resumable)"),
     "calibration": ("finetune.cli:calibration", "rebuild llm_prune_gym/data/calibration.jsonl"),
+    "add-handwritten": (
+        "finetune.cli:add_handwritten",
+        "pairs from hand-written programs and tutor hints, after a build's pairs",
+    ),
 }
 
 

@@ -84,3 +84,47 @@ def calibration(
             "prompt_style": prompt_style,
         }  # fmt: skip
     )
+
+
+def add_handwritten(
+    *,
+    cases: Annotated[tuple[Path, ...], Parameter(consume_multiple=True)],
+    hints: Annotated[tuple[Path, ...], Parameter(consume_multiple=True)],
+    out: Path,
+    base: Path | None = None,
+    base_train: bool = True,
+    prompt_style: Literal["grounded", "plain"] = "grounded",
+    overwrite: bool = False,
+) -> int:
+    """Pairs from hand-written programs (labelled ``cases.jsonl`` records) and one tutor hint
+    each, written after a built data set's own pairs.
+
+    Parameters
+    ----------
+    cases
+        JSONL cases with code, error_output, fixed_code, cause_line, source, licence
+    hints
+        JSONL ``{"id", "hint"}`` lines, one per case to train on
+    out
+        folder for train.jsonl / test.jsonl / handwritten.jsonl
+    base
+        a ``data build`` folder whose pairs come first (its test.jsonl is kept as the test split)
+    base_train
+        keep the base's train pairs (without: the hand-written pairs alone, to train
+        further on top of a trained student)
+    prompt_style
+        the hint request's style; the same builder as evaluation and ``llm-prune hint``
+    overwrite
+        replace pair files already in OUT
+    """
+    from collections import Counter
+
+    from .handwritten import handwritten_pairs, read_records, write_data
+
+    pairs = handwritten_pairs(
+        read_records(cases, "case file"), read_records(hints, "hint file"), prompt_style
+    )
+    counts = write_data(pairs, out, base, base_train=base_train, overwrite=overwrite)
+    licences = Counter(p["licence"] for p in pairs)
+    log(f"{counts['handwritten']} hand-written pairs ({dict(licences)}) in {out}")
+    return print_json({**counts, "out": str(out), "licences": dict(licences)})

@@ -62,7 +62,7 @@ def test_help_of_every_command_imports_no_torch():
 
 def test_every_command_of_before_is_there():
     assert set(COMMANDS) | {"data"} == COMMANDS_BEFORE
-    assert set(DATA_COMMANDS) == {"build", "calibration"}
+    assert set(DATA_COMMANDS) == {"build", "calibration", "add-handwritten"}
 
 
 def help_text(argv: list[str], capsys) -> str:
@@ -127,6 +127,7 @@ WITHOUT = {
     "finetune-merge": {"--device", "--threads", "--seed", "--no-progress"},
     "build": {"--device", "--threads"},
     "calibration": {"--student", "--device", "--threads", "--no-progress"},
+    "add-handwritten": {"--student", "--device", "--threads", "--seed", "--no-progress"},
 }
 
 
