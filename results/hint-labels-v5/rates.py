@@ -38,10 +38,14 @@ COMMANDS = {"hint-sft-command": "command-sft.jsonl"}
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folder", type=Path, default=HERE, help="the set's folder")
-    folder = parser.parse_args().folder
+    parser.add_argument("--systems", help="comma-separated rows (default: the ten above)")
+    parser.add_argument("--sources-of", default="hint-sft,hint", help="rows broken down by source")
+    args = parser.parse_args()
+    folder = args.folder
     commands = {k: v for k, v in COMMANDS.items() if (folder / v).is_file()}
-    systems = [s for s in SYSTEMS if s not in COMMANDS or s in commands]
-    print(write_rates(folder, systems, commands, ("hint-sft", "hint")))
+    wanted = args.systems.split(",") if args.systems else SYSTEMS
+    systems = [s for s in wanted if s not in COMMANDS or s in commands]
+    print(write_rates(folder, systems, commands, args.sources_of.split(",")))
 
 
 if __name__ == "__main__":

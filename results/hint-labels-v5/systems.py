@@ -43,6 +43,12 @@ def main() -> None:
     parser.add_argument("--per-packet", type=int, default=60)
     parser.add_argument("--second-programs", type=int, default=20)
     parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument(
+        "--pipeline",
+        action="append",
+        metavar="SYSTEM=STUDENT",
+        help="a pipeline and the raw student it shows (repeat; default: the four above)",
+    )
     args = parser.parse_args()
     if args.packets:
         print(write_blind_packets(args.folder, args.per_packet, args.seed, args.second_programs))
@@ -53,7 +59,8 @@ def main() -> None:
     if out.exists():
         raise SystemExit(f"{out} exists: choose another --out (committed results stay)")
     cases = {case["id"]: case for case in read_jsonl(args.folder / "cases.jsonl")}
-    rows = system_rows(cases, read_jsonl(args.raw), PIPELINES)
+    pipelines = dict(p.split("=", 1) for p in args.pipeline) if args.pipeline else PIPELINES
+    rows = system_rows(cases, read_jsonl(args.raw), pipelines)
     write_jsonl(out, rows)
     print(f"{len(rows)} hints of {len({r['system'] for r in rows})} systems -> {out}")
 
