@@ -1631,3 +1631,38 @@ def test_an_indent_after_a_plain_line_does_not_say_which_line_moved():
     assert found is not None and (found.rule, found.line) == ("unexpected_indent", 3)
     assert "Is line 3 too far in, or line 2 not far enough?" in found.hint
     assert "nothing for line 3 to be inside" not in found.hint
+
+
+# -- rules widened or added after sets 5-7's misses (task diag8)
+
+TALLY = "def tally(words):\n    seen = {}\n    for w in words:\n        seen[w] = seen[w] + 1\n"
+
+
+def test_a_count_added_to_before_it_is_stored_in_a_function_that_returns_it():
+    found = diagnosis_of(TALLY + "    return seen\n\nprint(tally(['ox']))\n")
+    assert found.rule == "key_never_stored" and found.line == 4
+    assert "`seen` starts empty (line 2)" in found.hint and "`seen[w]`" in found.hint
+
+
+def test_a_count_added_to_in_both_branches_names_the_line_that_failed():
+    code = (
+        "votes = {}\nfor v in ['yes', 'no']:\n    if v in votes:\n        votes[v] += 1\n"
+        "    else:\n        votes[v] += 1\nprint(votes)\n"
+    )
+    found = diagnosis_of(code)
+    assert found.rule == "key_never_stored" and found.line == 6
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "def tally(words, into):\n    seen = {}\n    into(seen)\n    for w in words:\n"
+        "        seen[w] = seen[w] + 1\n\ntally(['ox'], print)\n",  # handed to a function
+        "seen = {}\nold = {'ox': 1}\nfor w in ['ox', 'yak']:\n    seen[w] = old[w] + 1\n",
+        "votes = {}\nfor v in ['yes']:\n    if v in votes:\n        votes[v] = 1\n"
+        "    else:\n        votes[v] += 1\n",  # line 4 stores a key: the branches are swapped
+    ],
+)
+def test_a_count_abstains_where_a_key_may_be_stored_or_read_elsewhere(code):
+    found = diagnosis_of(code)
+    assert found is None or found.rule != "key_never_stored", found.hint
