@@ -1666,3 +1666,31 @@ def test_a_count_added_to_in_both_branches_names_the_line_that_failed():
 def test_a_count_abstains_where_a_key_may_be_stored_or_read_elsewhere(code):
     found = diagnosis_of(code)
     assert found is None or found.rule != "key_never_stored", found.hint
+
+
+def test_a_method_left_uncalled_before_joining_text_names_where_it_was_set():
+    code = "city = 'oslo'\nbig = city.title\nprint('Welcome to ' + big)\n"
+    found = diagnosis_of(code)
+    assert found.rule == "function_not_called" and found.line == 2
+    assert "`city.title`" in found.hint
+
+
+def test_the_programs_own_method_used_without_brackets():
+    code = (
+        "class Tank:\n    def __init__(self):\n        self.litres = [3, 4]\n\n"
+        "    def total(self):\n        return sum(self.litres)\n\n"
+        "t = Tank()\nprint(50 - t.total)\n"
+    )
+    found = diagnosis_of(code)
+    assert found.rule == "function_not_called" and found.line == 9
+    assert "`t.total` on line 9" in found.hint
+
+
+def test_an_own_method_name_that_is_also_stored_as_an_attribute_stays_silent():
+    code = (
+        "class Tank:\n    def __init__(self):\n        self.total = 0\n\n"
+        "    def total(self):\n        return 7\n\n"
+        "def show():\n    return 1\n\nt = Tank()\nt.total = show\nprint(50 - t.total)\n"
+    )
+    found = diagnosis_of(code)
+    assert found is None or found.rule != "function_not_called", found.hint
