@@ -29,6 +29,22 @@ def diagnosis_of(code: str, stdin: str = ""):
 
 # (rule, program, stdin, the cause line, words the hint must have)
 FIRES = [
+    (
+        "compared_not_set",
+        "def shipping(kg):\n    if kg < 2:\n        cost = 4\n    else:\n        cost == 9\n"
+        "    return cost\n\nprint(shipping(5))\n",
+        "",
+        5,
+        ["Line 5 is `cost == 9`", "a comparison (`==`) that changes nothing"],
+    ),
+    (
+        "typo_never_read",
+        "def bonus(goals):\n    if goals > 3:\n        reward = 10\n    else:\n"
+        "        rewrad = 0\n    return reward\n\nprint(bonus(1))\n",
+        "",
+        5,
+        ["line 5 sets `rewrad`", "Line 6 reads `reward`"],
+    ),
     ("misspelt_name", "total = 3\nprint(totl)\n", "", 1, ["`totl`", "`total`"]),
     ("misspelt_name", "totl = 0\nfor x in [1]:\n    total = total + x\n", "", 1, ["`totl`"]),
     ("module_not_imported", "print(math.sqrt(4))\n", "", 1, ["imports `math`"]),
@@ -1020,6 +1036,18 @@ FIRES = [
 
 # (the rule that must not fire, program, stdin): one link of each rule's argument is unsure
 NEAR_MISSES = [
+    (
+        "compared_not_set",
+        "def shipping(kg):\n    if kg < 2:\n        cost = 4\n    elif kg < 9:\n"
+        "        cost = 9\n    print(kg == 9)\n    return cost\n\nprint(shipping(12))\n",
+        "",
+    ),  # the `==` is inside a call, and the name is read on another line
+    (
+        "typo_never_read",
+        "def bonus(goals):\n    if goals > 3:\n        reward = 10\n    else:\n"
+        "        rewrad = 0\n        print(rewrad)\n    return reward\n\nprint(bonus(1))\n",
+        "",
+    ),  # the near name is read: it may be a second variable on purpose
     ("misspelt_name", "radius = 2\nprint(r * radius)\n", ""),  # nothing close to `r`
     ("misspelt_name", "reds = 1\nif 'red' == red:\n    pass\n", ""),  # quotes missing?
     ("module_not_imported", "times = [1]\nprint(time[0])\n", ""),  # a misspelt `times`
