@@ -1722,3 +1722,14 @@ def test_an_own_method_name_that_is_also_stored_as_an_attribute_stays_silent():
     )
     found = diagnosis_of(code)
     assert found is None or found.rule != "function_not_called", found.hint
+
+
+def test_a_standard_module_imported_with_a_capital():
+    found = diagnosis_of("# dice\nfrom Math import floor\nprint(floor(2.5))\n")
+    assert found.rule == "module_misspelt" and found.line == 2
+    assert "`math` differs only in capitals" in found.hint
+
+
+def test_a_capitalised_module_that_is_no_standard_module_stays_silent():
+    found = diagnosis_of("from Numpy import floor\nprint(floor(2.5))\n")
+    assert found is None or "only in capitals" not in found.hint, found.hint
