@@ -1733,3 +1733,24 @@ def test_a_standard_module_imported_with_a_capital():
 def test_a_capitalised_module_that_is_no_standard_module_stays_silent():
     found = diagnosis_of("from Numpy import floor\nprint(floor(2.5))\n")
     assert found is None or "only in capitals" not in found.hint, found.hint
+
+
+def test_a_recursive_call_on_the_same_dict_it_only_reads():
+    code = (
+        "def depth(tree):\n    best = 0\n    for key, sub in tree.items():\n"
+        "        best = max(best, 1 + depth(tree))\n    return best\n\n"
+        "print(depth({'a': {}}))\n"
+    )
+    found = diagnosis_of(code)
+    assert found.rule == "same_arguments" and found.line == 4
+
+
+def test_a_recursive_call_whose_argument_has_its_own_changing_get_stays_silent():
+    code = (
+        "class Counter:\n    def __init__(self):\n        self.left = 5000\n\n"
+        "    def get(self):\n        self.left -= 1\n        return self.left\n\n"
+        "def run(c):\n    if c.get() <= 0:\n        return 0\n    return 1 + run(c)\n\n"
+        "print(run(Counter()))\n"
+    )
+    found = diagnosis_of(code)
+    assert found is None or found.rule != "same_arguments", found.hint

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 
-from ..hintfacts import _code, _names, _source, _unchanged_in_loop
+from ..hintfacts import _READING_METHODS, Program, _code, _names, _source, _unchanged_in_loop
 from ._common import Diagnosis, _Case, _is_self_attribute, _is_self_store
 
 
@@ -50,7 +50,7 @@ def _same_arguments(case: _Case) -> Diagnosis | None:
         for b in case.program.bindings.get(p, [])
         if b.scope is function and b.kind != "arg"
     }
-    if reassigned & set(parameters) or _changes_state(function, set(parameters)):
+    if reassigned & set(parameters) or _changes_state(case.program, function, set(parameters)):
         return None
     for call in calls:
         passed = [_whole(a) for a in call.args]
@@ -85,13 +85,19 @@ def _same_arguments(case: _Case) -> Diagnosis | None:
     )
 
 
-def _changes_state(function: ast.AST, parameters: set[str]) -> bool:
+def _changes_state(program: Program, function: ast.AST, parameters: set[str]) -> bool:
     """True if the function could make the same arguments mean something new: it changes a
-    parameter in place (`stack.pop()`, `xs[0] = 1`) or declares a global or nonlocal."""
+    parameter in place (`stack.pop()`, `xs[0] = 1`) or declares a global or nonlocal.
+    `folder.items()`, `xs.count(3)`: a dict or list method that only reads, where the
+    program defines no method of that name, changes nothing."""
     for node in ast.walk(function):
         if isinstance(node, ast.Global | ast.Nonlocal):
             return True
         if isinstance(node, ast.Attribute) and getattr(node.value, "id", None) in parameters:
+            call = program.parents.get(node)
+            reads = isinstance(call, ast.Call) and call.func is node
+            if reads and node.attr in _READING_METHODS and not program.functions(node.attr):
+                continue
             return True  # a method of a parameter: it may change it (pop, append, ...)
         if isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Load):
             if getattr(node.value, "id", None) in parameters:
