@@ -1754,3 +1754,14 @@ def test_a_recursive_call_whose_argument_has_its_own_changing_get_stays_silent()
     )
     found = diagnosis_of(code)
     assert found is None or found.rule != "same_arguments", found.hint
+
+
+def test_a_whole_number_set_once_joined_to_text():
+    found = diagnosis_of("level = 4\nprint(level + ' stars')\n")
+    assert found.rule == "number_joined_to_text" and found.line == 2
+    assert "line 1 sets it to `4`" in found.hint
+
+
+def test_a_number_set_twice_joined_to_text_does_not_say_where_it_was_set():
+    found = diagnosis_of("level = 4\nlevel = level * 2\nprint(level + ' stars')\n")
+    assert found is None or "sets it to" not in found.hint, found.hint

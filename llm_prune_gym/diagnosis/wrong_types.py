@@ -405,6 +405,8 @@ def _range_counter_joined(case: _Case) -> Diagnosis | None:
         return None
     loop = _loop_over(case.program, left.id, case.frame.line)
     iterable = loop.iter if loop is not None else None
+    if loop is None:
+        return _whole_number_joined(case, left.id)
     if not isinstance(iterable, ast.Call) or getattr(iterable.func, "id", "") != "range":
         return None
     if "range" in case.program.bindings:
@@ -416,6 +418,23 @@ def _range_counter_joined(case: _Case) -> Diagnosis | None:
         f"is an integer (it counts through {_code(_source(iterable))} on line {loop.lineno}), "  # type: ignore[union-attr]
         "and `+` can only join text to text",
         f"How can {_code(left.id)} be turned into text before it is joined?",
+    )
+
+
+def _whole_number_joined(case: _Case, name: str) -> Diagnosis | None:
+    """`round_number + ": spell"` where the program's one line that sets `round_number`
+    gives it a whole number written out (`round_number = 3`)."""
+    binding = case.program.only_binding(name)
+    value = binding.value if binding is not None and binding.kind == "assign" else None
+    if not (isinstance(value, ast.Constant) and type(value.value) is int):
+        return None
+    return Diagnosis(
+        "number_joined_to_text",
+        case.frame.line,
+        f"On line {case.frame.line}, `+` joins {_code(name)} to text, but {_code(name)} is an "
+        f"integer (line {binding.line} sets it to {_code(_source(value))}), and `+` can only "  # type: ignore[union-attr]
+        "join text to text",
+        f"How can {_code(name)} be turned into text before it is joined?",
     )
 
 
