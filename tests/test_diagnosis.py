@@ -1765,3 +1765,14 @@ def test_a_whole_number_set_once_joined_to_text():
 def test_a_number_set_twice_joined_to_text_does_not_say_where_it_was_set():
     found = diagnosis_of("level = 4\nlevel = level * 2\nprint(level + ' stars')\n")
     assert found is None or "sets it to" not in found.hint, found.hint
+
+
+def test_an_item_of_a_loop_string_changed():
+    found = diagnosis_of("for n in ['ann', 'bo']:\n    n[0] = 'A'\n    print(n)\n")
+    assert found.rule == "item_assignment" and found.line == 2
+    assert "`n` is a string there" in found.hint
+
+
+def test_an_item_of_a_loop_tuple_changed_stays_silent():
+    found = diagnosis_of("for p in [(1, 2)]:\n    p[0] = 3\n")
+    assert found is None or found.rule != "item_assignment", found.hint

@@ -483,6 +483,8 @@ def _item_assignment(case: _Case) -> Diagnosis | None:
     note = ""
     if origin is None and (binding := case.program.only_binding(name)) is not None:
         origin, note = _copied_text(case, binding)
+    if origin is None and kind == "str":
+        return _text_item_changed(case, targets[0])
     if origin is None or origin.type != kind:
         return None
     where = f"it gets {_code(origin.source)} on line {origin.line}{note}"
@@ -498,6 +500,20 @@ def _item_assignment(case: _Case) -> Diagnosis | None:
         "they are made",
         f"Which kind of value could {_code(shown)} be so that its items can change, or should "
         f"line {case.frame.line} build a new {'string' if kind == 'str' else 'tuple'} instead?",
+    )
+
+
+def _text_item_changed(case: _Case, target: ast.Subscript) -> Diagnosis:
+    """`word[0] = ...` where `word` got its text is not read (a loop's item, several
+    assignments): the error says it is a string there, and that settles the cause."""
+    line, shown = case.frame.line, _code(_source(target.value))
+    return Diagnosis(
+        "item_assignment",
+        line,
+        f"Line {line} changes {_code(_source(target))}, one item of {shown}, but {shown} is a "
+        "string there (the error says `str`), and strings cannot be changed once they are made",
+        f"Which kind of value could {shown} be so that its items can change, or should line "
+        f"{line} build a new string instead?",
     )
 
 
