@@ -1776,3 +1776,14 @@ def test_an_item_of_a_loop_string_changed():
 def test_an_item_of_a_loop_tuple_changed_stays_silent():
     found = diagnosis_of("for p in [(1, 2)]:\n    p[0] = 3\n")
     assert found is None or found.rule != "item_assignment", found.hint
+
+
+def test_a_singular_name_where_the_program_sets_its_plural():
+    found = diagnosis_of("cities = ['Oslo']\nfor c in cities:\n    print(c)\nprint(len(city))\n")
+    assert found.rule == "misspelt_name" and found.line == 1
+    assert "`city` on line 4" in found.hint and "singular and plural" in found.hint
+
+
+def test_a_singular_name_with_two_plurals_set_stays_silent():
+    found = diagnosis_of("allies = [1]\nallyes = [2]\nprint(ally)\n")
+    assert found is None or found.rule != "misspelt_name", found.hint

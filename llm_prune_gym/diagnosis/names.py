@@ -49,7 +49,9 @@ def _misspelt_name(case: _Case) -> Diagnosis | None:
     if _compared_for_equality(program, line, name):
         return None  # `if colour == red`: missing quotes are as likely as a misspelt `reds`
     candidates = set(program.bindings) | {b for b in _BUILTIN_NAMES if b.lower() == name.lower()}
-    right = _typo_of(name, candidates)
+    right, differ = _typo_of(name, candidates), "differ by a letter or two"
+    if not right:
+        right, differ = _plural_of(name, set(program.bindings)), "are singular and plural"
     if not right:
         return None
     if right in program.bindings:
@@ -66,10 +68,23 @@ def _misspelt_name(case: _Case) -> Diagnosis | None:
     return Diagnosis(
         "misspelt_name",
         where,
-        f"{_code(name)} on line {line} is {unset}, but {told}; the two spellings differ by a "
-        "letter or two",
+        f"{_code(name)} on line {line} is {unset}, but {told}; the two spellings {differ}",
         "Which spelling did you mean, and is it the same everywhere you use it?",
     )
+
+
+def _plural_of(name: str, names: set[str]) -> str:
+    """The one name of `names` that is `name`'s plural or singular (`salary`, `salaries`;
+    `score`, `scores`; `box`, `boxes`), else ""."""
+    forms = {name + "s", name + "es", name[:-1] + "ies" if name.endswith("y") else ""}
+    if name.endswith("ies"):
+        forms.add(name[:-3] + "y")
+    if name.endswith("es"):
+        forms.add(name[:-2])
+    if name.endswith("s"):
+        forms.add(name[:-1])
+    found = {f for f in forms if len(f) >= 3 and f != name} & names
+    return found.pop() if len(found) == 1 else ""
 
 
 def _compared_for_equality(program: Program, line: int, name: str) -> bool:
