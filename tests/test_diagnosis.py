@@ -30,6 +30,14 @@ def diagnosis_of(code: str, stdin: str = ""):
 # (rule, program, stdin, the cause line, words the hint must have)
 FIRES = [
     (
+        "odd_item_unpacked",
+        "scores = [\n    ['Ada', 3, 1],\n    ['Bo', 2],\n    ['Cy', 0, 4],\n]\n"
+        "for name, won, lost in scores:\n    print(name, won - lost)\n",
+        "",
+        3,
+        ["`['Bo', 2]` on line 3, which holds 2", "into 3 names"],
+    ),
+    (
         "compared_not_set",
         "def shipping(kg):\n    if kg < 2:\n        cost = 4\n    else:\n        cost == 9\n"
         "    return cost\n\nprint(shipping(5))\n",
@@ -1036,6 +1044,12 @@ FIRES = [
 
 # (the rule that must not fire, program, stdin): one link of each rule's argument is unsure
 NEAR_MISSES = [
+    (
+        "odd_item_unpacked",
+        "scores = [['Ada', 3], ['Bo', 2]]\nscores.append(['Cy', 0, 4])\n"
+        "for name, won in scores:\n    print(name, won)\n",
+        "",
+    ),  # the list is changed after it is written: the odd item is not on that line
     (
         "compared_not_set",
         "def shipping(kg):\n    if kg < 2:\n        cost = 4\n    elif kg < 9:\n"
