@@ -1801,3 +1801,15 @@ def test_a_singular_name_where_the_program_sets_its_plural():
 def test_a_singular_name_with_two_plurals_set_stays_silent():
     found = diagnosis_of("allies = [1]\nallyes = [2]\nprint(ally)\n")
     assert found is None or found.rule != "misspelt_name", found.hint
+
+
+def test_the_text_of_input_used_as_a_number_on_the_same_line():
+    found = diagnosis_of("price = 3.5\nleft = input('Paid: ') - price\n", "5\n")
+    assert found.rule == "text_from_input" and found.line == 2
+    assert "`input('Paid: ')` is used as a number" in found.hint
+
+
+def test_an_input_function_of_the_programs_own_stays_silent():
+    code = "def input(q):\n    return q\n\nleft = input('5') - 1\n"
+    found = diagnosis_of(code)
+    assert found is None or "is used as a number" not in found.hint, found.hint

@@ -56,6 +56,8 @@ def _text_factor(case: _Case, node: ast.expr) -> ast.expr:
 def _text_from_input(case: _Case) -> Diagnosis | None:
     """A str from `input()` used where a number is needed (operator, index, range, %d)."""
     node = _str_operand(case)
+    if node is not None and _is_input_call(node) and "input" not in case.program.bindings:
+        return _input_used_directly(case, node)
     origin = _value_origin(case, node) if node is not None else None
     if origin is None and isinstance(node, ast.Name):
         origin = _only_text_binding(case.program, node.id)
@@ -77,6 +79,18 @@ def _text_from_input(case: _Case) -> Diagnosis | None:
         f"before line {line} uses it as one",
         f"What has to happen to the text from `input()` before {_code(shown)} can be used as a "
         "number?",
+    )
+
+
+def _input_used_directly(case: _Case, node: ast.expr) -> Diagnosis:
+    """`input("Paid with: ") - total`: the text `input()` gives back is the operand itself."""
+    line, shown = case.frame.line, _code(_source(node))
+    return Diagnosis(
+        "text_from_input",
+        line,
+        f"On line {line}, {shown} is used as a number, but `input()` always gives back text, "
+        "even when the user types a number, and nothing on that line turns it into a number",
+        "What has to happen to the text from `input()` before it can be used as a number?",
     )
 
 
