@@ -1813,3 +1813,22 @@ def test_an_input_function_of_the_programs_own_stays_silent():
     code = "def input(q):\n    return q\n\nleft = input('5') - 1\n"
     found = diagnosis_of(code)
     assert found is None or "is used as a number" not in found.hint, found.hint
+
+
+def test_the_one_recursive_call_of_two_that_passes_the_same_values_and_repeats():
+    code = (
+        "def steps(n):\n    if n <= 0:\n        return 0\n    if n % 2 == 0:\n"
+        "        return 1 + steps(n - 2)\n    return 1 + steps(n)\n\nprint(steps(5))\n"
+    )
+    found = diagnosis_of(code)
+    assert found.rule == "same_arguments" and found.line == 6
+    assert "`steps(n)` on line 6" in found.hint
+
+
+def test_a_same_value_call_that_is_not_where_the_recursion_repeats_stays_silent():
+    code = (
+        "def down(n, flag):\n    if flag:\n        return down(n, flag)\n"
+        "    return down(n + 1, flag)\n\nprint(down(0, False))\n"
+    )
+    found = diagnosis_of(code)
+    assert found is None or found.rule != "same_arguments", found.hint
