@@ -30,14 +30,16 @@ from ._common import (
     _names_function,
     _typo_of,
 )
+from .returns import _own_method
 
 _FUNCTION_TYPES = ("builtin_function_or_method", "method", "function")
 
 
 def _function_not_called(case: _Case) -> Diagnosis | None:
     """A function or method used without `()`: set as a value, or used on the failing line."""
-    if not any(f"'{kind}'" in case.facts.message for kind in _FUNCTION_TYPES):
-        return None
+    message = case.facts.message
+    if not any(f"{q}{kind}{q}" in message for kind in _FUNCTION_TYPES for q in "'\""):
+        return None  # `'method'` in most messages, `"method"` in "can only concatenate"
     program, line = case.program, case.frame.line
     statement = program.statement_at(line)
     found: list[tuple[str, int]] = []
@@ -45,7 +47,8 @@ def _function_not_called(case: _Case) -> Diagnosis | None:
         if getattr(node, "lineno", line) != line or _is_called(program, node):
             continue
         if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
-            if any(hasattr(t, node.attr) for t in _CONTAINER_TYPES.values()):
+            methods = _CONTAINER_TYPES.values()
+            if any(hasattr(t, node.attr) for t in methods) or _own_method(program, node.attr):
                 found.append(
                     (
                         f"{_code(_source(node))} on line {line} has no round brackets after "

@@ -180,10 +180,16 @@ def _key_never_stored(case: _Case) -> Diagnosis | None:
     if binding.value.keys:
         return None
     statement = program.statement_at(case.frame.line)
-    if any(not _contains(statement, node) for node in _item_stores(program, name)):
+    if any(
+        not _contains(statement, node) and not _adds_to_itself(program, node)
+        for node in _item_stores(program, name)
+    ):
         return None
+    own = binding.scope is not None and binding.scope is program.scope_of(statement)
     if not all(
-        _only_read(program, node, stores=True) or _dict_reading(program, node)
+        _only_read(program, node, stores=True)
+        or _dict_reading(program, node)
+        or (own and isinstance(program.parents.get(node), ast.Return))
         for node in _uses(program, name)
     ):
         return None
@@ -194,6 +200,24 @@ def _key_never_stored(case: _Case) -> Diagnosis | None:
         f"{_code(f'{name}[{facts.index}]')} before any value was stored under that key "
         f"({_code(facts.message)})",
         "What should happen the first time a key is seen?",
+    )
+
+
+def _adds_to_itself(program: Program, store: ast.Subscript) -> bool:
+    """`d[k] += 1` or `d[k] = d[k] + 1`: a store that reads the same key first, so it can
+    never be the one that puts a new key in (it fails on a missing key instead)."""
+    parent = program.parents.get(store)
+    if isinstance(parent, ast.AugAssign):
+        return parent.target is store
+    if not (isinstance(parent, ast.Assign) and parent.targets == [store]):
+        return False
+    key = ast.dump(store.slice)
+    return any(
+        isinstance(node, ast.Subscript)
+        and isinstance(node.ctx, ast.Load)
+        and ast.dump(node.value) == ast.dump(store.value)
+        and ast.dump(node.slice) == key
+        for node in ast.walk(parent.value)
     )
 
 

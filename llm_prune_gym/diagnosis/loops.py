@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 
-from ..hintfacts import _code, _names, _source, _unchanged_in_loop
+from ..hintfacts import _READING_METHODS, Program, _code, _names, _source, _unchanged_in_loop
 from ._common import Diagnosis, _Case, _is_self_attribute, _is_self_store
 
 
@@ -50,13 +50,14 @@ def _same_arguments(case: _Case) -> Diagnosis | None:
         for b in case.program.bindings.get(p, [])
         if b.scope is function and b.kind != "arg"
     }
-    if reassigned & set(parameters) or _changes_state(function, set(parameters)):
+    if reassigned & set(parameters) or _changes_state(case.program, function, set(parameters)):
         return None
-    for call in calls:
-        passed = [_whole(a) for a in call.args]
-        if call.keywords or sorted(passed) != sorted(parameters):
-            return None
-    call = calls[0]
+    same = [
+        c for c in calls if not c.keywords and sorted(map(_whole, c.args)) == sorted(parameters)
+    ]
+    if len(same) != len(calls) and not _repeats_at(case, name, same):
+        return None
+    call = same[0]
     dropped = [
         s
         for s in ast.walk(function)
@@ -85,13 +86,32 @@ def _same_arguments(case: _Case) -> Diagnosis | None:
     )
 
 
-def _changes_state(function: ast.AST, parameters: set[str]) -> bool:
+def _repeats_at(case: _Case, name: str, same: list[ast.Call]) -> bool:
+    """True if the one call of `same` is where the recursion repeats: the traceback's last
+    three frames are all in `name`, on that call's line (`return count_vowels(word)`, where
+    another call passes `rest`)."""
+    last = case.traceback.frames[-3:]
+    return (
+        len(same) == 1
+        and len(last) == 3
+        and all(f.file == case.frame.file and f.function == name for f in last)
+        and all(f.line == same[0].lineno for f in last)
+    )
+
+
+def _changes_state(program: Program, function: ast.AST, parameters: set[str]) -> bool:
     """True if the function could make the same arguments mean something new: it changes a
-    parameter in place (`stack.pop()`, `xs[0] = 1`) or declares a global or nonlocal."""
+    parameter in place (`stack.pop()`, `xs[0] = 1`) or declares a global or nonlocal.
+    `folder.items()`, `xs.count(3)`: a dict or list method that only reads, where the
+    program defines no method of that name, changes nothing."""
     for node in ast.walk(function):
         if isinstance(node, ast.Global | ast.Nonlocal):
             return True
         if isinstance(node, ast.Attribute) and getattr(node.value, "id", None) in parameters:
+            call = program.parents.get(node)
+            reads = isinstance(call, ast.Call) and call.func is node
+            if reads and node.attr in _READING_METHODS and not program.functions(node.attr):
+                continue
             return True  # a method of a parameter: it may change it (pop, append, ...)
         if isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Load):
             if getattr(node.value, "id", None) in parameters:

@@ -83,6 +83,21 @@ def _module_misspelt(case: _Case) -> Diagnosis | None:
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
     }  # the program's own uses must name the module it meant
     right = _typo_of(name, used & set(sys.stdlib_module_names))
+    lower = name.lower()
+    if (
+        not right
+        and lower != name
+        and lower in sys.stdlib_module_names
+        and lower not in case.program.bindings
+    ):
+        return Diagnosis(  # `from Random import choice`: the one module it can be
+            "module_misspelt",
+            case.frame.line,
+            f"Line {case.frame.line} imports {_code(name)}, but Python has no module of that "
+            f"name; Python's module {_code(lower)} differs only in capitals, and module names "
+            "are case-sensitive",
+            f"How exactly is the module's name spelt on line {case.frame.line}?",
+        )
     if not right and name in used and name not in sys.stdlib_module_names:
         right = _typo_of(name, _BEGINNER_MODULES)
         if right and right not in case.program.bindings:

@@ -19,6 +19,7 @@ from ..hintfacts import (
     _source,
 )
 from ._common import Diagnosis, _Case, _is_input_call, _is_self_store, _typo_of
+from .values import _compared_not_set as _compared_statements
 
 
 def _first_line(program: Program, name: str, scope: object = ...) -> int:
@@ -48,7 +49,9 @@ def _misspelt_name(case: _Case) -> Diagnosis | None:
     if _compared_for_equality(program, line, name):
         return None  # `if colour == red`: missing quotes are as likely as a misspelt `reds`
     candidates = set(program.bindings) | {b for b in _BUILTIN_NAMES if b.lower() == name.lower()}
-    right = _typo_of(name, candidates)
+    right, differ = _typo_of(name, candidates), "differ by a letter or two"
+    if not right:
+        right, differ = _plural_of(name, set(program.bindings)), "are singular and plural"
     if not right:
         return None
     if right in program.bindings:
@@ -65,10 +68,23 @@ def _misspelt_name(case: _Case) -> Diagnosis | None:
     return Diagnosis(
         "misspelt_name",
         where,
-        f"{_code(name)} on line {line} is {unset}, but {told}; the two spellings differ by a "
-        "letter or two",
+        f"{_code(name)} on line {line} is {unset}, but {told}; the two spellings {differ}",
         "Which spelling did you mean, and is it the same everywhere you use it?",
     )
+
+
+def _plural_of(name: str, names: set[str]) -> str:
+    """The one name of `names` that is `name`'s plural or singular (`salary`, `salaries`;
+    `score`, `scores`; `box`, `boxes`), else ""."""
+    forms = {name + "s", name + "es", name[:-1] + "ies" if name.endswith("y") else ""}
+    if name.endswith("ies"):
+        forms.add(name[:-3] + "y")
+    if name.endswith("es"):
+        forms.add(name[:-2])
+    if name.endswith("s"):
+        forms.add(name[:-1])
+    found = {f for f in forms if len(f) >= 3 and f != name} & names
+    return found.pop() if len(found) == 1 else ""
 
 
 def _compared_for_equality(program: Program, line: int, name: str) -> bool:
@@ -495,3 +511,54 @@ def _unquoted_text(case: _Case) -> Diagnosis | None:
                 "types?",
             )
     return None
+
+
+def _compared_not_set(case: _Case) -> Diagnosis | None:
+    """`fee == 50` alone on the failing line, reading a name with no value yet: a comparison
+    as a statement does nothing, so the line was meant to set the name, not read it."""
+    name, program, line = case.facts.offending, case.program, case.frame.line
+    if case.facts.exception == "UnboundLocalError":
+        name = _quoted(case.facts.message, r"local variable '(\w+)'")
+    statement = program.statement_at(line)
+    if not name or statement not in _compared_statements(program, name):
+        return None
+    return Diagnosis(
+        "compared_not_set",
+        line,
+        f"Line {line} is {_code(_source(statement.value))}, a comparison (`==`) that changes "
+        f"nothing: it reads {_code(name)}, which has no value yet, and does not give it one",
+        f"What should line {line} do to {_code(name)}, and does `==` do that?",
+    )
+
+
+def _typo_never_read(case: _Case) -> Diagnosis | None:
+    """`fonud = 0` in one branch, `found` read after: the name read has no value, and the
+    function sets a name a letter or two from it that no line anywhere reads."""
+    name, program, line = case.facts.offending, case.program, case.frame.line
+    if case.facts.exception == "UnboundLocalError":
+        name = _quoted(case.facts.message, r"local variable '(\w+)'")
+    here = _here(case)
+    if not name or (here is None and case.facts.exception != "NameError"):
+        return None
+    read = {n.id for n in ast.walk(program.tree) if _is_load(n)}
+    unread = {
+        b.name: b.line
+        for found in program.bindings.values()
+        for b in found
+        if b.scope is here and b.kind == "assign" and b.name not in read and len(found) == 1
+    }
+    typo = _typo_of(name, set(unread))
+    if not typo:
+        return None
+    return Diagnosis(
+        "typo_never_read",
+        unread[typo],
+        f"Line {line} reads {_code(name)}, which has no value when it runs; line "
+        f"{unread[typo]} sets {_code(typo)}, a name a letter or two from it that no line of "
+        "the program ever reads",
+        "Are those two names meant to be the same variable?",
+    )
+
+
+def _is_load(node: ast.AST) -> bool:
+    return isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)

@@ -47,6 +47,7 @@ from .modules import (
     _name_not_imported,
 )
 from .names import (
+    _compared_not_set,
     _defined_later,
     _global_assigned_locally,
     _local_misspelt,
@@ -58,6 +59,7 @@ from .names import (
     _self_attribute,
     _set_only_in_branches,
     _set_only_in_try,
+    _typo_never_read,
     _unquoted_text,
 )
 from .returns import _ends_without_return, _none_used, _str_method_result, _unpack_one_value
@@ -79,6 +81,7 @@ from .values import (
     _empty_divisor,
     _format_code,
     _item_not_in_list,
+    _odd_item_unpacked,
     _split_missed,
     _unpack_count,
     _unreadable_number,
@@ -121,6 +124,7 @@ _SYNTAX_RULES = (
 # A program that runs and fails: the rules of its exception, tried in this order.
 _RULES = {
     "NameError": (
+        _compared_not_set,
         _defined_later,
         _result_dropped,
         _only_in_function,
@@ -129,15 +133,18 @@ _RULES = {
         _module_not_imported,
         _self_attribute,
         _misspelt_name,
+        _typo_never_read,
         _python2_name,
         _lowercase_constant,
         _name_not_imported,
         _unquoted_text,
     ),
     "UnboundLocalError": (
+        _compared_not_set,
         _local_misspelt,
         _global_assigned_locally,
         _set_only_in_try,
+        _typo_never_read,
         _set_only_in_branches,
     ),
     "TypeError": (
@@ -197,6 +204,7 @@ _RULES = {
         _unreadable_number,
         _split_missed,
         _unpack_count,
+        _odd_item_unpacked,
         _format_code,
         _item_not_in_list,
     ),

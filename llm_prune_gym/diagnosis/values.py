@@ -18,6 +18,7 @@ from ..hintfacts import (
     _code,
     _failing_node,
     _fixed_sequence,
+    _has_starred,
     _loop_range,
     _only_read,
     _quoted,
@@ -631,3 +632,42 @@ def _numbers_apart(text: str, separator: str) -> bool:
     """True if `text` is two or more numbers with `separator` between them."""
     parts = text.split(separator)
     return len(parts) >= 2 and all(_is_float(p.strip()) for p in parts)
+
+
+_UNPACK_SHORT = re.compile(
+    r"^(?:not enough|too many) values to unpack \(expected (\d+), got (\d+)\)$"
+)
+
+
+def _odd_item_unpacked(case: _Case) -> Diagnosis | None:
+    """`for name, age, stops in passengers:` where `passengers` is a list written out, only
+    read, whose items all hold 3 values but one, which holds as many as the error says."""
+    match = _UNPACK_SHORT.match(case.facts.message)
+    statement, program = case.program.statement_at(case.frame.line), case.program
+    if match is None or not isinstance(statement, ast.For):
+        return None
+    expected, got = int(match.group(1)), int(match.group(2))
+    target, iterable = statement.target, statement.iter
+    if not (isinstance(target, ast.Tuple) and len(target.elts) == expected):
+        return None
+    binding = program.only_binding(iterable.id) if isinstance(iterable, ast.Name) else None
+    value = binding.value if binding is not None and binding.kind == "assign" else None
+    if not isinstance(value, ast.List | ast.Tuple):
+        return None
+    items = value.elts
+    if not all(isinstance(i, ast.Tuple | ast.List) and not _has_starred(i) for i in items):
+        return None
+    odd = [i for i in items if len(i.elts) != expected]  # type: ignore[attr-defined]
+    if len(odd) != 1 or len(odd[0].elts) != got or len(items) - 1 < 2:  # type: ignore[attr-defined]
+        return None
+    if not all(_only_read(program, node) for node in _uses(program, iterable.id)):  # type: ignore[union-attr]
+        return None
+    name, item = iterable.id, odd[0]  # type: ignore[union-attr]
+    return Diagnosis(
+        "odd_item_unpacked",
+        item.lineno,
+        f"Line {case.frame.line} splits each item of {_code(name)} into {expected} names, and "
+        f"every item of {_code(name)} holds {expected} values except {_code(_source(item))} on "
+        f"line {item.lineno}, which holds {got}",
+        f"What should {_code(_source(item))} hold so that it matches the other items?",
+    )

@@ -56,6 +56,8 @@ def _text_factor(case: _Case, node: ast.expr) -> ast.expr:
 def _text_from_input(case: _Case) -> Diagnosis | None:
     """A str from `input()` used where a number is needed (operator, index, range, %d)."""
     node = _str_operand(case)
+    if node is not None and _is_input_call(node) and "input" not in case.program.bindings:
+        return _input_used_directly(case, node)
     origin = _value_origin(case, node) if node is not None else None
     if origin is None and isinstance(node, ast.Name):
         origin = _only_text_binding(case.program, node.id)
@@ -77,6 +79,18 @@ def _text_from_input(case: _Case) -> Diagnosis | None:
         f"before line {line} uses it as one",
         f"What has to happen to the text from `input()` before {_code(shown)} can be used as a "
         "number?",
+    )
+
+
+def _input_used_directly(case: _Case, node: ast.expr) -> Diagnosis:
+    """`input("Paid with: ") - total`: the text `input()` gives back is the operand itself."""
+    line, shown = case.frame.line, _code(_source(node))
+    return Diagnosis(
+        "text_from_input",
+        line,
+        f"On line {line}, {shown} is used as a number, but `input()` always gives back text, "
+        "even when the user types a number, and nothing on that line turns it into a number",
+        "What has to happen to the text from `input()` before it can be used as a number?",
     )
 
 
@@ -405,6 +419,8 @@ def _range_counter_joined(case: _Case) -> Diagnosis | None:
         return None
     loop = _loop_over(case.program, left.id, case.frame.line)
     iterable = loop.iter if loop is not None else None
+    if loop is None:
+        return _whole_number_joined(case, left.id)
     if not isinstance(iterable, ast.Call) or getattr(iterable.func, "id", "") != "range":
         return None
     if "range" in case.program.bindings:
@@ -416,6 +432,23 @@ def _range_counter_joined(case: _Case) -> Diagnosis | None:
         f"is an integer (it counts through {_code(_source(iterable))} on line {loop.lineno}), "  # type: ignore[union-attr]
         "and `+` can only join text to text",
         f"How can {_code(left.id)} be turned into text before it is joined?",
+    )
+
+
+def _whole_number_joined(case: _Case, name: str) -> Diagnosis | None:
+    """`round_number + ": spell"` where the program's one line that sets `round_number`
+    gives it a whole number written out (`round_number = 3`)."""
+    binding = case.program.only_binding(name)
+    value = binding.value if binding is not None and binding.kind == "assign" else None
+    if not (isinstance(value, ast.Constant) and type(value.value) is int):
+        return None
+    return Diagnosis(
+        "number_joined_to_text",
+        case.frame.line,
+        f"On line {case.frame.line}, `+` joins {_code(name)} to text, but {_code(name)} is an "
+        f"integer (line {binding.line} sets it to {_code(_source(value))}), and `+` can only "  # type: ignore[union-attr]
+        "join text to text",
+        f"How can {_code(name)} be turned into text before it is joined?",
     )
 
 
@@ -464,6 +497,8 @@ def _item_assignment(case: _Case) -> Diagnosis | None:
     note = ""
     if origin is None and (binding := case.program.only_binding(name)) is not None:
         origin, note = _copied_text(case, binding)
+    if origin is None and kind == "str":
+        return _text_item_changed(case, targets[0])
     if origin is None or origin.type != kind:
         return None
     where = f"it gets {_code(origin.source)} on line {origin.line}{note}"
@@ -479,6 +514,20 @@ def _item_assignment(case: _Case) -> Diagnosis | None:
         "they are made",
         f"Which kind of value could {_code(shown)} be so that its items can change, or should "
         f"line {case.frame.line} build a new {'string' if kind == 'str' else 'tuple'} instead?",
+    )
+
+
+def _text_item_changed(case: _Case, target: ast.Subscript) -> Diagnosis:
+    """`word[0] = ...` where `word` got its text is not read (a loop's item, several
+    assignments): the error says it is a string there, and that settles the cause."""
+    line, shown = case.frame.line, _code(_source(target.value))
+    return Diagnosis(
+        "item_assignment",
+        line,
+        f"Line {line} changes {_code(_source(target))}, one item of {shown}, but {shown} is a "
+        "string there (the error says `str`), and strings cannot be changed once they are made",
+        f"Which kind of value could {shown} be so that its items can change, or should line "
+        f"{line} build a new string instead?",
     )
 
 
