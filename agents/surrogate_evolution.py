@@ -55,9 +55,11 @@ spends what evolution spends, plus the model's own time.
   stand-ins at 500 and 2000 episodes and worse at 100. A prior ``Beta(2 p, 2 (1 - p))``,
   ``p`` all sources' discounted rate, so that late, when one child in twenty wins, a
   source that stopped winning gets fewer children, was level on two stand-ins and behind
-  on the harsh one at 100 and 500: dropped, sim-learned22.md.) Without ``adaptive`` (v3) every
-  child is a model pick over all sizes (candidate ``j`` of size ``j mod doublings``).
-  With ``candidates=1`` the agent is plain evolution, RNG draws included.
+  on the harsh one at 100 and 500: dropped, sim-learned22.md. A schedule that made each
+  child after episode 100 evolution's own mutant with chance 0.5, whatever the mix drew,
+  was behind at 500 and 2,000 on two stand-ins: dropped, sim-learned23.md.) Without
+  ``adaptive`` (v3) every child is a model pick over all sizes (candidate ``j`` of size
+  ``j mod doublings``). With ``candidates=1`` the agent is plain evolution, RNG draws included.
 - Selection: evolution's (1 + lambda): after ``offspring`` children the best replaces
   the parent if it scores higher. ``plan()`` is the best plan scored.
 
