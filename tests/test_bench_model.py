@@ -109,6 +109,8 @@ def test_formats_and_hint_options_are_checked_up_front(tmp_path):
         "hint-labels-v7/cases.jsonl",
         "realstyle7.jsonl",
         "hint-labels-v8/cases.jsonl",
+        "realstyle8.jsonl",
+        "hint-labels-v9/cases.jsonl",
     ):
         with pytest.raises(ValueError, match="blind hint set"):
             BenchModelSettings(plans=("dense",), out=tmp_path, hint_cases=tmp_path / blind)
