@@ -2,7 +2,8 @@
 # Session I (2026-12-03 ~15:10): two students trained with the 530 hand-written programs of
 # sets 1-7 and their tutor hints (`llm-prune data add-handwritten`), their raw hints and
 # sft-v4's and SmolLM2's on blind set 8 (never printed here), beside issue 20's leaderboard
-# runs. Calls: one, mid ab, mid ac, extra (wheels and data, .device/d5), main (last part).
+# runs (surrogate-evo, noise_sd 0.02 with 128 candidates: learned23's one untested sim variant) and two structured searches (issue 18: 64 calibration prompts; attention heads too).
+# Calls: one, mid ab, mid ac, extra (wheels and data, .device/d5), main (last part).
 #   sft-v5    SmolLM2 + SFT on the build's 6,774 pairs and the 530 (sft-v4's settings)
 #   sft-v4-hw sft-v4 (its adapters merged here) + SFT on the 530 alone, 3 epochs
 set -u
@@ -13,6 +14,7 @@ C=results/hint-labels-v9/cases.jsonl; P=results/hint-labels/plan-evolution-seed0
 collect() {
   tar czf $OUT/lbi.tgz -C /root --exclude="*.pt" --exclude="*.ckpt" lbi 2>/dev/null
   for f in $(find $L -name "anytime.csv" -path "*seed*"); do echo "$f $(tail -1 $f | cut -d, -f1,9,12)"; done | sed "s#$L/##" | sort | tail -20
+  grep -h "held-out KL" $L/logs/struct-*.log 2>/dev/null
   for m in sft-v5 sft-v4-hw; do
     [ -f $R/$m/metrics.json ] && tar czf $OUT/$m-adapters.tgz -C $R/$m adapters metrics.json 2>/dev/null
   done
@@ -31,7 +33,7 @@ waitloop() {
   while [ $SECONDS -lt $end ]; do
     [ -f $R/sft-v4-hw/metrics.json ] && hints hw --student sft-v4-hw=$R/sft-v4-hw
     [ -f $R/sft-v5/metrics.json ] && hints v5 --student sft-v5=$R/sft-v5
-    pgrep -f "evaluation.cli [l]eaderboard|method [s]ft|[g]enerate.py" > /dev/null || break
+    pgrep -f "evaluation.cli [l]eaderboard|evaluation.cli [t]rain|method [s]ft|[g]enerate.py" > /dev/null || break
     sleep 10
   done
   for m in sft-v5 sft-v4-hw; do grep -E "train_runtime|eval_loss" $R/$m.log | tail -2; done
@@ -54,7 +56,16 @@ main)
   setsid nohup $F --student $G --data $D/mixed --epochs 2 --time-limit 9 --out $R/sft-v5 > $R/sft-v5.log 2>&1 &
   setsid nohup $F --student $R/sft-v4-model --data $D/hw --epochs 3 --time-limit 4 --out $R/sft-v4-hw > $R/sft-v4-hw.log 2>&1 &
   hints base --student sft-v4=$R/sft-v4-model --student base=$G
-  LEADERBOARD_RUNS
+  B="$CLI leaderboard --student $G --device cuda --threads 1 --agents surrogate-evo --episodes 2000"
+  K='{"surrogate-evo": {"noise_sd": 0.02, "candidates": 128}}'
+  for row in "m20 magnitude" "w20 wanda"; do set -- $row
+    for s in 0 1 2; do
+      setsid nohup $B --out $L/se02c128-$1-s$s --criterion $2 --targets 0.2 --seeds $s --agent-kwargs "$K" > $L/logs/se02c128-$1-s$s.log 2>&1 &
+    done
+  done
+  S="$CLI train --student $G --device cuda --threads 1 --granularity channels --criterion wanda --width-multiple 32 --seed 0 --no-progress --agent surrogate --max-ratio 0.625 --episodes 2000"
+  setsid nohup $S --modules gate_proj --target-sparsity 0.34 --batch-size 64 --out $L/struct-bs64 > $L/logs/struct-bs64.log 2>&1 &
+  setsid nohup $S --modules q_proj,gate_proj --target-sparsity 0.272 --batch-size 32 --out $L/struct-heads > $L/logs/struct-heads.log 2>&1 &
   sleep 20; nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv
   waitloop ${2:-480} ;;
 wait)
