@@ -7,6 +7,7 @@ with `noise_sd` 0.02, labelled apart). Writes `compare.csv`
 (per seed, the mean over the seeds that reached each budget, and how many), `paired.csv`
 (v4 surrogate-evo minus evolution on the seeds both have: evolution is seeded, so v2's and
 v4's evolution agree at 100 and 500 episodes; `paired-noise02.csv` the same for noise_sd 0.02)
+`paired-noise02-c128.csv` for noise_sd 0.02 with 128 candidates (`noise02-c128/`, session I)
 and `anytime.png` (one panel per row).
 Per-seed files only: two v4 rows have no `runs.csv` (seed 2 stopped at 500 episodes).
 
@@ -29,6 +30,9 @@ ROWS = {"target20": "magnitude 20%", "target30": "magnitude 30%", "target20-wand
 BOARDS = {"leaderboard-v2": "v2", "leaderboard-v3": "v3", "leaderboard-v4": "v4"}
 NEW = "surrogate-evo (v4)"
 NOISE = "surrogate-evo noise_sd 0.02 (v4)"  # noise02/: one seed per folder, session G
+# noise02-c128/: noise_sd 0.02 and 128 candidates (learned23's one untested sim variant), session I
+WIDE = "surrogate-evo noise_sd 0.02, 128 candidates (v4)"
+TAILS = {"noise02": " noise_sd 0.02 (v4)", "noise02-c128": " noise_sd 0.02, 128 candidates (v4)"}
 
 
 def seed_curves() -> pd.DataFrame:
@@ -40,7 +44,7 @@ def seed_curves() -> pd.DataFrame:
                 continue
             row = next(part for part in path.parts if part in ROWS)
             frame = pd.read_csv(path)
-            tail = " noise_sd 0.02 (v4)" if "noise02" in path.parts else f" ({board})"
+            tail = next((TAILS[p] for p in path.parts if p in TAILS), f" ({board})")
             label = frame["agent"] + tail
             frames.append(frame.assign(row=ROWS[row], board=board, agent=label))
     return pd.concat(frames)
@@ -111,6 +115,10 @@ def main() -> None:
     noise.to_csv(HERE / "paired-noise02.csv", index=False)
     summary = noise.groupby(["row", "episodes_budget"])["difference"].agg(["mean", "count"])
     print("noise_sd 0.02 minus evolution, same seeds:\n", summary.round(3))
+    wide = paired(curves, WIDE)
+    wide.to_csv(HERE / "paired-noise02-c128.csv", index=False)
+    summary = wide.groupby(["row", "episodes_budget"])["difference"].agg(["mean", "count"])
+    print("noise_sd 0.02 with 128 candidates minus evolution, same seeds:\n", summary.round(3))
     plot(curves, HERE / "anytime.png")
 
 
