@@ -128,3 +128,45 @@ def add_handwritten(
     licences = Counter(p["licence"] for p in pairs)
     log(f"{counts['handwritten']} hand-written pairs ({dict(licences)}) in {out}")
     return print_json({**counts, "out": str(out), "licences": dict(licences)})
+
+
+def distill(
+    *,
+    data: Path,
+    out: Path,
+    abstain: Literal["facts", "teacher"] = "facts",
+    overwrite: bool = False,
+) -> int:
+    """Rewrite a data set's chosen hints as the rule-based pipeline's (``hint
+    --no-student-hint``): the diagnosis where it names the pair's cause line, else the
+    facts hint (or the teacher's).
+
+    Parameters
+    ----------
+    data
+        a folder with train.jsonl / test.jsonl (``data build`` or ``data add-handwritten``)
+    out
+        folder for the rewritten train.jsonl / test.jsonl
+    abstain
+        where no diagnosis fires: facts (a hint of facts alone) or teacher (keep the hint)
+    overwrite
+        replace pair files already in OUT
+    """
+    import json
+
+    from llm_prune_gym.prompts import read_jsonl
+
+    from .distill import distilled
+
+    if not overwrite and any((out / n).exists() for n in ("train.jsonl", "test.jsonl")):
+        raise FileExistsError(f"{out} already holds pair files (use --overwrite)")
+    out.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for split in ("train", "test"):
+        pairs = [record for _, _, record in read_jsonl(data / f"{split}.jsonl", "pair file")]
+        rows, sources = distilled(pairs, abstain)
+        text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+        (out / f"{split}.jsonl").write_text(text, "utf-8")
+        counts[split] = dict(sources)
+    log(f"chosen hints by source: {counts} -> {out}")
+    return print_json({"out": str(out), "sources": counts})
