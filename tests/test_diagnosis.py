@@ -211,6 +211,8 @@ FIRES = [
         ["only its keys"],
     ),
     ("key_not_in_dict", "votes = {'green': 1}\nprint(votes['Green'])\n", "", 2, ["'green'"]),
+    ("key_not_in_dict", "days = {'Tuesday': 3}\nprint(days['Tue'])\n", "", 2, ["only its start"]),
+    ("key_not_in_dict", "votes = {'green': 1}\nprint(votes['gren'])\n", "", 2, ["a letter or two"]),
     (
         "key_never_stored",
         "counts = {}\nfor w in ['a', 'a']:\n    counts[w] += 1\n",

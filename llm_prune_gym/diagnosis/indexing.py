@@ -159,7 +159,7 @@ def _key_not_in_dict(case: _Case) -> Diagnosis | None:
     binding = program.only_binding(name)
     if not close or binding is None:
         return None
-    how = "only in upper and lower case" if same else "by a letter or two"
+    how = "only in upper and lower case" if same else _how_keys_differ(key, close[0])
     return Diagnosis(
         "key_not_in_dict",
         case.frame.line,
@@ -168,6 +168,20 @@ def _key_not_in_dict(case: _Case) -> Diagnosis | None:
         f"differs from it {how}",
         "Where does the key come from, and how does it have to be written to match?",
     )
+
+
+def _how_keys_differ(key: str, stored: str) -> str:
+    """How a looked-up key differs from the close key the dict has ('Tue' is not "a letter
+    or two" from 'Tuesday': it is its start)."""
+    if abs(len(key) - len(stored)) > 2 and stored.startswith(key):
+        return f"in length: {_code(repr(key))} is only its start"
+    if abs(len(key) - len(stored)) > 2 and key.startswith(stored):
+        return f"in length: it is only the start of {_code(repr(key))}"
+    matcher = difflib.SequenceMatcher(None, key, stored)
+    changed = sum(
+        max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"
+    )
+    return "by a letter or two" if changed <= 2 else "in a few letters"
 
 
 def _key_never_stored(case: _Case) -> Diagnosis | None:
