@@ -66,7 +66,7 @@ FIELDS = (
 )
 HINT_SCORES = ("identifies_error", "misleading", "gives_away")
 DEFAULT_HINT_CASES = Path(__file__).parent / "data" / "realstyle.jsonl"
-# kept out of every run but the blind one (set 8 is the next headline test, sets 2 to 7 the ones
+# kept out of every run but the blind one (set 9 is the next headline test, sets 2 to 8 the ones
 # before)
 BLIND_SETS = (
     "realstyle2.jsonl",
@@ -83,6 +83,8 @@ BLIND_SETS = (
     "hint-labels-v8",
     "realstyle8.jsonl",
     "hint-labels-v9",
+    "realstyle9.jsonl",
+    "hint-labels-v10",
 )
 REFERENCE_FORMAT = "hf-f32"  # what agreement is measured against
 HINT_TOKENS = 96  # llm_prune_gym.generation.HINT_MAX_NEW_TOKENS (no torch import here)
