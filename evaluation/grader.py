@@ -857,6 +857,9 @@ def giveaway_evidence(hint: str, truth: GroundTruth) -> list[str]:
 
 
 _DIAGNOSIS_ERRORS = ("wrong cause", "wrong exception", "names ", "blames line", "refuted")
+# Grader v6: a wrong line named beside the right one, or a line placed on another, also
+# rules out identification (the student is sent to two places, one of them false).
+_GRADE_ERRORS = (*_DIAGNOSIS_ERRORS, "places line", "says line")
 
 
 def refuted_evidence(hint: str, truth: GroundTruth) -> list[str]:
@@ -879,6 +882,47 @@ def anchored_account(hint: str, truth: GroundTruth) -> bool:
     return len(anchored) >= MIN_ANCHORED_LINES and named_lines(prose) <= allowed
 
 
+_SELF_PLACED = re.compile(r"\bline (\d+) is on line (\d+)", re.IGNORECASE)
+
+
+def self_contradicting_lines(hint: str, truth: GroundTruth) -> list[str]:
+    """A place stated against itself (grader v6): "Line 8 is on line 7" puts one line on
+    another, which no program has; it tells the student nothing true about where to look."""
+    prose = _FENCE.sub("\n", without_traceback(hint, truth.traceback))
+    pairs = [(int(a), int(b)) for a, b in _SELF_PLACED.findall(prose) if a != b]
+    return [f"places line {pairs[0][0]} on line {pairs[0][1]}"] if pairs else []
+
+
+_FAILS = re.compile(r"\bfails?\b|\bhappens\b|\bgo(?:es)? wrong\b", re.IGNORECASE)
+
+
+def wrong_failing_line(hint: str, truth: GroundTruth) -> list[str]:
+    """A false place of failure (grader v6): a sentence that says something fails or goes
+    wrong on line M, where M is neither a line to fix, nor one the traceback names, nor
+    holds the code the sentence quotes, sends the student to a line where nothing fails."""
+    prose = _FENCE.sub("\n", without_traceback(hint, truth.traceback))
+    allowed = set(truth.lines) | _reported_lines(truth.traceback)
+    for sentence in re.split(r"(?<=[.!?;])\s+|\n+", prose):
+        if _FAILS.search(sentence):
+            wrong = named_lines(sentence) - allowed - _lines_of_named_code(sentence, truth)
+            if wrong:
+                return [f"says line {min(wrong)} fails"]
+    return []
+
+
+_READ_WITH = re.compile(
+    r"\bvalue read with (?!`?input\b)([^,.;:]{1,30}?) is a string", re.IGNORECASE
+)
+
+
+def misread_source(hint: str, truth: GroundTruth) -> list[str]:
+    """A string read by a wrong reader (grader v6): only input() reads a string from the
+    user; "the value read with print() (a loop, ...) is a string" names a false source."""
+    prose = _FENCE.sub("\n", without_traceback(hint, truth.traceback))
+    match = _READ_WITH.search(prose)
+    return [f"refuted: a value read with {match.group(1)}"] if match else []
+
+
 def grade(hint: str, truth: GroundTruth) -> Grade:
     """The three verdicts for one hint (see the module docstring for the rules)."""
     if not hint.strip():
@@ -886,7 +930,9 @@ def grade(hint: str, truth: GroundTruth) -> Grade:
     identified = identification_evidence(hint, truth)
     leaked = giveaway_evidence(hint, truth)
     misled = misleading_evidence(hint, truth) + refuted_evidence(hint, truth)
-    if misled and any(e.startswith(_DIAGNOSIS_ERRORS) for e in misled):
+    misled += self_contradicting_lines(hint, truth) + wrong_failing_line(hint, truth)
+    misled += misread_source(hint, truth)
+    if misled and any(e.startswith(_GRADE_ERRORS) for e in misled):
         identified = []  # naming the right place with a wrong diagnosis is no identification
     claims = len(claim_words(hint, truth))
     if claims >= MAX_IDENTIFY_WORDS:

@@ -594,3 +594,38 @@ def test_a_long_account_tied_to_the_program_line_by_line_is_not_presumed_wrong()
     assert not grade(hint, truth).misleading
     loose = hint.replace(" (line 2)", "")  # the same account tied to one line only
     assert "explains a cause that is not the bug" in grade(loose, truth).evidence
+
+
+def _total_truth(code: str = TOTAL_CODE, fixed: str | None = None):
+    fixed = fixed if fixed is not None else code.replace('"0"', "0")
+    return replace(truth_from_fix(code, fixed, "TypeError"), traceback=TOTAL_ERROR)
+
+
+def test_a_line_placed_on_another_line_misleads_and_identifies_nothing():
+    truth = _total_truth()
+    hint = "Line 4 is on line 3, but `total` starts as a string on line 2. How can it be a number?"
+    verdict = grade(hint, truth)
+    assert verdict.misleading and not verdict.identifies_error
+    assert "places line 4 on line 3" in verdict.evidence
+    near = "Line 4 is where it fails, but `total` starts as a string on line 2. Why a number?"
+    assert "places line 4 on line 3" not in grade(near, truth).evidence
+
+
+def test_a_failure_placed_on_a_line_without_it_misleads_and_identifies_nothing():
+    truth = _total_truth()
+    hint = "Check line 2. The `+` on line 3 fails because `total` starts as a string."
+    verdict = grade(hint, truth)
+    assert verdict.misleading and not verdict.identifies_error
+    assert "says line 3 fails" in verdict.evidence
+    near = "Check line 2. The `+` on line 4 fails because `total` starts as a string."
+    verdict = grade(near, truth)  # line 4 is where Python stops: true
+    assert not verdict.misleading
+
+
+def test_a_string_read_by_something_other_than_input_misleads():
+    code = TOTAL_CODE.replace('"0"', 'input("Start: ")')
+    truth = _total_truth(code, code.replace('input("Start: ")', 'int(input("Start: "))'))
+    wrong = INPUT_STORY.replace("read with input()", "read with print()")
+    verdict = grade(wrong, truth)
+    assert verdict.misleading and not verdict.identifies_error
+    assert not grade(INPUT_STORY, truth).misleading  # the same story with the true reader
