@@ -112,8 +112,10 @@ from __future__ import annotations
 import ast
 import builtins
 import difflib
+import io
 import keyword
 import re
+import tokenize
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -263,11 +265,23 @@ _FILLER = {
 }  # fmt: skip
 
 
+def _uncommented(line: str) -> str:
+    """`line` without a trailing ``#`` comment (a ``#`` inside quotes is kept)."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(line.strip() + "\n").readline))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return line
+    comment = next((t for t in tokens if t.type == tokenize.COMMENT), None)
+    return line.strip()[: comment.start[1]] if comment else line
+
+
 def changed_identifiers(truth: GroundTruth) -> set[str]:
     """Names that tell the fix: added by it (``float``, ``randint``, ``self``) or only on
-    the broken line and gone after it (a misspelt ``randInt``)."""
-    old = code_tokens("\n".join(truth.broken_lines))
-    new = code_tokens("\n".join(truth.fixed_lines))
+    the broken line and gone after it (a misspelt ``randInt``). A comment's words are not
+    names (grader v6: ``# add the points`` replaced by ``global score`` does not make
+    *the* tell the fix)."""
+    old = code_tokens("\n".join(_uncommented(line) for line in truth.broken_lines))
+    new = code_tokens("\n".join(_uncommented(line) for line in truth.fixed_lines))
     broken = {line.strip() for line in truth.broken_lines}
     others = [line for line in truth.code.splitlines() if line.strip() not in broken]
     elsewhere = set(code_tokens("\n".join(others)))
@@ -923,6 +937,21 @@ def misread_source(hint: str, truth: GroundTruth) -> list[str]:
     return [f"refuted: a value read with {match.group(1)}"] if match else []
 
 
+_DENIED_ZERO = re.compile(
+    r"division by zero never happens|never divides by zero|nothing divides\b", re.IGNORECASE
+)
+
+
+def denied_failure(hint: str, truth: GroundTruth) -> list[str]:
+    """A failure denied (grader v6): where the error output shows a ZeroDivisionError, a
+    hint saying no division by zero happens ("nothing divides by zero") contradicts it."""
+    prose = _FENCE.sub("\n", without_traceback(hint, truth.traceback))
+    if "ZeroDivisionError" not in truth.exception + truth.traceback:
+        return []
+    match = _DENIED_ZERO.search(prose)
+    return [f"refuted: '{match.group(0)}' against a ZeroDivisionError"] if match else []
+
+
 def grade(hint: str, truth: GroundTruth) -> Grade:
     """The three verdicts for one hint (see the module docstring for the rules)."""
     if not hint.strip():
@@ -931,7 +960,7 @@ def grade(hint: str, truth: GroundTruth) -> Grade:
     leaked = giveaway_evidence(hint, truth)
     misled = misleading_evidence(hint, truth) + refuted_evidence(hint, truth)
     misled += self_contradicting_lines(hint, truth) + wrong_failing_line(hint, truth)
-    misled += misread_source(hint, truth)
+    misled += misread_source(hint, truth) + denied_failure(hint, truth)
     if misled and any(e.startswith(_GRADE_ERRORS) for e in misled):
         identified = []  # naming the right place with a wrong diagnosis is no identification
     claims = len(claim_words(hint, truth))

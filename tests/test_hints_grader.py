@@ -9,6 +9,7 @@ import pytest
 
 from evaluation.grader import (
     GroundTruth,
+    changed_identifiers,
     changed_part,
     grade,
     named_lines,
@@ -629,3 +630,29 @@ def test_a_string_read_by_something_other_than_input_misleads():
     verdict = grade(wrong, truth)
     assert verdict.misleading and not verdict.identifies_error
     assert not grade(INPUT_STORY, truth).misleading  # the same story with the true reader
+
+
+ZERO_CODE = "metres = 800\nkm = metres // 1000\nprint(10 / km)\n"
+ZERO_ERROR = (
+    "Traceback (most recent call last):\n"
+    '  File "main.py", line 3, in <module>\n    print(10 / km)\n'
+    "ZeroDivisionError: division by zero\n"
+)
+
+
+def test_a_hint_denying_the_division_by_zero_python_reports_misleads():
+    fixed = ZERO_CODE.replace("//", "/")
+    truth = replace(truth_from_fix(ZERO_CODE, fixed, "ZeroDivisionError"), traceback=ZERO_ERROR)
+    hint = "The divisor on line 3 is `km`, a number, so the division by zero never happens."
+    assert grade(hint, truth).misleading
+    near = "The divisor on line 3 is `km`, which is 0 here, so the division by zero happens."
+    assert not grade(near, truth).misleading
+
+
+def test_a_comment_replaced_by_the_fix_lends_no_names():
+    code = "score = 0\ndef win():\n    # add the points\n    score += 3\nwin()\n"
+    fixed = code.replace("# add the points", "global score")
+    truth = truth_from_fix(code, fixed, "UnboundLocalError")
+    assert "the" not in changed_identifiers(truth)  # a comment's word
+    assert "global" not in changed_identifiers(truth) and "score" in changed_identifiers(truth)
+    assert not grade("The cause is on line 3: the value starts there.", truth).identifies_error
