@@ -952,6 +952,18 @@ def denied_failure(hint: str, truth: GroundTruth) -> list[str]:
     return [f"refuted: '{match.group(0)}' against a ZeroDivisionError"] if match else []
 
 
+def anchored_at_fix(hint: str, truth: GroundTruth) -> list[str]:
+    """A checked account that reaches the line to fix (grader v6): a hint tied to the program
+    line by line (:func:`anchored_account`) that names a line to fix other than the one
+    Python reports and claims nothing false names where and, in its checked statements,
+    why (how that line makes the failing one fail)."""
+    prose = _FENCE.sub("\n", without_traceback(hint, truth.traceback))
+    lines = named_lines(prose) & (set(truth.lines) - _reported_lines(truth.traceback))
+    if lines and anchored_account(hint, truth):
+        return [f"an account tied to the program reaching line {min(lines)}"]
+    return []
+
+
 def grade(hint: str, truth: GroundTruth) -> Grade:
     """The three verdicts for one hint (see the module docstring for the rules)."""
     if not hint.strip():
@@ -963,6 +975,8 @@ def grade(hint: str, truth: GroundTruth) -> Grade:
     misled += misread_source(hint, truth) + denied_failure(hint, truth)
     if misled and any(e.startswith(_GRADE_ERRORS) for e in misled):
         identified = []  # naming the right place with a wrong diagnosis is no identification
+    if not identified and not misled:
+        identified = anchored_at_fix(hint, truth)
     claims = len(claim_words(hint, truth))
     if claims >= MAX_IDENTIFY_WORDS:
         identified = []  # the cause named among much else (rubric: mostly wrong guesses)

@@ -656,3 +656,15 @@ def test_a_comment_replaced_by_the_fix_lends_no_names():
     assert "the" not in changed_identifiers(truth)  # a comment's word
     assert "global" not in changed_identifiers(truth) and "score" in changed_identifiers(truth)
     assert not grade("The cause is on line 3: the value starts there.", truth).identifies_error
+
+
+def test_an_account_tied_to_the_program_that_reaches_the_line_to_fix_identifies():
+    truth = _total_truth()
+    hint = (
+        "`total` gets its first value on line 2, and line 4 adds each `p` to `total`. "
+        "What kind of value does line 2 give `total`?"
+    )
+    verdict = grade(hint, truth)
+    assert verdict.identifies_error and not verdict.misleading
+    near = hint.replace("on line 2", "at the top").replace("does line 2 give", "is")
+    assert not grade(near, truth).identifies_error  # tied to line 4 only: no line to fix
