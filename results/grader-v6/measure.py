@@ -17,14 +17,38 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
+from evaluation import grader
 from evaluation.blindread import markdown
 from evaluation.grader import grade
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "results" / "grader-v5"))
-import measure as v5  # noqa: E402  (grader v5's gathering, grading and tables)
+sys.path.insert(0, str(ROOT / "results" / "grader-v4"))  # v5's measure imports from there
 
+
+def _load_v5() -> ModuleType:
+    """Grader v5's measure (its gathering, grading and tables), loaded by path: both
+    scripts are named ``measure``."""
+    spec = importlib.util.spec_from_file_location(
+        "grader_v5_measure", ROOT / "results" / "grader-v5" / "measure.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["grader_v5_measure"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+v5 = _load_v5()
+
+# Grader v6's rules, each a function of `evaluation.grader` that `--without` turns off.
+RULES = {
+    "placed lines": "self_contradicting_lines",
+    "false failing line": "wrong_failing_line",
+    "wrong reader": "misread_source",
+    "denied failure": "denied_failure",
+    "account at the fix": "anchored_at_fix",
+}
 BEFORE = "ad62cc9"  # main when grader v6 began: grader v5
 v5.BLIND.update({"6": "hint-labels-v7", "7": "hint-labels-v8", "8": "hint-labels-v9"})
 
@@ -51,7 +75,12 @@ def main() -> None:
     parser.add_argument("--show", choices=("1", "2", *v5.BLIND), help="print a set's disagreements")
     parser.add_argument("--item", choices=v5.ITEMS, default="identifies")
     parser.add_argument("--grader", choices=("before", "after"), default="after")
+    parser.add_argument("--without", choices=(*RULES, "comments"), help="v6 without one rule")
     args = parser.parse_args()
+    if args.without == "comments":
+        grader._uncommented = lambda line: line  # a comment's words count as names again
+    elif args.without:
+        setattr(grader, RULES[args.without], lambda *_: [])
     graders = {"before": old_grade(args.before), "after": grade}
     rows = v5.graded(v5.early_sets() + v5.blind_sets(), graders)
     if args.show:
