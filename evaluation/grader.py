@@ -380,6 +380,16 @@ def cause_concepts(truth: GroundTruth) -> set[str]:
     return concepts(truth.cause) - concepts(message_of(truth.traceback)) if truth.cause else set()
 
 
+# Words every error of an exception implies (grader v6): a KeyError is always a key missing
+# from a dictionary, so naming the dictionary or the key says nothing of why.
+_IMPLIED = {"KeyError": {"dictionary", "dict", "key", "keys"}}
+
+
+def _implied_by_exception(word: str, truth: GroundTruth) -> bool:
+    exception = truth.exception or (_EXCEPTION_NAME.findall(message_of(truth.traceback)) or [""])[0]
+    return word.lower() in _IMPLIED.get(exception, set())
+
+
 def cause_evidence(prose: str, truth: GroundTruth) -> list[str]:
     """Words that name the cause, beyond what the error message already says."""
     message = message_of(truth.traceback).lower()
@@ -388,6 +398,8 @@ def cause_evidence(prose: str, truth: GroundTruth) -> list[str]:
     pattern = cause_pattern(truth)
     if pattern:
         for match in re.finditer(pattern, masked, re.IGNORECASE):
+            if _implied_by_exception(match.group(0), truth):
+                continue
             if match.group(0).lower() not in message:
                 evidence.append(f"words '{match.group(0)}'")
                 break

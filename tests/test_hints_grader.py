@@ -668,3 +668,20 @@ def test_an_account_tied_to_the_program_that_reaches_the_line_to_fix_identifies(
     assert verdict.identifies_error and not verdict.misleading
     near = hint.replace("on line 2", "at the top").replace("does line 2 give", "is")
     assert not grade(near, truth).identifies_error  # tied to line 4 only: no line to fix
+
+
+KEY_CODE = 'ages = {"Bo": 3}\nname = "Ana"\nprint(ages[name])\n'
+KEY_ERROR = (
+    "Traceback (most recent call last):\n"
+    '  File "main.py", line 3, in <module>\n    print(ages[name])\n'
+    "KeyError: 'Ana'\n"
+)
+
+
+def test_a_dictionary_named_for_a_key_error_is_no_cause():
+    fixed = KEY_CODE.replace("ages[name]", "ages.get(name, 0)")
+    truth = replace(truth_from_fix(KEY_CODE, fixed, "KeyError"), traceback=KEY_ERROR)
+    hint = "The problem is on line 3, which reads the dictionary."
+    assert not grade(hint, truth).identifies_error
+    near = "The problem is on line 3, which reads the dictionary; `get` can give a default."
+    assert grade(near, truth).identifies_error  # a cause the KeyError does not imply

@@ -49,6 +49,7 @@ RULES = {
     "denied failure": "denied_failure",
     "account at the fix": "anchored_at_fix",
 }
+IMPLIED = "implied words"  # `_implied_by_exception`, a predicate: off means never implied
 BEFORE = "ad62cc9"  # main when grader v6 began: grader v5
 v5.BLIND.update({"6": "hint-labels-v7", "7": "hint-labels-v8", "8": "hint-labels-v9"})
 
@@ -75,10 +76,14 @@ def main() -> None:
     parser.add_argument("--show", choices=("1", "2", *v5.BLIND), help="print a set's disagreements")
     parser.add_argument("--item", choices=v5.ITEMS, default="identifies")
     parser.add_argument("--grader", choices=("before", "after"), default="after")
-    parser.add_argument("--without", choices=(*RULES, "comments"), help="v6 without one rule")
+    parser.add_argument(
+        "--without", choices=(*RULES, "comments", IMPLIED), help="grader v6 without one rule"
+    )
     args = parser.parse_args()
     if args.without == "comments":
         grader._uncommented = lambda line: line  # a comment's words count as names again
+    elif args.without == IMPLIED:
+        grader._implied_by_exception = lambda *_: False
     elif args.without:
         setattr(grader, RULES[args.without], lambda *_: [])
     graders = {"before": old_grade(args.before), "after": grade}
