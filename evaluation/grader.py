@@ -12,11 +12,14 @@ The rules were rewritten against hints labelled by hand (``docs/hint-rubric.md``
 ``results/hint-labels/``), tuned on one half of the labelled programs and checked on the
 other (:mod:`evaluation.agreement`); version 4 against every hand label of sets 1 and 2,
 split 60/40 by program (``results/grader-v4/agreement.py``); version 5 against
-the blind sets 3-5 read since (``results/grader-v5/measure.py``). A hint is read without the
-lines it copies from the program's error output (``GroundTruth.traceback``), and its
-*prose* also loses code blocks and every sentence that only restates the error message
-(most of its words are the message's): telling the student what the traceback already
-says identifies nothing.
+the blind sets 3-5 read since (``results/grader-v5/measure.py``); version 6 against sets
+6-8 too (``results/grader-v6/measure.py``: lines placed on lines, false failing lines, false
+sources of text, denied failures, words an exception implies, checked accounts that reach
+the line to fix; all in :func:`grade`, not in the verifier's :func:`misleading_evidence`).
+A hint is read without the lines it copies from the program's error output
+(``GroundTruth.traceback``), and its *prose* also loses code blocks and every sentence
+that only restates the error message (most of its words are the message's): telling the
+student what the traceback already says identifies nothing.
 
 ``identifies_error`` needs **where** and **why**, both in the prose:
 
