@@ -12,11 +12,14 @@ The rules were rewritten against hints labelled by hand (``docs/hint-rubric.md``
 ``results/hint-labels/``), tuned on one half of the labelled programs and checked on the
 other (:mod:`evaluation.agreement`); version 4 against every hand label of sets 1 and 2,
 split 60/40 by program (``results/grader-v4/agreement.py``); version 5 against
-the blind sets 3-5 read since (``results/grader-v5/measure.py``). A hint is read without the
-lines it copies from the program's error output (``GroundTruth.traceback``), and its
-*prose* also loses code blocks and every sentence that only restates the error message
-(most of its words are the message's): telling the student what the traceback already
-says identifies nothing.
+the blind sets 3-5 read since (``results/grader-v5/measure.py``); version 6 against sets
+6-8 too (``results/grader-v6/measure.py``: lines placed on lines, false failing lines, false
+sources of text, denied failures, words an exception implies, checked accounts that reach
+the line to fix; all in :func:`grade`, not in the verifier's :func:`misleading_evidence`).
+A hint is read without the lines it copies from the program's error output
+(``GroundTruth.traceback``), and its *prose* also loses code blocks and every sentence
+that only restates the error message (most of its words are the message's): telling the
+student what the traceback already says identifies nothing.
 
 ``identifies_error`` needs **where** and **why**, both in the prose:
 
@@ -112,8 +115,10 @@ from __future__ import annotations
 import ast
 import builtins
 import difflib
+import io
 import keyword
 import re
+import tokenize
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -263,11 +268,23 @@ _FILLER = {
 }  # fmt: skip
 
 
+def _uncommented(line: str) -> str:
+    """`line` without a trailing ``#`` comment (a ``#`` inside quotes is kept)."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(line.strip() + "\n").readline))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return line
+    comment = next((t for t in tokens if t.type == tokenize.COMMENT), None)
+    return line.strip()[: comment.start[1]] if comment else line
+
+
 def changed_identifiers(truth: GroundTruth) -> set[str]:
     """Names that tell the fix: added by it (``float``, ``randint``, ``self``) or only on
-    the broken line and gone after it (a misspelt ``randInt``)."""
-    old = code_tokens("\n".join(truth.broken_lines))
-    new = code_tokens("\n".join(truth.fixed_lines))
+    the broken line and gone after it (a misspelt ``randInt``). A comment's words are not
+    names (grader v6: ``# add the points`` replaced by ``global score`` does not make
+    *the* tell the fix)."""
+    old = code_tokens("\n".join(_uncommented(line) for line in truth.broken_lines))
+    new = code_tokens("\n".join(_uncommented(line) for line in truth.fixed_lines))
     broken = {line.strip() for line in truth.broken_lines}
     others = [line for line in truth.code.splitlines() if line.strip() not in broken]
     elsewhere = set(code_tokens("\n".join(others)))
@@ -366,6 +383,16 @@ def cause_concepts(truth: GroundTruth) -> set[str]:
     return concepts(truth.cause) - concepts(message_of(truth.traceback)) if truth.cause else set()
 
 
+# Words every error of an exception implies (grader v6): a KeyError is always a key missing
+# from a dictionary, so naming the dictionary or the key says nothing of why.
+_IMPLIED = {"KeyError": {"dictionary", "dict", "key", "keys"}}
+
+
+def _implied_by_exception(word: str, truth: GroundTruth) -> bool:
+    exception = truth.exception or (_EXCEPTION_NAME.findall(message_of(truth.traceback)) or [""])[0]
+    return word.lower() in _IMPLIED.get(exception, set())
+
+
 def cause_evidence(prose: str, truth: GroundTruth) -> list[str]:
     """Words that name the cause, beyond what the error message already says."""
     message = message_of(truth.traceback).lower()
@@ -374,6 +401,8 @@ def cause_evidence(prose: str, truth: GroundTruth) -> list[str]:
     pattern = cause_pattern(truth)
     if pattern:
         for match in re.finditer(pattern, masked, re.IGNORECASE):
+            if _implied_by_exception(match.group(0), truth):
+                continue
             if match.group(0).lower() not in message:
                 evidence.append(f"words '{match.group(0)}'")
                 break
@@ -857,6 +886,9 @@ def giveaway_evidence(hint: str, truth: GroundTruth) -> list[str]:
 
 
 _DIAGNOSIS_ERRORS = ("wrong cause", "wrong exception", "names ", "blames line", "refuted")
+# Grader v6: a wrong line named beside the right one, or a line placed on another, also
+# rules out identification (the student is sent to two places, one of them false).
+_GRADE_ERRORS = (*_DIAGNOSIS_ERRORS, "places line", "says line")
 
 
 def refuted_evidence(hint: str, truth: GroundTruth) -> list[str]:
@@ -879,6 +911,74 @@ def anchored_account(hint: str, truth: GroundTruth) -> bool:
     return len(anchored) >= MIN_ANCHORED_LINES and named_lines(prose) <= allowed
 
 
+_SELF_PLACED = re.compile(r"\bline (\d+) is on line (\d+)", re.IGNORECASE)
+
+
+def self_contradicting_lines(hint: str, truth: GroundTruth) -> list[str]:
+    """A place stated against itself (grader v6): "Line 8 is on line 7" puts one line on
+    another, which no program has; it tells the student nothing true about where to look."""
+    prose = _FENCE.sub("\n", without_traceback(hint, truth.traceback))
+    pairs = [(int(a), int(b)) for a, b in _SELF_PLACED.findall(prose) if a != b]
+    return [f"places line {pairs[0][0]} on line {pairs[0][1]}"] if pairs else []
+
+
+_FAILS = re.compile(r"\bfails?\b|\bhappens\b|\bgo(?:es)? wrong\b", re.IGNORECASE)
+
+
+def wrong_failing_line(hint: str, truth: GroundTruth) -> list[str]:
+    """A false place of failure (grader v6): a sentence that says something fails or goes
+    wrong on line M, where M is neither a line to fix, nor one the traceback names, nor
+    holds the code the sentence quotes, sends the student to a line where nothing fails."""
+    prose = _FENCE.sub("\n", without_traceback(hint, truth.traceback))
+    allowed = set(truth.lines) | _reported_lines(truth.traceback)
+    for sentence in re.split(r"(?<=[.!?;])\s+|\n+", prose):
+        if _FAILS.search(sentence):
+            wrong = named_lines(sentence) - allowed - _lines_of_named_code(sentence, truth)
+            if wrong:
+                return [f"says line {min(wrong)} fails"]
+    return []
+
+
+_READ_WITH = re.compile(
+    r"\bvalue read with (?!`?input\b)([^,.;:]{1,30}?) is a string", re.IGNORECASE
+)
+
+
+def misread_source(hint: str, truth: GroundTruth) -> list[str]:
+    """A string read by a wrong reader (grader v6): only input() reads a string from the
+    user; "the value read with print() (a loop, ...) is a string" names a false source."""
+    prose = _FENCE.sub("\n", without_traceback(hint, truth.traceback))
+    match = _READ_WITH.search(prose)
+    return [f"refuted: a value read with {match.group(1)}"] if match else []
+
+
+_DENIED_ZERO = re.compile(
+    r"division by zero never happens|never divides by zero|nothing divides\b", re.IGNORECASE
+)
+
+
+def denied_failure(hint: str, truth: GroundTruth) -> list[str]:
+    """A failure denied (grader v6): where the error output shows a ZeroDivisionError, a
+    hint saying no division by zero happens ("nothing divides by zero") contradicts it."""
+    prose = _FENCE.sub("\n", without_traceback(hint, truth.traceback))
+    if "ZeroDivisionError" not in truth.exception + truth.traceback:
+        return []
+    match = _DENIED_ZERO.search(prose)
+    return [f"refuted: '{match.group(0)}' against a ZeroDivisionError"] if match else []
+
+
+def anchored_at_fix(hint: str, truth: GroundTruth) -> list[str]:
+    """A checked account that reaches the line to fix (grader v6): a hint tied to the program
+    line by line (:func:`anchored_account`) that names a line to fix other than the one
+    Python reports and claims nothing false names where and, in its checked statements,
+    why (how that line makes the failing one fail)."""
+    prose = _FENCE.sub("\n", without_traceback(hint, truth.traceback))
+    lines = named_lines(prose) & (set(truth.lines) - _reported_lines(truth.traceback))
+    if lines and anchored_account(hint, truth):
+        return [f"an account tied to the program reaching line {min(lines)}"]
+    return []
+
+
 def grade(hint: str, truth: GroundTruth) -> Grade:
     """The three verdicts for one hint (see the module docstring for the rules)."""
     if not hint.strip():
@@ -886,8 +986,12 @@ def grade(hint: str, truth: GroundTruth) -> Grade:
     identified = identification_evidence(hint, truth)
     leaked = giveaway_evidence(hint, truth)
     misled = misleading_evidence(hint, truth) + refuted_evidence(hint, truth)
-    if misled and any(e.startswith(_DIAGNOSIS_ERRORS) for e in misled):
+    misled += self_contradicting_lines(hint, truth) + wrong_failing_line(hint, truth)
+    misled += misread_source(hint, truth) + denied_failure(hint, truth)
+    if misled and any(e.startswith(_GRADE_ERRORS) for e in misled):
         identified = []  # naming the right place with a wrong diagnosis is no identification
+    if not identified and not misled:
+        identified = anchored_at_fix(hint, truth)
     claims = len(claim_words(hint, truth))
     if claims >= MAX_IDENTIFY_WORDS:
         identified = []  # the cause named among much else (rubric: mostly wrong guesses)

@@ -9,6 +9,7 @@ import pytest
 
 from evaluation.grader import (
     GroundTruth,
+    changed_identifiers,
     changed_part,
     grade,
     named_lines,
@@ -594,3 +595,93 @@ def test_a_long_account_tied_to_the_program_line_by_line_is_not_presumed_wrong()
     assert not grade(hint, truth).misleading
     loose = hint.replace(" (line 2)", "")  # the same account tied to one line only
     assert "explains a cause that is not the bug" in grade(loose, truth).evidence
+
+
+def _total_truth(code: str = TOTAL_CODE, fixed: str | None = None):
+    fixed = fixed if fixed is not None else code.replace('"0"', "0")
+    return replace(truth_from_fix(code, fixed, "TypeError"), traceback=TOTAL_ERROR)
+
+
+def test_a_line_placed_on_another_line_misleads_and_identifies_nothing():
+    truth = _total_truth()
+    hint = "Line 4 is on line 3, but `total` starts as a string on line 2. How can it be a number?"
+    verdict = grade(hint, truth)
+    assert verdict.misleading and not verdict.identifies_error
+    assert "places line 4 on line 3" in verdict.evidence
+    near = "Line 4 is where it fails, but `total` starts as a string on line 2. Why a number?"
+    assert "places line 4 on line 3" not in grade(near, truth).evidence
+
+
+def test_a_failure_placed_on_a_line_without_it_misleads_and_identifies_nothing():
+    truth = _total_truth()
+    hint = "Check line 2. The `+` on line 3 fails because `total` starts as a string."
+    verdict = grade(hint, truth)
+    assert verdict.misleading and not verdict.identifies_error
+    assert "says line 3 fails" in verdict.evidence
+    near = "Check line 2. The `+` on line 4 fails because `total` starts as a string."
+    verdict = grade(near, truth)  # line 4 is where Python stops: true
+    assert not verdict.misleading
+
+
+def test_a_string_read_by_something_other_than_input_misleads():
+    code = TOTAL_CODE.replace('"0"', 'input("Start: ")')
+    truth = _total_truth(code, code.replace('input("Start: ")', 'int(input("Start: "))'))
+    wrong = INPUT_STORY.replace("read with input()", "read with print()")
+    verdict = grade(wrong, truth)
+    assert verdict.misleading and not verdict.identifies_error
+    assert not grade(INPUT_STORY, truth).misleading  # the same story with the true reader
+
+
+ZERO_CODE = "metres = 800\nkm = metres // 1000\nprint(10 / km)\n"
+ZERO_ERROR = (
+    "Traceback (most recent call last):\n"
+    '  File "main.py", line 3, in <module>\n    print(10 / km)\n'
+    "ZeroDivisionError: division by zero\n"
+)
+
+
+def test_a_hint_denying_the_division_by_zero_python_reports_misleads():
+    fixed = ZERO_CODE.replace("//", "/")
+    truth = replace(truth_from_fix(ZERO_CODE, fixed, "ZeroDivisionError"), traceback=ZERO_ERROR)
+    hint = "The divisor on line 3 is `km`, a number, so the division by zero never happens."
+    assert grade(hint, truth).misleading
+    near = "The divisor on line 3 is `km`, which is 0 here, so the division by zero happens."
+    assert not grade(near, truth).misleading
+
+
+def test_a_comment_replaced_by_the_fix_lends_no_names():
+    code = "score = 0\ndef win():\n    # add the points\n    score += 3\nwin()\n"
+    fixed = code.replace("# add the points", "global score")
+    truth = truth_from_fix(code, fixed, "UnboundLocalError")
+    assert "the" not in changed_identifiers(truth)  # a comment's word
+    assert "global" not in changed_identifiers(truth) and "score" in changed_identifiers(truth)
+    assert not grade("The cause is on line 3: the value starts there.", truth).identifies_error
+
+
+def test_an_account_tied_to_the_program_that_reaches_the_line_to_fix_identifies():
+    truth = _total_truth()
+    hint = (
+        "`total` gets its first value on line 2, and line 4 adds each `p` to `total`. "
+        "What kind of value does line 2 give `total`?"
+    )
+    verdict = grade(hint, truth)
+    assert verdict.identifies_error and not verdict.misleading
+    near = hint.replace("on line 2", "at the top").replace("does line 2 give", "is")
+    assert not grade(near, truth).identifies_error  # tied to line 4 only: no line to fix
+
+
+KEY_CODE = 'ages = {"Bo": 3}\nname = "Ana"\nprint(ages[name])\n'
+KEY_ERROR = (
+    "Traceback (most recent call last):\n"
+    '  File "main.py", line 3, in <module>\n    print(ages[name])\n'
+    "KeyError: 'Ana'\n"
+)
+
+
+def test_a_dictionary_named_for_a_key_error_is_no_cause():
+    fixed = KEY_CODE.replace("ages[name]", "ages.get(name, 0)")
+    truth = replace(truth_from_fix(KEY_CODE, fixed, "KeyError"), traceback=KEY_ERROR)
+    hint = "The problem is on line 3, which reads the dictionary."
+    assert not grade(hint, truth).identifies_error
+    near = "The problem is on line 3, which reads the dictionary; `get` can give a default."
+    assert grade(near, truth).identifies_error  # a cause the KeyError does not imply
