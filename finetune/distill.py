@@ -5,7 +5,7 @@ The students trained on teachers' hints (one true cause per injected bug, and tu
 for hand-written programs) learn to name *a* cause on every program; on programs they were
 not trained on that cause is usually false (sft-v4 alone: 20-30% identify, 68-78%
 misleading on the blind sets). ``llm-prune hint --no-student-hint`` shows a diagnosis where
-the program and its traceback settle the cause (right on 116 of 120 blind firings) and a
+the program and its traceback settle the cause (right on 141 of 145 blind firings) and a
 hint of facts alone elsewhere. Here each pair's chosen hint becomes that pipeline's hint:
 
 - the diagnosis (:func:`llm_prune_gym.diagnosis.diagnose`), where it fires and names the
