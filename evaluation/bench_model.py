@@ -500,18 +500,13 @@ def plot_results(rows: list[dict], path: Path) -> None:
         panels.append(("identifies_error", "hints that identify the error (offline grader)"))
     figure, axes_list = plt.subplots(1, len(panels), figsize=(7 * len(panels), 4.5))
     for axes, (key, label) in zip(np.atleast_1d(axes_list), panels, strict=True):
-        seen: dict[tuple, int] = {}  # exports at (nearly) the same point get stacked labels
-        values = [row[key] for row in rows if row[key] is not None]
-        spread = (max(values) - min(values)) or 1.0 if values else 1.0
-        for row in rows:
-            if row[key] is None:
-                continue
-            point = (round(row["file_mb"] / 30), round(row[key] / spread * 40))
-            stacked = seen[point] = seen.get(point, -1) + 1
-            axes.scatter(row["file_mb"], row[key], s=30)
-            axes.annotate(f"{row['name']} {row['format']}", (row["file_mb"], row[key]),
-                          fontsize=7, xytext=(4, 3 + 9 * stacked),
-                          textcoords="offset points")  # fmt: skip
+        # a legend, not labels at the points: exports of one size sit on top of each other
+        shown = [row for row in rows if row[key] is not None]
+        for number, row in enumerate(shown):  # ten colours, then the next marker
+            marker = "os^Dv"[number // 10 % 5]
+            name = f"{row['name']} {row['format']}"
+            axes.scatter(row["file_mb"], row[key], s=30, marker=marker, label=name)
+        axes.legend(fontsize=7, loc="best")
         axes.set_xlabel("weight file size (MB)")
         axes.set_ylabel(label)
         axes.grid(alpha=0.3)
