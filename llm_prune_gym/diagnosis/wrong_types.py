@@ -425,14 +425,8 @@ def _range_counter_joined(case: _Case) -> Diagnosis | None:
         return None
     if "range" in case.program.bindings:
         return None
-    return Diagnosis(
-        "number_joined_to_text",
-        case.frame.line,
-        f"On line {case.frame.line}, `+` joins {_code(left.id)} to text, but {_code(left.id)} "
-        f"is an integer (it counts through {_code(_source(iterable))} on line {loop.lineno}), "  # type: ignore[union-attr]
-        "and `+` can only join text to text",
-        f"How can {_code(left.id)} be turned into text before it is joined?",
-    )
+    why = f"it counts through {_code(_source(iterable))} on line {loop.lineno}"
+    return _integer_joined(case, left.id, why)
 
 
 def _whole_number_joined(case: _Case, name: str) -> Diagnosis | None:
@@ -442,12 +436,17 @@ def _whole_number_joined(case: _Case, name: str) -> Diagnosis | None:
     value = binding.value if binding is not None and binding.kind == "assign" else None
     if not (isinstance(value, ast.Constant) and type(value.value) is int):
         return None
+    why = f"line {binding.line} sets it to {_code(_source(value))}"  # type: ignore[union-attr]
+    return _integer_joined(case, name, why)
+
+
+def _integer_joined(case: _Case, name: str, why: str) -> Diagnosis:
+    """`number_joined_to_text`'s wording, with `why` saying how `name` is known to be an int."""
     return Diagnosis(
         "number_joined_to_text",
         case.frame.line,
         f"On line {case.frame.line}, `+` joins {_code(name)} to text, but {_code(name)} is an "
-        f"integer (line {binding.line} sets it to {_code(_source(value))}), and `+` can only "  # type: ignore[union-attr]
-        "join text to text",
+        f"integer ({why}), and `+` can only join text to text",
         f"How can {_code(name)} be turned into text before it is joined?",
     )
 
