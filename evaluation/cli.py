@@ -96,6 +96,7 @@ DATA_COMMANDS: dict[str, tuple[str, str]] = {
         "finetune.cli:add_handwritten",
         "pairs from hand-written programs and tutor hints, after a build's pairs",
     ),
+    "augment": ("finetune.cli:augment", "renamed copies of labelled programs, sandbox-checked"),
     "distill": ("finetune.cli:distill", "chosen hints rewritten as the rule-based pipeline's"),
 }
 

@@ -130,6 +130,52 @@ def add_handwritten(
     return print_json({**counts, "out": str(out), "licences": dict(licences)})
 
 
+def augment(
+    *,
+    cases: Annotated[tuple[Path, ...], Parameter(consume_multiple=True)],
+    out: Path,
+    base: Path | None = None,
+    copies: int = 4,
+    seed: int = 0,
+    prompt_style: Literal["grounded", "plain"] = "grounded",
+    overwrite: bool = False,
+) -> int:
+    """Renamed copies of labelled programs (the same mistake in other names), checked in
+    the sandbox, with the rule pipeline's hint as chosen, written after a data set's pairs.
+
+    Parameters
+    ----------
+    cases
+        JSONL cases with code, stdin, error_output, fixed_code, cause_line, source, licence
+        (read sets only: a blind set must never be trained on)
+    out
+        folder for train.jsonl / test.jsonl / renamed.jsonl
+    base
+        a folder of pairs that come first (its test.jsonl is kept as the test split)
+    copies
+        renamed copies tried per program (a copy that fails differently is dropped)
+    seed
+        seeds the new names
+    prompt_style
+        the hint request's style; the same builder as evaluation and ``llm-prune hint``
+    overwrite
+        replace pair files already in OUT
+    """
+    from collections import Counter
+
+    from .augment import augmented_pairs
+    from .handwritten import read_records, write_data
+
+    if copies < 1:
+        raise ValueError(f"copies must be at least 1, got {copies}")
+    records = list(read_records(cases, "case file").values())
+    pairs, counts = augmented_pairs(records, copies, seed, prompt_style)
+    written = write_data(pairs, out, base, overwrite=overwrite, name="renamed")
+    licences = Counter(p["licence"] for p in pairs)
+    log(f"{len(pairs)} renamed pairs from {len(records)} programs ({counts}) in {out}")
+    return print_json({**written, **counts, "out": str(out), "licences": dict(licences)})
+
+
 def distill(
     *,
     data: Path,

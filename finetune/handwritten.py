@@ -102,22 +102,23 @@ def write_data(
     *,
     base_train: bool = True,
     overwrite: bool = False,
+    name: str = "handwritten",
 ) -> dict[str, int]:
     """Write ``out/train.jsonl`` (``base``'s train pairs unless not ``base_train``, then
-    ``pairs``) and ``out/test.jsonl`` (``base``'s, else empty), plus ``handwritten.jsonl``
-    with the new pairs alone. Refuses a folder that already holds pair files unless
+    ``pairs``) and ``out/test.jsonl`` (``base``'s, else empty), plus ``NAME.jsonl`` with
+    the new pairs alone. Refuses a folder that already holds pair files unless
     ``overwrite``."""
     if not overwrite and any((out / n).exists() for n in ("train.jsonl", "test.jsonl")):
         raise FileExistsError(f"{out} already holds pair files (use --overwrite)")
     out.mkdir(parents=True, exist_ok=True)
     lines = [json.dumps(p, ensure_ascii=False) + "\n" for p in pairs]
-    counts = {"handwritten": len(lines), "base_train": 0, "test": 0}
+    counts = {name: len(lines), "base_train": 0, "test": 0}
     kept = _lines(base / "train.jsonl") if base and base_train else []
     base_test = _lines(base / "test.jsonl") if base else []
     counts.update(base_train=len(kept), test=len(base_test))
     (out / "train.jsonl").write_text("".join(kept + lines), "utf-8")
     (out / "test.jsonl").write_text("".join(base_test), "utf-8")
-    (out / "handwritten.jsonl").write_text("".join(lines), "utf-8")
+    (out / f"{name}.jsonl").write_text("".join(lines), "utf-8")
     return counts
 
 
