@@ -137,6 +137,7 @@ def augment(
     base: Path | None = None,
     copies: int = 4,
     seed: int = 0,
+    origin: str = "realstyle",
     prompt_style: Literal["grounded", "plain"] = "grounded",
     overwrite: bool = False,
 ) -> int:
@@ -156,6 +157,9 @@ def augment(
         renamed copies tried per program (a copy that fails differently is dropped)
     seed
         seeds the new names
+    origin
+        only cases whose ``origin`` is this ("" for all): the labelled sets' injected cases
+        come from a build's test split, and their copies must not be trained on
     prompt_style
         the hint request's style; the same builder as evaluation and ``llm-prune hint``
     overwrite
@@ -168,7 +172,11 @@ def augment(
 
     if copies < 1:
         raise ValueError(f"copies must be at least 1, got {copies}")
-    records = list(read_records(cases, "case file").values())
+    records = [
+        r
+        for r in read_records(cases, "case file").values()
+        if not origin or r.get("origin") == origin
+    ]
     pairs, counts = augmented_pairs(records, copies, seed, prompt_style)
     written = write_data(pairs, out, base, overwrite=overwrite, name="renamed")
     licences = Counter(p["licence"] for p in pairs)
