@@ -67,3 +67,28 @@ def test_copy_that_fails_differently_is_dropped():
     broken = {**original, "id": "t-001~1", "renamed_from": "t-001"}
     broken["code"] = 'amount = input("Price: ")\nvalue = f"{price}" * 2\n'
     assert checked({"t-001": original}, [broken]) == []
+
+
+def test_command_writes_copies_after_the_base_and_skips_other_origins(tmp_path, capsys):
+    import json
+
+    from evaluation.cli import main
+    from finetune.sandbox import Job, error_output, run_many
+
+    (run,) = run_many([Job(CASE["code"], CASE["stdin"])])
+    real = {**CASE, "origin": "realstyle", "error_output": error_output(run)}
+    injected = {**real, "id": "t-002", "origin": "injector"}
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text("".join(json.dumps(c) + "\n" for c in (real, injected)))
+    base = tmp_path / "base"
+    base.mkdir()
+    (base / "train.jsonl").write_text('{"id": "b1"}\n')
+    (base / "test.jsonl").write_text('{"id": "b2"}\n')
+    out = tmp_path / "out"
+    argv = ["data", "augment", "--cases", str(cases), "--base", str(base), "--out", str(out)]
+    assert main([*argv, "--copies", "2"]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["proposed"] == 2 and summary["renamed"] == 2 and summary["base_train"] == 1
+    train = [json.loads(x) for x in (out / "train.jsonl").read_text().splitlines()]
+    assert train[0] == {"id": "b1"} and {r["program_id"] for r in train[1:]} == {"t-001"}
+    assert main([*argv, "--copies", "0", "--overwrite"]) != 0  # at least one copy
