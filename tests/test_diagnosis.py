@@ -1834,3 +1834,26 @@ def test_a_same_value_call_that_is_not_where_the_recursion_repeats_stays_silent(
     )
     found = diagnosis_of(code)
     assert found is None or found.rule != "same_arguments", found.hint
+
+
+# -- rules widened or added after sets 8-9's misses (task diag9)
+
+
+def test_a_name_set_to_the_programs_own_method_without_brackets():
+    code = (
+        "class Shelf:\n    def __init__(self):\n        self.jars = ['jam']\n\n"
+        "    def take(self):\n        return self.jars.pop()\n\n"
+        "s = Shelf()\njar = s.take\nprint(jar.upper(), jar.title())\n"
+    )
+    found = diagnosis_of(code)
+    assert found.rule == "function_not_called" and found.line == 9
+    assert "sets `jar` to `s.take`" in found.hint
+
+
+def test_a_name_set_to_a_decorated_method_stays_silent():
+    code = (
+        "class Shelf:\n    @staticmethod\n    def take():\n        return 'jam'\n\n"
+        "jar = Shelf.take\nprint(jar.upper())\n"
+    )
+    found = diagnosis_of(code)
+    assert found is None or found.rule != "function_not_called", found.hint

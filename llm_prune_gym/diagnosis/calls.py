@@ -59,7 +59,11 @@ def _function_not_called(case: _Case) -> Diagnosis | None:
         elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
             binding = program.only_binding(node.id)
             value = binding.value if binding is not None else None
-            if _names_function(program, value) or _names_own_function(program, value):
+            if (
+                _names_function(program, value)
+                or _names_own_function(program, value)
+                or _names_own_method(program, value)
+            ):
                 found.append(
                     (
                         f"Line {binding.line} sets {_code(node.id)} to {_code(_source(value))} "
@@ -68,6 +72,7 @@ def _function_not_called(case: _Case) -> Diagnosis | None:
                         binding.line,
                     )
                 )
+    found = list(dict.fromkeys(found))  # `first.name` and `first.kind`: one name, one cause
     if len(found) != 1:
         return None
     where, cause_line = found[0]
@@ -91,6 +96,15 @@ def _names_own_function(program: Program, value: ast.expr | None) -> bool:
         and len(program.functions(value.id)) == 1
         and value.id not in program.declared
     )
+
+
+def _names_own_method(program: Program, value: ast.expr | None) -> bool:
+    """`first = queue.adopt`: the program's own plain method (defined once, in a class,
+    no decorator, no attribute of that name stored), not called."""
+    if not isinstance(value, ast.Attribute):
+        return False
+    method = _own_method(program, value.attr)
+    return method is not None and not method.decorator_list
 
 
 def _is_called(program: Program, node: ast.AST) -> bool:
