@@ -1857,3 +1857,14 @@ def test_a_name_set_to_a_decorated_method_stays_silent():
     )
     found = diagnosis_of(code)
     assert found is None or found.rule != "function_not_called", found.hint
+
+
+def test_a_misspelt_module_imported_from():
+    found = diagnosis_of("# dice\nfrom randon import randint\nprint(randint(1, 6))\n")
+    assert found.rule == "module_misspelt" and found.line == 2
+    assert "`random` differs by a letter or two" in found.hint and "`randint`" in found.hint
+
+
+def test_a_module_imported_from_that_lacks_the_name_stays_silent():
+    found = diagnosis_of("from maths import cube\nprint(cube(2))\n")  # math has no cube
+    assert found is None or found.rule != "module_misspelt", found.hint
