@@ -1868,3 +1868,15 @@ def test_a_misspelt_module_imported_from():
 def test_a_module_imported_from_that_lacks_the_name_stays_silent():
     found = diagnosis_of("from maths import cube\nprint(cube(2))\n")  # math has no cube
     assert found is None or found.rule != "module_misspelt", found.hint
+
+
+def test_the_length_of_a_list_joined_to_text():
+    found = diagnosis_of("pets = ['cat', 'dog']\nprint(len(pets) + ' pets')\n")
+    assert found.rule == "number_joined_to_text" and found.line == 2
+    assert "`len(pets)` is an integer" in found.hint
+
+
+def test_the_programs_own_function_joined_to_text_stays_silent():
+    code = "def label(n):\n    return n * 2\n\nprint(label(3) + ' pets')\n"  # its return?
+    found = diagnosis_of(code)
+    assert found is None or found.rule != "number_joined_to_text", found.hint

@@ -415,6 +415,8 @@ def _range_counter_joined(case: _Case) -> Diagnosis | None:
     if operands is None or "for +: 'int' and 'str'" not in case.facts.message:
         return None
     left, right, _types = operands
+    if isinstance(left, ast.Call) and _built_from_literal_text(right):
+        return _call_result_joined(case, left)
     if not isinstance(left, ast.Name) or not _built_from_literal_text(right):
         return None
     loop = _loop_over(case.program, left.id, case.frame.line)
@@ -427,6 +429,24 @@ def _range_counter_joined(case: _Case) -> Diagnosis | None:
         return None
     why = f"it counts through {_code(_source(iterable))} on line {loop.lineno}"
     return _integer_joined(case, left.id, why)
+
+
+def _call_result_joined(case: _Case, call: ast.Call) -> Diagnosis | None:
+    """`word.count("a") + " a's"`, `len(names) + " names"`: the error says the left of `+`
+    is an int, the call is a built-in's that counts (not the program's own function, whose
+    `return` may be the slip), and the text on the right is text by intent."""
+    shown, func, program = _source(call), call.func, case.program
+    if isinstance(func, ast.Name):
+        ok = func.id in _COUNTING_BUILTINS and func.id not in program.bindings
+    else:
+        ok = getattr(func, "attr", "") in _COUNTING_METHODS and not program.functions(func.attr)  # type: ignore[attr-defined]
+    if not ok or len(shown) > 30:
+        return None
+    return _integer_joined(case, shown, "the error says `int`, the number the call gives back")
+
+
+_COUNTING_BUILTINS = ("len", "sum", "round", "int", "abs")
+_COUNTING_METHODS = ("count", "index", "find", "rfind")
 
 
 def _whole_number_joined(case: _Case, name: str) -> Diagnosis | None:
