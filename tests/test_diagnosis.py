@@ -1880,3 +1880,16 @@ def test_the_programs_own_function_joined_to_text_stays_silent():
     code = "def label(n):\n    return n * 2\n\nprint(label(3) + ' pets')\n"  # its return?
     found = diagnosis_of(code)
     assert found is None or found.rule != "number_joined_to_text", found.hint
+
+
+def test_a_value_inside_a_tuple_of_a_list_of_tuples_changed():
+    code = "marks = [('ann', 3), ('bo', 5)]\nfor i in range(len(marks)):\n    marks[i][1] += 1\n"
+    found = diagnosis_of(code)
+    assert found.rule == "item_assignment" and found.line == 3
+    assert "Each item of `marks` is a tuple" in found.hint and "line 1" in found.hint
+
+
+def test_a_list_of_tuples_that_gets_more_items_later_stays_silent():
+    code = "marks = [('ann', 3)]\nmarks.append(('bo', 1))\nmarks[1][1] = 2\n"
+    found = diagnosis_of(code)
+    assert found is None or found.rule != "item_assignment", found.hint

@@ -505,6 +505,8 @@ def _item_assignment(case: _Case) -> Diagnosis | None:
     ]
     if len(targets) == 1 and kind == "str" and isinstance(targets[0].value, ast.Subscript):
         return _text_rows(case, targets[0])
+    if len(targets) == 1 and kind == "tuple" and isinstance(targets[0].value, ast.Subscript):
+        return _tuple_rows(case, targets[0])
     if len(targets) != 1 or not isinstance(targets[0].value, ast.Name):
         return None
     name = targets[0].value.id
@@ -577,6 +579,30 @@ def _text_rows(case: _Case, target: ast.Subscript) -> Diagnosis | None:
         f"{_code(_source(first.args[0]))}), and line {case.frame.line} changes one letter of "
         f"one, {_code(_source(target))}; strings cannot be changed once they are made",
         f"Which kind of value could each item of {_code(rows.id)} be so that its items can change?",
+    )
+
+
+def _tuple_rows(case: _Case, target: ast.Subscript) -> Diagnosis | None:
+    """`stock[i][1] = ...` where `stock` is a list written out once, every item a tuple,
+    and only read after: each item is a tuple, which cannot change."""
+    rows, program = target.value.value, case.program  # type: ignore[attr-defined]
+    binding = program.only_binding(rows.id) if isinstance(rows, ast.Name) else None
+    value = binding.value if binding is not None and binding.kind == "assign" else None
+    if not isinstance(value, ast.List) or not value.elts:
+        return None
+    if not all(isinstance(item, ast.Tuple) for item in value.elts):
+        return None
+    if not all(_only_read(program, use) for use in _uses(program, rows.id)):
+        return None
+    line = case.frame.line
+    return Diagnosis(
+        "item_assignment",
+        line,
+        f"Each item of {_code(rows.id)} is a tuple (written in round brackets on line "
+        f"{value.lineno}), and line {line} changes one value inside one, "
+        f"{_code(_source(target))}; tuples cannot be changed once they are made",
+        f"Which kind of value could each item of {_code(rows.id)} be so that its values can "
+        f"change, or should line {line} build a new tuple instead?",
     )
 
 
