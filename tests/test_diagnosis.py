@@ -1893,3 +1893,35 @@ def test_a_list_of_tuples_that_gets_more_items_later_stays_silent():
     code = "marks = [('ann', 3)]\nmarks.append(('bo', 1))\nmarks[1][1] = 2\n"
     found = diagnosis_of(code)
     assert found is None or found.rule != "item_assignment", found.hint
+
+
+def test_pieces_of_a_split_subtracted():
+    code = "size = '30x40'\nw, h = size.split('x')\nprint(h - w)\n"
+    found = diagnosis_of(code)
+    assert found.rule == "text_from_split" and found.line == 2
+    assert "line 2 sets `h` and `w` from `size.split('x')`" in found.hint
+
+
+def test_a_loop_over_split_pieces_compared_with_a_number():
+    code = "ages = '12 9 15'.split()\nfor a in ages:\n    if a > 10:\n        print(a)\n"
+    found = diagnosis_of(code)
+    assert found.rule == "text_from_split" and found.line == 1
+    assert "the loop on line 2 sets `a` to each item of `ages`" in found.hint
+
+
+def test_a_split_piece_set_again_before_its_use_stays_silent():
+    code = "w, h = '3x4'.split('x')\nif w:\n    h = 'x'\nprint(h - 1)\n"
+    found = diagnosis_of(code)
+    assert found is None or found.rule != "text_from_split", found.hint
+
+
+def test_the_sum_of_split_text_typed_one_line_earlier():
+    code = "typed = input('Marks: ')\nmarks = typed.split()\nprint(sum(marks))\n"
+    found = diagnosis_of(code, "3 4\n")
+    assert found.rule == "sum_of_text" and found.line == 2
+
+
+def test_the_sum_of_split_text_written_in_the_program_stays_silent():
+    code = "typed = '3 4'\nmarks = typed.split()\nprint(sum(marks))\n"  # the data?
+    found = diagnosis_of(code)
+    assert found is None or found.rule != "sum_of_text", found.hint

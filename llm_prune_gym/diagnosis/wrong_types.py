@@ -119,6 +119,83 @@ def _text_piece(case: _Case) -> Diagnosis | None:
     )
 
 
+def _text_from_split(case: _Case) -> Diagnosis | None:
+    """`dh, dm = depart.split(":")` then `ah - dh`, or `for n in scores.split(","):` then
+    `n > highest`: every operand the error calls `str` got its one value from the pieces of a
+    `.split()`, which are text even when they hold digits. `+` is left out: joining text may
+    be what was meant."""
+    operands = _operator_node(case)
+    message = case.facts.message
+    if operands is None or message.startswith(("can only", "unsupported operand type(s) for +")):
+        return None
+    left, right, types = operands
+    if not all(t in ("str", "int", "float") for t in types) or "str" not in types:
+        return None
+    texts = [node for node, kind in zip((left, right), types, strict=True) if kind == "str"]
+    found = [_split_piece(case, node) for node in texts]
+    if not all(found) or len({node.id for node in texts}) != len(texts):  # type: ignore[attr-defined]
+        return None
+    clauses: dict[tuple[int, str], list[str]] = {}  # (line, how) -> the names it sets
+    for node, (line, how) in zip(texts, found, strict=True):  # type: ignore[misc]
+        clauses.setdefault((line, how), []).append(node.id)  # type: ignore[attr-defined]
+    sources = "; ".join(how.format(_names(names)) for (_, how), names in clauses.items())
+    line, one = case.frame.line, len(texts) == 1
+    return Diagnosis(
+        "text_from_split",
+        min(piece_line for piece_line, _ in found),  # type: ignore[misc]
+        f"On line {line}, {_names([n.id for n in texts])} "  # type: ignore[attr-defined]
+        f"{'is a string' if one else 'are strings'} (the error says `str`): {sources}, and the "
+        "pieces `.split()` gives are text, even when they hold digits; nothing turns "
+        f"{'it into a number' if one else 'them into numbers'} before line {line} uses "
+        f"{'it' if one else 'them'} as {'one' if one else 'numbers'}",
+        f"What has to happen to each piece of the split text before line {line} can use it as "
+        "a number?",
+    )
+
+
+def _split_piece(case: _Case, node: ast.expr) -> tuple[int, str] | None:
+    """(the split's line, a clause saying how `node` gets a piece, `{}` for its name) where
+    `node` is a name whose one binding takes a piece of a `.split()`: `a, b = text.split()`,
+    or `for a in <the split, or a name set once to it>:`."""
+    program = case.program
+    binding = program.only_binding(node.id) if isinstance(node, ast.Name) else None
+    if binding is None:
+        return None
+    statement = program.statement_at(binding.line)
+    if binding.kind in ("assign", "other") and isinstance(statement, ast.Assign):
+        target = statement.targets[0] if len(statement.targets) == 1 else None
+        if (
+            isinstance(target, ast.Tuple)
+            and _is_split(program, statement.value)
+            and any(isinstance(t, ast.Name) and t.id == node.id for t in target.elts)  # type: ignore[union-attr]
+        ):
+            split = _code(_source(statement.value))
+            return binding.line, f"line {binding.line} sets {{}} from {split}"
+        return None
+    loop = _loop_over(program, node.id, case.frame.line)
+    if binding.kind != "for" or loop is None or loop.lineno != binding.line:
+        return None
+    pieces, start = loop.iter, f"the loop on line {loop.lineno} sets {{}} to each item of "
+    if isinstance(pieces, ast.Name) and (split := program.only_binding(pieces.id)):
+        if split.kind == "assign" and _is_split(program, split.value):
+            return split.line, (
+                f"{start}{_code(pieces.id)}, which line {split.line} sets to "
+                f"{_code(_source(split.value))}"  # type: ignore[arg-type]
+            )
+        return None
+    if _is_split(program, pieces):
+        return loop.lineno, f"{start}{_code(_source(pieces))}"
+    return None
+
+
+def _is_split(program: Program, value: ast.expr | None) -> bool:
+    """`text.split(...)` where the program defines no `split` of its own: a string's (or
+    `re`'s) split always gives back a list of strings."""
+    if not isinstance(value, ast.Call) or not isinstance(value.func, ast.Attribute):
+        return False
+    return value.func.attr in ("split", "rsplit") and not program.functions(value.func.attr)
+
+
 def _is_text(program: Program, node: ast.expr) -> bool:
     """A name set once to text: a string literal, `input()`, text joined or repeated."""
     binding = program.only_binding(node.id) if isinstance(node, ast.Name) else None
@@ -375,7 +452,10 @@ def _sum_of_text(case: _Case) -> Diagnosis | None:
     value = binding.value if binding is not None and binding.kind == "assign" else None
     if not isinstance(value, ast.Call) or not isinstance(value.func, ast.Attribute):
         return None
-    if value.func.attr != "split" or not _is_input_call(value.func.value):
+    base = value.func.value
+    if value.func.attr != "split" or not (
+        _is_input_call(base) or _is_input(_value_origin(case, base))  # `line = input()`
+    ):
         return None
     return Diagnosis(
         "sum_of_text",
