@@ -1925,3 +1925,16 @@ def test_the_sum_of_split_text_written_in_the_program_stays_silent():
     code = "typed = '3 4'\nmarks = typed.split()\nprint(sum(marks))\n"  # the data?
     found = diagnosis_of(code)
     assert found is None or found.rule != "sum_of_text", found.hint
+
+
+def test_a_split_at_another_separator_than_the_prompt_asks_for():
+    code = "score = input('Score (home-away): ')\nh, a = score.split(':')\nprint(h, a)\n"
+    found = diagnosis_of(code, "3-1\n")
+    assert found.rule == "separator_not_in_prompt" and found.line == 2
+    assert "splits `score` at `':'`" in found.hint and "as `home-away`" in found.hint
+
+
+def test_a_split_at_the_separator_the_prompt_asks_for_stays_silent():
+    code = "day = input('Date (dd/mm): ')\nd, m = day.split('/')\nprint(d, m)\n"
+    found = diagnosis_of(code, "3.4\n")  # the user typed it wrong: the program is right
+    assert found is None or found.rule != "separator_not_in_prompt", found.hint
