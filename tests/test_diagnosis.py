@@ -1938,3 +1938,18 @@ def test_a_split_at_the_separator_the_prompt_asks_for_stays_silent():
     code = "day = input('Date (dd/mm): ')\nd, m = day.split('/')\nprint(d, m)\n"
     found = diagnosis_of(code, "3.4\n")  # the user typed it wrong: the program is right
     assert found is None or found.rule != "separator_not_in_prompt", found.hint
+
+
+FILL = "def fill(box, n):\n    box.append(n)\n\n"
+
+
+def test_a_name_set_from_a_function_without_return_that_shares_a_parameters_name():
+    found = diagnosis_of(FILL + "box = []\nbox = fill(box, 3)\nprint(len(box))\n")
+    assert found.rule == "none_used" and found.line == 1
+    assert "`box` is set on line 5 from `fill(box, 3)`" in found.hint
+
+
+def test_a_parameter_read_where_the_module_level_name_is_none_stays_silent():
+    code = FILL + "def show(box):\n    return len(box)\n\nbox = fill([], 3)\nshow(None)\n"
+    found = diagnosis_of(code)
+    assert found is None or found.rule != "none_used", found.hint

@@ -40,7 +40,7 @@ def _none_sources(case: _Case) -> list[tuple[ast.expr, str, int]]:
                 why = "it calls " + _no_return_text(callee, where, _source(node))
                 found.append((node, why, where))
         elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-            found += [(node, why, at) for why, at in _name_is_none(program, node.id)]
+            found += [(node, why, at) for why, at in _name_is_none(program, node)]
             found += [(node, why, at) for why, at in _items_are_none(program, node.id, line)]
         elif _in_place_call(program, node):
             method = node.func.attr  # type: ignore[attr-defined]
@@ -121,10 +121,16 @@ def _no_return_text(callee: str, where: int, call: str) -> str:
     )
 
 
-def _name_is_none(program: Program, name: str) -> list[tuple[str, int]]:
-    """Why `name` is None, where one of its bindings certainly makes it None and every
-    other binding certainly does not."""
-    bindings = program.bindings.get(name, [])
+def _name_is_none(program: Program, node: ast.Name) -> list[tuple[str, int]]:
+    """Why the name read at `node` is None, where one of its bindings certainly makes it None
+    and every other binding certainly does not. Only the bindings of the scope it is read in
+    count (module level where that scope binds it nowhere): a function's parameter of the
+    same name is another variable."""
+    name, scope = node.id, program.scope_of(node)
+    everywhere = program.bindings.get(name, [])
+    bindings = [b for b in everywhere if b.scope is scope]
+    if not bindings and scope is not None:
+        bindings = [b for b in everywhere if b.scope is None]
     if not bindings or name in program.declared:
         return []
     causes, others = [], []
