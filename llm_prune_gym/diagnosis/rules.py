@@ -38,7 +38,13 @@ from .indexing import (
     _random_index,
     _shorter_partner,
 )
-from .loops import _dict_changed_in_loop, _endless_while, _recursion_through_self, _same_arguments
+from .loops import (
+    _base_case_jumped,
+    _dict_changed_in_loop,
+    _endless_while,
+    _recursion_through_self,
+    _same_arguments,
+)
 from .modules import (
     _import_name_typo,
     _module_attribute_typo,
@@ -217,6 +223,6 @@ _RULES = {
     "RuntimeError": (_dict_changed_in_loop,),
     "KeyError": (_key_not_in_dict, _key_never_stored, _key_of_wrong_type, _key_case),
     "KeyboardInterrupt": (_endless_while,),
-    "RecursionError": (_same_arguments, _recursion_through_self),
+    "RecursionError": (_same_arguments, _recursion_through_self, _base_case_jumped),
     "EOFError": (_input_method_uncalled,),
 }
