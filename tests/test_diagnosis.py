@@ -30,6 +30,14 @@ def diagnosis_of(code: str, stdin: str = ""):
 # (rule, program, stdin, the cause line, words the hint must have)
 FIRES = [
     (
+        "return_in_loop",
+        "def first_long(words):\n    for w in words:\n        if len(w) > 4:\n"
+        "            return w\n        return None\n\nprint(first_long(['ox', 'zebra']).upper())\n",
+        "",
+        5,
+        ["The `return None` on line 5", "`for` loop of line 2", "line 7 gets None"],
+    ),
+    (
         "text_from_split",
         "size = '30x40'\nw, h = size.split('x')\nprint(h - w)\n",
         "",
@@ -1075,6 +1083,11 @@ FIRES = [
 
 # (the rule that must not fire, program, stdin): one link of each rule's argument is unsure
 NEAR_MISSES = [
+    (
+        "return_in_loop",
+        "def first(words):\n    for w in words:\n        return w\n\nprint(first([]).upper())\n",
+        "",
+    ),  # `for ...: return w` alone: the first item on purpose, None for an empty list
     (
         "text_from_split",
         "w, h = '3x4'.split('x')\nif w:\n    h = 'x'\nprint(h - 1)\n",

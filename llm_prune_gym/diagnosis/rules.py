@@ -68,7 +68,13 @@ from .names import (
     _typo_never_read,
     _unquoted_text,
 )
-from .returns import _ends_without_return, _none_used, _str_method_result, _unpack_one_value
+from .returns import (
+    _ends_without_return,
+    _none_used,
+    _return_in_loop,
+    _str_method_result,
+    _unpack_one_value,
+)
 from .syntax import (
     _assign_in_condition,
     _block_not_indented,
@@ -175,6 +181,7 @@ _RULES = {
         _number_joined_to_text,
         _range_counter_joined,
         _none_used,
+        _return_in_loop,
         _missing_comma,
         _method_hidden,
         _not_callable,
@@ -186,6 +193,7 @@ _RULES = {
     ),
     "AttributeError": (
         _none_used,
+        _return_in_loop,
         _function_not_called,
         _length_attribute,
         _function_as_method,
