@@ -1978,3 +1978,18 @@ def test_a_parameter_read_where_the_module_level_name_is_none_stays_silent():
     code = FILL + "def show(box):\n    return len(box)\n\nbox = fill([], 3)\nshow(None)\n"
     found = diagnosis_of(code)
     assert found is None or found.rule != "none_used", found.hint
+
+
+SIZES = "sizes = {'Small': 1, 'Large': 3}\nprint('Sizes:', ', '.join(sizes))\n"
+
+
+def test_a_key_typed_in_other_capitals_where_the_dicts_keys_are_joined_for_show():
+    found = diagnosis_of(SIZES + "size = input('Size? ')\nprint(sizes[size])\n", "small\n")
+    assert found.rule == "key_not_in_dict" and found.line == 4
+    assert "(typed at `input('Size? ')` on line 3, capitals as typed)" in found.hint
+
+
+def test_a_dict_given_keys_later_stays_silent_about_its_keys():
+    code = SIZES + "sizes[input('New: ')] = 2\nprint(sizes['small'])\n"
+    found = diagnosis_of(code, "Medium\n")
+    assert found is None or found.rule != "key_not_in_dict", found.hint
