@@ -1993,3 +1993,14 @@ def test_a_dict_given_keys_later_stays_silent_about_its_keys():
     code = SIZES + "sizes[input('New: ')] = 2\nprint(sizes['small'])\n"
     found = diagnosis_of(code, "Medium\n")
     assert found is None or found.rule != "key_not_in_dict", found.hint
+
+
+def test_a_whole_number_written_out_gone_through_digit_by_digit():
+    found = diagnosis_of("pin = 2580\ntotal = 0\nfor d in pin:\n    total += int(d)\n")
+    assert found.rule == "number_as_sequence" and found.line == 1
+    assert "`pin` is an integer (it gets `2580` on line 1)" in found.hint
+
+
+def test_a_whole_number_changed_after_it_is_written_stays_silent():
+    found = diagnosis_of("pin = 2580\npin = pin * 2\nfor d in pin:\n    print(d)\n")
+    assert found is None or found.rule != "number_as_sequence", found.hint

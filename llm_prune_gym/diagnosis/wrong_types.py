@@ -787,8 +787,10 @@ def _number_as_sequence(case: _Case) -> Diagnosis | None:
     else:
         return None
     origin = _value_origin(case, node)
-    if origin is None or origin.type != "int" or not origin.source.startswith("int("):
+    if origin is None or origin.type != "int":
         return None
+    if not origin.source.startswith("int(") and not origin.source.isdigit():
+        return None  # `int(...)` or a whole number written out (`number = 4071`)
     return Diagnosis(
         "number_as_sequence",
         origin.line,
