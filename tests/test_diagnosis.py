@@ -30,6 +30,14 @@ def diagnosis_of(code: str, stdin: str = ""):
 # (rule, program, stdin, the cause line, words the hint must have)
 FIRES = [
     (
+        "text_compared_with_number",
+        "secret = 7\nwhile True:\n    guess = input('Guess: ')\n    if guess == secret:\n"
+        "        print('Yes!')\n        break\n",
+        "3\n7\n",
+        4,
+        ["Line 4 compares `guess`", "`secret`, a number (line 1 sets it to `7`)", "never true"],
+    ),
+    (
         "return_in_loop",
         "def first_long(words):\n    for w in words:\n        if len(w) > 4:\n"
         "            return w\n        return None\n\nprint(first_long(['ox', 'zebra']).upper())\n",
@@ -1083,6 +1091,12 @@ FIRES = [
 
 # (the rule that must not fire, program, stdin): one link of each rule's argument is unsure
 NEAR_MISSES = [
+    (
+        "text_compared_with_number",
+        "secret = 7\nwhile True:\n    guess = input('Guess: ')\n    if guess == 'q':\n"
+        "        break\n    if guess == secret:\n        break\n",
+        "3\n7\n",
+    ),  # the loop also stops on text: it may have been left another way
     (
         "return_in_loop",
         "def first(words):\n    for w in words:\n        return w\n\nprint(first([]).upper())\n",

@@ -26,6 +26,7 @@ from .calls import (
     _missing_comma,
     _missing_self,
     _not_callable,
+    _text_compared_with_number,
 )
 from .indexing import (
     _empty_piece,
@@ -232,5 +233,5 @@ _RULES = {
     "KeyError": (_key_not_in_dict, _key_never_stored, _key_of_wrong_type, _key_case),
     "KeyboardInterrupt": (_endless_while,),
     "RecursionError": (_same_arguments, _recursion_through_self, _base_case_jumped),
-    "EOFError": (_input_method_uncalled,),
+    "EOFError": (_input_method_uncalled, _text_compared_with_number),
 }
