@@ -59,7 +59,11 @@ def _function_not_called(case: _Case) -> Diagnosis | None:
         elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
             binding = program.only_binding(node.id)
             value = binding.value if binding is not None else None
-            if _names_function(program, value) or _names_own_function(program, value):
+            if (
+                _names_function(program, value)
+                or _names_own_function(program, value)
+                or _names_own_method(program, value)
+            ):
                 found.append(
                     (
                         f"Line {binding.line} sets {_code(node.id)} to {_code(_source(value))} "
@@ -68,6 +72,7 @@ def _function_not_called(case: _Case) -> Diagnosis | None:
                         binding.line,
                     )
                 )
+    found = list(dict.fromkeys(found))  # `first.name` and `first.kind`: one name, one cause
     if len(found) != 1:
         return None
     where, cause_line = found[0]
@@ -91,6 +96,15 @@ def _names_own_function(program: Program, value: ast.expr | None) -> bool:
         and len(program.functions(value.id)) == 1
         and value.id not in program.declared
     )
+
+
+def _names_own_method(program: Program, value: ast.expr | None) -> bool:
+    """`first = queue.adopt`: the program's own plain method (defined once, in a class,
+    no decorator, no attribute of that name stored), not called."""
+    if not isinstance(value, ast.Attribute):
+        return False
+    method = _own_method(program, value.attr)
+    return method is not None and not method.decorator_list
 
 
 def _is_called(program: Program, node: ast.AST) -> bool:
@@ -354,3 +368,57 @@ def _compares_with(node: ast.AST, name: str) -> bool:
     return isinstance(node.ops[0], ast.Eq | ast.NotEq) and any(
         isinstance(side, ast.Name) and side.id == name for side in sides
     )
+
+
+def _text_compared_with_number(case: _Case) -> Diagnosis | None:
+    """`called = input(...)` in a `while` loop that stops only `if called == my_ticket:`,
+    `my_ticket` a whole number: text is never equal to a number, so the loop asks until the
+    input runs out (EOFError)."""
+    program, line = case.program, case.frame.line
+    statement = program.statement_at(line)
+    if case.facts.message != "EOF when reading a line" or not isinstance(statement, ast.Assign):
+        return None
+    targets = statement.targets
+    if len(targets) != 1 or not isinstance(targets[0], ast.Name):
+        return None
+    if not _is_input_call(statement.value) or "input" in program.bindings:
+        return None
+    name, loops = targets[0].id, program.enclosing(line, (ast.While,))
+    if len(loops) != 1:
+        return None
+    loop = loops[0]
+    inside = [
+        b for b in program.bindings.get(name, []) if loop.lineno <= b.line <= (loop.end_lineno or 0)
+    ]
+    if len(inside) != 1:
+        return None  # `name` set again in the loop: which value is compared is unsure
+    tests = [n for n in ast.walk(loop) if isinstance(n, ast.Compare) and _compares_with(n, name)]
+    numbers = [(t, why) for t in tests if (why := _number_side(program, t, name))]
+    if not tests or len(numbers) != len(tests) or len(tests) != 1:
+        return None
+    test, why = numbers[0]
+    holds = "is never true" if isinstance(test.ops[0], ast.Eq) else "is always true"
+    return Diagnosis(
+        "text_compared_with_number",
+        test.lineno,
+        f"Line {test.lineno} compares {_code(name)}, the text {_code('input()')} gives back on "
+        f"line {line}, with {why}; text is never equal to a number, even when it holds the "
+        f"same digits, so {_code(_source(test))} {holds} and the loop on line "
+        f"{loop.lineno} asks again and again until the input runs out",
+        "What has to happen to the typed text before it can be compared with a number?",
+    )
+
+
+def _number_side(program: Program, test: ast.Compare, name: str) -> str:
+    """How the side of `test` that is not `name` is known to be a whole number ("" if not):
+    written out, or a name set once to one."""
+    other = test.comparators[0] if getattr(test.left, "id", "") == name else test.left
+    if isinstance(other, ast.Constant) and type(other.value) is int:
+        return f"the number {_code(_source(other))}"
+    binding = program.only_binding(other.id) if isinstance(other, ast.Name) else None
+    value = binding.value if binding is not None and binding.kind == "assign" else None
+    if isinstance(value, ast.Constant) and type(value.value) is int:
+        return (
+            f"{_code(other.id)}, a number (line {binding.line} sets it to {_code(_source(value))})"  # type: ignore[union-attr]
+        )
+    return ""

@@ -150,8 +150,12 @@ def _while_past_end(program: Program, line: int, index: str, length: str) -> tup
 def _key_not_in_dict(case: _Case) -> Diagnosis | None:
     facts, program = case.facts, case.program
     name = facts.sequence
-    keys = _fixed_dict_keys(program, name) if name else None
     key = _quoted(facts.message, r"^'(.*)'$")
+    keys = _fixed_dict_keys(program, name) if name else None
+    if keys is None and name and key:  # `", ".join(d)` only reads it too
+        keys = _literal_keys(program, name)
+        if keys and key != key.lower() and all(type(k) is str and k == k.lower() for k in keys):
+            return None  # capitals looked up among lower-case keys: `key_case` says it
     if keys is None or not key:
         return None
     same = [k for k in keys if isinstance(k, str) and k.lower() == key.lower() and k != key]
@@ -160,10 +164,14 @@ def _key_not_in_dict(case: _Case) -> Diagnosis | None:
     if not close or binding is None:
         return None
     how = "only in upper and lower case" if same else _how_keys_differ(key, close[0])
+    typed = ""
+    node = _failing_node(program, case.frame, ast.Subscript) if same else None
+    if isinstance(node, ast.Subscript):  # `allowance[airline]`, `airline` typed as it is
+        typed = _typed_as_is(case, node.slice)[1]
     return Diagnosis(
         "key_not_in_dict",
         case.frame.line,
-        f"Line {case.frame.line} looks up the key {_code(repr(key))} in {_code(name)}, but "
+        f"Line {case.frame.line} looks up the key {_code(repr(key))}{typed} in {_code(name)}, but "
         f"{_code(name)} (line {binding.line}) has the key {_code(repr(close[0]))}, which "
         f"differs from it {how}",
         "Where does the key come from, and how does it have to be written to match?",

@@ -265,3 +265,93 @@ def _self_as_text(node: ast.AST) -> bool:
         and len(node.args) == 1
         and getattr(node.args[0], "id", "") == "self"
     )
+
+
+_STEPS = (ast.Add, ast.Sub, ast.Mult, ast.FloorDiv, ast.Div)
+
+
+def _base_case_jumped(case: _Case) -> Diagnosis | None:
+    """`if length == stove: return 0` and the one recursive call passes `length // 2`: a
+    step that moves by 2 or more (or halves, doubles) can go past the value the base case
+    waits for without ever equalling it, so the recursion never stops. A base case for 0
+    reached by `// k` is left out (whole numbers halved do reach 0)."""
+    name = case.frame.function
+    functions = case.program.functions(name) if name else []
+    if len(functions) != 1 or "maximum recursion depth" not in case.facts.message:
+        return None
+    function = functions[0]
+    parameters = [a.arg for a in function.args.posonlyargs + function.args.args]
+    calls = [n for n in ast.walk(function) if isinstance(n, ast.Call) and _calls(n, name)]
+    bases = [s for s in function.body if isinstance(s, ast.If) and _returns_at_top(s.body)]
+    if len(calls) != 1 or len(bases) != 1 or calls[0].keywords or function.args.vararg:
+        return None
+    call, test = calls[0], bases[0].test
+    if not isinstance(test, ast.Compare) or [type(o) for o in test.ops] != [ast.Eq]:
+        return None
+    if len(call.args) != len(parameters) or _changes_state(case.program, function, set(parameters)):
+        return None
+    reassigned = any(
+        b.scope is function and b.kind != "arg"
+        for p in parameters
+        for b in case.program.bindings.get(p, [])
+    )
+    found = _jumping_step(test, call, parameters)
+    if reassigned or found is None or not _repeated_at(case, name, call.lineno):
+        return None
+    parameter, target, step = found
+    if target == "0" and isinstance(step.op, ast.FloorDiv):  # type: ignore[attr-defined]
+        return None
+    line = bases[0].lineno
+    return Diagnosis(
+        "base_case_jumped",
+        line,
+        f"Line {line} ends the recursion only when {_code(parameter)} is exactly "
+        f"{_code(target)} (`==`), but the call on line {call.lineno} passes "
+        f"{_code(_source(step))} each time, which can go past {_code(target)} without ever "
+        "being equal to it, and then the calls never stop",
+        f"Which values of {_code(parameter)} should end the recursion on line {line}?",
+    )
+
+
+def _calls(node: ast.Call, name: str) -> bool:
+    return getattr(node.func, "id", "") == name
+
+
+def _returns_at_top(body: list[ast.stmt]) -> bool:
+    """A base case's block: it returns (a `return` among its own statements)."""
+    return any(isinstance(s, ast.Return) for s in body)
+
+
+def _jumping_step(
+    test: ast.Compare, call: ast.Call, parameters: list[str]
+) -> tuple[str, str, ast.BinOp] | None:
+    """(parameter, what it is compared with, the step) where `test` is `p == target`, the
+    target is a number or parameters the call passes unchanged, and the call passes `p`
+    changed by a whole number of 2 or more (`p - 2`, `p // 2`, `p * 2`)."""
+    sides = [test.left, test.comparators[0]]
+    for mine, other in (sides, sides[::-1]):
+        if not isinstance(mine, ast.Name) or mine.id not in parameters:
+            continue
+        index = parameters.index(mine.id)
+        step = call.args[index]
+        if not isinstance(step, ast.BinOp) or not isinstance(step.op, _STEPS):
+            return None
+        if _source(step.left) != mine.id or not isinstance(step.right, ast.Constant):
+            return None
+        if type(step.right.value) is not int or step.right.value < 2:
+            return None
+        names = {n.id for n in ast.walk(other) if isinstance(n, ast.Name)}
+        if mine.id in names or not names <= set(parameters):
+            return None
+        if any(_whole(call.args[parameters.index(n)]) != n for n in names):
+            return None  # the target moves too
+        if not names and not isinstance(other, ast.Constant):
+            return None
+        return mine.id, _source(other), step
+    return None
+
+
+def _repeated_at(case: _Case, name: str, line: int) -> bool:
+    """The traceback shows the recursion going round through the call on `line`."""
+    frames = [f for f in case.traceback.frames if f.file == case.frame.file]
+    return sum(f.function == name and f.line == line for f in frames) >= 3

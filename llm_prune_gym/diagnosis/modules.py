@@ -110,6 +110,8 @@ def _module_misspelt(case: _Case) -> Diagnosis | None:
                 f"How exactly is the module's name spelt, on line {case.frame.line} and "
                 "wherever the program uses it?",
             )
+    if not right and isinstance(statement, ast.ImportFrom):
+        return _from_misspelt(case, statement, name)
     if not right or right in case.program.bindings:
         return None
     return Diagnosis(
@@ -227,4 +229,30 @@ def _import_name_typo(case: _Case) -> Diagnosis | None:
         "capitals), and Python's names are spelt exactly",
         f"How is that name spelt in {_code(module)}, and is it spelt the same where the "
         "program calls it?",
+    )
+
+
+def _from_misspelt(case: _Case, statement: ast.ImportFrom, name: str) -> Diagnosis | None:
+    """`from maths import sqrt`: no such module, one beginner's module a letter or two away,
+    and that module has every name the line imports."""
+    import importlib
+    import sys
+
+    right = _typo_of(name, _BEGINNER_MODULES)
+    if not right or name in sys.stdlib_module_names or right in case.program.bindings:
+        return None
+    try:
+        module = importlib.import_module(right)
+    except Exception:  # noqa: BLE001  (tkinter without a display library, ...)
+        return None
+    imported = [alias.name for alias in statement.names]
+    if "*" in imported or not all(hasattr(module, n) for n in imported):
+        return None
+    return Diagnosis(
+        "module_misspelt",
+        case.frame.line,
+        f"Line {case.frame.line} imports from {_code(name)}, but Python has no module of that "
+        f"name; Python's module {_code(right)} differs by a letter or two (or only in "
+        f"capitals), and it has {_names(imported)}",
+        f"How exactly is the module's name spelt on line {case.frame.line}?",
     )

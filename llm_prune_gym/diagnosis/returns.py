@@ -40,7 +40,7 @@ def _none_sources(case: _Case) -> list[tuple[ast.expr, str, int]]:
                 why = "it calls " + _no_return_text(callee, where, _source(node))
                 found.append((node, why, where))
         elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-            found += [(node, why, at) for why, at in _name_is_none(program, node.id)]
+            found += [(node, why, at) for why, at in _name_is_none(program, node)]
             found += [(node, why, at) for why, at in _items_are_none(program, node.id, line)]
         elif _in_place_call(program, node):
             method = node.func.attr  # type: ignore[attr-defined]
@@ -121,10 +121,16 @@ def _no_return_text(callee: str, where: int, call: str) -> str:
     )
 
 
-def _name_is_none(program: Program, name: str) -> list[tuple[str, int]]:
-    """Why `name` is None, where one of its bindings certainly makes it None and every
-    other binding certainly does not."""
-    bindings = program.bindings.get(name, [])
+def _name_is_none(program: Program, node: ast.Name) -> list[tuple[str, int]]:
+    """Why the name read at `node` is None, where one of its bindings certainly makes it None
+    and every other binding certainly does not. Only the bindings of the scope it is read in
+    count (module level where that scope binds it nowhere): a function's parameter of the
+    same name is another variable."""
+    name, scope = node.id, program.scope_of(node)
+    everywhere = program.bindings.get(name, [])
+    bindings = [b for b in everywhere if b.scope is scope]
+    if not bindings and scope is not None:
+        bindings = [b for b in everywhere if b.scope is None]
     if not bindings or name in program.declared:
         return []
     causes, others = [], []
@@ -424,3 +430,55 @@ def _unpack_one_value(case: _Case) -> Diagnosis | None:
         f"{_TYPE_WORDS[kind]}" + (f"; its other returns give {names} values" if mixed else ""),
         f"How many values should {_code(function.name)} give back, and how?",
     )
+
+
+def _return_in_loop(case: _Case) -> Diagnosis | None:
+    """None from the program's function whose `for` loop ends with its `return` (`if ...:`
+    then `return best` or `return None` one level too deep): the loop stops on its first
+    pass, and the function gives back None where that return says None or the loop has no
+    item (nothing follows the loop)."""
+    if "NoneType" not in case.facts.message:
+        return None
+    program, line = case.program, case.frame.line
+    statement = program.statement_at(line)
+    callees = set()
+    for node in ast.walk(statement) if statement is not None else ():
+        if getattr(node, "lineno", line) != line:
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            binding = program.only_binding_in(node.id, program.scope_of(node))
+            node = binding.value if binding is not None and binding.kind == "assign" else None  # type: ignore[assignment]
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            callees.add(node.func.id)
+    found = [(name, r) for name in callees if (r := _loop_return(program, name)) is not None]
+    if len(found) != 1:
+        return None
+    name, (loop, ret) = found[0]
+    written = program.lines[ret.lineno - 1].strip()
+    return Diagnosis(
+        "return_in_loop",
+        ret.lineno,
+        f"The {_code(written if len(written) <= 40 else 'return')} on line {ret.lineno} is the "
+        f"last line inside the `for` loop of line {loop.lineno}, so {_code(name)} returns at "
+        "the end of the loop's first pass, before it looks at any other item, and line "
+        f"{line} gets None from it",
+        f"Which lines of {_code(name)} should run for every item, and which only once the "
+        "loop has gone through them all?",
+    )
+
+
+def _loop_return(program: Program, name: str) -> tuple[ast.For, ast.Return] | None:
+    """(the loop, its return) where the program's one function `name` ends with a `for` loop
+    whose body is a test (`if`) and then a `return`, that return giving None or nothing
+    following the loop."""
+    functions = program.functions(name)
+    if len(functions) != 1 or len(program.bindings.get(name, [])) != 1:
+        return None
+    body = functions[0].body  # type: ignore[attr-defined]
+    loop = body[-1] if body else None
+    if not isinstance(loop, ast.For) or loop.orelse or len(loop.body) < 2:
+        return None
+    last = loop.body[-1]
+    if not isinstance(last, ast.Return) or not any(isinstance(s, ast.If) for s in loop.body):
+        return None
+    return loop, last

@@ -26,6 +26,7 @@ from .calls import (
     _missing_comma,
     _missing_self,
     _not_callable,
+    _text_compared_with_number,
 )
 from .indexing import (
     _empty_piece,
@@ -38,7 +39,13 @@ from .indexing import (
     _random_index,
     _shorter_partner,
 )
-from .loops import _dict_changed_in_loop, _endless_while, _recursion_through_self, _same_arguments
+from .loops import (
+    _base_case_jumped,
+    _dict_changed_in_loop,
+    _endless_while,
+    _recursion_through_self,
+    _same_arguments,
+)
 from .modules import (
     _import_name_typo,
     _module_attribute_typo,
@@ -62,7 +69,13 @@ from .names import (
     _typo_never_read,
     _unquoted_text,
 )
-from .returns import _ends_without_return, _none_used, _str_method_result, _unpack_one_value
+from .returns import (
+    _ends_without_return,
+    _none_used,
+    _return_in_loop,
+    _str_method_result,
+    _unpack_one_value,
+)
 from .syntax import (
     _assign_in_condition,
     _block_not_indented,
@@ -82,6 +95,7 @@ from .values import (
     _format_code,
     _item_not_in_list,
     _odd_item_unpacked,
+    _separator_not_in_prompt,
     _split_missed,
     _unpack_count,
     _unreadable_number,
@@ -99,6 +113,7 @@ from .wrong_types import (
     _range_of_sequence,
     _sum_of_text,
     _text_from_input,
+    _text_from_split,
     _text_one_step,
     _text_piece,
     _unhashable_list,
@@ -153,6 +168,7 @@ _RULES = {
         _dict_of_input_text,
         _text_one_step,
         _text_piece,
+        _text_from_split,
         _item_assignment,
         _str_method_result,
         _unpack_one_value,
@@ -166,6 +182,7 @@ _RULES = {
         _number_joined_to_text,
         _range_counter_joined,
         _none_used,
+        _return_in_loop,
         _missing_comma,
         _method_hidden,
         _not_callable,
@@ -177,6 +194,7 @@ _RULES = {
     ),
     "AttributeError": (
         _none_used,
+        _return_in_loop,
         _function_not_called,
         _length_attribute,
         _function_as_method,
@@ -204,6 +222,7 @@ _RULES = {
         _unreadable_number,
         _split_missed,
         _unpack_count,
+        _separator_not_in_prompt,
         _odd_item_unpacked,
         _format_code,
         _item_not_in_list,
@@ -213,6 +232,6 @@ _RULES = {
     "RuntimeError": (_dict_changed_in_loop,),
     "KeyError": (_key_not_in_dict, _key_never_stored, _key_of_wrong_type, _key_case),
     "KeyboardInterrupt": (_endless_while,),
-    "RecursionError": (_same_arguments, _recursion_through_self),
-    "EOFError": (_input_method_uncalled,),
+    "RecursionError": (_same_arguments, _recursion_through_self, _base_case_jumped),
+    "EOFError": (_input_method_uncalled, _text_compared_with_number),
 }

@@ -30,6 +30,7 @@ from ._common import (
     Diagnosis,
     _Case,
     _is_input,
+    _is_input_call,
     _loop_over,
     _names_function,
     _typed_as_is,
@@ -671,3 +672,64 @@ def _odd_item_unpacked(case: _Case) -> Diagnosis | None:
         f"line {item.lineno}, which holds {got}",
         f"What should {_code(_source(item))} hold so that it matches the other items?",
     )
+
+
+_PROMPT_FORMAT = re.compile(r"\(([A-Za-z0-9]+(?:([^\w\s()])[A-Za-z0-9]+)+)\)")
+
+
+def _separator_not_in_prompt(case: _Case) -> Diagnosis | None:
+    """`hours, minutes = time_text.split(":")` where `time_text = input("Time (HH.MM): ")`:
+    the split got one piece, so the text had no `":"`, and the program's own prompt asks for
+    the parts with another separator between them."""
+    expected = _quoted(
+        case.facts.message, r"^not enough values to unpack \(expected (\d+), got 1\)$"
+    )
+    statement = case.program.statement_at(case.frame.line)
+    if not expected or not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
+        return None
+    split = statement.value
+    if not isinstance(statement.targets[0], ast.Tuple) or not isinstance(split, ast.Call):
+        return None
+    if getattr(split.func, "attr", "") != "split" or len(split.args) != 1 or split.keywords:
+        return None
+    separator = split.args[0]
+    if not isinstance(separator, ast.Constant) or not isinstance(separator.value, str):
+        return None
+    typed, line = _typed_text(case, split.func.value)  # type: ignore[attr-defined]
+    prompt = typed.args[0] if typed is not None and len(typed.args) == 1 else None
+    if not isinstance(prompt, ast.Constant) or not isinstance(prompt.value, str):
+        return None
+    formats = _PROMPT_FORMAT.findall(prompt.value)
+    if len(formats) != 1:
+        return None
+    shown, mark = formats[0]
+    if len(re.findall(r"[A-Za-z0-9]+", shown)) != int(expected) or set(
+        re.findall(r"[^\w\s]", shown)
+    ) != {mark}:
+        return None
+    if not separator.value.strip() or separator.value.strip() == mark or mark in separator.value:
+        return None
+    return Diagnosis(
+        "separator_not_in_prompt",
+        case.frame.line,
+        f"Line {case.frame.line} splits {_code(_source(split.func.value))} at "  # type: ignore[attr-defined]
+        f"{_code(repr(separator.value))}, but the "
+        f"prompt on line {line} asks for it as {_code(shown)}, with {_code(repr(mark))} between "
+        f"the parts; the text had no {_code(repr(separator.value))}, so the split gave one "
+        f"piece for {expected} names",
+        f"Which separator does the typed text have, and which one does line {case.frame.line} "
+        "split at?",
+    )
+
+
+def _typed_text(case: _Case, node: ast.expr) -> tuple[ast.Call | None, int]:
+    """(the `input(...)` call, its line) where `node` is that call (maybe `.strip()`ped) or
+    a name set once to it; else (None, 0)."""
+    if not _is_input_call(node) and isinstance(node, ast.Name):
+        binding = case.program.only_binding(node.id)
+        node = binding.value if binding is not None and binding.kind == "assign" else None  # type: ignore[assignment]
+    if node is None or not _is_input_call(node) or "input" in case.program.bindings:
+        return None, 0
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        node = node.func.value
+    return node, node.lineno  # type: ignore[return-value]

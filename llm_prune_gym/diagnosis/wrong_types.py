@@ -119,6 +119,83 @@ def _text_piece(case: _Case) -> Diagnosis | None:
     )
 
 
+def _text_from_split(case: _Case) -> Diagnosis | None:
+    """`dh, dm = depart.split(":")` then `ah - dh`, or `for n in scores.split(","):` then
+    `n > highest`: every operand the error calls `str` got its one value from the pieces of a
+    `.split()`, which are text even when they hold digits. `+` is left out: joining text may
+    be what was meant."""
+    operands = _operator_node(case)
+    message = case.facts.message
+    if operands is None or message.startswith(("can only", "unsupported operand type(s) for +")):
+        return None
+    left, right, types = operands
+    if not all(t in ("str", "int", "float") for t in types) or "str" not in types:
+        return None
+    texts = [node for node, kind in zip((left, right), types, strict=True) if kind == "str"]
+    found = [_split_piece(case, node) for node in texts]
+    if not all(found) or len({node.id for node in texts}) != len(texts):  # type: ignore[attr-defined]
+        return None
+    clauses: dict[tuple[int, str], list[str]] = {}  # (line, how) -> the names it sets
+    for node, (line, how) in zip(texts, found, strict=True):  # type: ignore[misc]
+        clauses.setdefault((line, how), []).append(node.id)  # type: ignore[attr-defined]
+    sources = "; ".join(how.format(_names(names)) for (_, how), names in clauses.items())
+    line, one = case.frame.line, len(texts) == 1
+    return Diagnosis(
+        "text_from_split",
+        min(piece_line for piece_line, _ in found),  # type: ignore[misc]
+        f"On line {line}, {_names([n.id for n in texts])} "  # type: ignore[attr-defined]
+        f"{'is a string' if one else 'are strings'} (the error says `str`): {sources}, and the "
+        "pieces `.split()` gives are text, even when they hold digits; nothing turns "
+        f"{'it into a number' if one else 'them into numbers'} before line {line} uses "
+        f"{'it' if one else 'them'} as {'one' if one else 'numbers'}",
+        f"What has to happen to each piece of the split text before line {line} can use it as "
+        "a number?",
+    )
+
+
+def _split_piece(case: _Case, node: ast.expr) -> tuple[int, str] | None:
+    """(the split's line, a clause saying how `node` gets a piece, `{}` for its name) where
+    `node` is a name whose one binding takes a piece of a `.split()`: `a, b = text.split()`,
+    or `for a in <the split, or a name set once to it>:`."""
+    program = case.program
+    binding = program.only_binding(node.id) if isinstance(node, ast.Name) else None
+    if binding is None:
+        return None
+    statement = program.statement_at(binding.line)
+    if binding.kind in ("assign", "other") and isinstance(statement, ast.Assign):
+        target = statement.targets[0] if len(statement.targets) == 1 else None
+        if (
+            isinstance(target, ast.Tuple)
+            and _is_split(program, statement.value)
+            and any(isinstance(t, ast.Name) and t.id == node.id for t in target.elts)  # type: ignore[union-attr]
+        ):
+            split = _code(_source(statement.value))
+            return binding.line, f"line {binding.line} sets {{}} from {split}"
+        return None
+    loop = _loop_over(program, node.id, case.frame.line)
+    if binding.kind != "for" or loop is None or loop.lineno != binding.line:
+        return None
+    pieces, start = loop.iter, f"the loop on line {loop.lineno} sets {{}} to each item of "
+    if isinstance(pieces, ast.Name) and (split := program.only_binding(pieces.id)):
+        if split.kind == "assign" and _is_split(program, split.value):
+            return split.line, (
+                f"{start}{_code(pieces.id)}, which line {split.line} sets to "
+                f"{_code(_source(split.value))}"  # type: ignore[arg-type]
+            )
+        return None
+    if _is_split(program, pieces):
+        return loop.lineno, f"{start}{_code(_source(pieces))}"
+    return None
+
+
+def _is_split(program: Program, value: ast.expr | None) -> bool:
+    """`text.split(...)` where the program defines no `split` of its own: a string's (or
+    `re`'s) split always gives back a list of strings."""
+    if not isinstance(value, ast.Call) or not isinstance(value.func, ast.Attribute):
+        return False
+    return value.func.attr in ("split", "rsplit") and not program.functions(value.func.attr)
+
+
 def _is_text(program: Program, node: ast.expr) -> bool:
     """A name set once to text: a string literal, `input()`, text joined or repeated."""
     binding = program.only_binding(node.id) if isinstance(node, ast.Name) else None
@@ -375,7 +452,10 @@ def _sum_of_text(case: _Case) -> Diagnosis | None:
     value = binding.value if binding is not None and binding.kind == "assign" else None
     if not isinstance(value, ast.Call) or not isinstance(value.func, ast.Attribute):
         return None
-    if value.func.attr != "split" or not _is_input_call(value.func.value):
+    base = value.func.value
+    if value.func.attr != "split" or not (
+        _is_input_call(base) or _is_input(_value_origin(case, base))  # `line = input()`
+    ):
         return None
     return Diagnosis(
         "sum_of_text",
@@ -415,6 +495,8 @@ def _range_counter_joined(case: _Case) -> Diagnosis | None:
     if operands is None or "for +: 'int' and 'str'" not in case.facts.message:
         return None
     left, right, _types = operands
+    if isinstance(left, ast.Call) and _built_from_literal_text(right):
+        return _call_result_joined(case, left)
     if not isinstance(left, ast.Name) or not _built_from_literal_text(right):
         return None
     loop = _loop_over(case.program, left.id, case.frame.line)
@@ -427,6 +509,24 @@ def _range_counter_joined(case: _Case) -> Diagnosis | None:
         return None
     why = f"it counts through {_code(_source(iterable))} on line {loop.lineno}"
     return _integer_joined(case, left.id, why)
+
+
+def _call_result_joined(case: _Case, call: ast.Call) -> Diagnosis | None:
+    """`word.count("a") + " a's"`, `len(names) + " names"`: the error says the left of `+`
+    is an int, the call is a built-in's that counts (not the program's own function, whose
+    `return` may be the slip), and the text on the right is text by intent."""
+    shown, func, program = _source(call), call.func, case.program
+    if isinstance(func, ast.Name):
+        ok = func.id in _COUNTING_BUILTINS and func.id not in program.bindings
+    else:
+        ok = getattr(func, "attr", "") in _COUNTING_METHODS and not program.functions(func.attr)  # type: ignore[attr-defined]
+    if not ok or len(shown) > 30:
+        return None
+    return _integer_joined(case, shown, "the error says `int`, the number the call gives back")
+
+
+_COUNTING_BUILTINS = ("len", "sum", "round", "int", "abs")
+_COUNTING_METHODS = ("count", "index", "find", "rfind")
 
 
 def _whole_number_joined(case: _Case, name: str) -> Diagnosis | None:
@@ -485,6 +585,8 @@ def _item_assignment(case: _Case) -> Diagnosis | None:
     ]
     if len(targets) == 1 and kind == "str" and isinstance(targets[0].value, ast.Subscript):
         return _text_rows(case, targets[0])
+    if len(targets) == 1 and kind == "tuple" and isinstance(targets[0].value, ast.Subscript):
+        return _tuple_rows(case, targets[0])
     if len(targets) != 1 or not isinstance(targets[0].value, ast.Name):
         return None
     name = targets[0].value.id
@@ -557,6 +659,30 @@ def _text_rows(case: _Case, target: ast.Subscript) -> Diagnosis | None:
         f"{_code(_source(first.args[0]))}), and line {case.frame.line} changes one letter of "
         f"one, {_code(_source(target))}; strings cannot be changed once they are made",
         f"Which kind of value could each item of {_code(rows.id)} be so that its items can change?",
+    )
+
+
+def _tuple_rows(case: _Case, target: ast.Subscript) -> Diagnosis | None:
+    """`stock[i][1] = ...` where `stock` is a list written out once, every item a tuple,
+    and only read after: each item is a tuple, which cannot change."""
+    rows, program = target.value.value, case.program  # type: ignore[attr-defined]
+    binding = program.only_binding(rows.id) if isinstance(rows, ast.Name) else None
+    value = binding.value if binding is not None and binding.kind == "assign" else None
+    if not isinstance(value, ast.List) or not value.elts:
+        return None
+    if not all(isinstance(item, ast.Tuple) for item in value.elts):
+        return None
+    if not all(_only_read(program, use) for use in _uses(program, rows.id)):
+        return None
+    line = case.frame.line
+    return Diagnosis(
+        "item_assignment",
+        line,
+        f"Each item of {_code(rows.id)} is a tuple (written in round brackets on line "
+        f"{value.lineno}), and line {line} changes one value inside one, "
+        f"{_code(_source(target))}; tuples cannot be changed once they are made",
+        f"Which kind of value could each item of {_code(rows.id)} be so that its values can "
+        f"change, or should line {line} build a new tuple instead?",
     )
 
 
@@ -661,8 +787,10 @@ def _number_as_sequence(case: _Case) -> Diagnosis | None:
     else:
         return None
     origin = _value_origin(case, node)
-    if origin is None or origin.type != "int" or not origin.source.startswith("int("):
+    if origin is None or origin.type != "int":
         return None
+    if not origin.source.startswith("int(") and not origin.source.isdigit():
+        return None  # `int(...)` or a whole number written out (`number = 4071`)
     return Diagnosis(
         "number_as_sequence",
         origin.line,
