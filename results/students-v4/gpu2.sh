@@ -2,7 +2,7 @@
 # Session J, second window (2026-12-03 ~17:45 UTC), one H200: sft-v8 = sft-v6 (rebuilt here from
 # its adapters) + SFT on data-v8: the distilled pairs of sft-v6 (re-distilled with diagnosis v7)
 # and 2,040 renamed copies of the 640 read hand-written programs (`llm-prune data augment`).
-# About 6 minutes of device time were left, so SFT runs 2.5 minutes. Calls: one, mid ab .. mid ag,
+# About 6 minutes of device time were left, so SFT runs 2 minutes. Calls: one, mid ab .. mid ag,
 # extra (wheels, data), adapter (sft-v6's adapters), main (last part; merges, trains, collects).
 set -u
 export PYTHONPATH=/tmp/site:$PWD LLM_PRUNE_GYM_CACHE=/root/cache/lpg OMP_NUM_THREADS=1
@@ -23,7 +23,7 @@ main)
   [ "$(md5sum < $G | cut -c1-32)" = a1231443440b107ff29f02bdb38c9d0a ] || { echo BAD MD5; exit 1; }
   $CLI finetune-merge --student $G --out $R/sft-v6-model --adapters /root/data/sft-v6-adapter 2>&1 | tail -1
   $CLI finetune --method sft --no-progress --logging-steps 50 --save-steps 100000 --student $R/sft-v6-model \
-    --data $D --epochs 1 --time-limit 2.5 --out $R/sft-v8 > $R/sft-v8.log 2>&1
+    --data $D --epochs 1 --time-limit 2 --out $R/sft-v8 > $R/sft-v8.log 2>&1
   tar czf $OUT/sft-v8-adapters.tgz -C $R/sft-v8 adapters metrics.json; cp $R/sft-v8.log $OUT/
   tail -c 400 $R/sft-v8.log ;;
 esac
