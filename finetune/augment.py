@@ -25,11 +25,14 @@ import re
 import tokenize
 from collections.abc import Sequence
 
+from tqdm import tqdm
+
 from .distill import pipeline_hint
 from .handwritten import CASE_FIELDS, case_pair
 from .sandbox import Job, error_output, parse_error, run_many
 
 TEACHER = "rule pipeline, renamed copy"
+CHUNK = 64  # copies per sandbox batch
 # Names a beginner might choose; a copy takes its new names from here, none the program uses.
 NAME_POOL = tuple(
     """amount answer area avg balance basket best big bill bonus box budget cart cell choice
@@ -127,30 +130,36 @@ def candidates(cases: Sequence[dict], copies: int, seed: int = 0) -> list[dict]:
     return out
 
 
-def checked(originals: dict[str, dict], copies: Sequence[dict]) -> list[dict]:
+def checked(
+    originals: dict[str, dict], copies: Sequence[dict], progress: bool = False
+) -> list[dict]:
     """The copies that fail like their original and whose fix runs clean, with their real
-    error output."""
-    jobs = [Job(c["code"], c.get("stdin", "")) for c in copies]
-    jobs += [Job(c["fixed_code"], c.get("stdin", "")) for c in copies]
-    results = run_many(jobs)
-    runs, fixes = results[: len(copies)], results[len(copies) :]
+    error output (run in chunks, so that a progress bar can follow)."""
     kept = []
-    for copy, run, fix in zip(copies, runs, fixes, strict=True):
-        _, exception, _, line = parse_error(originals[copy["renamed_from"]]["error_output"])
-        clean = fix.exit_code == 0 and not fix.timed_out and fix.exception is None
-        if run.exception == exception and run.line == line and clean:
-            kept.append({**copy, "error_output": error_output(run)})
+    for start in tqdm(range(0, len(copies), CHUNK), "sandbox", disable=not progress, unit="chunk"):
+        chunk = copies[start : start + CHUNK]
+        jobs = [Job(c["code"], c.get("stdin", "")) for c in chunk]
+        results = run_many(jobs + [Job(c["fixed_code"], c.get("stdin", "")) for c in chunk])
+        for copy, run, fix in zip(chunk, results[: len(chunk)], results[len(chunk) :], strict=True):
+            _, exception, _, line = parse_error(originals[copy["renamed_from"]]["error_output"])
+            clean = fix.exit_code == 0 and not fix.timed_out and fix.exception is None
+            if run.exception == exception and run.line == line and clean:
+                kept.append({**copy, "error_output": error_output(run)})
     return kept
 
 
 def augmented_pairs(
-    cases: Sequence[dict], copies: int, seed: int = 0, style: str = "grounded"
+    cases: Sequence[dict],
+    copies: int,
+    seed: int = 0,
+    style: str = "grounded",
+    progress: bool = False,
 ) -> tuple[list[dict], dict[str, int]]:
     """Pairs for sandbox-checked renamed copies of `cases`, chosen as the pipeline's hint."""
     complete = [c for c in cases if all(c.get(f) not in (None, "") for f in CASE_FIELDS)]
     originals = {c["id"]: c for c in complete}
     proposed = candidates(complete, copies, seed)
-    kept = checked(originals, proposed)
+    kept = checked(originals, proposed, progress)
     pairs = []
     counts = {
         "incomplete": len(cases) - len(complete),

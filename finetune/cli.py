@@ -140,6 +140,7 @@ def augment(
     origin: str = "realstyle",
     prompt_style: Literal["grounded", "plain"] = "grounded",
     overwrite: bool = False,
+    progress: bool = True,
 ) -> int:
     """Renamed copies of labelled programs (the same mistake in other names), checked in
     the sandbox, with the rule pipeline's hint as chosen, written after a data set's pairs.
@@ -164,6 +165,8 @@ def augment(
         the hint request's style; the same builder as evaluation and ``llm-prune hint``
     overwrite
         replace pair files already in OUT
+    progress
+        show a progress bar of the sandbox runs on stderr
     """
     from collections import Counter
 
@@ -177,7 +180,7 @@ def augment(
         for r in read_records(cases, "case file").values()
         if not origin or r.get("origin") == origin
     ]
-    pairs, counts = augmented_pairs(records, copies, seed, prompt_style)
+    pairs, counts = augmented_pairs(records, copies, seed, prompt_style, progress)
     written = write_data(pairs, out, base, overwrite=overwrite, name="renamed")
     licences = Counter(p["licence"] for p in pairs)
     log(f"{len(pairs)} renamed pairs from {len(records)} programs ({counts}) in {out}")

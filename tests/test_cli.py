@@ -62,7 +62,7 @@ def test_help_of_every_command_imports_no_torch():
 
 def test_every_command_of_before_is_there():
     assert set(COMMANDS) | {"data"} == COMMANDS_BEFORE
-    assert set(DATA_COMMANDS) == {"build", "calibration", "add-handwritten", "distill"}
+    assert set(DATA_COMMANDS) == {"build", "calibration", "add-handwritten", "distill", "augment"}
 
 
 def help_text(argv: list[str], capsys) -> str:
@@ -129,6 +129,7 @@ WITHOUT = {
     "calibration": {"--student", "--device", "--threads", "--no-progress"},
     "add-handwritten": {"--student", "--device", "--threads", "--seed", "--no-progress"},
     "distill": {"--student", "--device", "--threads", "--seed", "--no-progress"},
+    "augment": {"--student", "--device", "--threads"},
 }
 
 
