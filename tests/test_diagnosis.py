@@ -2018,3 +2018,19 @@ def test_a_whole_number_written_out_gone_through_digit_by_digit():
 def test_a_whole_number_changed_after_it_is_written_stays_silent():
     found = diagnosis_of("pin = 2580\npin = pin * 2\nfor d in pin:\n    print(d)\n")
     assert found is None or found.rule != "number_as_sequence", found.hint
+
+
+# task diag10: rules widened on set 10's misses
+
+
+def test_a_swap_of_two_items_of_one_tuple():
+    code = "order = ('tea', 'cake', 'jam')\norder[0], order[2] = order[2], order[0]\n"
+    found = diagnosis_of(code)
+    assert found.rule == "item_assignment" and found.line == 1
+    assert "`order` is a tuple" in found.hint and "line 2 changes" in found.hint
+
+
+def test_a_swap_across_two_names_stays_silent():
+    code = "a = ('x', 'y')\nb = ['p', 'q']\nfor s in (b, a):\n    pass\nb[0], s[0] = s[0], b[0]\n"
+    found = diagnosis_of(code)
+    assert found is None or found.rule != "item_assignment", found.hint

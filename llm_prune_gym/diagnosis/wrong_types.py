@@ -583,6 +583,7 @@ def _item_assignment(case: _Case) -> Diagnosis | None:
         for node in (ast.walk(statement) if kind and statement is not None else ())
         if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store)
     ]
+    targets = _one_name_swapped(targets)
     if len(targets) == 1 and kind == "str" and isinstance(targets[0].value, ast.Subscript):
         return _text_rows(case, targets[0])
     if len(targets) == 1 and kind == "tuple" and isinstance(targets[0].value, ast.Subscript):
@@ -616,6 +617,13 @@ def _item_assignment(case: _Case) -> Diagnosis | None:
         f"Which kind of value could {_code(shown)} be so that its items can change, or should "
         f"line {case.frame.line} build a new {'string' if kind == 'str' else 'tuple'} instead?",
     )
+
+
+def _one_name_swapped(targets: list[ast.Subscript]) -> list[ast.Subscript]:
+    """`position[a], position[b] = ...` (a swap): every target an item of one name is one
+    value that cannot change, so the first stands for them all."""
+    names = {t.value.id if isinstance(t.value, ast.Name) else None for t in targets}
+    return targets[:1] if len(names) == 1 and None not in names else targets
 
 
 def _text_item_changed(case: _Case, target: ast.Subscript) -> Diagnosis:
