@@ -275,6 +275,36 @@ def _base_case_jumped(case: _Case) -> Diagnosis | None:
     step that moves by 2 or more (or halves, doubles) can go past the value the base case
     waits for without ever equalling it, so the recursion never stops. A base case for 0
     reached by `// k` is left out (whole numbers halved do reach 0)."""
+    recursion = _one_base_one_call(case)
+    if recursion is None:
+        return None
+    parameters, call, base = recursion
+    test = base.test
+    if not isinstance(test, ast.Compare) or [type(o) for o in test.ops] != [ast.Eq]:
+        return None
+    found = _jumping_step(test, call, parameters)
+    if found is None:
+        return None
+    parameter, target, step = found
+    if target == "0" and isinstance(step.op, ast.FloorDiv):  # type: ignore[attr-defined]
+        return None
+    line = base.lineno
+    return Diagnosis(
+        "base_case_jumped",
+        line,
+        f"Line {line} ends the recursion only when {_code(parameter)} is exactly "
+        f"{_code(target)} (`==`), but the call on line {call.lineno} passes "
+        f"{_code(_source(step))} each time, which can go past {_code(target)} without ever "
+        "being equal to it, and then the calls never stop",
+        f"Which values of {_code(parameter)} should end the recursion on line {line}?",
+    )
+
+
+def _one_base_one_call(case: _Case) -> tuple[list[str], ast.Call, ast.If] | None:
+    """(parameters, the one recursive call, the one base case) of the function the
+    RecursionError goes round in, where the call passes every parameter by position, the
+    parameters are never set in the body and no state outside changes, and the traceback
+    shows the recursion going round through that call."""
     name = case.frame.function
     functions = case.program.functions(name) if name else []
     if len(functions) != 1 or "maximum recursion depth" not in case.facts.message:
@@ -285,9 +315,7 @@ def _base_case_jumped(case: _Case) -> Diagnosis | None:
     bases = [s for s in function.body if isinstance(s, ast.If) and _returns_at_top(s.body)]
     if len(calls) != 1 or len(bases) != 1 or calls[0].keywords or function.args.vararg:
         return None
-    call, test = calls[0], bases[0].test
-    if not isinstance(test, ast.Compare) or [type(o) for o in test.ops] != [ast.Eq]:
-        return None
+    call = calls[0]
     if len(call.args) != len(parameters) or _changes_state(case.program, function, set(parameters)):
         return None
     reassigned = any(
@@ -295,21 +323,47 @@ def _base_case_jumped(case: _Case) -> Diagnosis | None:
         for p in parameters
         for b in case.program.bindings.get(p, [])
     )
-    found = _jumping_step(test, call, parameters)
-    if reassigned or found is None or not _repeated_at(case, name, call.lineno):
+    if reassigned or not _repeated_at(case, name, call.lineno):
         return None
-    parameter, target, step = found
-    if target == "0" and isinstance(step.op, ast.FloorDiv):  # type: ignore[attr-defined]
+    return parameters, call, bases[0]
+
+
+def _step_away(case: _Case) -> Diagnosis | None:
+    """`if rows == 1: return 1` and the one recursive call passes `rows + 1`: from any
+    `rows` above the bottom value 0 or 1 (the RecursionError says it started there), each
+    call moves further from the base case, so the recursion never stops."""
+    recursion = _one_base_one_call(case)
+    if recursion is None:
         return None
-    line = bases[0].lineno
+    parameters, call, base = recursion
+    test = base.test
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1:
+        return None
+    mine, bottom = test.left, test.comparators[0]
+    if not isinstance(test.ops[0], (ast.Eq, ast.LtE, ast.Lt)) or not isinstance(mine, ast.Name):
+        return None
+    if not isinstance(bottom, ast.Constant) or bottom.value not in (0, 1):
+        return None
+    if type(bottom.value) is not int or mine.id not in parameters:
+        return None
+    step = call.args[parameters.index(mine.id)]
+    if not isinstance(step, ast.BinOp) or not isinstance(step.op, ast.Add):
+        return None
+    size = step.right
+    if _source(step.left) != mine.id or not isinstance(size, ast.Constant):
+        return None
+    if type(size.value) is not int or size.value < 1:
+        return None
+    shown, line = _code(mine.id), call.lineno
     return Diagnosis(
-        "base_case_jumped",
+        "step_away",
         line,
-        f"Line {line} ends the recursion only when {_code(parameter)} is exactly "
-        f"{_code(target)} (`==`), but the call on line {call.lineno} passes "
-        f"{_code(_source(step))} each time, which can go past {_code(target)} without ever "
-        "being equal to it, and then the calls never stop",
-        f"Which values of {_code(parameter)} should end the recursion on line {line}?",
+        f"The call on line {line} passes {_code(_source(step))}, so {shown} grows with each "
+        f"call, but the only base case (line {base.lineno}, {_code(_source(test))}) waits for "
+        f"{shown} to come down to {bottom.value}: from any {shown} above that the calls move "
+        "away from the base case and never stop",
+        f"Which way does {shown} have to move on line {line} to reach the base case on line "
+        f"{base.lineno}?",
     )
 
 

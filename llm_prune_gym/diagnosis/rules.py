@@ -36,6 +36,7 @@ from .indexing import (
     _key_never_stored,
     _key_not_in_dict,
     _key_of_wrong_type,
+    _key_past_range,
     _random_index,
     _shorter_partner,
 )
@@ -45,6 +46,7 @@ from .loops import (
     _endless_while,
     _recursion_through_self,
     _same_arguments,
+    _step_away,
 )
 from .modules import (
     _import_name_typo,
@@ -94,6 +96,7 @@ from .values import (
     _empty_divisor,
     _format_code,
     _item_not_in_list,
+    _length_always_true,
     _odd_item_unpacked,
     _separator_not_in_prompt,
     _split_missed,
@@ -107,6 +110,7 @@ from .wrong_types import (
     _format_count,
     _item_assignment,
     _join_numbers,
+    _list_of_input_text,
     _number_as_sequence,
     _number_joined_to_text,
     _range_counter_joined,
@@ -166,6 +170,7 @@ _RULES = {
         _format_count,
         _text_from_input,
         _dict_of_input_text,
+        _list_of_input_text,
         _text_one_step,
         _text_piece,
         _text_from_split,
@@ -211,13 +216,14 @@ _RULES = {
         _foreign_method,
     ),
     "IndexError": (
+        _length_always_true,
         _format_fields,
         _shorter_partner,
         _index_past_end,
         _random_index,
         _empty_piece,
     ),
-    "ZeroDivisionError": (_zero_divisor, _empty_divisor),
+    "ZeroDivisionError": (_length_always_true, _zero_divisor, _empty_divisor),
     "ValueError": (
         _unreadable_number,
         _split_missed,
@@ -230,8 +236,14 @@ _RULES = {
     "ModuleNotFoundError": (_module_misspelt,),
     "ImportError": (_import_name_typo,),
     "RuntimeError": (_dict_changed_in_loop,),
-    "KeyError": (_key_not_in_dict, _key_never_stored, _key_of_wrong_type, _key_case),
+    "KeyError": (
+        _key_not_in_dict,
+        _key_never_stored,
+        _key_of_wrong_type,
+        _key_case,
+        _key_past_range,
+    ),
     "KeyboardInterrupt": (_endless_while,),
-    "RecursionError": (_same_arguments, _recursion_through_self, _base_case_jumped),
+    "RecursionError": (_same_arguments, _recursion_through_self, _base_case_jumped, _step_away),
     "EOFError": (_input_method_uncalled, _text_compared_with_number),
 }

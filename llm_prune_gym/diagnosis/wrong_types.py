@@ -285,6 +285,55 @@ def _dict_of_input_text(case: _Case) -> Diagnosis | None:
     )
 
 
+def _list_of_input_text(case: _Case) -> Diagnosis | None:
+    """`for r in readings:` then `r > too_hot`, where `readings = []` gets items only from
+    `readings.append(reading)` and `reading = input(...)`: every item is the text `input()`
+    gave back."""
+    node, program = _str_operand(case), case.program
+    loop = _loop_over(program, node.id, case.frame.line) if isinstance(node, ast.Name) else None
+    binding = program.only_binding(node.id) if loop is not None else None  # type: ignore[union-attr]
+    if binding is None or binding.kind != "for" or binding.line != loop.lineno:  # type: ignore[union-attr]
+        return None
+    items = loop.iter  # type: ignore[union-attr]
+    appends = _appended_text(program, items.id) if isinstance(items, ast.Name) else None
+    if not appends:
+        return None
+    call, typed = appends[0]
+    return Diagnosis(
+        "text_from_input",
+        typed.lineno,
+        f"On line {case.frame.line}, {_code(node.id)} is a string: the loop on line "  # type: ignore[union-attr]
+        f"{loop.lineno} sets it to each item of {_code(items.id)}, and line {call.lineno} "  # type: ignore[union-attr]
+        f"appends {_code(_source(call.args[0]))}, the text {_code(_source(typed))} gives back "
+        f"on line {typed.lineno}; `input()` always gives back text, even when the user types "
+        "a number, and nothing turns it into a number",
+        f"What has to happen to the text from `input()` before it goes into {_code(items.id)}?",
+    )
+
+
+def _appended_text(program: Program, name: str) -> list[tuple[ast.Call, ast.expr]] | None:
+    """(each `name.append(x)`, the `input(...)` that x is) where `name = []` is set once and
+    otherwise only read, and every item appended is `input(...)` or a name set once to it."""
+    binding = program.only_binding(name)
+    if binding is None or not isinstance(binding.value, ast.List) or binding.value.elts:
+        return None
+    found = []
+    for use in _uses(program, name):
+        call = program.parents.get(program.parents.get(use))
+        is_append = isinstance(call, ast.Call) and getattr(call.func, "attr", "") == "append"
+        if not is_append or call.func.value is not use or len(call.args) != 1:  # type: ignore[union-attr]
+            if not _only_read(program, use):
+                return None
+            continue
+        item = call.args[0]  # type: ignore[union-attr]
+        if isinstance(item, ast.Name) and (set_once := program.only_binding(item.id)):
+            item = set_once.value if set_once.kind == "assign" else None
+        if item is None or not _is_input_call(item) or "input" in program.bindings:
+            return None
+        found.append((call, item))
+    return found
+
+
 def _str_operand(case: _Case) -> ast.expr | None:
     """The expression on the failing line that the message says is a str used as a number."""
     message, program, frame = case.facts.message, case.program, case.frame
