@@ -30,6 +30,14 @@ def diagnosis_of(code: str, stdin: str = ""):
 # (rule, program, stdin, the cause line, words the hint must have)
 FIRES = [
     (
+        "space_after_separator",
+        "stock = {'tea': 2, 'jam': 1}\nfor item in input('Items: ').split(','):\n"
+        "    print(stock[item])\n",
+        "tea, jam\n",
+        2,
+        ["`' jam'`, with a space in front", "a split at `','` keeps the space"],
+    ),
+    (
         "length_always_true",
         "plates = ['a', 'b']\nwhile len(plates) >= 0:\n    print(plates.pop())\n",
         "",
@@ -1114,6 +1122,12 @@ FIRES = [
 # (the rule that must not fire, program, stdin): one link of each rule's argument is unsure
 NEAR_MISSES = [
     (
+        "space_after_separator",
+        "stock = {'tea': 2, 'jam': 1}\nfor item in input('Items: ').split(', '):\n"
+        "    print(stock[item])\n",
+        "tea,  jam\n",
+    ),  # the split already takes one space: the second was typed
+    (
         "length_always_true",
         "row = [1]\nwhile len(row) >= 0:\n    print(row[2])\n    row.pop()\n",
         "",
@@ -2107,4 +2121,18 @@ def test_a_list_filled_only_with_input_text_and_looped_over_as_numbers():
 def test_a_list_with_text_written_out_before_the_input_stays_silent():
     code = "ages = ['12']\nages.append(input('Age: '))\nfor a in ages:\n    print(a > 10)\n"
     found = diagnosis_of(code, "20\n")
+    assert found is None or found.rule != "text_from_input", found.hint
+
+
+def test_input_text_added_to_numbers_written_out_then_compared_by_size():
+    code = "times = {'ann': 31, 'bo': 28}\nlap = input('Lap: ')\ntimes['cy'] = lap\n"
+    code += "print(min(times.values()))\n"
+    found = diagnosis_of(code, "30\n")
+    assert found.rule == "text_from_input" and found.line == 2
+    assert "Line 4 compares the values of `times` by size" in found.hint
+
+
+def test_text_written_out_among_the_numbers_stays_silent():
+    code = "prices = [3, '5']\nprices.append(input('Price: '))\nprint(min(prices))\n"
+    found = diagnosis_of(code, "4\n")
     assert found is None or found.rule != "text_from_input", found.hint

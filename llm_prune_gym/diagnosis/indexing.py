@@ -673,3 +673,37 @@ def _range_loop_key(loop: ast.For, key: ast.expr) -> tuple[int, bool] | None:
     if not isinstance(key, ast.Name) or key.id != variable:
         return None
     return call.args[-1].value, as_text  # type: ignore[attr-defined]
+
+
+def _space_after_separator(case: _Case) -> Diagnosis | None:
+    """`for name in text.split(","):` then `register[name]` fails on `' Dev'`: the piece
+    starts with the space typed after the comma, which `split(",")` keeps."""
+    key = _quoted(case.facts.message, r"^'(\s+\S.*)'$")
+    program = case.program
+    node = _failing_node(program, case.frame, ast.Subscript) if key else None
+    if node is None or not isinstance(node.slice, ast.Name):
+        return None
+    name = node.slice.id
+    loop = _loop_over(program, name, case.frame.line)
+    pieces, where = (loop.iter, loop.lineno) if loop is not None else (None, 0)
+    via = ""
+    if isinstance(pieces, ast.Name) and (binding := program.only_binding(pieces.id)):
+        via = f"{_code(pieces.id)}, which line {binding.line} sets to "
+        pieces, where = (binding.value, binding.line) if binding.kind == "assign" else (None, 0)
+    if not isinstance(pieces, ast.Call) or getattr(pieces.func, "attr", "") != "split":
+        return None
+    separator = pieces.args[0] if len(pieces.args) == 1 and not pieces.keywords else None
+    if not isinstance(separator, ast.Constant) or not isinstance(separator.value, str):
+        return None
+    if not separator.value or separator.value[-1].isspace():
+        return None
+    mark = _code(repr(separator.value))
+    return Diagnosis(
+        "space_after_separator",
+        where,
+        f"Line {case.frame.line} looks up {_code(name)}, which is {_code(repr(key))}, with a "
+        f"space in front: the loop on line {loop.lineno} sets {_code(name)} to each piece of "  # type: ignore[union-attr]
+        f"{via}{_code(_source(pieces))}, and a split at {mark} keeps the space that follows "
+        f"each {mark} in the text",
+        f"How can the pieces that line {where} makes lose the space after each {mark}?",
+    )

@@ -39,6 +39,7 @@ from .indexing import (
     _key_past_range,
     _random_index,
     _shorter_partner,
+    _space_after_separator,
 )
 from .loops import (
     _base_case_jumped,
@@ -108,6 +109,7 @@ from .wrong_types import (
     _dict_of_input_text,
     _float_from_division,
     _format_count,
+    _input_among_numbers,
     _item_assignment,
     _join_numbers,
     _list_of_input_text,
@@ -171,6 +173,7 @@ _RULES = {
         _text_from_input,
         _dict_of_input_text,
         _list_of_input_text,
+        _input_among_numbers,
         _text_one_step,
         _text_piece,
         _text_from_split,
@@ -237,6 +240,7 @@ _RULES = {
     "ImportError": (_import_name_typo,),
     "RuntimeError": (_dict_changed_in_loop,),
     "KeyError": (
+        _space_after_separator,
         _key_not_in_dict,
         _key_never_stored,
         _key_of_wrong_type,

@@ -34,6 +34,7 @@ from ._common import (
     _plural,
     _value_origin,
 )
+from .indexing import _dict_reading
 
 
 def _repeated_name(node: ast.expr) -> ast.expr:
@@ -331,6 +332,91 @@ def _appended_text(program: Program, name: str) -> list[tuple[ast.Call, ast.expr
         if item is None or not _is_input_call(item) or "input" in program.bindings:
             return None
         found.append((call, item))
+    return found
+
+
+_ORDER_MIXED = re.compile(
+    r"^'[<>]=?' not supported between instances of '(str|int|float)' and '(str|int|float)'$"
+)
+
+
+def _input_among_numbers(case: _Case) -> Diagnosis | None:
+    """`max(heights)` (or `min`, `sorted`, `.sort()`, `sorted(d.values())`) where `heights`
+    is written out with numbers only and gets nothing else but `input()` text: the one
+    string among the numbers is what `input()` gave back."""
+    kinds = _ORDER_MIXED.match(case.facts.message)
+    if kinds is None or sorted(kinds.groups())[-1] != "str" or len(set(kinds.groups())) != 2:
+        return None
+    found = _ordered_collection(case)
+    binding = case.program.only_binding(found.id) if found is not None else None
+    value = binding.value if binding is not None and binding.kind == "assign" else None
+    items = value.elts if isinstance(value, ast.List) else getattr(value, "values", None)
+    if not items or not all(_value_type(case.program, i) in ("int", "float") for i in items):
+        return None
+    added = _added_input(case.program, found.id)  # type: ignore[union-attr]
+    if not added:
+        return None
+    store, typed = added[0]
+    name, line = _code(found.id), case.frame.line  # type: ignore[union-attr]
+    return Diagnosis(
+        "text_from_input",
+        typed.lineno,
+        f"Line {line} compares the values of {name} by size, and they are the numbers written on "
+        f"line {binding.line} and {_code(_source(store))} (line {store.lineno}), the text "  # type: ignore[union-attr]
+        f"{_code(_source(typed))} gives back on line {typed.lineno}; `input()` always gives "
+        "back text, even when the user types a number, and text cannot be compared with "
+        "numbers by size",
+        f"What has to happen to the text from `input()` before it goes into {name}?",
+    )
+
+
+def _ordered_collection(case: _Case) -> ast.Name | None:
+    """`x` of `max(x)`, `min(x)`, `sorted(x)`, `sorted(x.values())` or `x.sort()` on the
+    failing line."""
+    call = _failing_node(case.program, case.frame, ast.Call)
+    if call is None or call.keywords and getattr(call.func, "id", "") != "sorted":
+        return None
+    name = getattr(call.func, "id", "")
+    if isinstance(call.func, ast.Attribute) and call.func.attr == "sort" and not call.args:
+        target = call.func.value
+    elif name in ("max", "min", "sorted") and name not in case.program.bindings:
+        target = call.args[0] if len(call.args) == 1 else None
+    else:
+        return None
+    if isinstance(target, ast.Call) and getattr(target.func, "attr", "") == "values":
+        target = target.func.value if not target.args else None  # type: ignore[attr-defined]
+    return target if isinstance(target, ast.Name) else None
+
+
+def _added_input(program: Program, name: str) -> list[tuple[ast.expr, ast.expr]] | None:
+    """(each item added to `name`, the `input(...)` it is) where every `name.append(x)` or
+    `name[k] = x` adds `input(...)` or a name set once to it, and other uses only read."""
+    found = []
+    for use in _uses(program, name):
+        parent = program.parents.get(use)
+        call = program.parents.get(parent)
+        if isinstance(parent, ast.Subscript) and isinstance(parent.ctx, ast.Store):
+            statement = program.parents.get(parent)
+            if not isinstance(statement, ast.Assign) or statement.targets != [parent]:
+                return None
+            item = statement.value
+        elif (
+            isinstance(call, ast.Call)
+            and getattr(call.func, "attr", "") == "append"
+            and call.func.value is use  # type: ignore[attr-defined]
+            and len(call.args) == 1
+        ):
+            item = call.args[0]
+        elif _only_read(program, use) or _dict_reading(program, use):
+            continue
+        else:
+            return None
+        typed = item
+        if isinstance(item, ast.Name) and (set_once := program.only_binding(item.id)):
+            typed = set_once.value if set_once.kind == "assign" else None
+        if typed is None or not _is_input_call(typed) or "input" in program.bindings:
+            return None
+        found.append((item, typed))
     return found
 
 
