@@ -30,6 +30,14 @@ def diagnosis_of(code: str, stdin: str = ""):
 # (rule, program, stdin, the cause line, words the hint must have)
 FIRES = [
     (
+        "empty_past_base",
+        "def total(nums):\n    if nums == None:\n        return 0\n"
+        "    return nums[0] + total(nums[1:])\n\nprint(total([4, 5]))\n",
+        "",
+        2,
+        ["Line 4 takes `nums[0]` when `nums` is empty", "lets the empty list through"],
+    ),
+    (
         "space_after_separator",
         "stock = {'tea': 2, 'jam': 1}\nfor item in input('Items: ').split(','):\n"
         "    print(stock[item])\n",
@@ -1121,6 +1129,12 @@ FIRES = [
 
 # (the rule that must not fire, program, stdin): one link of each rule's argument is unsure
 NEAR_MISSES = [
+    (
+        "empty_past_base",
+        "def total(nums):\n    if len(nums) == 1:\n        return nums[0]\n"
+        "    return nums[0] + total(nums[1:])\n\nprint(total([]))\n",
+        "",
+    ),  # the first call is given the empty list: the caller may be the slip
     (
         "space_after_separator",
         "stock = {'tea': 2, 'jam': 1}\nfor item in input('Items: ').split(', '):\n"

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import ast
 
-from ..hintfacts import _READING_METHODS, Program, _code, _names, _source, _unchanged_in_loop
+from ..hintfacts import (
+    _READING_METHODS,
+    Program,
+    _code,
+    _failing_node,
+    _names,
+    _source,
+    _unchanged_in_loop,
+)
 from ._common import Diagnosis, _Case, _is_self_attribute, _is_self_store
 
 
@@ -409,3 +417,65 @@ def _repeated_at(case: _Case, name: str, line: int) -> bool:
     """The traceback shows the recursion going round through the call on `line`."""
     frames = [f for f in case.traceback.frames if f.file == case.frame.file]
     return sum(f.function == name and f.line == line for f in frames) >= 3
+
+
+def _empty_past_base(case: _Case) -> Diagnosis | None:
+    """`if len(text) == 1: return text` then `text[0] + f(text[2:])` fails on `text[0]`:
+    each call passes a shorter piece, so the recursion reached the empty piece, and the one
+    base case, above the failing line, let it through."""
+    message, program, name = case.facts.message, case.program, case.frame.function
+    functions = program.functions(name) if name else []
+    if message not in ("string index out of range", "list index out of range"):
+        return None
+    node = _failing_node(program, case.frame, ast.Subscript)
+    if len(functions) != 1 or node is None or not isinstance(node.value, ast.Name):
+        return None
+    function, piece = functions[0], node.value.id
+    parameters = [a.arg for a in function.args.posonlyargs + function.args.args]
+    if piece not in parameters or _source(node.slice) not in ("0", "-1"):
+        return None
+    calls = [n for n in ast.walk(function) if isinstance(n, ast.Call) and _calls(n, name)]
+    bases = [  # an `if` that returns without calling again: a base case
+        s
+        for s in function.body
+        if isinstance(s, ast.If)
+        and _returns_at_top(s.body)
+        and not any(_calls(n, name) for n in ast.walk(s) if isinstance(n, ast.Call))
+    ]
+    if len(bases) != 1 or bases[0].lineno >= case.frame.line or not calls:
+        return None
+    index = parameters.index(piece)
+    steps = [c.args[index] if len(c.args) == len(parameters) else None for c in calls]
+    if not all(_shorter_piece(step, piece) for step in steps):
+        return None
+    if any(b.scope is function and b.kind != "arg" for b in program.bindings.get(piece, [])):
+        return None
+    frames = [f for f in case.traceback.frames if f.file == case.frame.file]
+    if sum(f.function == name for f in frames) < 2:
+        return None
+    base, kind = bases[0], "string" if message.startswith("string") else "list"
+    return Diagnosis(
+        "empty_past_base",
+        base.lineno,
+        f"Line {case.frame.line} takes {_code(_source(node))} when {_code(piece)} is empty: "
+        f"each call passes {_code(_source(steps[0]))}, a shorter piece, and the only base "
+        f"case (line {base.lineno}, {_code(_source(base.test))}) lets the empty {kind} "
+        "through, so the calls reach it",
+        f"Which values of {_code(piece)} should the base case on line {base.lineno} stop at?",
+    )
+
+
+def _shorter_piece(step: ast.expr | None, name: str) -> bool:
+    """`name[k:]` (k a whole number of 1 or more) or `name[:-k]`: a slice that is shorter."""
+    if not isinstance(step, ast.Subscript) or _source(step.value) != name:
+        return False
+    cut = step.slice
+    if not isinstance(cut, ast.Slice) or cut.step is not None:
+        return False
+    lower, upper = cut.lower, cut.upper
+    if upper is None and isinstance(lower, ast.Constant):
+        return type(lower.value) is int and lower.value >= 1
+    if lower is None and isinstance(upper, ast.UnaryOp) and isinstance(upper.op, ast.USub):
+        size = upper.operand
+        return isinstance(size, ast.Constant) and type(size.value) is int and size.value >= 1
+    return False

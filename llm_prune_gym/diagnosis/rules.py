@@ -44,6 +44,7 @@ from .indexing import (
 from .loops import (
     _base_case_jumped,
     _dict_changed_in_loop,
+    _empty_past_base,
     _endless_while,
     _recursion_through_self,
     _same_arguments,
@@ -220,6 +221,7 @@ _RULES = {
     ),
     "IndexError": (
         _length_always_true,
+        _empty_past_base,
         _format_fields,
         _shorter_partner,
         _index_past_end,
