@@ -30,6 +30,44 @@ def diagnosis_of(code: str, stdin: str = ""):
 # (rule, program, stdin, the cause line, words the hint must have)
 FIRES = [
     (
+        "empty_past_base",
+        "def total(nums):\n    if nums == None:\n        return 0\n"
+        "    return nums[0] + total(nums[1:])\n\nprint(total([4, 5]))\n",
+        "",
+        2,
+        ["Line 4 takes `nums[0]` when `nums` is empty", "lets the empty list through"],
+    ),
+    (
+        "space_after_separator",
+        "stock = {'tea': 2, 'jam': 1}\nfor item in input('Items: ').split(','):\n"
+        "    print(stock[item])\n",
+        "tea, jam\n",
+        2,
+        ["`' jam'`, with a space in front", "a split at `','` keeps the space"],
+    ),
+    (
+        "length_always_true",
+        "plates = ['a', 'b']\nwhile len(plates) >= 0:\n    print(plates.pop())\n",
+        "",
+        2,
+        ["`len(plates) >= 0`, is true for every length", "line 3 runs when `plates` is empty"],
+    ),
+    (
+        "step_away",
+        "def stars(n):\n    if n == 0:\n        return ''\n    return '*' + stars(n + 1)\n\n"
+        "print(stars(3))\n",
+        "",
+        4,
+        ["passes `n + 1`", "(line 2, `n == 0`)"],
+    ),
+    (
+        "key_past_range",
+        "squares = {}\nfor n in range(1, 5):\n    squares[n] = n * n\nprint(squares[5])\n",
+        "",
+        2,
+        ["over `range(1, 5)`", "never reaches 5"],
+    ),
+    (
         "text_compared_with_number",
         "secret = 7\nwhile True:\n    guess = input('Guess: ')\n    if guess == secret:\n"
         "        print('Yes!')\n        break\n",
@@ -1092,6 +1130,34 @@ FIRES = [
 # (the rule that must not fire, program, stdin): one link of each rule's argument is unsure
 NEAR_MISSES = [
     (
+        "empty_past_base",
+        "def total(nums):\n    if len(nums) == 1:\n        return nums[0]\n"
+        "    return nums[0] + total(nums[1:])\n\nprint(total([]))\n",
+        "",
+    ),  # the first call is given the empty list: the caller may be the slip
+    (
+        "space_after_separator",
+        "stock = {'tea': 2, 'jam': 1}\nfor item in input('Items: ').split(', '):\n"
+        "    print(stock[item])\n",
+        "tea,  jam\n",
+    ),  # the split already takes one space: the second was typed
+    (
+        "length_always_true",
+        "row = [1]\nwhile len(row) >= 0:\n    print(row[2])\n    row.pop()\n",
+        "",
+    ),  # `row[2]` fails on a list of one item too: the test need not be the slip
+    (
+        "step_away",
+        "def stars(n):\n    if n == 10:\n        return ''\n    return '*' + stars(n + 1)\n\n"
+        "print(stars(12))\n",
+        "",
+    ),  # counting up to 10 is fine: the start may be the slip
+    (
+        "key_past_range",
+        "squares = {}\nfor n in range(1, 5):\n    squares[n] = n * n\nprint(squares[6])\n",
+        "",
+    ),  # two past the end: not the range's stop
+    (
         "text_compared_with_number",
         "secret = 7\nwhile True:\n    guess = input('Guess: ')\n    if guess == 'q':\n"
         "        break\n    if guess == secret:\n        break\n",
@@ -2018,3 +2084,69 @@ def test_a_whole_number_written_out_gone_through_digit_by_digit():
 def test_a_whole_number_changed_after_it_is_written_stays_silent():
     found = diagnosis_of("pin = 2580\npin = pin * 2\nfor d in pin:\n    print(d)\n")
     assert found is None or found.rule != "number_as_sequence", found.hint
+
+
+# task diag10: rules widened on set 10's misses
+
+
+def test_a_swap_of_two_items_of_one_tuple():
+    code = "order = ('tea', 'cake', 'jam')\norder[0], order[2] = order[2], order[0]\n"
+    found = diagnosis_of(code)
+    assert found.rule == "item_assignment" and found.line == 1
+    assert "`order` is a tuple" in found.hint and "line 2 changes" in found.hint
+
+
+def test_a_swap_across_two_names_stays_silent():
+    code = "a = ('x', 'y')\nb = ['p', 'q']\nfor s in (b, a):\n    pass\nb[0], s[0] = s[0], b[0]\n"
+    found = diagnosis_of(code)
+    assert found is None or found.rule != "item_assignment", found.hint
+
+
+def test_an_if_test_on_a_length_never_below_zero_before_an_average():
+    code = "marks = []\nif 0 <= len(marks):\n    print(sum(marks) / len(marks))\n"
+    found = diagnosis_of(code)
+    assert found.rule == "length_always_true" and found.line == 2
+
+
+def test_a_piece_of_a_split_at_a_separator_the_text_does_not_use():
+    code = "for t in ['9-30', '10-15']:\n    bits = t.split(':')\n    print(int(bits[0]) * 60)\n"
+    found = diagnosis_of(code)
+    assert found.rule == "split_missed" and found.line == 2
+    assert "`bits[0]` is a piece of `t.split(':')`" in found.hint
+    assert "only `'-'` between its numbers" in found.hint
+
+
+def test_a_piece_of_a_split_that_is_a_word_stays_silent():
+    code = "for t in ['9:30', 'ten:15']:\n    bits = t.split(':')\n    print(int(bits[0]) * 60)\n"
+    found = diagnosis_of(code)
+    assert found is None or found.rule != "split_missed", found.hint
+
+
+def test_a_list_filled_only_with_input_text_and_looped_over_as_numbers():
+    code = (
+        "ages = []\nfor i in range(2):\n    ages.append(input('Age: '))\n"
+        "for a in ages:\n    if a >= 18:\n        print('adult')\n"
+    )
+    found = diagnosis_of(code, "20\n15\n")
+    assert found.rule == "text_from_input" and found.line == 3
+    assert "the loop on line 4 sets it to each item of `ages`" in found.hint
+
+
+def test_a_list_with_text_written_out_before_the_input_stays_silent():
+    code = "ages = ['12']\nages.append(input('Age: '))\nfor a in ages:\n    print(a > 10)\n"
+    found = diagnosis_of(code, "20\n")
+    assert found is None or found.rule != "text_from_input", found.hint
+
+
+def test_input_text_added_to_numbers_written_out_then_compared_by_size():
+    code = "times = {'ann': 31, 'bo': 28}\nlap = input('Lap: ')\ntimes['cy'] = lap\n"
+    code += "print(min(times.values()))\n"
+    found = diagnosis_of(code, "30\n")
+    assert found.rule == "text_from_input" and found.line == 2
+    assert "Line 4 compares the values of `times` by size" in found.hint
+
+
+def test_text_written_out_among_the_numbers_stays_silent():
+    code = "prices = [3, '5']\nprices.append(input('Price: '))\nprint(min(prices))\n"
+    found = diagnosis_of(code, "4\n")
+    assert found is None or found.rule != "text_from_input", found.hint

@@ -612,3 +612,98 @@ def _shorter_partner(case: _Case) -> Diagnosis | None:
         f"Should {_code(sequence)} and {_code(other)} have the same number of items, and which "
         "of them is off?",
     )
+
+
+def _key_past_range(case: _Case) -> Diagnosis | None:
+    """`for n in range(2, 10): values[str(n)] = n`, then `values["10"]` fails: `range`
+    stops one before its end, so the one key the loop would have stored for the end itself
+    is never stored. Fires only where that loop is the dict's one store of keys."""
+    name, program = case.facts.sequence, case.program
+    binding = program.only_binding(name) if name else None
+    if binding is None or binding.kind != "assign" or not isinstance(binding.value, ast.Dict):
+        return None
+    stores = _item_stores(program, name)  # type: ignore[arg-type]
+    if len(stores) != 1 or not _only_stores_and_reads(program, name):  # type: ignore[arg-type]
+        return None
+    loop = program.enclosing(stores[0].lineno, (ast.For,))
+    found = _range_loop_key(loop[0], stores[0].slice) if loop else None
+    if found is None or "range" in program.bindings or "str" in program.bindings:
+        return None
+    end, as_text = found
+    if case.facts.message != (repr(str(end)) if as_text else str(end)):
+        return None
+    if any(_source(k) == case.facts.message for k in binding.value.keys if k is not None):
+        return None
+    iterable, line = _code(_source(loop[0].iter)), loop[0].lineno  # type: ignore[attr-defined]
+    return Diagnosis(
+        "key_past_range",
+        line,
+        f"Line {case.frame.line} looks up the key {_code(case.facts.message)} in "
+        f"{_code(name)}, whose keys come from the loop on line {line} over {iterable}; "
+        f"`range` stops one before its end, so the loop never reaches {end} and that key is "
+        "never stored",
+        f"Which numbers should the loop on line {line} go through?",
+    )
+
+
+def _only_stores_and_reads(program: Program, name: str) -> bool:
+    """Every use of `name` stores an item or only reads (no other way to add keys)."""
+    for node in _uses(program, name):
+        parent = program.parents.get(node)
+        if isinstance(parent, ast.Subscript) and isinstance(parent.ctx, ast.Store):
+            continue
+        if not (_only_read(program, node) or _dict_reading(program, node)):
+            return False
+    return True
+
+
+def _range_loop_key(loop: ast.For, key: ast.expr) -> tuple[int, bool] | None:
+    """(the range's end, whether the key is `str(n)`) for `for n in range(a, end)` (or
+    `range(end)`, whole numbers written out) storing under the key `n` or `str(n)`."""
+    call = loop.iter
+    if not isinstance(loop.target, ast.Name) or not isinstance(call, ast.Call):
+        return None
+    if getattr(call.func, "id", "") != "range" or len(call.args) not in (1, 2) or call.keywords:
+        return None
+    if not all(isinstance(a, ast.Constant) and type(a.value) is int for a in call.args):
+        return None
+    variable, as_text = loop.target.id, False
+    if isinstance(key, ast.Call) and getattr(key.func, "id", "") == "str" and len(key.args) == 1:
+        key, as_text = key.args[0], True
+    if not isinstance(key, ast.Name) or key.id != variable:
+        return None
+    return call.args[-1].value, as_text  # type: ignore[attr-defined]
+
+
+def _space_after_separator(case: _Case) -> Diagnosis | None:
+    """`for name in text.split(","):` then `register[name]` fails on `' Dev'`: the piece
+    starts with the space typed after the comma, which `split(",")` keeps."""
+    key = _quoted(case.facts.message, r"^'(\s+\S.*)'$")
+    program = case.program
+    node = _failing_node(program, case.frame, ast.Subscript) if key else None
+    if node is None or not isinstance(node.slice, ast.Name):
+        return None
+    name = node.slice.id
+    loop = _loop_over(program, name, case.frame.line)
+    pieces, where = (loop.iter, loop.lineno) if loop is not None else (None, 0)
+    via = ""
+    if isinstance(pieces, ast.Name) and (binding := program.only_binding(pieces.id)):
+        via = f"{_code(pieces.id)}, which line {binding.line} sets to "
+        pieces, where = (binding.value, binding.line) if binding.kind == "assign" else (None, 0)
+    if not isinstance(pieces, ast.Call) or getattr(pieces.func, "attr", "") != "split":
+        return None
+    separator = pieces.args[0] if len(pieces.args) == 1 and not pieces.keywords else None
+    if not isinstance(separator, ast.Constant) or not isinstance(separator.value, str):
+        return None
+    if not separator.value or separator.value[-1].isspace():
+        return None
+    mark = _code(repr(separator.value))
+    return Diagnosis(
+        "space_after_separator",
+        where,
+        f"Line {case.frame.line} looks up {_code(name)}, which is {_code(repr(key))}, with a "
+        f"space in front: the loop on line {loop.lineno} sets {_code(name)} to each piece of "  # type: ignore[union-attr]
+        f"{via}{_code(_source(pieces))}, and a split at {mark} keeps the space that follows "
+        f"each {mark} in the text",
+        f"How can the pieces that line {where} makes lose the space after each {mark}?",
+    )

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import ast
 
-from ..hintfacts import _READING_METHODS, Program, _code, _names, _source, _unchanged_in_loop
+from ..hintfacts import (
+    _READING_METHODS,
+    Program,
+    _code,
+    _failing_node,
+    _names,
+    _source,
+    _unchanged_in_loop,
+)
 from ._common import Diagnosis, _Case, _is_self_attribute, _is_self_store
 
 
@@ -275,6 +283,36 @@ def _base_case_jumped(case: _Case) -> Diagnosis | None:
     step that moves by 2 or more (or halves, doubles) can go past the value the base case
     waits for without ever equalling it, so the recursion never stops. A base case for 0
     reached by `// k` is left out (whole numbers halved do reach 0)."""
+    recursion = _one_base_one_call(case)
+    if recursion is None:
+        return None
+    parameters, call, base = recursion
+    test = base.test
+    if not isinstance(test, ast.Compare) or [type(o) for o in test.ops] != [ast.Eq]:
+        return None
+    found = _jumping_step(test, call, parameters)
+    if found is None:
+        return None
+    parameter, target, step = found
+    if target == "0" and isinstance(step.op, ast.FloorDiv):  # type: ignore[attr-defined]
+        return None
+    line = base.lineno
+    return Diagnosis(
+        "base_case_jumped",
+        line,
+        f"Line {line} ends the recursion only when {_code(parameter)} is exactly "
+        f"{_code(target)} (`==`), but the call on line {call.lineno} passes "
+        f"{_code(_source(step))} each time, which can go past {_code(target)} without ever "
+        "being equal to it, and then the calls never stop",
+        f"Which values of {_code(parameter)} should end the recursion on line {line}?",
+    )
+
+
+def _one_base_one_call(case: _Case) -> tuple[list[str], ast.Call, ast.If] | None:
+    """(parameters, the one recursive call, the one base case) of the function the
+    RecursionError goes round in, where the call passes every parameter by position, the
+    parameters are never set in the body and no state outside changes, and the traceback
+    shows the recursion going round through that call."""
     name = case.frame.function
     functions = case.program.functions(name) if name else []
     if len(functions) != 1 or "maximum recursion depth" not in case.facts.message:
@@ -285,9 +323,7 @@ def _base_case_jumped(case: _Case) -> Diagnosis | None:
     bases = [s for s in function.body if isinstance(s, ast.If) and _returns_at_top(s.body)]
     if len(calls) != 1 or len(bases) != 1 or calls[0].keywords or function.args.vararg:
         return None
-    call, test = calls[0], bases[0].test
-    if not isinstance(test, ast.Compare) or [type(o) for o in test.ops] != [ast.Eq]:
-        return None
+    call = calls[0]
     if len(call.args) != len(parameters) or _changes_state(case.program, function, set(parameters)):
         return None
     reassigned = any(
@@ -295,21 +331,47 @@ def _base_case_jumped(case: _Case) -> Diagnosis | None:
         for p in parameters
         for b in case.program.bindings.get(p, [])
     )
-    found = _jumping_step(test, call, parameters)
-    if reassigned or found is None or not _repeated_at(case, name, call.lineno):
+    if reassigned or not _repeated_at(case, name, call.lineno):
         return None
-    parameter, target, step = found
-    if target == "0" and isinstance(step.op, ast.FloorDiv):  # type: ignore[attr-defined]
+    return parameters, call, bases[0]
+
+
+def _step_away(case: _Case) -> Diagnosis | None:
+    """`if rows == 1: return 1` and the one recursive call passes `rows + 1`: from any
+    `rows` above the bottom value 0 or 1 (the RecursionError says it started there), each
+    call moves further from the base case, so the recursion never stops."""
+    recursion = _one_base_one_call(case)
+    if recursion is None:
         return None
-    line = bases[0].lineno
+    parameters, call, base = recursion
+    test = base.test
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1:
+        return None
+    mine, bottom = test.left, test.comparators[0]
+    if not isinstance(test.ops[0], (ast.Eq, ast.LtE, ast.Lt)) or not isinstance(mine, ast.Name):
+        return None
+    if not isinstance(bottom, ast.Constant) or bottom.value not in (0, 1):
+        return None
+    if type(bottom.value) is not int or mine.id not in parameters:
+        return None
+    step = call.args[parameters.index(mine.id)]
+    if not isinstance(step, ast.BinOp) or not isinstance(step.op, ast.Add):
+        return None
+    size = step.right
+    if _source(step.left) != mine.id or not isinstance(size, ast.Constant):
+        return None
+    if type(size.value) is not int or size.value < 1:
+        return None
+    shown, line = _code(mine.id), call.lineno
     return Diagnosis(
-        "base_case_jumped",
+        "step_away",
         line,
-        f"Line {line} ends the recursion only when {_code(parameter)} is exactly "
-        f"{_code(target)} (`==`), but the call on line {call.lineno} passes "
-        f"{_code(_source(step))} each time, which can go past {_code(target)} without ever "
-        "being equal to it, and then the calls never stop",
-        f"Which values of {_code(parameter)} should end the recursion on line {line}?",
+        f"The call on line {line} passes {_code(_source(step))}, so {shown} grows with each "
+        f"call, but the only base case (line {base.lineno}, {_code(_source(test))}) waits for "
+        f"{shown} to come down to {bottom.value}: from any {shown} above that the calls move "
+        "away from the base case and never stop",
+        f"Which way does {shown} have to move on line {line} to reach the base case on line "
+        f"{base.lineno}?",
     )
 
 
@@ -355,3 +417,65 @@ def _repeated_at(case: _Case, name: str, line: int) -> bool:
     """The traceback shows the recursion going round through the call on `line`."""
     frames = [f for f in case.traceback.frames if f.file == case.frame.file]
     return sum(f.function == name and f.line == line for f in frames) >= 3
+
+
+def _empty_past_base(case: _Case) -> Diagnosis | None:
+    """`if len(text) == 1: return text` then `text[0] + f(text[2:])` fails on `text[0]`:
+    each call passes a shorter piece, so the recursion reached the empty piece, and the one
+    base case, above the failing line, let it through."""
+    message, program, name = case.facts.message, case.program, case.frame.function
+    functions = program.functions(name) if name else []
+    if message not in ("string index out of range", "list index out of range"):
+        return None
+    node = _failing_node(program, case.frame, ast.Subscript)
+    if len(functions) != 1 or node is None or not isinstance(node.value, ast.Name):
+        return None
+    function, piece = functions[0], node.value.id
+    parameters = [a.arg for a in function.args.posonlyargs + function.args.args]
+    if piece not in parameters or _source(node.slice) not in ("0", "-1"):
+        return None
+    calls = [n for n in ast.walk(function) if isinstance(n, ast.Call) and _calls(n, name)]
+    bases = [  # an `if` that returns without calling again: a base case
+        s
+        for s in function.body
+        if isinstance(s, ast.If)
+        and _returns_at_top(s.body)
+        and not any(_calls(n, name) for n in ast.walk(s) if isinstance(n, ast.Call))
+    ]
+    if len(bases) != 1 or bases[0].lineno >= case.frame.line or not calls:
+        return None
+    index = parameters.index(piece)
+    steps = [c.args[index] if len(c.args) == len(parameters) else None for c in calls]
+    if not all(_shorter_piece(step, piece) for step in steps):
+        return None
+    if any(b.scope is function and b.kind != "arg" for b in program.bindings.get(piece, [])):
+        return None
+    frames = [f for f in case.traceback.frames if f.file == case.frame.file]
+    if sum(f.function == name for f in frames) < 2:
+        return None
+    base, kind = bases[0], "string" if message.startswith("string") else "list"
+    return Diagnosis(
+        "empty_past_base",
+        base.lineno,
+        f"Line {case.frame.line} takes {_code(_source(node))} when {_code(piece)} is empty: "
+        f"each call passes {_code(_source(steps[0]))}, a shorter piece, and the only base "
+        f"case (line {base.lineno}, {_code(_source(base.test))}) lets the empty {kind} "
+        "through, so the calls reach it",
+        f"Which values of {_code(piece)} should the base case on line {base.lineno} stop at?",
+    )
+
+
+def _shorter_piece(step: ast.expr | None, name: str) -> bool:
+    """`name[k:]` (k a whole number of 1 or more) or `name[:-k]`: a slice that is shorter."""
+    if not isinstance(step, ast.Subscript) or _source(step.value) != name:
+        return False
+    cut = step.slice
+    if not isinstance(cut, ast.Slice) or cut.step is not None:
+        return False
+    lower, upper = cut.lower, cut.upper
+    if upper is None and isinstance(lower, ast.Constant):
+        return type(lower.value) is int and lower.value >= 1
+    if lower is None and isinstance(upper, ast.UnaryOp) and isinstance(upper.op, ast.USub):
+        size = upper.operand
+        return isinstance(size, ast.Constant) and type(size.value) is int and size.value >= 1
+    return False

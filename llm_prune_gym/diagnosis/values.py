@@ -593,13 +593,9 @@ def _split_missed(case: _Case) -> Diagnosis | None:
     call = _failing_node(case.program, case.frame, ast.Call)
     if not text or call is None or getattr(call.func, "id", "") not in ("int", "float"):
         return None
-    if len(call.args) != 1 or not isinstance(call.args[0], ast.Name):
+    if len(call.args) != 1:
         return None
-    name = call.args[0].id
-    loop = _loop_over(case.program, name, case.frame.line)
-    pieces = loop.iter if loop is not None else None
-    if isinstance(pieces, ast.Name) and (binding := case.program.only_binding(pieces.id)):
-        pieces = binding.value if binding.kind == "assign" else None
+    name, pieces = _split_source(case, call.args[0])
     if not isinstance(pieces, ast.Call) or getattr(pieces.func, "attr", "") != "split":
         return None
     if pieces.keywords or len(pieces.args) > 1:
@@ -614,7 +610,10 @@ def _split_missed(case: _Case) -> Diagnosis | None:
         why = f"that text has no {_code(repr(separator))} in it"
         if not isinstance(separator, str) or not separator.strip() or separator in text:
             return None
-        if not _numbers_apart(text, separator.strip()):
+        marks = {c for c in text if not c.isdigit() and c not in ".+"} - set(separator)
+        if len(marks) == 1 and _numbers_apart(text, mark := marks.pop()):
+            why += f", only {_code(repr(mark))} between its numbers"
+        elif not _numbers_apart(text, separator.strip()):
             return None
     else:
         return None
@@ -627,6 +626,26 @@ def _split_missed(case: _Case) -> Diagnosis | None:
         f"Which separator does the text really use, and which one does line {pieces.lineno} "
         "split at?",
     )
+
+
+def _split_source(case: _Case, node: ast.expr) -> tuple[str, ast.expr | None]:
+    """(the piece as written, the `split` call it is a piece of): `lap` looped over
+    `text.split(...)` (or a name set once to it), or `parts[0]` where `parts` is set once to
+    `text.split(...)`."""
+    program, line = case.program, case.frame.line
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+        index = node.slice
+        if not isinstance(index, ast.Constant) or type(index.value) is not int:
+            return "", None
+        binding = program.only_binding(node.value.id)
+        return _source(node), binding.value if binding and binding.kind == "assign" else None
+    if not isinstance(node, ast.Name):
+        return "", None
+    loop = _loop_over(program, node.id, line)
+    pieces = loop.iter if loop is not None else None
+    if isinstance(pieces, ast.Name) and (binding := program.only_binding(pieces.id)):
+        pieces = binding.value if binding.kind == "assign" else None
+    return node.id, pieces
 
 
 def _numbers_apart(text: str, separator: str) -> bool:
@@ -733,3 +752,65 @@ def _typed_text(case: _Case, node: ast.expr) -> tuple[ast.Call | None, int]:
     while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
         node = node.func.value
     return node, node.lineno  # type: ignore[return-value]
+
+
+def _length_always_true(case: _Case) -> Diagnosis | None:
+    """`while len(queue) >= 0:` (or `if`) around `queue.pop(0)` or `sum(s) / len(s)`: a
+    length is never below 0, so the test lets the empty list through, and the failing use
+    (an emptied list's first or last item, or its length as divisor) fails only when empty."""
+    line = case.frame.line
+    for block in case.program.enclosing(line, (ast.If, ast.While)):
+        body = block.body  # type: ignore[attr-defined]
+        sequence = _never_negative_length(block.test)  # type: ignore[attr-defined]
+        inside = body[0].lineno <= line <= (body[-1].end_lineno or 0)
+        if sequence is None or not inside or not _fails_only_empty(case, sequence):
+            continue
+        test, shown = block.lineno, _code(sequence)
+        kind = "while" if isinstance(block, ast.While) else "if"
+        return Diagnosis(
+            "length_always_true",
+            test,
+            f"The `{kind}` test on line {test}, {_code(_source(block.test))}, is true for "  # type: ignore[attr-defined]
+            f"every length, even 0 (a length is never below 0), so line {line} runs when "
+            f"{shown} is empty",
+            f"Which lengths of {shown} should the test on line {test} let through?",
+        )
+    return None
+
+
+def _never_negative_length(test: ast.expr) -> str | None:
+    """The sequence `x` (as written) of a test `len(x) >= 0` or `0 <= len(x)`."""
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1:
+        return None
+    left, right, op = test.left, test.comparators[0], test.ops[0]
+    if isinstance(op, ast.LtE):
+        left, right = right, left
+    elif not isinstance(op, ast.GtE):
+        return None
+    if not isinstance(right, ast.Constant) or right.value != 0 or type(right.value) is not int:
+        return None
+    if not isinstance(left, ast.Call) or getattr(left.func, "id", "") != "len":
+        return None
+    return _source(left.args[0]) if len(left.args) == 1 and not left.keywords else None
+
+
+def _fails_only_empty(case: _Case, sequence: str) -> bool:
+    """The failing line divides by `len(sequence)`, or takes `sequence.pop()`, `.pop(0)`,
+    `[0]` or `[-1]` (errors an empty list alone can give)."""
+    if "len" in case.program.bindings:
+        return False
+    if case.facts.exception == "ZeroDivisionError":
+        divisor = _divisor(case)
+        return divisor is not None and _source(divisor) == f"len({sequence})"
+    statement = case.program.statement_at(case.frame.line)
+    if case.facts.exception != "IndexError" or statement is None:
+        return False
+    ends = {"0", "-1"}
+    for node in ast.walk(statement):
+        if isinstance(node, ast.Subscript) and _source(node.value) == sequence:
+            return _source(node.slice) in ends and "index out of range" in case.facts.message
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "pop":
+            owner = _source(node.func.value)  # type: ignore[attr-defined]
+            if owner == sequence and [_source(a) for a in node.args] in ([], ["0"], ["-1"]):
+                return "pop from empty" in case.facts.message
+    return False

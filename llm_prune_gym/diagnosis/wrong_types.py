@@ -34,6 +34,7 @@ from ._common import (
     _plural,
     _value_origin,
 )
+from .indexing import _dict_reading
 
 
 def _repeated_name(node: ast.expr) -> ast.expr:
@@ -283,6 +284,140 @@ def _dict_of_input_text(case: _Case) -> Diagnosis | None:
         f"), even when the user types a number, and nothing turns it into a number",
         f"What has to happen to the text from `input()` before it is stored in {_code(name)}?",
     )
+
+
+def _list_of_input_text(case: _Case) -> Diagnosis | None:
+    """`for r in readings:` then `r > too_hot`, where `readings = []` gets items only from
+    `readings.append(reading)` and `reading = input(...)`: every item is the text `input()`
+    gave back."""
+    node, program = _str_operand(case), case.program
+    loop = _loop_over(program, node.id, case.frame.line) if isinstance(node, ast.Name) else None
+    binding = program.only_binding(node.id) if loop is not None else None  # type: ignore[union-attr]
+    if binding is None or binding.kind != "for" or binding.line != loop.lineno:  # type: ignore[union-attr]
+        return None
+    items = loop.iter  # type: ignore[union-attr]
+    appends = _appended_text(program, items.id) if isinstance(items, ast.Name) else None
+    if not appends:
+        return None
+    call, typed = appends[0]
+    return Diagnosis(
+        "text_from_input",
+        typed.lineno,
+        f"On line {case.frame.line}, {_code(node.id)} is a string: the loop on line "  # type: ignore[union-attr]
+        f"{loop.lineno} sets it to each item of {_code(items.id)}, and line {call.lineno} "  # type: ignore[union-attr]
+        f"appends {_code(_source(call.args[0]))}, the text {_code(_source(typed))} gives back "
+        f"on line {typed.lineno}; `input()` always gives back text, even when the user types "
+        "a number, and nothing turns it into a number",
+        f"What has to happen to the text from `input()` before it goes into {_code(items.id)}?",
+    )
+
+
+def _appended_text(program: Program, name: str) -> list[tuple[ast.Call, ast.expr]] | None:
+    """(each `name.append(x)`, the `input(...)` that x is) where `name = []` is set once and
+    otherwise only read, and every item appended is `input(...)` or a name set once to it."""
+    binding = program.only_binding(name)
+    if binding is None or not isinstance(binding.value, ast.List) or binding.value.elts:
+        return None
+    found = []
+    for use in _uses(program, name):
+        call = program.parents.get(program.parents.get(use))
+        is_append = isinstance(call, ast.Call) and getattr(call.func, "attr", "") == "append"
+        if not is_append or call.func.value is not use or len(call.args) != 1:  # type: ignore[union-attr]
+            if not _only_read(program, use):
+                return None
+            continue
+        item = call.args[0]  # type: ignore[union-attr]
+        if isinstance(item, ast.Name) and (set_once := program.only_binding(item.id)):
+            item = set_once.value if set_once.kind == "assign" else None
+        if item is None or not _is_input_call(item) or "input" in program.bindings:
+            return None
+        found.append((call, item))
+    return found
+
+
+_ORDER_MIXED = re.compile(
+    r"^'[<>]=?' not supported between instances of '(str|int|float)' and '(str|int|float)'$"
+)
+
+
+def _input_among_numbers(case: _Case) -> Diagnosis | None:
+    """`max(heights)` (or `min`, `sorted`, `.sort()`, `sorted(d.values())`) where `heights`
+    is written out with numbers only and gets nothing else but `input()` text: the one
+    string among the numbers is what `input()` gave back."""
+    kinds = _ORDER_MIXED.match(case.facts.message)
+    if kinds is None or sorted(kinds.groups())[-1] != "str" or len(set(kinds.groups())) != 2:
+        return None
+    found = _ordered_collection(case)
+    binding = case.program.only_binding(found.id) if found is not None else None
+    value = binding.value if binding is not None and binding.kind == "assign" else None
+    items = value.elts if isinstance(value, ast.List) else getattr(value, "values", None)
+    if not items or not all(_value_type(case.program, i) in ("int", "float") for i in items):
+        return None
+    added = _added_input(case.program, found.id)  # type: ignore[union-attr]
+    if not added:
+        return None
+    store, typed = added[0]
+    name, line = _code(found.id), case.frame.line  # type: ignore[union-attr]
+    return Diagnosis(
+        "text_from_input",
+        typed.lineno,
+        f"Line {line} compares the values of {name} by size, and they are the numbers written on "
+        f"line {binding.line} and {_code(_source(store))} (line {store.lineno}), the text "  # type: ignore[union-attr]
+        f"{_code(_source(typed))} gives back on line {typed.lineno}; `input()` always gives "
+        "back text, even when the user types a number, and text cannot be compared with "
+        "numbers by size",
+        f"What has to happen to the text from `input()` before it goes into {name}?",
+    )
+
+
+def _ordered_collection(case: _Case) -> ast.Name | None:
+    """`x` of `max(x)`, `min(x)`, `sorted(x)`, `sorted(x.values())` or `x.sort()` on the
+    failing line."""
+    call = _failing_node(case.program, case.frame, ast.Call)
+    if call is None or call.keywords and getattr(call.func, "id", "") != "sorted":
+        return None
+    name = getattr(call.func, "id", "")
+    if isinstance(call.func, ast.Attribute) and call.func.attr == "sort" and not call.args:
+        target = call.func.value
+    elif name in ("max", "min", "sorted") and name not in case.program.bindings:
+        target = call.args[0] if len(call.args) == 1 else None
+    else:
+        return None
+    if isinstance(target, ast.Call) and getattr(target.func, "attr", "") == "values":
+        target = target.func.value if not target.args else None  # type: ignore[attr-defined]
+    return target if isinstance(target, ast.Name) else None
+
+
+def _added_input(program: Program, name: str) -> list[tuple[ast.expr, ast.expr]] | None:
+    """(each item added to `name`, the `input(...)` it is) where every `name.append(x)` or
+    `name[k] = x` adds `input(...)` or a name set once to it, and other uses only read."""
+    found = []
+    for use in _uses(program, name):
+        parent = program.parents.get(use)
+        call = program.parents.get(parent)
+        if isinstance(parent, ast.Subscript) and isinstance(parent.ctx, ast.Store):
+            statement = program.parents.get(parent)
+            if not isinstance(statement, ast.Assign) or statement.targets != [parent]:
+                return None
+            item = statement.value
+        elif (
+            isinstance(call, ast.Call)
+            and getattr(call.func, "attr", "") == "append"
+            and call.func.value is use  # type: ignore[attr-defined]
+            and len(call.args) == 1
+        ):
+            item = call.args[0]
+        elif _only_read(program, use) or _dict_reading(program, use):
+            continue
+        else:
+            return None
+        typed = item
+        if isinstance(item, ast.Name) and (set_once := program.only_binding(item.id)):
+            typed = set_once.value if set_once.kind == "assign" else None
+        if typed is None or not _is_input_call(typed) or "input" in program.bindings:
+            return None
+        found.append((item, typed))
+    return found
 
 
 def _str_operand(case: _Case) -> ast.expr | None:
@@ -583,6 +718,7 @@ def _item_assignment(case: _Case) -> Diagnosis | None:
         for node in (ast.walk(statement) if kind and statement is not None else ())
         if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store)
     ]
+    targets = _one_name_swapped(targets)
     if len(targets) == 1 and kind == "str" and isinstance(targets[0].value, ast.Subscript):
         return _text_rows(case, targets[0])
     if len(targets) == 1 and kind == "tuple" and isinstance(targets[0].value, ast.Subscript):
@@ -616,6 +752,13 @@ def _item_assignment(case: _Case) -> Diagnosis | None:
         f"Which kind of value could {_code(shown)} be so that its items can change, or should "
         f"line {case.frame.line} build a new {'string' if kind == 'str' else 'tuple'} instead?",
     )
+
+
+def _one_name_swapped(targets: list[ast.Subscript]) -> list[ast.Subscript]:
+    """`position[a], position[b] = ...` (a swap): every target an item of one name is one
+    value that cannot change, so the first stands for them all."""
+    names = {t.value.id if isinstance(t.value, ast.Name) else None for t in targets}
+    return targets[:1] if len(names) == 1 and None not in names else targets
 
 
 def _text_item_changed(case: _Case, target: ast.Subscript) -> Diagnosis:
