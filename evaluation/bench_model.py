@@ -66,7 +66,7 @@ FIELDS = (
 )
 HINT_SCORES = ("identifies_error", "misleading", "gives_away")
 DEFAULT_HINT_CASES = Path(__file__).parent / "data" / "realstyle.jsonl"
-# kept out of every run but the blind one (set 10 is the next headline test, sets 2 to 9 the ones
+# kept out of every run but the blind one (set 11 is the next headline test, sets 2 to 10 the ones
 # before)
 BLIND_SETS = (
     "realstyle2.jsonl",
@@ -87,6 +87,8 @@ BLIND_SETS = (
     "hint-labels-v10",
     "realstyle10.jsonl",
     "hint-labels-v11",
+    "realstyle11.jsonl",
+    "hint-labels-v12",
 )
 REFERENCE_FORMAT = "hf-f32"  # what agreement is measured against
 HINT_TOKENS = 96  # llm_prune_gym.generation.HINT_MAX_NEW_TOKENS (no torch import here)
