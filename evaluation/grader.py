@@ -979,13 +979,53 @@ def anchored_at_fix(hint: str, truth: GroundTruth) -> list[str]:
     return []
 
 
+_SUGGESTION = re.compile(r"\.?\s*Did you mean\b.*$")
+_AUGMENTED = re.compile(r"\bfor (\S+?)=:")
+
+
+def message_form(message: str) -> str:
+    """An error message as a reader compares it (grader v7): without quote marks (`'-'` is
+    `-`), without Python's "Did you mean ...?" suggestion, and an augmented operator as its
+    plain one (`+=` is `+`); set 11's readers called copies that differ only so true."""
+    message = _AUGMENTED.sub(r"for \1:", _SUGGESTION.sub("", message))
+    return " ".join(re.sub(r"[`'\"]", "", message).split())
+
+
+def altered_message(hint: str, truth: GroundTruth) -> bool:
+    """Whether a copied error message differs from the real one in what it says (other
+    types, names, values or operator), not only in quote marks, a dropped suggestion or an
+    augmented operator written plain; a copy cut off at the hint's end is judged on what
+    it has."""
+    real = message_of(truth.traceback).strip()
+    said = message_form(real.split(":", 1)[-1])
+    for line in hint.splitlines():
+        match = _QUOTED_MESSAGE.match(line.strip())
+        if not match or not real.startswith(match.group(1) + ":"):
+            continue
+        quoted = message_form(match.group(2))
+        cut = hint.rstrip().endswith(line.rstrip()) and said.startswith(quoted)
+        if quoted != said and not cut:
+            return True
+    return False
+
+
+def forgiven_misquotes(evidence: list[str], hint: str, truth: GroundTruth) -> list[str]:
+    """`evidence` without "misquotes the error message" where the copy only differs in
+    form (:func:`altered_message`): a message copied with quotes around the operator or
+    without "Did you mean" tells the student nothing false."""
+    if altered_message(hint, truth):
+        return evidence
+    return [e for e in evidence if not e.startswith("misquotes the error message")]
+
+
 def grade(hint: str, truth: GroundTruth) -> Grade:
     """The three verdicts for one hint (see the module docstring for the rules)."""
     if not hint.strip():
         return Grade(False, False, ("empty hint",))
     identified = identification_evidence(hint, truth)
     leaked = giveaway_evidence(hint, truth)
-    misled = misleading_evidence(hint, truth) + refuted_evidence(hint, truth)
+    misled = forgiven_misquotes(misleading_evidence(hint, truth), hint, truth)
+    misled += refuted_evidence(hint, truth)
     misled += self_contradicting_lines(hint, truth) + wrong_failing_line(hint, truth)
     misled += misread_source(hint, truth) + denied_failure(hint, truth)
     if misled and any(e.startswith(_GRADE_ERRORS) for e in misled):

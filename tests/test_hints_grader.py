@@ -685,3 +685,23 @@ def test_a_dictionary_named_for_a_key_error_is_no_cause():
     assert not grade(hint, truth).identifies_error
     near = "The problem is on line 3, which reads the dictionary; `get` can give a default."
     assert grade(near, truth).identifies_error  # a cause the KeyError does not imply
+
+
+SUB_CODE = 'a = "5"\nb = "3"\nprint(a - b)\n'
+SUB_ERROR = (
+    "Traceback (most recent call last):\n"
+    '  File "main.py", line 3, in <module>\n    print(a - b)\n'
+    "TypeError: unsupported operand type(s) for -: 'str' and 'str'\n"
+)
+
+
+def test_a_copied_message_differing_only_in_form_does_not_mislead():
+    truth = replace(
+        truth_from_fix(SUB_CODE, SUB_CODE.replace('"5"', "5"), "TypeError"), traceback=SUB_ERROR
+    )
+    message = "TypeError: unsupported operand type(s) for '-': 'str' and 'str'"
+    form = f"The error message is:\n```\n{message}\n```"
+    assert not grade(form, truth).misleading  # quotes around the operator only
+    altered = form.replace("'str' and 'str'", "'str' and 'int'")
+    assert any(e.startswith("misquotes the error") for e in grade(altered, truth).evidence)
+    assert grade(altered, truth).misleading
