@@ -1018,6 +1018,36 @@ def forgiven_misquotes(evidence: list[str], hint: str, truth: GroundTruth) -> li
     return [e for e in evidence if not e.startswith("misquotes the error message")]
 
 
+_SUGGESTED = re.compile(r"Did you mean:? '([A-Za-z_]\w*)'")
+_TRUE_SPELLING = re.compile(
+    r"(?:spelling differs|spelled differently)[^.]*?(?:program defines|you meant)"
+    r"|(?:program defines|you meant)[^.]*?(?:spelling differs|spelled differently)",
+    re.IGNORECASE,
+)
+
+
+def suggested_spelling(hint: str, truth: GroundTruth) -> bool:
+    """Whether the hint says what Python's own suggestion says (grader v7): where the error
+    message offers a near name ("Did you mean: 'hour'?") that the program holds, "the name
+    is spelled differently from a name your program defines / the attribute you meant" is
+    true, even said of the failing line while the misspelt definition is elsewhere (set 11's
+    readers: not misleading, only not identifying)."""
+    suggested = _SUGGESTED.search(message_of(truth.traceback))
+    if not suggested or suggested.group(1) in dir(builtins):
+        return False
+    if not re.search(rf"\b{suggested.group(1)}\b", truth.code):
+        return False
+    prose = _FENCE.sub("\n", without_traceback(hint, truth.traceback))
+    return bool(_TRUE_SPELLING.search(prose)) and "built-in" not in prose
+
+
+def waived_for_spelling(evidence: list[str], truth: GroundTruth) -> list[str]:
+    """`evidence` without what :func:`suggested_spelling` makes true: blaming the reported
+    line and a spelling cause "the fix renames nothing" (a fix at the definition)."""
+    reported = {f"blames line {n}" for n in _reported_lines(truth.traceback)}
+    return [e for e in evidence if e not in reported and "(the fix renames nothing)" not in e]
+
+
 def grade(hint: str, truth: GroundTruth) -> Grade:
     """The three verdicts for one hint (see the module docstring for the rules)."""
     if not hint.strip():
@@ -1027,6 +1057,9 @@ def grade(hint: str, truth: GroundTruth) -> Grade:
     misled = forgiven_misquotes(misleading_evidence(hint, truth), hint, truth)
     misled += refuted_evidence(hint, truth)
     misled += self_contradicting_lines(hint, truth) + wrong_failing_line(hint, truth)
+    spelling = suggested_spelling(hint, truth)
+    if spelling:
+        misled = waived_for_spelling(misled, truth)
     misled += misread_source(hint, truth) + denied_failure(hint, truth)
     if misled and any(e.startswith(_GRADE_ERRORS) for e in misled):
         identified = []  # naming the right place with a wrong diagnosis is no identification
@@ -1035,7 +1068,8 @@ def grade(hint: str, truth: GroundTruth) -> Grade:
     claims = len(claim_words(hint, truth))
     if claims >= MAX_IDENTIFY_WORDS:
         identified = []  # the cause named among much else (rubric: mostly wrong guesses)
-    if not identified and claims >= MIN_CLAIM_WORDS and not anchored_account(hint, truth):
+    presumed = not identified and claims >= MIN_CLAIM_WORDS and not spelling
+    if presumed and not anchored_account(hint, truth):
         misled.append("explains a cause that is not the bug")
     return Grade(bool(identified), bool(leaked), tuple(identified + leaked + misled), bool(misled))
 

@@ -705,3 +705,24 @@ def test_a_copied_message_differing_only_in_form_does_not_mislead():
     altered = form.replace("'str' and 'str'", "'str' and 'int'")
     assert any(e.startswith("misquotes the error") for e in grade(altered, truth).evidence)
     assert grade(altered, truth).misleading
+
+
+SPELL_CODE = "diffrence = 5 - 3\nif difference > 0:\n    print(difference)\n"
+SPELL_ERROR = (
+    "Traceback (most recent call last):\n"
+    '  File "main.py", line 2, in <module>\n    if difference > 0:\n'
+    "NameError: name 'difference' is not defined. Did you mean: 'diffrence'?\n"
+)
+
+
+def test_python_s_own_spelling_suggestion_repeated_at_the_failing_line_does_not_mislead():
+    fixed = SPELL_CODE.replace("diffrence =", "difference =")
+    truth = replace(truth_from_fix(SPELL_CODE, fixed, "NameError"), traceback=SPELL_ERROR)
+    hint = (
+        "The problem is on line 2. `difference` looks like a name your program defines, but its "
+        "spelling differs, and names must match exactly for Python to find them."
+    )
+    verdict = grade(hint, truth)
+    assert not verdict.misleading and not verdict.identifies_error
+    near = hint.replace("a name your program defines", "one of Python's built-in names")
+    assert grade(near, truth).misleading  # no built-in name is close: false

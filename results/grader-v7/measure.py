@@ -40,7 +40,7 @@ v5.BLIND.update({"9": "hint-labels-v10", "10": "hint-labels-v11", "11": "hint-la
 BEFORE = "3209972"  # grader v6 (grader.py's last commit before v7)
 
 # Grader v7's rules, each a function of `evaluation.grader` that `--without` turns off.
-RULES = {"misquote form": "forgiven_misquotes"}
+RULES = {"misquote form": "forgiven_misquotes", "suggested spelling": "suggested_spelling"}
 
 
 def table(rows: list[dict], by_source: bool) -> list[dict]:
@@ -93,7 +93,10 @@ def main() -> None:
     parser.add_argument("--without", choices=tuple(RULES), help="grader v7 without one rule")
     args = parser.parse_args()
     if args.without:
-        off = {"forgiven_misquotes": lambda evidence, *_: evidence}
+        off = {
+            "forgiven_misquotes": lambda evidence, *_: evidence,
+            "suggested_spelling": lambda *_: False,
+        }
         setattr(grader, RULES[args.without], off.get(RULES[args.without], lambda *_: []))
     graders = {"before": v6.old_grade(args.before), "after": grade}
     rows = v5.graded(v5.early_sets() + v5.blind_sets(), graders)
