@@ -1048,6 +1048,66 @@ def waived_for_spelling(evidence: list[str], truth: GroundTruth) -> list[str]:
     return [e for e in evidence if e not in reported and "(the fix renames nothing)" not in e]
 
 
+_CARETS = re.compile(r"^[~^\s]+$")
+_FRAME = re.compile(r'^File"[^"\n]*",line\d+')
+
+
+def _traceback_copies(hint: str) -> list[list[str]]:
+    """The hint's copies of a traceback: from "Traceback (most recent call last):" to the
+    error message line, each line stripped, caret lines dropped."""
+    copies, current = [], None
+    for line in hint.splitlines():
+        text = line.strip().strip("`")
+        if text.startswith("Traceback (most recent call last)"):
+            current = []
+            copies.append(current)
+        elif current is not None:
+            if not text or _EXCEPTION_NAME.match(text) or text.startswith("```"):
+                current = None
+            elif not _CARETS.match(text):
+                current.append("".join(text.split()))
+    return copies
+
+
+def altered_traceback(hint: str, truth: GroundTruth) -> list[str]:
+    """A copied traceback that the error output does not have (grader v7): a frame or code
+    line it lacks (a line not in the program, "in __new__" for "in <module>"), or a frame
+    shown over another frame's code (the line-7 statement under "line 16"). Set 11's
+    readers called such copies misleading; a copy only cut short, without carets or with
+    other spaces is not."""
+    real = [t.strip() for t in truth.traceback.splitlines() if t.strip()]
+    real = ["".join(t.split()) for t in real if not _CARETS.match(t)]
+    after = {a: b for a, b in zip(real, real[1:], strict=False) if _FRAME.match(a)}
+    end = "".join(hint.split())
+    for copy in _traceback_copies(hint):
+        for index, text in enumerate(copy):
+            cut = end.endswith(text) and any(line.startswith(text) for line in real)
+            if text not in real and not cut:
+                return [f"alters the traceback: {text[:40]}"]
+            following = copy[index + 1] if index + 1 < len(copy) else None
+            if text in after and following is not None and following != after[text]:
+                return [f"alters the traceback: {following[:40]} under {text[:30]}"]
+    return []
+
+
+_PLACED_CODE = re.compile(r"`([^`\n]+)` (?:on|in|at) line (\d+)\b", re.IGNORECASE)
+
+
+def misplaced_code(hint: str, truth: GroundTruth) -> list[str]:
+    """Program code put on a line that does not hold it (grader v7): "`ladder[i + 1]` on
+    line 12" quotes the program's code (its tokens are on some line) but gives a line
+    without them, sending the student to the wrong statement."""
+    rows = [code_tokens(row) for row in truth.code.splitlines()]
+    prose = _FENCE.sub("\n", without_traceback(hint, truth.traceback))
+    for span, number in _PLACED_CODE.findall(prose):
+        tokens, line = code_tokens(span), int(number)
+        if len(tokens) < 2 or not any(contains(row, tokens) for row in rows):
+            continue
+        if not 0 < line <= len(rows) or not contains(rows[line - 1], tokens):
+            return [f"puts `{span[:30]}` on line {line}"]
+    return []
+
+
 def grade(hint: str, truth: GroundTruth) -> Grade:
     """The three verdicts for one hint (see the module docstring for the rules)."""
     if not hint.strip():
@@ -1061,6 +1121,7 @@ def grade(hint: str, truth: GroundTruth) -> Grade:
     if spelling:
         misled = waived_for_spelling(misled, truth)
     misled += misread_source(hint, truth) + denied_failure(hint, truth)
+    misled += altered_traceback(hint, truth) + misplaced_code(hint, truth)
     if misled and any(e.startswith(_GRADE_ERRORS) for e in misled):
         identified = []  # naming the right place with a wrong diagnosis is no identification
     if not identified and not misled:

@@ -726,3 +726,34 @@ def test_python_s_own_spelling_suggestion_repeated_at_the_failing_line_does_not_
     assert not verdict.misleading and not verdict.identifies_error
     near = hint.replace("a name your program defines", "one of Python's built-in names")
     assert grade(near, truth).misleading  # no built-in name is close: false
+
+
+TRACE_CODE = 'tides = ["6.5", "18.9"]\nnext_tide = tides[1] + 12.4\nprint(round(next_tide))\n'
+TRACE_ERROR = (
+    "Traceback (most recent call last):\n"
+    '  File "main.py", line 2, in <module>\n    next_tide = tides[1] + 12.4\n'
+    "                ~~~~~~~~~^~~~~~\n"
+    'TypeError: can only concatenate str (not "float") to str\n'
+)
+
+
+def test_a_copied_traceback_with_a_line_the_output_lacks_misleads():
+    fixed = TRACE_CODE.replace('"6.5", "18.9"', "6.5, 18.9")
+    truth = replace(truth_from_fix(TRACE_CODE, fixed, "TypeError"), traceback=TRACE_ERROR)
+    frame = '  File "main.py", line 2, in <module>\n    next_tide = tides[1] + 12.4\n'
+    message = 'TypeError: can only concatenate str (not "float") to str\n'
+    copy = f"The error message is:\n```\nTraceback (most recent call last):\n{frame}{message}```"
+    assert not grade(copy, truth).misleading  # a true copy without the carets
+    added = copy.replace(frame, frame + "    print(round(next_tide))\n")
+    verdict = grade(added, truth)
+    assert verdict.misleading
+    assert any(e.startswith("alters the traceback") for e in verdict.evidence)
+
+
+def test_program_code_put_on_a_line_without_it_misleads():
+    fixed = TRACE_CODE.replace('"6.5", "18.9"', "6.5, 18.9")
+    truth = replace(truth_from_fix(TRACE_CODE, fixed, "TypeError"), traceback=TRACE_ERROR)
+    hint = "`tides[1] + 12.4` on line 1 adds a number to text. What kind of value is `tides[1]`?"
+    assert "puts `tides[1] + 12.4` on line 1" in grade(hint, truth).evidence
+    near = hint.replace("on line 1", "on line 2")
+    assert not any(e.startswith("puts") for e in grade(near, truth).evidence)

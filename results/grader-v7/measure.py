@@ -40,7 +40,12 @@ v5.BLIND.update({"9": "hint-labels-v10", "10": "hint-labels-v11", "11": "hint-la
 BEFORE = "3209972"  # grader v6 (grader.py's last commit before v7)
 
 # Grader v7's rules, each a function of `evaluation.grader` that `--without` turns off.
-RULES = {"misquote form": "forgiven_misquotes", "suggested spelling": "suggested_spelling"}
+RULES = {
+    "misquote form": "forgiven_misquotes",
+    "suggested spelling": "suggested_spelling",
+    "altered traceback": "altered_traceback",
+    "misplaced code": "misplaced_code",
+}
 
 
 def table(rows: list[dict], by_source: bool) -> list[dict]:
