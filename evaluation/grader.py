@@ -1108,6 +1108,24 @@ def misplaced_code(hint: str, truth: GroundTruth) -> list[str]:
     return []
 
 
+def name_on_comment_line(hint: str, truth: GroundTruth) -> list[str]:
+    """A name placed on a line that holds it only in a comment (grader v7): "`price` is set
+    at the top level (line 1)" where line 1 is "# postage price bands" gives the name a
+    place in the program it does not have (a comment's words are no code; v6's
+    `_lines_of_named_code`, which the verifier shares, still counts them)."""
+    rows = truth.code.splitlines()
+    prose = _FENCE.sub("\n", without_traceback(hint, truth.traceback))
+    allowed = set(truth.lines) | _reported_lines(truth.traceback)
+    for sentence in re.split(r"(?<=[.!?;])\s+|\n+", prose):
+        quoted = set(re.findall(r"[A-Za-z_]\w*", " ".join(_INLINE.findall(sentence))))
+        for number in sorted(named_lines(sentence) - allowed):
+            row = rows[number - 1] if 0 < number <= len(rows) else ""
+            commented = quoted & set(re.findall(r"[A-Za-z_]\w*", row))
+            if commented and not quoted & set(re.findall(r"[A-Za-z_]\w*", _uncommented(row))):
+                return [f"places `{min(commented)}` on comment line {number}"]
+    return []
+
+
 def grade(hint: str, truth: GroundTruth) -> Grade:
     """The three verdicts for one hint (see the module docstring for the rules)."""
     if not hint.strip():
@@ -1122,6 +1140,7 @@ def grade(hint: str, truth: GroundTruth) -> Grade:
         misled = waived_for_spelling(misled, truth)
     misled += misread_source(hint, truth) + denied_failure(hint, truth)
     misled += altered_traceback(hint, truth) + misplaced_code(hint, truth)
+    misled += name_on_comment_line(hint, truth)
     if misled and any(e.startswith(_GRADE_ERRORS) for e in misled):
         identified = []  # naming the right place with a wrong diagnosis is no identification
     if not identified and not misled:

@@ -757,3 +757,12 @@ def test_program_code_put_on_a_line_without_it_misleads():
     assert "puts `tides[1] + 12.4` on line 1" in grade(hint, truth).evidence
     near = hint.replace("on line 1", "on line 2")
     assert not any(e.startswith("puts") for e in grade(near, truth).evidence)
+
+
+def test_a_name_placed_on_a_line_that_holds_it_only_in_a_comment_misleads():
+    code = "# the price bands\nbands = [(1, 2.5)]\nprice = bands[0][1] + 'p'\n"
+    truth = truth_from_fix(code, code.replace(" + 'p'", ""), "TypeError")
+    hint = "`price` is set at the top of the program (line 1). What does line 3 add to it?"
+    assert "places `price` on comment line 1" in grade(hint, truth).evidence
+    near = hint.replace("(line 1)", "(line 3)")
+    assert not any("comment line" in e for e in grade(near, truth).evidence)

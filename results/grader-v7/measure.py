@@ -45,6 +45,7 @@ RULES = {
     "suggested spelling": "suggested_spelling",
     "altered traceback": "altered_traceback",
     "misplaced code": "misplaced_code",
+    "comment line": "name_on_comment_line",
 }
 
 
