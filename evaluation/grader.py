@@ -1126,6 +1126,26 @@ def name_on_comment_line(hint: str, truth: GroundTruth) -> list[str]:
     return []
 
 
+_VALUE_CLAIM = re.compile(
+    r"`([A-Za-z_]\w*)` is (?:still |now |just )?an? "
+    r"(?:string|str|integer|int|number|float|list|tuple|dict|dictionary)\b",
+    re.IGNORECASE,
+)
+
+
+def function_called_value(hint: str, truth: GroundTruth) -> list[str]:
+    """A function called a value (grader v7): "`water_today` is still a string" where
+    `water_today` is only a function of the program (``def water_today``, never assigned)
+    is false whatever its result is; like a wrong cause it rules out identification."""
+    prose = _FENCE.sub("\n", without_traceback(hint, truth.traceback))
+    for name in _VALUE_CLAIM.findall(prose):
+        defined = re.search(rf"^\s*def {re.escape(name)}\b", truth.code, re.MULTILINE)
+        assigned = re.search(rf"\b{re.escape(name)}\s*=[^=]", truth.code)
+        if defined and not assigned:
+            return [f"refuted: calls the function {name} a value"]
+    return []
+
+
 def grade(hint: str, truth: GroundTruth) -> Grade:
     """The three verdicts for one hint (see the module docstring for the rules)."""
     if not hint.strip():
@@ -1135,6 +1155,7 @@ def grade(hint: str, truth: GroundTruth) -> Grade:
     misled = forgiven_misquotes(misleading_evidence(hint, truth), hint, truth)
     misled += refuted_evidence(hint, truth)
     misled += self_contradicting_lines(hint, truth) + wrong_failing_line(hint, truth)
+    misled += function_called_value(hint, truth)
     spelling = suggested_spelling(hint, truth)
     if spelling:
         misled = waived_for_spelling(misled, truth)

@@ -766,3 +766,14 @@ def test_a_name_placed_on_a_line_that_holds_it_only_in_a_comment_misleads():
     assert "places `price` on comment line 1" in grade(hint, truth).evidence
     near = hint.replace("(line 1)", "(line 3)")
     assert not any("comment line" in e for e in grade(near, truth).evidence)
+
+
+def test_a_function_called_a_string_misleads_and_identifies_nothing():
+    code = "def litres(cups):\n    cups * 0.25\n\nprint(2 - litres(3))\n"
+    truth = truth_from_fix(code, code.replace("    cups", "    return cups"), "TypeError")
+    hint = "On line 2, `litres` is still a string, so line 4 cannot subtract it. Why?"
+    verdict = grade(hint, truth)
+    assert verdict.misleading and not verdict.identifies_error
+    assert "refuted: calls the function litres a value" in verdict.evidence
+    near = hint.replace("`litres` is still a string", "`litres(3)` gives None")
+    assert "refuted: calls the function litres a value" not in grade(near, truth).evidence

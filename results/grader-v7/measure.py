@@ -46,6 +46,7 @@ RULES = {
     "altered traceback": "altered_traceback",
     "misplaced code": "misplaced_code",
     "comment line": "name_on_comment_line",
+    "function as value": "function_called_value",
 }
 
 
