@@ -1091,15 +1091,21 @@ def altered_traceback(hint: str, truth: GroundTruth) -> list[str]:
 
 
 _PLACED_CODE = re.compile(r"`([^`\n]+)` (?:on|in|at) line (\d+)\b", re.IGNORECASE)
+_LINE_DOES_CODE = re.compile(
+    r"\bline (\d+) (?:passes|uses|reads|calls|computes|does|has|holds|runs) `([^`\n]+)`",
+    re.IGNORECASE,
+)
 
 
 def misplaced_code(hint: str, truth: GroundTruth) -> list[str]:
     """Program code put on a line that does not hold it (grader v7): "`ladder[i + 1]` on
-    line 12" quotes the program's code (its tokens are on some line) but gives a line
+    line 12" or "line 9 passes `total / n`" quotes the program's code (its tokens are on some line) but gives a line
     without them, sending the student to the wrong statement."""
     rows = [code_tokens(row) for row in truth.code.splitlines()]
     prose = _FENCE.sub("\n", without_traceback(hint, truth.traceback))
-    for span, number in _PLACED_CODE.findall(prose):
+    placed = _PLACED_CODE.findall(prose)
+    placed += [(span, number) for number, span in _LINE_DOES_CODE.findall(prose)]
+    for span, number in placed:
         tokens, line = code_tokens(span), int(number)
         if len(tokens) < 2 or not any(contains(row, tokens) for row in rows):
             continue

@@ -777,3 +777,12 @@ def test_a_function_called_a_string_misleads_and_identifies_nothing():
     assert "refuted: calls the function litres a value" in verdict.evidence
     near = hint.replace("`litres` is still a string", "`litres(3)` gives None")
     assert "refuted: calls the function litres a value" not in grade(near, truth).evidence
+
+
+def test_a_line_said_to_run_code_it_does_not_hold_misleads():
+    fixed = TRACE_CODE.replace('"6.5", "18.9"', "6.5, 18.9")
+    truth = replace(truth_from_fix(TRACE_CODE, fixed, "TypeError"), traceback=TRACE_ERROR)
+    hint = "Line 3 computes `tides[1] + 12.4`, adding a number to text."
+    assert "puts `tides[1] + 12.4` on line 3" in grade(hint, truth).evidence
+    near = hint.replace("Line 3", "Line 2")
+    assert not any(e.startswith("puts") for e in grade(near, truth).evidence)
