@@ -1099,8 +1099,8 @@ _LINE_DOES_CODE = re.compile(
 
 def misplaced_code(hint: str, truth: GroundTruth) -> list[str]:
     """Program code put on a line that does not hold it (grader v7): "`ladder[i + 1]` on
-    line 12" or "line 9 passes `total / n`" quotes the program's code (its tokens are on some line) but gives a line
-    without them, sending the student to the wrong statement."""
+    line 12" or "line 9 passes `total / n`" quotes the program's code (its tokens are on
+    some line) but gives a line without them, sending the student to the wrong statement."""
     rows = [code_tokens(row) for row in truth.code.splitlines()]
     prose = _FENCE.sub("\n", without_traceback(hint, truth.traceback))
     placed = _PLACED_CODE.findall(prose)
