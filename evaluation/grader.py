@@ -1152,6 +1152,36 @@ def function_called_value(hint: str, truth: GroundTruth) -> list[str]:
     return []
 
 
+_MISSING_KEY = re.compile(r"KeyError: (.+)$", re.MULTILINE)
+
+
+def missing_key_present(hint: str, truth: GroundTruth) -> list[str]:
+    """A missing key said to be there (grader v7): where Python raised ``KeyError: 'March'``,
+    "`birthdays[month]`, which has the key 'March'" contradicts the error output."""
+    found = _MISSING_KEY.search(truth.traceback)
+    if not found:
+        return []
+    key = re.escape(found.group(1).strip().strip("'\""))
+    prose = _FENCE.sub("\n", without_traceback(hint, truth.traceback))
+    claim = re.search(rf"(?<!not )(?<!n't )\bha(?:s|ve) the key [`'\"]*{key}\b", prose)
+    return [f"refuted: says the key {found.group(1).strip()} is there"] if claim else []
+
+
+_INDENT_CLAIM = re.compile(r"\bline (\d+) is indented by (\d+) spaces?", re.IGNORECASE)
+
+
+def wrong_indentation(hint: str, truth: GroundTruth) -> list[str]:
+    """A false count of spaces (grader v7): "Line 8 is indented by 2 spaces" where line 8
+    starts with 3 misstates the one fact an indentation hint is about."""
+    rows = truth.code.splitlines()
+    prose = _FENCE.sub("\n", without_traceback(hint, truth.traceback))
+    for number, spaces in _INDENT_CLAIM.findall(prose):
+        line = int(number)
+        if 0 < line <= len(rows) and _indent(rows[line - 1]) != int(spaces):
+            return [f"miscounts the spaces of line {line} ({spaces})"]
+    return []
+
+
 def grade(hint: str, truth: GroundTruth) -> Grade:
     """The three verdicts for one hint (see the module docstring for the rules)."""
     if not hint.strip():
@@ -1161,7 +1191,8 @@ def grade(hint: str, truth: GroundTruth) -> Grade:
     misled = forgiven_misquotes(misleading_evidence(hint, truth), hint, truth)
     misled += refuted_evidence(hint, truth)
     misled += self_contradicting_lines(hint, truth) + wrong_failing_line(hint, truth)
-    misled += function_called_value(hint, truth)
+    misled += function_called_value(hint, truth) + missing_key_present(hint, truth)
+    misled += wrong_indentation(hint, truth)
     spelling = suggested_spelling(hint, truth)
     if spelling:
         misled = waived_for_spelling(misled, truth)

@@ -786,3 +786,21 @@ def test_a_line_said_to_run_code_it_does_not_hold_misleads():
     assert "puts `tides[1] + 12.4` on line 3" in grade(hint, truth).evidence
     near = hint.replace("Line 3", "Line 2")
     assert not any(e.startswith("puts") for e in grade(near, truth).evidence)
+
+
+def test_the_missing_key_said_to_be_there_misleads():
+    fixed = KEY_CODE.replace("ages[name]", "ages.get(name, 0)")
+    truth = replace(truth_from_fix(KEY_CODE, fixed, "KeyError"), traceback=KEY_ERROR)
+    hint = "Line 3 reads `ages[name]`, which has the key 'Ana'. What if a name is new?"
+    assert grade(hint, truth).misleading
+    near = hint.replace("which has the key", "which has no key")
+    assert not any("the key" in e for e in grade(near, truth).evidence)
+
+
+def test_a_false_count_of_spaces_misleads():
+    code = "def f(x):\n    if x:\n        y = 1\n   return y\n"
+    truth = truth_from_fix(code, code.replace("   return", "    return"), "IndentationError")
+    hint = "Line 4 is indented by 2 spaces, but the blocks around it use 0 and 4. Which one?"
+    assert "miscounts the spaces of line 4 (2)" in grade(hint, truth).evidence
+    near = hint.replace("by 2 spaces", "by 3 spaces")
+    assert not any(e.startswith("miscounts") for e in grade(near, truth).evidence)

@@ -47,6 +47,8 @@ RULES = {
     "misplaced code": "misplaced_code",
     "comment line": "name_on_comment_line",
     "function as value": "function_called_value",
+    "missing key present": "missing_key_present",
+    "space count": "wrong_indentation",
 }
 
 
