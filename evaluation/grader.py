@@ -953,7 +953,9 @@ def misread_source(hint: str, truth: GroundTruth) -> list[str]:
 
 
 _DENIED_ZERO = re.compile(
-    r"division by zero never happens|never divides by zero|nothing divides\b", re.IGNORECASE
+    r"division by zero never happens|never divides by zero|nothing divides\b"
+    r"|has no division by zero",
+    re.IGNORECASE,
 )
 
 

@@ -804,3 +804,12 @@ def test_a_false_count_of_spaces_misleads():
     assert "miscounts the spaces of line 4 (2)" in grade(hint, truth).evidence
     near = hint.replace("by 2 spaces", "by 3 spaces")
     assert not any(e.startswith("miscounts") for e in grade(near, truth).evidence)
+
+
+def test_a_line_said_to_have_no_division_by_zero_misleads():
+    fixed = ZERO_CODE.replace("//", "/")
+    truth = replace(truth_from_fix(ZERO_CODE, fixed, "ZeroDivisionError"), traceback=ZERO_ERROR)
+    hint = "The divisor on line 3 is `km`, and the program has no division by zero there."
+    assert grade(hint, truth).misleading
+    near = "The divisor on line 3 is `km`; where does the division by zero come from?"
+    assert not grade(near, truth).misleading
