@@ -15,7 +15,11 @@ split 60/40 by program (``results/grader-v4/agreement.py``); version 5 against
 the blind sets 3-5 read since (``results/grader-v5/measure.py``); version 6 against sets
 6-8 too (``results/grader-v6/measure.py``: lines placed on lines, false failing lines, false
 sources of text, denied failures, words an exception implies, checked accounts that reach
-the line to fix; all in :func:`grade`, not in the verifier's :func:`misleading_evidence`).
+the line to fix; all in :func:`grade`, not in the verifier's :func:`misleading_evidence`);
+version 7 against sets 9-11 too (``results/grader-v7/measure.py``: copied messages that
+differ only in form forgiven, Python's own spelling suggestion repeated, altered copied
+tracebacks, program code or names put on lines without them, functions called values, a
+missing key said to be there, a false count of spaces; again all in :func:`grade`).
 A hint is read without the lines it copies from the program's error output
 (``GroundTruth.traceback``), and its *prose* also loses code blocks and every sentence
 that only restates the error message (most of its words are the message's): telling the
