@@ -1081,6 +1081,8 @@ def altered_traceback(hint: str, truth: GroundTruth) -> list[str]:
     shown over another frame's code (the line-7 statement under "line 16"). Set 11's
     readers called such copies misleading; a copy only cut short, without carets or with
     other spaces is not."""
+    if not truth.traceback.strip():
+        return []  # no error output to compare with
     real = [t.strip() for t in truth.traceback.splitlines() if t.strip()]
     real = ["".join(t.split()) for t in real if not _CARETS.match(t)]
     after = {a: b for a, b in zip(real, real[1:], strict=False) if _FRAME.match(a)}
