@@ -15,7 +15,11 @@ split 60/40 by program (``results/grader-v4/agreement.py``); version 5 against
 the blind sets 3-5 read since (``results/grader-v5/measure.py``); version 6 against sets
 6-8 too (``results/grader-v6/measure.py``: lines placed on lines, false failing lines, false
 sources of text, denied failures, words an exception implies, checked accounts that reach
-the line to fix; all in :func:`grade`, not in the verifier's :func:`misleading_evidence`).
+the line to fix; all in :func:`grade`, not in the verifier's :func:`misleading_evidence`);
+version 7 against sets 9-11 too (``results/grader-v7/measure.py``: copied messages that
+differ only in form forgiven, Python's own spelling suggestion repeated, altered copied
+tracebacks, program code or names put on lines without them, functions called values, a
+missing key said to be there, a false count of spaces; again all in :func:`grade`).
 A hint is read without the lines it copies from the program's error output
 (``GroundTruth.traceback``), and its *prose* also loses code blocks and every sentence
 that only restates the error message (most of its words are the message's): telling the
@@ -953,7 +957,9 @@ def misread_source(hint: str, truth: GroundTruth) -> list[str]:
 
 
 _DENIED_ZERO = re.compile(
-    r"division by zero never happens|never divides by zero|nothing divides\b", re.IGNORECASE
+    r"division by zero never happens|never divides by zero|nothing divides\b"
+    r"|has no division by zero",
+    re.IGNORECASE,
 )
 
 
@@ -979,15 +985,228 @@ def anchored_at_fix(hint: str, truth: GroundTruth) -> list[str]:
     return []
 
 
+_SUGGESTION = re.compile(r"\.?\s*Did you mean\b.*$")
+_AUGMENTED = re.compile(r"\bfor (\S+?)=:")
+
+
+def message_form(message: str) -> str:
+    """An error message as a reader compares it (grader v7): without quote marks (`'-'` is
+    `-`), without Python's "Did you mean ...?" suggestion, and an augmented operator as its
+    plain one (`+=` is `+`); set 11's readers called copies that differ only so true."""
+    message = _AUGMENTED.sub(r"for \1:", _SUGGESTION.sub("", message))
+    return " ".join(re.sub(r"[`'\"]", "", message).split())
+
+
+def altered_message(hint: str, truth: GroundTruth) -> bool:
+    """Whether a copied error message differs from the real one in what it says (other
+    types, names, values or operator), not only in quote marks, a dropped suggestion or an
+    augmented operator written plain; a copy cut off at the hint's end is judged on what
+    it has."""
+    real = message_of(truth.traceback).strip()
+    said = message_form(real.split(":", 1)[-1])
+    for line in hint.splitlines():
+        match = _QUOTED_MESSAGE.match(line.strip())
+        if not match or not real.startswith(match.group(1) + ":"):
+            continue
+        quoted = message_form(match.group(2))
+        cut = hint.rstrip().endswith(line.rstrip()) and said.startswith(quoted)
+        if quoted != said and not cut:
+            return True
+    return False
+
+
+def forgiven_misquotes(evidence: list[str], hint: str, truth: GroundTruth) -> list[str]:
+    """`evidence` without "misquotes the error message" where the copy only differs in
+    form (:func:`altered_message`): a message copied with quotes around the operator or
+    without "Did you mean" tells the student nothing false."""
+    if altered_message(hint, truth):
+        return evidence
+    return [e for e in evidence if not e.startswith("misquotes the error message")]
+
+
+_SUGGESTED = re.compile(r"Did you mean:? '([A-Za-z_]\w*)'")
+_TRUE_SPELLING = re.compile(
+    r"(?:spelling differs|spelled differently)[^.]*?(?:program defines|you meant)"
+    r"|(?:program defines|you meant)[^.]*?(?:spelling differs|spelled differently)",
+    re.IGNORECASE,
+)
+
+
+def suggested_spelling(hint: str, truth: GroundTruth) -> bool:
+    """Whether the hint says what Python's own suggestion says (grader v7): where the error
+    message offers a near name ("Did you mean: 'hour'?") that the program holds, "the name
+    is spelled differently from a name your program defines / the attribute you meant" is
+    true, even said of the failing line while the misspelt definition is elsewhere (set 11's
+    readers: not misleading, only not identifying)."""
+    suggested = _SUGGESTED.search(message_of(truth.traceback))
+    if not suggested or suggested.group(1) in dir(builtins):
+        return False
+    if not re.search(rf"\b{suggested.group(1)}\b", truth.code):
+        return False
+    prose = _FENCE.sub("\n", without_traceback(hint, truth.traceback))
+    return bool(_TRUE_SPELLING.search(prose)) and "built-in" not in prose
+
+
+def waived_for_spelling(evidence: list[str], truth: GroundTruth) -> list[str]:
+    """`evidence` without what :func:`suggested_spelling` makes true: blaming the reported
+    line and a spelling cause "the fix renames nothing" (a fix at the definition)."""
+    reported = {f"blames line {n}" for n in _reported_lines(truth.traceback)}
+    return [e for e in evidence if e not in reported and "(the fix renames nothing)" not in e]
+
+
+_CARETS = re.compile(r"^[~^\s]+$")
+_FRAME = re.compile(r'^File"[^"\n]*",line\d+')
+
+
+def _traceback_copies(hint: str) -> list[list[str]]:
+    """The hint's copies of a traceback: from "Traceback (most recent call last):" to the
+    error message line, each line stripped, caret lines dropped."""
+    copies, current = [], None
+    for line in hint.splitlines():
+        text = line.strip().strip("`")
+        if text.startswith("Traceback (most recent call last)"):
+            current = []
+            copies.append(current)
+        elif current is not None:
+            if not text or _EXCEPTION_NAME.match(text) or text.startswith("```"):
+                current = None
+            elif not _CARETS.match(text):
+                current.append("".join(text.split()))
+    return copies
+
+
+def altered_traceback(hint: str, truth: GroundTruth) -> list[str]:
+    """A copied traceback that the error output does not have (grader v7): a frame or code
+    line it lacks (a line not in the program, "in __new__" for "in <module>"), or a frame
+    shown over another frame's code (the line-7 statement under "line 16"). Set 11's
+    readers called such copies misleading; a copy only cut short, without carets or with
+    other spaces is not."""
+    if not truth.traceback.strip():
+        return []  # no error output to compare with
+    real = [t.strip() for t in truth.traceback.splitlines() if t.strip()]
+    real = ["".join(t.split()) for t in real if not _CARETS.match(t)]
+    after = {a: b for a, b in zip(real, real[1:], strict=False) if _FRAME.match(a)}
+    end = "".join(hint.split())
+    for copy in _traceback_copies(hint):
+        for index, text in enumerate(copy):
+            cut = end.endswith(text) and any(line.startswith(text) for line in real)
+            if text not in real and not cut:
+                return [f"alters the traceback: {text[:40]}"]
+            following = copy[index + 1] if index + 1 < len(copy) else None
+            if text in after and following is not None and following != after[text]:
+                return [f"alters the traceback: {following[:40]} under {text[:30]}"]
+    return []
+
+
+_PLACED_CODE = re.compile(r"`([^`\n]+)` (?:on|in|at) line (\d+)\b", re.IGNORECASE)
+_LINE_DOES_CODE = re.compile(
+    r"\bline (\d+) (?:passes|uses|reads|calls|computes|does|has|holds|runs) `([^`\n]+)`",
+    re.IGNORECASE,
+)
+
+
+def misplaced_code(hint: str, truth: GroundTruth) -> list[str]:
+    """Program code put on a line that does not hold it (grader v7): "`ladder[i + 1]` on
+    line 12" or "line 9 passes `total / n`" quotes the program's code (its tokens are on
+    some line) but gives a line without them, sending the student to the wrong statement."""
+    rows = [code_tokens(row) for row in truth.code.splitlines()]
+    prose = _FENCE.sub("\n", without_traceback(hint, truth.traceback))
+    placed = _PLACED_CODE.findall(prose)
+    placed += [(span, number) for number, span in _LINE_DOES_CODE.findall(prose)]
+    for span, number in placed:
+        tokens, line = code_tokens(span), int(number)
+        if len(tokens) < 2 or not any(contains(row, tokens) for row in rows):
+            continue
+        if not 0 < line <= len(rows) or not contains(rows[line - 1], tokens):
+            return [f"puts `{span[:30]}` on line {line}"]
+    return []
+
+
+def name_on_comment_line(hint: str, truth: GroundTruth) -> list[str]:
+    """A name placed on a line that holds it only in a comment (grader v7): "`price` is set
+    at the top level (line 1)" where line 1 is "# postage price bands" gives the name a
+    place in the program it does not have (a comment's words are no code; v6's
+    `_lines_of_named_code`, which the verifier shares, still counts them)."""
+    rows = truth.code.splitlines()
+    prose = _FENCE.sub("\n", without_traceback(hint, truth.traceback))
+    allowed = set(truth.lines) | _reported_lines(truth.traceback)
+    for sentence in re.split(r"(?<=[.!?;])\s+|\n+", prose):
+        quoted = set(re.findall(r"[A-Za-z_]\w*", " ".join(_INLINE.findall(sentence))))
+        for number in sorted(named_lines(sentence) - allowed):
+            row = rows[number - 1] if 0 < number <= len(rows) else ""
+            commented = quoted & set(re.findall(r"[A-Za-z_]\w*", row))
+            if commented and not quoted & set(re.findall(r"[A-Za-z_]\w*", _uncommented(row))):
+                return [f"places `{min(commented)}` on comment line {number}"]
+    return []
+
+
+_VALUE_CLAIM = re.compile(
+    r"`([A-Za-z_]\w*)` is (?:still |now |just )?an? "
+    r"(?:string|str|integer|int|number|float|list|tuple|dict|dictionary)\b",
+    re.IGNORECASE,
+)
+
+
+def function_called_value(hint: str, truth: GroundTruth) -> list[str]:
+    """A function called a value (grader v7): "`water_today` is still a string" where
+    `water_today` is only a function of the program (``def water_today``, never assigned)
+    is false whatever its result is; like a wrong cause it rules out identification."""
+    prose = _FENCE.sub("\n", without_traceback(hint, truth.traceback))
+    for name in _VALUE_CLAIM.findall(prose):
+        defined = re.search(rf"^\s*def {re.escape(name)}\b", truth.code, re.MULTILINE)
+        assigned = re.search(rf"\b{re.escape(name)}\s*=[^=]", truth.code)
+        if defined and not assigned:
+            return [f"refuted: calls the function {name} a value"]
+    return []
+
+
+_MISSING_KEY = re.compile(r"KeyError: (.+)$", re.MULTILINE)
+
+
+def missing_key_present(hint: str, truth: GroundTruth) -> list[str]:
+    """A missing key said to be there (grader v7): where Python raised ``KeyError: 'March'``,
+    "`birthdays[month]`, which has the key 'March'" contradicts the error output."""
+    found = _MISSING_KEY.search(truth.traceback)
+    if not found:
+        return []
+    key = re.escape(found.group(1).strip().strip("'\""))
+    prose = _FENCE.sub("\n", without_traceback(hint, truth.traceback))
+    claim = re.search(rf"(?<!not )(?<!n't )\bha(?:s|ve) the key [`'\"]*{key}\b", prose)
+    return [f"refuted: says the key {found.group(1).strip()} is there"] if claim else []
+
+
+_INDENT_CLAIM = re.compile(r"\bline (\d+) is indented by (\d+) spaces?", re.IGNORECASE)
+
+
+def wrong_indentation(hint: str, truth: GroundTruth) -> list[str]:
+    """A false count of spaces (grader v7): "Line 8 is indented by 2 spaces" where line 8
+    starts with 3 misstates the one fact an indentation hint is about."""
+    rows = truth.code.splitlines()
+    prose = _FENCE.sub("\n", without_traceback(hint, truth.traceback))
+    for number, spaces in _INDENT_CLAIM.findall(prose):
+        line = int(number)
+        if 0 < line <= len(rows) and _indent(rows[line - 1]) != int(spaces):
+            return [f"miscounts the spaces of line {line} ({spaces})"]
+    return []
+
+
 def grade(hint: str, truth: GroundTruth) -> Grade:
     """The three verdicts for one hint (see the module docstring for the rules)."""
     if not hint.strip():
         return Grade(False, False, ("empty hint",))
     identified = identification_evidence(hint, truth)
     leaked = giveaway_evidence(hint, truth)
-    misled = misleading_evidence(hint, truth) + refuted_evidence(hint, truth)
+    misled = forgiven_misquotes(misleading_evidence(hint, truth), hint, truth)
+    misled += refuted_evidence(hint, truth)
     misled += self_contradicting_lines(hint, truth) + wrong_failing_line(hint, truth)
+    misled += function_called_value(hint, truth) + missing_key_present(hint, truth)
+    misled += wrong_indentation(hint, truth)
+    spelling = suggested_spelling(hint, truth)
+    if spelling:
+        misled = waived_for_spelling(misled, truth)
     misled += misread_source(hint, truth) + denied_failure(hint, truth)
+    misled += altered_traceback(hint, truth) + misplaced_code(hint, truth)
+    misled += name_on_comment_line(hint, truth)
     if misled and any(e.startswith(_GRADE_ERRORS) for e in misled):
         identified = []  # naming the right place with a wrong diagnosis is no identification
     if not identified and not misled:
@@ -995,7 +1214,8 @@ def grade(hint: str, truth: GroundTruth) -> Grade:
     claims = len(claim_words(hint, truth))
     if claims >= MAX_IDENTIFY_WORDS:
         identified = []  # the cause named among much else (rubric: mostly wrong guesses)
-    if not identified and claims >= MIN_CLAIM_WORDS and not anchored_account(hint, truth):
+    presumed = not identified and claims >= MIN_CLAIM_WORDS and not spelling
+    if presumed and not anchored_account(hint, truth):
         misled.append("explains a cause that is not the bug")
     return Grade(bool(identified), bool(leaked), tuple(identified + leaked + misled), bool(misled))
 

@@ -685,3 +685,131 @@ def test_a_dictionary_named_for_a_key_error_is_no_cause():
     assert not grade(hint, truth).identifies_error
     near = "The problem is on line 3, which reads the dictionary; `get` can give a default."
     assert grade(near, truth).identifies_error  # a cause the KeyError does not imply
+
+
+SUB_CODE = 'a = "5"\nb = "3"\nprint(a - b)\n'
+SUB_ERROR = (
+    "Traceback (most recent call last):\n"
+    '  File "main.py", line 3, in <module>\n    print(a - b)\n'
+    "TypeError: unsupported operand type(s) for -: 'str' and 'str'\n"
+)
+
+
+def test_a_copied_message_differing_only_in_form_does_not_mislead():
+    truth = replace(
+        truth_from_fix(SUB_CODE, SUB_CODE.replace('"5"', "5"), "TypeError"), traceback=SUB_ERROR
+    )
+    message = "TypeError: unsupported operand type(s) for '-': 'str' and 'str'"
+    form = f"The error message is:\n```\n{message}\n```"
+    assert not grade(form, truth).misleading  # quotes around the operator only
+    altered = form.replace("'str' and 'str'", "'str' and 'int'")
+    assert any(e.startswith("misquotes the error") for e in grade(altered, truth).evidence)
+    assert grade(altered, truth).misleading
+
+
+SPELL_CODE = "diffrence = 5 - 3\nif difference > 0:\n    print(difference)\n"
+SPELL_ERROR = (
+    "Traceback (most recent call last):\n"
+    '  File "main.py", line 2, in <module>\n    if difference > 0:\n'
+    "NameError: name 'difference' is not defined. Did you mean: 'diffrence'?\n"
+)
+
+
+def test_python_s_own_spelling_suggestion_repeated_at_the_failing_line_does_not_mislead():
+    fixed = SPELL_CODE.replace("diffrence =", "difference =")
+    truth = replace(truth_from_fix(SPELL_CODE, fixed, "NameError"), traceback=SPELL_ERROR)
+    hint = (
+        "The problem is on line 2. `difference` looks like a name your program defines, but its "
+        "spelling differs, and names must match exactly for Python to find them."
+    )
+    verdict = grade(hint, truth)
+    assert not verdict.misleading and not verdict.identifies_error
+    near = hint.replace("a name your program defines", "one of Python's built-in names")
+    assert grade(near, truth).misleading  # no built-in name is close: false
+
+
+TRACE_CODE = 'tides = ["6.5", "18.9"]\nnext_tide = tides[1] + 12.4\nprint(round(next_tide))\n'
+TRACE_ERROR = (
+    "Traceback (most recent call last):\n"
+    '  File "main.py", line 2, in <module>\n    next_tide = tides[1] + 12.4\n'
+    "                ~~~~~~~~~^~~~~~\n"
+    'TypeError: can only concatenate str (not "float") to str\n'
+)
+
+
+def test_a_copied_traceback_with_a_line_the_output_lacks_misleads():
+    fixed = TRACE_CODE.replace('"6.5", "18.9"', "6.5, 18.9")
+    truth = replace(truth_from_fix(TRACE_CODE, fixed, "TypeError"), traceback=TRACE_ERROR)
+    frame = '  File "main.py", line 2, in <module>\n    next_tide = tides[1] + 12.4\n'
+    message = 'TypeError: can only concatenate str (not "float") to str\n'
+    copy = f"The error message is:\n```\nTraceback (most recent call last):\n{frame}{message}```"
+    assert not grade(copy, truth).misleading  # a true copy without the carets
+    added = copy.replace(frame, frame + "    print(round(next_tide))\n")
+    verdict = grade(added, truth)
+    assert verdict.misleading
+    assert any(e.startswith("alters the traceback") for e in verdict.evidence)
+
+
+def test_program_code_put_on_a_line_without_it_misleads():
+    fixed = TRACE_CODE.replace('"6.5", "18.9"', "6.5, 18.9")
+    truth = replace(truth_from_fix(TRACE_CODE, fixed, "TypeError"), traceback=TRACE_ERROR)
+    hint = "`tides[1] + 12.4` on line 1 adds a number to text. What kind of value is `tides[1]`?"
+    assert "puts `tides[1] + 12.4` on line 1" in grade(hint, truth).evidence
+    near = hint.replace("on line 1", "on line 2")
+    assert not any(e.startswith("puts") for e in grade(near, truth).evidence)
+
+
+def test_a_name_placed_on_a_line_that_holds_it_only_in_a_comment_misleads():
+    code = "# the price bands\nbands = [(1, 2.5)]\nprice = bands[0][1] + 'p'\n"
+    truth = truth_from_fix(code, code.replace(" + 'p'", ""), "TypeError")
+    hint = "`price` is set at the top of the program (line 1). What does line 3 add to it?"
+    assert "places `price` on comment line 1" in grade(hint, truth).evidence
+    near = hint.replace("(line 1)", "(line 3)")
+    assert not any("comment line" in e for e in grade(near, truth).evidence)
+
+
+def test_a_function_called_a_string_misleads_and_identifies_nothing():
+    code = "def litres(cups):\n    cups * 0.25\n\nprint(2 - litres(3))\n"
+    truth = truth_from_fix(code, code.replace("    cups", "    return cups"), "TypeError")
+    hint = "On line 2, `litres` is still a string, so line 4 cannot subtract it. Why?"
+    verdict = grade(hint, truth)
+    assert verdict.misleading and not verdict.identifies_error
+    assert "refuted: calls the function litres a value" in verdict.evidence
+    near = hint.replace("`litres` is still a string", "`litres(3)` gives None")
+    assert "refuted: calls the function litres a value" not in grade(near, truth).evidence
+
+
+def test_a_line_said_to_run_code_it_does_not_hold_misleads():
+    fixed = TRACE_CODE.replace('"6.5", "18.9"', "6.5, 18.9")
+    truth = replace(truth_from_fix(TRACE_CODE, fixed, "TypeError"), traceback=TRACE_ERROR)
+    hint = "Line 3 computes `tides[1] + 12.4`, adding a number to text."
+    assert "puts `tides[1] + 12.4` on line 3" in grade(hint, truth).evidence
+    near = hint.replace("Line 3", "Line 2")
+    assert not any(e.startswith("puts") for e in grade(near, truth).evidence)
+
+
+def test_the_missing_key_said_to_be_there_misleads():
+    fixed = KEY_CODE.replace("ages[name]", "ages.get(name, 0)")
+    truth = replace(truth_from_fix(KEY_CODE, fixed, "KeyError"), traceback=KEY_ERROR)
+    hint = "Line 3 reads `ages[name]`, which has the key 'Ana'. What if a name is new?"
+    assert grade(hint, truth).misleading
+    near = hint.replace("which has the key", "which has no key")
+    assert not any("the key" in e for e in grade(near, truth).evidence)
+
+
+def test_a_false_count_of_spaces_misleads():
+    code = "def f(x):\n    if x:\n        y = 1\n   return y\n"
+    truth = truth_from_fix(code, code.replace("   return", "    return"), "IndentationError")
+    hint = "Line 4 is indented by 2 spaces, but the blocks around it use 0 and 4. Which one?"
+    assert "miscounts the spaces of line 4 (2)" in grade(hint, truth).evidence
+    near = hint.replace("by 2 spaces", "by 3 spaces")
+    assert not any(e.startswith("miscounts") for e in grade(near, truth).evidence)
+
+
+def test_a_line_said_to_have_no_division_by_zero_misleads():
+    fixed = ZERO_CODE.replace("//", "/")
+    truth = replace(truth_from_fix(ZERO_CODE, fixed, "ZeroDivisionError"), traceback=ZERO_ERROR)
+    hint = "The divisor on line 3 is `km`, and the program has no division by zero there."
+    assert grade(hint, truth).misleading
+    near = "The divisor on line 3 is `km`; where does the division by zero come from?"
+    assert not grade(near, truth).misleading
