@@ -2150,3 +2150,38 @@ def test_text_written_out_among_the_numbers_stays_silent():
     code = "prices = [3, '5']\nprices.append(input('Price: '))\nprint(min(prices))\n"
     found = diagnosis_of(code, "4\n")
     assert found is None or found.rule != "text_from_input", found.hint
+
+
+# task diag11: widenings from set 11's misses
+
+
+def test_an_item_of_a_split_added_into_a_number():
+    code = "words = input('Item and price: ').split()\nprice = words[1]\ntotal = 0\n"
+    code += "total += price\nprint(total)\n"
+    found = diagnosis_of(code, "tea 3\n")
+    assert found.rule == "text_from_split" and found.line == 2
+    assert "line 2 sets `price` to `words[1]`, a piece of" in found.hint
+
+
+def test_an_item_of_a_split_joined_with_plus_stays_silent():
+    code = "words = input('Name and age: ').split()\nname = words[0]\ncount = 3\n"
+    code += "print(count + name)\n"
+    found = diagnosis_of(code, "ann 3\n")
+    assert found is None or found.rule != "text_from_split", found.hint
+
+
+def test_the_pieces_of_a_split_kept_in_a_set_and_compared_with_a_number():
+    code = "picks = set(input('Picks: ').split())\nfor p in picks:\n    if p > 10:\n"
+    code += "        print(p)\n"
+    found = diagnosis_of(code, "4 12\n")
+    assert found.rule == "text_from_split" and found.line == 1
+    assert "each item of `picks`, which line 1 sets to `set(input('Picks: ').split())`" in (
+        found.hint
+    )
+
+
+def test_a_set_of_split_pieces_sorted_with_a_key_stays_silent():
+    code = "picks = sorted(input('Picks: ').split(), key=len)\nfor p in picks:\n"
+    code += "    if p > 10:\n        print(p)\n"
+    found = diagnosis_of(code, "4 12\n")
+    assert found is None or found.rule != "text_from_split", found.hint

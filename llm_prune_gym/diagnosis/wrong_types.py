@@ -123,11 +123,14 @@ def _text_piece(case: _Case) -> Diagnosis | None:
 def _text_from_split(case: _Case) -> Diagnosis | None:
     """`dh, dm = depart.split(":")` then `ah - dh`, or `for n in scores.split(","):` then
     `n > highest`: every operand the error calls `str` got its one value from the pieces of a
-    `.split()`, which are text even when they hold digits. `+` is left out: joining text may
-    be what was meant."""
+    `.split()`, which are text even when they hold digits. `+` is left out (joining text may
+    be what was meant), but not `total += piece` into a number: that adds up."""
     operands = _operator_node(case)
     message = case.facts.message
-    if operands is None or message.startswith(("can only", "unsupported operand type(s) for +")):
+    adds_up = re.match(r"unsupported operand type\(s\) for \+=: '(int|float)' and 'str'", message)
+    if operands is None or (
+        not adds_up and message.startswith(("can only", "unsupported operand type(s) for +"))
+    ):
         return None
     left, right, types = operands
     if not all(t in ("str", "int", "float") for t in types) or "str" not in types:
@@ -163,6 +166,8 @@ def _split_piece(case: _Case, node: ast.expr) -> tuple[int, str] | None:
     if binding is None:
         return None
     statement = program.statement_at(binding.line)
+    if binding.kind == "assign" and (piece := _item_of_split(program, binding.value)):
+        return binding.line, f"line {binding.line} sets {{}} to {piece}"
     if binding.kind in ("assign", "other") and isinstance(statement, ast.Assign):
         target = statement.targets[0] if len(statement.targets) == 1 else None
         if (
@@ -178,7 +183,7 @@ def _split_piece(case: _Case, node: ast.expr) -> tuple[int, str] | None:
         return None
     pieces, start = loop.iter, f"the loop on line {loop.lineno} sets {{}} to each item of "
     if isinstance(pieces, ast.Name) and (split := program.only_binding(pieces.id)):
-        if split.kind == "assign" and _is_split(program, split.value):
+        if split.kind == "assign" and _is_split(program, _unwrapped(program, split.value)):
             return split.line, (
                 f"{start}{_code(pieces.id)}, which line {split.line} sets to "
                 f"{_code(_source(split.value))}"  # type: ignore[arg-type]
@@ -195,6 +200,36 @@ def _is_split(program: Program, value: ast.expr | None) -> bool:
     if not isinstance(value, ast.Call) or not isinstance(value.func, ast.Attribute):
         return False
     return value.func.attr in ("split", "rsplit") and not program.functions(value.func.attr)
+
+
+def _unwrapped(program: Program, value: ast.expr | None) -> ast.expr | None:
+    """`set(text.split())` holds the same pieces as `text.split()`: the call inside a
+    built-in `set`, `list`, `sorted` or `tuple` (the program defining none of its own)."""
+    if (
+        isinstance(value, ast.Call)
+        and getattr(value.func, "id", "") in ("set", "list", "sorted", "tuple")
+        and getattr(value.func, "id", "") not in program.bindings
+        and len(value.args) == 1
+        and not value.keywords
+    ):
+        return value.args[0]
+    return value
+
+
+def _item_of_split(program: Program, value: ast.expr | None) -> str:
+    """`parts[1]` where `parts` is set once to `line.split()`: a clause naming the piece and
+    its split ("" if `value` is no such item). A slice is a list, so it is left out."""
+    if not isinstance(value, ast.Subscript) or not isinstance(value.value, ast.Name):
+        return ""
+    if isinstance(value.slice, ast.Slice):
+        return ""
+    split = program.only_binding(value.value.id)
+    if split is None or split.kind != "assign" or not _is_split(program, split.value):
+        return ""
+    return (
+        f"{_code(_source(value))}, a piece of {_code(_source(split.value))} "  # type: ignore[arg-type]
+        f"from line {split.line}"
+    )
 
 
 def _is_text(program: Program, node: ast.expr) -> bool:
