@@ -30,6 +30,18 @@ def diagnosis_of(code: str, stdin: str = ""):
 # (rule, program, stdin, the cause line, words the hint must have)
 FIRES = [
     (
+        "text_arithmetic",
+        "def seconds(lap):\n    m, s = lap.split(':')\n    return m * 60 + s\n\n"
+        "print(seconds('1:05') - seconds('0:58'))\n",
+        "",
+        3,
+        [
+            "`seconds('1:05')` and `seconds('0:58')` are strings",
+            "line 3 returns `m * 60 + s`",
+            "`m` and `s` are pieces of `lap.split(':')` from line 2",
+        ],
+    ),
+    (
         "empty_past_base",
         "def total(nums):\n    if nums == None:\n        return 0\n"
         "    return nums[0] + total(nums[1:])\n\nprint(total([4, 5]))\n",
@@ -1130,6 +1142,12 @@ FIRES = [
 # (the rule that must not fire, program, stdin): one link of each rule's argument is unsure
 NEAR_MISSES = [
     (
+        "text_arithmetic",
+        "def pence(price):\n    pounds, pence = price.split('.')\n    return pounds\n\n"
+        "print(pence('2.50') - pence('1.20'))\n",
+        "",
+    ),
+    (
         "empty_past_base",
         "def total(nums):\n    if len(nums) == 1:\n        return nums[0]\n"
         "    return nums[0] + total(nums[1:])\n\nprint(total([]))\n",
@@ -2185,3 +2203,18 @@ def test_a_set_of_split_pieces_sorted_with_a_key_stays_silent():
     code += "    if p > 10:\n        print(p)\n"
     found = diagnosis_of(code, "4 12\n")
     assert found is None or found.rule != "text_from_split", found.hint
+
+
+def test_split_pieces_joined_and_appended_then_summed():
+    code = "times = ['1:05', '0:58']\nsecs = []\nfor t in times:\n    m, s = t.split(':')\n"
+    code += "    secs.append(m * 60 + s)\nprint(sum(secs))\n"
+    found = diagnosis_of(code)
+    assert found.rule == "text_arithmetic" and found.line == 5
+    assert "`secs` gets its items only from line 5, which appends `m * 60 + s`" in found.hint
+
+
+def test_split_pieces_appended_to_a_list_written_out_with_text_stays_silent():
+    code = "times = ['1:05', '0:58']\nsecs = []\nsecs.append('x')\nfor t in times:\n"
+    code += "    m, s = t.split(':')\n    secs.append(m * 60 + s)\nprint(sum(secs))\n"
+    found = diagnosis_of(code)
+    assert found is None or found.rule != "text_arithmetic", found.hint

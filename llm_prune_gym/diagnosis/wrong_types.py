@@ -202,6 +202,120 @@ def _is_split(program: Program, value: ast.expr | None) -> bool:
     return value.func.attr in ("split", "rsplit") and not program.functions(value.func.attr)
 
 
+def _text_arithmetic(case: _Case) -> Diagnosis | None:
+    """`return parts[0] * 60 + parts[1]` or `lengths.append(hours * 60 + minutes)` with split
+    pieces: on text `*` repeats and `+` joins, so the sum is quietly text too and fails only
+    later, where a function's results meet `-` or `sum()` adds the list up. The line to fix
+    is the one that does the arithmetic, not the one that fails."""
+    found = _returned_text(case) or _summed_text(case)
+    if found is None:
+        return None
+    shown, where, expr = found
+    if not isinstance(expr, ast.BinOp):
+        return None  # a bare piece: no `*` or `+` hid the text
+    line, pieces = case.frame.line, _pieces_in(case.program, expr)
+    splits: dict[tuple[int, str], list[str]] = {}
+    for leaf, split_line, split in pieces or []:
+        splits.setdefault((split_line, split), []).append(leaf)
+    sources = "; ".join(
+        f"{_names(leaves)} {'is a piece' if len(leaves) == 1 else 'are pieces'} of "
+        f"{_code(split)} from line {split_line}"
+        for (split_line, split), leaves in splits.items()
+    )
+    return Diagnosis(
+        "text_arithmetic",
+        expr.lineno,
+        f"On line {line}, {shown} (the error says `str`): {where} {_code(_source(expr))}, "
+        f"where {sources}, and the pieces `.split()` gives are text, even when they hold "
+        "digits; on text `*` repeats it and `+` joins it, so the result is text as well",
+        f"What has to happen to each piece of the split text before line {expr.lineno} can "
+        "do arithmetic with it?",
+    )
+
+
+def _returned_text(case: _Case) -> tuple[str, str, ast.expr] | None:
+    """(what is text, how, the expression) where every operand the error calls `str` is a
+    call of one program function whose one `return` gives split pieces joined or repeated."""
+    operands = _operator_node(case)
+    if operands is None:
+        return None
+    texts = [n for n, kind in zip(operands[:2], operands[2], strict=True) if kind == "str"]
+    calls = [n for n in texts if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
+    if not texts or len(calls) != len(texts) or len({c.func.id for c in calls}) != 1:  # type: ignore[attr-defined]
+        return None
+    functions = case.program.functions(calls[0].func.id)  # type: ignore[attr-defined]
+    if len(functions) != 1:
+        return None
+    returns = [n for n in ast.walk(functions[0]) if isinstance(n, ast.Return)]
+    if len(returns) != 1 or returns[0].value is None:
+        return None
+    if not _pieces_in(case.program, returns[0].value):
+        return None
+    one = len(texts) == 1
+    shown = f"{_names([_source(c) for c in calls])} {'is a string' if one else 'are strings'}"
+    return shown, f"line {returns[0].lineno} returns", returns[0].value
+
+
+def _summed_text(case: _Case) -> tuple[str, str, ast.expr] | None:
+    """`sum(lengths)` adding text, where `lengths = []` gets one `.append(...)` of split
+    pieces joined or repeated and is otherwise only read."""
+    if case.facts.message != "unsupported operand type(s) for +: 'int' and 'str'":
+        return None
+    call = _failing_node(case.program, case.frame, ast.Call)
+    if call is None or getattr(call.func, "id", "") != "sum" or len(call.args) != 1:
+        return None
+    if "sum" in case.program.bindings or not isinstance(call.args[0], ast.Name):
+        return None
+    appends = _append_calls(case.program, call.args[0].id)
+    if appends is None or len(appends) != 1 or not _pieces_in(case.program, appends[0].args[0]):
+        return None
+    name, line = call.args[0].id, appends[0].lineno
+    where = f"{_code(name)} gets its items only from line {line}, which appends"
+    return f"{_code(_source(call))} adds up strings", where, appends[0].args[0]
+
+
+def _append_calls(program: Program, name: str) -> list[ast.Call] | None:
+    """Each `name.append(x)` where `name = []` is set once and otherwise only read."""
+    binding = program.only_binding(name)
+    if binding is None or not isinstance(binding.value, ast.List) or binding.value.elts:
+        return None
+    found = []
+    for use in _uses(program, name):
+        call = program.parents.get(program.parents.get(use))
+        is_append = isinstance(call, ast.Call) and getattr(call.func, "attr", "") == "append"
+        if is_append and call.func.value is use and len(call.args) == 1:  # type: ignore[union-attr]
+            found.append(call)
+        elif not _only_read(program, use):
+            return None
+    return found  # type: ignore[return-value]
+
+
+def _pieces_in(program: Program, node: ast.expr) -> list[tuple[str, int, str]] | None:
+    """(each piece's source, its split's line and source) where `node` is certainly text
+    made of split pieces: a piece, a piece repeated (`*`), pieces joined (`+`)."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult | ast.Add):
+        left, right = _pieces_in(program, node.left), _pieces_in(program, node.right)
+        if isinstance(node.op, ast.Mult) and left and right:
+            return None  # text times text fails: not what ran
+        return (left or []) + (right or []) or None
+    if piece := _item_of_split(program, node):
+        split = program.only_binding(node.value.id)  # type: ignore[attr-defined]
+        return [(_source(node), split.line, _source(split.value))]  # type: ignore[union-attr,arg-type]
+    binding = program.only_binding(node.id) if isinstance(node, ast.Name) else None
+    if binding is None or binding.kind not in ("assign", "other"):
+        return None
+    statement = program.statement_at(binding.line)
+    item = _pieces_in(program, binding.value) if binding.kind == "assign" else None  # type: ignore[arg-type]
+    if item and isinstance(binding.value, ast.Subscript):  # `amount = parts[1]`
+        return [(node.id, item[0][1], item[0][2])]
+    if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+        target = statement.targets[0]
+        if isinstance(target, ast.Tuple) and _is_split(program, statement.value):
+            if any(isinstance(t, ast.Name) and t.id == node.id for t in target.elts):  # type: ignore[attr-defined]
+                return [(node.id, binding.line, _source(statement.value))]  # type: ignore[attr-defined]
+    return None
+
+
 def _unwrapped(program: Program, value: ast.expr | None) -> ast.expr | None:
     """`set(text.split())` holds the same pieces as `text.split()`: the call inside a
     built-in `set`, `list`, `sorted` or `tuple` (the program defining none of its own)."""
