@@ -298,7 +298,7 @@ def _pieces_in(program: Program, node: ast.expr) -> list[tuple[str, int, str]] |
         if isinstance(node.op, ast.Mult) and left and right:
             return None  # text times text fails: not what ran
         return (left or []) + (right or []) or None
-    if piece := _item_of_split(program, node):
+    if _item_of_split(program, node):
         split = program.only_binding(node.value.id)  # type: ignore[attr-defined]
         return [(_source(node), split.line, _source(split.value))]  # type: ignore[union-attr,arg-type]
     binding = program.only_binding(node.id) if isinstance(node, ast.Name) else None
