@@ -30,6 +30,18 @@ def diagnosis_of(code: str, stdin: str = ""):
 # (rule, program, stdin, the cause line, words the hint must have)
 FIRES = [
     (
+        "counted_from_one",
+        "shelves = ['jam', 'tea', 'rice', 'oats']\nn = int(input('Shelf (1 to 4): '))\n"
+        "print(shelves[n])\n",
+        "4\n",
+        2,
+        [
+            "Line 2 asks for `n` from 1 to 4",
+            "line 3 uses it unchanged as an index into `shelves`",
+            "its indexes run from 0 to 3",
+        ],
+    ),
+    (
         "text_arithmetic",
         "def seconds(lap):\n    m, s = lap.split(':')\n    return m * 60 + s\n\n"
         "print(seconds('1:05') - seconds('0:58'))\n",
@@ -1142,6 +1154,12 @@ FIRES = [
 # (the rule that must not fire, program, stdin): one link of each rule's argument is unsure
 NEAR_MISSES = [
     (
+        "counted_from_one",
+        "shelves = ['', 'jam', 'tea', 'rice', 'oats']\nn = int(input('Shelf (1 to 4): '))\n"
+        "print(shelves[n])\n",
+        "5\n",
+    ),
+    (
         "text_arithmetic",
         "def pence(price):\n    pounds, pence = price.split('.')\n    return pounds\n\n"
         "print(pence('2.50') - pence('1.20'))\n",
@@ -2218,3 +2236,19 @@ def test_split_pieces_appended_to_a_list_written_out_with_text_stays_silent():
     code += "    m, s = t.split(':')\n    secs.append(m * 60 + s)\nprint(sum(secs))\n"
     found = diagnosis_of(code)
     assert found is None or found.rule != "text_arithmetic", found.hint
+
+
+def test_a_number_typed_from_one_as_a_column_of_rows_built_in_a_loop():
+    code = "board = []\nfor _ in range(3):\n    board.append(['-'] * 4)\n"
+    code += "col = int(input('Column 1-4: '))\nprint(board[0][col])\nfor row in board:\n"
+    code += "    print(row)\n"
+    found = diagnosis_of(code, "4\n")
+    assert found.rule == "counted_from_one" and found.line == 4
+    assert "an index into `board[0]`, which has 4 items" in found.hint
+
+
+def test_rows_that_grow_before_the_failure_stay_silent():
+    code = "board = []\nfor _ in range(3):\n    board.append(['-'] * 4)\n"
+    code += "board[1].append('-')\ncol = int(input('Column 1-4: '))\nprint(board[0][col])\n"
+    found = diagnosis_of(code, "4\n")
+    assert found is None or found.rule != "counted_from_one", found.hint

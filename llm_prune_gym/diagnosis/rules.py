@@ -29,6 +29,7 @@ from .calls import (
     _text_compared_with_number,
 )
 from .indexing import (
+    _counted_from_one,
     _empty_piece,
     _format_fields,
     _index_past_end,
@@ -223,6 +224,7 @@ _RULES = {
     ),
     "IndexError": (
         _length_always_true,
+        _counted_from_one,
         _empty_past_base,
         _format_fields,
         _shorter_partner,
