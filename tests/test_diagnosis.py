@@ -30,6 +30,19 @@ def diagnosis_of(code: str, stdin: str = ""):
 # (rule, program, stdin, the cause line, words the hint must have)
 FIRES = [
     (
+        "popped_past_end",
+        "cards = ['ace', 'king', 'queen']\nfor turn in range(4):\n    card = cards.pop()\n"
+        "    print('Turn', turn, card)\n",
+        "",
+        2,
+        [
+            "The loop on line 2 runs 4 times",
+            "`cards.pop()` on line 3",
+            "`cards` has only 3 items (line 1)",
+            "pass 4 finds `cards` empty",
+        ],
+    ),
+    (
         "counted_from_one",
         "shelves = ['jam', 'tea', 'rice', 'oats']\nn = int(input('Shelf (1 to 4): '))\n"
         "print(shelves[n])\n",
@@ -1154,6 +1167,12 @@ FIRES = [
 # (the rule that must not fire, program, stdin): one link of each rule's argument is unsure
 NEAR_MISSES = [
     (
+        "popped_past_end",
+        "cards = ['ace', 'king', 'queen']\nfor turn in range(4):\n    if turn < 3:\n"
+        "        print(cards.pop())\n    print(cards.pop())\n",
+        "",
+    ),
+    (
         "counted_from_one",
         "shelves = ['', 'jam', 'tea', 'rice', 'oats']\nn = int(input('Shelf (1 to 4): '))\n"
         "print(shelves[n])\n",
@@ -2252,3 +2271,18 @@ def test_rows_that_grow_before_the_failure_stay_silent():
     code += "board[1].append('-')\ncol = int(input('Column 1-4: '))\nprint(board[0][col])\n"
     found = diagnosis_of(code, "4\n")
     assert found is None or found.rule != "counted_from_one", found.hint
+
+
+def test_a_list_filled_by_a_counted_loop_popped_once_per_item_of_a_longer_list():
+    code = "cups = []\nfor n in range(3):\n    cups.append(n)\nguests = ['a', 'b', 'c', 'd']\n"
+    code += "for g in guests:\n    cup = cups.pop()\n    print(g, cup)\n"
+    found = diagnosis_of(code)
+    assert found.rule == "popped_past_end" and found.line == 2
+    assert "the loop on line 2 puts only 3 items into `cups`" in found.hint
+
+
+def test_a_popping_loop_and_a_filling_loop_both_counted_by_range_stay_silent():
+    code = "cups = []\nfor n in range(3):\n    cups.append(n)\nfor g in range(4):\n"
+    code += "    cup = cups.pop()\n"
+    found = diagnosis_of(code)
+    assert found is None or found.rule != "popped_past_end", found.hint

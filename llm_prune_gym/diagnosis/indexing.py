@@ -785,9 +785,12 @@ def _has_starred_item(value: ast.List) -> bool:
     return any(isinstance(e, ast.Starred) for e in value.elts)
 
 
-def _building_append(program: Program, name: str) -> tuple[ast.Call, int] | None:
+def _building_append(
+    program: Program, name: str, besides: ast.Call | None = None
+) -> tuple[ast.Call, int] | None:
     """(the one `name.append(row)`, how often it runs) where it is a statement of its own
-    directly in the body of a top-level `for _ in range(n):` with `n` fixed."""
+    directly in the body of a top-level `for _ in range(n):` with `n` fixed, and no other
+    call (but `besides`) adds or takes items."""
     calls = [
         n
         for n in ast.walk(program.tree)
@@ -796,6 +799,7 @@ def _building_append(program: Program, name: str) -> tuple[ast.Call, int] | None
         and isinstance(n.func.value, ast.Name)
         and n.func.value.id == name
         and n.func.attr in ("append", "extend", "insert", "pop", "remove", "clear")
+        and n is not besides
     ]
     if len(calls) != 1 or calls[0].func.attr != "append" or len(calls[0].args) != 1:  # type: ignore[attr-defined]
         return None
@@ -857,6 +861,94 @@ def _lengths_kept(
         ):
             continue  # `grid[r][c]`, read or stored
         if isinstance(parent, ast.Call) and getattr(parent.func, "id", "") == "len":
+            continue
+        return False
+    return True
+
+
+def _popped_past_end(case: _Case) -> Diagnosis | None:
+    """`for turn in range(5): queue.pop(0)` with `queue` written out with 4 items, or
+    `for person in lunch_queue: plates.pop()` with `plates` filled by `range(5)` for 6 people:
+    a top-level loop pops one item each pass, more passes than items. The count typed into
+    `range(n)` is the line named; with a range on both sides or neither, it is not certain."""
+    program = case.program
+    call = _failing_node(program, case.frame, ast.Call)
+    if case.facts.message != "pop from empty list" or not isinstance(call, ast.Call):
+        return None
+    if getattr(call.func, "attr", "") != "pop" or not isinstance(call.func.value, ast.Name):  # type: ignore[attr-defined]
+        return None
+    name, loop = call.func.value.id, _popping_loop(program, call)  # type: ignore[attr-defined]
+    binding = program.only_binding(name)
+    if loop is None or binding is None or not isinstance(binding.value, ast.List):
+        return None
+    built = None if binding.value.elts else _building_append(program, name, call)
+    items = len(binding.value.elts) if built is None else built[1]
+    source_line = binding.line
+    if built is not None:
+        source_line = program.parents[program.parents[built[0]]].lineno  # the `for` it is in
+    passes, counted = _passes(program, loop)
+    if passes is None or passes <= items or binding.line > loop.lineno:
+        return None
+    if counted == (built is not None) or not _only_popped(program, name, call, built, loop):
+        return None
+    pop, line = _source(call), case.frame.line
+    filled = (
+        f"{_code(name)} has only {items} items (line {source_line})"
+        if built is None
+        else f"the loop on line {source_line} puts only {items} items into {_code(name)}"
+    )
+    return Diagnosis(
+        "popped_past_end",
+        loop.lineno if counted else source_line,
+        f"The loop on line {loop.lineno} runs {passes} times and each pass takes one item "
+        f"with {_code(pop)} on line {line}, but {filled} and nothing else adds to it, so pass "
+        f"{items + 1} finds {_code(name)} empty",
+        f"Should the {passes} passes of line {loop.lineno} and the {items} items of "
+        f"{_code(name)} agree, and which of the two counts is off?",
+    )
+
+
+def _popping_loop(program: Program, call: ast.Call) -> ast.For | None:
+    """The top-level `for` whose body has the pop as a statement of its own (or the value
+    of one assignment): it runs on every pass, once."""
+    statement = program.parents.get(call)
+    if not isinstance(statement, ast.Expr | ast.Assign):
+        return None
+    loop = program.parents.get(statement)
+    if not isinstance(loop, ast.For) or statement not in loop.body or loop.orelse:
+        return None
+    if any(isinstance(n, ast.Continue) for n in ast.walk(loop)):
+        return None  # a pass may skip the pop
+    return loop if isinstance(program.parents.get(loop), ast.Module) else None
+
+
+def _passes(program: Program, loop: ast.For) -> tuple[int | None, bool]:
+    """(how often `loop` runs, whether that count is typed into `range(n)`): `range(n)`
+    with `n` fixed, or a list written out once and never changed."""
+    call = loop.iter
+    if isinstance(call, ast.Call) and getattr(call.func, "id", "") == "range":
+        if "range" in program.bindings or len(call.args) != 1:
+            return None, True
+        return _static_int(program, call.args[0]), True
+    known = _fixed_sequence(program, call.id) if isinstance(call, ast.Name) else None
+    return (known[1] if known is not None and known[0] == "list" else None), False
+
+
+def _only_popped(
+    program: Program,
+    name: str,
+    call: ast.Call,
+    built: tuple[ast.Call, int] | None,
+    loop: ast.For,
+) -> bool:
+    """Every use of `name` is the failing pop, the building append, or only reads it;
+    uses after the popping loop never ran."""
+    for use in _uses(program, name):
+        if use is call.func or use is getattr(call.func, "value", None):
+            continue
+        if built is not None and use is built[0].func.value:  # type: ignore[attr-defined]
+            continue
+        if use.lineno > (loop.end_lineno or loop.lineno) or _only_read(program, use):
             continue
         return False
     return True

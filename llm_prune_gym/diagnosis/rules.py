@@ -38,6 +38,7 @@ from .indexing import (
     _key_not_in_dict,
     _key_of_wrong_type,
     _key_past_range,
+    _popped_past_end,
     _random_index,
     _shorter_partner,
     _space_after_separator,
@@ -224,6 +225,7 @@ _RULES = {
     ),
     "IndexError": (
         _length_always_true,
+        _popped_past_end,
         _counted_from_one,
         _empty_past_base,
         _format_fields,
