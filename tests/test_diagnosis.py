@@ -2286,3 +2286,22 @@ def test_a_popping_loop_and_a_filling_loop_both_counted_by_range_stay_silent():
     code += "    cup = cups.pop()\n"
     found = diagnosis_of(code)
     assert found is None or found.rule != "popped_past_end", found.hint
+
+
+def test_a_dict_of_lists_whose_items_are_replaced_by_append_results():
+    code = "teams = {'red': [], 'blue': []}\nfor kid, colour in [('Al', 'red'), ('Bo', 'blue')]:\n"
+    code += "    teams[colour] = teams[colour].append(kid)\nfor c in teams:\n"
+    code += "    print(c, len(teams[c]))\n"
+    found = diagnosis_of(code)
+    assert found.rule == "none_used" and found.line == 3
+    assert "every item line 3 stores in `teams` is the result of `teams[colour].append(kid)`" in (
+        found.hint
+    )
+
+
+def test_a_dict_of_lists_with_another_item_store_stays_silent():
+    code = "teams = {'red': [], 'blue': []}\nteams['green'] = None\n"
+    code += "teams['red'] = teams['red'].append('Al')\nfor c in teams:\n"
+    code += "    print(c, len(teams[c]))\n"
+    found = diagnosis_of(code)
+    assert found is None or found.rule != "none_used", found.hint
