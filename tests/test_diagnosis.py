@@ -30,6 +30,18 @@ def diagnosis_of(code: str, stdin: str = ""):
 # (rule, program, stdin, the cause line, words the hint must have)
 FIRES = [
     (
+        "object_replaced",
+        "class Jar:\n    def __init__(self):\n        self.coins = 0\n\n"
+        "    def add(self, n):\n        self.coins += n\n        return self.coins\n\n"
+        "jar = Jar()\nfor n in [1, 2]:\n    jar = jar.add(n)\n",
+        "",
+        11,
+        [
+            "`jar` is an integer (the error says `int`), not the `Jar` made on line 9",
+            "line 11 sets `jar` to what `jar.add(n)` gives back",
+        ],
+    ),
+    (
         "popped_past_end",
         "cards = ['ace', 'king', 'queen']\nfor turn in range(4):\n    card = cards.pop()\n"
         "    print('Turn', turn, card)\n",
@@ -1166,6 +1178,13 @@ FIRES = [
 
 # (the rule that must not fire, program, stdin): one link of each rule's argument is unsure
 NEAR_MISSES = [
+    (
+        "object_replaced",
+        "class Jar:\n    def __init__(self):\n        self.coins = 0\n\n"
+        "    def add(self, n):\n        self.coins += n\n        return self.coins\n\n"
+        "jar = Jar()\njar = 5\nfor n in [1, 2]:\n    jar.add(n)\n",
+        "",
+    ),
     (
         "popped_past_end",
         "cards = ['ace', 'king', 'queen']\nfor turn in range(4):\n    if turn < 3:\n"

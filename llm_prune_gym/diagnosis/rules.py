@@ -13,6 +13,7 @@ from .attributes import (
     _index_as_item,
     _key_as_attribute,
     _length_attribute,
+    _object_replaced,
     _range_as_list,
     _wrong_type_method,
 )
@@ -207,6 +208,7 @@ _RULES = {
     ),
     "AttributeError": (
         _none_used,
+        _object_replaced,
         _return_in_loop,
         _function_not_called,
         _length_attribute,
