@@ -2324,3 +2324,22 @@ def test_a_dict_of_lists_with_another_item_store_stays_silent():
     code += "    print(c, len(teams[c]))\n"
     found = diagnosis_of(code)
     assert found is None or found.rule != "none_used", found.hint
+
+
+MENU = (
+    "while True:\n    pick = input('1) tea 2) quit: ')\n    if pick == '1':\n"
+    "        print('tea')\n    elif pick == 2:\n        break\n"
+)
+
+
+def test_a_menu_whose_only_way_out_compares_the_typed_text_with_a_number():
+    found = diagnosis_of(MENU, "1\n2\n")
+    assert found.rule == "text_compared_with_number" and found.line == 5
+    assert "`pick == 2` is never true" in found.hint
+    assert "The other tests of `pick` in the loop compare it with text" in found.hint
+
+
+def test_a_menu_with_another_way_out_stays_silent():
+    code = MENU.replace("print('tea')", "break")
+    found = diagnosis_of(code + "print('x')\n", "3\n")
+    assert found is None or found.rule != "text_compared_with_number", found.hint
