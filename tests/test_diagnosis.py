@@ -30,6 +30,18 @@ def diagnosis_of(code: str, stdin: str = ""):
 # (rule, program, stdin, the cause line, words the hint must have)
 FIRES = [
     (
+        "replace_missed",
+        "card = '1234-5678'\nclean = card.replace('/', '')\ntotal = 0\nfor d in clean:\n"
+        "    total += int(d)\n",
+        "",
+        2,
+        [
+            "`d` is `'-'`",
+            "line 2 sets `clean` to `card.replace('/', '')`",
+            "the text `'1234-5678'` (line 1) has no `'/'` in it",
+        ],
+    ),
+    (
         "object_replaced",
         "class Jar:\n    def __init__(self):\n        self.coins = 0\n\n"
         "    def add(self, n):\n        self.coins += n\n        return self.coins\n\n"
@@ -1178,6 +1190,12 @@ FIRES = [
 
 # (the rule that must not fire, program, stdin): one link of each rule's argument is unsure
 NEAR_MISSES = [
+    (
+        "replace_missed",
+        "card = '12 34-56'\nclean = card.replace(' ', '')\ntotal = 0\nfor d in clean:\n"
+        "    total += int(d)\n",
+        "",
+    ),
     (
         "object_replaced",
         "class Jar:\n    def __init__(self):\n        self.coins = 0\n\n"

@@ -103,6 +103,7 @@ from .values import (
     _item_not_in_list,
     _length_always_true,
     _odd_item_unpacked,
+    _replace_missed,
     _separator_not_in_prompt,
     _split_missed,
     _unpack_count,
@@ -240,6 +241,7 @@ _RULES = {
     "ValueError": (
         _unreadable_number,
         _split_missed,
+        _replace_missed,
         _unpack_count,
         _separator_not_in_prompt,
         _odd_item_unpacked,

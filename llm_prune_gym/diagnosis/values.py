@@ -814,3 +814,62 @@ def _fails_only_empty(case: _Case, sequence: str) -> bool:
             if owner == sequence and [_source(a) for a in node.args] in ([], ["0"], ["-1"]):
                 return "pop from empty" in case.facts.message
     return False
+
+
+def _replace_missed(case: _Case) -> Diagnosis | None:
+    """`digits = isbn.replace(" ", "")` with `isbn = "0-306-40615-2"`, then `int(digits[i])`
+    fails on '-': the written-out text has no space, so the replace removed nothing and the
+    character it meets is one the text does have."""
+    text = _quoted(
+        case.facts.message,
+        r"^(?:invalid literal for int\(\) with base 10|could not convert string to float): "
+        r"'(.*)'$",
+    )
+    call = _failing_node(case.program, case.frame, ast.Call)
+    if len(text) != 1 or text.isdigit() or call is None or len(call.args) != 1:
+        return None
+    callee = getattr(call.func, "id", "")
+    if callee not in ("int", "float") or callee in case.program.bindings:
+        return None
+    name = _character_of(case, call.args[0])
+    binding = case.program.only_binding(name) if name else None
+    replace = binding.value if binding is not None and binding.kind == "assign" else None
+    if not isinstance(replace, ast.Call) or getattr(replace.func, "attr", "") != "replace":
+        return None
+    args = [a.value if isinstance(a, ast.Constant) else None for a in replace.args]
+    source = _written_text(case.program, replace.func.value)  # type: ignore[attr-defined]
+    if len(args) != 2 or args[1] != "" or not isinstance(args[0], str) or not args[0]:
+        return None
+    if source is None or args[0] in source[1] or text not in source[1]:
+        return None
+    shown, (where, written) = _code(_source(call.args[0])), source
+    return Diagnosis(
+        "replace_missed",
+        binding.line,  # type: ignore[union-attr]
+        f"On line {case.frame.line}, {shown} is {_code(repr(text))}: line {binding.line} "  # type: ignore[union-attr]
+        f"sets {_code(name)} to {_code(_source(replace))}, but the text {_code(repr(written))} "
+        f"(line {where}) has no {_code(repr(args[0]))} in it, so the replace removed nothing "
+        f"and the {_code(repr(text))} characters stayed",
+        f"Which character does the text have between its digits, and which one does line "
+        f"{binding.line} remove?",  # type: ignore[union-attr]
+    )
+
+
+def _character_of(case: _Case, node: ast.expr) -> str:
+    """`digits` for `digits[i]` (an item, not a slice) or for `d` looped over `digits`."""
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+        return "" if isinstance(node.slice, ast.Slice) else node.value.id
+    if not isinstance(node, ast.Name):
+        return ""
+    loop = _loop_over(case.program, node.id, case.frame.line)
+    return loop.iter.id if loop is not None and isinstance(loop.iter, ast.Name) else ""
+
+
+def _written_text(program: Program, node: ast.expr) -> tuple[int, str] | None:
+    """(line, text) of a string written out, directly or in a name set once to it."""
+    line = getattr(node, "lineno", 0)
+    if isinstance(node, ast.Name) and (binding := program.only_binding(node.id)):
+        node, line = binding.value, binding.line  # type: ignore[assignment]
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return line, node.value
+    return None
