@@ -30,6 +30,16 @@ def diagnosis_of(code: str, stdin: str = ""):
 # (rule, program, stdin, the cause line, words the hint must have)
 FIRES = [
     (
+        "quoted_numbers",
+        "laps = ['61.2', '60.5', '59.8']\nlaps.sort()\nfor lap in laps:\n    print(lap - 0.5)\n",
+        "",
+        1,
+        [
+            "`lap` is a string (the error says `str`): it is an item of `laps`",
+            "line 1 writes every item of `laps` in quotes (`'61.2'`, ...)",
+        ],
+    ),
+    (
         "replace_missed",
         "card = '1234-5678'\nclean = card.replace('/', '')\ntotal = 0\nfor d in clean:\n"
         "    total += int(d)\n",
@@ -1190,6 +1200,11 @@ FIRES = [
 
 # (the rule that must not fire, program, stdin): one link of each rule's argument is unsure
 NEAR_MISSES = [
+    (
+        "quoted_numbers",
+        "laps = ['61.2', 'DNF', '59.8']\nlaps.sort()\nprint(laps[0] - 0.5)\n",
+        "",
+    ),
     (
         "replace_missed",
         "card = '12 34-56'\nclean = card.replace(' ', '')\ntotal = 0\nfor d in clean:\n"

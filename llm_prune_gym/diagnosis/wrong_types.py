@@ -1160,3 +1160,67 @@ def _text_one_step(case: _Case) -> Diagnosis | None:
         f"What has to happen to the text from `input()` before {_code(sides[0].id)} can be used "
         "as a number?",
     )
+
+
+def _quoted_numbers(case: _Case) -> Diagnosis | None:
+    """`tides[1] + 12.4` (or `-`, `<`, ...) with `tides = ["3.5", "15.9"]`: every item of
+    the list is written in quotes, so each is text though it holds a number. The list is
+    written out once and only read or reordered (`sort`, `reverse`), so no item came from
+    elsewhere; the other operand is a number."""
+    operands = _operator_node(case)
+    if operands is None:
+        return None
+    left, right, types = operands
+    if sorted(types) not in (["float", "str"], ["int", "str"]):
+        return None
+    joined = case.facts.message.startswith("can only concatenate")
+    if joined and not isinstance(right, ast.Constant):
+        return None  # `code + n`: the number joined to the text may be the slip
+    node = left if types[0] == "str" else right
+    found = _quoted_list(case, node)
+    if found is None:
+        return None
+    name, binding = found
+    line, first = case.frame.line, _source(binding.value.elts[0])  # type: ignore[union-attr]
+    return Diagnosis(
+        "quoted_numbers",
+        binding.line,
+        f"On line {line}, {_code(_source(node))} is a string (the error says `str`): it is an "
+        f"item of {_code(name)}, and line {binding.line} writes every item of {_code(name)} in "
+        f"quotes ({_code(first)}, ...), so each is text, even though it holds a number; line "
+        f"{line} uses one as a number",
+        f"What makes the items on line {binding.line} text rather than numbers?",
+    )
+
+
+def _quoted_list(case: _Case, node: ast.expr) -> tuple[str, Binding] | None:
+    """(the list's name, its binding) where `node` is `xs[i]` or a loop's item of `xs`, and
+    `xs` is written out once as quoted numbers, otherwise only read or reordered."""
+    program = case.program
+    if isinstance(node, ast.Subscript) and not isinstance(node.slice, ast.Slice):
+        name = node.value.id if isinstance(node.value, ast.Name) else ""
+    elif isinstance(node, ast.Name) and (loop := _loop_over(program, node.id, case.frame.line)):
+        name = loop.iter.id if isinstance(loop.iter, ast.Name) else ""
+    else:
+        return None
+    binding = program.only_binding(name) if name else None
+    value = binding.value if binding is not None and binding.kind == "assign" else None
+    if not isinstance(value, ast.List) or not value.elts:
+        return None
+    texts = [e.value if isinstance(e, ast.Constant) else None for e in value.elts]
+    if not all(isinstance(t, str) and _is_number_text(t) for t in texts):
+        return None
+    for use in _uses(program, name):
+        parent = program.parents.get(use)
+        reorders = isinstance(parent, ast.Attribute) and parent.attr in ("sort", "reverse")
+        if not (reorders or _only_read(program, use, stores=False)):
+            return None
+    return name, binding  # type: ignore[return-value]
+
+
+def _is_number_text(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return text.strip() == text and text.lower() not in ("nan", "inf", "-inf", "infinity")
