@@ -2376,3 +2376,16 @@ def test_a_menu_with_another_way_out_stays_silent():
     code = MENU.replace("print('tea')", "break")
     found = diagnosis_of(code + "print('x')\n", "3\n")
     assert found is None or found.rule != "text_compared_with_number", found.hint
+
+
+def test_a_menu_that_can_also_end_through_exit_stays_silent():
+    code = MENU.replace("print('tea')", "exit()")
+    found = diagnosis_of(code, "3\n")
+    assert found is None or found.rule != "text_compared_with_number", found.hint
+
+
+def test_a_list_filled_only_after_the_popping_loop_stays_silent():
+    code = "guests = ['a', 'b', 'c', 'd']\ncups = []\nfor g in guests:\n    cup = cups.pop()\n"
+    code += "for n in range(3):\n    cups.append(n)\n"
+    found = diagnosis_of(code)
+    assert found is None or found.rule != "popped_past_end", found.hint

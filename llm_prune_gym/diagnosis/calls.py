@@ -422,6 +422,12 @@ def _only_way_out(program: Program, loop: ast.While, test: ast.Compare) -> bool:
     if not isinstance(branch, ast.If) or branch.test is not test:
         return False
     exits = [n for n in ast.walk(loop) if isinstance(n, ast.Break | ast.Return | ast.Raise)]
+    exits += [
+        n
+        for n in ast.walk(loop)
+        if isinstance(n, ast.Call)
+        and (getattr(n.func, "id", "") in ("exit", "quit") or getattr(n.func, "attr", "") == "exit")
+    ]
     inner = [n for n in ast.walk(loop) if isinstance(n, ast.For | ast.While) and n is not loop]
     if inner or not exits:
         return False  # a `break` of an inner loop would need sorting out

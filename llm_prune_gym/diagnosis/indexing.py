@@ -887,8 +887,8 @@ def _popped_past_end(case: _Case) -> Diagnosis | None:
     if built is not None:
         source_line = program.parents[program.parents[built[0]]].lineno  # the `for` it is in
     passes, counted = _passes(program, loop)
-    if passes is None or passes <= items or binding.line > loop.lineno:
-        return None
+    if passes is None or passes <= items or source_line > loop.lineno:
+        return None  # filled after the pops: not what ran first
     if counted == (built is not None) or not _only_popped(program, name, call, built, loop):
         return None
     pop, line = _source(call), case.frame.line
