@@ -2389,3 +2389,27 @@ def test_a_list_filled_only_after_the_popping_loop_stays_silent():
     code += "for n in range(3):\n    cups.append(n)\n"
     found = diagnosis_of(code)
     assert found is None or found.rule != "popped_past_end", found.hint
+
+
+def test_a_filtered_list_of_a_written_out_dict_that_no_item_passes():
+    code = "marks = {'ann': 40, 'bo': 55}\ntop = [marks[n] for n in marks if marks[n] > 90]\n"
+    code += "print(sum(top) / len(top))\n"
+    found = diagnosis_of(code)
+    assert found.rule == "empty_divisor" and found.line == 2
+    assert "line 2 builds it only from the items of `marks` that pass `if marks[n] > 90`" in (
+        found.hint
+    )
+
+
+def test_a_filtered_list_of_typed_words_stays_silent():
+    code = "words = input('Words: ').split()\nlong = [w for w in words if len(w) > 3]\n"
+    code += "print(len(words) / len(long))\n"
+    found = diagnosis_of(code, "a bb\n")
+    assert found is None or found.rule != "empty_divisor", found.hint
+
+
+def test_a_filtered_list_whose_test_reads_a_limit_set_elsewhere_stays_silent():
+    code = "laps = [61.2, 59.8]\nlimit = 1\nfast = [t for t in laps if t < limit]\n"
+    code += "print(sum(fast) / len(fast))\n"
+    found = diagnosis_of(code)
+    assert found is None or found.rule != "empty_divisor", found.hint

@@ -37,6 +37,7 @@ from ._common import (
     _typo_of,
     _value_origin,
 )
+from .indexing import _literal_keys
 
 
 def _divisor(case: _Case) -> ast.expr | None:
@@ -78,7 +79,11 @@ def _empty_divisor(case: _Case) -> Diagnosis | None:
     ):
         return None
     name, line = divisor.args[0].id, case.frame.line
-    found = _filled_under_if(case.program, name) or _empty_entry(case.program, name, line)
+    found = (
+        _filled_under_if(case.program, name)
+        or _filtered_comprehension(case.program, name)
+        or _empty_entry(case.program, name, line)
+    )
     if found is None:
         return None
     where, why, question = found
@@ -120,6 +125,38 @@ def _filled_under_if(program: Program, name: str) -> tuple[int, str, str] | None
         test.lineno,
         f"it starts empty on line {binding.line} and gets items only under "
         f"{_code(f'if {condition}:')} (line {test.lineno}), so no item passed that test",
+        f"Is {_code(condition)} the test you meant, and what should line {{line}} do when no "
+        "item passes it?",
+    )
+
+
+def _filtered_comprehension(program: Program, name: str) -> tuple[int, str, str] | None:
+    """`weekend = [log[d] for d in log if d in ("sat", "sun")]` with `log` written out with
+    items and never changed: the list is built only from the items that pass the one `if`,
+    there were items, and the list is empty, so none passed."""
+    binding = program.only_binding(name)
+    value = binding.value if binding is not None and binding.kind == "assign" else None
+    if not isinstance(value, ast.ListComp) or len(value.generators) != 1:
+        return None
+    loop = value.generators[0]
+    if len(loop.ifs) != 1 or loop.is_async or not isinstance(loop.iter, ast.Name):
+        return None
+    own = {n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name)}
+    read = {n.id for n in ast.walk(loop.ifs[0]) if isinstance(n, ast.Name)}
+    if read - own - {source := loop.iter.id}:
+        return None  # `lap < limit`: the slip may be where `limit` is set, not in the test
+    keys = _literal_keys(program, source)
+    known = _fixed_sequence(program, source)
+    if not (keys or (known is not None and known[1] > 0)):
+        return None
+    if not all(_only_read(program, use) for use in _uses(program, name)):
+        return None
+    condition = _source(loop.ifs[0])
+    return (
+        binding.line,  # type: ignore[union-attr]
+        f"line {binding.line} builds it only from the items of {_code(source)} that pass "  # type: ignore[union-attr]
+        f"{_code(f'if {condition}')}, and {_code(source)} (written out, never changed) has "
+        "items, so none of them passed that test",
         f"Is {_code(condition)} the test you meant, and what should line {{line}} do when no "
         "item passes it?",
     )
