@@ -30,6 +30,77 @@ def diagnosis_of(code: str, stdin: str = ""):
 # (rule, program, stdin, the cause line, words the hint must have)
 FIRES = [
     (
+        "quoted_numbers",
+        "laps = ['61.2', '60.5', '59.8']\nlaps.sort()\nfor lap in laps:\n    print(lap - 0.5)\n",
+        "",
+        1,
+        [
+            "`lap` is a string (the error says `str`): it is an item of `laps`",
+            "line 1 writes every item of `laps` in quotes (`'61.2'`, ...)",
+        ],
+    ),
+    (
+        "replace_missed",
+        "card = '1234-5678'\nclean = card.replace('/', '')\ntotal = 0\nfor d in clean:\n"
+        "    total += int(d)\n",
+        "",
+        2,
+        [
+            "`d` is `'-'`",
+            "line 2 sets `clean` to `card.replace('/', '')`",
+            "the text `'1234-5678'` (line 1) has no `'/'` in it",
+        ],
+    ),
+    (
+        "object_replaced",
+        "class Jar:\n    def __init__(self):\n        self.coins = 0\n\n"
+        "    def add(self, n):\n        self.coins += n\n        return self.coins\n\n"
+        "jar = Jar()\nfor n in [1, 2]:\n    jar = jar.add(n)\n",
+        "",
+        11,
+        [
+            "`jar` is an integer (the error says `int`), not the `Jar` made on line 9",
+            "line 11 sets `jar` to what `jar.add(n)` gives back",
+        ],
+    ),
+    (
+        "popped_past_end",
+        "cards = ['ace', 'king', 'queen']\nfor turn in range(4):\n    card = cards.pop()\n"
+        "    print('Turn', turn, card)\n",
+        "",
+        2,
+        [
+            "The loop on line 2 runs 4 times",
+            "`cards.pop()` on line 3",
+            "`cards` has only 3 items (line 1)",
+            "pass 4 finds `cards` empty",
+        ],
+    ),
+    (
+        "counted_from_one",
+        "shelves = ['jam', 'tea', 'rice', 'oats']\nn = int(input('Shelf (1 to 4): '))\n"
+        "print(shelves[n])\n",
+        "4\n",
+        2,
+        [
+            "Line 2 asks for `n` from 1 to 4",
+            "line 3 uses it unchanged as an index into `shelves`",
+            "its indexes run from 0 to 3",
+        ],
+    ),
+    (
+        "text_arithmetic",
+        "def seconds(lap):\n    m, s = lap.split(':')\n    return m * 60 + s\n\n"
+        "print(seconds('1:05') - seconds('0:58'))\n",
+        "",
+        3,
+        [
+            "`seconds('1:05')` and `seconds('0:58')` are strings",
+            "line 3 returns `m * 60 + s`",
+            "`m` and `s` are pieces of `lap.split(':')` from line 2",
+        ],
+    ),
+    (
         "empty_past_base",
         "def total(nums):\n    if nums == None:\n        return 0\n"
         "    return nums[0] + total(nums[1:])\n\nprint(total([4, 5]))\n",
@@ -1130,6 +1201,42 @@ FIRES = [
 # (the rule that must not fire, program, stdin): one link of each rule's argument is unsure
 NEAR_MISSES = [
     (
+        "quoted_numbers",
+        "laps = ['61.2', 'DNF', '59.8']\nlaps.sort()\nprint(laps[0] - 0.5)\n",
+        "",
+    ),
+    (
+        "replace_missed",
+        "card = '12 34-56'\nclean = card.replace(' ', '')\ntotal = 0\nfor d in clean:\n"
+        "    total += int(d)\n",
+        "",
+    ),
+    (
+        "object_replaced",
+        "class Jar:\n    def __init__(self):\n        self.coins = 0\n\n"
+        "    def add(self, n):\n        self.coins += n\n        return self.coins\n\n"
+        "jar = Jar()\njar = 5\nfor n in [1, 2]:\n    jar.add(n)\n",
+        "",
+    ),
+    (
+        "popped_past_end",
+        "cards = ['ace', 'king', 'queen']\nfor turn in range(4):\n    if turn < 3:\n"
+        "        print(cards.pop())\n    print(cards.pop())\n",
+        "",
+    ),
+    (
+        "counted_from_one",
+        "shelves = ['', 'jam', 'tea', 'rice', 'oats']\nn = int(input('Shelf (1 to 4): '))\n"
+        "print(shelves[n])\n",
+        "5\n",
+    ),
+    (
+        "text_arithmetic",
+        "def pence(price):\n    pounds, pence = price.split('.')\n    return pounds\n\n"
+        "print(pence('2.50') - pence('1.20'))\n",
+        "",
+    ),
+    (
         "empty_past_base",
         "def total(nums):\n    if len(nums) == 1:\n        return nums[0]\n"
         "    return nums[0] + total(nums[1:])\n\nprint(total([]))\n",
@@ -2150,3 +2257,159 @@ def test_text_written_out_among_the_numbers_stays_silent():
     code = "prices = [3, '5']\nprices.append(input('Price: '))\nprint(min(prices))\n"
     found = diagnosis_of(code, "4\n")
     assert found is None or found.rule != "text_from_input", found.hint
+
+
+# task diag11: widenings from set 11's misses
+
+
+def test_an_item_of_a_split_added_into_a_number():
+    code = "words = input('Item and price: ').split()\nprice = words[1]\ntotal = 0\n"
+    code += "total += price\nprint(total)\n"
+    found = diagnosis_of(code, "tea 3\n")
+    assert found.rule == "text_from_split" and found.line == 2
+    assert "line 2 sets `price` to `words[1]`, a piece of" in found.hint
+
+
+def test_an_item_of_a_split_joined_with_plus_stays_silent():
+    code = "words = input('Name and age: ').split()\nname = words[0]\ncount = 3\n"
+    code += "print(count + name)\n"
+    found = diagnosis_of(code, "ann 3\n")
+    assert found is None or found.rule != "text_from_split", found.hint
+
+
+def test_the_pieces_of_a_split_kept_in_a_set_and_compared_with_a_number():
+    code = "picks = set(input('Picks: ').split())\nfor p in picks:\n    if p > 10:\n"
+    code += "        print(p)\n"
+    found = diagnosis_of(code, "4 12\n")
+    assert found.rule == "text_from_split" and found.line == 1
+    assert "each item of `picks`, which line 1 sets to `set(input('Picks: ').split())`" in (
+        found.hint
+    )
+
+
+def test_a_set_of_split_pieces_sorted_with_a_key_stays_silent():
+    code = "picks = sorted(input('Picks: ').split(), key=len)\nfor p in picks:\n"
+    code += "    if p > 10:\n        print(p)\n"
+    found = diagnosis_of(code, "4 12\n")
+    assert found is None or found.rule != "text_from_split", found.hint
+
+
+def test_split_pieces_joined_and_appended_then_summed():
+    code = "times = ['1:05', '0:58']\nsecs = []\nfor t in times:\n    m, s = t.split(':')\n"
+    code += "    secs.append(m * 60 + s)\nprint(sum(secs))\n"
+    found = diagnosis_of(code)
+    assert found.rule == "text_arithmetic" and found.line == 5
+    assert "`secs` gets its items only from line 5, which appends `m * 60 + s`" in found.hint
+
+
+def test_split_pieces_appended_to_a_list_written_out_with_text_stays_silent():
+    code = "times = ['1:05', '0:58']\nsecs = []\nsecs.append('x')\nfor t in times:\n"
+    code += "    m, s = t.split(':')\n    secs.append(m * 60 + s)\nprint(sum(secs))\n"
+    found = diagnosis_of(code)
+    assert found is None or found.rule != "text_arithmetic", found.hint
+
+
+def test_a_number_typed_from_one_as_a_column_of_rows_built_in_a_loop():
+    code = "board = []\nfor _ in range(3):\n    board.append(['-'] * 4)\n"
+    code += "col = int(input('Column 1-4: '))\nprint(board[0][col])\nfor row in board:\n"
+    code += "    print(row)\n"
+    found = diagnosis_of(code, "4\n")
+    assert found.rule == "counted_from_one" and found.line == 4
+    assert "an index into `board[0]`, which has 4 items" in found.hint
+
+
+def test_rows_that_grow_before_the_failure_stay_silent():
+    code = "board = []\nfor _ in range(3):\n    board.append(['-'] * 4)\n"
+    code += "board[1].append('-')\ncol = int(input('Column 1-4: '))\nprint(board[0][col])\n"
+    found = diagnosis_of(code, "4\n")
+    assert found is None or found.rule != "counted_from_one", found.hint
+
+
+def test_a_list_filled_by_a_counted_loop_popped_once_per_item_of_a_longer_list():
+    code = "cups = []\nfor n in range(3):\n    cups.append(n)\nguests = ['a', 'b', 'c', 'd']\n"
+    code += "for g in guests:\n    cup = cups.pop()\n    print(g, cup)\n"
+    found = diagnosis_of(code)
+    assert found.rule == "popped_past_end" and found.line == 2
+    assert "the loop on line 2 puts only 3 items into `cups`" in found.hint
+
+
+def test_a_popping_loop_and_a_filling_loop_both_counted_by_range_stay_silent():
+    code = "cups = []\nfor n in range(3):\n    cups.append(n)\nfor g in range(4):\n"
+    code += "    cup = cups.pop()\n"
+    found = diagnosis_of(code)
+    assert found is None or found.rule != "popped_past_end", found.hint
+
+
+def test_a_dict_of_lists_whose_items_are_replaced_by_append_results():
+    code = "teams = {'red': [], 'blue': []}\nfor kid, colour in [('Al', 'red'), ('Bo', 'blue')]:\n"
+    code += "    teams[colour] = teams[colour].append(kid)\nfor c in teams:\n"
+    code += "    print(c, len(teams[c]))\n"
+    found = diagnosis_of(code)
+    assert found.rule == "none_used" and found.line == 3
+    assert "every item line 3 stores in `teams` is the result of `teams[colour].append(kid)`" in (
+        found.hint
+    )
+
+
+def test_a_dict_of_lists_with_another_item_store_stays_silent():
+    code = "teams = {'red': [], 'blue': []}\nteams['green'] = None\n"
+    code += "teams['red'] = teams['red'].append('Al')\nfor c in teams:\n"
+    code += "    print(c, len(teams[c]))\n"
+    found = diagnosis_of(code)
+    assert found is None or found.rule != "none_used", found.hint
+
+
+MENU = (
+    "while True:\n    pick = input('1) tea 2) quit: ')\n    if pick == '1':\n"
+    "        print('tea')\n    elif pick == 2:\n        break\n"
+)
+
+
+def test_a_menu_whose_only_way_out_compares_the_typed_text_with_a_number():
+    found = diagnosis_of(MENU, "1\n2\n")
+    assert found.rule == "text_compared_with_number" and found.line == 5
+    assert "`pick == 2` is never true" in found.hint
+    assert "The other tests of `pick` in the loop compare it with text" in found.hint
+
+
+def test_a_menu_with_another_way_out_stays_silent():
+    code = MENU.replace("print('tea')", "break")
+    found = diagnosis_of(code + "print('x')\n", "3\n")
+    assert found is None or found.rule != "text_compared_with_number", found.hint
+
+
+def test_a_menu_that_can_also_end_through_exit_stays_silent():
+    code = MENU.replace("print('tea')", "exit()")
+    found = diagnosis_of(code, "3\n")
+    assert found is None or found.rule != "text_compared_with_number", found.hint
+
+
+def test_a_list_filled_only_after_the_popping_loop_stays_silent():
+    code = "guests = ['a', 'b', 'c', 'd']\ncups = []\nfor g in guests:\n    cup = cups.pop()\n"
+    code += "for n in range(3):\n    cups.append(n)\n"
+    found = diagnosis_of(code)
+    assert found is None or found.rule != "popped_past_end", found.hint
+
+
+def test_a_filtered_list_of_a_written_out_dict_that_no_item_passes():
+    code = "marks = {'ann': 40, 'bo': 55}\ntop = [marks[n] for n in marks if marks[n] > 90]\n"
+    code += "print(sum(top) / len(top))\n"
+    found = diagnosis_of(code)
+    assert found.rule == "empty_divisor" and found.line == 2
+    assert "line 2 builds it only from the items of `marks` that pass `if marks[n] > 90`" in (
+        found.hint
+    )
+
+
+def test_a_filtered_list_of_typed_words_stays_silent():
+    code = "words = input('Words: ').split()\nlong = [w for w in words if len(w) > 3]\n"
+    code += "print(len(words) / len(long))\n"
+    found = diagnosis_of(code, "a bb\n")
+    assert found is None or found.rule != "empty_divisor", found.hint
+
+
+def test_a_filtered_list_whose_test_reads_a_limit_set_elsewhere_stays_silent():
+    code = "laps = [61.2, 59.8]\nlimit = 1\nfast = [t for t in laps if t < limit]\n"
+    code += "print(sum(fast) / len(fast))\n"
+    found = diagnosis_of(code)
+    assert found is None or found.rule != "empty_divisor", found.hint

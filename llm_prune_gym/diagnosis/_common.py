@@ -98,6 +98,11 @@ def _operator_node(case: _Case) -> tuple[ast.expr, ast.expr, tuple[str, str]] | 
             break
     if types is None:
         return None
+    if re.match(r"unsupported operand type\(s\) for \S+=:", case.facts.message):
+        statement = case.program.statement_at(case.frame.line)  # `total += piece`
+        if isinstance(statement, ast.AugAssign):
+            return statement.target, statement.value, types
+        return None
     node = _failing_node(case.program, case.frame, ast.BinOp)
     if node is not None and "not supported between" not in case.facts.message:
         return node.left, node.right, types

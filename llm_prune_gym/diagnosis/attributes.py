@@ -477,3 +477,44 @@ def _key_as_attribute(case: _Case) -> Diagnosis | None:
         "values are not its attributes",
         "How do you read the value stored under a key of a dict?",
     )
+
+
+def _object_replaced(case: _Case) -> Diagnosis | None:
+    """`game = game.pot(ball)` in a loop, `game` made once by the program's `Snooker(...)`:
+    the next `game.pot` is asked of what `pot` gave back. The error names a type that is not
+    the class, and the constructor's binding gives the class, so the other one did it."""
+    kind, attribute, node = _asked_attribute(case)
+    if node is None or not isinstance(node.value, ast.Name) or not kind:
+        return None
+    program, name = case.program, node.value.id
+    found = program.bindings.get(name, [])
+    if len(found) != 2 or name in program.declared or any(b.kind != "assign" for b in found):
+        return None
+    made, replaced = sorted(found, key=lambda b: b.line)
+    call = made.value
+    if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name):
+        return None
+    owner = call.func.id
+    if kind == owner or len(_classes_named(program, owner)) != 1 or owner in _CONTAINER_TYPES:
+        return None
+    if _method(program, owner, attribute) is None or _method(program, owner, "__new__"):
+        return None
+    value = replaced.value
+    if not (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Attribute)
+        and value.func.attr == attribute
+        and isinstance(value.func.value, ast.Name)
+        and value.func.value.id == name
+    ):
+        return None
+    return Diagnosis(
+        "object_replaced",
+        replaced.line,
+        f"On line {case.frame.line}, {_code(name)} is {_TYPE_WORDS.get(kind, _code(kind))} "
+        f"(the error says {_code(kind)}), not the {_code(owner)} made on line {made.line}: "
+        f"line {replaced.line} sets {_code(name)} to what {_code(_source(value))} gives back, "
+        f"so after that line {_code(name)} no longer names the {_code(owner)}",
+        f"What does {_code(attribute)} give back, and what should {_code(name)} name after "
+        f"line {replaced.line}?",
+    )

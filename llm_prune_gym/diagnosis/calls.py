@@ -394,7 +394,7 @@ def _text_compared_with_number(case: _Case) -> Diagnosis | None:
         return None  # `name` set again in the loop: which value is compared is unsure
     tests = [n for n in ast.walk(loop) if isinstance(n, ast.Compare) and _compares_with(n, name)]
     numbers = [(t, why) for t in tests if (why := _number_side(program, t, name))]
-    if not tests or len(numbers) != len(tests) or len(tests) != 1:
+    if len(numbers) != 1 or (len(tests) != 1 and not _only_way_out(program, loop, numbers[0][0])):
         return None
     test, why = numbers[0]
     holds = "is never true" if isinstance(test.ops[0], ast.Eq) else "is always true"
@@ -405,8 +405,34 @@ def _text_compared_with_number(case: _Case) -> Diagnosis | None:
         f"line {line}, with {why}; text is never equal to a number, even when it holds the "
         f"same digits, so {_code(_source(test))} {holds} and the loop on line "
         f"{loop.lineno} asks again and again until the input runs out",
-        "What has to happen to the typed text before it can be compared with a number?",
+        "What has to happen to the typed text before it can be compared with a number?"
+        if len(tests) == 1
+        else f"The other tests of {_code(name)} in the loop compare it with text; what does "
+        f"line {test.lineno} compare it with?",
     )
+
+
+def _only_way_out(program: Program, loop: ast.While, test: ast.Compare) -> bool:
+    """`while True:` whose every `break` (and `return`) sits in the `if` (or `elif`) whose
+    test is `test`: a menu comparing the choice with text "1", "2", "3" and with the number
+    4 can end only through the branch that is never taken."""
+    branch = program.parents.get(test)
+    if not isinstance(loop.test, ast.Constant) or loop.test.value is not True or loop.orelse:
+        return False
+    if not isinstance(branch, ast.If) or branch.test is not test:
+        return False
+    exits = [n for n in ast.walk(loop) if isinstance(n, ast.Break | ast.Return | ast.Raise)]
+    exits += [
+        n
+        for n in ast.walk(loop)
+        if isinstance(n, ast.Call)
+        and (getattr(n.func, "id", "") in ("exit", "quit") or getattr(n.func, "attr", "") == "exit")
+    ]
+    inner = [n for n in ast.walk(loop) if isinstance(n, ast.For | ast.While) and n is not loop]
+    if inner or not exits:
+        return False  # a `break` of an inner loop would need sorting out
+    inside = {id(n) for stmt in branch.body for n in ast.walk(stmt)}
+    return all(id(n) in inside for n in exits)
 
 
 def _number_side(program: Program, test: ast.Compare, name: str) -> str:

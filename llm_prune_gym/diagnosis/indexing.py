@@ -11,6 +11,7 @@ import re
 import string
 
 from ..hintfacts import (
+    _LOOKUP_CALLS,
     HintFacts,
     Program,
     _code,
@@ -707,3 +708,247 @@ def _space_after_separator(case: _Case) -> Diagnosis | None:
         f"each {mark} in the text",
         f"How can the pieces that line {where} makes lose the space after each {mark}?",
     )
+
+
+_ONE_TO = re.compile(r"\b1\s*(?:-|to)\s*(\d+)\b")
+
+
+def _counted_from_one(case: _Case) -> Diagnosis | None:
+    """`column = int(input("Column (1-7): "))` then `grid[r][column]` on rows of 7 items:
+    the prompt counts from 1, the indexes from 0, so the last number it asks for (7) is past
+    the end. The list's length must be fixed by the program's text and equal the prompt's."""
+    program, line = case.program, case.frame.line
+    node = _failing_node(program, case.frame, ast.Subscript, _LOOKUP_CALLS)
+    if case.facts.message != "list index out of range" or not isinstance(node, ast.Subscript):
+        return None
+    binding = program.only_binding(node.slice.id) if isinstance(node.slice, ast.Name) else None
+    prompt = _typed_number_prompt(program, binding.value) if binding is not None else ""
+    match = _ONE_TO.search(prompt)
+    if match is None or _built_length(program, node.value, line) != int(match.group(1)):
+        return None
+    name, top, sequence = node.slice.id, int(match.group(1)), _source(node.value)  # type: ignore[attr-defined]
+    return Diagnosis(
+        "counted_from_one",
+        binding.line,  # type: ignore[union-attr]
+        f"Line {binding.line} asks for {_code(name)} from 1 to {top} ({_code(repr(prompt))}), "  # type: ignore[union-attr]
+        f"and line {line} uses it unchanged as an index into {_code(sequence)}, which has "
+        f"{top} items: its indexes run from 0 to {top - 1}, so {top}, a number the prompt "
+        "asks for, is past the end",
+        f"Where does the counting start for the prompt on line {binding.line}, and where "  # type: ignore[union-attr]
+        f"for the indexes of {_code(sequence)}?",
+    )
+
+
+def _typed_number_prompt(program: Program, value: ast.expr | None) -> str:
+    """The prompt of `int(input("Row (1-5): "))` ("" where `value` is not that)."""
+    if not isinstance(value, ast.Call) or getattr(value.func, "id", "") != "int":
+        return ""
+    inner = value.args[0] if len(value.args) == 1 and not value.keywords else None
+    if not isinstance(inner, ast.Call) or getattr(inner.func, "id", "") != "input":
+        return ""
+    if "int" in program.bindings or "input" in program.bindings or len(inner.args) != 1:
+        return ""
+    prompt = inner.args[0]
+    if isinstance(prompt, ast.Constant) and isinstance(prompt.value, str):
+        return prompt.value
+    return ""
+
+
+def _built_length(program: Program, sequence: ast.expr, line: int) -> int | None:
+    """The length of `grid` or of a row `grid[r]` where the program's text fixes it: a list
+    written out (rows all one length), or `grid = []` filled by one `grid.append(row)` in a
+    top-level `for _ in range(n):`, each row `[x] * m` or written out. Every other use of
+    `grid` before the failure must leave the lengths alone."""
+    row = isinstance(sequence, ast.Subscript) and not isinstance(sequence.slice, ast.Slice)
+    name = sequence.value if row else sequence  # type: ignore[attr-defined]
+    binding = program.only_binding(name.id) if isinstance(name, ast.Name) else None
+    if binding is None or binding.kind != "assign" or not isinstance(binding.value, ast.List):
+        return None
+    if _has_starred_item(binding.value):
+        return None
+    items, count, append = binding.value.elts, len(binding.value.elts), None
+    if not items:
+        built = _building_append(program, name.id)  # type: ignore[attr-defined]
+        if built is None:
+            return None
+        append, count = built
+        items = [append.args[0]]
+    if not _lengths_kept(program, name.id, append, row, line):  # type: ignore[attr-defined]
+        return None
+    if not row:
+        return count
+    lengths = {_row_length(program, item) for item in items}
+    return lengths.pop() if len(lengths) == 1 else None
+
+
+def _has_starred_item(value: ast.List) -> bool:
+    return any(isinstance(e, ast.Starred) for e in value.elts)
+
+
+def _building_append(
+    program: Program, name: str, besides: ast.Call | None = None
+) -> tuple[ast.Call, int] | None:
+    """(the one `name.append(row)`, how often it runs) where it is a statement of its own
+    directly in the body of a top-level `for _ in range(n):` with `n` fixed, and no other
+    call (but `besides`) adds or takes items."""
+    calls = [
+        n
+        for n in ast.walk(program.tree)
+        if isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and isinstance(n.func.value, ast.Name)
+        and n.func.value.id == name
+        and n.func.attr in ("append", "extend", "insert", "pop", "remove", "clear")
+        and n is not besides
+    ]
+    if len(calls) != 1 or calls[0].func.attr != "append" or len(calls[0].args) != 1:  # type: ignore[attr-defined]
+        return None
+    statement = program.parents.get(calls[0])
+    loop = program.parents.get(statement) if isinstance(statement, ast.Expr) else None
+    if not isinstance(loop, ast.For) or not isinstance(program.parents.get(loop), ast.Module):
+        return None
+    call = loop.iter
+    if not isinstance(call, ast.Call) or getattr(call.func, "id", "") != "range":
+        return None
+    if "range" in program.bindings or len(call.args) != 1 or loop.orelse:
+        return None
+    if any(isinstance(n, ast.Break | ast.Continue) for n in ast.walk(loop)):
+        return None
+    count = _static_int(program, call.args[0])
+    return None if count is None else (calls[0], count)
+
+
+def _row_length(program: Program, item: ast.expr) -> int | None:
+    """`[x] * m` or a list written out: a row's length, where the text fixes it."""
+    if isinstance(item, ast.List) and not _has_starred_item(item):
+        return len(item.elts)
+    if isinstance(item, ast.BinOp) and isinstance(item.op, ast.Mult):
+        if isinstance(item.left, ast.List) and len(item.left.elts) == 1:
+            return _static_int(program, item.right)
+    return None
+
+
+def _lengths_kept(
+    program: Program, name: str, append: ast.Call | None, row: bool, line: int
+) -> bool:
+    """Every use of `name` that may run before line `line` fails leaves its length (and,
+    with `row`, its rows' lengths) alone: `grid[r][c]` read or stored, `len(grid)`, the one
+    building `append`. A use after the failing line's outermost loop, outside any function,
+    never ran."""
+    outer = program.enclosing(line, (ast.For, ast.While, ast.FunctionDef, ast.AsyncFunctionDef))
+    in_function = any(isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) for n in outer)
+    end = max([line] + [n.end_lineno or line for n in outer])
+    for use in _uses(program, name):
+        if append is not None and use is append.func.value:  # type: ignore[attr-defined]
+            continue
+        if (
+            not in_function
+            and use.lineno > end
+            and not program.enclosing(use.lineno, (ast.FunctionDef, ast.AsyncFunctionDef))
+        ):
+            continue
+        parent = program.parents.get(use)
+        if not row and _only_read(program, use, stores=True):
+            continue
+        grand = program.parents.get(parent) if isinstance(parent, ast.Subscript) else None
+        if (
+            isinstance(parent, ast.Subscript)
+            and isinstance(parent.ctx, ast.Load)
+            and not isinstance(parent.slice, ast.Slice)
+            and isinstance(grand, ast.Subscript)
+            and grand.value is parent
+            and not isinstance(grand.slice, ast.Slice)
+        ):
+            continue  # `grid[r][c]`, read or stored
+        if isinstance(parent, ast.Call) and getattr(parent.func, "id", "") == "len":
+            continue
+        return False
+    return True
+
+
+def _popped_past_end(case: _Case) -> Diagnosis | None:
+    """`for turn in range(5): queue.pop(0)` with `queue` written out with 4 items, or
+    `for person in lunch_queue: plates.pop()` with `plates` filled by `range(5)` for 6 people:
+    a top-level loop pops one item each pass, more passes than items. The count typed into
+    `range(n)` is the line named; with a range on both sides or neither, it is not certain."""
+    program = case.program
+    call = _failing_node(program, case.frame, ast.Call)
+    if case.facts.message != "pop from empty list" or not isinstance(call, ast.Call):
+        return None
+    if getattr(call.func, "attr", "") != "pop" or not isinstance(call.func.value, ast.Name):  # type: ignore[attr-defined]
+        return None
+    name, loop = call.func.value.id, _popping_loop(program, call)  # type: ignore[attr-defined]
+    binding = program.only_binding(name)
+    if loop is None or binding is None or not isinstance(binding.value, ast.List):
+        return None
+    built = None if binding.value.elts else _building_append(program, name, call)
+    items = len(binding.value.elts) if built is None else built[1]
+    source_line = binding.line
+    if built is not None:
+        source_line = program.parents[program.parents[built[0]]].lineno  # the `for` it is in
+    passes, counted = _passes(program, loop)
+    if passes is None or passes <= items or source_line > loop.lineno:
+        return None  # filled after the pops: not what ran first
+    if counted == (built is not None) or not _only_popped(program, name, call, built, loop):
+        return None
+    pop, line = _source(call), case.frame.line
+    filled = (
+        f"{_code(name)} has only {items} items (line {source_line})"
+        if built is None
+        else f"the loop on line {source_line} puts only {items} items into {_code(name)}"
+    )
+    return Diagnosis(
+        "popped_past_end",
+        loop.lineno if counted else source_line,
+        f"The loop on line {loop.lineno} runs {passes} times and each pass takes one item "
+        f"with {_code(pop)} on line {line}, but {filled} and nothing else adds to it, so pass "
+        f"{items + 1} finds {_code(name)} empty",
+        f"Should the {passes} passes of line {loop.lineno} and the {items} items of "
+        f"{_code(name)} agree, and which of the two counts is off?",
+    )
+
+
+def _popping_loop(program: Program, call: ast.Call) -> ast.For | None:
+    """The top-level `for` whose body has the pop as a statement of its own (or the value
+    of one assignment): it runs on every pass, once."""
+    statement = program.parents.get(call)
+    if not isinstance(statement, ast.Expr | ast.Assign):
+        return None
+    loop = program.parents.get(statement)
+    if not isinstance(loop, ast.For) or statement not in loop.body or loop.orelse:
+        return None
+    if any(isinstance(n, ast.Continue) for n in ast.walk(loop)):
+        return None  # a pass may skip the pop
+    return loop if isinstance(program.parents.get(loop), ast.Module) else None
+
+
+def _passes(program: Program, loop: ast.For) -> tuple[int | None, bool]:
+    """(how often `loop` runs, whether that count is typed into `range(n)`): `range(n)`
+    with `n` fixed, or a list written out once and never changed."""
+    call = loop.iter
+    if isinstance(call, ast.Call) and getattr(call.func, "id", "") == "range":
+        if "range" in program.bindings or len(call.args) != 1:
+            return None, True
+        return _static_int(program, call.args[0]), True
+    known = _fixed_sequence(program, call.id) if isinstance(call, ast.Name) else None
+    return (known[1] if known is not None and known[0] == "list" else None), False
+
+
+def _only_popped(
+    program: Program,
+    name: str,
+    call: ast.Call,
+    built: tuple[ast.Call, int] | None,
+    loop: ast.For,
+) -> bool:
+    """Every use of `name` is the failing pop, the building append, or only reads it;
+    uses after the popping loop never ran."""
+    for use in _uses(program, name):
+        if use is call.func or use is getattr(call.func, "value", None):
+            continue
+        if built is not None and use is built[0].func.value:  # type: ignore[attr-defined]
+            continue
+        if use.lineno > (loop.end_lineno or loop.lineno) or _only_read(program, use):
+            continue
+        return False
+    return True

@@ -21,6 +21,7 @@ from ..hintfacts import (
     _value_type,
 )
 from ._common import _CONTAINER_TYPES, Diagnosis, _Case, _loop_over, _operator_node
+from .indexing import _dict_reading
 
 
 def _none_sources(case: _Case) -> list[tuple[ast.expr, str, int]]:
@@ -39,6 +40,8 @@ def _none_sources(case: _Case) -> list[tuple[ast.expr, str, int]]:
                 where = program.functions(callee)[0].lineno
                 why = "it calls " + _no_return_text(callee, where, _source(node))
                 found.append((node, why, where))
+        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
+            found += [(node, why, at) for why, at in _item_is_none(program, node)]
         elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
             found += [(node, why, at) for why, at in _name_is_none(program, node)]
             found += [(node, why, at) for why, at in _items_are_none(program, node.id, line)]
@@ -87,6 +90,62 @@ def _items_are_none(program: Program, name: str, line: int) -> list[tuple[str, i
             where,
         )
     ]
+
+
+def _item_is_none(program: Program, node: ast.Subscript) -> list[tuple[str, int]]:
+    """`choir[part]` where `choir` is a dict written out with lists and every item stored
+    into it is `choir[part] = choir[part].append(name)` (on one line): `append()` gives back
+    None, so every item ever stored is None, and the written-out lists are never None."""
+    name = node.value.id if isinstance(node.value, ast.Name) else ""
+    binding = program.only_binding(name) if name else None
+    value = binding.value if binding is not None and binding.kind == "assign" else None
+    if isinstance(node.slice, ast.Slice) or not isinstance(value, ast.Dict) or None in value.keys:
+        return []
+    if not value.values or any(_value_type(program, v) != "list" for v in value.values):
+        return []
+    calls = []
+    for use in _uses(program, name):
+        parent = program.parents.get(use)
+        call = _stored_in_place_call(program, name, parent)
+        if call is not None:
+            calls += [] if call in calls else [call]  # its target and its receiver
+        elif not (
+            _only_read(program, use)
+            or _dict_reading(program, use)
+            or (isinstance(parent, ast.For) and parent.iter is use)
+        ):
+            return []
+    stores = [n for n in ast.walk(program.tree) if isinstance(n, ast.Subscript)]
+    stores = [n for n in stores if isinstance(n.ctx, ast.Store) and n.value.id == name]  # type: ignore[attr-defined]
+    if not calls or len(stores) != len(calls) or len({c.lineno for c in calls}) != 1:
+        return []
+    call = calls[0]
+    return [
+        (
+            f"every item line {call.lineno} stores in {_code(name)} is the result of "
+            f"{_code(_source(call))}, and a list's {_code(call.func.attr + '()')} changes the "  # type: ignore[attr-defined]
+            "list itself and gives back None",
+            call.lineno,
+        )
+    ]
+
+
+def _stored_in_place_call(program: Program, name: str, node: ast.AST | None) -> ast.Call | None:
+    """The call of `name[k] = name[k].append(x)` where `node` is its `name[k]` (either one)."""
+    statement = program.parents.get(node) if isinstance(node, ast.Subscript) else None
+    if isinstance(statement, ast.Attribute):
+        statement = program.parents.get(program.parents.get(statement))
+    if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
+        return None
+    target, call = statement.targets[0], statement.value
+    if not isinstance(target, ast.Subscript) or getattr(target.value, "id", "") != name:
+        return None
+    if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute):
+        return None
+    receiver = call.func.value
+    if call.func.attr not in _IN_PLACE_METHODS or not isinstance(receiver, ast.Subscript):
+        return None
+    return call if getattr(receiver.value, "id", "") == name else None
 
 
 def _in_place_call(program: Program, node: ast.AST) -> bool:

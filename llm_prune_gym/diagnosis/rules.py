@@ -13,6 +13,7 @@ from .attributes import (
     _index_as_item,
     _key_as_attribute,
     _length_attribute,
+    _object_replaced,
     _range_as_list,
     _wrong_type_method,
 )
@@ -29,6 +30,7 @@ from .calls import (
     _text_compared_with_number,
 )
 from .indexing import (
+    _counted_from_one,
     _empty_piece,
     _format_fields,
     _index_past_end,
@@ -37,6 +39,7 @@ from .indexing import (
     _key_not_in_dict,
     _key_of_wrong_type,
     _key_past_range,
+    _popped_past_end,
     _random_index,
     _shorter_partner,
     _space_after_separator,
@@ -100,6 +103,7 @@ from .values import (
     _item_not_in_list,
     _length_always_true,
     _odd_item_unpacked,
+    _replace_missed,
     _separator_not_in_prompt,
     _split_missed,
     _unpack_count,
@@ -116,9 +120,11 @@ from .wrong_types import (
     _list_of_input_text,
     _number_as_sequence,
     _number_joined_to_text,
+    _quoted_numbers,
     _range_counter_joined,
     _range_of_sequence,
     _sum_of_text,
+    _text_arithmetic,
     _text_from_input,
     _text_from_split,
     _text_one_step,
@@ -178,6 +184,8 @@ _RULES = {
         _text_one_step,
         _text_piece,
         _text_from_split,
+        _text_arithmetic,
+        _quoted_numbers,
         _item_assignment,
         _str_method_result,
         _unpack_one_value,
@@ -203,6 +211,7 @@ _RULES = {
     ),
     "AttributeError": (
         _none_used,
+        _object_replaced,
         _return_in_loop,
         _function_not_called,
         _length_attribute,
@@ -221,6 +230,8 @@ _RULES = {
     ),
     "IndexError": (
         _length_always_true,
+        _popped_past_end,
+        _counted_from_one,
         _empty_past_base,
         _format_fields,
         _shorter_partner,
@@ -232,6 +243,7 @@ _RULES = {
     "ValueError": (
         _unreadable_number,
         _split_missed,
+        _replace_missed,
         _unpack_count,
         _separator_not_in_prompt,
         _odd_item_unpacked,

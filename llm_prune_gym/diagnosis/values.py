@@ -37,6 +37,7 @@ from ._common import (
     _typo_of,
     _value_origin,
 )
+from .indexing import _literal_keys
 
 
 def _divisor(case: _Case) -> ast.expr | None:
@@ -78,7 +79,11 @@ def _empty_divisor(case: _Case) -> Diagnosis | None:
     ):
         return None
     name, line = divisor.args[0].id, case.frame.line
-    found = _filled_under_if(case.program, name) or _empty_entry(case.program, name, line)
+    found = (
+        _filled_under_if(case.program, name)
+        or _filtered_comprehension(case.program, name)
+        or _empty_entry(case.program, name, line)
+    )
     if found is None:
         return None
     where, why, question = found
@@ -120,6 +125,38 @@ def _filled_under_if(program: Program, name: str) -> tuple[int, str, str] | None
         test.lineno,
         f"it starts empty on line {binding.line} and gets items only under "
         f"{_code(f'if {condition}:')} (line {test.lineno}), so no item passed that test",
+        f"Is {_code(condition)} the test you meant, and what should line {{line}} do when no "
+        "item passes it?",
+    )
+
+
+def _filtered_comprehension(program: Program, name: str) -> tuple[int, str, str] | None:
+    """`weekend = [log[d] for d in log if d in ("sat", "sun")]` with `log` written out with
+    items and never changed: the list is built only from the items that pass the one `if`,
+    there were items, and the list is empty, so none passed."""
+    binding = program.only_binding(name)
+    value = binding.value if binding is not None and binding.kind == "assign" else None
+    if not isinstance(value, ast.ListComp) or len(value.generators) != 1:
+        return None
+    loop = value.generators[0]
+    if len(loop.ifs) != 1 or loop.is_async or not isinstance(loop.iter, ast.Name):
+        return None
+    own = {n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name)}
+    read = {n.id for n in ast.walk(loop.ifs[0]) if isinstance(n, ast.Name)}
+    if read - own - {source := loop.iter.id}:
+        return None  # `lap < limit`: the slip may be where `limit` is set, not in the test
+    keys = _literal_keys(program, source)
+    known = _fixed_sequence(program, source)
+    if not (keys or (known is not None and known[1] > 0)):
+        return None
+    if not all(_only_read(program, use) for use in _uses(program, name)):
+        return None
+    condition = _source(loop.ifs[0])
+    return (
+        binding.line,  # type: ignore[union-attr]
+        f"line {binding.line} builds it only from the items of {_code(source)} that pass "  # type: ignore[union-attr]
+        f"{_code(f'if {condition}')}, and {_code(source)} (written out, never changed) has "
+        "items, so none of them passed that test",
         f"Is {_code(condition)} the test you meant, and what should line {{line}} do when no "
         "item passes it?",
     )
@@ -814,3 +851,62 @@ def _fails_only_empty(case: _Case, sequence: str) -> bool:
             if owner == sequence and [_source(a) for a in node.args] in ([], ["0"], ["-1"]):
                 return "pop from empty" in case.facts.message
     return False
+
+
+def _replace_missed(case: _Case) -> Diagnosis | None:
+    """`digits = isbn.replace(" ", "")` with `isbn = "0-306-40615-2"`, then `int(digits[i])`
+    fails on '-': the written-out text has no space, so the replace removed nothing and the
+    character it meets is one the text does have."""
+    text = _quoted(
+        case.facts.message,
+        r"^(?:invalid literal for int\(\) with base 10|could not convert string to float): "
+        r"'(.*)'$",
+    )
+    call = _failing_node(case.program, case.frame, ast.Call)
+    if len(text) != 1 or text.isdigit() or call is None or len(call.args) != 1:
+        return None
+    callee = getattr(call.func, "id", "")
+    if callee not in ("int", "float") or callee in case.program.bindings:
+        return None
+    name = _character_of(case, call.args[0])
+    binding = case.program.only_binding(name) if name else None
+    replace = binding.value if binding is not None and binding.kind == "assign" else None
+    if not isinstance(replace, ast.Call) or getattr(replace.func, "attr", "") != "replace":
+        return None
+    args = [a.value if isinstance(a, ast.Constant) else None for a in replace.args]
+    source = _written_text(case.program, replace.func.value)  # type: ignore[attr-defined]
+    if len(args) != 2 or args[1] != "" or not isinstance(args[0], str) or not args[0]:
+        return None
+    if source is None or args[0] in source[1] or text not in source[1]:
+        return None
+    shown, (where, written) = _code(_source(call.args[0])), source
+    return Diagnosis(
+        "replace_missed",
+        binding.line,  # type: ignore[union-attr]
+        f"On line {case.frame.line}, {shown} is {_code(repr(text))}: line {binding.line} "  # type: ignore[union-attr]
+        f"sets {_code(name)} to {_code(_source(replace))}, but the text {_code(repr(written))} "
+        f"(line {where}) has no {_code(repr(args[0]))} in it, so the replace removed nothing "
+        f"and the {_code(repr(text))} characters stayed",
+        f"Which character does the text have between its digits, and which one does line "
+        f"{binding.line} remove?",  # type: ignore[union-attr]
+    )
+
+
+def _character_of(case: _Case, node: ast.expr) -> str:
+    """`digits` for `digits[i]` (an item, not a slice) or for `d` looped over `digits`."""
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+        return "" if isinstance(node.slice, ast.Slice) else node.value.id
+    if not isinstance(node, ast.Name):
+        return ""
+    loop = _loop_over(case.program, node.id, case.frame.line)
+    return loop.iter.id if loop is not None and isinstance(loop.iter, ast.Name) else ""
+
+
+def _written_text(program: Program, node: ast.expr) -> tuple[int, str] | None:
+    """(line, text) of a string written out, directly or in a name set once to it."""
+    line = getattr(node, "lineno", 0)
+    if isinstance(node, ast.Name) and (binding := program.only_binding(node.id)):
+        node, line = binding.value, binding.line  # type: ignore[assignment]
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return line, node.value
+    return None

@@ -123,11 +123,14 @@ def _text_piece(case: _Case) -> Diagnosis | None:
 def _text_from_split(case: _Case) -> Diagnosis | None:
     """`dh, dm = depart.split(":")` then `ah - dh`, or `for n in scores.split(","):` then
     `n > highest`: every operand the error calls `str` got its one value from the pieces of a
-    `.split()`, which are text even when they hold digits. `+` is left out: joining text may
-    be what was meant."""
+    `.split()`, which are text even when they hold digits. `+` is left out (joining text may
+    be what was meant), but not `total += piece` into a number: that adds up."""
     operands = _operator_node(case)
     message = case.facts.message
-    if operands is None or message.startswith(("can only", "unsupported operand type(s) for +")):
+    adds_up = re.match(r"unsupported operand type\(s\) for \+=: '(int|float)' and 'str'", message)
+    if operands is None or (
+        not adds_up and message.startswith(("can only", "unsupported operand type(s) for +"))
+    ):
         return None
     left, right, types = operands
     if not all(t in ("str", "int", "float") for t in types) or "str" not in types:
@@ -163,6 +166,8 @@ def _split_piece(case: _Case, node: ast.expr) -> tuple[int, str] | None:
     if binding is None:
         return None
     statement = program.statement_at(binding.line)
+    if binding.kind == "assign" and (piece := _item_of_split(program, binding.value)):
+        return binding.line, f"line {binding.line} sets {{}} to {piece}"
     if binding.kind in ("assign", "other") and isinstance(statement, ast.Assign):
         target = statement.targets[0] if len(statement.targets) == 1 else None
         if (
@@ -178,7 +183,7 @@ def _split_piece(case: _Case, node: ast.expr) -> tuple[int, str] | None:
         return None
     pieces, start = loop.iter, f"the loop on line {loop.lineno} sets {{}} to each item of "
     if isinstance(pieces, ast.Name) and (split := program.only_binding(pieces.id)):
-        if split.kind == "assign" and _is_split(program, split.value):
+        if split.kind == "assign" and _is_split(program, _unwrapped(program, split.value)):
             return split.line, (
                 f"{start}{_code(pieces.id)}, which line {split.line} sets to "
                 f"{_code(_source(split.value))}"  # type: ignore[arg-type]
@@ -195,6 +200,150 @@ def _is_split(program: Program, value: ast.expr | None) -> bool:
     if not isinstance(value, ast.Call) or not isinstance(value.func, ast.Attribute):
         return False
     return value.func.attr in ("split", "rsplit") and not program.functions(value.func.attr)
+
+
+def _text_arithmetic(case: _Case) -> Diagnosis | None:
+    """`return parts[0] * 60 + parts[1]` or `lengths.append(hours * 60 + minutes)` with split
+    pieces: on text `*` repeats and `+` joins, so the sum is quietly text too and fails only
+    later, where a function's results meet `-` or `sum()` adds the list up. The line to fix
+    is the one that does the arithmetic, not the one that fails."""
+    found = _returned_text(case) or _summed_text(case)
+    if found is None:
+        return None
+    shown, where, expr = found
+    if not isinstance(expr, ast.BinOp):
+        return None  # a bare piece: no `*` or `+` hid the text
+    line, pieces = case.frame.line, _pieces_in(case.program, expr)
+    splits: dict[tuple[int, str], list[str]] = {}
+    for leaf, split_line, split in pieces or []:
+        splits.setdefault((split_line, split), []).append(leaf)
+    sources = "; ".join(
+        f"{_names(leaves)} {'is a piece' if len(leaves) == 1 else 'are pieces'} of "
+        f"{_code(split)} from line {split_line}"
+        for (split_line, split), leaves in splits.items()
+    )
+    return Diagnosis(
+        "text_arithmetic",
+        expr.lineno,
+        f"On line {line}, {shown} (the error says `str`): {where} {_code(_source(expr))}, "
+        f"where {sources}, and the pieces `.split()` gives are text, even when they hold "
+        "digits; on text `*` repeats it and `+` joins it, so the result is text as well",
+        f"What has to happen to each piece of the split text before line {expr.lineno} can "
+        "do arithmetic with it?",
+    )
+
+
+def _returned_text(case: _Case) -> tuple[str, str, ast.expr] | None:
+    """(what is text, how, the expression) where every operand the error calls `str` is a
+    call of one program function whose one `return` gives split pieces joined or repeated."""
+    operands = _operator_node(case)
+    if operands is None:
+        return None
+    texts = [n for n, kind in zip(operands[:2], operands[2], strict=True) if kind == "str"]
+    calls = [n for n in texts if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
+    if not texts or len(calls) != len(texts) or len({c.func.id for c in calls}) != 1:  # type: ignore[attr-defined]
+        return None
+    functions = case.program.functions(calls[0].func.id)  # type: ignore[attr-defined]
+    if len(functions) != 1:
+        return None
+    returns = [n for n in ast.walk(functions[0]) if isinstance(n, ast.Return)]
+    if len(returns) != 1 or returns[0].value is None:
+        return None
+    if not _pieces_in(case.program, returns[0].value):
+        return None
+    one = len(texts) == 1
+    shown = f"{_names([_source(c) for c in calls])} {'is a string' if one else 'are strings'}"
+    return shown, f"line {returns[0].lineno} returns", returns[0].value
+
+
+def _summed_text(case: _Case) -> tuple[str, str, ast.expr] | None:
+    """`sum(lengths)` adding text, where `lengths = []` gets one `.append(...)` of split
+    pieces joined or repeated and is otherwise only read."""
+    if case.facts.message != "unsupported operand type(s) for +: 'int' and 'str'":
+        return None
+    call = _failing_node(case.program, case.frame, ast.Call)
+    if call is None or getattr(call.func, "id", "") != "sum" or len(call.args) != 1:
+        return None
+    if "sum" in case.program.bindings or not isinstance(call.args[0], ast.Name):
+        return None
+    appends = _append_calls(case.program, call.args[0].id)
+    if appends is None or len(appends) != 1 or not _pieces_in(case.program, appends[0].args[0]):
+        return None
+    name, line = call.args[0].id, appends[0].lineno
+    where = f"{_code(name)} gets its items only from line {line}, which appends"
+    return f"{_code(_source(call))} adds up strings", where, appends[0].args[0]
+
+
+def _append_calls(program: Program, name: str) -> list[ast.Call] | None:
+    """Each `name.append(x)` where `name = []` is set once and otherwise only read."""
+    binding = program.only_binding(name)
+    if binding is None or not isinstance(binding.value, ast.List) or binding.value.elts:
+        return None
+    found = []
+    for use in _uses(program, name):
+        call = program.parents.get(program.parents.get(use))
+        is_append = isinstance(call, ast.Call) and getattr(call.func, "attr", "") == "append"
+        if is_append and call.func.value is use and len(call.args) == 1:  # type: ignore[union-attr]
+            found.append(call)
+        elif not _only_read(program, use):
+            return None
+    return found  # type: ignore[return-value]
+
+
+def _pieces_in(program: Program, node: ast.expr) -> list[tuple[str, int, str]] | None:
+    """(each piece's source, its split's line and source) where `node` is certainly text
+    made of split pieces: a piece, a piece repeated (`*`), pieces joined (`+`)."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult | ast.Add):
+        left, right = _pieces_in(program, node.left), _pieces_in(program, node.right)
+        if isinstance(node.op, ast.Mult) and left and right:
+            return None  # text times text fails: not what ran
+        return (left or []) + (right or []) or None
+    if _item_of_split(program, node):
+        split = program.only_binding(node.value.id)  # type: ignore[attr-defined]
+        return [(_source(node), split.line, _source(split.value))]  # type: ignore[union-attr,arg-type]
+    binding = program.only_binding(node.id) if isinstance(node, ast.Name) else None
+    if binding is None or binding.kind not in ("assign", "other"):
+        return None
+    statement = program.statement_at(binding.line)
+    item = _pieces_in(program, binding.value) if binding.kind == "assign" else None  # type: ignore[arg-type]
+    if item and isinstance(binding.value, ast.Subscript):  # `amount = parts[1]`
+        return [(node.id, item[0][1], item[0][2])]
+    if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+        target = statement.targets[0]
+        if isinstance(target, ast.Tuple) and _is_split(program, statement.value):
+            if any(isinstance(t, ast.Name) and t.id == node.id for t in target.elts):  # type: ignore[attr-defined]
+                return [(node.id, binding.line, _source(statement.value))]  # type: ignore[attr-defined]
+    return None
+
+
+def _unwrapped(program: Program, value: ast.expr | None) -> ast.expr | None:
+    """`set(text.split())` holds the same pieces as `text.split()`: the call inside a
+    built-in `set`, `list`, `sorted` or `tuple` (the program defining none of its own)."""
+    if (
+        isinstance(value, ast.Call)
+        and getattr(value.func, "id", "") in ("set", "list", "sorted", "tuple")
+        and getattr(value.func, "id", "") not in program.bindings
+        and len(value.args) == 1
+        and not value.keywords
+    ):
+        return value.args[0]
+    return value
+
+
+def _item_of_split(program: Program, value: ast.expr | None) -> str:
+    """`parts[1]` where `parts` is set once to `line.split()`: a clause naming the piece and
+    its split ("" if `value` is no such item). A slice is a list, so it is left out."""
+    if not isinstance(value, ast.Subscript) or not isinstance(value.value, ast.Name):
+        return ""
+    if isinstance(value.slice, ast.Slice):
+        return ""
+    split = program.only_binding(value.value.id)
+    if split is None or split.kind != "assign" or not _is_split(program, split.value):
+        return ""
+    return (
+        f"{_code(_source(value))}, a piece of {_code(_source(split.value))} "  # type: ignore[arg-type]
+        f"from line {split.line}"
+    )
 
 
 def _is_text(program: Program, node: ast.expr) -> bool:
@@ -1011,3 +1160,67 @@ def _text_one_step(case: _Case) -> Diagnosis | None:
         f"What has to happen to the text from `input()` before {_code(sides[0].id)} can be used "
         "as a number?",
     )
+
+
+def _quoted_numbers(case: _Case) -> Diagnosis | None:
+    """`tides[1] + 12.4` (or `-`, `<`, ...) with `tides = ["3.5", "15.9"]`: every item of
+    the list is written in quotes, so each is text though it holds a number. The list is
+    written out once and only read or reordered (`sort`, `reverse`), so no item came from
+    elsewhere; the other operand is a number."""
+    operands = _operator_node(case)
+    if operands is None:
+        return None
+    left, right, types = operands
+    if sorted(types) not in (["float", "str"], ["int", "str"]):
+        return None
+    joined = case.facts.message.startswith("can only concatenate")
+    if joined and not isinstance(right, ast.Constant):
+        return None  # `code + n`: the number joined to the text may be the slip
+    node = left if types[0] == "str" else right
+    found = _quoted_list(case, node)
+    if found is None:
+        return None
+    name, binding = found
+    line, first = case.frame.line, _source(binding.value.elts[0])  # type: ignore[union-attr]
+    return Diagnosis(
+        "quoted_numbers",
+        binding.line,
+        f"On line {line}, {_code(_source(node))} is a string (the error says `str`): it is an "
+        f"item of {_code(name)}, and line {binding.line} writes every item of {_code(name)} in "
+        f"quotes ({_code(first)}, ...), so each is text, even though it holds a number; line "
+        f"{line} uses one as a number",
+        f"What makes the items on line {binding.line} text rather than numbers?",
+    )
+
+
+def _quoted_list(case: _Case, node: ast.expr) -> tuple[str, Binding] | None:
+    """(the list's name, its binding) where `node` is `xs[i]` or a loop's item of `xs`, and
+    `xs` is written out once as quoted numbers, otherwise only read or reordered."""
+    program = case.program
+    if isinstance(node, ast.Subscript) and not isinstance(node.slice, ast.Slice):
+        name = node.value.id if isinstance(node.value, ast.Name) else ""
+    elif isinstance(node, ast.Name) and (loop := _loop_over(program, node.id, case.frame.line)):
+        name = loop.iter.id if isinstance(loop.iter, ast.Name) else ""
+    else:
+        return None
+    binding = program.only_binding(name) if name else None
+    value = binding.value if binding is not None and binding.kind == "assign" else None
+    if not isinstance(value, ast.List) or not value.elts:
+        return None
+    texts = [e.value if isinstance(e, ast.Constant) else None for e in value.elts]
+    if not all(isinstance(t, str) and _is_number_text(t) for t in texts):
+        return None
+    for use in _uses(program, name):
+        parent = program.parents.get(use)
+        reorders = isinstance(parent, ast.Attribute) and parent.attr in ("sort", "reverse")
+        if not (reorders or _only_read(program, use, stores=False)):
+            return None
+    return name, binding  # type: ignore[return-value]
+
+
+def _is_number_text(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return text.strip() == text and text.lower() not in ("nan", "inf", "-inf", "infinity")
