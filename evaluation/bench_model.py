@@ -66,7 +66,7 @@ FIELDS = (
 )
 HINT_SCORES = ("identifies_error", "misleading", "gives_away")
 DEFAULT_HINT_CASES = Path(__file__).parent / "data" / "realstyle.jsonl"
-# kept out of every run but the blind one (set 11 is the next headline test, sets 2 to 10 the ones
+# kept out of every run but the blind one (set 12 is the next headline test, sets 2 to 11 the ones
 # before)
 BLIND_SETS = (
     "realstyle2.jsonl",
@@ -89,6 +89,8 @@ BLIND_SETS = (
     "hint-labels-v11",
     "realstyle11.jsonl",
     "hint-labels-v12",
+    "realstyle12.jsonl",
+    "hint-labels-v13",
 )
 REFERENCE_FORMAT = "hf-f32"  # what agreement is measured against
 HINT_TOKENS = 96  # llm_prune_gym.generation.HINT_MAX_NEW_TOKENS (no torch import here)
