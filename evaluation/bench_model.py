@@ -66,8 +66,8 @@ FIELDS = (
 )
 HINT_SCORES = ("identifies_error", "misleading", "gives_away")
 DEFAULT_HINT_CASES = Path(__file__).parent / "data" / "realstyle.jsonl"
-# kept out of every run but the blind one (set 12 is the next headline test, sets 2 to 11 the ones
-# before)
+# kept out of every run (sets 2 to 12, each read once as a headline test; the next set written
+# joins them)
 BLIND_SETS = (
     "realstyle2.jsonl",
     "hint-labels-v2",
