@@ -68,7 +68,8 @@ def test_a_sample_crashes_and_its_fix_runs() -> None:
         assert repaired.ok, (record["id"], repaired.stderr)
 
 
-# The held-out sets of issue 15 (sets 2 to 12, each read once as the headline test): all of each runs in the sandbox, a few seconds a set.
+# The held-out sets of issue 15 (sets 2 to 12, each read once as the headline test): all of
+# each runs in the sandbox, a few seconds a set.
 @dataclass(frozen=True)
 class BlindSet:
     name: str
