@@ -19,7 +19,7 @@ from ..hintfacts import (
     _source,
 )
 from ._common import Diagnosis, _Case, _is_input_call, _is_self_store, _typo_of
-from .values import _compared_not_set as _compared_statements
+from .values import _compared_statements
 
 
 def _first_line(program: Program, name: str, scope: object = ...) -> int:

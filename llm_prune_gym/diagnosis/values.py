@@ -231,7 +231,7 @@ def _why_zero(case: _Case, divisor: ast.expr) -> tuple[int, str] | None:
     name = divisor.id
     binding = program.only_binding(name)
     if binding is not None and binding.kind == "assign" and _static_int(program, divisor) == 0:
-        compared = _compared_not_set(program, name)
+        compared = _compared_statements(program, name)
         if len(compared) == 1:
             return compared[0].lineno, (
                 f"{_code(name)} is set to 0 on line {binding.line}; line "
@@ -284,7 +284,7 @@ def _dropped_steps(program: Program, name: str) -> list[ast.Expr]:
     ]
 
 
-def _compared_not_set(program: Program, name: str) -> list[ast.Expr]:
+def _compared_statements(program: Program, name: str) -> list[ast.Expr]:
     """Statements such as `count == count + 1` alone on their line: `==` compares, so the
     assignment the line looks like never happens."""
     return [
