@@ -166,6 +166,9 @@ class SurrogateSettings(SurrogateModelSettings):
             raise ValueError("patience must be at least 1")
 
 
+INCUMBENTS = ("observed", "model", "blend")  # surrogate-evo's reported plan
+
+
 @dataclass(frozen=True)
 class SurrogateEvolutionSettings(EvolutionSettings, SurrogateModelSettings):
     """``surrogate-evo``: evolution whose children are the picks of a surrogate model
@@ -195,6 +198,15 @@ class SurrogateEvolutionSettings(EvolutionSettings, SurrogateModelSettings):
         "per generation, the share of the sources' counts kept (1: all; 0.98: ~50 generations)",
         0.98,
     )
+    incumbent: str = _doc(
+        "the plan reported: 'observed' (least calibration KL), 'model' (least model-mean "
+        "KL) or 'blend' (least mean of the two log KLs), among the incumbent_pool best observed",
+        "observed",
+    )
+    incumbent_pool: int = _doc(
+        "'model' / 'blend' choose among this many plans of least calibration KL (0: all scored)",
+        20,
+    )
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -204,6 +216,10 @@ class SurrogateEvolutionSettings(EvolutionSettings, SurrogateModelSettings):
             )
         if not 0 < self.memory <= 1:
             raise ValueError("memory must be in (0, 1]")
+        if self.incumbent not in INCUMBENTS:
+            raise ValueError(f"incumbent must be one of {INCUMBENTS}, got {self.incumbent!r}")
+        if self.incumbent_pool < 0:
+            raise ValueError("incumbent_pool must be 0 (all plans) or more")
 
 
 # The learned agents' view of the env (agents/residual.py): its choices.

@@ -61,7 +61,20 @@ spends what evolution spends, plus the model's own time.
   ``adaptive`` (v3) every child is a model pick over all sizes (candidate ``j`` of size
   ``j mod doublings``). With ``candidates=1`` the agent is plain evolution, RNG draws included.
 - Selection: evolution's (1 + lambda): after ``offspring`` children the best replaces
-  the parent if it scores higher. ``plan()`` is the best plan scored.
+  the parent if it scores higher.
+- The plan reported (``incumbent``): by default (``observed``) the best plan scored, as
+  evolution's. The calibration KL of a plan is fixed, so the best of 2,000 is partly
+  chosen for the calibration batch's own quirks (a winner's curse; the board judges on
+  held-out prompts). The model, fitted on every plan, can discount them: with
+  ``o_i = log KL_i`` a scored plan's observed log KL and its model-mean log KL::
+
+      m_i = log KL_0 + sum_beta p(beta) * beta * log S_{theta_beta}(x_i),
+
+  ``theta_beta`` the posterior mean at ``beta`` and ``p(beta)`` its posterior, over the
+  pool ``P`` of the ``incumbent_pool`` plans of least ``o_i`` (0: all, but the model's
+  extrapolation errors then reach poor plans), ``model`` reports ``argmin_{i in P} m_i``
+  and ``blend`` ``argmin_{i in P} (o_i + m_i) / 2``. The search is the same whatever the
+  setting (same draws, same plans): ``plan_by`` reads any incumbent off one run.
 
 The first plan is uniform pruning (``S = 1`` by the prior's scale). A checkpoint holds
 evolution's state, the sources' counts, the generation under way, the parent's KL and
@@ -71,12 +84,15 @@ a resumed run proposes what an unbroken one would.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import gymnasium as gym
 import numpy as np
 
-from .base import register_agent
+from llm_prune_gym import PruningPlan
+
+from .base import plan_of, register_agent, return_of
 from .search import EvolutionAgent
 from .settings import SurrogateEvolutionSettings
 from .surrogate import Posterior, PowerSumModel
@@ -98,8 +114,9 @@ class SurrogateEvolutionAgent(EvolutionAgent):
     ``offspring``, ``swaps`` and ``step_levels``; the model's ``degree``, ``betas``,
     ``noise_sd``, prior standard deviations and ``interaction``; ``candidates``, the
     mutants ranked per model child, ``doublings``, how far their jumps range, and
-    ``adaptive`` and ``memory``, the mix of sources and jump sizes. The
-    seed seeds the mutations and the draws.
+    ``adaptive`` and ``memory``, the mix of sources and jump sizes; ``incumbent`` and
+    ``incumbent_pool``, which scored plan ``plan()`` reports. The seed seeds the
+    mutations and the draws.
     """
 
     settings_class = SurrogateEvolutionSettings
@@ -172,6 +189,54 @@ class SurrogateEvolutionAgent(EvolutionAgent):
         known = self.seen | self.drafted.keys()
         fresh = [int(i) for i in order if plan_key(pool[i]) not in known]
         return fresh[0] if fresh else int(order[0])
+
+    def plan(self) -> PruningPlan:
+        """The plan the ``incumbent`` setting reports (``observed``: evolution's, the best
+        plan scored)."""
+        return self.plan_by(self.settings.incumbent, self.settings.incumbent_pool)
+
+    def plan_by(self, incumbent: str, pool: int = 20) -> PruningPlan:
+        """The scored plan `incumbent` picks among the `pool` of least calibration KL (0:
+        all): ``observed`` the least KL, ``model`` the least model-mean KL, ``blend`` the
+        least mean of the two log KLs (module docstring). It draws nothing: any of them
+        can be read off one search."""
+        if incumbent == "observed" or not self.history:
+            return super().plan()
+        ratios, kl = self.history[self.incumbent_index(incumbent, pool)]
+        env = self.prune_env
+        plan = plan_of(env, ratios, calibration_kl=kl)
+        ret = return_of(env, ratios, kl, range(env.batch_size))
+        return self._stamp(plan, calibration_return=ret, incumbent=incumbent)
+
+    def incumbent_index(self, incumbent: str, pool: int) -> int:
+        """The index in ``history`` of the plan `incumbent` picks (see :meth:`plan_by`)."""
+        observed = np.log(np.maximum([kl for _, kl in self.history], 1e-12))
+        order = np.argsort(observed, kind="stable")
+        chosen = order[:pool] if pool else order
+        predicted = self.model_log_kls(np.array([self.history[i][0] for i in chosen]))
+        if incumbent == "model":
+            scores = predicted
+        elif incumbent == "blend":
+            scores = (observed[chosen] + predicted) / 2
+        else:
+            raise ValueError(f"no incumbent {incumbent!r}: observed, model or blend")
+        return int(chosen[int(np.argmin(scores))])
+
+    def model_log_kls(self, plans: np.ndarray) -> np.ndarray:
+        """The posterior mean of ``log KL`` of `plans` (ratios) at each ``beta``'s mean
+        coefficients, fitted on every plan scored (a copy takes a generation under way)."""
+        model = self.model
+        if self.unfitted:
+            model = copy.deepcopy(self.model)
+            for ratios, kl in self.history[len(self.history) - self.unfitted :]:
+                model.observe(ratios / self.cap, kl)
+        posterior = model.posterior() if model is not self.model else self.posterior()
+        x = plans / self.cap
+        logs = [
+            beta * np.log(np.maximum(model.totals(x, mean), 1e-12))
+            for beta, mean in zip(model.settings.betas, posterior.means, strict=True)
+        ]
+        return np.log(model.reference_kl) + posterior.probabilities @ np.array(logs)
 
     def mutant(self, swaps: int) -> np.ndarray:
         """The parent after `swaps` of evolution's mutations."""

@@ -29,11 +29,18 @@ plan noise, no cost mismatch)::
     python bench/agent_sim.py --agents evolution,surrogate-evo --compounding --interaction 1 \
         --noise 0.05 --spread 2 --rugged 8
     python bench/agent_sim.py --sim data:sim.npz --agents surrogate,evolution
+    python bench/agent_sim.py --agents evolution,surrogate-evo --compounding --interaction 1 \
+        --noise 0.02 --mismatch 0.1 --heldout --incumbents observed,model:20,blend:20
+
+``--incumbents`` reports several of surrogate-evo's plans from one search (the best
+observed, the model's pick, ...: ``SurrogateEvolutionAgent.plan_by``), so they compare
+plan for plan.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import sys
 import time
@@ -236,17 +243,32 @@ def run(args: argparse.Namespace) -> list[dict]:
             started = time.perf_counter()
             for budget in budgets:
                 agent.train(budget)
-                kl = kl_of(env, agent.plan().ratios, heldout)
-                rows.append(
-                    {
-                        "agent": name,
-                        "seed": seed,
-                        "budget": budget,
-                        "kl_over_uniform": kl / uniform,
-                        "agent_seconds": time.perf_counter() - started,
-                    }
-                )
+                seconds = time.perf_counter() - started
+                for label, plan in reported_plans(agent, name, args.incumbents):
+                    kl = kl_of(env, plan.ratios, heldout)
+                    rows.append(
+                        {
+                            "agent": label,
+                            "seed": seed,
+                            "budget": budget,
+                            "kl_over_uniform": kl / uniform,
+                            "agent_seconds": seconds,
+                        }
+                    )
     return rows
+
+
+def reported_plans(agent, name: str, incumbents: str):
+    """``(label, plan)``: the agent's plan, and for an agent with ``plan_by`` (surrogate-evo)
+    each of `incumbents` (``observed,model:20,blend:0``: the kind and its pool, default
+    20) from the same search, labelled ``name[kind:pool]``."""
+    if not incumbents or not hasattr(agent, "plan_by"):
+        return [(name, agent.plan())]
+    plans = []
+    for spec in incumbents.split(","):
+        kind, _, pool = spec.partition(":")
+        plans.append((f"{name}[{spec}]", agent.plan_by(kind, int(pool or 20))))
+    return plans
 
 
 def main() -> None:
@@ -285,16 +307,28 @@ def main() -> None:
         action="store_true",
         help="report the held-out truth's KL (no plan noise, no mismatch), as the board does",
     )
+    parser.add_argument(
+        "--incumbents",
+        default="",
+        help="surrogate-evo: report these plans of one search, e.g. observed,model:20,blend:0 "
+        "(agents/surrogate_evolution.py's incumbent and pool; 0: every scored plan)",
+    )
+    parser.add_argument("--csv", help="also write every (agent, seed, budget) row here")
     args = parser.parse_args()
     torch.set_num_threads(1)
     rows = run(args)
-    print("agent      budget  KL/uniform per seed        mean   agent s")
-    for name in args.agents.split(","):
+    if args.csv:
+        with open(args.csv, "w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+    print(f"{'agent':<26} budget  {'KL/uniform per seed':<26} mean   agent s")
+    for name in dict.fromkeys(r["agent"] for r in rows):
         for budget in (int(b) for b in args.budgets.split(",")):
             mine = [r for r in rows if r["agent"] == name and r["budget"] == budget]
             values = [r["kl_over_uniform"] for r in mine]
             print(
-                f"{name:<10} {budget:>6}  {', '.join(f'{v:.3f}' for v in values):<26} "
+                f"{name:<26} {budget:>6}  {', '.join(f'{v:.3f}' for v in values):<26} "
                 f"{np.mean(values):.3f}  {np.mean([r['agent_seconds'] for r in mine]):6.1f}"
             )
 

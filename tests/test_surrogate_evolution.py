@@ -178,3 +178,58 @@ def test_a_child_or_parent_of_kl_zero_does_not_divide(budget_env):
     agent.parent_kl = 0.5
     agent.learn_mix([(0, 1.0, 0.0)])
     assert np.isfinite(agent.arms).all() and agent.arms[1, 0] > 0  # a KL-0 child beats 0.5
+
+
+def test_the_model_incumbent_is_a_scored_plan_among_the_best_observed(budget_env):
+    """``model`` and ``blend`` report plans the search scored, from its `pool` of least
+    calibration KL; a pool of one is the observed best."""
+    agent = make_agent("surrogate-evo", budget_env, seed=1, candidates=8).train(23)
+    kls = sorted(kl for _, kl in agent.history)
+    for kind in ("model", "blend"):
+        for pool in (0, 1, 5):
+            plan = agent.plan_by(kind, pool)
+            index = next(
+                i for i, (ratios, _) in enumerate(agent.history)
+                if np.array_equal(ratios, plan.ratios)
+            )  # fmt: skip
+            kl = agent.history[index][1]
+            assert plan.metadata["calibration_kl"] == kl
+            assert plan.metadata["incumbent"] == kind
+            assert kl <= kls[(pool or len(kls)) - 1]
+        np.testing.assert_array_equal(agent.plan_by(kind, 1).ratios, agent.plan().ratios)
+    with pytest.raises(ValueError, match="incumbent"):
+        make_agent("surrogate-evo", budget_env, incumbent="median")
+    with pytest.raises(ValueError, match="incumbent_pool"):
+        make_agent("surrogate-evo", budget_env, incumbent_pool=-1)
+
+
+def test_the_model_incumbent_leaves_the_search_and_the_observed_plan_unchanged(budget_env):
+    """The setting only changes what ``plan()`` reports: same draws, same scored plans, and
+    ``observed`` (the default) is evolution's best plan, as before, byte for byte."""
+    runs = {
+        kind: make_agent("surrogate-evo", budget_env, seed=2, candidates=8, incumbent=kind)
+        for kind in ("observed", "model")
+    }
+    for agent in runs.values():
+        agent.train(14)  # a generation under way: the model's pick refits a copy
+    observed, model = runs["observed"], runs["model"]
+    assert model.unfitted == 1 and model.model.observations == 13
+    assert [kl for _, kl in observed.history] == [kl for _, kl in model.history]
+    assert observed.rng.bit_generator.state == model.rng.bit_generator.state
+    plan = observed.plan()
+    assert plan.ratios.tobytes() == observed.best.tobytes()
+    assert plan.metadata["calibration_kl"] == observed.best_kl and "incumbent" not in plan.metadata
+    assert model.plan_by("observed").ratios.tobytes() == plan.ratios.tobytes()
+    np.testing.assert_array_equal(model.plan().ratios, model.plan_by("model", 20).ratios)
+    model.plan()
+    assert model.model.observations == 13  # reading the plan fitted nothing
+
+
+def test_a_resumed_run_keeps_its_incumbent(budget_env, tmp_path):
+    agent = make_agent("surrogate-evo", budget_env, seed=3, candidates=8, incumbent="blend")
+    agent.train(10)
+    agent.save(tmp_path)
+    resumed = load_agent(tmp_path, budget_env)
+    assert resumed.settings.incumbent == "blend"
+    assert resumed.plan().ratios.tobytes() == agent.plan().ratios.tobytes()
+    assert resumed.plan().metadata["incumbent"] == "blend"
