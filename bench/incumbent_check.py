@@ -19,7 +19,9 @@ It writes ``OUT/incumbents.csv`` (one row per budget and incumbent: held-out KL,
 their ratio, the plan's calibration KL, its index among the scored plans), the plans
 (``OUT/plans.npz``) and prints one line per budget. The ``observed`` row is the board's
 figure for the same seed (the search is the board's; it trains in one process where the
-board resumes from checkpoints, which gives the same plans).
+board resumes from checkpoints, which gives the same plans). ``--summary
+inc/*/incumbents.csv`` prints the table of several runs (mean over seeds, each incumbent
+minus ``observed``, paired by seed).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import csv
 import json
 import sys
 import time
+from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -122,9 +125,38 @@ def write_rows(path: Path, rows: list[dict]) -> None:
         writer.writerows(rows)
 
 
+def summary(paths: list[Path]) -> list[str]:
+    """Markdown lines: per (criterion, target, budget, incumbent) the mean held-out KL /
+    uniform over seeds, and its difference from ``observed`` paired by seed (mean ±
+    standard error, (seeds lower / higher))."""
+    ratios: dict = defaultdict(dict)  # (criterion, target, budget, incumbent) -> seed -> ratio
+    for path in paths:
+        with open(path) as handle:
+            for r in csv.DictReader(handle):
+                key = (r["criterion"], float(r["target"]), int(r["budget"]), r["incumbent"])
+                ratios[key][int(r["seed"])] = float(r["kl_ratio"])
+    lines = ["| row | budget | incumbent | seeds | mean | minus observed |", "|---" * 6 + "|"]
+    for (criterion, target, budget, kind), mine in sorted(ratios.items()):
+        observed = ratios.get((criterion, target, budget, "observed"), {})
+        diff = np.array([mine[s] - observed[s] for s in sorted(set(mine) & set(observed))])
+        paired = ""
+        if kind != "observed" and diff.size:
+            error = diff.std(ddof=1) / np.sqrt(diff.size) if diff.size > 1 else float("nan")
+            lower, higher = int((diff < 0).sum()), int((diff > 0).sum())
+            paired = f"{diff.mean():+.4f} ± {error:.4f} ({lower}/{higher})"
+        cells = [f"{criterion} {target:g}", str(budget), kind, str(len(mine))]
+        lines.append(
+            "| " + " | ".join([*cells, f"{np.mean(list(mine.values())):.4f}", paired]) + " |"
+        )
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--student", required=True, help="student spec (GGUF / HF path, stub)")
+    parser.add_argument(
+        "--summary", nargs="+", type=Path, help="only print the table of these incumbents.csv"
+    )
+    parser.add_argument("--student", help="student spec (GGUF / HF path, stub)")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     parser.add_argument("--criterion", default="wanda")
@@ -134,8 +166,13 @@ def main() -> None:
     parser.add_argument("--episodes", type=int, help="default: the protocol's (2,000)")
     parser.add_argument("--incumbents", default="observed,model:20,blend:20,model:5,blend:5")
     parser.add_argument("--agent-kwargs", default="{}", help="surrogate-evo settings, JSON")
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--out", type=Path)
     args = parser.parse_args()
+    if args.summary:
+        print("\n".join(summary(args.summary)))
+        return
+    if not (args.student and args.out):
+        parser.error("--student and --out are needed (or --summary)")
     set_threads(args.threads)
     changes = {"student": args.student, "seeds": (args.seed,)}
     if args.episodes:

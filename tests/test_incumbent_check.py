@@ -17,7 +17,7 @@ from llm_prune_gym import LLMPruneEnv
 from llm_prune_gym.heldout import HeldOut
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-from incumbent_check import check, parse_incumbents  # noqa: E402
+from incumbent_check import check, parse_incumbents, summary  # noqa: E402
 
 PROMPTS = ["NameError: name 'total' is not defined", "IndexError: list index out of range"]
 
@@ -41,6 +41,8 @@ def test_it_judges_each_incumbent_after_each_budget_and_observed_is_the_boards(t
     assert len(lines) == 2 and lines[-1].startswith("wanda 0.15 seed 1 @9: observed ")
     with open(tmp_path / "out" / "incumbents.csv") as handle:
         assert len(list(csv.DictReader(handle))) == 6
+    table = summary([tmp_path / "out" / "incumbents.csv"])
+    assert len(table) == 2 + 6 and table[2].startswith("| wanda 0.15 | 5 | blend:0 | 1 |")
     assert set(np.load(tmp_path / "out" / "plans.npz")) == {
         f"{k}@{b}" for b in (5, 9) for k in ("observed", "model:3", "blend:0")
     }

@@ -2,7 +2,9 @@
 uniform per agent and budget, and each incumbent minus ``observed`` and minus evolution,
 paired by seed (mean ± standard error, (seeds where it is lower / higher))::
 
-    python results/leaderboard-v4/sim_incumbents.py results/leaderboard-v4/sim-learned24/*.csv
+    cd results/leaderboard-v4/sim-learned24
+    python ../sim_incumbents.py *.csv               # every incumbent, minus observed / evolution
+    python ../sim_incumbents.py --compact *.csv     # learned24's table
 """
 
 from __future__ import annotations
@@ -41,7 +43,38 @@ def table(path: Path) -> list[str]:
     return lines
 
 
+def compact(path: Path, kinds=("model:20", "blend:20")) -> list[str]:
+    """One line per budget: the means of evolution, observed, ``kinds`` and ``model:0``,
+    then each of `kinds` minus observed, paired."""
+    values: dict = defaultdict(dict)
+    with open(path) as handle:
+        for row in csv.DictReader(handle):
+            values[row["agent"], int(row["budget"])][int(row["seed"])] = float(
+                row["kl_over_uniform"]
+            )
+    lines = []
+    for budget in sorted({b for _, b in values}):
+        agents = ["evolution", "observed", *kinds, "model:0"]
+        means = []
+        for agent in agents:
+            key = agent if agent == "evolution" else f"surrogate-evo[{agent}]"
+            means.append(f"{np.mean(list(values[key, budget].values())):.3f}")
+        observed = values["surrogate-evo[observed]", budget]
+        diffs = [paired(values[f"surrogate-evo[{k}]", budget], observed) for k in kinds]
+        lines.append("| " + " | ".join([path.stem, str(budget), *means, *diffs]) + " |")
+    return lines
+
+
 def main() -> None:
+    if sys.argv[1] == "--compact":
+        print(
+            "| setting | budget | evolution | observed | model:20 | blend:20 | model:0 "
+            "| model:20 - observed | blend:20 - observed |"
+        )
+        print("|---" * 9 + "|")
+        for name in sys.argv[2:]:
+            print("\n".join(compact(Path(name))))
+        return
     print("| setting | agent | budget | mean | minus observed | minus evolution |")
     print("|---|---|---|---|---|---|")
     for name in sys.argv[1:]:
