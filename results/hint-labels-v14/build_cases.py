@@ -1,4 +1,4 @@
-"""Runs the thirteenth set of hand-written programs in the sandbox once and keeps what Python printed.
+"""Runs the thirteenth set of hand-written programs in the sandbox once and keeps its output.
 
     python results/hint-labels-v14/build_cases.py
 
