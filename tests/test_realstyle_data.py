@@ -68,8 +68,8 @@ def test_a_sample_crashes_and_its_fix_runs() -> None:
         assert repaired.ok, (record["id"], repaired.stderr)
 
 
-# The held-out sets of issue 15 (sets 2 to 12, each read once as the headline test): all of
-# each runs in the sandbox, a few seconds a set.
+# The held-out sets of issue 15 (sets 2 to 12, each read once as the headline test, then set 13,
+# the blind one now): all of each runs in the sandbox, a few seconds a set.
 @dataclass(frozen=True)
 class BlindSet:
     name: str
@@ -200,6 +200,28 @@ SETS = (
             "set11",
         ),
         labels="hint-labels-v13",
+        size=50,
+    ),
+    BlindSet(
+        "set13",
+        "r13",
+        "hand-written for llm-prune-gym (2026-12-03, set 13)",
+        max_lines=45,
+        earlier=(
+            "set1",
+            "set2",
+            "set3",
+            "set4",
+            "set5",
+            "set6",
+            "set7",
+            "set8",
+            "set9",
+            "set10",
+            "set11",
+            "set12",
+        ),
+        labels="hint-labels-v14",
         size=50,
     ),
 )
