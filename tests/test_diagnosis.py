@@ -2413,3 +2413,43 @@ def test_a_filtered_list_whose_test_reads_a_limit_set_elsewhere_stays_silent():
     code += "print(sum(fast) / len(fast))\n"
     found = diagnosis_of(code)
     assert found is None or found.rule != "empty_divisor", found.hint
+
+
+# task diag12: wording fixes of existing rules and of the facts hint (post-blind notes, set 13)
+
+
+def test_a_split_of_text_written_in_the_program_does_not_say_typed():
+    code = "pairs = ['a:1', 'b:2:3']\nfor p in pairs:\n    key, value = p.split(':')\n"
+    found = diagnosis_of(code)
+    assert found.rule == "split_unpack" and "typed" not in found.hint
+    typed = diagnosis_of("line = input()\nkey, value = line.split(':')\n", "a:1:2\n")
+    assert typed.rule == "split_unpack" and "the text typed" in typed.hint
+
+
+def test_a_missing_attribute_asks_only_which_was_meant():
+    hint = facts_hint(
+        hint_facts(
+            "name = 'bo'\nprint(name.uppper())\n",
+            traceback_of("name = 'bo'\nprint(name.uppper())\n"),
+        )
+    )
+    assert "Which of these did you mean?" in hint and "defined before" not in hint
+    code = "total = 1\nprint(totl)\n"
+    assert "defined before that line runs" in facts_hint(hint_facts(code, traceback_of(code)))
+
+
+def test_a_search_loop_names_the_start_value_set_just_before_it():
+    code = "def top(xs):\n    best = 0\n    for x in xs:\n        if x > best:\n"
+    code += "            best = x\n            name = x\n    return name\n\nprint(top([-2, -5]))\n"
+    found = diagnosis_of(code)
+    assert found.rule == "set_only_in_branches" and found.line == 4
+    assert "`best`, which starts at 0 on line 2, just before the loop" in found.hint
+
+
+def test_a_search_loop_with_its_start_value_set_elsewhere_does_not_name_it():
+    code = "def top(xs, best):\n    for x in xs:\n        if x > best:\n"
+    code += (
+        "            best = x\n            name = x\n    return name\n\nprint(top([-2, -5], 0))\n"
+    )
+    found = diagnosis_of(code)
+    assert found.rule == "set_only_in_branches" and "starts at" not in found.hint

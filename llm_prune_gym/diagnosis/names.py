@@ -255,7 +255,7 @@ def _set_only_under_if(
             f"{_code(name)} is only given a value (on {listed.replace('`', '')}) when the "
             f"`if` on line {head.lineno} is true, and this time it was not true for any item "
             f"of the loop on line {loops[0].lineno}, so {_code(name)} has no value when line "
-            f"{line} reads it",
+            f"{line} reads it{_start_compared(program, head.test, loops[0])}",
             f"Why did no item pass the test on line {head.lineno}? What does each side of "
             "that test hold?",
         )
@@ -268,6 +268,38 @@ def _set_only_under_if(
         f"Why was the test on line {head.lineno} false this time, and what should "
         f"{_code(name)} be then?",
     )
+
+
+def _start_compared(program: Program, test: ast.expr, loop: ast.For) -> str:
+    """ ", and the test compares each item with `most`, which starts at 0 on line 7" where the
+    `if` is `item > most` (or <, >=, <=) and the statement just before the loop sets `most` to
+    a number: the start value every item had to beat (r13-022); else ""."""
+    if not (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], (ast.Gt, ast.GtE, ast.Lt, ast.LtE))
+        and isinstance(test.comparators[0], ast.Name)
+    ):
+        return ""
+    bound = test.comparators[0].id
+    for node in ast.walk(program.tree) if program.tree is not None else ():
+        body = getattr(node, "body", None)
+        if not isinstance(body, list) or loop not in body or body.index(loop) == 0:
+            continue
+        before = body[body.index(loop) - 1]
+        if (
+            isinstance(before, ast.Assign)
+            and len(before.targets) == 1
+            and isinstance(before.targets[0], ast.Name)
+            and before.targets[0].id == bound
+            and isinstance(before.value, ast.Constant)
+            and type(before.value.value) in (int, float)
+        ):
+            return (
+                f"; the test compares with {_code(bound)}, which starts at "
+                f"{before.value.value!r} on line {before.lineno}, just before the loop"
+            )
+    return ""
 
 
 def _misspelt_before(program: Program, name: str, scope: ast.AST | None, line: int) -> str:

@@ -386,12 +386,14 @@ def _unpack_count(case: _Case) -> Diagnosis | None:
     if isinstance(statement, ast.Assign) and isinstance(statement.targets[0], ast.Tuple):
         value = statement.value
         if isinstance(value, ast.Call) and getattr(value.func, "attr", "") == "split":
+            typed = _typed_text(case, value.func.value)[0] is not None  # type: ignore[attr-defined]
+            text = "the text typed" if typed else "that text"
             return Diagnosis(
                 "split_unpack",
                 case.frame.line,
                 f"On line {case.frame.line}, {_code(_source(value))} split the text into more "
                 f"than {expected} pieces, but only {expected} names on the left take them",
-                "How many pieces does the text typed really split into, and what should "
+                f"How many pieces does {text} really split into, and what should "
                 "happen to the extra ones?",
             )
     if isinstance(statement, ast.For) and isinstance(statement.target, ast.Tuple):
