@@ -1196,6 +1196,22 @@ FIRES = [
         1,
         ["empty string", "`' '`"],
     ),
+    (
+        "typo_stored_unread",
+        "scores = {'ann': 3, 'bo': 7}\nbest = None\nfor k in scores:\n"
+        "    if best is None or scores[k] > scores[best]:\n        bset = k\nprint(scores[best])\n",
+        "",
+        5,
+        ["`bset`", "`best`", "line 2, to `None`"],
+    ),
+    (
+        "typo_stored_unread",
+        "going = True\nwhile going:\n    cmd = input('> ')\n    if cmd == 'q':\n"
+        "        gonig = False\n",
+        "a\nq\n",
+        5,
+        ["`gonig`", "`while` on line 2 never ends"],
+    ),
 ]
 
 # (the rule that must not fire, program, stdin): one link of each rule's argument is unsure
@@ -1618,6 +1634,17 @@ NEAR_MISSES = [
         "words = input().split(' ')\nwords.append('')\nfor w in words:\n    print(w[0])\n",
         "ab cd\n",
     ),  # the list gets an item that is no piece of the split
+    (
+        "typo_stored_unread",
+        "scores = {'ann': 3}\nbest = None\nif len(scores) > 5:\n    best = 'ann'\n"
+        "for k in scores:\n    bset = k\nprint(scores[best])\n",
+        "",
+    ),  # `best` is set twice: which value it kept is not settled by the typo alone
+    (
+        "typo_stored_unread",
+        "going = True\nwhile going:\n    cmd = input('> ')\ngonig = False\n",
+        "a\n",
+    ),  # the misspelt store is outside the loop: it could not have ended it
 ]
 
 

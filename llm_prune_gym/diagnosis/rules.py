@@ -74,6 +74,7 @@ from .names import (
     _set_only_in_branches,
     _set_only_in_try,
     _typo_never_read,
+    _typo_stored_unread,
     _unquoted_text,
 )
 from .returns import (
@@ -208,6 +209,7 @@ _RULES = {
         _init_misspelt,
         _argument_count,
         _ends_without_return,
+        _typo_stored_unread,
     ),
     "AttributeError": (
         _none_used,
@@ -227,6 +229,7 @@ _RULES = {
         _module_attribute_typo,
         _python2_name,
         _foreign_method,
+        _typo_stored_unread,
     ),
     "IndexError": (
         _length_always_true,
@@ -260,8 +263,9 @@ _RULES = {
         _key_of_wrong_type,
         _key_case,
         _key_past_range,
+        _typo_stored_unread,
     ),
     "KeyboardInterrupt": (_endless_while,),
     "RecursionError": (_same_arguments, _recursion_through_self, _base_case_jumped, _step_away),
-    "EOFError": (_input_method_uncalled, _text_compared_with_number),
+    "EOFError": (_input_method_uncalled, _text_compared_with_number, _typo_stored_unread),
 }
