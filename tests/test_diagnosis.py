@@ -1212,6 +1212,15 @@ FIRES = [
         5,
         ["`gonig`", "`while` on line 2 never ends"],
     ),
+    (
+        "attribute_stored_as_other",
+        "class Lamp:\n    def __init__(self):\n        self.lit = False\n        self.level = 3\n"
+        "    def dim(self):\n        self.brightness -= 1\n"
+        "        print(self.lit)\n\nLamp().dim()\n",
+        "",
+        4,
+        ["`self.brightness`", "`self.level` on line 4"],
+    ),
 ]
 
 # (the rule that must not fire, program, stdin): one link of each rule's argument is unsure
@@ -1645,6 +1654,13 @@ NEAR_MISSES = [
         "going = True\nwhile going:\n    cmd = input('> ')\ngonig = False\n",
         "a\n",
     ),  # the misspelt store is outside the loop: it could not have ended it
+    (
+        "attribute_stored_as_other",
+        "class Lamp:\n    def __init__(self):\n        self.lit = False\n        self.level = 3\n"
+        "    def on(self):\n        self.brightness = 5\n    def dim(self):\n"
+        "        self.brightness -= 1\n        print(self.lit)\n\nLamp().dim()\n",
+        "",
+    ),  # `on` sets it plainly: the slip may be that `on` was not called first
 ]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from .attributes import (
     _attribute_never_set,
     _attribute_set_as_local,
+    _attribute_stored_as_other,
     _attribute_typo,
     _dict_loop_keys,
     _foreign_method,
@@ -229,6 +230,7 @@ _RULES = {
         _module_attribute_typo,
         _python2_name,
         _foreign_method,
+        _attribute_stored_as_other,
         _typo_stored_unread,
     ),
     "IndexError": (
