@@ -2496,3 +2496,16 @@ def test_a_search_loop_with_its_start_value_set_elsewhere_does_not_name_it():
     )
     found = diagnosis_of(code)
     assert found.rule == "set_only_in_branches" and "starts at" not in found.hint
+
+
+def test_typed_text_looked_up_among_numbers_names_the_input_line():
+    code = "floors = [1, 2, 3, 4]\npick = input('Floor: ')\nprint(floors.index(pick))\n"
+    found = diagnosis_of(code, "3\n")
+    assert found.rule == "item_not_in_list" and found.line == 2
+    assert "every item of `floors` (line 1) is a number" in found.hint
+
+
+def test_typed_text_of_a_number_not_in_the_list_stays_silent():
+    code = "floors = [1, 2, 3, 4]\npick = input('Floor: ')\nprint(floors.index(pick))\n"
+    found = diagnosis_of(code, "9\n")
+    assert found is None or found.rule != "item_not_in_list", found.hint
