@@ -1221,6 +1221,13 @@ FIRES = [
         4,
         ["`self.brightness`", "`self.level` on line 4"],
     ),
+    (
+        "module_name_other",
+        "import math\nside = 3\nprint(math.power(side, 2))\n",
+        "",
+        3,
+        ["`power`", "`pow`"],
+    ),
 ]
 
 # (the rule that must not fire, program, stdin): one link of each rule's argument is unsure
@@ -1661,6 +1668,11 @@ NEAR_MISSES = [
         "        self.brightness -= 1\n        print(self.lit)\n\nLamp().dim()\n",
         "",
     ),  # `on` sets it plainly: the slip may be that `on` was not called first
+    (
+        "module_name_other",
+        "from math import average\nprint(average([1, 2]))\n",
+        "",
+    ),  # `math` has no averaging function: the table says nothing of it
 ]
 
 

@@ -58,6 +58,7 @@ from .modules import (
     _import_name_typo,
     _module_attribute_typo,
     _module_misspelt,
+    _module_name_other,
     _module_not_imported,
     _name_not_imported,
 )
@@ -228,6 +229,7 @@ _RULES = {
         _attribute_set_as_local,
         _attribute_typo,
         _module_attribute_typo,
+        _module_name_other,
         _python2_name,
         _foreign_method,
         _attribute_stored_as_other,
@@ -256,7 +258,7 @@ _RULES = {
         _item_not_in_list,
     ),
     "ModuleNotFoundError": (_module_misspelt,),
-    "ImportError": (_import_name_typo,),
+    "ImportError": (_import_name_typo, _module_name_other),
     "RuntimeError": (_dict_changed_in_loop,),
     "KeyError": (
         _space_after_separator,
