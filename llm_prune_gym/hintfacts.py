@@ -499,7 +499,14 @@ def facts_hint(facts: HintFacts, most: int = 2) -> str:
         first = f"Python stopped at line {facts.line} with {_article(facts.exception)}"
         ask = "Where does each value that line uses come from, and is it what that line needs?"
     nearest: list[str] = []
-    if facts.close_names:
+    if facts.close_names and facts.exception == "AttributeError":
+        # an attribute or method is not "defined before the line runs": ask only which was meant
+        nearest.append(
+            f"There is no attribute {_code(facts.offending)} there; the names closest to it "
+            f"are {_names(facts.close_names)}"
+        )
+        ask = "Which of these did you mean?"
+    elif facts.close_names:
         nearest.append(
             f"{_code(facts.offending)} is not defined there; the names closest to it are "
             f"{_names(facts.close_names)}"

@@ -1196,6 +1196,38 @@ FIRES = [
         1,
         ["empty string", "`' '`"],
     ),
+    (
+        "typo_stored_unread",
+        "scores = {'ann': 3, 'bo': 7}\nbest = None\nfor k in scores:\n"
+        "    if best is None or scores[k] > scores[best]:\n        bset = k\nprint(scores[best])\n",
+        "",
+        5,
+        ["`bset`", "`best`", "line 2, to `None`"],
+    ),
+    (
+        "typo_stored_unread",
+        "going = True\nwhile going:\n    cmd = input('> ')\n    if cmd == 'q':\n"
+        "        gonig = False\n",
+        "a\nq\n",
+        5,
+        ["`gonig`", "`while` on line 2 never ends"],
+    ),
+    (
+        "attribute_stored_as_other",
+        "class Lamp:\n    def __init__(self):\n        self.lit = False\n        self.level = 3\n"
+        "    def dim(self):\n        self.brightness -= 1\n"
+        "        print(self.lit)\n\nLamp().dim()\n",
+        "",
+        4,
+        ["`self.brightness`", "`self.level` on line 4"],
+    ),
+    (
+        "module_name_other",
+        "import math\nside = 3\nprint(math.power(side, 2))\n",
+        "",
+        3,
+        ["`power`", "`pow`"],
+    ),
 ]
 
 # (the rule that must not fire, program, stdin): one link of each rule's argument is unsure
@@ -1618,6 +1650,29 @@ NEAR_MISSES = [
         "words = input().split(' ')\nwords.append('')\nfor w in words:\n    print(w[0])\n",
         "ab cd\n",
     ),  # the list gets an item that is no piece of the split
+    (
+        "typo_stored_unread",
+        "scores = {'ann': 3}\nbest = None\nif len(scores) > 5:\n    best = 'ann'\n"
+        "for k in scores:\n    bset = k\nprint(scores[best])\n",
+        "",
+    ),  # `best` is set twice: which value it kept is not settled by the typo alone
+    (
+        "typo_stored_unread",
+        "going = True\nwhile going:\n    cmd = input('> ')\ngonig = False\n",
+        "a\n",
+    ),  # the misspelt store is outside the loop: it could not have ended it
+    (
+        "attribute_stored_as_other",
+        "class Lamp:\n    def __init__(self):\n        self.lit = False\n        self.level = 3\n"
+        "    def on(self):\n        self.brightness = 5\n    def dim(self):\n"
+        "        self.brightness -= 1\n        print(self.lit)\n\nLamp().dim()\n",
+        "",
+    ),  # `on` sets it plainly: the slip may be that `on` was not called first
+    (
+        "module_name_other",
+        "from math import average\nprint(average([1, 2]))\n",
+        "",
+    ),  # `math` has no averaging function: the table says nothing of it
 ]
 
 
@@ -2413,3 +2468,56 @@ def test_a_filtered_list_whose_test_reads_a_limit_set_elsewhere_stays_silent():
     code += "print(sum(fast) / len(fast))\n"
     found = diagnosis_of(code)
     assert found is None or found.rule != "empty_divisor", found.hint
+
+
+# task diag12: wording fixes of existing rules and of the facts hint (post-blind notes, set 13)
+
+
+def test_a_split_of_text_written_in_the_program_does_not_say_typed():
+    code = "pairs = ['a:1', 'b:2:3']\nfor p in pairs:\n    key, value = p.split(':')\n"
+    found = diagnosis_of(code)
+    assert found.rule == "split_unpack" and "typed" not in found.hint
+    typed = diagnosis_of("line = input()\nkey, value = line.split(':')\n", "a:1:2\n")
+    assert typed.rule == "split_unpack" and "the text typed" in typed.hint
+
+
+def test_a_missing_attribute_asks_only_which_was_meant():
+    hint = facts_hint(
+        hint_facts(
+            "name = 'bo'\nprint(name.uppper())\n",
+            traceback_of("name = 'bo'\nprint(name.uppper())\n"),
+        )
+    )
+    assert "Which of these did you mean?" in hint and "defined before" not in hint
+    code = "total = 1\nprint(totl)\n"
+    assert "defined before that line runs" in facts_hint(hint_facts(code, traceback_of(code)))
+
+
+def test_a_search_loop_names_the_start_value_set_just_before_it():
+    code = "def top(xs):\n    best = 0\n    for x in xs:\n        if x > best:\n"
+    code += "            best = x\n            name = x\n    return name\n\nprint(top([-2, -5]))\n"
+    found = diagnosis_of(code)
+    assert found.rule == "set_only_in_branches" and found.line == 4
+    assert "`best`, which starts at 0 on line 2, just before the loop" in found.hint
+
+
+def test_a_search_loop_with_its_start_value_set_elsewhere_does_not_name_it():
+    code = "def top(xs, best):\n    for x in xs:\n        if x > best:\n"
+    code += (
+        "            best = x\n            name = x\n    return name\n\nprint(top([-2, -5], 0))\n"
+    )
+    found = diagnosis_of(code)
+    assert found.rule == "set_only_in_branches" and "starts at" not in found.hint
+
+
+def test_typed_text_looked_up_among_numbers_names_the_input_line():
+    code = "floors = [1, 2, 3, 4]\npick = input('Floor: ')\nprint(floors.index(pick))\n"
+    found = diagnosis_of(code, "3\n")
+    assert found.rule == "item_not_in_list" and found.line == 2
+    assert "every item of `floors` (line 1) is a number" in found.hint
+
+
+def test_typed_text_of_a_number_not_in_the_list_stays_silent():
+    code = "floors = [1, 2, 3, 4]\npick = input('Floor: ')\nprint(floors.index(pick))\n"
+    found = diagnosis_of(code, "9\n")
+    assert found is None or found.rule != "item_not_in_list", found.hint

@@ -26,6 +26,7 @@ from ._common import (
     _asked_attribute,
     _Case,
     _classes_named,
+    _is_self_attribute,
     _is_self_store,
     _loop_over,
     _method,
@@ -518,3 +519,73 @@ def _object_replaced(case: _Case) -> Diagnosis | None:
         f"What does {_code(attribute)} give back, and what should {_code(name)} name after "
         f"line {replaced.line}?",
     )
+
+
+def _attribute_stored_as_other(case: _Case) -> Diagnosis | None:
+    """`self.charge = 100` in `__init__`, `self.battery` read by the methods (r13-019): the
+    object never gets the attribute the class reads (its only stores, if any, change it from
+    its own value), and `__init__` stores one attribute that no line of the program reads:
+    the start value went in under another name."""
+    owner = _quoted(case.facts.message, r"^'(\w+)' object has no attribute '\w+'$")
+    attribute, program = case.facts.offending, case.program
+    mine = _classes_named(program, owner) if owner else []
+    if not attribute or len(mine) != 1 or mine[0].bases or owner in _BUILTIN_TYPES:
+        return None
+    init = _method(program, owner, "__init__")
+    if init is None or _stores_self(init, attribute) or _set_from_elsewhere(program, attribute):
+        return None
+    read = {
+        n.attr
+        for n in ast.walk(program.tree)  # type: ignore[arg-type]
+        if isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Load)
+    }
+    unread = sorted(
+        (n.lineno, n.attr)
+        for n in ast.walk(init)
+        if isinstance(n, ast.Attribute)
+        and isinstance(n.ctx, ast.Store)
+        and isinstance(n.value, ast.Name)
+        and n.value.id == "self"
+        and n.attr not in read
+    )
+    if len({name for _, name in unread}) != 1:
+        return None
+    line, other = unread[0]
+    return Diagnosis(
+        "attribute_stored_as_other",
+        line,
+        f"`__init__` of {_code(owner)} never sets {_code('self.' + attribute)}, which line "
+        f"{case.frame.line} reads; it sets {_code('self.' + other)} on line {line}, which no "
+        "line of the program reads",
+        f"Are {_code('self.' + other)} and {_code('self.' + attribute)} meant to be the same "
+        "value?",
+    )
+
+
+def _set_from_elsewhere(program: Program, attribute: str) -> bool:
+    """True if some store of `.attribute` is not `self.attribute` changed from its own value
+    (`self.battery = self.battery - needed`), or `setattr` is used: then it may be set first."""
+    for node in ast.walk(program.tree):  # type: ignore[arg-type]
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "setattr":
+            return True
+        if not isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            continue
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for target in targets:
+            stored = [
+                n for n in ast.walk(target) if isinstance(n, ast.Attribute) and n.attr == attribute
+            ]
+            if not stored:
+                continue
+            if isinstance(node, ast.AugAssign) and _is_self_store(stored[0], attribute):
+                continue
+            value = getattr(node, "value", None)
+            if (
+                len(targets) == 1
+                and _is_self_store(target, attribute)
+                and value is not None
+                and any(_is_self_attribute(n, attribute, ast.Load) for n in ast.walk(value))
+            ):
+                continue
+            return True
+    return False

@@ -256,3 +256,46 @@ def _from_misspelt(case: _Case, statement: ast.ImportFrom, name: str) -> Diagnos
         f"capitals), and it has {_names(imported)}",
         f"How exactly is the module's name spelt on line {case.frame.line}?",
     )
+
+
+# Names a beginner brings from other languages or from maths, that the module spells otherwise
+# (the module has no such name in any Python): `statistics.average` is `mean` (r12-041, r13-047).
+_OTHER_NAMES = {
+    ("statistics", "average"): "mean",
+    ("statistics", "avg"): "mean",
+    ("math", "power"): "pow",
+}
+
+
+def _module_name_other(case: _Case) -> Diagnosis | None:
+    """`from statistics import average` (or `statistics.average(...)`): the module has the
+    function under another name, one the table above settles."""
+    match = re.match(r"^cannot import name '(\w+)' from '(\w+)'", case.facts.message)
+    statement = case.program.statement_at(case.frame.line)
+    if match is not None and isinstance(statement, ast.ImportFrom):
+        wrong, module = match.groups()
+        if statement.module != module:
+            return None
+        asks = f"imports {_code(wrong)} from {_code(module)}"
+    else:
+        match = re.match(r"^module '(\w+)' has no attribute '(\w+)'$", case.facts.message)
+        node = _failing_node(case.program, case.frame, ast.Attribute)
+        if match is None or node is None:
+            return None
+        module, wrong = match.groups()
+        imports = case.program.bindings.get(module, [])
+        if not imports or any(b.kind != "import" for b in imports):
+            return None
+        if node.attr != wrong or _source(node.value) != module:
+            return None
+        asks = f"asks the module {_code(module)} for {_code(wrong)}"
+    right = _OTHER_NAMES.get((module, wrong))
+    if right is None:
+        return None
+    return Diagnosis(
+        "module_name_other",
+        case.frame.line,
+        f"Line {case.frame.line} {asks}, but {_code(module)} has no name {_code(wrong)}: "
+        f"the function it has for that is called {_code(right)}",
+        f"Which lines of the program use {_code(wrong)}?",
+    )

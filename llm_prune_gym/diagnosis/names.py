@@ -255,7 +255,7 @@ def _set_only_under_if(
             f"{_code(name)} is only given a value (on {listed.replace('`', '')}) when the "
             f"`if` on line {head.lineno} is true, and this time it was not true for any item "
             f"of the loop on line {loops[0].lineno}, so {_code(name)} has no value when line "
-            f"{line} reads it",
+            f"{line} reads it{_start_compared(program, head.test, loops[0])}",
             f"Why did no item pass the test on line {head.lineno}? What does each side of "
             "that test hold?",
         )
@@ -268,6 +268,38 @@ def _set_only_under_if(
         f"Why was the test on line {head.lineno} false this time, and what should "
         f"{_code(name)} be then?",
     )
+
+
+def _start_compared(program: Program, test: ast.expr, loop: ast.For) -> str:
+    """ ", and the test compares each item with `most`, which starts at 0 on line 7" where the
+    `if` is `item > most` (or <, >=, <=) and the statement just before the loop sets `most` to
+    a number: the start value every item had to beat (r13-022); else ""."""
+    if not (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], (ast.Gt, ast.GtE, ast.Lt, ast.LtE))
+        and isinstance(test.comparators[0], ast.Name)
+    ):
+        return ""
+    bound = test.comparators[0].id
+    for node in ast.walk(program.tree) if program.tree is not None else ():
+        body = getattr(node, "body", None)
+        if not isinstance(body, list) or loop not in body or body.index(loop) == 0:
+            continue
+        before = body[body.index(loop) - 1]
+        if (
+            isinstance(before, ast.Assign)
+            and len(before.targets) == 1
+            and isinstance(before.targets[0], ast.Name)
+            and before.targets[0].id == bound
+            and isinstance(before.value, ast.Constant)
+            and type(before.value.value) in (int, float)
+        ):
+            return (
+                f"; the test compares with {_code(bound)}, which starts at "
+                f"{before.value.value!r} on line {before.lineno}, just before the loop"
+            )
+    return ""
 
 
 def _misspelt_before(program: Program, name: str, scope: ast.AST | None, line: int) -> str:
@@ -562,3 +594,71 @@ def _typo_never_read(case: _Case) -> Diagnosis | None:
 
 def _is_load(node: ast.AST) -> bool:
     return isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+
+
+def _typo_stored_unread(case: _Case) -> Diagnosis | None:
+    """`worts = player` where `worst = None` is the only other value `worst` ever gets
+    (r13-010), or `runing = False` inside `while running:` (r13-014): the store meant to
+    change the variable went to a name no line reads, so the variable kept its start value,
+    and that value is what fails (the error quotes it, or the loop it keeps going runs out
+    of input)."""
+    program = case.program
+    if program.tree is None:
+        return None
+    read = {n.id for n in ast.walk(program.tree) if _is_load(n)}
+    for typo, found in program.bindings.items():
+        if typo in read or len(found) != 1 or found[0].kind != "assign":
+            continue
+        real = _typo_of(typo, read)
+        start = program.bindings.get(real, []) if real else []
+        if (
+            len(start) != 1
+            or start[0].kind != "assign"
+            or start[0].scope is not found[0].scope
+            or start[0].line >= found[0].line
+            or not isinstance(start[0].value, ast.Constant)
+        ):
+            continue
+        effect = _kept_value_fails(case, real, start[0].value.value, found[0].line)
+        if effect:
+            return Diagnosis(
+                "typo_stored_unread",
+                found[0].line,
+                f"Line {found[0].line} sets {_code(typo)}, a name a letter or two from "
+                f"{_code(real)}, and no line of the program reads {_code(typo)}; "
+                f"{_code(real)} itself is only set on line {start[0].line}, to "
+                f"{_code(repr(start[0].value.value))}, {effect}",
+                "Are those two names meant to be the same variable?",
+            )
+    return None
+
+
+def _kept_value_fails(case: _Case, real: str, value: object, store: int) -> str:
+    """How `real` keeping `value` makes the failure, read for certain ("" if not settled):
+    the failing line reads it and the error quotes the value (or its type), or the failure
+    is `input()` running out inside a `while real:` that holds the store."""
+    line = case.frame.line
+    if case.facts.exception == "EOFError":
+        loops = [
+            n
+            for n in case.program.enclosing(line, (ast.While,))
+            if isinstance(n.test, ast.Name)  # type: ignore[attr-defined]
+            and n.test.id == real  # type: ignore[attr-defined]
+            and n.lineno < store <= (n.end_lineno or 0)
+        ]
+        if value is True and loops:
+            return (
+                f"so the `while` on line {loops[0].lineno} never ends and the `input()` on "
+                f"line {line} runs out of input"
+            )
+        return ""
+    statement = case.program.statement_at(line)
+    reads = statement is not None and any(
+        _is_load(n) and n.id == real  # type: ignore[attr-defined]
+        for n in ast.walk(statement)
+    )
+    message = case.facts.message.strip()
+    quoted = message == repr(value) or f"'{type(value).__name__}'" in message
+    if reads and quoted and value is not True and value is not False:
+        return f"so it still holds that value when line {line} reads it"
+    return ""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from .attributes import (
     _attribute_never_set,
     _attribute_set_as_local,
+    _attribute_stored_as_other,
     _attribute_typo,
     _dict_loop_keys,
     _foreign_method,
@@ -57,6 +58,7 @@ from .modules import (
     _import_name_typo,
     _module_attribute_typo,
     _module_misspelt,
+    _module_name_other,
     _module_not_imported,
     _name_not_imported,
 )
@@ -74,6 +76,7 @@ from .names import (
     _set_only_in_branches,
     _set_only_in_try,
     _typo_never_read,
+    _typo_stored_unread,
     _unquoted_text,
 )
 from .returns import (
@@ -208,6 +211,7 @@ _RULES = {
         _init_misspelt,
         _argument_count,
         _ends_without_return,
+        _typo_stored_unread,
     ),
     "AttributeError": (
         _none_used,
@@ -225,8 +229,11 @@ _RULES = {
         _attribute_set_as_local,
         _attribute_typo,
         _module_attribute_typo,
+        _module_name_other,
         _python2_name,
         _foreign_method,
+        _attribute_stored_as_other,
+        _typo_stored_unread,
     ),
     "IndexError": (
         _length_always_true,
@@ -251,7 +258,7 @@ _RULES = {
         _item_not_in_list,
     ),
     "ModuleNotFoundError": (_module_misspelt,),
-    "ImportError": (_import_name_typo,),
+    "ImportError": (_import_name_typo, _module_name_other),
     "RuntimeError": (_dict_changed_in_loop,),
     "KeyError": (
         _space_after_separator,
@@ -260,8 +267,9 @@ _RULES = {
         _key_of_wrong_type,
         _key_case,
         _key_past_range,
+        _typo_stored_unread,
     ),
     "KeyboardInterrupt": (_endless_while,),
     "RecursionError": (_same_arguments, _recursion_through_self, _base_case_jumped, _step_away),
-    "EOFError": (_input_method_uncalled, _text_compared_with_number),
+    "EOFError": (_input_method_uncalled, _text_compared_with_number, _typo_stored_unread),
 }

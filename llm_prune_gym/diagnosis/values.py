@@ -386,12 +386,14 @@ def _unpack_count(case: _Case) -> Diagnosis | None:
     if isinstance(statement, ast.Assign) and isinstance(statement.targets[0], ast.Tuple):
         value = statement.value
         if isinstance(value, ast.Call) and getattr(value.func, "attr", "") == "split":
+            typed = _typed_text(case, value.func.value)[0] is not None  # type: ignore[attr-defined]
+            text = "the text typed" if typed else "that text"
             return Diagnosis(
                 "split_unpack",
                 case.frame.line,
                 f"On line {case.frame.line}, {_code(_source(value))} split the text into more "
                 f"than {expected} pieces, but only {expected} names on the left take them",
-                "How many pieces does the text typed really split into, and what should "
+                f"How many pieces does {text} really split into, and what should "
                 "happen to the extra ones?",
             )
     if isinstance(statement, ast.For) and isinstance(statement.target, ast.Tuple):
@@ -541,7 +543,12 @@ def _item_not_in_list(case: _Case) -> Diagnosis | None:
     items = literal.value if literal is not None else None
     text = argument.value if isinstance(argument, ast.Constant) else None
     if isinstance(argument, ast.Name) and method == "index" and isinstance(items, ast.List):
-        return _item_case(case, argument.id, literal, items)  # type: ignore[arg-type]
+        return _item_case(case, argument.id, literal, items) or _text_among_numbers(  # type: ignore[arg-type]
+            case,
+            argument.id,
+            literal,
+            items,  # type: ignore[arg-type]
+        )
     if isinstance(argument, ast.Name) and method == "remove" and isinstance(items, ast.List):
         return _number_among_text(case, argument, literal, items)  # type: ignore[arg-type]
     if not isinstance(items, ast.List) or not isinstance(text, str):
@@ -616,6 +623,34 @@ def _item_case(case: _Case, name: str, literal: Binding, items: ast.List) -> Dia
         "in capitals, and Python compares text exactly",
         f"Where does {_code(name)} get its value, and how does it have to be written to "
         "match the list?",
+    )
+
+
+def _text_among_numbers(
+    case: _Case, name: str, literal: Binding, items: ast.List
+) -> Diagnosis | None:
+    """`uk.index(size)` where Python quotes `size` as the text '6' and the list is written all
+    of numbers, one of them 6, and only read after (r13-018): the number is there, the text
+    never equals it."""
+    text = _quoted(case.facts.message, r"^'(.*)' is not in list$")
+    numbers = [
+        e.value for e in items.elts if isinstance(e, ast.Constant) and type(e.value) in (int, float)
+    ]
+    if not text or not numbers or len(numbers) != len(items.elts) or not _is_float(text):
+        return None
+    if float(text) not in numbers:
+        return None
+    if not all(_only_read(case.program, n) for n in _uses(case.program, literal.name)):
+        return None
+    line, typed = _typed_as_is(case, ast.Name(name))
+    typed = typed.replace(", capitals as typed", "")
+    return Diagnosis(
+        "item_not_in_list",
+        line,
+        f"{_code(name)} is the text {_code(repr(text))} on line {case.frame.line}{typed}, but "
+        f"every item of {_code(literal.name)} (line {literal.line}) is a number, and text is "
+        "never equal to a number, even when it shows the same digits",
+        f"Where does {_code(name)} get its value, and what type does it have there?",
     )
 
 
