@@ -68,7 +68,7 @@ def test_a_sample_crashes_and_its_fix_runs() -> None:
         assert repaired.ok, (record["id"], repaired.stderr)
 
 
-# The held-out sets of issue 15 (sets 2 to 12, each read once as the headline test, then set 13,
+# The held-out sets of issue 15 (sets 2 to 13, each read once as the headline test, then set 14,
 # the blind one now): all of each runs in the sandbox, a few seconds a set.
 @dataclass(frozen=True)
 class BlindSet:
@@ -222,6 +222,29 @@ SETS = (
             "set12",
         ),
         labels="hint-labels-v14",
+        size=50,
+    ),
+    BlindSet(
+        "set14",
+        "r14",
+        "hand-written for llm-prune-gym (2026-12-03, set 14)",
+        max_lines=45,
+        earlier=(
+            "set1",
+            "set2",
+            "set3",
+            "set4",
+            "set5",
+            "set6",
+            "set7",
+            "set8",
+            "set9",
+            "set10",
+            "set11",
+            "set12",
+            "set13",
+        ),
+        labels="hint-labels-v15",
         size=50,
     ),
 )
