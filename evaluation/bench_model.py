@@ -66,7 +66,7 @@ FIELDS = (
 )
 HINT_SCORES = ("identifies_error", "misleading", "gives_away")
 DEFAULT_HINT_CASES = Path(__file__).parent / "data" / "realstyle.jsonl"
-# kept out of every run but the blind one (set 14 is the next headline test, sets 2 to 13 the ones
+# kept out of every run but the blind one (set 15 is the next headline test, sets 2 to 14 the ones
 # before)
 BLIND_SETS = (
     "realstyle2.jsonl",
@@ -95,6 +95,8 @@ BLIND_SETS = (
     "hint-labels-v14",
     "realstyle14.jsonl",
     "hint-labels-v15",
+    "realstyle15.jsonl",
+    "hint-labels-v16",
 )
 REFERENCE_FORMAT = "hf-f32"  # what agreement is measured against
 HINT_TOKENS = 96  # llm_prune_gym.generation.HINT_MAX_NEW_TOKENS (no torch import here)

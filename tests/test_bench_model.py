@@ -123,6 +123,8 @@ def test_formats_and_hint_options_are_checked_up_front(tmp_path):
         "hint-labels-v14/cases.jsonl",
         "realstyle14.jsonl",
         "hint-labels-v15/cases.jsonl",
+        "realstyle15.jsonl",
+        "hint-labels-v16/cases.jsonl",
     ):
         with pytest.raises(ValueError, match="blind hint set"):
             BenchModelSettings(plans=("dense",), out=tmp_path, hint_cases=tmp_path / blind)

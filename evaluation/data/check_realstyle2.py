@@ -9,13 +9,14 @@ FILE defaults to `realstyle2.jsonl`; `evaluation/data/realstyle3.jsonl` checks t
 `evaluation/data/realstyle9.jsonl` the ninth, `evaluation/data/realstyle10.jsonl` the tenth,
 `evaluation/data/realstyle11.jsonl` the eleventh, `evaluation/data/realstyle12.jsonl` the twelfth,
 `evaluation/data/realstyle13.jsonl` the thirteenth,
-`evaluation/data/realstyle14.jsonl` the fourteenth.
+`evaluation/data/realstyle14.jsonl` the fourteenth,
+`evaluation/data/realstyle15.jsonl` the fifteenth.
 For every record of each file: the broken program, run in `finetune.sandbox` with its
 stdin, must end in the recorded exception at the recorded line of `main.py` (no
 time-out), and its `fixed_code` must run cleanly on the same stdin. With `--similarity`
 it also finds, for each program, the highest `difflib.SequenceMatcher` ratio of its
 `code` or `fixed_code` against every program of the other `realstyle*.jsonl` sets (every
-set in this folder but the one checked: set 14 against sets 1 to 13, so also sets 10 to 13;
+set in this folder but the one checked: set 15 against sets 1 to 14, so also sets 10 to 14;
 `code` and `fixed_code`) and of `finetune/data/corpus.txt` (the hand-written corpus),
 and fails above `MAX_RATIO`. Prints one JSON summary line per file and names each
 failing record on stderr; exits 1 if any record fails.
