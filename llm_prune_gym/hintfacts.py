@@ -34,6 +34,7 @@ import ast
 import builtins
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 
 PROGRAM = "main.py"
@@ -1002,7 +1003,9 @@ def _calls(statement: ast.AST) -> set[str]:
 
 
 def _caret_span(program: Program, frame: Frame) -> tuple[int, int] | None:
-    """The (start, end) columns in the program's line that Python's ~~^^ marks cover."""
+    """The (start, end) columns in the program's line that Python's ~~^^ marks cover, in
+    UTF-8 bytes as `ast` counts them: the marks count characters, so a `£` before or inside
+    the marked part would otherwise shift the span off every node."""
     if not frame.carets.strip():
         return None
     raw = program.lines[frame.line - 1] if frame.line <= len(program.lines) else ""
@@ -1013,7 +1016,14 @@ def _caret_span(program: Program, frame: Frame) -> tuple[int, int] | None:
     start = len(marks) - len(marks.lstrip())
     shown_indent = len(frame.text) - len(frame.text.lstrip())
     begin = start - shown_indent + indent
-    return begin, begin + len(marks.strip())
+    end = begin + len(marks.strip())
+    if any(_wide(char) for char in raw[:end]):
+        return None  # a wide character may take two marks: the columns are not certain
+    return len(raw[:begin].encode()), len(raw[:end].encode())
+
+
+def _wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in ("W", "F")
 
 
 def marked_names(program: Program, frame: Frame) -> set[str]:

@@ -2521,3 +2521,45 @@ def test_typed_text_of_a_number_not_in_the_list_stays_silent():
     code = "floors = [1, 2, 3, 4]\npick = input('Floor: ')\nprint(floors.index(pick))\n"
     found = diagnosis_of(code, "9\n")
     assert found is None or found.rule != "item_not_in_list", found.hint
+
+
+# task diag13: widened or added after set 14's misses
+
+
+def test_a_number_joined_to_text_with_a_pound_sign_on_the_line():
+    code = "cost = 4\nprint('Ticket: £' + cost)\n"
+    found = diagnosis_of(code)
+    assert found.rule == "number_joined_to_text" and found.line == 2 and "`cost`" in found.hint
+
+
+def test_a_pound_sign_does_not_shift_the_marks_onto_another_node():
+    code = "cost = '4'\nextra = 2\nprint('£', cost + extra)\n"
+    found = diagnosis_of(code)
+    assert found is None or found.rule != "number_joined_to_text", found.hint
+
+
+def test_a_count_added_to_in_a_dict_made_by_dict_with_no_arguments():
+    code = "colours = dict()\nfor c in ['red', 'blue', 'red']:\n    colours[c] += 1\n"
+    found = diagnosis_of(code)
+    assert found.rule == "key_never_stored" and found.line == 3
+    assert "`colours` starts empty (line 1)" in found.hint
+
+
+def test_a_count_in_a_dict_made_from_other_values_stays_silent():
+    code = "start = {'red': 0}\ncolours = dict(start)\nfor c in ['red', 'blue']:\n"
+    code += "    colours[c] += 1\n"
+    found = diagnosis_of(code)
+    assert found is None or found.rule != "key_never_stored", found.hint
+
+
+def test_a_split_at_spaces_of_text_the_prompt_asks_for_with_a_colon():
+    code = "start = input('Start (hh:mm): ')\nh, m = start.split()\nprint(int(h) * 60 + int(m))\n"
+    found = diagnosis_of(code, "9:30\n")
+    assert found.rule == "separator_not_in_prompt" and found.line == 2
+    assert "at spaces" in found.hint and "`hh:mm`" in found.hint and "no space" in found.hint
+
+
+def test_a_split_at_spaces_with_a_prompt_that_shows_no_format_stays_silent():
+    code = "start = input('Start time: ')\nh, m = start.split()\nprint(int(h) * 60 + int(m))\n"
+    found = diagnosis_of(code, "9:30\n")
+    assert found is None or found.rule != "separator_not_in_prompt", found.hint

@@ -198,9 +198,7 @@ def _key_never_stored(case: _Case) -> Diagnosis | None:
     facts, program = case.facts, case.program
     name = facts.sequence
     binding = program.only_binding(name) if name else None
-    if binding is None or binding.kind != "assign" or not isinstance(binding.value, ast.Dict):
-        return None
-    if binding.value.keys:
+    if binding is None or binding.kind != "assign" or not _empty_dict(program, binding.value):
         return None
     statement = program.statement_at(case.frame.line)
     if any(
@@ -223,6 +221,20 @@ def _key_never_stored(case: _Case) -> Diagnosis | None:
         f"{_code(f'{name}[{facts.index}]')} before any value was stored under that key "
         f"({_code(facts.message)})",
         "What should happen the first time a key is seen?",
+    )
+
+
+def _empty_dict(program: Program, value: ast.expr | None) -> bool:
+    """`{}`, or `dict()` with no arguments where the program never rebinds `dict`."""
+    if isinstance(value, ast.Dict):
+        return not value.keys
+    return (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Name)
+        and value.func.id == "dict"
+        and not value.args
+        and not value.keywords
+        and "dict" not in program.bindings
     )
 
 

@@ -781,9 +781,9 @@ def _separator_not_in_prompt(case: _Case) -> Diagnosis | None:
     split = statement.value
     if not isinstance(statement.targets[0], ast.Tuple) or not isinstance(split, ast.Call):
         return None
-    if getattr(split.func, "attr", "") != "split" or len(split.args) != 1 or split.keywords:
+    if getattr(split.func, "attr", "") != "split" or len(split.args) > 1 or split.keywords:
         return None
-    separator = split.args[0]
+    separator = split.args[0] if split.args else ast.Constant(" ")  # `split()`: at spaces
     if not isinstance(separator, ast.Constant) or not isinstance(separator.value, str):
         return None
     typed, line = _typed_text(case, split.func.value)  # type: ignore[attr-defined]
@@ -798,16 +798,21 @@ def _separator_not_in_prompt(case: _Case) -> Diagnosis | None:
         re.findall(r"[^\w\s]", shown)
     ) != {mark}:
         return None
-    if not separator.value.strip() or separator.value.strip() == mark or mark in separator.value:
+    if split.args and not separator.value.strip():
+        return None  # `split(" ")`: two spaces give an empty piece, not one piece
+    if separator.value.strip() == mark or mark in separator.value:
         return None
+    at, no = (
+        (_code(repr(separator.value)), _code(repr(separator.value)))
+        if split.args
+        else ("spaces (`split()` with nothing in the brackets)", "space between its parts")
+    )
     return Diagnosis(
         "separator_not_in_prompt",
         case.frame.line,
-        f"Line {case.frame.line} splits {_code(_source(split.func.value))} at "  # type: ignore[attr-defined]
-        f"{_code(repr(separator.value))}, but the "
+        f"Line {case.frame.line} splits {_code(_source(split.func.value))} at {at}, but the "  # type: ignore[attr-defined]
         f"prompt on line {line} asks for it as {_code(shown)}, with {_code(repr(mark))} between "
-        f"the parts; the text had no {_code(repr(separator.value))}, so the split gave one "
-        f"piece for {expected} names",
+        f"the parts; the text had no {no}, so the split gave one piece for {expected} names",
         f"Which separator does the typed text have, and which one does line {case.frame.line} "
         "split at?",
     )
