@@ -2563,3 +2563,33 @@ def test_a_split_at_spaces_with_a_prompt_that_shows_no_format_stays_silent():
     code = "start = input('Start time: ')\nh, m = start.split()\nprint(int(h) * 60 + int(m))\n"
     found = diagnosis_of(code, "9:30\n")
     assert found is None or found.rule != "separator_not_in_prompt", found.hint
+
+
+def test_the_text_of_input_passed_straight_into_a_function_that_adds_it():
+    code = "def top_up(balance, amount):\n    return balance + amount\n\n"
+    code += "print(top_up(5, input('Amount: ')))\n"
+    found = diagnosis_of(code, "3\n")
+    assert found.rule == "text_from_input" and found.line == 4
+    assert "the call on line 4 passes `input('Amount: ')` as `amount`" in found.hint
+
+
+def test_a_parameter_rebound_inside_the_function_stays_silent_about_the_call():
+    code = "def top_up(balance, amount):\n    amount = str(amount)\n    return balance + amount\n\n"
+    code += "print(top_up(5, input('Amount: ')))\n"
+    found = diagnosis_of(code, "3\n")
+    assert found is None or "the call on line 5 passes" not in found.hint, found.hint
+
+
+def test_typed_text_looked_up_in_a_dict_of_number_keys_that_also_gets_items():
+    code = "seats = {1: 'Ann', 2: ''}\nwhile True:\n    n = input('Seat: ')\n"
+    code += "    if seats[n] == '':\n        seats[n] = input('Name: ')\n"
+    found = diagnosis_of(code, "2\n")
+    assert found.rule == "key_of_wrong_type" and found.line == 3
+    assert "the keys `seats` gets on line 1 are numbers (2 among them)" in found.hint
+
+
+def test_typed_text_of_a_number_that_is_no_key_stays_silent():
+    code = "seats = {1: 'Ann', 2: ''}\nwhile True:\n    n = input('Seat: ')\n"
+    code += "    if seats[n] == '':\n        seats[n] = input('Name: ')\n"
+    found = diagnosis_of(code, "7\n")
+    assert found is None or found.rule != "key_of_wrong_type", found.hint

@@ -26,7 +26,15 @@ from ..hintfacts import (
     _static_int,
     _uses,
 )
-from ._common import Diagnosis, _Case, _is_input, _loop_over, _typed_as_is, _value_origin
+from ._common import (
+    Diagnosis,
+    _Case,
+    _is_input,
+    _is_input_call,
+    _loop_over,
+    _typed_as_is,
+    _value_origin,
+)
 
 
 def _index_past_end(case: _Case) -> Diagnosis | None:
@@ -344,6 +352,56 @@ def _key_of_wrong_type(case: _Case) -> Diagnosis | None:
         f"{case.frame.line} then looks that value up as a key",
         f"What should the loop go through so that {_code(key)} is a key?",
     )
+
+
+def _typed_key_of_wrong_type(case: _Case) -> Diagnosis | None:
+    """`number = input("Room: ")` and, as the very next statement, `rooms[number]` fails on
+    `'102'` where the dict's literal has the integer key 102: the dict may also get items by
+    `rooms[k] = v` (which `key_of_wrong_type` does not allow), and `number` may be bound
+    elsewhere too, since the statement just before the lookup sets it (r14-025)."""
+    facts, program = case.facts, case.program
+    name, digits = facts.sequence, _quoted(facts.message, r"^'(\d+)'$")
+    node = _failing_node(program, case.frame, ast.Subscript)
+    if not name or not digits or node is None or not isinstance(node.slice, ast.Name):
+        return None
+    binding = program.only_binding(name)
+    if _source(node.value) != name or binding is None or binding.kind != "assign":
+        return None
+    keys = binding.value.keys if isinstance(binding.value, ast.Dict) else []
+    if not keys or not all(isinstance(k, ast.Constant) and type(k.value) is int for k in keys):
+        return None
+    if int(digits) not in [k.value for k in keys]:  # type: ignore[union-attr]
+        return None
+    if not all(_only_read(program, use, stores=True) for use in _uses(program, name)):
+        return None
+    typed = _assigned_just_before(program, case.frame.line, node.slice.id)
+    if typed is None or not _is_input_call(typed.value) or "input" in program.bindings:
+        return None
+    return Diagnosis(
+        "key_of_wrong_type",
+        typed.lineno,
+        f"{_code(node.slice.id)} gets its value from {_code(_source(typed.value))} on line "
+        f"{typed.lineno}, so it is the text {_code(repr(digits))}, but the keys {_code(name)} "
+        f"gets on line {binding.line} are numbers ({digits} among them), and text never "
+        "equals a number",
+        f"What has to happen to {_code(node.slice.id)} before it can find a number among the keys?",
+    )
+
+
+def _assigned_just_before(program: Program, line: int, name: str) -> ast.Assign | None:
+    """`name = ...`, the statement just before the one on `line` in the same block."""
+    statement = program.statement_at(line)
+    parent = program.parents.get(statement) if statement is not None else None
+    for field in ("body", "orelse", "finalbody"):
+        block = getattr(parent, field, None)
+        if isinstance(block, list) and statement in block:
+            index = block.index(statement)
+            before = block[index - 1] if index > 0 else None
+            if isinstance(before, ast.Assign) and len(before.targets) == 1:
+                target = before.targets[0]
+                return before if isinstance(target, ast.Name) and target.id == name else None
+            return None
+    return None
 
 
 def _random_index(case: _Case) -> Diagnosis | None:

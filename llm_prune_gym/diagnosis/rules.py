@@ -44,6 +44,7 @@ from .indexing import (
     _random_index,
     _shorter_partner,
     _space_after_separator,
+    _typed_key_of_wrong_type,
 )
 from .loops import (
     _base_case_jumped,
@@ -265,6 +266,7 @@ _RULES = {
         _key_not_in_dict,
         _key_never_stored,
         _key_of_wrong_type,
+        _typed_key_of_wrong_type,
         _key_case,
         _key_past_range,
         _typo_stored_unread,

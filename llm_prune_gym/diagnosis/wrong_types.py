@@ -15,6 +15,7 @@ from ..hintfacts import (
     Binding,
     Origin,
     Program,
+    _argument,
     _code,
     _failing_node,
     _names,
@@ -59,6 +60,9 @@ def _text_from_input(case: _Case) -> Diagnosis | None:
     node = _str_operand(case)
     if node is not None and _is_input_call(node) and "input" not in case.program.bindings:
         return _input_used_directly(case, node)
+    passed = _input_passed(case, node.id) if isinstance(node, ast.Name) else None
+    if passed is not None:
+        return _input_passed_as(case, node.id, passed)  # type: ignore[union-attr]
     origin = _value_origin(case, node) if node is not None else None
     if origin is None and isinstance(node, ast.Name):
         origin = _only_text_binding(case.program, node.id)
@@ -79,6 +83,37 @@ def _text_from_input(case: _Case) -> Diagnosis | None:
         "gives back text, even when the user types a number; nothing turns it into a number "
         f"before line {line} uses it as one",
         f"What has to happen to the text from `input()` before {_code(shown)} can be used as a "
+        "number?",
+    )
+
+
+def _input_passed(case: _Case, name: str) -> ast.expr | None:
+    """`restock(item, input("Pairs: "))` on the caller's line: the `input()` call itself passed
+    for the failing function's plain parameter `name` (never rebound in the function)."""
+    facts, program = case.facts, case.program
+    if not facts.function or facts.recursive or facts.call_line is None:
+        return None
+    functions = program.functions(facts.function)
+    if len(functions) != 1 or "input" in program.bindings or name in program.declared:
+        return None
+    positional = [a.arg for a in functions[0].args.posonlyargs + functions[0].args.args]
+    own = [b for b in program.bindings.get(name, []) if b.scope is functions[0]]
+    if name not in positional or len(own) != 1:
+        return None
+    argument = _argument(program, facts.call_line, facts.function, positional, name)
+    return argument if argument is not None and _is_input_call(argument) else None
+
+
+def _input_passed_as(case: _Case, name: str, argument: ast.expr) -> Diagnosis:
+    """`text_from_input`'s wording for `_input_passed`: the call's line is the one to fix."""
+    line, call_line, shown = case.frame.line, case.facts.call_line, _code(_source(argument))
+    return Diagnosis(
+        "text_from_input",
+        call_line,  # type: ignore[arg-type]
+        f"On line {line}, {_code(name)} is still a string: the call on line {call_line} passes "
+        f"{shown} as {_code(name)}, and `input()` always gives back text, even when the user "
+        f"types a number; nothing turns it into a number before line {line} uses it as one",
+        f"What has to happen to the text from `input()` before {_code(name)} can be used as a "
         "number?",
     )
 
