@@ -1228,6 +1228,13 @@ FIRES = [
         3,
         ["`power`", "`pow`"],
     ),
+    (
+        "remainder_of_a_constant",
+        "days = ['Mon', 'Tue', 'Wed']\nday = int(input())\nprint(days[day + 2 % 3])\n",
+        "2\n",
+        3,
+        ["`day + 2 % 3`", "only `2` is taken `% 3`", "the index is `day + 2`"],
+    ),
 ]
 
 # (the rule that must not fire, program, stdin): one link of each rule's argument is unsure
@@ -1673,6 +1680,11 @@ NEAR_MISSES = [
         "from math import average\nprint(average([1, 2]))\n",
         "",
     ),  # `math` has no averaging function: the table says nothing of it
+    (
+        "remainder_of_a_constant",  # `% 4` applies to a name: not a constant left alone
+        "seats = ['a', 'b', 'c', 'd']\nturn = 5\nprint(seats[turn + turn % 4])\n",
+        "",
+    ),
 ]
 
 
@@ -2593,3 +2605,18 @@ def test_typed_text_of_a_number_that_is_no_key_stays_silent():
     code += "    if seats[n] == '':\n        seats[n] = input('Name: ')\n"
     found = diagnosis_of(code, "7\n")
     assert found is None or found.rule != "key_of_wrong_type", found.hint
+
+
+SHOP = "prices = {'tea': 2, 'bun': 3}\ntotal = 0\nfor item in input('Order: ').split('; '):\n"
+SHOP += "    total += prices[item]\nprint(total)\n"
+
+
+def test_a_split_that_missed_leaves_several_keys_in_one_piece():
+    found = diagnosis_of(SHOP, "tea;bun;tea\n")
+    assert found.rule == "split_missed" and found.line == 3
+    assert "only `';'` between its words" in found.hint and "keys of `prices`" in found.hint
+
+
+def test_a_piece_with_a_word_that_is_no_key_stays_silent():
+    found = diagnosis_of(SHOP, "tea;cake\n")
+    assert found is None or found.rule != "split_missed", found.hint

@@ -404,6 +404,41 @@ def _assigned_just_before(program: Program, line: int, name: str) -> ast.Assign 
     return None
 
 
+def _remainder_of_a_constant(case: _Case) -> Diagnosis | None:
+    """`bins[week + 1 % 3]` runs past the end: `%` is worked out before `+` or `-`, so only
+    the written-out `1` is taken `% 3`, which leaves it 1 (it is below 3): the `% 3` does
+    nothing, and the index is `week + 1` (also through a name set once to that sum)."""
+    program = case.program
+    node = _failing_node(program, case.frame, ast.Subscript, _LOOKUP_CALLS)
+    if not str(case.facts.message).endswith("index out of range") or node is None:
+        return None
+    index, line = node.slice, case.frame.line
+    if isinstance(index, ast.Name):
+        binding = program.only_binding(index.id)
+        index = binding.value if binding is not None and binding.kind == "assign" else None
+        line = binding.line if binding is not None else line
+    if not (isinstance(index, ast.BinOp) and isinstance(index.op, ast.Add | ast.Sub)):
+        return None
+    remainder = index.right
+    if not (isinstance(remainder, ast.BinOp) and isinstance(remainder.op, ast.Mod)):
+        return None
+    small, divisor = _static_int(program, remainder.left), _static_int(program, remainder.right)
+    if not isinstance(remainder.left, ast.Constant) or small is None or divisor is None:
+        return None
+    if not 0 <= small < divisor:
+        return None
+    sign = "+" if isinstance(index.op, ast.Add) else "-"
+    return Diagnosis(
+        "remainder_of_a_constant",
+        line,
+        f"On line {line}, `%` is worked out before `{sign}`, so in {_code(_source(index))} "
+        f"only {_code(str(small))} is taken {_code(f'% {divisor}')}, which leaves it "
+        f"{small}: the `%` changes nothing, and the index is "
+        f"{_code(f'{_source(index.left)} {sign} {small}')}",
+        f"Which part of line {line}'s index should {_code(f'% {divisor}')} apply to?",
+    )
+
+
 def _random_index(case: _Case) -> Diagnosis | None:
     """`xs[random.randint(0, len)]`: randint includes its upper end."""
     facts, program = case.facts, case.program

@@ -17,6 +17,7 @@ from ..hintfacts import (
     _argument,
     _code,
     _failing_node,
+    _fixed_dict_keys,
     _fixed_sequence,
     _has_starred,
     _loop_range,
@@ -695,6 +696,38 @@ def _split_missed(case: _Case) -> Diagnosis | None:
         f"On line {case.frame.line}, {_code(name)} is a piece of {_code(_source(pieces))} "
         f"(line {pieces.lineno}), yet it is {_code(repr(text))}: {why}, so the split left "
         "several numbers in one piece",
+        f"Which separator does the text really use, and which one does line {pieces.lineno} "
+        "split at?",
+    )
+
+
+def _split_missed_key(case: _Case) -> Diagnosis | None:
+    """`values[ball]` for each `ball` of `text.split(", ")` fails on 'red,black,red': the
+    text has no `", "`, only `","`, and every part between the commas is a key of the dict
+    (written out, only read), so the split at `", "` left several keys in one piece."""
+    text = _quoted(case.facts.message, r"^'(.*)'$")
+    node = _failing_node(case.program, case.frame, ast.Subscript)
+    if not text or node is None or not isinstance(node.value, ast.Name):
+        return None
+    keys = _fixed_dict_keys(case.program, node.value.id)
+    name, pieces = _split_source(case, node.slice)
+    if not keys or not isinstance(pieces, ast.Call) or getattr(pieces.func, "attr", "") != "split":
+        return None
+    separator = pieces.args[0] if len(pieces.args) == 1 and not pieces.keywords else None
+    if not isinstance(separator, ast.Constant) or not isinstance(separator.value, str):
+        return None
+    mark = separator.value.strip()
+    if not mark or mark == separator.value or separator.value in text or mark not in text:
+        return None
+    if not all(part.strip() in keys for part in text.split(mark)):
+        return None
+    return Diagnosis(
+        "split_missed",
+        pieces.lineno,
+        f"On line {case.frame.line}, {_code(name)} is a piece of {_code(_source(pieces))} "
+        f"(line {pieces.lineno}), yet it is {_code(repr(text))}: that text has no "
+        f"{_code(repr(separator.value))} in it, only {_code(repr(mark))} between its words, so "
+        f"the split left several keys of {_code(node.value.id)} in one piece",
         f"Which separator does the text really use, and which one does line {pieces.lineno} "
         "split at?",
     )
