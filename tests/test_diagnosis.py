@@ -2620,3 +2620,17 @@ def test_a_split_that_missed_leaves_several_keys_in_one_piece():
 def test_a_piece_with_a_word_that_is_no_key_stays_silent():
     found = diagnosis_of(SHOP, "tea;cake\n")
     assert found is None or found.rule != "split_missed", found.hint
+
+
+def test_split_pieces_repeated_and_joined_then_used_as_a_number():
+    code = "a, b = input('Score (x-y): ').split('-')\ntotal = a * 2 + b\nprint(total / 3)\n"
+    found = diagnosis_of(code, "4-5\n")
+    assert found.rule == "text_one_step" and found.line == 1
+    assert "line 2 computes it as `a * 2 + b`" in found.hint and "`.split()`" in found.hint
+
+
+def test_a_sum_of_split_pieces_and_another_name_stays_silent():
+    code = "bonus = '1'\na, b = input('Score (x-y): ').split('-')\ntotal = a * 2 + bonus\n"
+    code += "print(total / 3)\n"
+    found = diagnosis_of(code, "4-5\n")
+    assert found is None or found.rule != "text_one_step", found.hint

@@ -1197,6 +1197,50 @@ def _text_one_step(case: _Case) -> Diagnosis | None:
     )
 
 
+def _split_one_step(case: _Case) -> Diagnosis | None:
+    """`now_min = h * 60 + m` with `h, m = now.split(":")`, then `t > now_min`: the error
+    says `now_min` is text, and its one value is `*` and `+` of split pieces and written-out
+    whole numbers only, so the pieces, text, were repeated and joined (r14-006)."""
+    found = [node for node in _text_operands(case) if isinstance(node, ast.Name)]
+    binding = case.program.only_binding(found[0].id) if len(found) == 1 else None
+    value = binding.value if binding is not None and binding.kind == "assign" else None
+    if not isinstance(value, ast.BinOp):
+        return None
+    pieces, leaves = [], _arithmetic_leaves(value)
+    for leaf in leaves or []:
+        if isinstance(leaf, ast.Name) and (piece := _split_piece(case, leaf)):
+            pieces.append((leaf.id, piece))
+        elif not (isinstance(leaf, ast.Constant) and type(leaf.value) is int):
+            return None
+    if not pieces or len({name for name, _ in pieces}) != len(pieces):
+        return None
+    clauses: dict[tuple[int, str], list[str]] = {}
+    for name, (line, how) in pieces:
+        clauses.setdefault((line, how), []).append(name)
+    sources = "; ".join(how.format(_names(names)) for (_, how), names in clauses.items())
+    line, name = case.frame.line, found[0].id
+    return Diagnosis(
+        "text_one_step",
+        min(piece_line for (piece_line, _) in clauses),  # where the text comes from, as above
+        f"On line {line}, {_code(name)} is text, not a number: line {binding.line} computes "  # type: ignore[union-attr]
+        f"it as {_code(_source(value))}, and {sources}; the pieces `.split()` gives are text, "
+        "even when they hold digits, and `*` or `+` with text repeats or joins the text "
+        "instead of doing arithmetic",
+        f"What has to happen to the pieces of the split text before line {binding.line} "  # type: ignore[union-attr]
+        "can do arithmetic with them?",
+    )
+
+
+def _arithmetic_leaves(node: ast.expr) -> list[ast.expr] | None:
+    """The operands of a chain of `*` and `+` (None if another operator is in it)."""
+    if not isinstance(node, ast.BinOp):
+        return [node]
+    if not isinstance(node.op, ast.Mult | ast.Add):
+        return None
+    left, right = _arithmetic_leaves(node.left), _arithmetic_leaves(node.right)
+    return None if left is None or right is None else left + right
+
+
 def _quoted_numbers(case: _Case) -> Diagnosis | None:
     """`tides[1] + 12.4` (or `-`, `<`, ...) with `tides = ["3.5", "15.9"]`: every item of
     the list is written in quotes, so each is text though it holds a number. The list is
