@@ -27,6 +27,13 @@ def diagnosis_of(code: str, stdin: str = ""):
     return diagnose(code, traceback_of(code, stdin))
 
 
+# a method named on line 10 but never called (`method_not_called`)
+LAMP = (
+    "class Lamp:\n    def __init__(self):\n        self.on = False\n\n"
+    "    def switch_on(self):\n        self.on = True\n\n\n"
+    "lamps = [Lamp(), Lamp()]\nlamps[1].switch_on\nlit = [x for x in lamps if x.on]\n"
+)
+
 # (rule, program, stdin, the cause line, words the hint must have)
 FIRES = [
     (
@@ -1235,6 +1242,13 @@ FIRES = [
         3,
         ["`day + 2 % 3`", "only `2` is taken `% 3`", "the index is `day + 2`"],
     ),
+    (
+        "method_not_called",
+        LAMP + "print(lit[0])\n",
+        "",
+        10,
+        ["`lamps[1].switch_on`", "never sets `.on`", "line 12"],
+    ),
 ]
 
 # (the rule that must not fire, program, stdin): one link of each rule's argument is unsure
@@ -1683,6 +1697,11 @@ NEAR_MISSES = [
     (
         "remainder_of_a_constant",  # `% 4` applies to a name: not a constant left alone
         "seats = ['a', 'b', 'c', 'd']\nturn = 5\nprint(seats[turn + turn % 4])\n",
+        "",
+    ),
+    (
+        "method_not_called",  # the method is called on another line: line 10 may be a leftover
+        LAMP + "lamps[0].switch_on()\nprint(lit[1])\n",
         "",
     ),
 ]

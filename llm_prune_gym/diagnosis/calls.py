@@ -448,3 +448,91 @@ def _number_side(program: Program, test: ast.Compare, name: str) -> str:
             f"{_code(other.id)}, a number (line {binding.line} sets it to {_code(_source(value))})"  # type: ignore[union-attr]
         )
     return ""
+
+
+def _method_not_called(case: _Case) -> Diagnosis | None:
+    """`tasks[0].finish` alone on a line (r14-033): a statement that only names a method
+    does nothing. Fires where that method of the program's one class of it is called
+    nowhere, it stores `self.done`, nothing else stores `.done`, and the failing line reads
+    `.done` (or a name whose one binding does): what it reads never got the method's value."""
+    program, line = case.program, case.frame.line
+    named = [
+        n
+        for n in ast.walk(program.tree)  # type: ignore[arg-type]
+        if isinstance(n, ast.Expr) and isinstance(n.value, ast.Attribute) and n.lineno < line
+    ]
+    if len(named) != 1:
+        return None
+    statement, name = named[0], named[0].value.attr  # type: ignore[attr-defined]
+    classes = [
+        c
+        for c in ast.walk(program.tree)  # type: ignore[arg-type]
+        if isinstance(c, ast.ClassDef) and _method(program, c.name, name) is not None
+    ]
+    if len(classes) != 1:
+        return None
+    method = _method(program, classes[0].name, name)
+    if _called_anywhere(program, name) or method is None:
+        return None
+    stored = {n.attr for n in ast.walk(method) if _attribute_store(n)}
+    start = _init(classes[0])
+    elsewhere = {
+        n.attr
+        for n in ast.walk(program.tree)  # type: ignore[arg-type]
+        if _attribute_store(n) and not _inside(method, n) and not _inside(start, n)
+    }
+    read = sorted((stored - elsewhere) & _attributes_read(program, line))
+    if not read:
+        return None
+    return Diagnosis(
+        "method_not_called",
+        statement.lineno,
+        f"Line {statement.lineno} only names the method {_code(_source(statement.value))} "
+        f"without brackets, so it is never called and {_code(name)} (line {method.lineno}) "
+        f"never sets {_code('.' + read[0])}; what line {line} reads through "
+        f"{_code('.' + read[0])} is still the value from before line {statement.lineno}",
+        f"What does line {statement.lineno} need so that the method really runs?",
+    )
+
+
+def _called_anywhere(program: Program, name: str) -> bool:
+    """Whether any call in the program is of a function or method called `name`."""
+    return any(
+        isinstance(n, ast.Call)
+        and (getattr(n.func, "attr", None) == name or getattr(n.func, "id", None) == name)
+        for n in ast.walk(program.tree)  # type: ignore[arg-type]
+    )
+
+
+def _inside(outer: ast.AST | None, node: ast.AST) -> bool:
+    return outer is not None and any(n is node for n in ast.walk(outer))
+
+
+def _attribute_store(node: ast.AST) -> bool:
+    return isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store)
+
+
+def _init(owner: ast.ClassDef) -> ast.AST | None:
+    """The class's `__init__`, where a start value (`self.done = False`) is set."""
+    found = [f for f in owner.body if isinstance(f, ast.FunctionDef) and f.name == "__init__"]
+    return found[0] if found else None
+
+
+def _attributes_read(program: Program, line: int) -> set[str]:
+    """Attribute names read by the statement on `line`, and by the one binding of each name
+    it reads (one step back: `done = [t for t in tasks if t.done]` for `done[0]`)."""
+    statement = program.statement_at(line)
+    if statement is None:
+        return set()
+    nodes: list[ast.AST] = [statement]
+    for node in ast.walk(statement):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            binding = program.only_binding(node.id)
+            if binding is not None and binding.kind == "assign" and binding.value is not None:
+                nodes.append(binding.value)
+    return {
+        n.attr
+        for node in nodes
+        for n in ast.walk(node)
+        if isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Load)
+    }
