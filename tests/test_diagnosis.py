@@ -34,6 +34,10 @@ LAMP = (
     "lamps = [Lamp(), Lamp()]\nlamps[1].switch_on\nlit = [x for x in lamps if x.on]\n"
 )
 
+# a function whose one bare `return` gives None (`bare_return`)
+BANK = "def withdraw(balance, amount):\n    if amount > balance:\n        print('No')\n"
+BANK += "        return\n    return balance - amount\n\n\n"
+
 # (rule, program, stdin, the cause line, words the hint must have)
 FIRES = [
     (
@@ -1249,6 +1253,13 @@ FIRES = [
         10,
         ["`lamps[1].switch_on`", "never sets `.on`", "line 12"],
     ),
+    (
+        "bare_return",
+        BANK + "left = withdraw(10, 4)\nleft = withdraw(left, 20)\nprint(left * 2)\n",
+        "",
+        4,
+        ["`left`, which line 9 sets to `withdraw(left, 20)`, is None", "bare `return` on line 4"],
+    ),
 ]
 
 # (the rule that must not fire, program, stdin): one link of each rule's argument is unsure
@@ -1702,6 +1713,12 @@ NEAR_MISSES = [
     (
         "method_not_called",  # the method is called on another line: line 10 may be a leftover
         LAMP + "lamps[0].switch_on()\nprint(lit[1])\n",
+        "",
+    ),
+    (
+        "bare_return",  # `left` comes from a parameter: any caller may pass None
+        "def half(left):\n    if left < 0:\n        return\n    return left\n\n\n"
+        "def show(left):\n    print(round(left, 1))\n\n\nshow(None)\n",
         "",
     ),
 ]
@@ -2653,3 +2670,16 @@ def test_a_sum_of_split_pieces_and_another_name_stays_silent():
     code += "print(total / 3)\n"
     found = diagnosis_of(code, "4-5\n")
     assert found is None or found.rule != "text_one_step", found.hint
+
+
+def test_a_bare_return_is_the_one_way_a_function_gives_back_none():
+    code = BANK + "left = withdraw(10, 4)\nleft = withdraw(left, 20)\nprint(left * 2)\n"
+    found = diagnosis_of(code)
+    assert found.rule == "bare_return" and found.line == 4
+    assert "`left`, which line 9 sets to `withdraw(left, 20)`, is None" in found.hint
+
+
+def test_a_function_that_may_also_fall_off_its_end_stays_silent_about_the_bare_return():
+    code = BANK.replace("    return balance - amount\n", "    if amount:\n        return 1\n")
+    found = diagnosis_of(code + "left = withdraw(10, 40)\nprint(left * 2)\n")
+    assert found is None or found.rule != "bare_return", found.hint

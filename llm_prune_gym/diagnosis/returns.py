@@ -13,6 +13,7 @@ from ..hintfacts import (
     Program,
     _code,
     _contains,
+    _failing_node,
     _only_read,
     _quoted,
     _returns_nothing,
@@ -21,7 +22,7 @@ from ..hintfacts import (
     _value_type,
 )
 from ._common import _CONTAINER_TYPES, Diagnosis, _Case, _loop_over, _operator_node
-from .indexing import _dict_reading
+from .indexing import _assigned_just_before, _dict_reading
 
 
 def _none_sources(case: _Case) -> list[tuple[ast.expr, str, int]]:
@@ -541,3 +542,72 @@ def _loop_return(program: Program, name: str) -> tuple[ast.For, ast.Return] | No
     if not isinstance(last, ast.Return) or not any(isinstance(s, ast.If) for s in loop.body):
         return None
     return loop, last
+
+
+def _bare_return(case: _Case) -> Diagnosis | None:
+    """`change = machine.buy("chocolate", 1.0)` then `round(change, 2)` fails on None (r13-002):
+    `buy` ends with a `return` of a value, every other `return` gives a value that is never
+    None, and one bare `return` gives None: the only way the call can give back None."""
+    program, line = case.program, case.frame.line
+    node = _none_operand(case)
+    call: ast.expr | None = node
+    shown = ""
+    if isinstance(node, ast.Name):
+        binding = program.only_binding(node.id)
+        set_at = binding.value if binding is not None and binding.kind == "assign" else None
+        just_before = _assigned_just_before(program, line, node.id)
+        call = just_before.value if just_before is not None else set_at
+        where = just_before.lineno if just_before is not None else getattr(binding, "line", 0)
+        shown = f"{_code(node.id)}, which line {where} sets to "
+    function = _own_function(program, call)
+    if function is None or not isinstance(function.body[-1], ast.Return):
+        return None
+    returns = _returns(program, function)
+    bare = [r for r in returns if r.value is None]
+    if len(bare) != 1 or not all(
+        _never_none(program, function, r.value) or _given_not_none(program, call, function, r.value)  # type: ignore[arg-type]
+        for r in returns
+        if r.value is not None
+    ):
+        return None
+    where = bare[0].lineno
+    return Diagnosis(
+        "bare_return",
+        where,
+        f"On line {line}, {shown}{_code(_source(call))}{shown and ','} is None: "  # type: ignore[arg-type]
+        f"every other `return` in {_code(function.name)} (line {function.lineno}) gives a "
+        f"value, but the bare `return` on line {where} gives back None",
+        f"What should {_code(function.name)} give back when it stops at line {where}?",
+    )
+
+
+def _none_operand(case: _Case) -> ast.expr | None:
+    """The one operand the message says is None, or the number `round()` was given."""
+    if case.facts.message == "type NoneType doesn't define __round__ method":
+        call = _failing_node(case.program, case.frame, ast.Call)
+        if isinstance(call, ast.Call) and getattr(call.func, "id", "") == "round" and call.args:
+            return call.args[0] if "round" not in case.program.bindings else None
+        return None
+    operands = _operator_node(case)
+    if operands is None:
+        return None
+    left, right, types = operands
+    sides = [s for s, t in zip((left, right), types, strict=True) if t == "NoneType"]
+    return sides[0] if len(sides) == 1 else None
+
+
+def _given_not_none(
+    program: Program, call: ast.Call, function: ast.FunctionDef, value: ast.expr
+) -> bool:
+    """`return paid` where `paid` is a parameter the function never rebinds and this call
+    passes a written-out value that is not None (`buy("cola", 2.0)`)."""
+    if not isinstance(value, ast.Name) or call.keywords:
+        return False
+    names = [a.arg for a in function.args.posonlyargs + function.args.args]
+    if isinstance(call.func, ast.Attribute):
+        names = names[1:]  # `self`
+    own = [b for b in program.bindings.get(value.id, []) if b.scope is function]
+    if value.id not in names or len(own) != 1 or len(names) != len(call.args):
+        return False
+    given = call.args[names.index(value.id)]
+    return isinstance(given, ast.Constant) and given.value is not None

@@ -83,6 +83,7 @@ from .names import (
     _unquoted_text,
 )
 from .returns import (
+    _bare_return,
     _ends_without_return,
     _none_used,
     _return_in_loop,
@@ -217,6 +218,7 @@ _RULES = {
         _init_misspelt,
         _argument_count,
         _ends_without_return,
+        _bare_return,
         _typo_stored_unread,
         _method_not_called,
     ),
