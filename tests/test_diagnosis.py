@@ -38,6 +38,14 @@ LAMP = (
 BANK = "def withdraw(balance, amount):\n    if amount > balance:\n        print('No')\n"
 BANK += "        return\n    return balance - amount\n\n\n"
 
+# a number in quotes passed to a method that stores it among numbers (`quoted_number_passed`)
+TILL = (
+    "class Till:\n    def __init__(self):\n        self.coins = []\n\n"
+    "    def pay(self, coin):\n        self.coins.append(coin)\n\n"
+    "    def total(self):\n        return sum(self.coins)\n\n\n"
+    "till = Till()\ntill.pay(2)\n"
+)
+
 # (rule, program, stdin, the cause line, words the hint must have)
 FIRES = [
     (
@@ -1260,6 +1268,13 @@ FIRES = [
         4,
         ["`left`, which line 9 sets to `withdraw(left, 20)`, is None", "bare `return` on line 4"],
     ),
+    (
+        "quoted_number_passed",
+        TILL + "till.pay('0.5')\ntill.pay(1)\nprint(till.total())\n",
+        "",
+        14,
+        ["`sum(self.coins)`", "the call on line 14 passes `'0.5'`", "`pay` (line 5)"],
+    ),
 ]
 
 # (the rule that must not fire, program, stdin): one link of each rule's argument is unsure
@@ -1720,6 +1735,11 @@ NEAR_MISSES = [
         "def half(left):\n    if left < 0:\n        return\n    return left\n\n\n"
         "def show(left):\n    print(round(left, 1))\n\n\nshow(None)\n",
         "",
+    ),
+    (
+        "quoted_number_passed",  # a second way in: `coin` may come from the typed text too
+        TILL + "till.pay('0.5')\ntill.pay(input())\nprint(till.total())\n",
+        "3\n",
     ),
 ]
 

@@ -1303,3 +1303,88 @@ def _is_number_text(text: str) -> bool:
     except ValueError:
         return False
     return text.strip() == text and text.lower() not in ("nan", "inf", "-inf", "infinity")
+
+
+_ADDED_TEXT = re.compile(r"unsupported operand type\(s\) for \+: '(int|float)' and 'str'")
+
+
+def _quoted_number_passed(case: _Case) -> Diagnosis | None:
+    """`sum(self.notes)` fails on a str where `self.notes` starts `[]` in `__init__` and gets
+    items only from `self.notes.append(amount)` in one method, and every call of that method
+    passes a written-out number but one, which passes a number in quotes (r14-022)."""
+    if not re.fullmatch(
+        r"unsupported operand type\(s\) for \+: '(int|float)' and 'str'", str(case.facts.message)
+    ):
+        return None
+    call = _failing_node(case.program, case.frame, ast.Call)
+    if call is None or getattr(call.func, "id", "") != "sum" or len(call.args) != 1:
+        return None
+    held = call.args[0]
+    if "sum" in case.program.bindings or _source(held).split(".")[0] != "self":
+        return None
+    if not isinstance(held, ast.Attribute) or not isinstance(held.value, ast.Name):
+        return None
+    found = _only_appended_param(case.program, held.attr)
+    if found is None:
+        return None
+    method, parameter, index = found
+    calls = [
+        n
+        for n in ast.walk(case.program.tree)  # type: ignore[arg-type]
+        if isinstance(n, ast.Call) and getattr(n.func, "attr", "") == method.name
+    ]
+    given = [c.args[index] if len(c.args) > index and not c.keywords else None for c in calls]
+    if not given or not all(isinstance(g, ast.Constant) for g in given):
+        return None
+    texts = [g for g in given if isinstance(g.value, str)]  # type: ignore[union-attr]
+    if len(texts) != 1 or not _is_number_text(texts[0].value):  # type: ignore[union-attr]
+        return None
+    if not all(type(g.value) in (int, float) for g in given if g is not texts[0]):  # type: ignore[union-attr]
+        return None
+    line, quoted = texts[0].lineno, _code(_source(texts[0]))
+    return Diagnosis(
+        "quoted_number_passed",
+        line,
+        f"On line {case.frame.line}, {_code(_source(call))} meets text among the numbers: "
+        f"{_code(_source(held))} gets its items only from {_code(method.name)} (line "
+        f"{method.lineno}), which appends {_code(parameter)}, and the call on line {line} "
+        f"passes {quoted}, a number in quotes, which is text; every other call passes a number",
+        f"What should line {line} pass so that it can be added up with the others?",
+    )
+
+
+def _only_appended_param(
+    program: Program, attribute: str
+) -> tuple[ast.FunctionDef, str, int] | None:
+    """(the method, its parameter, that parameter's place in a call) where `self.<attribute>`
+    is set only to `[]` in `__init__` and changed only by `self.<attribute>.append(p)` in that
+    one method, `p` a plain parameter it never rebinds; every other use only reads it."""
+    appends: list[tuple[ast.FunctionDef, str]] = []
+    for node in ast.walk(program.tree):  # type: ignore[arg-type]
+        if not (isinstance(node, ast.Attribute) and node.attr == attribute):
+            continue
+        scope, parent = program.scope_of(node), program.parents.get(node)
+        if isinstance(node.ctx, ast.Store):
+            value = parent.value if isinstance(parent, ast.Assign) else None
+            if getattr(scope, "name", "") != "__init__" or not (
+                isinstance(value, ast.List) and not value.elts
+            ):
+                return None
+            continue
+        grand = program.parents.get(parent) if parent is not None else None
+        if isinstance(parent, ast.Attribute) and parent.attr == "append":
+            if not (isinstance(grand, ast.Call) and len(grand.args) == 1):
+                return None
+            if not isinstance(grand.args[0], ast.Name) or not isinstance(scope, ast.FunctionDef):
+                return None
+            appends.append((scope, grand.args[0].id))
+        elif not _only_read(program, node):  # type: ignore[arg-type]
+            return None
+    if len(appends) != 1:
+        return None
+    method, parameter = appends[0]
+    names = [a.arg for a in method.args.posonlyargs + method.args.args][1:]
+    own = [b for b in program.bindings.get(parameter, []) if b.scope is method]
+    if parameter not in names or len(own) != 1 or len(program.functions(method.name)) != 1:
+        return None
+    return method, parameter, names.index(parameter)
