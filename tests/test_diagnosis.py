@@ -2703,3 +2703,20 @@ def test_a_function_that_may_also_fall_off_its_end_stays_silent_about_the_bare_r
     code = BANK.replace("    return balance - amount\n", "    if amount:\n        return 1\n")
     found = diagnosis_of(code + "left = withdraw(10, 40)\nprint(left * 2)\n")
     assert found is None or found.rule != "bare_return", found.hint
+
+
+ROT = "abc = list('abcdefghijklmnopqrstuvwxyz')\nsecret = input('Word: ')\nout = ''\n"
+ROT += "for part in secret.split('-'):\n    for ch in part:\n"
+ROT += "        out += abc[abc.index(ch) - 1]\n"
+
+
+def test_a_typed_capital_looked_up_in_a_list_of_small_letters_names_the_input_line():
+    found = diagnosis_of(ROT, "Ifmmp-xpsme\n")
+    assert found.rule == "item_not_in_list" and found.line == 2
+    assert "taken from `secret`, typed at `input('Word: ')` on line 2" in found.hint
+    assert "has `'i'`" in found.hint
+
+
+def test_a_typed_sign_that_is_in_no_case_in_the_list_stays_silent():
+    found = diagnosis_of(ROT, "ifmmp!\n")
+    assert found is None or found.rule != "item_not_in_list", found.hint

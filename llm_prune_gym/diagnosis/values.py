@@ -541,7 +541,7 @@ def _item_not_in_list(case: _Case) -> Diagnosis | None:
             "What is the difference between naming a function and calling it?",
         )
     literal = program.only_binding(_source(call.func.value))
-    items = literal.value if literal is not None else None
+    items = _letters_listed(program, literal.value) if literal is not None else None
     text = argument.value if isinstance(argument, ast.Constant) else None
     if isinstance(argument, ast.Name) and method == "index" and isinstance(items, ast.List):
         return _item_case(case, argument.id, literal, items) or _text_among_numbers(  # type: ignore[arg-type]
@@ -616,6 +616,8 @@ def _item_case(case: _Case, name: str, literal: Binding, items: ast.List) -> Dia
     if len(same) != 1:
         return None
     line, typed = _typed_as_is(case, ast.Name(name))
+    if not typed:
+        line, typed = _typed_through_loops(case, name)
     return Diagnosis(
         "item_not_in_list",
         line,
@@ -625,6 +627,42 @@ def _item_case(case: _Case, name: str, literal: Binding, items: ast.List) -> Dia
         f"Where does {_code(name)} get its value, and how does it have to be written to "
         "match the list?",
     )
+
+
+def _letters_listed(program: Program, value: ast.expr | None) -> ast.expr | None:
+    """`list("abcdefghijklmnopqrstuvwxyz")` read as the list of its letters written out (the
+    program does not rebind `list`); any other value as it is."""
+    if not (
+        isinstance(value, ast.Call)
+        and getattr(value.func, "id", "") == "list"
+        and "list" not in program.bindings
+        and len(value.args) == 1
+        and isinstance(value.args[0], ast.Constant)
+        and isinstance(value.args[0].value, str)
+    ):
+        return value
+    return ast.List(elts=[ast.Constant(char) for char in value.args[0].value], ctx=ast.Load())
+
+
+def _typed_through_loops(case: _Case, name: str) -> tuple[int, str]:
+    """(line, clause) where `name` is a letter of a word of the typed text, capitals kept:
+    `for letter in word:` inside `for word in coded.split(" "):`, `coded = input(...)`."""
+    program, line, steps = case.program, case.frame.line, 0
+    node: ast.expr | None = ast.Name(name)
+    for _ in range(3):
+        loop = _loop_over(program, node.id, line) if isinstance(node, ast.Name) else None
+        if loop is None:
+            break
+        steps += 1
+        node, line = loop.iter, loop.lineno
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "split":
+            node = node.func.value  # type: ignore[attr-defined]
+    if not steps or not isinstance(node, ast.Name):
+        return case.frame.line, ""
+    found, typed = _typed_as_is(case, node)
+    if not typed:
+        return case.frame.line, ""
+    return found, f" (taken from {_code(node.id)}, {typed.strip()[1:-1]})"
 
 
 def _text_among_numbers(
