@@ -176,8 +176,10 @@ def run_identity(name: str, env: gym.Env, seed: int, settings: AgentSettings) ->
     one set of settings."""
     prune_env = env.unwrapped
     multiple = prune_env.workbench.width_multiple  # named only when it rounds the widths
+    refit = prune_env.workbench.settings.refit  # named only when on
     return {
         **({"width_multiple": multiple} if multiple > 1 else {}),
+        **({"refit": True} if refit else {}),
         "agent": name,
         "student": prune_env.student.name,
         "seed": int(seed),

@@ -256,6 +256,13 @@ class BenchModelSettings:
     """prompts the KL is measured on"""
     heldout_batch_size: int = 8
     """held-out prompts per batch"""
+    calibration_prompts: str = "builtin:train"
+    """prompts Wanda's norms and --refit's least squares are fitted on (never the held-out)"""
+    calibration_count: PositiveInt = 8
+    """how many of --calibration-prompts (the first ones)"""
+    refit: Names = ()
+    """comma-separated plan names (channels plans) whose output projections are re-fitted
+    on the calibration prompts after pruning (EnvSettings.refit)"""
     answer_tokens: int = 32
     """teacher answer tokens scored by the KL"""
     speed_prompts: str = "builtin:heldout"
@@ -285,6 +292,9 @@ class BenchModelSettings:
             raise ValueError(f"--hint-count: must be at least 0, got {self.hint_count}")
         for fmt in self.formats:
             parse_format(fmt)
+        unknown = set(self.refit) - {name for name, _ in self.entries()}
+        if unknown:
+            raise ValueError(f"--refit: no plan named {', '.join(sorted(unknown))} in --plans")
         if self.hint_count and any(blind in str(self.hint_cases) for blind in BLIND_SETS):
             raise ValueError(f"--hint-cases: {self.hint_cases} is the blind hint set; not here")
 
@@ -307,13 +317,14 @@ def parse_entries(items: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:
 def heldout_workbench(student, key: tuple, settings: BenchModelSettings) -> Workbench:
     """A workbench on every held-out prompt with a pruner ranked on calibration data.
 
-    Wanda's activation norms come from the calibration prompts (``builtin:train``, an
-    env's default 8), never from the held-out prompts the KL is measured on.
+    Wanda's activation norms and ``--refit``'s least squares come from the calibration
+    prompts (``--calibration-prompts``, default ``builtin:train``'s first 8, an env's
+    default), never from the held-out prompts the KL is measured on.
     """
     from llm_prune_gym import EnvSettings, Workbench
     from llm_prune_gym.heldout import HeldOut
 
-    granularity, modules, width_multiple, criterion = key
+    granularity, modules, width_multiple, criterion, refit = key
     env_settings = EnvSettings(
         student=student,
         modules=modules,
@@ -325,7 +336,9 @@ def heldout_workbench(student, key: tuple, settings: BenchModelSettings) -> Work
         answer_tokens=settings.answer_tokens,
         device=resolve_device(settings.device),
     )
-    return HeldOut(Workbench(env_settings)).pruning_by(criterion)
+    calibration = (settings.calibration_prompts, settings.calibration_count)
+    held = HeldOut(Workbench(env_settings), *calibration)
+    return held.pruning_by(criterion, refit)
 
 
 def export_format(
@@ -365,7 +378,7 @@ def export_all(args: BenchModelSettings) -> list[tuple[str, str, Path, dict]]:
         reference = PruningPlan.load(path) if path else None
         key = (reference.granularity, reference.modules) if reference else ("weights", None)
         key = (*key, reference.width_multiple if reference else 1)
-        key = (*key, reference.criterion if reference else "magnitude")
+        key = (*key, reference.criterion if reference else "magnitude", name in args.refit)
         if key not in workbenches:
             workbenches[key] = heldout_workbench(student, key, args)
         workbench = workbenches[key]
@@ -568,9 +581,13 @@ def bench_model(*, settings: Settings) -> int:
         if settings.hint_count
         else "hint scores not measured"
     )
+    refit = (
+        f"; output projections re-fitted for {', '.join(settings.refit)}" if settings.refit else ""
+    )
     facts = (
         f"Student {settings.student}; KL on {settings.heldout_prompts} "
-        f"({resolve_device(settings.device)}); speed: "
+        f"({resolve_device(settings.device)}); pruners fitted on {settings.calibration_count} "
+        f"prompts of {settings.calibration_prompts}{refit}; speed: "
         f"{settings.speed_count} prompts of {settings.speed_prompts}, {settings.new_tokens} "
         f"greedy tokens each, {settings.threads} threads, median of {settings.repeats} rounds, "
         f"one subprocess per export (peak RAM = its VmHWM, load included); {hints}; "

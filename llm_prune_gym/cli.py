@@ -100,7 +100,7 @@ ENV_CLI_DOCS: dict[str, str] = {
     "default: budget with --target-sparsity, else paper",
 }
 RUN_FIELDS = ("student", "device", "dtype")
-PRUNER_FIELDS = ("modules", "granularity", "criterion", "width_multiple")
+PRUNER_FIELDS = ("modules", "granularity", "criterion", "width_multiple", "refit")
 CALIBRATION_FIELDS = ("prompts", "batch_size", "answer_tokens")
 
 

@@ -45,7 +45,9 @@ class HeldOut:
         self.workbench = workbench
         self.calibration_prompts = calibration_prompts
         self.calibration_batch = calibration_batch
-        self._by_criterion: dict[str, Workbench] = {workbench.criterion: workbench}
+        self._by_pruner: dict[tuple[str, bool], Workbench] = {
+            (workbench.criterion, workbench.settings.refit): workbench
+        }
         self._uniform: dict[float, float] = {}
 
     @classmethod
@@ -84,15 +86,22 @@ class HeldOut:
         """
         return self.pruning_by(_criterion(plan, criterion)).kl(plan)
 
-    def pruning_by(self, criterion: str | None = None) -> Workbench:
-        """The held-out workbench pruning by `criterion`, fitted on the calibration prompts."""
-        criterion = criterion or self.workbench.criterion
-        if criterion not in self._by_criterion:
-            fitted = self.calibration_workbench(criterion)
-            self._by_criterion[criterion] = self.workbench.with_pruner(fitted.pruner)
-        return self._by_criterion[criterion]
+    def pruning_by(self, criterion: str | None = None, refit: bool | None = None) -> Workbench:
+        """The held-out workbench pruning by `criterion`, fitted on the calibration prompts.
 
-    def calibration_workbench(self, criterion: str | None = None) -> Workbench:
+        `refit` (default: the workbench's setting) re-fits the output projections of
+        channel plans, on the calibration prompts too (:attr:`EnvSettings.refit`).
+        """
+        criterion = criterion or self.workbench.criterion
+        refit = self.workbench.settings.refit if refit is None else refit
+        if (criterion, refit) not in self._by_pruner:
+            fitted = self.calibration_workbench(criterion, refit)
+            self._by_pruner[criterion, refit] = self.workbench.with_pruner(fitted.pruner)
+        return self._by_pruner[criterion, refit]
+
+    def calibration_workbench(
+        self, criterion: str | None = None, refit: bool | None = None
+    ) -> Workbench:
         """A workbench on the calibration prompts sharing this student (heuristics, Wanda)."""
         return Workbench(
             self.workbench.settings.replace(
@@ -102,6 +111,7 @@ class HeldOut:
                 prompts=self.calibration_prompts,
                 batch_size=self.calibration_batch,
                 sampling="fixed",
+                refit=self.workbench.settings.refit if refit is None else refit,
             )
         )
 

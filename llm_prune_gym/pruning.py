@@ -33,7 +33,8 @@ from torch import nn
 from .settings import CRITERIA, DEFAULT_MODULES
 from .students import decoder_layers, find_linear
 
-__all__ = ["CRITERIA", "DEFAULT_MODULES", "Pruner", "input_norms"]  # the first two: settings'
+# CRITERIA and DEFAULT_MODULES are re-exported from settings
+__all__ = ["CRITERIA", "DEFAULT_MODULES", "Pruner", "input_moments", "input_norms"]
 
 ALL_LLAMA_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 
@@ -71,21 +72,26 @@ def cuda_graphs_enabled() -> bool:
 
 
 @torch.no_grad()
-def input_norms(
-    model: nn.Module, linears: Sequence[nn.Linear], batches: Iterable[dict[str, torch.Tensor]]
+def input_moments(
+    model: nn.Module,
+    linears: Sequence[nn.Linear],
+    batches: Iterable[dict[str, torch.Tensor]],
+    gram: bool = False,
 ) -> list[torch.Tensor]:
-    """L2 norm of each input feature of each linear over the real tokens of `batches`.
+    """Per linear, over the real tokens of `batches`: each input feature's sum of squares
+    (on the CPU), or with `gram` the whole ``X^T X`` (on the linear's device), in float64.
 
     Each batch is a dict of model inputs with an ``attention_mask``; padding is skipped.
     """
-    sums = [torch.zeros(lin.in_features, dtype=torch.float64) for lin in linears]
+    sums: list[torch.Tensor | None] = [None] * len(linears)
     mask: torch.Tensor | None = None
 
     def hook_for(index: int) -> Callable:
         def hook(_module: nn.Module, args: tuple) -> None:
             x = args[0].detach().to(torch.float64)
             x = x[mask.bool()] if mask is not None else x.reshape(-1, x.shape[-1])
-            sums[index] += (x * x).sum(dim=0).cpu()
+            moment = x.T @ x if gram else (x * x).sum(dim=0).cpu()
+            sums[index] = moment if sums[index] is None else sums[index] + moment
 
         return hook
 
@@ -97,7 +103,16 @@ def input_norms(
     finally:
         for handle in handles:
             handle.remove()
-    return [s.sqrt().to(torch.float32) for s in sums]
+    empty = [torch.zeros((n, n) if gram else n, dtype=torch.float64) for n in
+             (lin.in_features for lin in linears)]  # fmt: skip
+    return [empty[i] if moment is None else moment for i, moment in enumerate(sums)]
+
+
+def input_norms(
+    model: nn.Module, linears: Sequence[nn.Linear], batches: Iterable[dict[str, torch.Tensor]]
+) -> list[torch.Tensor]:
+    """L2 norm of each input feature of each linear over the real tokens of `batches`."""
+    return [s.sqrt().to(torch.float32) for s in input_moments(model, linears, batches)]
 
 
 def checked_units(modules: Sequence[str], criterion: str) -> tuple[tuple[str, ...], str]:

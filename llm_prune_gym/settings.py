@@ -97,6 +97,12 @@ class EnvSettings:
         "stays within half a multiple of the budget; 1: any width)",
         1,
     )
+    refit: bool = _doc(
+        "channels: after removing structures, re-fit the kept columns of each pruned unit's "
+        "output projection (down_proj, o_proj) by least squares to the dense layer's output "
+        "on the calibration prompts (costs one F x F Gram matrix per unit)",
+        False,
+    )
     batch_matmul: str = _doc(
         "matmul of batched plan scoring (search agents, sensitivity): loop (float32, the "
         "one-plan kernels), bmm, or loop-tf32 / bmm-tf32 (TF32 tensor cores on CUDA: bmm-tf32 "
@@ -141,6 +147,8 @@ class EnvSettings:
             raise ValueError(f"width_multiple must be at least 1, got {self.width_multiple}")
         if self.width_multiple > 1 and self.granularity != "channels":
             raise ValueError("width_multiple applies to granularity='channels' (MLP widths)")
+        if self.refit and self.granularity != "channels":
+            raise ValueError("refit applies to granularity='channels' (down_proj, o_proj)")
         if self.teacher_topk is not None and self.teacher_topk < 1:
             raise ValueError(f"teacher_topk must be None or at least 1, got {self.teacher_topk}")
 

@@ -105,6 +105,7 @@ class Workbench:
             settings.granularity,
             batches,
             settings.width_multiple,
+            settings.refit,
         )
 
     def _checked(self, pruner: Pruner) -> Pruner:
@@ -409,7 +410,8 @@ class Workbench:
             raise ValueError(f"the pruner's units {np.array(pruner.sizes).shape} do not match")
         self.restore()
         other = copy.copy(self)
-        other.settings = self.settings.replace(criterion=pruner.criterion)
+        refit = getattr(pruner, "grams", None) is not None
+        other.settings = self.settings.replace(criterion=pruner.criterion, refit=refit)
         other.pruner = self._checked(pruner)
         other.sizes = np.array(pruner.sizes, dtype=np.float64)
         other._uniform = {}

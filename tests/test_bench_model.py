@@ -81,6 +81,21 @@ def test_bench_model_measures_every_export(tmp_path, capsys):
     assert {(h["name"], h["format"]) for h in hints} == set(by)
 
 
+def test_refit_rows_sit_beside_the_plain_plan(tmp_path, capsys):
+    plan_path = uniform_plan().save(tmp_path / "uniform.json")
+    args = bench_args(tmp_path, f"half={plan_path},half-refit={plan_path}", "hf-f32")[:-6]
+    args += ["--refit", "half-refit", "--hint-count", "0", "--calibration-count", "3"]
+    args += ["--calibration-prompts", str(tmp_path / "p.jsonl")]
+    assert main(args) == 0
+    with open(tmp_path / "bench" / "bench_model.csv") as handle:
+        by = {row["name"]: row for row in csv.DictReader(handle)}
+    assert by["half"]["params"] == by["half-refit"]["params"]
+    assert float(by["half-refit"]["kl_heldout"]) != pytest.approx(float(by["half"]["kl_heldout"]))
+    assert "re-fitted for half-refit" in (tmp_path / "bench" / "bench_model.md").read_text()
+    with pytest.raises(ValueError, match="--refit: no plan named other"):
+        BenchModelSettings(plans=("dense",), out=tmp_path, refit=("other",))
+
+
 def test_prefix_agreement_counts_tokens_up_to_the_first_difference():
     assert prefix_agreement([[1, 2, 3, 4]], [[1, 2, 3, 4]]) == 1.0
     assert prefix_agreement([[1, 2, 9, 4], [5, 6]], [[1, 2, 3, 4], [7, 6]]) == 0.25

@@ -141,6 +141,16 @@ def test_structured_hf_export_is_smaller_and_reloads_to_the_same_kl(channels_ben
     assert printed[0] == "[]" and int(printed[1]) == report["saved_params"]
 
 
+def test_refit_export_keeps_the_refitted_weights(tmp_path):
+    settings = {"prompts": PROMPTS, "batch_size": 2, "answer_tokens": 4, "granularity": "channels"}
+    bench = Workbench(student="stub", refit=True, **settings)
+    plan = random_plan(bench).with_ratios(np.full((4, 2), 0.25))
+    report = export_pruned(bench, plan, tmp_path / "model")
+    assert report["kl_reloaded"] == pytest.approx(report["kl_in_env"], rel=1e-5)
+    zeroed = Workbench(student="stub", **settings).kl(plan).mean  # the same stub, not re-fitted
+    assert zeroed != pytest.approx(report["kl_in_env"], rel=1e-3)
+
+
 def test_uniform_structured_export_is_a_plain_llama(channels_bench, tmp_path):
     plan = random_plan(channels_bench).with_ratios(np.full((4, 2), 0.25))
     report = export_pruned(channels_bench, plan, tmp_path / "model", dtype="bf16")
