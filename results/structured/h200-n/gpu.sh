@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Session N (2026-12-04 ~03:40 UTC), one H200: issue 18's 128-prompt structured search with
 # --refit (every scored plan's down_proj re-fitted by least squares), a fresh run alone on the card.
-# The model travels in 10 MB parts (.device/p8-part.aa..aj). Calls: one, mid ab .. mid ai,
+# The model travels in 5 MB parts (.device/p9-part.aa..at). Calls: one, mid ab .. mid as,
 # extra (wheels), main (last part; starts the search, waits), wait (waits, collects).
 set -u
 export PYTHONPATH=/tmp/site:$PWD LLM_PRUNE_GYM_CACHE=/root/cache/lpg OMP_NUM_THREADS=1
@@ -23,13 +23,13 @@ waitloop() {
 }
 case "$1" in
 one)
-  rm -rf /root/cache/* $S; mkdir -p /root/cache $S && cp .device/p8-part.aa/part.aa /root/cache/ ;;
+  rm -rf /root/cache/* $S; mkdir -p /root/cache $S && cp .device/p9-part.aa/part.aa /root/cache/ ;;
 mid)
-  cat .device/p8-part.$2/part.$2 >> /root/cache/part.aa; ls -la /root/cache | tail -1 ;;
+  cat .device/p9-part.$2/part.$2 >> /root/cache/part.aa; ls -la /root/cache | tail -1 ;;
 extra)
   python3 -m pip install -q --no-index --no-deps --no-compile --upgrade --target /tmp/site .device/wheels/*.whl 2>&1 | tail -2 ;;
 main)
-  cat .device/p8-part.aj/part.aj >> /root/cache/part.aa && mv /root/cache/part.aa $G
+  cat .device/p9-part.at/part.at >> /root/cache/part.aa && mv /root/cache/part.aa $G
   [ "$(md5sum < $G | cut -c1-32)" = a1231443440b107ff29f02bdb38c9d0a ] || { echo BAD MD5; exit 1; }
   setsid nohup $CLI train --refit --student $G --device cuda --threads 1 --granularity channels --criterion wanda \
     --width-multiple 32 --seed 0 --no-progress --agent surrogate --max-ratio 0.625 --episodes ${3:-600} \
