@@ -54,7 +54,7 @@ __all__ = ["GRANULARITIES", "REFIT_RIDGE", "StructuredPruner", "build_pruner", "
 MLP_ALIASES = ("gate_proj", "up_proj", "down_proj")
 HEAD_ALIASES = ("q_proj", "o_proj")
 STRUCTURES = {**dict.fromkeys(MLP_ALIASES, "mlp"), **dict.fromkeys(HEAD_ALIASES, "heads")}
-# refit's ridge, relative to the kept inputs' mean energy (best of 1e-5..1e-2 measured)
+# refit's ridge, relative to the kept inputs' mean energy (1e-4 and 1e-5 within 1% on SmolLM2)
 REFIT_RIDGE = 1e-4
 
 
