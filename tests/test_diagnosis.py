@@ -2720,3 +2720,24 @@ def test_a_typed_capital_looked_up_in_a_list_of_small_letters_names_the_input_li
 def test_a_typed_sign_that_is_in_no_case_in_the_list_stays_silent():
     found = diagnosis_of(ROT, "ifmmp!\n")
     assert found is None or found.rule != "item_not_in_list", found.hint
+
+
+# -- unterminated_string asks which quote lacks a partner (task diag14): the lone quote Python
+# flags may be an opening one, a closing one earlier in the line, or a closing one at the end.
+QUOTE_QUESTION = "Which quote on line {} has no partner, and where should its partner go?"
+
+
+@pytest.mark.parametrize(
+    ("code", "line", "flagged"),
+    [
+        ("n = 3\nprint('apples:, n)\n", 2, "`'apples:, n)`"),  # closing quote missing
+        ("n = 3\nprint(Apples left: ', n)\n", 2, "`', n)`"),  # opening quote missing
+        ("ages = {'ann': '7', 'tom: '9'}\nprint(ages)\n", 1, "`'}`"),  # closing, earlier
+    ],
+)
+def test_an_unterminated_string_asks_which_quote_has_no_partner(code, line, flagged):
+    found = diagnosis_of(code)
+    assert found.rule == "unterminated_string" and found.line == line
+    assert f"Python reads {flagged} as a text" in found.hint
+    assert QUOTE_QUESTION.format(line) in found.hint
+    assert "Where should that text end?" not in found.hint

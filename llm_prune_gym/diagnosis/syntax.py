@@ -133,10 +133,10 @@ def _unterminated_string(case: _Syntax) -> Diagnosis | None:
     return Diagnosis(
         "unterminated_string",
         case.line,
-        f"On line {case.line}, the text {_code(rest.rstrip())} starts with {_code(mark)}, but "
-        f"no {_code(mark)} on that line closes it, so Python reads the rest of the line, "
-        "brackets included, as part of the text",
-        "Where should that text end?",
+        f"On line {case.line}, Python reads {_code(rest.rstrip())} as a text that starts with "
+        f"{_code(mark)}: no {_code(mark)} after it on that line closes it, so Python reads the "
+        "rest of the line, brackets included, as part of the text",
+        f"Which quote on line {case.line} has no partner, and where should its partner go?",
     )
 
 
